@@ -1,0 +1,68 @@
+#include "arguments.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <string_view>
+
+namespace destkit::cli {
+namespace {
+
+// Options that take a value, as "--name VALUE" or "--name=VALUE".
+std::string* value_slot(Arguments& a, std::string_view name) {
+  if (name == "--plugin-path") return &a.plugin_paths.emplace_back();
+  if (name == "--connect-to") return &a.connect_to.emplace_back();
+  if (name == "--cacert") return &a.cacert;
+  if (name == "--settings") return &a.settings;
+  return nullptr;
+}
+
+}  // namespace
+
+ParseResult parse_arguments(int argc, char** argv) {
+  ParseResult result;
+  Arguments& a = result.arguments;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    std::string_view name = arg.substr(0, arg.find('='));
+    bool inline_value = name.size() != arg.size();
+    auto take_value = [&]() -> std::optional<std::string> {
+      if (inline_value) return std::string(arg.substr(name.size() + 1));
+      if (i + 1 >= argc) return std::nullopt;
+      return std::string(argv[++i]);
+    };
+
+    if (arg == "--json") {
+      a.json = true;
+    } else if (arg == "-h" || arg == "--help") {
+      a.help = true;
+    } else if (arg == "--version") {
+      a.version = true;
+    } else if (name == "--timeout-ms") {
+      auto value = take_value();
+      long long ms = 0;
+      if (!value || std::from_chars(value->data(), value->data() + value->size(), ms).ec != std::errc() || ms <= 0) {
+        result.error = "--timeout-ms needs a positive number of milliseconds";
+        return result;
+      }
+      a.timeout_ms = ms;
+    } else if (std::string* slot = value_slot(a, name)) {
+      auto value = take_value();
+      if (!value || value->empty()) {
+        result.error = fmt::format("{} needs a value", name);
+        return result;
+      }
+      *slot = *value;
+    } else if (arg.size() > 1 && arg.front() == '-' && arg != "-") {
+      result.error = fmt::format("unknown option {}", arg);
+      return result;
+    } else if (a.command.empty()) {
+      a.command = arg;
+    } else {
+      a.positional.emplace_back(arg);
+    }
+  }
+  return result;
+}
+
+}  // namespace destkit::cli

@@ -1,0 +1,30 @@
+// arguments — the destkit command line, parsed into one struct.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace destkit::cli {
+
+struct Arguments {
+  std::string command;  // plugins, describe, check, test-auth, help
+  std::vector<std::string> positional;
+  std::vector<std::string> plugin_paths;
+  std::vector<std::string> connect_to;
+  std::string cacert;
+  std::string settings;  // file, or "-" for stdin
+  std::optional<long long> timeout_ms;
+  bool json = false;
+  bool help = false;
+  bool version = false;
+};
+
+struct ParseResult {
+  Arguments arguments;
+  std::string error;  // a usage error, for exit code 2
+};
+
+ParseResult parse_arguments(int argc, char** argv);
+
+}  // namespace destkit::cli

@@ -1,0 +1,252 @@
+#include "commands.hpp"
+
+#include "output.hpp"
+
+#include <destkit/host/host.hpp>
+#include <destkit/host/json_input.hpp>
+
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace destkit::cli {
+namespace {
+
+namespace json = boost::json;
+using host::AuthOutcome;
+
+constexpr std::string_view kGeneralHelp = R"(destkit — load destination plugins and test their authentication
+
+Usage: destkit COMMAND [ARGUMENTS] [OPTIONS]
+
+Commands:
+  plugins                         List the discovered plugins and the files rejected, with why
+  describe SLUG                   Show a destination's definition: scheme, fields, flags, defaults
+  check FILE                      Validate one plugin binary, as a partner's CI would
+  test-auth SLUG --settings FILE  Validate settings and run the destination's testRequest
+  help [COMMAND]                  Show help for a command
+
+Options for every command:
+  --plugin-path DIR   Also search DIR for plugins (repeatable; searched first, in order)
+  --json              Print machine-readable JSON
+  -h, --help          Show help
+  --version           Show the destkit version
+
+Plugins are files named destkit-*.so, searched in the --plugin-path directories, then in
+DESTKIT_PLUGIN_PATH (colon-separated), then in the installed plugin directory.
+
+Exit codes: 0 ok; 1 rejected (invalid settings, invalid credentials, invalid plugin);
+2 usage error; 3 host or plugin failure; 4 could not verify (5xx, network, timeout, TLS).
+)";
+
+constexpr std::string_view kPluginsHelp = R"(Usage: destkit plugins [--plugin-path DIR]... [--json]
+
+Lists every plugin found on the search path (slug, name, version, scheme, file) and every
+file that was rejected, with the reason. Rejected files never stop the others from loading.
+)";
+
+constexpr std::string_view kDescribeHelp = R"(Usage: destkit describe SLUG [--json]
+
+Shows a destination's definition: name, description, authentication scheme, whether it has
+testRequest and extendRequest, and its settings fields with their types, required and
+secret flags, defaults, choices and bounds.
+)";
+
+constexpr std::string_view kCheckHelp = R"(Usage: destkit check FILE [--json]
+
+Validates one plugin binary: that it is a shared library exporting dk_plugin_entry, loads,
+speaks a compatible ABI, and has a valid definition.
+Exit 0 when it is a valid plugin, 1 with the reason when it is rejected.
+)";
+
+constexpr std::string_view kTestAuthHelp = R"(Usage: destkit test-auth SLUG --settings FILE|- [OPTIONS]
+
+Validates the settings (JSON object; "-" reads standard input) against the destination's
+fields, then runs its extendRequest and testRequest over HTTP. No request is sent when the
+settings are invalid. OAuth destinations take their access token in the settings as
+{"oauth": {"access_token": "..."}}.
+
+Options:
+  --connect-to HOST:PORT:HOST2:PORT2  Connect to HOST2:PORT2 for requests to HOST:PORT
+                                      (repeatable; curl's --connect-to)
+  --cacert FILE                       Trust the CA certificates in FILE (PEM)
+  --timeout-ms N                      Default timeout of each request, whole exchange (10000)
+  --json                              Print {"ok", "error", "status", "fields"}
+
+Exit codes: 0 credentials valid; 1 invalid settings or credentials; 2 usage error;
+3 host or plugin failure; 4 could not verify (5xx, network, timeout, TLS).
+)";
+
+std::string_view help_for(std::string_view command) {
+  if (command == "plugins") return kPluginsHelp;
+  if (command == "describe") return kDescribeHelp;
+  if (command == "check") return kCheckHelp;
+  if (command == "test-auth") return kTestAuthHelp;
+  return kGeneralHelp;
+}
+
+int usage_error(std::string_view message, std::string_view command) {
+  fmt::print(stderr, "destkit: {}\n\n{}", message, help_for(command));
+  return kExitUsage;
+}
+
+void print_json(const json::value& value) { fmt::print("{}\n", json::serialize(value)); }
+
+host::HostOptions host_options(const Arguments& a) {
+  host::HostOptions options;
+  for (const auto& dir : a.plugin_paths) options.search.explicit_directories.emplace_back(dir);
+  options.requests.http.connect_to = a.connect_to;
+  options.requests.http.ca_file = a.cacert;
+  if (a.timeout_ms) options.requests.default_timeout = std::chrono::milliseconds(*a.timeout_ms);
+  options.requests.user_agent = fmt::format("destkit/{}", DESTKIT_VERSION);
+  options.requests.log = [](host::LogLevel level, std::string_view source, std::string_view message) {
+    static constexpr std::string_view names[] = {"debug", "info", "warn", "error"};
+    fmt::print(stderr, "[{}] {}: {}\n", source, names[static_cast<int>(level)], message);
+  };
+  return options;
+}
+
+int plugins(const Arguments& a) {
+  host::Host host(host_options(a));
+  if (a.json) {
+    json::array plugins, rejected, path;
+    for (const auto& p : host.plugins()) plugins.push_back(plugin_json(*p));
+    for (const auto& r : host.rejections()) rejected.push_back(json::object{{"path", r.path.string()}, {"reason", r.reason}});
+    for (const auto& dir : host.search_path()) path.push_back(json::string(dir.string()));
+    print_json(json::object{{"plugins", plugins}, {"rejected", rejected}, {"searchPath", path}});
+  } else {
+    fmt::print("{}", plugins_text(host));
+  }
+  return kExitOk;
+}
+
+// Finds a plugin by slug, or prints why not (with what is available).
+const host::Plugin* find_plugin(const host::Host& host, std::string_view slug, bool as_json) {
+  if (const host::Plugin* plugin = host.find(slug)) return plugin;
+  std::vector<std::string> slugs;
+  for (const auto& p : host.plugins()) slugs.push_back(p->slug());
+  std::string message = fmt::format("no plugin with slug \"{}\" (found: {})", slug,
+                                    slugs.empty() ? "none" : fmt::format("{}", fmt::join(slugs, ", ")));
+  if (as_json) {
+    print_json(json::object{{"ok", false}, {"error", message}});
+  } else {
+    fmt::print(stderr, "destkit: {}\n", message);
+  }
+  return nullptr;
+}
+
+int describe(const Arguments& a) {
+  if (a.positional.size() != 1) return usage_error("describe needs exactly one SLUG", "describe");
+  host::Host host(host_options(a));
+  const host::Plugin* plugin = find_plugin(host, a.positional[0], a.json);
+  if (plugin == nullptr) return kExitFailure;
+  if (a.json) {
+    print_json(definition_json(*plugin));
+  } else {
+    fmt::print("{}", definition_text(*plugin));
+  }
+  return kExitOk;
+}
+
+int check(const Arguments& a) {
+  if (a.positional.size() != 1) return usage_error("check needs exactly one FILE", "check");
+  host::LogSink log = host_options(a).requests.log;
+  host::LoadResult result = host::load_plugin(a.positional[0], log);
+  if (auto* rejection = std::get_if<host::Rejection>(&result)) {
+    if (a.json) {
+      print_json(json::object{{"ok", false}, {"path", rejection->path.string()}, {"error", rejection->reason}});
+    } else {
+      fmt::print("Rejected: {} {}\n", rejection->path.string(), rejection->reason);
+    }
+    return kExitRejected;
+  }
+  const auto& plugin = *std::get<std::unique_ptr<host::Plugin>>(result);
+  if (a.json) {
+    json::object out = definition_json(plugin).as_object();
+    out["ok"] = true;
+    print_json(out);
+  } else {
+    fmt::print("OK: {} is a valid destkit plugin: {} {} ({}), ABI {}, scheme {}, {} field(s)\n",
+               plugin.path().string(), plugin.slug(), plugin.version(), plugin.definition().name,
+               plugin.abi_version(), host::to_string(plugin.definition().scheme), plugin.definition().fields.size());
+  }
+  return kExitOk;
+}
+
+// Reads the settings text from a file or standard input; empty optional when unreadable.
+std::optional<std::string> read_settings(const std::string& source) {
+  if (source == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(source, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int exit_code(AuthOutcome outcome) {
+  switch (outcome) {
+    case AuthOutcome::valid:
+    case AuthOutcome::unchecked: return kExitOk;
+    case AuthOutcome::invalid_settings:
+    case AuthOutcome::invalid_credentials: return kExitRejected;
+    case AuthOutcome::could_not_verify: return kExitUnverified;
+    case AuthOutcome::plugin_failed: return kExitFailure;
+  }
+  return kExitFailure;
+}
+
+int test_auth(const Arguments& a) {
+  if (a.positional.size() != 1) return usage_error("test-auth needs exactly one SLUG", "test-auth");
+  if (a.settings.empty()) return usage_error("test-auth needs --settings FILE (or - for standard input)", "test-auth");
+  std::optional<std::string> text = read_settings(a.settings);
+  if (!text) return usage_error(fmt::format("cannot read the settings file {}", a.settings), "test-auth");
+
+  host::Host host(host_options(a));
+  const host::Plugin* plugin = find_plugin(host, a.positional[0], a.json);
+  if (plugin == nullptr) return kExitFailure;
+
+  host::AuthVerdict verdict;
+  host::ParsedJson settings = host::parse_json_input(*text);
+  if (!settings.ok()) {
+    verdict = {AuthOutcome::invalid_settings, fmt::format("Settings are invalid: the settings are not valid JSON ({})", settings.error)};
+  } else {
+    verdict = host.test_authentication(*plugin, settings.value);
+  }
+  if (a.json) {
+    print_json(verdict_json(verdict));
+  } else {
+    fmt::print("{}", verdict_text(verdict));
+  }
+  return exit_code(verdict.outcome);
+}
+
+}  // namespace
+
+int run_command(const Arguments& a) {
+  if (a.version) {
+    fmt::print("destkit {} (plugin ABI {}.{})\n", DESTKIT_VERSION, DK_ABI_MAJOR, DK_ABI_MINOR);
+    return kExitOk;
+  }
+  if (a.command.empty() || a.command == "help") {
+    fmt::print("{}", help_for(a.positional.empty() ? "" : a.positional[0]));
+    return a.command.empty() && !a.help ? kExitUsage : kExitOk;
+  }
+  if (a.help) {
+    fmt::print("{}", help_for(a.command));
+    return kExitOk;
+  }
+  if (a.command == "plugins") return plugins(a);
+  if (a.command == "describe") return describe(a);
+  if (a.command == "check") return check(a);
+  if (a.command == "test-auth") return test_auth(a);
+  return usage_error(fmt::format("unknown command \"{}\"", a.command), "");
+}
+
+}  // namespace destkit::cli

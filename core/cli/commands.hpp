@@ -1,0 +1,17 @@
+// commands — the destkit subcommands. Each returns the process exit code.
+#pragma once
+
+#include "arguments.hpp"
+
+namespace destkit::cli {
+
+// Exit codes shared by every command.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRejected = 1;      // invalid settings or credentials; plugin rejected
+inline constexpr int kExitUsage = 2;         // the command line is wrong
+inline constexpr int kExitFailure = 3;       // host or plugin failure (e.g. slug not found)
+inline constexpr int kExitUnverified = 4;    // could not verify: 5xx, network, timeout, TLS
+
+int run_command(const Arguments& arguments);
+
+}  // namespace destkit::cli

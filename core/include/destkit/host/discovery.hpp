@@ -1,0 +1,34 @@
+// destkit/host/discovery.hpp — where the host looks for plugins and which files it tries.
+//
+// Directories are searched in this order: those given explicitly (--plugin-path), those in
+// DESTKIT_PLUGIN_PATH (colon-separated), then the installed plugin directory. In each, the
+// files named destkit-*.so are tried in sorted order; other files are ignored.
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+#include <vector>
+
+namespace destkit::host {
+
+inline constexpr std::string_view kPluginPrefix = "destkit-";
+inline constexpr std::string_view kPluginSuffix = ".so";
+
+bool is_plugin_file_name(std::string_view file_name);
+
+// <directory of the host library>/destkit/plugins: where `cmake --install` puts plugins, and
+// where the build tree puts the bundled ones.
+std::filesystem::path installed_plugin_directory();
+
+struct SearchPathOptions {
+  std::vector<std::filesystem::path> explicit_directories;
+  bool use_environment = true;  // DESTKIT_PLUGIN_PATH
+  bool use_installed = true;
+};
+
+std::vector<std::filesystem::path> plugin_search_path(const SearchPathOptions& options);
+
+// The candidate files of one directory, sorted. A missing directory yields none.
+std::vector<std::filesystem::path> plugin_files_in(const std::filesystem::path& directory);
+
+}  // namespace destkit::host

@@ -1,0 +1,44 @@
+// destkit/host/host.hpp — the host as a library: discover and load plugins, find them by
+// slug, test credentials. The `destkit` CLI is a thin layer over this; a C++ service can embed
+// it the same way.
+#pragma once
+
+#include <destkit/host/auth_check.hpp>
+#include <destkit/host/discovery.hpp>
+#include <destkit/host/plugin.hpp>
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace destkit::host {
+
+struct HostOptions {
+  SearchPathOptions search;
+  RequestEnvironment requests;
+};
+
+class Host {
+ public:
+  // Discovers and loads every plugin on the search path. Files that are not usable plugins
+  // are listed in rejections(); they never stop the others from loading.
+  explicit Host(HostOptions options);
+
+  const std::vector<std::filesystem::path>& search_path() const { return search_path_; }
+  const std::vector<std::unique_ptr<Plugin>>& plugins() const { return plugins_; }
+  const std::vector<Rejection>& rejections() const { return rejections_; }
+  const Plugin* find(std::string_view slug) const;
+
+  // Thread-safe: may be called concurrently.
+  AuthVerdict test_authentication(const Plugin& plugin, const boost::json::value& settings) const;
+
+ private:
+  void add(LoadResult result);
+
+  HostOptions options_;
+  std::vector<std::filesystem::path> search_path_;
+  std::vector<std::unique_ptr<Plugin>> plugins_;
+  std::vector<Rejection> rejections_;
+};
+
+}  // namespace destkit::host

@@ -1,0 +1,55 @@
+// destkit/host/http_client.hpp — the one HTTP stack of the host (libcurl).
+//
+// Plugins never link their own: the host owns TLS, timeouts, redirects, size caps, and makes
+// sure credentials never follow a redirect to another origin.
+#pragma once
+
+#include <destkit/host/request_options.hpp>
+
+#include <cstddef>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace destkit::host {
+
+struct HttpClientConfig {
+  // curl's CURLOPT_CONNECT_TO entries, "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT": lets a
+  // destination written for https://example.com run unchanged against a local server.
+  std::vector<std::string> connect_to;
+  std::string ca_file;  // CA bundle to trust instead of the system's (curl's --cacert)
+  int max_redirects = 10;
+  std::size_t max_response_bytes = 16 * 1024 * 1024;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string reason;  // from the status line, or the standard phrase when none was sent
+  HeaderList headers;
+  std::string body;
+  std::string url;  // after redirects
+  const std::string* header(std::string_view name) const;
+};
+
+struct HttpFailure {
+  enum class Kind { connect, timeout, tls, too_large, protocol, redirect, invalid_request };
+  Kind kind;
+  std::string host;     // the host the request was for
+  std::string message;  // names the host; never contains credentials from the URL
+};
+
+using HttpResult = std::variant<HttpResponse, HttpFailure>;
+
+// Sends the request; thread-safe (each thread reuses its own connection cache).
+HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& config);
+
+// "Unauthorized" for 401; "" for codes without a standard phrase.
+std::string_view standard_reason(int status);
+
+// scheme://host:port of an absolute URL (default ports made explicit); empty if unparsable.
+std::string url_origin(const std::string& url);
+
+// The host name of an absolute URL; empty if unparsable.
+std::string url_host(const std::string& url);
+
+}  // namespace destkit::host

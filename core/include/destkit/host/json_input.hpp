@@ -1,0 +1,29 @@
+// destkit/host/json_input.hpp — parsing JSON that comes from outside the host.
+//
+// Definitions come from partner binaries and settings from users, so both are parsed with
+// limits and stricter rules than Boost.JSON's defaults: duplicate keys are an error (instead of
+// the last one silently winning), and the size and nesting are bounded.
+#pragma once
+
+#include <boost/json/value.hpp>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace destkit::host {
+
+struct JsonLimits {
+  std::size_t max_bytes = 1 << 20;
+  std::size_t max_depth = 64;
+};
+
+struct ParsedJson {
+  boost::json::value value;
+  std::string error;  // empty on success: "line 3, column 7: ..."
+  bool ok() const { return error.empty(); }
+};
+
+ParsedJson parse_json_input(std::string_view text, JsonLimits limits = {});
+
+}  // namespace destkit::host

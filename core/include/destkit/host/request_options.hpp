@@ -1,0 +1,76 @@
+// destkit/host/request_options.hpp — request options and the rule that merges them.
+//
+// Three layers, later wins: host defaults, then the destination's extendRequest, then the
+// options of the call. Headers merge case-insensitively; username/password become a Basic
+// Authorization header in the layer that set them; search params replace same-named ones.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace destkit::host {
+
+enum class ResponseType { text, json };
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+// One layer. Members left unset keep the value of an earlier layer.
+struct RequestOptions {
+  std::optional<std::string> method;
+  std::optional<std::string> prefix_url;
+  HeaderList headers;
+  std::optional<std::string> username;
+  std::optional<std::string> password;
+  HeaderList search_params;
+  std::optional<std::string> body;
+  bool body_is_json = false;
+  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<ResponseType> response_type;
+  std::optional<bool> throw_http_errors;
+};
+
+// A request ready to send.
+struct ResolvedRequest {
+  std::string method = "GET";
+  std::string url;
+  HeaderList headers;  // one per name (case-insensitive), in the case first given
+  std::optional<std::string> body;
+  std::chrono::milliseconds timeout{10000};
+  ResponseType response_type = ResponseType::text;
+  bool throw_http_errors = true;
+  // Headers that carry credentials: never forwarded on a redirect to another origin.
+  std::vector<std::string> origin_bound_headers;
+};
+
+struct ResolveResult {
+  ResolvedRequest request;
+  std::string error;  // e.g. a relative URL with no prefixUrl
+  bool ok() const { return error.empty(); }
+};
+
+// Merges defaults <- extension <- call and builds the final URL from `url`.
+ResolveResult resolve_request(std::string_view url, const RequestOptions& defaults,
+                              const RequestOptions& extension, const RequestOptions& call);
+
+// "https://a.example/api/" + "/x" -> "https://a.example/api/x": exactly one '/' between.
+std::string join_url(std::string_view prefix, std::string_view path);
+
+bool is_absolute_url(std::string_view url);
+
+// RFC 3986 percent-encoding of everything but unreserved characters.
+std::string percent_encode(std::string_view text);
+
+std::string base64_encode(std::string_view bytes);
+
+// Authorization: Basic base64(utf8(username ":" password)).
+std::string basic_authorization(std::string_view username, std::string_view password);
+
+bool iequals(std::string_view a, std::string_view b);
+
+// Empty when the header can be sent as is; otherwise why not (bad name, CR/LF in the value).
+std::string header_problem(std::string_view name, std::string_view value);
+
+}  // namespace destkit::host

@@ -1,0 +1,118 @@
+#include <destkit/host/auth_check.hpp>
+
+#include "call.hpp"
+
+#include <fmt/format.h>
+
+namespace destkit::host {
+namespace {
+
+std::string_view or_default(const std::string& message, std::string_view fallback) {
+  return message.empty() ? fallback : std::string_view(message);
+}
+
+// 4xx says the credentials (or the account) are wrong, except answers about the request
+// itself that say nothing about them.
+bool rejects_credentials(int status) {
+  return status >= 400 && status < 500 && status != 408 && status != 429;
+}
+
+RequestOptions host_defaults(const Plugin& plugin, const ValidatedSettings& settings,
+                             const RequestEnvironment& env) {
+  RequestOptions defaults;
+  defaults.headers = {{"User-Agent", env.user_agent}, {"Accept", "*/*"}};
+  defaults.timeout = env.default_timeout;
+  if (plugin.definition().scheme == Scheme::basic) {
+    auto text = [&](const char* key) {
+      const auto* v = settings.values.if_contains(key);
+      return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    defaults.username = text("username");
+    defaults.password = text("password");
+  }
+  return defaults;
+}
+
+AuthVerdict hook_failed(const dk_call& call, dk_status status, std::string_view hook, const Plugin& plugin) {
+  if (status == DK_ERR_INVALID_SETTINGS) {
+    return {AuthOutcome::invalid_settings,
+            fmt::format("Settings are invalid: {}", or_default(call.error, "the destination rejected them")),
+            std::nullopt, {}};
+  }
+  return {AuthOutcome::plugin_failed,
+          fmt::format("{} of {} failed: {}", hook, plugin.slug(), or_default(call.error, "no reason given")),
+          std::nullopt, {}};
+}
+
+AuthVerdict verdict(const dk_call& call, dk_status status, const Plugin& plugin) {
+  const auto& failure = call.last_request_failure;
+  switch (status) {
+    case DK_OK:
+      return {AuthOutcome::valid, "Credentials are valid.", std::nullopt, {}};
+    case DK_ERR_HTTP:
+      if (failure && failure->kind == RequestFailure::Kind::http) {
+        if (rejects_credentials(failure->status)) {
+          return {AuthOutcome::invalid_credentials,
+                  fmt::format("Credentials are invalid: {} {}", failure->status, failure->reason),
+                  failure->status, {}};
+        }
+        return {AuthOutcome::could_not_verify,
+                fmt::format("Could not verify credentials: {}", failure->message), failure->status, {}};
+      }
+      [[fallthrough]];
+    case DK_ERR_INVALID_CREDENTIALS:
+      return {AuthOutcome::invalid_credentials,
+              fmt::format("Credentials are invalid: {}", or_default(call.error, "the destination rejected them")),
+              std::nullopt, {}};
+    case DK_ERR_NETWORK:
+    case DK_ERR_BAD_RESPONSE: {
+      std::optional<int> http_status;
+      if (failure && failure->status != 0) http_status = failure->status;
+      std::string_view why = failure ? std::string_view(failure->message) : or_default(call.error, "no reason given");
+      return {AuthOutcome::could_not_verify, fmt::format("Could not verify credentials: {}", why), http_status, {}};
+    }
+    default:
+      return hook_failed(call, status, "testRequest", plugin);
+  }
+}
+
+}  // namespace
+
+AuthVerdict test_authentication(const Plugin& plugin, const boost::json::value& input,
+                                const RequestEnvironment& env) {
+  const Definition& definition = plugin.definition();
+  ValidatedSettings settings = validate_settings(definition, input);
+  if (!settings.ok()) {
+    return {AuthOutcome::invalid_settings, "Settings are invalid.", std::nullopt, settings.problems};
+  }
+
+  dk_call call;
+  call.env = {&env.http, &env.log, plugin.slug()};
+  call.settings = &settings.values;
+  call.auth = &settings.auth;
+  call.defaults = host_defaults(plugin, settings, env);
+  for (const auto& secret : settings.secrets(definition)) call.redactor.add(secret);
+  if (call.defaults.username) {
+    call.redactor.add(fmt::format("{}:{}", *call.defaults.username, call.defaults.password.value_or("")));
+  }
+
+  ActiveCall active(&call);
+  const dk_plugin& hooks = plugin.descriptor();
+  if (hooks.on_extend_request != nullptr) {
+    call.extension_writable = true;
+    dk_status status = hooks.on_extend_request(&call, &call.extension);
+    call.extension_writable = false;
+    if (status != DK_OK) return hook_failed(call, status, "extendRequest", plugin);
+  }
+  if (hooks.on_test_request == nullptr) {
+    return {AuthOutcome::unchecked,
+            fmt::format("Settings are valid. {} has no testRequest, so the credentials were not checked.",
+                        definition.name),
+            std::nullopt, {}};
+  }
+  call.error.clear();
+  dk_status status = hooks.on_test_request(&call);
+  return verdict(call, status, plugin);
+}
+
+}  // namespace destkit::host

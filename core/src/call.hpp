@@ -1,0 +1,92 @@
+// call — what the host keeps for one hook call: its inputs, its handles, its error.
+//
+// The C ABI names these structs (dk_call, dk_request_options, dk_response); they are defined
+// here, at global scope, and never leave the host.
+#pragma once
+
+#include <destkit/abi.h>
+#include <destkit/host/http_client.hpp>
+#include <destkit/host/log.hpp>
+#include <destkit/host/request_options.hpp>
+#include <destkit/host/settings.hpp>
+
+#include "redactor.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <deque>
+#include <optional>
+#include <string>
+
+struct dk_request_options {
+  destkit::host::RequestOptions options;
+};
+
+struct dk_response {
+  destkit::host::HttpResponse response;
+};
+
+namespace destkit::host {
+
+// Why the last request of a call failed, as the host saw it (not as the plugin reports it).
+struct RequestFailure {
+  enum class Kind { http, network, bad_response } kind;
+  int status = 0;
+  std::string reason;
+  std::string host;
+  std::string message;  // redacted
+};
+
+// What a call needs from the host that runs it.
+struct CallEnvironment {
+  const HttpClientConfig* http;
+  const LogSink* log;
+  std::string plugin_slug;
+};
+
+}  // namespace destkit::host
+
+struct dk_call {
+  destkit::host::CallEnvironment env;
+  const boost::json::object* settings;
+  const destkit::host::AuthTokens* auth;
+  destkit::host::RequestOptions defaults;  // host defaults for this destination
+  destkit::host::Redactor redactor;
+
+  std::string error;       // set_error: why the hook failed
+  std::string last_error;  // why the last service failed
+  std::optional<destkit::host::RequestFailure> last_request_failure;
+
+  dk_request_options extension;  // written by on_extend_request
+  bool extension_writable = false;
+  std::deque<dk_request_options> options;  // request_options_new
+  std::deque<dk_response> responses;       // request_send
+  std::deque<std::string> strings;         // text handed out as dk_str
+};
+
+namespace destkit::host {
+
+// Marks `call` as the one running on this thread for the lifetime of the scope; services
+// reject any other call handle (stale, foreign, or from another thread).
+class ActiveCall {
+ public:
+  explicit ActiveCall(dk_call* call);
+  ~ActiveCall();
+  ActiveCall(const ActiveCall&) = delete;
+  ActiveCall& operator=(const ActiveCall&) = delete;
+
+ private:
+  dk_call* previous_;
+};
+
+// The services offered to every plugin (static, lives for the process).
+const dk_host_api* host_api();
+
+// While loading a plugin there is no call; its log lines go here.
+class LoadingLog {
+ public:
+  LoadingLog(const LogSink* sink, std::string source);
+  ~LoadingLog();
+};
+
+}  // namespace destkit::host

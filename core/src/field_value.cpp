@@ -1,0 +1,233 @@
+#include "field_value.hpp"
+
+#include <fmt/format.h>
+
+#include <boost/json/serialize.hpp>
+
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <regex>
+
+namespace destkit::host {
+namespace {
+
+namespace json = boost::json;
+
+bool is_string_type(FieldType type) {
+  return type == FieldType::string || type == FieldType::text || type == FieldType::password ||
+         type == FieldType::datetime;
+}
+
+std::string_view expected(FieldType type) {
+  switch (type) {
+    case FieldType::number: return "a number";
+    case FieldType::integer: return "a whole number";
+    case FieldType::boolean: return "true or false";
+    case FieldType::object: return "an object";
+    case FieldType::datetime: return "a date and time (ISO 8601)";
+    default: return "a string";
+  }
+}
+
+std::string_view kind_of(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null: return "null";
+    case json::kind::bool_: return "a boolean";
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_: return "a number";
+    case json::kind::string: return "a string";
+    case json::kind::array: return "a list";
+    case json::kind::object: return "an object";
+  }
+  return "a value";
+}
+
+// "a string ("abc")" for ordinary fields; just "a string" for secrets, and for long values.
+std::string what_came(const Field& field, const json::value& v) {
+  std::string kind(kind_of(v));
+  if (field.secret() || v.is_structured() || v.is_null()) return kind;
+  std::string text = json::serialize(v);
+  if (text.size() > 40) return kind;
+  return fmt::format("{} ({})", kind, text);
+}
+
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+std::optional<double> parse_number(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  if (s.empty()) return std::nullopt;
+  if (s.front() == '+') s.remove_prefix(1);
+  double d = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
+  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(d)) return std::nullopt;
+  return d;
+}
+
+bool matches(const char* pattern, std::string_view s) {
+  return std::regex_match(s.begin(), s.end(), std::regex(pattern, std::regex::icase));
+}
+
+bool valid_hostname(std::string_view s) {
+  if (s.empty() || s.size() > 253) return false;
+  return matches(R"(([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)",
+                 s);
+}
+
+// Returns what the value should have looked like, or empty when it matches the format.
+std::string format_problem(std::string_view format, std::string_view s) {
+  if (format == "uri") {
+    if (!matches(R"([a-z][a-z0-9+.-]*:[^\s]+)", s)) return "a URL such as https://example.com";
+    if (matches(R"(https?:.*)", s) && !matches(R"(https?://[^/\s?#]+.*)", s)) {
+      return "a URL with a host, such as https://example.com";
+    }
+  } else if (format == "email") {
+    if (!matches(R"([^@\s]+@[^@\s]+\.[^@\s]+)", s)) return "an email address";
+  } else if (format == "hostname") {
+    if (!valid_hostname(s)) return "a host name (letters, digits, dashes and dots)";
+  } else if (format == "date-time") {
+    if (!matches(R"(\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?)", s)) {
+      return "a date and time such as 2024-05-01T12:00:00Z";
+    }
+  } else if (format == "date") {
+    if (!matches(R"(\d{4}-\d{2}-\d{2})", s)) return "a date such as 2024-05-01";
+  } else if (format == "uuid") {
+    if (!matches(R"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", s)) {
+      return "a UUID";
+    }
+  } else if (format == "ipv4") {
+    if (!matches(R"(((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d))", s)) {
+      return "an IPv4 address";
+    }
+  }
+  return {};
+}
+
+std::string bounds_text(const Field& field, bool length) {
+  auto number = [](double d) { return json::serialize(json::value(d)); };
+  std::string unit = length ? " characters" : "";
+  if (field.minimum && field.maximum) {
+    return fmt::format("between {} and {}{}", number(*field.minimum), number(*field.maximum), unit);
+  }
+  if (field.minimum) return fmt::format("at least {}{}", number(*field.minimum), unit);
+  return fmt::format("at most {}{}", number(*field.maximum), unit);
+}
+
+bool out_of_bounds(const Field& field, double x) {
+  return (field.minimum && x < *field.minimum) || (field.maximum && x > *field.maximum);
+}
+
+// Checks a single (not multiple) value.
+CheckedValue check_single(const Field& field, const json::value& input) {
+  auto fail = [&](std::string problem) { return CheckedValue{nullptr, std::move(problem)}; };
+  auto type_error = [&] {
+    return fail(fmt::format("must be {}, but it is {}", expected(field.type),
+                            what_came(field, input)));
+  };
+  json::value value;
+
+  if (is_string_type(field.type)) {
+    if (input.is_string()) {
+      value = input;
+    } else if (input.is_int64() || input.is_uint64()) {
+      value = json::serialize(input);  // numeric passwords and IDs are common in JSON files
+    } else {
+      return type_error();
+    }
+    std::string_view s = value.as_string();
+    if (field.type == FieldType::datetime && !s.empty() &&
+        !format_problem("date-time", s).empty()) {
+      return type_error();
+    }
+    if (!s.empty()) {
+      std::string wanted = format_problem(field.format, s);
+      if (!wanted.empty()) {
+        return fail(fmt::format("must be {}, but it is {}", wanted, what_came(field, input)));
+      }
+    }
+    if (out_of_bounds(field, static_cast<double>(utf8_length(s)))) {
+      return fail(fmt::format("must be {} long, but it is {} characters long",
+                              bounds_text(field, true), utf8_length(s)));
+    }
+  } else if (field.type == FieldType::number || field.type == FieldType::integer) {
+    std::optional<double> number;
+    if (input.is_number()) number = input.to_number<double>();
+    if (input.is_string()) number = parse_number(input.get_string());
+    if (!number) return type_error();
+    if (field.type == FieldType::integer) {
+      if (std::floor(*number) != *number || std::fabs(*number) > 9007199254740991.0) {
+        return type_error();
+      }
+      value = static_cast<std::int64_t>(*number);
+    } else {
+      value = *number;
+    }
+    if (out_of_bounds(field, *number)) {
+      return fail(fmt::format("must be {}, but it is {}", bounds_text(field, false),
+                              what_came(field, value)));
+    }
+  } else if (field.type == FieldType::boolean) {
+    if (input.is_bool()) {
+      value = input;
+    } else if (input.is_string() && (input.get_string() == "true" || input.get_string() == "false")) {
+      value = input.get_string() == "true";
+    } else {
+      return type_error();
+    }
+  } else if (field.type == FieldType::object) {
+    if (!input.is_object()) return type_error();
+    value = input;
+  }
+
+  if (!field.choices.empty()) {
+    for (const auto& choice : field.choices) {
+      if (choice.value == value ||
+          (choice.value.is_number() && value.is_number() &&
+           choice.value.to_number<double>() == value.to_number<double>())) {
+        return CheckedValue{value, {}};
+      }
+    }
+    std::string allowed;
+    for (std::size_t i = 0; i < field.choices.size(); ++i) {
+      if (i > 0) allowed += i + 1 == field.choices.size() ? " or " : ", ";
+      allowed += json::serialize(field.choices[i].value);
+    }
+    return fail(fmt::format("must be one of {}, but it is {}", allowed, what_came(field, input)));
+  }
+  return CheckedValue{value, {}};
+}
+
+}  // namespace
+
+bool is_known_format(std::string_view format) {
+  for (std::string_view known :
+       {"uri", "email", "hostname", "date-time", "date", "uuid", "ipv4", "text", "password"}) {
+    if (format == known) return true;
+  }
+  return false;
+}
+
+CheckedValue check_field_value(const Field& field, const json::value& input) {
+  if (!field.multiple) return check_single(field, input);
+  if (!input.is_array()) {  // a single value stands for a list of one
+    CheckedValue one = check_single(field, input);
+    if (one.ok()) one.value = json::array{one.value};
+    return one;
+  }
+  json::array values;
+  const auto& items = input.get_array();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    CheckedValue item = check_single(field, items[i]);
+    if (!item.ok()) return CheckedValue{nullptr, fmt::format("item {}: {}", i + 1, item.problem)};
+    values.push_back(std::move(item.value));
+  }
+  return CheckedValue{std::move(values), {}};
+}
+
+}  // namespace destkit::host

@@ -1,0 +1,310 @@
+#include <destkit/host/http_client.hpp>
+
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+
+namespace destkit::host {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+struct CurlGlobal {
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+};
+
+// Each thread keeps one easy handle, so its connection cache is reused between requests.
+CURL* thread_handle() {
+  static CurlGlobal global;
+  struct Handle {
+    CURL* curl = curl_easy_init();
+    ~Handle() { curl_easy_cleanup(curl); }
+  };
+  thread_local Handle handle;
+  curl_easy_reset(handle.curl);
+  return handle.curl;
+}
+
+struct SlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
+
+void append(Slist& list, const std::string& line) {
+  curl_slist* grown = curl_slist_append(list.get(), line.c_str());
+  if (grown != nullptr) {
+    list.release();
+    list.reset(grown);
+  }
+}
+
+struct UrlDeleter {
+  void operator()(CURLU* url) const { curl_url_cleanup(url); }
+};
+
+std::string url_part(const std::string& url, CURLUPart part, unsigned flags = 0) {
+  std::unique_ptr<CURLU, UrlDeleter> handle(curl_url());
+  if (!handle || curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return {};
+  char* value = nullptr;
+  if (curl_url_get(handle.get(), part, &value, flags) != CURLUE_OK) return {};
+  std::string out = value;
+  curl_free(value);
+  return out;
+}
+
+// What one hop collects while curl runs.
+struct Hop {
+  HttpResponse response;
+  std::size_t max_bytes = 0;
+  bool too_large = false;
+};
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* hop = static_cast<Hop*>(user);
+  size_t length = size * count;
+  if (hop->response.body.size() + length > hop->max_bytes) {
+    hop->too_large = true;
+    return 0;  // makes curl stop with CURLE_WRITE_ERROR
+  }
+  hop->response.body.append(data, length);
+  return length;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return std::string(s);
+}
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* hop = static_cast<Hop*>(user);
+  std::string_view line(data, size * count);
+  if (line.rfind("HTTP/", 0) == 0) {  // a new status line (also after 100 Continue)
+    hop->response.headers.clear();
+    auto code = line.find(' ');
+    auto reason = code == std::string_view::npos ? code : line.find(' ', code + 1);
+    hop->response.reason = reason == std::string_view::npos ? "" : trim(line.substr(reason + 1));
+  } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
+    hop->response.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+  }
+  return size * count;
+}
+
+HttpFailure failure(HttpFailure::Kind kind, const std::string& host, std::string message) {
+  return HttpFailure{kind, host, std::move(message)};
+}
+
+HttpFailure curl_failure(CURLcode code, const Hop& hop, const std::string& host,
+                         const char* detail, milliseconds timeout, std::size_t max_bytes) {
+  using Kind = HttpFailure::Kind;
+  std::string why = detail[0] != '\0' ? detail : curl_easy_strerror(code);
+  switch (code) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return failure(Kind::timeout, host,
+                     fmt::format("{} did not answer completely within {} ms", host, timeout.count()));
+    case CURLE_COULDNT_RESOLVE_HOST:
+      return failure(Kind::connect, host, fmt::format("could not resolve the host name {}", host));
+    case CURLE_COULDNT_CONNECT:
+      return failure(Kind::connect, host, fmt::format("could not connect to {} ({})", host, why));
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+      return failure(Kind::tls, host, fmt::format("the TLS connection to {} failed ({})", host, why));
+    case CURLE_WRITE_ERROR:
+      if (hop.too_large) {
+        return failure(Kind::too_large, host,
+                       fmt::format("the response from {} is larger than the limit of {} bytes",
+                                   host, max_bytes));
+      }
+      break;
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_URL_MALFORMAT:
+      return failure(Kind::invalid_request, host,
+                     fmt::format("the URL for {} is not a valid http or https URL", host));
+    default:
+      break;
+  }
+  return failure(Kind::protocol, host, fmt::format("{} did not send a valid HTTP answer ({})", host, why));
+}
+
+struct HopRequest {
+  const std::string& url;
+  const std::string& method;
+  const HeaderList& headers;
+  const std::optional<std::string>& body;
+};
+
+// Runs one request without following redirects. Returns the CURLcode; fills hop.
+CURLcode perform(const HopRequest& r, const HttpClientConfig& config, milliseconds remaining,
+                 Hop& hop, std::string& redirect_to, char* error_buffer) {
+  CURL* curl = thread_handle();
+  error_buffer[0] = '\0';
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(curl, CURLOPT_URL, r.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(remaining.count()));
+  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &hop);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &hop);
+  if (!config.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, config.ca_file.c_str());
+
+  Slist connect_to;
+  for (const auto& entry : config.connect_to) append(connect_to, entry);
+  if (connect_to) curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_to.get());
+
+  Slist headers;
+  for (const auto& [name, value] : r.headers) append(headers, name + ": " + value);
+  append(headers, "Expect:");  // no 100-continue round trip for bodies
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+
+  if (r.method == "HEAD") {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  } else if (r.method != "GET" || r.body) {
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+    const std::string& body = r.body ? *r.body : std::string();
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+  }
+
+  CURLcode code = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  hop.response.status = static_cast<int>(status);
+  char* location = nullptr;
+  curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location);
+  redirect_to = location != nullptr ? location : "";
+  return code;
+}
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+}  // namespace
+
+const std::string* HttpResponse::header(std::string_view name) const {
+  for (const auto& [n, v] : headers) {
+    if (iequals(n, name)) return &v;
+  }
+  return nullptr;
+}
+
+std::string url_origin(const std::string& url) {
+  std::string scheme = url_part(url, CURLUPART_SCHEME);
+  std::string host = url_part(url, CURLUPART_HOST);
+  std::string port = url_part(url, CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  if (scheme.empty() || host.empty()) return {};
+  return fmt::format("{}://{}:{}", scheme, host, port);
+}
+
+std::string url_host(const std::string& url) { return url_part(url, CURLUPART_HOST); }
+
+HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& config) {
+  using Kind = HttpFailure::Kind;
+  const Clock::time_point deadline = Clock::now() + request.timeout;
+  const std::string first_origin = url_origin(request.url);
+  std::string host = url_host(request.url);
+  if (first_origin.empty()) {
+    return failure(Kind::invalid_request, host, "the request URL is not a valid absolute URL");
+  }
+
+  std::string url = request.url;
+  std::string method = request.method;
+  HeaderList headers = request.headers;
+  std::optional<std::string> body = request.body;
+  char error_buffer[CURL_ERROR_SIZE];
+
+  for (int redirects = 0;; ++redirects) {
+    auto remaining = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    if (remaining <= milliseconds(0)) {
+      return failure(Kind::timeout, host, fmt::format("{} did not answer completely within {} ms",
+                                                      host, request.timeout.count()));
+    }
+    Hop hop;
+    hop.max_bytes = config.max_response_bytes;
+    std::string redirect_to;
+    CURLcode code = perform({url, method, headers, body}, config, remaining, hop, redirect_to,
+                            error_buffer);
+    if (code != CURLE_OK) {
+      return curl_failure(code, hop, host, error_buffer, request.timeout, config.max_response_bytes);
+    }
+    HttpResponse& response = hop.response;
+    if (response.reason.empty()) response.reason = standard_reason(response.status);
+    response.url = url;
+    if (!is_redirect(response.status) || redirect_to.empty()) return std::move(response);
+
+    if (redirects >= config.max_redirects) {
+      return failure(Kind::redirect, host,
+                     fmt::format("{} redirected more than {} times", host, config.max_redirects));
+    }
+    std::string next_host = url_host(redirect_to);
+    if (url_part(url, CURLUPART_SCHEME) == "https" && url_part(redirect_to, CURLUPART_SCHEME) != "https") {
+      return failure(Kind::redirect, host,
+                     fmt::format("{} redirected from https to an insecure URL on {}; not followed",
+                                 host, next_host));
+    }
+    if (url_origin(redirect_to) != first_origin) {
+      // Credentials were meant for the first origin only.
+      for (const auto& name : request.origin_bound_headers) {
+        std::erase_if(headers, [&](const auto& h) { return iequals(h.first, name); });
+      }
+    }
+    if (response.status == 303 || ((response.status == 301 || response.status == 302) && method == "POST")) {
+      method = "GET";
+      body.reset();
+      std::erase_if(headers, [](const auto& h) { return iequals(h.first, "content-type"); });
+    }
+    url = redirect_to;
+    host = next_host;
+  }
+}
+
+std::string_view standard_reason(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 402: return "Payment Required";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+}  // namespace destkit::host

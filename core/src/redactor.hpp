@@ -1,0 +1,25 @@
+// redactor — replaces every known secret in a text with [redacted].
+//
+// Applied to everything a plugin or a server can put into a message (errors, logs), so a
+// secret cannot leak even when a plugin echoes it or a server reflects it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace destkit::host {
+
+class Redactor {
+ public:
+  // Registers a secret and the encoded forms in which it may appear (URL, Basic header).
+  void add(std::string_view secret);
+  std::string apply(std::string_view text) const;
+
+ private:
+  std::vector<std::string> secrets_;  // longest first, so a secret inside another goes too
+};
+
+inline constexpr std::string_view kRedacted = "[redacted]";
+
+}  // namespace destkit::host

@@ -1,0 +1,175 @@
+#include <destkit/host/request_options.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace destkit::host {
+namespace {
+
+bool is_credential_header(std::string_view name) {
+  return iequals(name, "authorization") || iequals(name, "proxy-authorization") ||
+         iequals(name, "cookie");
+}
+
+void set_header(HeaderList& headers, const std::string& name, const std::string& value) {
+  for (auto& [n, v] : headers) {
+    if (iequals(n, name)) {
+      v = value;
+      return;
+    }
+  }
+  headers.emplace_back(name, value);
+}
+
+void remember(std::vector<std::string>& names, const std::string& name) {
+  if (std::none_of(names.begin(), names.end(), [&](const auto& n) { return iequals(n, name); })) {
+    names.push_back(name);
+  }
+}
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](unsigned char x, unsigned char y) {
+           return std::tolower(x) == std::tolower(y);
+         });
+}
+
+bool is_absolute_url(std::string_view url) {
+  auto colon = url.find("://");
+  if (colon == std::string_view::npos || colon == 0) return false;
+  return std::all_of(url.begin(), url.begin() + colon, [](unsigned char c) {
+    return std::isalnum(c) || c == '+' || c == '-' || c == '.';
+  }) && std::isalpha(static_cast<unsigned char>(url.front()));
+}
+
+std::string join_url(std::string_view prefix, std::string_view path) {
+  while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
+  while (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  return fmt::format("{}/{}", prefix, path);
+}
+
+std::string percent_encode(std::string_view text) {
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += fmt::format("%{:02X}", c);
+    }
+  }
+  return out;
+}
+
+std::string base64_encode(std::string_view bytes) {
+  static constexpr char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    unsigned n = (static_cast<unsigned char>(bytes[i]) << 16) |
+                 (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                 static_cast<unsigned char>(bytes[i + 2]);
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += alphabet[(n >> 6) & 63];
+    out += alphabet[n & 63];
+  }
+  if (i < bytes.size()) {
+    unsigned n = static_cast<unsigned char>(bytes[i]) << 16;
+    if (i + 1 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? alphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string basic_authorization(std::string_view username, std::string_view password) {
+  return "Basic " + base64_encode(fmt::format("{}:{}", username, password));
+}
+
+std::string header_problem(std::string_view name, std::string_view value) {
+  static constexpr std::string_view token_chars = "!#$%&'*+-.^_`|~";
+  if (name.empty()) return "a header name must not be empty";
+  for (unsigned char c : name) {
+    if (!std::isalnum(c) && token_chars.find(static_cast<char>(c)) == std::string_view::npos) {
+      return fmt::format("the header name \"{}\" contains a character not allowed in names",
+                         name);
+    }
+  }
+  if (value.find_first_of("\r\n", 0) != std::string_view::npos ||
+      value.find('\0') != std::string_view::npos) {
+    return fmt::format("the value of header \"{}\" contains a line break or NUL", name);
+  }
+  return {};
+}
+
+ResolveResult resolve_request(std::string_view url, const RequestOptions& defaults,
+                              const RequestOptions& extension, const RequestOptions& call) {
+  ResolveResult result;
+  ResolvedRequest& r = result.request;
+  std::optional<std::string> prefix_url, username, password;
+  HeaderList search_params;
+
+  const RequestOptions* layers[] = {&defaults, &extension, &call};
+  for (const RequestOptions* layer : layers) {
+    if (layer->method) r.method = *layer->method;
+    if (layer->prefix_url) prefix_url = layer->prefix_url;
+    if (layer->username) username = layer->username;
+    if (layer->password) password = layer->password;
+    if (layer->username || layer->password) {
+      set_header(r.headers, "Authorization",
+                 basic_authorization(username.value_or(""), password.value_or("")));
+      remember(r.origin_bound_headers, "Authorization");
+    }
+    for (const auto& [name, value] : layer->headers) {
+      set_header(r.headers, name, value);
+      if (is_credential_header(name) || layer == &extension) {
+        remember(r.origin_bound_headers, name);
+      }
+    }
+    for (const auto& [name, _] : layer->search_params) {
+      std::erase_if(search_params, [&](const auto& p) { return p.first == name; });
+    }
+    search_params.insert(search_params.end(), layer->search_params.begin(),
+                         layer->search_params.end());
+    if (layer->body) {
+      r.body = layer->body;
+      if (layer->body_is_json) set_header(r.headers, "Content-Type", "application/json");
+    }
+    if (layer->timeout) r.timeout = *layer->timeout;
+    if (layer->response_type) r.response_type = *layer->response_type;
+    if (layer->throw_http_errors) r.throw_http_errors = *layer->throw_http_errors;
+  }
+  std::transform(r.method.begin(), r.method.end(), r.method.begin(),
+                 [](unsigned char c) { return std::toupper(c); });
+
+  if (is_absolute_url(url)) {
+    r.url = std::string(url);
+  } else if (prefix_url) {
+    r.url = join_url(*prefix_url, url);
+  } else {
+    result.error = fmt::format("the URL \"{}\" is relative and no prefixUrl is set", url);
+    return result;
+  }
+  if (!search_params.empty()) {
+    std::string query;
+    for (const auto& [name, value] : search_params) {
+      query += fmt::format("{}{}={}", query.empty() ? "" : "&", percent_encode(name),
+                           percent_encode(value));
+    }
+    auto fragment = r.url.find('#');
+    std::string tail = fragment == std::string::npos ? "" : r.url.substr(fragment);
+    if (fragment != std::string::npos) r.url.erase(fragment);
+    r.url += (r.url.find('?') == std::string::npos ? "?" : "&") + query + tail;
+  }
+  return result;
+}
+
+}  // namespace destkit::host

@@ -1,0 +1,105 @@
+#include <destkit/host/settings.hpp>
+
+#include "field_value.hpp"
+#include "spelling.hpp"
+
+#include <fmt/format.h>
+
+namespace destkit::host {
+namespace {
+
+namespace json = boost::json;
+
+bool is_empty(const json::value& v) {
+  return v.is_null() || (v.is_string() && v.get_string().empty()) ||
+         (v.is_array() && v.get_array().empty());
+}
+
+void read_oauth(const json::value& v, ValidatedSettings& out) {
+  if (!v.is_object()) {
+    out.problems.push_back({std::string(kOAuthSettingsKey),
+                            "OAuth tokens (\"oauth\") must be an object with access_token "
+                            "and refresh_token."});
+    return;
+  }
+  const auto& oauth = v.get_object();
+  for (const auto& [name, target] : {std::pair{"access_token", &out.auth.access_token},
+                                     std::pair{"refresh_token", &out.auth.refresh_token}}) {
+    const json::value* token = oauth.if_contains(name);
+    if (token == nullptr) continue;
+    if (!token->is_string()) {
+      out.problems.push_back({fmt::format("{}.{}", kOAuthSettingsKey, name),
+                              fmt::format("The OAuth {} must be a string.", name)});
+      continue;
+    }
+    *target = std::string(token->get_string());
+  }
+}
+
+void check_unknown_keys(const Definition& d, const json::object& input, ValidatedSettings& out) {
+  std::vector<std::string> known;
+  for (const auto& field : d.fields) known.push_back(field.key);
+  for (const auto& [key, _] : input) {
+    if (key == kOAuthSettingsKey || d.field(key) != nullptr) continue;
+    std::string message = fmt::format("\"{}\" is not a setting of {}.", std::string_view(key), d.name);
+    if (auto suggestion = closest_spelling(key, known)) {
+      message += fmt::format(" Did you mean \"{}\"?", *suggestion);
+    } else if (!known.empty()) {
+      message += fmt::format(" Its settings are: {}.", fmt::join(known, ", "));
+    }
+    out.problems.push_back({std::string(key), message});
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> ValidatedSettings::secrets(const Definition& definition) const {
+  std::vector<std::string> out;
+  for (const auto& field : definition.fields) {
+    const json::value* v = values.if_contains(field.key);
+    if (field.secret() && v != nullptr && v->is_string() && !v->get_string().empty()) {
+      out.emplace_back(v->get_string());
+    }
+  }
+  for (const std::string* token : {&auth.access_token, &auth.refresh_token}) {
+    if (!token->empty()) out.push_back(*token);
+  }
+  return out;
+}
+
+ValidatedSettings validate_settings(const Definition& d, const json::value& input) {
+  ValidatedSettings out;
+  if (!input.is_object()) {
+    out.problems.push_back({"", "Settings must be a JSON object of field names and values."});
+    return out;
+  }
+  const auto& given = input.get_object();
+  for (const auto& field : d.fields) {
+    const json::value* value = given.if_contains(field.key);
+    if (value == nullptr || is_empty(*value)) {
+      if (!field.default_value.is_null()) {
+        out.values[field.key] = field.default_value;
+      } else if (field.required) {
+        out.problems.push_back({field.key, fmt::format("{} is required, but it is {}.", field.label,
+                                                       value == nullptr ? "missing" : "empty")});
+      }
+      continue;
+    }
+    CheckedValue checked = check_field_value(field, *value);
+    if (checked.ok()) {
+      out.values[field.key] = std::move(checked.value);
+    } else {
+      out.problems.push_back({field.key, fmt::format("{} {}.", field.label, checked.problem)});
+    }
+  }
+  if (const json::value* oauth = given.if_contains(kOAuthSettingsKey)) read_oauth(*oauth, out);
+  check_unknown_keys(d, given, out);
+  if (d.uses_oauth() && out.auth.access_token.empty() && out.ok()) {
+    out.problems.push_back({fmt::format("{}.access_token", kOAuthSettingsKey),
+                            fmt::format("{} uses OAuth, and no access token was given "
+                                        "(\"oauth\": {{\"access_token\": ...}}).", d.name)});
+  }
+  return out;
+}
+
+}  // namespace destkit::host

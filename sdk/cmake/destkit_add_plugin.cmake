@@ -1,0 +1,31 @@
+# destkit_add_plugin(NAME SOURCES file...)
+#
+# Builds a destination plugin with everything the ABI rules need, so a partner cannot get
+# them wrong: hidden visibility and a version script (only dk_plugin_entry is exported),
+# -z defs (no unresolved symbol is left for load time), libraries linked into the plugin kept
+# private, and the output name destkit-NAME.so that the host's discovery looks for.
+function(destkit_add_plugin name)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "" "SOURCES")
+  if(NOT ARG_SOURCES)
+    message(FATAL_ERROR "destkit_add_plugin(${name}): SOURCES is required")
+  endif()
+  set(map "${CMAKE_CURRENT_FUNCTION_LIST_DIR}/destkit-plugin.map")
+  add_library(${name} MODULE ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE destkit::sdk)
+  set_target_properties(${name} PROPERTIES
+    PREFIX ""
+    OUTPUT_NAME "destkit-${name}"
+    C_VISIBILITY_PRESET hidden
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON
+    LINK_DEPENDS "${map}")
+  if(DESTKIT_PLUGIN_OUTPUT_DIRECTORY)
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${DESTKIT_PLUGIN_OUTPUT_DIRECTORY}")
+  endif()
+  # GCC marks some template statics STB_GNU_UNIQUE, which would bind them across plugins.
+  target_compile_options(${name} PRIVATE $<$<COMPILE_LANG_AND_ID:CXX,GNU>:-fno-gnu-unique>)
+  target_link_options(${name} PRIVATE
+    "LINKER:--version-script=${map}"
+    "LINKER:-z,defs"
+    "LINKER:--exclude-libs,ALL")
+endfunction()

@@ -1,0 +1,59 @@
+// destkit/destination.hpp — a whole destination as one object, as the docs write it in JS:
+//
+//   destkit::Destination destination() {
+//     return {
+//         .name = "Acme", .slug = "acme", .version = "1.0.0",
+//         .authentication = {.scheme = destkit::Scheme::custom, .fields = {...},
+//                            .testRequest = [](destkit::Request& request, const destkit::Input&) {
+//                              request("/me");
+//                            }},
+//         .extendRequest = [](const destkit::Input& input) -> destkit::RequestOptions {...},
+//     };
+//   }
+//   DESTKIT_EXPORT_DESTINATION(destination)
+#pragma once
+
+#include <destkit/definition.hpp>
+#include <destkit/request.hpp>
+#include <destkit/settings.hpp>
+
+#include <functional>
+#include <string>
+
+namespace destkit {
+
+struct Authentication {
+  Scheme scheme = Scheme::custom;
+  Fields fields{};
+  // Checks the credentials; returning normally means they work. Optional.
+  std::function<void(Request& request, const Input& input)> testRequest{};
+};
+
+struct Destination {
+  std::string name{};
+  std::string slug{};  // stable identifier: lower-case letters, digits, dashes
+  std::string version = "0.0.0";
+  std::string description{};
+  Authentication authentication{};
+  // Options applied to every request of the destination. Optional.
+  std::function<RequestOptions(const Input& input)> extendRequest{};
+};
+
+namespace detail {
+
+inline std::string definition_json(const Destination& d) {
+  Json fields = Json::object();
+  for (const auto& [key, field] : d.authentication.fields) fields.set(key, to_json(field));
+  Json definition = Json::object({
+      {"name", d.name},
+      {"slug", d.slug},
+      {"version", d.version},
+      {"authentication", Json::object({{"scheme", to_string(d.authentication.scheme)},
+                                       {"fields", fields}})},
+  });
+  if (!d.description.empty()) definition.set("description", d.description);
+  return definition.dump();
+}
+
+}  // namespace detail
+}  // namespace destkit

@@ -1,0 +1,83 @@
+// destkit/settings.hpp — typed access to the settings a user filled in, and the auth tokens.
+//
+// The host has validated the settings against the destination's fields before any hook runs:
+// required fields are present, types are right, defaults are applied.
+#pragma once
+
+#include <destkit/detail/call.hpp>
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace destkit {
+
+class Settings {
+ public:
+  explicit Settings(detail::Call call) : call_(call) {}
+
+  bool has(std::string_view key) const { return lookup(key).has_value(); }
+
+  std::string string(std::string_view key) const { return require(key, DK_VALUE_STRING); }
+  std::optional<std::string> optionalString(std::string_view key) const {
+    auto value = lookup(key);
+    if (!value || value->kind != DK_VALUE_STRING) return std::nullopt;
+    return detail::copy(value->text);
+  }
+  double number(std::string_view key) const {
+    return std::strtod(require(key, DK_VALUE_NUMBER).c_str(), nullptr);
+  }
+  long long integer(std::string_view key) const {
+    return std::strtoll(require(key, DK_VALUE_NUMBER).c_str(), nullptr, 10);
+  }
+  bool boolean(std::string_view key) const { return require(key, DK_VALUE_BOOL) == "true"; }
+  // Any setting (object, array, ...) as JSON text.
+  std::string json(std::string_view key) const {
+    auto value = lookup(key);
+    if (!value) throw InvalidSettings("setting '" + std::string(key) + "' is not set");
+    return detail::copy(value->text);
+  }
+  // All settings as one JSON object.
+  std::string toJson() const {
+    dk_str out{nullptr, 0};
+    call_.check(call_.host->get_settings_json(call_.call, &out), "get_settings_json");
+    return detail::copy(out);
+  }
+
+ private:
+  std::optional<dk_value> lookup(std::string_view key) const {
+    dk_value value{};
+    dk_status status = call_.host->get_setting(call_.call, detail::str(key), &value);
+    if (status == DK_ERR_NOT_FOUND) return std::nullopt;
+    call_.check(status, "get_setting");
+    return value;
+  }
+
+  std::string require(std::string_view key, int32_t kind) const {
+    auto value = lookup(key);
+    if (!value || value->kind == DK_VALUE_NULL) {
+      throw InvalidSettings("setting '" + std::string(key) + "' is not set");
+    }
+    if (value->kind != kind) {
+      throw InvalidSettings("setting '" + std::string(key) + "' has another type");
+    }
+    return detail::copy(value->text);
+  }
+
+  detail::Call call_;
+};
+
+// Authentication material the host holds (OAuth schemes): empty when there is none.
+struct Auth {
+  std::string accessToken;
+  std::string refreshToken;
+};
+
+// What every hook receives besides the request function.
+struct Input {
+  Settings settings;
+  Auth auth;
+};
+
+}  // namespace destkit
