@@ -44,11 +44,17 @@ std::string_view kind_of(const json::value& v) {
   return "a value";
 }
 
+// JSON text for a person: 12.5 rather than Boost's 1.25E1.
+std::string value_text(const json::value& v) {
+  if (v.is_double()) return fmt::format("{}", v.get_double());
+  return json::serialize(v);
+}
+
 // "a string ("abc")" for ordinary fields; just "a string" for secrets, and for long values.
 std::string what_came(const Field& field, const json::value& v) {
   std::string kind(kind_of(v));
   if (field.secret() || v.is_structured() || v.is_null()) return kind;
-  std::string text = json::serialize(v);
+  std::string text = value_text(v);
   if (text.size() > 40) return kind;
   return fmt::format("{} ({})", kind, text);
 }
@@ -110,7 +116,7 @@ std::string format_problem(std::string_view format, std::string_view s) {
 }
 
 std::string bounds_text(const Field& field, bool length) {
-  auto number = [](double d) { return json::serialize(json::value(d)); };
+  auto number = [](double d) { return fmt::format("{}", d); };
   std::string unit = length ? " characters" : "";
   if (field.minimum && field.maximum) {
     return fmt::format("between {} and {}{}", number(*field.minimum), number(*field.maximum), unit);
@@ -196,7 +202,7 @@ CheckedValue check_single(const Field& field, const json::value& input) {
     std::string allowed;
     for (std::size_t i = 0; i < field.choices.size(); ++i) {
       if (i > 0) allowed += i + 1 == field.choices.size() ? " or " : ", ";
-      allowed += json::serialize(field.choices[i].value);
+      allowed += value_text(field.choices[i].value);
     }
     return fail(fmt::format("must be one of {}, but it is {}", allowed, what_came(field, input)));
   }

@@ -175,9 +175,9 @@ CURLcode perform(const HopRequest& r, const HttpClientConfig& config, millisecon
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (r.method != "GET" || r.body) {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, r.method.c_str());
-    const std::string& body = r.body ? *r.body : std::string();
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+    // curl reads the body during perform: point it at storage that outlives this call.
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body ? r.body->size() : 0));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, r.body ? r.body->data() : "");
   }
 
   CURLcode code = curl_easy_perform(curl);

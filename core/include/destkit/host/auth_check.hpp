@@ -22,10 +22,10 @@ namespace destkit::host {
 
 // How the host makes requests on behalf of plugins.
 struct RequestEnvironment {
-  HttpClientConfig http;
+  HttpClientConfig http{};
   std::chrono::milliseconds default_timeout{10000};
   std::string user_agent = "destkit";
-  LogSink log;
+  LogSink log{};
 };
 
 enum class AuthOutcome {

@@ -21,21 +21,21 @@ std::string_view to_string(Scheme scheme);
 std::string_view to_string(FieldType type);
 
 struct Choice {
-  boost::json::value value;
-  std::string label;
+  boost::json::value value{};
+  std::string label{};
 };
 
 struct Field {
-  std::string key;
-  std::string label;
-  std::string description;
+  std::string key{};
+  std::string label{};
+  std::string description{};
   FieldType type = FieldType::string;
   bool required = false;
-  boost::json::value default_value;  // null: none
-  std::vector<Choice> choices;
-  std::string format;
-  std::optional<double> minimum;  // numbers: value; strings: length
-  std::optional<double> maximum;
+  boost::json::value default_value{};  // null: none
+  std::vector<Choice> choices{};
+  std::string format{};
+  std::optional<double> minimum{};  // numbers: value; strings: length
+  std::optional<double> maximum{};
   bool multiple = false;
 
   // A secret never appears in logs, errors or output.
@@ -43,12 +43,12 @@ struct Field {
 };
 
 struct Definition {
-  std::string name;
-  std::string slug;
-  std::string version;
-  std::string description;
+  std::string name{};
+  std::string slug{};
+  std::string version{};
+  std::string description{};
   Scheme scheme = Scheme::custom;
-  std::vector<Field> fields;  // declaration order; `basic` adds username/password first
+  std::vector<Field> fields{};  // declaration order; `basic` adds username/password first
 
   const Field* field(std::string_view key) const;
   bool uses_oauth() const { return scheme == Scheme::oauth2 || scheme == Scheme::oauth_managed; }
@@ -56,8 +56,8 @@ struct Definition {
 
 // What was wrong with a definition: the JSON path of the problem and what it was.
 struct DefinitionError {
-  std::string path;  // e.g. $.authentication.fields.apiKey.type
-  std::string message;
+  std::string path{};  // e.g. $.authentication.fields.apiKey.type
+  std::string message{};
   std::string to_string() const { return path + ": " + message; }
 };
 

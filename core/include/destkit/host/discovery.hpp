@@ -21,7 +21,7 @@ bool is_plugin_file_name(std::string_view file_name);
 std::filesystem::path installed_plugin_directory();
 
 struct SearchPathOptions {
-  std::vector<std::filesystem::path> explicit_directories;
+  std::vector<std::filesystem::path> explicit_directories{};
   bool use_environment = true;  // DESTKIT_PLUGIN_PATH
   bool use_installed = true;
 };

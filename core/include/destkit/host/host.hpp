@@ -14,8 +14,8 @@
 namespace destkit::host {
 
 struct HostOptions {
-  SearchPathOptions search;
-  RequestEnvironment requests;
+  SearchPathOptions search{};
+  RequestEnvironment requests{};
 };
 
 class Host {
@@ -36,9 +36,9 @@ class Host {
   void add(LoadResult result);
 
   HostOptions options_;
-  std::vector<std::filesystem::path> search_path_;
-  std::vector<std::unique_ptr<Plugin>> plugins_;
-  std::vector<Rejection> rejections_;
+  std::vector<std::filesystem::path> search_path_{};
+  std::vector<std::unique_ptr<Plugin>> plugins_{};
+  std::vector<Rejection> rejections_{};
 };
 
 }  // namespace destkit::host

@@ -16,26 +16,26 @@ namespace destkit::host {
 struct HttpClientConfig {
   // curl's CURLOPT_CONNECT_TO entries, "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT": lets a
   // destination written for https://example.com run unchanged against a local server.
-  std::vector<std::string> connect_to;
-  std::string ca_file;  // CA bundle to trust instead of the system's (curl's --cacert)
+  std::vector<std::string> connect_to{};
+  std::string ca_file{};  // CA bundle to trust instead of the system's (curl's --cacert)
   int max_redirects = 10;
   std::size_t max_response_bytes = 16 * 1024 * 1024;
 };
 
 struct HttpResponse {
   int status = 0;
-  std::string reason;  // from the status line, or the standard phrase when none was sent
-  HeaderList headers;
-  std::string body;
-  std::string url;  // after redirects
+  std::string reason{};  // from the status line, or the standard phrase when none was sent
+  HeaderList headers{};
+  std::string body{};
+  std::string url{};  // after redirects
   const std::string* header(std::string_view name) const;
 };
 
 struct HttpFailure {
   enum class Kind { connect, timeout, tls, too_large, protocol, redirect, invalid_request };
   Kind kind;
-  std::string host;     // the host the request was for
-  std::string message;  // names the host; never contains credentials from the URL
+  std::string host{};     // the host the request was for
+  std::string message{};  // names the host; never contains credentials from the URL
 };
 
 using HttpResult = std::variant<HttpResponse, HttpFailure>;

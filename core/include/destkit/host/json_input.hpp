@@ -19,8 +19,8 @@ struct JsonLimits {
 };
 
 struct ParsedJson {
-  boost::json::value value;
-  std::string error;  // empty on success: "line 3, column 7: ..."
+  boost::json::value value{};
+  std::string error{};  // empty on success: "line 3, column 7: ..."
   bool ok() const { return error.empty(); }
 };
 

@@ -30,16 +30,16 @@ class Plugin {
   std::string abi_version() const;
 
  private:
-  std::filesystem::path path_;
+  std::filesystem::path path_{};
   dk_plugin descriptor_;
   Definition definition_;
-  std::string version_;
+  std::string version_{};
 };
 
 // A file that is not (or not a usable) plugin, and why.
 struct Rejection {
-  std::filesystem::path path;
-  std::string reason;
+  std::filesystem::path path{};
+  std::string reason{};
 };
 
 using LoadResult = std::variant<std::unique_ptr<Plugin>, Rejection>;

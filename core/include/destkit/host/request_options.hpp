@@ -19,35 +19,35 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 // One layer. Members left unset keep the value of an earlier layer.
 struct RequestOptions {
-  std::optional<std::string> method;
-  std::optional<std::string> prefix_url;
-  HeaderList headers;
-  std::optional<std::string> username;
-  std::optional<std::string> password;
-  HeaderList search_params;
-  std::optional<std::string> body;
+  std::optional<std::string> method{};
+  std::optional<std::string> prefix_url{};
+  HeaderList headers{};
+  std::optional<std::string> username{};
+  std::optional<std::string> password{};
+  HeaderList search_params{};
+  std::optional<std::string> body{};
   bool body_is_json = false;
-  std::optional<std::chrono::milliseconds> timeout;
-  std::optional<ResponseType> response_type;
-  std::optional<bool> throw_http_errors;
+  std::optional<std::chrono::milliseconds> timeout{};
+  std::optional<ResponseType> response_type{};
+  std::optional<bool> throw_http_errors{};
 };
 
 // A request ready to send.
 struct ResolvedRequest {
   std::string method = "GET";
-  std::string url;
-  HeaderList headers;  // one per name (case-insensitive), in the case first given
-  std::optional<std::string> body;
+  std::string url{};
+  HeaderList headers{};  // one per name (case-insensitive), in the case first given
+  std::optional<std::string> body{};
   std::chrono::milliseconds timeout{10000};
   ResponseType response_type = ResponseType::text;
   bool throw_http_errors = true;
   // Headers that carry credentials: never forwarded on a redirect to another origin.
-  std::vector<std::string> origin_bound_headers;
+  std::vector<std::string> origin_bound_headers{};
 };
 
 struct ResolveResult {
   ResolvedRequest request;
-  std::string error;  // e.g. a relative URL with no prefixUrl
+  std::string error{};  // e.g. a relative URL with no prefixUrl
   bool ok() const { return error.empty(); }
 };
 

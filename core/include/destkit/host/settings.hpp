@@ -17,19 +17,19 @@ namespace destkit::host {
 
 // Tokens given with the settings under "oauth" (access_token, refresh_token), as Segment does.
 struct AuthTokens {
-  std::string access_token;
-  std::string refresh_token;
+  std::string access_token{};
+  std::string refresh_token{};
 };
 
 struct SettingsProblem {
-  std::string key;  // the field (or settings key) the problem is about
-  std::string message;  // a whole sentence naming the field by its label
+  std::string key{};  // the field (or settings key) the problem is about
+  std::string message{};  // a whole sentence naming the field by its label
 };
 
 struct ValidatedSettings {
-  boost::json::object values;  // validated, coerced, defaults applied
-  AuthTokens auth;
-  std::vector<SettingsProblem> problems;  // in field order, then unknown keys
+  boost::json::object values{};  // validated, coerced, defaults applied
+  AuthTokens auth{};
+  std::vector<SettingsProblem> problems{};  // in field order, then unknown keys
 
   bool ok() const { return problems.empty(); }
   // Every secret value in these settings (password fields, tokens), for redaction.

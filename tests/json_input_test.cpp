@@ -1,0 +1,26 @@
+// Parsing JSON from outside the host: duplicate keys, depth, size and encoding are bounded.
+#include <destkit/host/json_input.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace destkit::host;
+
+TEST_CASE("a duplicate key anywhere is an error with its position") {
+  ParsedJson parsed = parse_json_input("{\"a\":{\n\"b\":1,\"b\":2}}");
+  CHECK(parsed.error == "line 2, column 9: the key \"b\" appears twice in the same object");
+  CHECK(parse_json_input(R"([{"b":1},{"b":2}])").ok());
+}
+
+TEST_CASE("nesting beyond the limit is refused without recursion") {
+  std::string deep(100000, '[');
+  ParsedJson parsed = parse_json_input(deep + std::string(100000, ']'), {.max_bytes = 1 << 20, .max_depth = 64});
+  CHECK(parsed.error.find("nested deeper than 64 levels") != std::string::npos);
+}
+
+TEST_CASE("size, trailing data and invalid UTF-8 are errors") {
+  CHECK(parse_json_input(std::string(2000, ' '), {.max_bytes = 1000, .max_depth = 8}).error ==
+        "it is 2000 bytes, more than the limit of 1000 bytes");
+  CHECK(parse_json_input("{} x").error == "line 1, column 4: unexpected data after the JSON value");
+  CHECK_FALSE(parse_json_input("\"\xff\xfe\"").ok());
+  CHECK(parse_json_input(R"({"ok":true})").value.at("ok") == true);
+}

@@ -1,0 +1,141 @@
+// Discovery and loading: good plugins load, every other file is rejected with its reason, and
+// one bad file never stops the rest.
+#include "environment.hpp"
+
+#include <destkit/host/host.hpp>
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+using namespace destkit::test;
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace {
+
+fs::path test_plugin(const std::string& name) { return kTestPluginDir / ("destkit-" + name + ".so"); }
+
+void write_file(const fs::path& path, const std::string& content) { std::ofstream(path, std::ios::binary) << content; }
+
+// The reason given for `file` in `destkit plugins --json`, or "" when it was not rejected.
+std::string reason_for(const json::value& listing, const std::string& file) {
+  for (const auto& r : listing.at("rejected").as_array()) {
+    if (fs::path(std::string(r.at("path").as_string())).filename() == file) return std::string(r.at("reason").as_string());
+  }
+  return {};
+}
+
+std::vector<std::string> slugs(const json::value& listing) {
+  std::vector<std::string> out;
+  for (const auto& p : listing.at("plugins").as_array()) out.emplace_back(p.at("slug").as_string());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the bundled plugins are discovered in the installed directory") {
+  ProcessResult r = run_destkit({"plugins", "--json"});
+  REQUIRE(r.exit_code == 0);
+  json::value listing = json::parse(r.out);
+  CHECK(slugs(listing) == std::vector<std::string>{"example-basic", "example-c", "example-custom", "example-oauth-managed"});
+  CHECK(listing.at("rejected").as_array().empty());
+  json::value first = listing.at("plugins").at(0);
+  CHECK(first.at("scheme") == "basic");
+  CHECK(first.at("version") == "1.0.0");
+  CHECK(fs::path(std::string(first.at("path").as_string())).parent_path() == fs::canonical(kBundledPluginDir));
+}
+
+TEST_CASE("broken files are each rejected with their reason while good plugins still load") {
+  fs::path dir = new_directory("corpus");
+  write_file(dir / "destkit-not-elf.so", "#!/bin/sh\necho hello\n");
+  write_file(dir / "destkit-empty.so", "");
+  fs::copy_file(test_plugin("test-probe"), dir / "destkit-truncated.so");
+  fs::resize_file(dir / "destkit-truncated.so", 200);
+  fs::create_directory(dir / "destkit-directory.so");
+  fs::create_symlink("destkit-loop-b.so", dir / "destkit-loop-a.so");
+  fs::create_symlink("destkit-loop-a.so", dir / "destkit-loop-b.so");
+  for (const char* name : {"no-entry", "variant-bad-field-type", "variant-other-major", "variant-newer-minor",
+                           "variant-refuses", "test-probe"}) {
+    fs::copy_file(test_plugin(name), dir / ("destkit-" + std::string(name) + ".so"));
+  }
+  write_file(dir / "README.txt", "not a plugin name: ignored");
+
+  ProcessResult r = run_destkit({"plugins", "--json", "--plugin-path", dir.string()});
+  REQUIRE(r.exit_code == 0);
+  json::value listing = json::parse(r.out);
+  CHECK(slugs(listing) == std::vector<std::string>{"test-probe", "example-basic", "example-c", "example-custom",
+                                                   "example-oauth-managed"});
+  CHECK(reason_for(listing, "destkit-not-elf.so") == "is not a shared library (not an ELF file)");
+  CHECK(reason_for(listing, "destkit-empty.so") == "is empty");
+  CHECK(reason_for(listing, "destkit-truncated.so").find("is not a valid ELF shared library") == 0);
+  CHECK(reason_for(listing, "destkit-directory.so") == "is a directory, not a plugin file");
+  CHECK(reason_for(listing, "destkit-loop-a.so").find("cannot be read") == 0);
+  CHECK(reason_for(listing, "destkit-no-entry.so") == "does not export dk_plugin_entry: not a destkit plugin");
+  CHECK(reason_for(listing, "destkit-variant-bad-field-type.so") ==
+        "its definition is invalid: $.authentication.fields.apiKey.type: \"strin\" is not a field type (expected "
+        "one of string, text, number, integer, boolean, password, datetime, object)");
+  CHECK(reason_for(listing, "destkit-variant-other-major.so") == "it was built for destkit ABI 2.x; this host speaks 1.0");
+  CHECK(reason_for(listing, "destkit-variant-newer-minor.so") ==
+        "it needs a newer host: ABI 1.99 or later (this host speaks 1.0)");
+  CHECK(reason_for(listing, "destkit-variant-refuses.so") == "its entry point returned NULL: the plugin refused to load");
+  CHECK(r.err.find("this plugin refuses every host") != std::string::npos);
+  CHECK(reason_for(listing, "README.txt").empty());
+  CHECK(listing.at("rejected").as_array().size() == 11);
+}
+
+TEST_CASE("a second plugin with a slug already taken is rejected naming both files") {
+  fs::path dir = new_directory("duplicate");
+  fs::copy_file(test_plugin("variant-duplicate-slug"), dir / "destkit-impostor.so");
+  ProcessResult r = run_destkit({"plugins", "--json", "--plugin-path", dir.string()});
+  json::value listing = json::parse(r.out);
+  CHECK(listing.at("plugins").at(0).at("name") == "Variant");
+  CHECK(reason_for(listing, "destkit-example-basic.so") ==
+        "its slug \"example-basic\" is already taken by " + (dir / "destkit-impostor.so").string());
+}
+
+TEST_CASE("plugin directories come from --plugin-path, then DESTKIT_PLUGIN_PATH, then the installed one") {
+  fs::path a = new_directory("path-a"), b = new_directory("path-b");
+  setenv("DESTKIT_PLUGIN_PATH", (b.string() + "::" + a.string()).c_str(), 1);
+  auto path = destkit::host::plugin_search_path({.explicit_directories = {a}});
+  unsetenv("DESTKIT_PLUGIN_PATH");
+  REQUIRE(path.size() == 3);
+  CHECK(path[0] == a);
+  CHECK(path[1] == b);
+  CHECK(path[2] == destkit::host::installed_plugin_directory());
+}
+
+TEST_CASE("check validates one binary as partner CI would") {
+  ProcessResult ok = run_destkit({"check", (kBundledPluginDir / "destkit-example-custom.so").string()});
+  CHECK(ok.out.find("is a valid destkit plugin: example-custom 1.0.0 (Example Custom), ABI 1.0, scheme custom, 2 field(s)") !=
+        std::string::npos);
+  CHECK(ok.exit_code == 0);
+
+  ProcessResult rejected = run_destkit({"check", test_plugin("variant-other-major").string(), "--json"});
+  CHECK(json::parse(rejected.out).at("error") == "it was built for destkit ABI 2.x; this host speaks 1.0");
+  CHECK(rejected.exit_code == 1);
+
+  CHECK(run_destkit({"check", "/no/such/plugin.so"}).exit_code == 1);
+  CHECK(run_destkit({"check"}).exit_code == 2);
+}
+
+TEST_CASE("describe shows fields with types, required and secret flags, and defaults") {
+  ProcessResult r = run_destkit({"describe", "test-probe", "--json", "--plugin-path", kTestPluginDir.string()});
+  REQUIRE(r.exit_code == 0);
+  json::value d = json::parse(r.out);
+  CHECK(d.at("scheme") == "custom");
+  CHECK(d.at("testRequest") == true);
+  const auto& fields = d.at("fields").as_array();
+  REQUIRE(fields.size() == 5);
+  CHECK(fields[1].at("key") == "token");
+  CHECK(fields[1].at("secret") == true);
+  CHECK(fields[1].at("required") == true);
+  CHECK(fields[2].at("default") == "plain");
+  CHECK(fields[3].at("maximum") == 10.0);
+
+  ProcessResult basic = run_destkit({"describe", "example-basic"});
+  CHECK(basic.out.find("  username  Username  (string, required)\n  password  Password  (password, required, secret)") !=
+        std::string::npos);
+  CHECK(run_destkit({"describe", "no-such-slug"}).exit_code == 3);
+}

@@ -1,0 +1,67 @@
+// test-probe: a destination whose testRequest does what its `mode` setting says, so tests can
+// drive the request options, errors and exceptions through the real SDK and host.
+#include <destkit/destkit.hpp>
+
+#include <stdexcept>
+
+namespace {
+
+destkit::Destination probe() {
+  using destkit::FieldType;
+  return {
+      .name = "Test Probe",
+      .slug = "test-probe",
+      .version = "0.1.0",
+      .authentication =
+          {
+              .scheme = destkit::Scheme::custom,
+              .fields =
+                  {
+                      {"baseUrl", {.label = "Base URL", .type = FieldType::string, .required = true, .format = "uri"}},
+                      {"token", {.label = "Token", .type = FieldType::password, .required = true}},
+                      {"mode",
+                       {.label = "Mode",
+                        .type = FieldType::string,
+                        .defaultValue = "plain",
+                        .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "relative"}}},
+                      {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
+                      {"verbose", {.label = "Verbose", .type = FieldType::boolean, .defaultValue = false}},
+                  },
+              .testRequest =
+                  [](destkit::Request& request, const destkit::Input& input) {
+                    std::string mode = input.settings.string("mode");
+                    if (mode == "plain") {
+                      request("/check");
+                    } else if (mode == "call-options") {
+                      request("check", {.method = "post",
+                                        .headers = {{"x-ext", "from-call"}, {"X-Call", "yes"}},
+                                        .searchParams = {{"q", "a b&c"}, {"ext", "2"}},
+                                        .json = destkit::Json::object({{"hello", "wörld"}})});
+                    } else if (mode == "throw") {
+                      throw std::runtime_error("boom while holding " + input.settings.string("token"));
+                    } else if (mode == "invalid") {
+                      throw destkit::InvalidCredentials("the account is suspended");
+                    } else if (mode == "json") {
+                      request("/check", {.responseType = destkit::ResponseType::json});
+                    } else if (mode == "lenient") {
+                      destkit::Response r = request("/check", {.throwHttpErrors = false});
+                      if (r.status() != 418) throw destkit::InvalidCredentials("expected a teapot");
+                    } else if (mode == "relative") {
+                      request("https://example.com/absolute");
+                    }
+                  },
+          },
+      .extendRequest =
+          [](const destkit::Input& input) -> destkit::RequestOptions {
+            return {
+                .prefixUrl = input.settings.string("baseUrl"),
+                .headers = {{"X-Api-Token", input.settings.string("token")}, {"X-Ext", "from-extend"}},
+                .searchParams = {{"ext", "1"}},
+            };
+          },
+  };
+}
+
+}  // namespace
+
+DESTKIT_EXPORT_DESTINATION(probe)

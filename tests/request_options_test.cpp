@@ -1,0 +1,125 @@
+// Merge order, URL joining, search params, Basic auth and header checks of request options.
+#include <destkit/host/request_options.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace destkit::host;
+
+namespace {
+
+const std::string* header(const ResolvedRequest& r, std::string_view name) {
+  for (const auto& [n, v] : r.headers) {
+    if (iequals(n, name)) return &v;
+  }
+  return nullptr;
+}
+
+ResolvedRequest resolve(std::string_view url, const RequestOptions& defaults, const RequestOptions& extension,
+                        const RequestOptions& call) {
+  ResolveResult result = resolve_request(url, defaults, extension, call);
+  REQUIRE(result.ok());
+  return result.request;
+}
+
+}  // namespace
+
+TEST_CASE("join_url puts exactly one slash between prefix and path") {
+  CHECK(join_url("https://a.example/api", "x") == "https://a.example/api/x");
+  CHECK(join_url("https://a.example/api/", "/x") == "https://a.example/api/x");
+  CHECK(join_url("https://a.example/api//", "//x/y") == "https://a.example/api/x/y");
+  CHECK(join_url("https://a.example/api", "") == "https://a.example/api/");
+}
+
+TEST_CASE("a relative URL is joined to prefixUrl; an absolute one is used as is") {
+  RequestOptions extension{.prefix_url = "https://acme.example.com/api"};
+  CHECK(resolve("/accounts/me.json", {}, extension, {}).url == "https://acme.example.com/api/accounts/me.json");
+  CHECK(resolve("https://other.example/x", {}, extension, {}).url == "https://other.example/x");
+}
+
+TEST_CASE("a relative URL without prefixUrl is an error that names the URL") {
+  ResolveResult result = resolve_request("/x", {}, {}, {});
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error == "the URL \"/x\" is relative and no prefixUrl is set");
+}
+
+TEST_CASE("later layers win: host defaults, then extendRequest, then the call") {
+  RequestOptions defaults{.headers = {{"User-Agent", "destkit"}, {"Accept", "*/*"}},
+                          .timeout = std::chrono::milliseconds(10000)};
+  RequestOptions extension{.prefix_url = "https://a.example", .headers = {{"accept", "application/json"}, {"X-Ext", "ext"}},
+                           .timeout = std::chrono::milliseconds(5000)};
+  RequestOptions call{.method = "post", .headers = {{"x-ext", "call"}}};
+  ResolvedRequest r = resolve("/x", defaults, extension, call);
+  CHECK(r.method == "POST");
+  CHECK(*header(r, "accept") == "application/json");
+  CHECK(*header(r, "x-ext") == "call");
+  CHECK(*header(r, "user-agent") == "destkit");
+  CHECK(r.timeout == std::chrono::milliseconds(5000));
+  SECTION("headers merge case-insensitively: one header per name") {
+    CHECK(std::count_if(r.headers.begin(), r.headers.end(), [](const auto& h) { return iequals(h.first, "x-ext"); }) == 1);
+  }
+}
+
+TEST_CASE("username and password become a Basic header of UTF-8 text") {
+  RequestOptions call{.username = "üser", .password = "pä:ss"};
+  ResolvedRequest r = resolve("https://a.example/", {}, {}, call);
+  CHECK(*header(r, "Authorization") == "Basic w7xzZXI6cMOkOnNz");
+}
+
+TEST_CASE("an Authorization header from extendRequest replaces the host's Basic header") {
+  RequestOptions defaults{.username = "u", .password = "p"};
+  RequestOptions extension{.headers = {{"authorization", "Bearer T"}}};
+  CHECK(*header(resolve("https://a.example/", defaults, extension, {}), "Authorization") == "Bearer T");
+  SECTION("and Basic credentials given later replace it again") {
+    RequestOptions call{.username = "u2", .password = "p2"};
+    CHECK(*header(resolve("https://a.example/", defaults, extension, call), "Authorization") ==
+          basic_authorization("u2", "p2"));
+  }
+}
+
+TEST_CASE("searchParams are URL-encoded, and a later layer replaces a same-named one") {
+  RequestOptions extension{.search_params = {{"api_key", "K"}, {"ext", "1"}}};
+  RequestOptions call{.search_params = {{"ext", "2"}, {"q", "a b&c=d/é"}}};
+  ResolvedRequest r = resolve("https://a.example/x?keep=1#frag", {}, extension, call);
+  CHECK(r.url == "https://a.example/x?keep=1&api_key=K&ext=2&q=a%20b%26c%3Dd%2F%C3%A9#frag");
+}
+
+TEST_CASE("json sets the body and content-type: application/json") {
+  RequestOptions call{.headers = {{"Content-Type", "text/plain"}}, .body = R"({"a":1})", .body_is_json = true};
+  ResolvedRequest r = resolve("https://a.example/", {}, {}, call);
+  CHECK(*r.body == R"({"a":1})");
+  CHECK(*header(r, "content-type") == "application/json");
+}
+
+TEST_CASE("credential headers and every header from extendRequest are bound to the origin") {
+  RequestOptions defaults{.headers = {{"User-Agent", "destkit"}}};
+  RequestOptions extension{.headers = {{"X-Api-Token", "t"}}};
+  RequestOptions call{.headers = {{"Cookie", "c"}, {"X-Trace", "1"}}, .username = "u", .password = "p"};
+  ResolvedRequest r = resolve("https://a.example/", defaults, extension, call);
+  auto bound = [&](std::string_view name) {
+    return std::any_of(r.origin_bound_headers.begin(), r.origin_bound_headers.end(),
+                       [&](const auto& n) { return iequals(n, name); });
+  };
+  CHECK(bound("Authorization"));
+  CHECK(bound("X-Api-Token"));
+  CHECK(bound("Cookie"));
+  CHECK_FALSE(bound("User-Agent"));
+  CHECK_FALSE(bound("X-Trace"));
+}
+
+TEST_CASE("base64 follows RFC 4648") {
+  CHECK(base64_encode("") == "");
+  CHECK(base64_encode("f") == "Zg==");
+  CHECK(base64_encode("fo") == "Zm8=");
+  CHECK(base64_encode("foo") == "Zm9v");
+  CHECK(base64_encode("foob") == "Zm9vYg==");
+  CHECK(base64_encode("fooba") == "Zm9vYmE=");
+  CHECK(base64_encode("foobar") == "Zm9vYmFy");
+  CHECK(base64_encode("\xff\xfe") == "//4=");
+}
+
+TEST_CASE("headers with line breaks or invalid names are refused") {
+  CHECK(header_problem("X-Ok", "value") == "");
+  CHECK(header_problem("X-Bad", "a\r\nInjected: 1") == "the value of header \"X-Bad\" contains a line break or NUL");
+  CHECK(header_problem("Bad Name", "v") == "the header name \"Bad Name\" contains a character not allowed in names");
+  CHECK(header_problem("", "v") == "a header name must not be empty");
+}

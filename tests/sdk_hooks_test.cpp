@@ -1,0 +1,121 @@
+// The C++ SDK and the host services end to end, in process through the embedding API: what
+// extendRequest and the per-call options put on the wire, and how exceptions become verdicts.
+#include "environment.hpp"
+
+#include <destkit/host/host.hpp>
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+using namespace destkit::test;
+using namespace destkit::host;
+using destkit::loopback::Request;
+using destkit::loopback::Response;
+using destkit::loopback::Server;
+
+namespace {
+
+constexpr const char* kToken = "probe-SECRET-token-7";
+
+const Host& host() {
+  static const Host h({.search = {.explicit_directories = {kTestPluginDir}, .use_environment = false,
+                                  .use_installed = false},
+                       .requests = {.default_timeout = std::chrono::milliseconds(3000)}});
+  return h;
+}
+
+AuthVerdict run(const Server& server, const std::string& mode) {
+  const Plugin* probe = host().find("test-probe");
+  if (probe == nullptr) throw std::runtime_error("test-probe did not load");
+  std::string settings = R"({"baseUrl":"http://127.0.0.1:)" + std::to_string(server.port()) + R"(/base/","token":")" +
+                         kToken + R"(","mode":")" + mode + "\"}";
+  return host().test_authentication(*probe, boost::json::parse(settings));
+}
+
+Server answering(int status, std::string body = "{}") {
+  return Server([=](const Request&) { return Response::json(status, body); });
+}
+
+}  // namespace
+
+TEST_CASE("extendRequest's options apply to the request testRequest makes") {
+  Server server = answering(200);
+  AuthVerdict v = run(server, "plain");
+  CHECK(v.outcome == AuthOutcome::valid);
+  REQUIRE(server.request_count() == 1);
+  Request r = server.requests()[0];
+  CHECK(r.method == "GET");
+  CHECK(r.target == "/base/check?ext=1");
+  CHECK(r.header("X-Api-Token") == kToken);
+  CHECK(r.header("X-Ext") == "from-extend");
+  CHECK(r.header("User-Agent") == "destkit");
+}
+
+TEST_CASE("the call's options win over extendRequest's: method, headers, search params, json") {
+  Server server = answering(201);
+  CHECK(run(server, "call-options").outcome == AuthOutcome::valid);
+  REQUIRE(server.request_count() == 1);
+  Request r = server.requests()[0];
+  CHECK(r.method == "POST");
+  CHECK(r.target == "/base/check?q=a%20b%26c&ext=2");
+  CHECK(r.header("X-Ext") == "from-call");
+  CHECK(r.header("X-Call") == "yes");
+  CHECK(r.header("X-Api-Token") == kToken);
+  CHECK(r.header("Content-Type") == "application/json");
+  CHECK(boost::json::parse(r.body) == boost::json::parse(R"({"hello":"wörld"})"));
+}
+
+TEST_CASE("an exception in testRequest becomes a plugin failure with its message, secrets redacted") {
+  Server server = answering(200);
+  AuthVerdict v = run(server, "throw");
+  CHECK(v.outcome == AuthOutcome::plugin_failed);
+  CHECK(v.message == "testRequest of test-probe failed: boom while holding [redacted]");
+}
+
+TEST_CASE("a destination can reject credentials explicitly, even after a 2xx answer") {
+  Server server = answering(200);
+  AuthVerdict v = run(server, "invalid");
+  CHECK(v.outcome == AuthOutcome::invalid_credentials);
+  CHECK(v.message == "Credentials are invalid: the account is suspended");
+}
+
+TEST_CASE("throwHttpErrors false hands a non-2xx answer to the destination") {
+  Server teapot = answering(418);
+  CHECK(run(teapot, "lenient").outcome == AuthOutcome::valid);
+  Server ok = answering(200);
+  CHECK(run(ok, "lenient").message == "Credentials are invalid: expected a teapot");
+}
+
+TEST_CASE("responseType json refuses a body that is not JSON, and accepts one that is") {
+  Server broken = answering(200, "{\"unterminated\":");
+  AuthVerdict v = run(broken, "json");
+  CHECK(v.outcome == AuthOutcome::could_not_verify);
+  CHECK(v.message.find("Could not verify credentials: the response from 127.0.0.1 is not valid JSON") == 0);
+  Server fine = answering(200, R"({"ok":true})");
+  CHECK(run(fine, "json").outcome == AuthOutcome::valid);
+}
+
+TEST_CASE("408 and 429 answers say nothing about the credentials") {
+  int status = GENERATE(408, 429);
+  Server server = answering(status);
+  AuthVerdict v = run(server, "plain");
+  CHECK(v.outcome == AuthOutcome::could_not_verify);
+  CHECK(v.http_status == status);
+}
+
+TEST_CASE("the host checks many credentials at once from several threads") {
+  Server server = answering(200);
+  std::vector<std::thread> threads;
+  std::atomic<int> valid{0};
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      for (int j = 0; j < 5; ++j) valid += run(server, "plain").outcome == AuthOutcome::valid;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(valid == 40);
+  CHECK(server.request_count() == 40);
+}

@@ -1,0 +1,98 @@
+// Settings validation: every problem at once, per field, in words a person understands.
+#include <destkit/host/definition.hpp>
+#include <destkit/host/settings.hpp>
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+using namespace destkit::host;
+
+namespace {
+
+const Definition& acme() {
+  static const Definition d = std::get<Definition>(parse_definition(R"({
+    "name": "Acme", "slug": "acme",
+    "authentication": {"scheme": "custom", "fields": {
+      "apiKey": {"label": "API Key", "type": "password", "required": true, "minimum": 8},
+      "port":   {"label": "Port", "type": "integer", "minimum": 1, "maximum": 65535},
+      "ratio":  {"label": "Ratio", "type": "number"},
+      "region": {"label": "Region", "type": "string", "choices": ["us", "eu"], "default": "us"},
+      "debug":  {"label": "Debug", "type": "boolean"},
+      "url":    {"label": "Endpoint", "type": "string", "format": "uri"},
+      "tags":   {"label": "Tags", "type": "string", "multiple": true}
+    }}})"));
+  return d;
+}
+
+ValidatedSettings validate(const std::string& json) { return validate_settings(acme(), boost::json::parse(json)); }
+
+std::string problem_for(const ValidatedSettings& v, const std::string& key) {
+  for (const auto& p : v.problems) {
+    if (p.key == key) return p.message;
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE("valid settings are coerced and defaults applied") {
+  ValidatedSettings v = validate(R"({"apiKey":"secret-key-1","port":"8080","ratio":"0.5","debug":"true","tags":"a"})");
+  REQUIRE(v.ok());
+  CHECK(v.values.at("port") == 8080);
+  CHECK(v.values.at("ratio") == 0.5);
+  CHECK(v.values.at("debug") == true);
+  CHECK(v.values.at("region") == "us");
+  CHECK(v.values.at("tags") == boost::json::array{"a"});
+}
+
+TEST_CASE("a missing or empty required field is named by its label") {
+  CHECK(problem_for(validate("{}"), "apiKey") == "API Key is required, but it is missing.");
+  CHECK(problem_for(validate(R"({"apiKey":""})"), "apiKey") == "API Key is required, but it is empty.");
+}
+
+TEST_CASE("every problem is reported at once, with what was expected and what came") {
+  ValidatedSettings v = validate(R"({"port":"abc","region":"mars","debug":"yes","url":"not a url","ratio":[1]})");
+  CHECK(v.problems.size() == 6);
+  CHECK(problem_for(v, "apiKey") == "API Key is required, but it is missing.");
+  CHECK(problem_for(v, "port") == "Port must be a whole number, but it is a string (\"abc\").");
+  CHECK(problem_for(v, "region") == "Region must be one of \"us\" or \"eu\", but it is a string (\"mars\").");
+  CHECK(problem_for(v, "debug") == "Debug must be true or false, but it is a string (\"yes\").");
+  CHECK(problem_for(v, "url") == "Endpoint must be a URL such as https://example.com, but it is a string (\"not a url\").");
+  CHECK(problem_for(v, "ratio") == "Ratio must be a number, but it is a list.");
+}
+
+TEST_CASE("numbers outside the bounds are reported with the bounds") {
+  CHECK(problem_for(validate(R"({"apiKey":"secret-key-1","port":70000})"), "port") ==
+        "Port must be between 1 and 65535, but it is a number (70000).");
+  CHECK(problem_for(validate(R"({"apiKey":"secret-key-1","port":1.5})"), "port") ==
+        "Port must be a whole number, but it is a number (1.5).");
+}
+
+TEST_CASE("a secret never appears in a problem") {
+  ValidatedSettings short_key = validate(R"({"apiKey":"abc"})");
+  CHECK(problem_for(short_key, "apiKey") == "API Key must be at least 8 characters long, but it is 3 characters long.");
+  ValidatedSettings wrong_type = validate(R"({"apiKey":true})");
+  CHECK(problem_for(wrong_type, "apiKey") == "API Key must be a string, but it is a boolean.");
+}
+
+TEST_CASE("unknown keys are reported with a did-you-mean") {
+  ValidatedSettings v = validate(R"({"apikey":"secret-key-1","prot":80,"zzzzzz":1})");
+  CHECK(problem_for(v, "apikey") == "\"apikey\" is not a setting of Acme. Did you mean \"apiKey\"?");
+  CHECK(problem_for(v, "prot") == "\"prot\" is not a setting of Acme. Did you mean \"port\"?");
+  CHECK(problem_for(v, "zzzzzz").find("Its settings are: apiKey, port, ratio") != std::string::npos);
+}
+
+TEST_CASE("settings that are not an object are one problem") {
+  ValidatedSettings v = validate("[1,2]");
+  REQUIRE(v.problems.size() == 1);
+  CHECK(v.problems[0].message == "Settings must be a JSON object of field names and values.");
+}
+
+TEST_CASE("OAuth tokens ride along under \"oauth\" and count as secrets") {
+  ValidatedSettings v = validate(R"({"apiKey":"secret-key-1","oauth":{"access_token":"AT","refresh_token":"RT"}})");
+  REQUIRE(v.ok());
+  CHECK(v.auth.access_token == "AT");
+  CHECK(v.auth.refresh_token == "RT");
+  CHECK(v.secrets(acme()) == std::vector<std::string>{"secret-key-1", "AT", "RT"});
+  CHECK_FALSE(v.values.contains("oauth"));
+}

@@ -1,0 +1,67 @@
+#include "environment.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <cstdlib>
+#include <unistd.h>
+
+namespace destkit::test {
+
+namespace fs = std::filesystem;
+
+ProcessResult run_destkit(const std::vector<std::string>& args, const std::string& input) {
+  std::vector<std::string> argv{kDestkitCli.string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run_process(argv, input);
+}
+
+const fs::path& scratch_directory() {
+  struct Scratch {
+    fs::path path;
+    Scratch() {
+      std::string pattern = (fs::temp_directory_path() / "destkit-tests-XXXXXX").string();
+      path = mkdtemp(pattern.data());
+    }
+    ~Scratch() {
+      std::error_code ignored;
+      fs::remove_all(path, ignored);
+    }
+  };
+  static Scratch scratch;
+  return scratch.path;
+}
+
+fs::path new_directory(const std::string& name) {
+  static int counter = 0;
+  fs::path dir = scratch_directory() / (name + "-" + std::to_string(++counter));
+  fs::create_directories(dir);
+  return dir;
+}
+
+const loopback::TlsFiles& test_certificate() {
+  static const loopback::TlsFiles files = loopback::make_self_signed_certificate(
+      new_directory("certificate").string(), {"example.com", "*.example.com"});
+  return files;
+}
+
+std::vector<std::string> to_local(unsigned short port, bool trust_certificate) {
+  std::vector<std::string> args;
+  for (const char* host : {"example.com", "acme.example.com", "other.example.com"}) {
+    args.push_back("--connect-to");
+    args.push_back(std::string(host) + ":443:127.0.0.1:" + std::to_string(port));
+  }
+  if (trust_certificate) {
+    args.push_back("--cacert");
+    args.push_back(test_certificate().certificate);
+  }
+  return args;
+}
+
+unsigned short closed_port() {
+  // Bind and release: the port was free a moment ago and nothing listens on it now.
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  return acceptor.local_endpoint().port();
+}
+
+}  // namespace destkit::test

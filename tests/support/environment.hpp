@@ -1,0 +1,36 @@
+// environment — where the tests find what the build made, and shared fixtures.
+#pragma once
+
+#include "loopback_server.hpp"
+#include "process.hpp"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace destkit::test {
+
+inline const std::filesystem::path kDestkitCli = DESTKIT_CLI;
+inline const std::filesystem::path kBundledPluginDir = DESTKIT_BUNDLED_PLUGIN_DIR;
+inline const std::filesystem::path kTestPluginDir = DESTKIT_TEST_PLUGIN_DIR;
+
+// Runs the destkit CLI with `args`, feeding `input` on standard input.
+ProcessResult run_destkit(const std::vector<std::string>& args, const std::string& input = {});
+
+// A directory for this test process, removed at exit.
+const std::filesystem::path& scratch_directory();
+
+// A fresh empty directory under the scratch directory.
+std::filesystem::path new_directory(const std::string& name);
+
+// One self-signed certificate for example.com, *.example.com and 127.0.0.1, made once.
+const loopback::TlsFiles& test_certificate();
+
+// --connect-to arguments sending example.com and its subdomains used by the tests to `port`,
+// plus --cacert for the test certificate.
+std::vector<std::string> to_local(unsigned short port, bool trust_certificate = true);
+
+// A port on 127.0.0.1 where nothing listens.
+unsigned short closed_port();
+
+}  // namespace destkit::test
