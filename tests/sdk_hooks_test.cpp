@@ -1,6 +1,7 @@
 // The C++ SDK and the host services end to end, in process through the embedding API: what
 // extendRequest and the per-call options put on the wire, and how exceptions become verdicts.
 #include "environment.hpp"
+#include "probe.hpp"
 
 #include <destkit/host/host.hpp>
 
@@ -18,21 +19,8 @@ using destkit::loopback::Server;
 
 namespace {
 
-constexpr const char* kToken = "probe-SECRET-token-7";
-
-const Host& host() {
-  static const Host h({.search = {.explicit_directories = {kTestPluginDir}, .use_environment = false,
-                                  .use_installed = false},
-                       .requests = {.default_timeout = std::chrono::milliseconds(3000)}});
-  return h;
-}
-
 AuthVerdict run(const Server& server, const std::string& mode) {
-  const Plugin* probe = host().find("test-probe");
-  if (probe == nullptr) throw std::runtime_error("test-probe did not load");
-  std::string settings = R"({"baseUrl":"http://127.0.0.1:)" + std::to_string(server.port()) + R"(/base/","token":")" +
-                         kToken + R"(","mode":")" + mode + "\"}";
-  return host().test_authentication(*probe, boost::json::parse(settings));
+  return run_probe("http://127.0.0.1:" + std::to_string(server.port()) + "/base/", mode);
 }
 
 Server answering(int status, std::string body = "{}") {
@@ -49,7 +37,7 @@ TEST_CASE("extendRequest's options apply to the request testRequest makes") {
   Request r = server.requests()[0];
   CHECK(r.method == "GET");
   CHECK(r.target == "/base/check?ext=1");
-  CHECK(r.header("X-Api-Token") == kToken);
+  CHECK(r.header("X-Api-Token") == kProbeToken);
   CHECK(r.header("X-Ext") == "from-extend");
   CHECK(r.header("User-Agent") == "destkit");
 }
@@ -63,7 +51,7 @@ TEST_CASE("the call's options win over extendRequest's: method, headers, search 
   CHECK(r.target == "/base/check?q=a%20b%26c&ext=2");
   CHECK(r.header("X-Ext") == "from-call");
   CHECK(r.header("X-Call") == "yes");
-  CHECK(r.header("X-Api-Token") == kToken);
+  CHECK(r.header("X-Api-Token") == kProbeToken);
   CHECK(r.header("Content-Type") == "application/json");
   CHECK(boost::json::parse(r.body) == boost::json::parse(R"({"hello":"wörld"})"));
 }

@@ -23,7 +23,7 @@ destkit::Destination probe() {
                        {.label = "Mode",
                         .type = FieldType::string,
                         .defaultValue = "plain",
-                        .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "relative"}}},
+                        .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"verbose", {.label = "Verbose", .type = FieldType::boolean, .defaultValue = false}},
                   },
@@ -46,8 +46,9 @@ destkit::Destination probe() {
                     } else if (mode == "lenient") {
                       destkit::Response r = request("/check", {.throwHttpErrors = false});
                       if (r.status() != 418) throw destkit::InvalidCredentials("expected a teapot");
-                    } else if (mode == "relative") {
-                      request("https://example.com/absolute");
+                    } else if (mode == "log") {
+                      input.log.warn("checking with token " + input.settings.string("token"));
+                      request("/check");
                     }
                   },
           },

@@ -66,7 +66,7 @@ struct Exported {
   }
 
   static Input input(const Call& c) {
-    return Input{Settings(c), Auth{auth_value(c, "accessToken"), auth_value(c, "refreshToken")}};
+    return Input{Settings(c), Auth{auth_value(c, "accessToken"), auth_value(c, "refreshToken")}, Log(c)};
   }
 
   // Runs body and converts every exception into a status plus a message for the host.

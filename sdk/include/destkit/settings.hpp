@@ -1,4 +1,4 @@
-// destkit/settings.hpp — typed access to the settings a user filled in, and the auth tokens.
+// destkit/settings.hpp — what a hook receives: typed settings, the auth tokens, a log.
 //
 // The host has validated the settings against the destination's fields before any hook runs:
 // required fields are present, types are right, defaults are applied.
@@ -74,10 +74,27 @@ struct Auth {
   std::string refreshToken;
 };
 
+// Log lines attributed to the destination. The host redacts the secrets it knows.
+class Log {
+ public:
+  explicit Log(detail::Call call) : call_(call) {}
+  void debug(std::string_view message) const { write(DK_LOG_DEBUG, message); }
+  void info(std::string_view message) const { write(DK_LOG_INFO, message); }
+  void warn(std::string_view message) const { write(DK_LOG_WARN, message); }
+  void error(std::string_view message) const { write(DK_LOG_ERROR, message); }
+
+ private:
+  void write(int32_t level, std::string_view message) const {
+    call_.host->log(call_.call, level, detail::str(message));
+  }
+  detail::Call call_;
+};
+
 // What every hook receives besides the request function.
 struct Input {
   Settings settings;
   Auth auth;
+  Log log;
 };
 
 }  // namespace destkit
