@@ -7,6 +7,8 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <regex>
 
 namespace destkit::host {
@@ -76,8 +78,18 @@ std::optional<double> parse_number(std::string_view s) {
   return d;
 }
 
+// Compiles each pattern once: settings are validated on every credential check.
 bool matches(const char* pattern, std::string_view s) {
-  return std::regex_match(s.begin(), s.end(), std::regex(pattern, std::regex::icase));
+  static std::mutex mutex;
+  static std::map<const char*, std::regex> compiled;
+  const std::regex* regex = nullptr;
+  {
+    std::lock_guard lock(mutex);
+    auto it = compiled.find(pattern);
+    if (it == compiled.end()) it = compiled.emplace(pattern, std::regex(pattern, std::regex::icase)).first;
+    regex = &it->second;
+  }
+  return std::regex_match(s.begin(), s.end(), *regex);
 }
 
 bool valid_hostname(std::string_view s) {
