@@ -183,7 +183,7 @@ TEST_CASE("usage errors exit 2 and an unknown slug exits 3") {
 }
 
 TEST_CASE("every command has help") {
-  for (const char* command : {"plugins", "describe", "check", "test-auth"}) {
+  for (const char* command : {"plugins", "describe", "check", "test-auth", "mock-api"}) {
     ProcessResult r = run_destkit({command, "--help"});
     CHECK(r.exit_code == 0);
     CHECK(r.out.find(std::string("Usage: destkit ") + command) == 0);

@@ -14,6 +14,9 @@ std::string* value_slot(Arguments& a, std::string_view name) {
   if (name == "--connect-to") return &a.connect_to.emplace_back();
   if (name == "--cacert") return &a.cacert;
   if (name == "--settings") return &a.settings;
+  if (name == "--accept") return &a.accept.emplace_back();
+  if (name == "--tls-name") return &a.tls_names.emplace_back();
+  if (name == "--certificate-dir") return &a.certificate_dir;
   return nullptr;
 }
 
@@ -38,14 +41,19 @@ ParseResult parse_arguments(int argc, char** argv) {
       a.help = true;
     } else if (arg == "--version") {
       a.version = true;
-    } else if (name == "--timeout-ms") {
+    } else if (name == "--timeout-ms" || name == "--port") {
       auto value = take_value();
-      long long ms = 0;
-      if (!value || std::from_chars(value->data(), value->data() + value->size(), ms).ec != std::errc() || ms <= 0) {
-        result.error = "--timeout-ms needs a positive number of milliseconds";
+      long long number = 0;
+      if (!value || std::from_chars(value->data(), value->data() + value->size(), number).ec != std::errc() ||
+          number < 0 || number > (name == "--port" ? 65535 : 3600000) || (name == "--timeout-ms" && number == 0)) {
+        result.error = fmt::format("{} needs a {}", name, name == "--port" ? "port number" : "positive number of milliseconds");
         return result;
       }
-      a.timeout_ms = ms;
+      if (name == "--port") {
+        a.port = number;
+      } else {
+        a.timeout_ms = number;
+      }
     } else if (std::string* slot = value_slot(a, name)) {
       auto value = take_value();
       if (!value || value->empty()) {

@@ -15,6 +15,11 @@ struct Arguments {
   std::string cacert;
   std::string settings;  // file, or "-" for stdin
   std::optional<long long> timeout_ms;
+  // mock-api
+  std::vector<std::string> accept;
+  std::vector<std::string> tls_names;
+  std::string certificate_dir;
+  long long port = 0;
   bool json = false;
   bool help = false;
   bool version = false;

@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include "mock_api.hpp"
 #include "output.hpp"
 
 #include <destkit/host/host.hpp>
@@ -29,6 +30,7 @@ Commands:
   describe SLUG                   Show a destination's definition: scheme, fields, flags, defaults
   check FILE                      Validate one plugin binary, as a partner's CI would
   test-auth SLUG --settings FILE  Validate settings and run the destination's testRequest
+  mock-api --accept "H: V"        Serve a local HTTPS API that accepts the given credentials
   help [COMMAND]                  Show help for a command
 
 Options for every command:
@@ -82,7 +84,23 @@ Exit codes: 0 credentials valid; 1 invalid settings or credentials; 2 usage erro
 3 host or plugin failure; 4 could not verify (5xx, network, timeout, TLS).
 )";
 
+constexpr std::string_view kMockApiHelp = R"(Usage: destkit mock-api --certificate-dir DIR [--accept "NAME: VALUE"]... [OPTIONS]
+
+Serves HTTPS on 127.0.0.1 for trying destinations locally. Any request carrying one of the
+accepted headers gets 200 {"ok":true}; any other gets 401. Prints "port N" and
+"certificate FILE" when ready, and runs until interrupted. Point a destination at it with
+test-auth --connect-to HOST:443:127.0.0.1:N --cacert FILE.
+
+Options:
+  --accept "NAME: VALUE"   A header value to accept, e.g. "Authorization: Bearer k" (repeatable)
+  --certificate-dir DIR    Where to write the self-signed certificate and its key
+  --tls-name NAME          A host name for the certificate (repeatable; default example.com
+                           and *.example.com); 127.0.0.1 is always included
+  --port N                 The port to listen on (default: any free port)
+)";
+
 std::string_view help_for(std::string_view command) {
+  if (command == "mock-api") return kMockApiHelp;
   if (command == "plugins") return kPluginsHelp;
   if (command == "describe") return kDescribeHelp;
   if (command == "check") return kCheckHelp;
@@ -246,6 +264,7 @@ int run_command(const Arguments& a) {
   if (a.command == "describe") return describe(a);
   if (a.command == "check") return check(a);
   if (a.command == "test-auth") return test_auth(a);
+  if (a.command == "mock-api") return mock_api(a);
   return usage_error(fmt::format("unknown command \"{}\"", a.command), "");
 }
 
