@@ -14,6 +14,9 @@ std::string* value_slot(Arguments& a, std::string_view name) {
   if (name == "--connect-to") return &a.connect_to.emplace_back();
   if (name == "--cacert") return &a.cacert;
   if (name == "--settings") return &a.settings;
+  if (name == "--scheme") return &a.scheme;
+  if (name == "--lang") return &a.lang;
+  if (name == "--dir") return &a.dir;
   if (name == "--accept") return &a.accept.emplace_back();
   if (name == "--tls-name") return &a.tls_names.emplace_back();
   if (name == "--certificate-dir") return &a.certificate_dir;

@@ -15,6 +15,10 @@ struct Arguments {
   std::string cacert;
   std::string settings;  // file, or "-" for stdin
   std::optional<long long> timeout_ms;
+  // init
+  std::string scheme;
+  std::string lang;
+  std::string dir;
   // mock-api
   std::vector<std::string> accept;
   std::vector<std::string> tls_names;

@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include "init.hpp"
 #include "mock_api.hpp"
 #include "output.hpp"
 
@@ -30,6 +31,7 @@ Commands:
   describe SLUG                   Show a destination's definition: scheme, fields, flags, defaults
   check FILE                      Validate one plugin binary, as a partner's CI would
   test-auth SLUG --settings FILE  Validate settings and run the destination's testRequest
+  init NAME --scheme SCHEME        Create a plugin project that builds and tests out of tree
   mock-api --accept "H: V"        Serve a local HTTPS API that accepts the given credentials
   help [COMMAND]                  Show help for a command
 
@@ -99,18 +101,23 @@ Options:
   --port N                 The port to listen on (default: any free port)
 )";
 
+constexpr std::string_view kInitHelp = R"(Usage: destkit init NAME --scheme basic|custom|oauth2|oauth-managed [--lang cpp|c] [--dir DIR]
+
+Creates a standalone plugin project in DIR (default: ./NAME): a CMakeLists.txt using
+find_package(destkit), the destination's source for that scheme in C++ (default) or C,
+a README, and a test that runs destkit check on the built plugin and its testRequest
+against a local API. It configures, builds and passes its test with no edits.
+Refuses to write into a directory that already exists.
+)";
+
 std::string_view help_for(std::string_view command) {
+  if (command == "init") return kInitHelp;
   if (command == "mock-api") return kMockApiHelp;
   if (command == "plugins") return kPluginsHelp;
   if (command == "describe") return kDescribeHelp;
   if (command == "check") return kCheckHelp;
   if (command == "test-auth") return kTestAuthHelp;
   return kGeneralHelp;
-}
-
-int usage_error(std::string_view message, std::string_view command) {
-  fmt::print(stderr, "destkit: {}\n\n{}", message, help_for(command));
-  return kExitUsage;
 }
 
 void print_json(const json::value& value) { fmt::print("{}\n", json::serialize(value)); }
@@ -247,6 +254,11 @@ int test_auth(const Arguments& a) {
 
 }  // namespace
 
+int usage_error(std::string_view message, std::string_view command) {
+  fmt::print(stderr, "destkit: {}\n\n{}", message, help_for(command));
+  return kExitUsage;
+}
+
 int run_command(const Arguments& a) {
   if (a.version) {
     fmt::print("destkit {} (plugin ABI {}.{})\n", DESTKIT_VERSION, DK_ABI_MAJOR, DK_ABI_MINOR);
@@ -265,6 +277,7 @@ int run_command(const Arguments& a) {
   if (a.command == "check") return check(a);
   if (a.command == "test-auth") return test_auth(a);
   if (a.command == "mock-api") return mock_api(a);
+  if (a.command == "init") return init_project(a);
   return usage_error(fmt::format("unknown command \"{}\"", a.command), "");
 }
 

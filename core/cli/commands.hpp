@@ -3,6 +3,8 @@
 
 #include "arguments.hpp"
 
+#include <string_view>
+
 namespace destkit::cli {
 
 // Exit codes shared by every command.
@@ -13,5 +15,8 @@ inline constexpr int kExitFailure = 3;       // host or plugin failure (e.g. slu
 inline constexpr int kExitUnverified = 4;    // could not verify: 5xx, network, timeout, TLS
 
 int run_command(const Arguments& arguments);
+
+// Prints the message and the command's help to stderr; returns kExitUsage.
+int usage_error(std::string_view message, std::string_view command);
 
 }  // namespace destkit::cli

@@ -1,11 +1,14 @@
-# destkit_add_plugin(NAME SOURCES file...)
+# destkit_add_plugin(NAME SOURCES file... [NO_INSTALL])
 #
 # Builds a destination plugin with everything the ABI rules need, so a partner cannot get
 # them wrong: hidden visibility and a version script (only dk_plugin_entry is exported),
 # -z defs (no unresolved symbol is left for load time), libraries linked into the plugin kept
-# private, and the output name destkit-NAME.so that the host's discovery looks for.
+# private, the output name destkit-NAME.so that the host's discovery looks for, and an install
+# rule into <libdir>/destkit/plugins, where the host searches by default.
+include(GNUInstallDirs)
+
 function(destkit_add_plugin name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "" "SOURCES")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "NO_INSTALL" "" "SOURCES")
   if(NOT ARG_SOURCES)
     message(FATAL_ERROR "destkit_add_plugin(${name}): SOURCES is required")
   endif()
@@ -19,6 +22,10 @@ function(destkit_add_plugin name)
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
     LINK_DEPENDS "${map}")
+  # The C++ SDK reads like the docs' JavaScript thanks to C++20 designated initializers.
+  if(NOT CMAKE_CXX_STANDARD OR CMAKE_CXX_STANDARD LESS 20)
+    set_target_properties(${name} PROPERTIES CXX_STANDARD 20 CXX_STANDARD_REQUIRED ON)
+  endif()
   if(DESTKIT_PLUGIN_OUTPUT_DIRECTORY)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${DESTKIT_PLUGIN_OUTPUT_DIRECTORY}")
   endif()
@@ -28,4 +35,7 @@ function(destkit_add_plugin name)
     "LINKER:--version-script=${map}"
     "LINKER:-z,defs"
     "LINKER:--exclude-libs,ALL")
+  if(NOT ARG_NO_INSTALL)
+    install(TARGETS ${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/destkit/plugins)
+  endif()
 endfunction()
