@@ -139,3 +139,12 @@ TEST_CASE("describe shows fields with types, required and secret flags, and defa
         std::string::npos);
   CHECK(run_destkit({"describe", "no-such-slug"}).exit_code == 3);
 }
+
+TEST_CASE("a plugin built against the frozen v1.0 header loads into this host") {
+  ProcessResult r = run_destkit({"check", test_plugin("frozen-v1-0").string(), "--json"});
+  REQUIRE(r.exit_code == 0);
+  json::value d = json::parse(r.out);
+  CHECK(d.at("slug") == "frozen-v1-0");
+  CHECK(d.at("abi") == "1.0");
+  CHECK(d.at("fields").at(0).at("secret") == true);
+}

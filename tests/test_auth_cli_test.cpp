@@ -183,10 +183,27 @@ TEST_CASE("usage errors exit 2 and an unknown slug exits 3") {
 }
 
 TEST_CASE("every command has help") {
-  for (const char* command : {"plugins", "describe", "check", "test-auth", "mock-api"}) {
+  for (const char* command : {"plugins", "describe", "check", "test-auth", "mock-api", "init"}) {
     ProcessResult r = run_destkit({command, "--help"});
     CHECK(r.exit_code == 0);
     CHECK(r.out.find(std::string("Usage: destkit ") + command) == 0);
   }
   CHECK(run_destkit({"--help"}).out.find("Commands:") != std::string::npos);
+}
+
+TEST_CASE("init writes a project and never overwrites an existing directory") {
+  std::filesystem::path dir = new_directory("init") / "acme";
+  ProcessResult created = run_destkit({"init", "acme", "--scheme", "basic", "--dir", dir.string()});
+  CHECK(created.exit_code == 0);
+  for (const char* file : {"CMakeLists.txt", "README.md", "src/acme.cpp", "tests/test-request.sh"}) {
+    CHECK(std::filesystem::exists(dir / file));
+  }
+  std::filesystem::resize_file(dir / "src/acme.cpp", 0);
+  ProcessResult again = run_destkit({"init", "acme", "--scheme", "basic", "--dir", dir.string()});
+  CHECK(again.exit_code == 1);
+  CHECK(again.err.find("already exists; init never overwrites anything") != std::string::npos);
+  CHECK(std::filesystem::file_size(dir / "src/acme.cpp") == 0);
+
+  CHECK(run_destkit({"init", "Not_A_Slug"}).exit_code == 2);
+  CHECK(run_destkit({"init", "acme", "--scheme", "kerberos"}).exit_code == 2);
 }

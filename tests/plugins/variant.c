@@ -13,6 +13,9 @@
 #if defined(VARIANT_BAD_FIELD_TYPE)
 #define SLUG "bad-field-type"
 #define FIELDS "\"apiKey\":{\"label\":\"API Key\",\"type\":\"strin\"}"
+#elif defined(VARIANT_FROZEN_V1_0)
+#define SLUG "frozen-v1-0"
+#define FIELDS "\"apiKey\":{\"label\":\"API Key\",\"type\":\"password\",\"required\":true}"
 #elif defined(VARIANT_DUPLICATE_SLUG)
 #define SLUG "example-basic"
 #define FIELDS ""

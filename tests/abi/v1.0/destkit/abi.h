@@ -1,0 +1,261 @@
+/*
+** destkit/abi.h — the binary contract between the destkit host and a destination plugin.
+**
+** This header is the only file the host and a plugin share. It is C99 and uses nothing but
+** <stdint.h> and <stddef.h>, so a plugin may be written in C or built with any compiler and
+** standard library. No C++ type, no C enum type and no exception ever crosses this line.
+**
+** SHAPE
+**   A plugin is a shared library that exports exactly one symbol, dk_plugin_entry(). The host
+**   calls it once, passing its services (dk_host_api); the plugin returns a pointer to its
+**   static descriptor (dk_plugin). Everything else happens through function pointers in those
+**   two structs:
+**     - hooks the host calls are the dk_plugin members named on_*;
+**     - services the plugin calls are the dk_host_api members.
+**
+** VERSIONING
+**   Both structs begin with struct_size and the ABI major/minor the side was built with.
+**   - The host loads a plugin only if its abi_major equals DK_ABI_MAJOR and its
+**     min_host_abi_minor is not newer than the host's minor.
+**   - Structs only grow at the end. Each side copies min(struct_size, sizeof) of the other's
+**     struct into a zeroed struct of its own, so members an older peer does not know read as
+**     zero/NULL. A plugin must check host->struct_size before using a member added after the
+**     minor it states in min_host_abi_minor (see DK_HOST_HAS).
+**   - A member is never removed, reordered or retyped; a changed function gets a new name
+**     (on_test_request2). Removing anything is a new major.
+**
+** OWNERSHIP
+**   - Pointer arguments are borrowed for the duration of the call that receives them.
+**   - The descriptor and its strings are static: valid for as long as the library is loaded,
+**     and the host never unloads a library while its process runs.
+**   - Handles (dk_call, dk_request_options, dk_response) belong to the host and are valid only
+**     during the hook call that received or created them. The host rejects a handle used after
+**     its call returned or inside another call with DK_ERR_INVALID_ARGUMENT.
+**   - Strings the host returns (dk_str out-parameters) stay valid until the hook call returns.
+**   - Every string a plugin passes to a service is copied by the host before the service
+**     returns.
+**   - Nothing is ever freed on the other side of the line.
+**
+** THREADING
+**   The host may run hooks of the same plugin concurrently on different threads, each with its
+**   own dk_call. Services are thread-safe; a handle must only be used on the thread running the
+**   hook call it belongs to.
+**
+** STRINGS
+**   dk_str is UTF-8 text with an explicit size; data need not be NUL-terminated and may be
+**   NULL when size is 0. Descriptor strings (const char*) are NUL-terminated.
+*/
+#ifndef DESTKIT_ABI_H
+#define DESTKIT_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DK_ABI_MAJOR 1
+#define DK_ABI_MINOR 0
+
+/* First field a host checks after struct_size and the versions: "DKPL" read little-endian. */
+#define DK_PLUGIN_MAGIC 0x4C504B44u
+
+/* The name of the one exported symbol, for loaders and checkers. */
+#define DK_PLUGIN_ENTRY_SYMBOL "dk_plugin_entry"
+
+/* ---- Status codes ----------------------------------------------------------------------- */
+
+/* Every hook and service returns a dk_status. A host treats an unknown value as
+** DK_ERR_INTERNAL. The human-readable message travels separately (set_error, last_error). */
+typedef int32_t dk_status;
+#define DK_OK 0
+#define DK_ERR_INVALID_ARGUMENT 1    /* a NULL, stale or foreign handle; a value out of range */
+#define DK_ERR_NOT_FOUND 2           /* the setting, token or header asked for is absent      */
+#define DK_ERR_HTTP 3                /* the server answered with a non-2xx status             */
+#define DK_ERR_NETWORK 4             /* no usable answer: refused, timeout, TLS, DNS          */
+#define DK_ERR_BAD_RESPONSE 5        /* an answer that cannot be used: bad JSON, too large    */
+#define DK_ERR_INVALID_CREDENTIALS 6 /* the plugin's own verdict: the credentials are wrong   */
+#define DK_ERR_INVALID_SETTINGS 7    /* the plugin's own verdict: the settings are unusable   */
+#define DK_ERR_INTERNAL 8            /* a bug or an unexpected failure (a caught exception)   */
+
+/* ---- Plain values ----------------------------------------------------------------------- */
+
+typedef struct dk_str {
+  const char *data;
+  size_t size;
+} dk_str;
+
+/* Kinds of dk_value, as JSON knows them. */
+#define DK_VALUE_NULL 0
+#define DK_VALUE_BOOL 1
+#define DK_VALUE_NUMBER 2
+#define DK_VALUE_STRING 3
+#define DK_VALUE_ARRAY 4
+#define DK_VALUE_OBJECT 5
+
+/* A setting as the host validated it. text is the string itself for DK_VALUE_STRING,
+** "true"/"false" for booleans, the shortest round-trip decimal for numbers, "null", and the
+** serialized JSON for arrays and objects. */
+typedef struct dk_value {
+  int32_t kind;
+  uint32_t reserved; /* zero */
+  dk_str text;
+} dk_value;
+
+/* Log levels for dk_host_api.log. */
+#define DK_LOG_DEBUG 0
+#define DK_LOG_INFO 1
+#define DK_LOG_WARN 2
+#define DK_LOG_ERROR 3
+
+/* Response types for options_set_response_type. */
+#define DK_RESPONSE_TEXT 0 /* the body is returned as it came                     */
+#define DK_RESPONSE_JSON 1 /* the host checks the body is JSON: DK_ERR_BAD_RESPONSE */
+
+/* ---- Host-owned handles ----------------------------------------------------------------- */
+
+/* One invocation of one hook: its inputs (settings, auth tokens), its error message, and the
+** handles created during it. Valid until the hook returns. */
+typedef struct dk_call dk_call;
+
+/* A set of request options being built: the output of on_extend_request, or the options of
+** one request made with request_send. Valid until the hook returns. */
+typedef struct dk_request_options dk_request_options;
+
+/* One HTTP response. Valid until the hook returns. */
+typedef struct dk_response dk_response;
+
+/* ---- Services the host offers (the plugin calls these) ----------------------------------- */
+
+typedef struct dk_host_api {
+  uint32_t struct_size; /* sizeof(dk_host_api) as the host was built */
+  uint16_t abi_major;
+  uint16_t abi_minor;
+
+  /* -- Diagnostics -- */
+
+  /* Writes one log line attributed to the plugin. call may be NULL (e.g. inside the entry
+  ** point). Secrets known to the host are redacted from the message. */
+  void (*log)(dk_call *call, int32_t level, dk_str message);
+
+  /* Sets the message that explains the status the current hook is about to return.
+  ** The last call wins. The host redacts known secrets before showing it. */
+  dk_status (*set_error)(dk_call *call, dk_str message);
+
+  /* The message of the most recent service of this call that failed (for example why
+  ** request_send returned DK_ERR_NETWORK). Empty when none failed. */
+  dk_status (*last_error)(dk_call *call, dk_str *out_message);
+
+  /* -- Inputs of the call -- */
+
+  /* The settings after validation: defaults applied, numbers and booleans coerced.
+  ** DK_ERR_NOT_FOUND when the key is absent. */
+  dk_status (*get_setting)(dk_call *call, dk_str key, dk_value *out_value);
+
+  /* The same settings as one JSON object. */
+  dk_status (*get_settings_json)(dk_call *call, dk_str *out_json);
+
+  /* Authentication material the host holds for this call, by name: "accessToken",
+  ** "refreshToken". DK_ERR_NOT_FOUND when there is none. */
+  dk_status (*get_auth)(dk_call *call, dk_str name, dk_str *out_value);
+
+  /* -- Request options (the output of on_extend_request, or the options of one request) -- */
+
+  /* Base URL joined to relative request URLs with exactly one '/'. */
+  dk_status (*options_set_prefix_url)(dk_request_options *options, dk_str url);
+  /* Sets a header; names compare case-insensitively and a later value replaces an earlier. */
+  dk_status (*options_set_header)(dk_request_options *options, dk_str name, dk_str value);
+  /* Sends Authorization: Basic base64(utf8(username ":" password)). */
+  dk_status (*options_set_basic_auth)(dk_request_options *options, dk_str username,
+                                      dk_str password);
+  /* Adds name=value to the query string (the host URL-encodes both). */
+  dk_status (*options_add_search_param)(dk_request_options *options, dk_str name, dk_str value);
+  /* Bounds the whole exchange: connect, redirects, headers and body. Must be > 0. */
+  dk_status (*options_set_timeout_ms)(dk_request_options *options, int64_t timeout_ms);
+  /* DK_RESPONSE_TEXT or DK_RESPONSE_JSON. */
+  dk_status (*options_set_response_type)(dk_request_options *options, int32_t response_type);
+  /* Non-zero (the default): a non-2xx answer makes request_send return DK_ERR_HTTP. */
+  dk_status (*options_set_throw_http_errors)(dk_request_options *options, int32_t enabled);
+  /* GET (the default), POST, PUT, PATCH, DELETE or HEAD, in any case. */
+  dk_status (*options_set_method)(dk_request_options *options, dk_str method);
+  /* A raw body. */
+  dk_status (*options_set_body)(dk_request_options *options, dk_str body);
+  /* A JSON body (serialized text): also sets content-type: application/json. The host checks
+  ** it is valid JSON (DK_ERR_INVALID_ARGUMENT otherwise). */
+  dk_status (*options_set_json)(dk_request_options *options, dk_str json);
+
+  /* -- HTTP -- */
+
+  /* Creates empty per-request options, owned by the call. */
+  dk_status (*request_options_new)(dk_call *call, dk_request_options **out_options);
+
+  /* Sends one request. The options are merged in this order, later wins: host defaults,
+  ** the output of on_extend_request, then options (which may be NULL). A relative url is
+  ** joined to the prefix URL. Returns:
+  **   DK_OK                  2xx (or any status when throw_http_errors is off); *out_response set
+  **   DK_ERR_HTTP            non-2xx; *out_response set so the body can be read
+  **   DK_ERR_NETWORK         no answer; *out_response NULL; last_error says why
+  **   DK_ERR_BAD_RESPONSE    unusable answer; *out_response NULL; last_error says why
+  **   DK_ERR_INVALID_ARGUMENT bad url or options; last_error says why */
+  dk_status (*request_send)(dk_call *call, dk_str url, dk_request_options *options,
+                            dk_response **out_response);
+
+  dk_status (*response_status)(dk_call *call, const dk_response *response, int32_t *out_status);
+  /* The reason phrase ("Unauthorized"); the standard one when the server sent none. */
+  dk_status (*response_reason)(dk_call *call, const dk_response *response, dk_str *out_reason);
+  dk_status (*response_body)(dk_call *call, const dk_response *response, dk_str *out_body);
+  /* A response header by case-insensitive name; DK_ERR_NOT_FOUND when absent. */
+  dk_status (*response_header)(dk_call *call, const dk_response *response, dk_str name,
+                               dk_str *out_value);
+} dk_host_api;
+
+/* True when the host's struct has member m (for members added after the plugin's minimum). */
+#define DK_HOST_HAS(host, m)                                                                  \
+  ((host)->struct_size >= offsetof(dk_host_api, m) + sizeof((host)->m) && (host)->m != NULL)
+
+/* ---- The plugin descriptor (the host calls these hooks) ---------------------------------- */
+
+typedef struct dk_plugin {
+  uint32_t struct_size; /* sizeof(dk_plugin) as the plugin was built */
+  uint16_t abi_major;   /* DK_ABI_MAJOR of the header the plugin was built with */
+  uint16_t abi_minor;   /* DK_ABI_MINOR of that header */
+  uint32_t magic;       /* DK_PLUGIN_MAGIC */
+  uint16_t min_host_abi_minor; /* the oldest host minor whose services this plugin uses */
+  uint16_t reserved;           /* zero */
+
+  /* Static, NUL-terminated. slug is the destination's stable identifier ("acme-crm",
+  ** lower-case letters, digits and dashes); version is the plugin's own version ("1.4.2").
+  ** definition_json describes the destination: see docs/abi.md. The host parses and validates
+  ** it at load and rejects the plugin, with the JSON path of the problem, if it is invalid. */
+  const char *slug;
+  const char *version;
+  const char *definition_json;
+
+  /* Checks the credentials in the call's settings, typically with one request_send.
+  ** Returns DK_OK when they work. Optional (NULL: the host cannot verify credentials). */
+  dk_status (*on_test_request)(dk_call *call);
+
+  /* Turns the call's settings into options applied to every request of the destination
+  ** (prefix URL, headers, basic auth, ...), written to out. Optional. */
+  dk_status (*on_extend_request)(dk_call *call, dk_request_options *out);
+} dk_plugin;
+
+/* The one exported symbol. Called once per process, before any hook, on one thread.
+** Returns the static descriptor, or NULL to refuse this host (it may log why first).
+** host is static in the host process and may be kept. Must not throw. */
+typedef const dk_plugin *(*dk_plugin_entry_fn)(const dk_host_api *host);
+
+#if defined(__GNUC__) || defined(__clang__)
+#define DK_EXPORT __attribute__((visibility("default")))
+#else
+#define DK_EXPORT
+#endif
+
+DK_EXPORT const dk_plugin *dk_plugin_entry(const dk_host_api *host);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DESTKIT_ABI_H */

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# A partner without CMake: the plain C example built with pkg-config's flags alone is a valid
+# plugin that exports only its entry point.
+set -euo pipefail
+root="$1"
+source_file="$2"
+work="$3"
+rm -rf "$work"
+mkdir -p "$work"
+export PKG_CONFIG_PATH="$root/fs/usr/lib/pkgconfig"
+cc -std=c99 $(pkg-config --cflags destkit-sdk) -c "$source_file" -o "$work/plugin.o"
+cc "$work/plugin.o" $(pkg-config --libs destkit-sdk) -o "$work/destkit-from-pkg-config.so"
+[ "$(nm -D --defined-only "$work/destkit-from-pkg-config.so" | awk '{print $3}')" = dk_plugin_entry ]
+"$root/fs/usr/bin/destkit" check "$work/destkit-from-pkg-config.so"
