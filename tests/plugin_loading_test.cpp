@@ -76,9 +76,9 @@ TEST_CASE("broken files are each rejected with their reason while good plugins s
   CHECK(reason_for(listing, "destkit-variant-bad-field-type.so") ==
         "its definition is invalid: $.authentication.fields.apiKey.type: \"strin\" is not a field type (expected "
         "one of string, text, number, integer, boolean, password, datetime, object)");
-  CHECK(reason_for(listing, "destkit-variant-other-major.so") == "it was built for destkit ABI 2.x; this host speaks 1.0");
+  CHECK(reason_for(listing, "destkit-variant-other-major.so") == "it was built for destkit ABI 2.x; this host speaks 1.1");
   CHECK(reason_for(listing, "destkit-variant-newer-minor.so") ==
-        "it needs a newer host: ABI 1.99 or later (this host speaks 1.0)");
+        "it needs a newer host: ABI 1.99 or later (this host speaks 1.1)");
   CHECK(reason_for(listing, "destkit-variant-refuses.so") == "its entry point returned NULL: the plugin refused to load");
   CHECK(r.err.find("this plugin refuses every host") != std::string::npos);
   CHECK(reason_for(listing, "README.txt").empty());
@@ -108,12 +108,12 @@ TEST_CASE("plugin directories come from --plugin-path, then DESTKIT_PLUGIN_PATH,
 
 TEST_CASE("check validates one binary as partner CI would") {
   ProcessResult ok = run_destkit({"check", (kBundledPluginDir / "destkit-example-custom.so").string()});
-  CHECK(ok.out.find("is a valid destkit plugin: example-custom 1.0.0 (Example Custom), ABI 1.0, scheme custom, 2 field(s)") !=
+  CHECK(ok.out.find("is a valid destkit plugin: example-custom 1.0.0 (Example Custom), ABI 1.1, scheme custom, 2 field(s)") !=
         std::string::npos);
   CHECK(ok.exit_code == 0);
 
   ProcessResult rejected = run_destkit({"check", test_plugin("variant-other-major").string(), "--json"});
-  CHECK(json::parse(rejected.out).at("error") == "it was built for destkit ABI 2.x; this host speaks 1.0");
+  CHECK(json::parse(rejected.out).at("error") == "it was built for destkit ABI 2.x; this host speaks 1.1");
   CHECK(rejected.exit_code == 1);
 
   CHECK(run_destkit({"check", "/no/such/plugin.so"}).exit_code == 1);

@@ -18,8 +18,8 @@ DK_AT(dk_value, kind, 0);
 DK_AT(dk_value, reserved, 4);
 DK_AT(dk_value, text, 8);
 
-// v1.0: 184 bytes. New members go after response_header and grow the size.
-static_assert(sizeof(dk_host_api) == 184);
+// v1.0 ended after response_header (184 bytes); v1.1 added set_tokens.
+static_assert(sizeof(dk_host_api) == 192);
 DK_AT(dk_host_api, struct_size, 0);
 DK_AT(dk_host_api, abi_major, 4);
 DK_AT(dk_host_api, abi_minor, 6);
@@ -45,9 +45,10 @@ DK_AT(dk_host_api, response_status, 152);
 DK_AT(dk_host_api, response_reason, 160);
 DK_AT(dk_host_api, response_body, 168);
 DK_AT(dk_host_api, response_header, 176);
+DK_AT(dk_host_api, set_tokens, 184);
 
-// v1.0: 56 bytes. New members go after on_extend_request and grow the size.
-static_assert(sizeof(dk_plugin) == 56);
+// v1.0 ended after on_extend_request (56 bytes); v1.1 added on_refresh_access_token.
+static_assert(sizeof(dk_plugin) == 64);
 DK_AT(dk_plugin, struct_size, 0);
 DK_AT(dk_plugin, abi_major, 4);
 DK_AT(dk_plugin, abi_minor, 6);
@@ -59,3 +60,4 @@ DK_AT(dk_plugin, version, 24);
 DK_AT(dk_plugin, definition_json, 32);
 DK_AT(dk_plugin, on_test_request, 40);
 DK_AT(dk_plugin, on_extend_request, 48);
+DK_AT(dk_plugin, on_refresh_access_token, 56);

@@ -50,6 +50,15 @@ AuthVerdict verdict(const dk_call& call, dk_status status, const Plugin& plugin)
     case DK_OK:
       return {AuthOutcome::valid, "Credentials are valid.", std::nullopt, {}};
     case DK_ERR_HTTP:
+      if (failure && failure->kind == RequestFailure::Kind::refresh) {
+        if (failure->oauth_unavailable) {
+          return {AuthOutcome::could_not_verify, fmt::format("Could not verify credentials: {}", failure->message),
+                  failure->status, {}};
+        }
+        return {AuthOutcome::invalid_credentials,
+                fmt::format("Credentials are invalid: {} {}, and {}", failure->status, failure->reason, failure->message),
+                failure->status, {}};
+      }
       if (failure && failure->kind == RequestFailure::Kind::http) {
         if (rejects_credentials(failure->status)) {
           return {AuthOutcome::invalid_credentials,
@@ -76,33 +85,57 @@ AuthVerdict verdict(const dk_call& call, dk_status status, const Plugin& plugin)
   }
 }
 
+// The verdict when the host cannot get a token for an OAuth destination.
+AuthVerdict token_unavailable(const OAuthError& e) {
+  switch (e.kind) {
+    case OAuthError::Kind::not_signed_in: return {AuthOutcome::invalid_settings, "Not signed in: " + e.message, std::nullopt, {}};
+    case OAuthError::Kind::rejected: return {AuthOutcome::invalid_credentials, "Credentials are invalid: " + e.message, std::nullopt, {}};
+    case OAuthError::Kind::unavailable: return {AuthOutcome::could_not_verify, "Could not verify credentials: " + e.message, std::nullopt, {}};
+    case OAuthError::Kind::invalid: break;
+  }
+  return {AuthOutcome::plugin_failed, "OAuth failed: " + e.message, std::nullopt, {}};
+}
+
 }  // namespace
 
 AuthVerdict test_authentication(const Plugin& plugin, const boost::json::value& input,
-                                const RequestEnvironment& env) {
+                                const RequestEnvironment& env, const std::string& connection) {
   const Definition& definition = plugin.definition();
   ValidatedSettings settings = validate_settings(definition, input);
   if (!settings.ok()) {
     return {AuthOutcome::invalid_settings, "Settings are invalid.", std::nullopt, settings.problems};
   }
 
+  const dk_plugin& hooks = plugin.descriptor();
   dk_call call;
   call.env = {&env.http, &env.log, plugin.slug()};
+  call.hooks = &hooks;
   call.settings = &settings.values;
-  call.auth = &settings.auth;
+  call.auth = settings.auth;
   call.defaults = host_defaults(plugin, settings, env);
   for (const auto& secret : settings.secrets(definition)) call.redactor.add(secret);
   if (call.defaults.username) {
     call.redactor.add(fmt::format("{}:{}", *call.defaults.username, call.defaults.password.value_or("")));
   }
 
+  // OAuth tokens given with the settings are used as they are; otherwise the host's.
+  if (definition.uses_oauth() && call.auth.access_token.empty()) {
+    if (!env.oauth) return token_unavailable({OAuthError::Kind::not_signed_in, "no OAuth token was given"});
+    OAuthTokens::Refresher refresher = hooks.on_refresh_access_token != nullptr && definition.scheme == Scheme::oauth2
+                                           ? plugin_refresher(&hooks, call)
+                                           : env.oauth->standard_refresher();
+    TokenResult token = env.oauth->current(plugin.slug(), connection, refresher);
+    if (auto* e = std::get_if<OAuthError>(&token)) return token_unavailable(*e);
+    const TokenRecord& record = std::get<TokenRecord>(token);
+    call.auth = {record.access_token, record.refresh_token};
+    call.redactor.add(record.access_token);
+    call.redactor.add(record.refresh_token);
+    call.oauth = OAuthSession{env.oauth.get(), plugin.slug(), connection, std::move(refresher)};
+  }
+
   ActiveCall active(&call);
-  const dk_plugin& hooks = plugin.descriptor();
-  if (hooks.on_extend_request != nullptr) {
-    call.extension_writable = true;
-    dk_status status = hooks.on_extend_request(&call, &call.extension);
-    call.extension_writable = false;
-    if (status != DK_OK) return hook_failed(call, status, "extendRequest", plugin);
+  if (dk_status status = run_extend_request(&call); status != DK_OK) {
+    return hook_failed(call, status, "extendRequest", plugin);
   }
   if (hooks.on_test_request == nullptr) {
     return {AuthOutcome::unchecked,

@@ -7,6 +7,7 @@
 #include <destkit/abi.h>
 #include <destkit/host/http_client.hpp>
 #include <destkit/host/log.hpp>
+#include <destkit/host/oauth_tokens.hpp>
 #include <destkit/host/request_options.hpp>
 #include <destkit/host/settings.hpp>
 
@@ -30,11 +31,22 @@ namespace destkit::host {
 
 // Why the last request of a call failed, as the host saw it (not as the plugin reports it).
 struct RequestFailure {
-  enum class Kind { http, network, bad_response } kind;
+  // refresh: a 401 whose token refresh failed; `oauth_unavailable` tells why.
+  enum class Kind { http, network, bad_response, refresh } kind;
   int status = 0;
   std::string reason;
   std::string host;
   std::string message;  // redacted
+  bool oauth_unavailable = false;
+};
+
+// How a call under an OAuth scheme gets a new token after a 401: once per call.
+struct OAuthSession {
+  OAuthTokens* tokens;
+  std::string slug;
+  std::string connection;
+  OAuthTokens::Refresher refresher;
+  bool refreshed = false;
 };
 
 // What a call needs from the host that runs it.
@@ -48,8 +60,13 @@ struct CallEnvironment {
 
 struct dk_call {
   destkit::host::CallEnvironment env;
-  const boost::json::object* settings;
-  const destkit::host::AuthTokens* auth;
+  const dk_plugin* hooks = nullptr;  // to run extendRequest again after a token refresh
+  const boost::json::object* settings = nullptr;
+  destkit::host::AuthTokens auth;
+  std::optional<destkit::host::OAuthSession> oauth;
+  // Inside on_refresh_access_token only: the OAuth client, and the tokens set_tokens received.
+  const destkit::host::OAuthClientConfig* client = nullptr;
+  std::optional<destkit::host::TokenRecord> new_tokens;
   destkit::host::RequestOptions defaults;  // host defaults for this destination
   destkit::host::Redactor redactor;
 
@@ -81,6 +98,12 @@ class ActiveCall {
 
 // The services offered to every plugin (static, lives for the process).
 const dk_host_api* host_api();
+
+// Runs on_extend_request into call->extension (again, after a token refresh).
+dk_status run_extend_request(dk_call* call);
+
+// A refresher that runs the destination's own on_refresh_access_token.
+OAuthTokens::Refresher plugin_refresher(const dk_plugin* hooks, const dk_call& template_call);
 
 // While loading a plugin there is no call; its log lines go here.
 class LoadingLog {

@@ -5,6 +5,12 @@
 namespace destkit::host {
 
 Host::Host(HostOptions options) : options_(std::move(options)) {
+  if (!options_.requests.oauth) {
+    std::filesystem::path tokens =
+        options_.token_directory.empty() ? TokenStore::default_directory() : options_.token_directory;
+    options_.requests.oauth =
+        std::make_shared<OAuthTokens>(options_.config, TokenStore(tokens), options_.requests.http);
+  }
   search_path_ = plugin_search_path(options_.search);
   for (const auto& directory : search_path_) {
     for (const auto& file : plugin_files_in(directory)) add(load_plugin(file, options_.requests.log));
@@ -32,8 +38,9 @@ const Plugin* Host::find(std::string_view slug) const {
   return nullptr;
 }
 
-AuthVerdict Host::test_authentication(const Plugin& plugin, const boost::json::value& settings) const {
-  return destkit::host::test_authentication(plugin, settings, options_.requests);
+AuthVerdict Host::test_authentication(const Plugin& plugin, const boost::json::value& settings,
+                                      const std::string& connection) const {
+  return destkit::host::test_authentication(plugin, settings, options_.requests, connection);
 }
 
 }  // namespace destkit::host

@@ -157,9 +157,11 @@ dk_status get_settings_json(dk_call* call, dk_str* out) noexcept {
 dk_status get_auth(dk_call* call, dk_str name, dk_str* out) noexcept {
   return guarded([&] {
     if (!valid(call) || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    const std::string* value = view(name) == "accessToken"    ? &call->auth->access_token
-                               : view(name) == "refreshToken" ? &call->auth->refresh_token
-                                                              : nullptr;
+    const std::string* value = nullptr;
+    if (view(name) == "accessToken") value = &call->auth.access_token;
+    if (view(name) == "refreshToken") value = &call->auth.refresh_token;
+    if (call->client != nullptr && view(name) == "clientId") value = &call->client->client_id;
+    if (call->client != nullptr && view(name) == "clientSecret") value = &call->client->client_secret;
     if (value == nullptr || value->empty()) return DK_ERR_NOT_FOUND;
     *out = dk_str{value->data(), value->size()};
     return DK_OK;
@@ -287,6 +289,42 @@ dk_status record(dk_call* call, RequestFailure failure, dk_status status) {
   return status;
 }
 
+// Sends the request as the call's options resolve it now (they change after a refresh).
+std::variant<HttpResult, std::string> attempt(dk_call* call, std::string_view url, const RequestOptions& per_call,
+                                              ResolvedRequest& request) {
+  ResolveResult resolved = resolve_request(url, call->defaults, call->extension.options, per_call);
+  if (!resolved.ok()) return resolved.error;
+  request = std::move(resolved.request);
+  return send_http(request, *call->env.http);
+}
+
+// After a 401 under an OAuth scheme: one refresh per call, then extendRequest again with the
+// new token. Returns false (with the failure recorded) when the refresh failed.
+bool refresh_after_401(dk_call* call, const HttpResponse& unauthorized) {
+  OAuthSession& session = *call->oauth;
+  session.refreshed = true;
+  TokenResult renewed = session.tokens->after_unauthorized(session.slug, session.connection, call->auth.access_token,
+                                                           session.refresher);
+  if (auto* e = std::get_if<OAuthError>(&renewed)) {
+    RequestFailure failure{RequestFailure::Kind::refresh, unauthorized.status, unauthorized.reason,
+                           url_host(unauthorized.url), e->message};
+    failure.oauth_unavailable = e->kind == OAuthError::Kind::unavailable;
+    record(call, std::move(failure), DK_ERR_HTTP);
+    return false;
+  }
+  const TokenRecord& tokens = std::get<TokenRecord>(renewed);
+  call->redactor.add(tokens.access_token);
+  call->redactor.add(tokens.refresh_token);
+  call->auth = {tokens.access_token, tokens.refresh_token};
+  if (run_extend_request(call) != DK_OK) {
+    record(call, {RequestFailure::Kind::refresh, unauthorized.status, unauthorized.reason, url_host(unauthorized.url),
+                  "extendRequest failed after the token refresh: " + call->error},
+           DK_ERR_HTTP);
+    return false;
+  }
+  return true;
+}
+
 dk_status request_send(dk_call* call, dk_str url, dk_request_options* options, dk_response** out) noexcept {
   return guarded([&] {
     if (!valid(call) || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
@@ -297,11 +335,22 @@ dk_status request_send(dk_call* call, dk_str url, dk_request_options* options, d
       per_call = options_of(options);
       if (per_call == nullptr) return fail(call, DK_ERR_INVALID_ARGUMENT, "unknown options handle");
     }
-    ResolveResult resolved = resolve_request(view(url), call->defaults, call->extension.options, *per_call);
-    if (!resolved.ok()) return fail(call, DK_ERR_INVALID_ARGUMENT, resolved.error);
-    const ResolvedRequest& request = resolved.request;
+    ResolvedRequest request;
+    auto sent = attempt(call, view(url), *per_call, request);
+    if (auto* invalid = std::get_if<std::string>(&sent)) return fail(call, DK_ERR_INVALID_ARGUMENT, *invalid);
+    HttpResult result = std::get<HttpResult>(std::move(sent));
 
-    HttpResult result = send_http(request, *call->env.http);
+    auto* first = std::get_if<HttpResponse>(&result);
+    if (first != nullptr && first->status == 401 && call->oauth && !call->oauth->refreshed) {
+      if (!refresh_after_401(call, *first)) {
+        *out = &call->responses.emplace_back(dk_response{std::move(*first)});
+        return DK_ERR_HTTP;
+      }
+      sent = attempt(call, view(url), *per_call, request);
+      if (auto* invalid = std::get_if<std::string>(&sent)) return fail(call, DK_ERR_INVALID_ARGUMENT, *invalid);
+      result = std::get<HttpResult>(std::move(sent));
+    }
+
     if (auto* failure = std::get_if<HttpFailure>(&result)) {
       bool unusable = failure->kind == HttpFailure::Kind::too_large;
       return record(call,
@@ -378,6 +427,25 @@ dk_status response_header(dk_call* call, const dk_response* response, dk_str nam
   });
 }
 
+// ---- ABI 1.1 ----
+
+dk_status set_tokens(dk_call* call, dk_str access_token, dk_str refresh_token, int64_t expires_in_seconds) noexcept {
+  return guarded([&] {
+    if (!valid(call)) return DK_ERR_INVALID_ARGUMENT;
+    if (call->client == nullptr) return fail(call, DK_ERR_INVALID_ARGUMENT, "set_tokens is for on_refresh_access_token");
+    if (access_token.size == 0) return fail(call, DK_ERR_INVALID_ARGUMENT, "the access token is empty");
+    TokenRecord record;
+    record.access_token = std::string(view(access_token));
+    record.refresh_token = std::string(view(refresh_token));
+    record.obtained_at = std::chrono::system_clock::now();
+    if (expires_in_seconds > 0) record.expires_at = record.obtained_at + std::chrono::seconds(expires_in_seconds);
+    call->redactor.add(record.access_token);
+    call->redactor.add(record.refresh_token);
+    call->new_tokens = std::move(record);
+    return DK_OK;
+  });
+}
+
 const dk_host_api kHostApi = {
     sizeof(dk_host_api),
     DK_ABI_MAJOR,
@@ -404,6 +472,7 @@ const dk_host_api kHostApi = {
     response_reason,
     response_body,
     response_header,
+    set_tokens,
 };
 
 }  // namespace
@@ -418,5 +487,14 @@ LoadingLog::LoadingLog(const LogSink* sink, std::string source) {
 LoadingLog::~LoadingLog() { loading_sink = nullptr; }
 
 const dk_host_api* host_api() { return &kHostApi; }
+
+dk_status run_extend_request(dk_call* call) {
+  call->extension.options = {};
+  if (call->hooks == nullptr || call->hooks->on_extend_request == nullptr) return DK_OK;
+  call->extension_writable = true;
+  dk_status status = call->hooks->on_extend_request(call, &call->extension);
+  call->extension_writable = false;
+  return status;
+}
 
 }  // namespace destkit::host

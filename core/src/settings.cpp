@@ -94,11 +94,6 @@ ValidatedSettings validate_settings(const Definition& d, const json::value& inpu
   }
   if (const json::value* oauth = given.if_contains(kOAuthSettingsKey)) read_oauth(*oauth, out);
   check_unknown_keys(d, given, out);
-  if (d.uses_oauth() && out.auth.access_token.empty() && out.ok()) {
-    out.problems.push_back({fmt::format("{}.access_token", kOAuthSettingsKey),
-                            fmt::format("{} uses OAuth, and no access token was given "
-                                        "(\"oauth\": {{\"access_token\": ...}}).", d.name)});
-  }
   return out;
 }
 

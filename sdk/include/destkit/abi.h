@@ -56,7 +56,7 @@ extern "C" {
 #endif
 
 #define DK_ABI_MAJOR 1
-#define DK_ABI_MINOR 0
+#define DK_ABI_MINOR 1
 
 /* First field a host checks after struct_size and the versions: "DKPL" read little-endian. */
 #define DK_PLUGIN_MAGIC 0x4C504B44u
@@ -157,7 +157,8 @@ typedef struct dk_host_api {
   dk_status (*get_settings_json)(dk_call *call, dk_str *out_json);
 
   /* Authentication material the host holds for this call, by name: "accessToken",
-  ** "refreshToken". DK_ERR_NOT_FOUND when there is none. */
+  ** "refreshToken"; inside on_refresh_access_token also "clientId" and "clientSecret".
+  ** DK_ERR_NOT_FOUND when there is none. */
   dk_status (*get_auth)(dk_call *call, dk_str name, dk_str *out_value);
 
   /* -- Request options (the output of on_extend_request, or the options of one request) -- */
@@ -208,6 +209,13 @@ typedef struct dk_host_api {
   /* A response header by case-insensitive name; DK_ERR_NOT_FOUND when absent. */
   dk_status (*response_header)(dk_call *call, const dk_response *response, dk_str name,
                                dk_str *out_value);
+
+  /* ---- ABI 1.1 ---- */
+
+  /* Inside on_refresh_access_token: hands the host the new tokens. refresh_token may be empty
+  ** (the current one stays valid); expires_in_seconds <= 0 means unknown. */
+  dk_status (*set_tokens)(dk_call *call, dk_str access_token, dk_str refresh_token,
+                          int64_t expires_in_seconds);
 } dk_host_api;
 
 /* True when the host's struct has member m (for members added after the plugin's minimum). */
@@ -239,6 +247,15 @@ typedef struct dk_plugin {
   /* Turns the call's settings into options applied to every request of the destination
   ** (prefix URL, headers, basic auth, ...), written to out. Optional. */
   dk_status (*on_extend_request)(dk_call *call, dk_request_options *out);
+
+  /* ---- ABI 1.1 (a plugin that sets it states min_host_abi_minor >= 1) ---- */
+
+  /* oauth2 scheme: gets a new access token from the API's own token endpoint, for APIs whose
+  ** refresh is not the standard refresh_token grant. Reads clientId, clientSecret and
+  ** refreshToken with get_auth, makes its request with request_send (extendRequest is not
+  ** applied: the access token it would send is the stale one), and reports the result with
+  ** set_tokens. Optional: without it the host uses the standard grant. */
+  dk_status (*on_refresh_access_token)(dk_call *call);
 } dk_plugin;
 
 /* The one exported symbol. Called once per process, before any hook, on one thread.

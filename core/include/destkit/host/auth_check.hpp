@@ -8,12 +8,14 @@
 
 #include <destkit/host/http_client.hpp>
 #include <destkit/host/log.hpp>
+#include <destkit/host/oauth_tokens.hpp>
 #include <destkit/host/plugin.hpp>
 #include <destkit/host/settings.hpp>
 
 #include <boost/json/value.hpp>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +28,8 @@ struct RequestEnvironment {
   std::chrono::milliseconds default_timeout{10000};
   std::string user_agent = "destkit";
   LogSink log{};
+  // Tokens of OAuth destinations not given with the settings; none: only settings tokens.
+  std::shared_ptr<OAuthTokens> oauth{};
 };
 
 enum class AuthOutcome {
@@ -46,7 +50,8 @@ struct AuthVerdict {
   bool ok() const { return outcome == AuthOutcome::valid || outcome == AuthOutcome::unchecked; }
 };
 
+// `connection` names the stored OAuth tokens to use ("default" unless several accounts).
 AuthVerdict test_authentication(const Plugin& plugin, const boost::json::value& settings,
-                                const RequestEnvironment& environment);
+                                const RequestEnvironment& environment, const std::string& connection = "default");
 
 }  // namespace destkit::host

@@ -5,6 +5,7 @@
 
 #include <destkit/host/auth_check.hpp>
 #include <destkit/host/discovery.hpp>
+#include <destkit/host/host_config.hpp>
 #include <destkit/host/plugin.hpp>
 
 #include <memory>
@@ -16,6 +17,8 @@ namespace destkit::host {
 struct HostOptions {
   SearchPathOptions search{};
   RequestEnvironment requests{};
+  HostConfig config{};                // OAuth clients per destination
+  std::filesystem::path token_directory{};  // empty: TokenStore::default_directory()
 };
 
 class Host {
@@ -30,7 +33,10 @@ class Host {
   const Plugin* find(std::string_view slug) const;
 
   // Thread-safe: may be called concurrently.
-  AuthVerdict test_authentication(const Plugin& plugin, const boost::json::value& settings) const;
+  AuthVerdict test_authentication(const Plugin& plugin, const boost::json::value& settings,
+                                  const std::string& connection = "default") const;
+
+  OAuthTokens& oauth() const { return *options_.requests.oauth; }
 
  private:
   void add(LoadResult result);

@@ -1,0 +1,51 @@
+// destkit/host/host_config.hpp — the host's configuration file (--config FILE, DESTKIT_CONFIG).
+//
+// Today it holds, per destination, the OAuth client the host runs flows with:
+//
+//   {"destinations": {"example-oauth-managed": {"oauth": {
+//       "clientId": "abc", "clientSecret": {"env": "EXAMPLE_SECRET"},
+//       "authorizeUrl": "https://auth.example.com/authorize",
+//       "tokenUrl": "https://auth.example.com/token",
+//       "scopes": ["read"], "grant": "authorization_code"}}}}
+//
+// A secret may be inline, {"env": "NAME"} or {"file": "PATH"}; it is resolved at load.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace destkit::host {
+
+enum class OAuthGrant { authorization_code, client_credentials };
+
+struct OAuthClientConfig {
+  std::string client_id{};
+  std::string client_secret{};
+  std::string authorize_url{};  // authorization_code only
+  std::string token_url{};
+  std::vector<std::string> scopes{};
+  OAuthGrant grant = OAuthGrant::authorization_code;
+};
+
+struct DestinationConfig {
+  std::optional<OAuthClientConfig> oauth{};
+};
+
+struct HostConfig {
+  std::map<std::string, DestinationConfig, std::less<>> destinations{};
+
+  const OAuthClientConfig* oauth_client(std::string_view slug) const;
+};
+
+// The configuration in `text`; `source` names it in errors. An error names the destination
+// and the key: "destinations.acme.oauth.tokenUrl: must be an http(s) URL".
+std::variant<HostConfig, std::string> parse_host_config(std::string_view text, const std::string& source);
+
+// Reads and parses a configuration file.
+std::variant<HostConfig, std::string> load_host_config(const std::filesystem::path& path);
+
+}  // namespace destkit::host

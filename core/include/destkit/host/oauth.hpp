@@ -1,0 +1,53 @@
+// destkit/host/oauth.hpp — the OAuth 2.0 protocol as the host speaks it: the authorization
+// request with PKCE (RFC 7636), and the token endpoint's grants (authorization_code,
+// refresh_token, client_credentials).
+#pragma once
+
+#include <destkit/host/host_config.hpp>
+#include <destkit/host/http_client.hpp>
+#include <destkit/host/token_store.hpp>
+
+#include <string>
+#include <variant>
+
+namespace destkit::host {
+
+struct OAuthError {
+  enum class Kind {
+    rejected,       // the authorization server said no (invalid_grant, 4xx): sign in again
+    unavailable,    // the token endpoint could not be reached or failed (5xx, network)
+    not_signed_in,  // no token is stored and none can be fetched
+    invalid,        // bad configuration or a malformed answer
+  };
+  Kind kind = Kind::invalid;
+  std::string message{};  // never contains a token or the client secret
+};
+
+using TokenResult = std::variant<TokenRecord, OAuthError>;
+
+struct AuthorizationRequest {
+  std::string url{};  // where the person signs in
+  std::string state{};
+  std::string code_verifier{};
+  std::string redirect_uri{};
+};
+
+// A fresh request with a random state and PKCE verifier (S256 challenge in the URL).
+AuthorizationRequest authorization_request(const OAuthClientConfig& client, const std::string& redirect_uri);
+
+TokenResult exchange_authorization_code(const OAuthClientConfig& client, const AuthorizationRequest& request,
+                                        const std::string& code, const HttpClientConfig& http);
+
+// The refresh_token grant. A refresh token the server does not rotate is kept.
+TokenResult refresh_access_token(const OAuthClientConfig& client, const TokenRecord& current,
+                                 const HttpClientConfig& http);
+
+TokenResult fetch_client_credentials_token(const OAuthClientConfig& client, const HttpClientConfig& http);
+
+// BASE64URL(SHA-256(verifier)) without padding.
+std::string pkce_challenge(const std::string& verifier);
+
+// `bytes` random bytes from the system's CSPRNG, base64url without padding.
+std::string random_url_safe(std::size_t bytes);
+
+}  // namespace destkit::host

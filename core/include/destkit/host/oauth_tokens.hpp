@@ -1,0 +1,71 @@
+// destkit/host/oauth_tokens.hpp — the token lifecycle of OAuth destinations: sign in, use,
+// refresh, forget.
+//
+// Tokens come from the token store (authorization_code, after `destkit oauth login`) or from
+// the token endpoint itself (client_credentials). A token known to be expired is refreshed
+// before use; after a 401, concurrent callers holding the same stale token cause exactly one
+// refresh (single flight). A failed refresh leaves the stored record as it was.
+#pragma once
+
+#include <destkit/host/host_config.hpp>
+#include <destkit/host/oauth.hpp>
+#include <destkit/host/token_store.hpp>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace destkit::host {
+
+class OAuthTokens {
+ public:
+  // How a stored record is refreshed: the standard refresh_token grant, or a destination's own
+  // refreshAccessToken (oauth2 scheme).
+  using Refresher = std::function<TokenResult(const OAuthClientConfig& client, const TokenRecord& current)>;
+
+  OAuthTokens(HostConfig config, TokenStore store, HttpClientConfig http);
+
+  const HostConfig& config() const { return config_; }
+  const TokenStore& store() const { return store_; }
+  const HttpClientConfig& http() const { return http_; }
+
+  // The token to use now for slug/connection.
+  TokenResult current(const std::string& slug, const std::string& connection, const Refresher& refresher);
+
+  // After the API answered 401 to `stale_access_token`: the refreshed token, refreshing only
+  // if no other caller already has.
+  TokenResult after_unauthorized(const std::string& slug, const std::string& connection,
+                                 const std::string& stale_access_token, const Refresher& refresher);
+
+  // The standard refresher: the refresh_token grant at the configured token URL.
+  Refresher standard_refresher() const;
+
+ private:
+  std::mutex& lock_for(const std::string& slug, const std::string& connection);
+  TokenResult renew(const std::string& slug, const std::string& connection, const OAuthClientConfig& client,
+                    const TokenRecord* current, const Refresher& refresher);
+
+  HostConfig config_;
+  TokenStore store_;
+  HttpClientConfig http_;
+  std::mutex locks_mutex_;
+  std::map<std::string, std::unique_ptr<std::mutex>> locks_;
+};
+
+struct LoginOptions {
+  std::string connection = "default";
+  // Shows the person the URL to open (and may open a browser).
+  std::function<void(const std::string& url)> show_url{};
+  std::chrono::seconds timeout{300};
+};
+
+// The authorization-code flow with PKCE for a person at a terminal: listens on 127.0.0.1,
+// shows the authorization URL, checks `state` on the way back, exchanges the code and stores
+// the tokens.
+TokenResult oauth_login(const std::string& slug, const OAuthClientConfig& client, const TokenStore& store,
+                        const HttpClientConfig& http, const LoginOptions& options);
+
+}  // namespace destkit::host

@@ -1,0 +1,146 @@
+#include <destkit/host/host_config.hpp>
+#include <destkit/host/json_input.hpp>
+#include <destkit/host/request_options.hpp>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace destkit::host {
+namespace {
+
+namespace json = boost::json;
+
+struct ConfigError {
+  std::string message;
+};
+
+[[noreturn]] void invalid(const std::string& path, const std::string& what) {
+  throw ConfigError{fmt::format("{}: {}", path, what)};
+}
+
+const json::object& object_at(const json::value& v, const std::string& path) {
+  if (!v.is_object()) invalid(path, "must be an object");
+  return v.get_object();
+}
+
+std::string string_at(const json::object& o, const char* key, const std::string& path, bool required) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr) {
+    if (required) invalid(path + "." + key, "is required");
+    return {};
+  }
+  if (!v->is_string() || v->get_string().empty()) invalid(path + "." + key, "must be a non-empty string");
+  return std::string(v->get_string());
+}
+
+std::string url_at(const json::object& o, const char* key, const std::string& path, bool required) {
+  std::string url = string_at(o, key, path, required);
+  if (!url.empty() && !url.starts_with("https://") && !url.starts_with("http://")) {
+    invalid(path + "." + key, "must be an http(s) URL");
+  }
+  return url;
+}
+
+// A secret inline, or a reference to where it is kept: {"env": "NAME"} or {"file": "PATH"}.
+std::string secret_at(const json::object& o, const char* key, const std::string& path) {
+  const json::value* v = o.if_contains(key);
+  std::string where = path + "." + key;
+  if (v == nullptr) invalid(where, "is required");
+  if (v->is_string()) {
+    if (v->get_string().empty()) invalid(where, "must not be empty");
+    return std::string(v->get_string());
+  }
+  const auto& ref = object_at(*v, where);
+  if (ref.size() != 1 || !(ref.contains("env") || ref.contains("file"))) {
+    invalid(where, "must be a string, {\"env\": \"NAME\"} or {\"file\": \"PATH\"}");
+  }
+  if (ref.contains("env")) {
+    std::string name = string_at(ref, "env", where, true);
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr || *value == '\0') invalid(where, fmt::format("the environment variable {} is not set", name));
+    return value;
+  }
+  std::string file = string_at(ref, "file", where, true);
+  std::ifstream in(file, std::ios::binary);
+  if (!in) invalid(where, fmt::format("cannot read the file {}", file));
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string secret = text.str();
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (secret.empty()) invalid(where, fmt::format("the file {} is empty", file));
+  return secret;
+}
+
+OAuthClientConfig parse_oauth(const json::value& v, const std::string& path) {
+  const auto& o = object_at(v, path);
+  for (const auto& [key, _] : o) {
+    static constexpr std::string_view known[] = {"clientId", "clientSecret", "authorizeUrl", "tokenUrl", "scopes", "grant"};
+    if (std::find(std::begin(known), std::end(known), std::string_view(key)) == std::end(known)) {
+      invalid(fmt::format("{}.{}", path, std::string_view(key)), "is not a known key");
+    }
+  }
+  OAuthClientConfig c;
+  c.client_id = string_at(o, "clientId", path, true);
+  c.client_secret = secret_at(o, "clientSecret", path);
+  std::string grant = o.contains("grant") ? string_at(o, "grant", path, true) : "authorization_code";
+  if (grant == "client_credentials") {
+    c.grant = OAuthGrant::client_credentials;
+  } else if (grant != "authorization_code") {
+    invalid(path + ".grant", "must be \"authorization_code\" or \"client_credentials\"");
+  }
+  c.authorize_url = url_at(o, "authorizeUrl", path, c.grant == OAuthGrant::authorization_code);
+  c.token_url = url_at(o, "tokenUrl", path, true);
+  if (const json::value* scopes = o.if_contains("scopes")) {
+    if (!scopes->is_array()) invalid(path + ".scopes", "must be a list of strings");
+    for (const auto& s : scopes->get_array()) {
+      if (!s.is_string() || s.get_string().empty()) invalid(path + ".scopes", "must be a list of strings");
+      c.scopes.emplace_back(s.get_string());
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+const OAuthClientConfig* HostConfig::oauth_client(std::string_view slug) const {
+  auto it = destinations.find(slug);
+  return it != destinations.end() && it->second.oauth ? &*it->second.oauth : nullptr;
+}
+
+std::variant<HostConfig, std::string> parse_host_config(std::string_view text, const std::string& source) {
+  ParsedJson parsed = parse_json_input(text);
+  if (!parsed.ok()) return fmt::format("{}: not valid JSON ({})", source, parsed.error);
+  try {
+    HostConfig config;
+    const auto& top = object_at(parsed.value, "the configuration");
+    for (const auto& [key, value] : top) {
+      if (key != "destinations") invalid(std::string(key), "is not a known key (expected \"destinations\")");
+      for (const auto& [slug, destination] : object_at(value, "destinations")) {
+        std::string path = fmt::format("destinations.{}", std::string_view(slug));
+        DestinationConfig d;
+        for (const auto& [name, item] : object_at(destination, path)) {
+          if (name != "oauth") invalid(fmt::format("{}.{}", path, std::string_view(name)), "is not a known key");
+          d.oauth = parse_oauth(item, path + ".oauth");
+        }
+        config.destinations.emplace(std::string(slug), std::move(d));
+      }
+    }
+    return config;
+  } catch (const ConfigError& e) {
+    return fmt::format("{}: {}", source, e.message);
+  }
+}
+
+std::variant<HostConfig, std::string> load_host_config(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fmt::format("cannot read the configuration file {}", path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_host_config(text.str(), path.string());
+}
+
+}  // namespace destkit::host

@@ -1,0 +1,158 @@
+#include <destkit/host/oauth.hpp>
+#include <destkit/host/json_input.hpp>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <stdexcept>
+
+namespace destkit::host {
+namespace {
+
+namespace json = boost::json;
+using Clock = std::chrono::system_clock;
+
+std::string base64url(std::string_view bytes) {
+  std::string out = base64_encode(bytes);
+  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  return out;
+}
+
+std::string form(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::string out;
+  for (const auto& [name, value] : fields) {
+    if (!out.empty()) out += '&';
+    out += percent_encode(name) + "=" + percent_encode(value);
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& items, const char* separator) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
+  return out;
+}
+
+OAuthError error(OAuthError::Kind kind, std::string message) { return OAuthError{kind, std::move(message)}; }
+
+// Reads a token endpoint answer: the tokens, or the error it states (RFC 6749 5.2).
+TokenResult read_token_response(const HttpResponse& response, const OAuthClientConfig& client, const std::string& host) {
+  ParsedJson parsed = parse_json_input(response.body);
+  const json::object* body = parsed.ok() && parsed.value.is_object() ? &parsed.value.get_object() : nullptr;
+  auto text = [&](const char* key) -> std::string {
+    const json::value* v = body ? body->if_contains(key) : nullptr;
+    return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
+  };
+  if (response.status < 200 || response.status >= 300) {
+    std::string code = text("error");
+    std::string detail = code.empty() ? fmt::format("{} {}", response.status, response.reason)
+                                      : fmt::format("{} {}: {}", response.status, response.reason, code);
+    if (std::string description = text("error_description"); !description.empty()) detail += " (" + description + ")";
+    bool server_side = response.status >= 500 || response.status == 429;
+    return error(server_side ? OAuthError::Kind::unavailable : OAuthError::Kind::rejected,
+                 fmt::format("the token endpoint {} answered {}", host, detail));
+  }
+  if (body == nullptr || text("access_token").empty()) {
+    return error(OAuthError::Kind::invalid, fmt::format("the token endpoint {} answered without an access_token", host));
+  }
+  TokenRecord record;
+  record.access_token = text("access_token");
+  record.refresh_token = text("refresh_token");
+  record.token_type = text("token_type");
+  record.obtained_at = Clock::now();
+  if (const json::value* expires = body->if_contains("expires_in"); expires != nullptr && expires->is_number()) {
+    record.expires_at = record.obtained_at + std::chrono::seconds(expires->to_number<std::int64_t>());
+  }
+  std::string scope = text("scope");
+  if (scope.empty()) {
+    record.scopes = client.scopes;
+  } else {
+    for (std::size_t start = 0; start < scope.size();) {
+      std::size_t end = scope.find(' ', start);
+      if (end == std::string::npos) end = scope.size();
+      if (end > start) record.scopes.push_back(scope.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  return record;
+}
+
+// POSTs a grant to the token endpoint with the client authenticated by HTTP Basic
+// (RFC 6749 2.3.1: both parts form-encoded first).
+TokenResult token_request(const OAuthClientConfig& client, std::vector<std::pair<std::string, std::string>> fields,
+                          const HttpClientConfig& http) {
+  ResolvedRequest request;
+  request.method = "POST";
+  request.url = client.token_url;
+  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                     {"Accept", "application/json"},
+                     {"Authorization", basic_authorization(percent_encode(client.client_id), percent_encode(client.client_secret))}};
+  request.origin_bound_headers = {"Authorization"};
+  request.body = form(fields);
+  HttpResult result = send_http(request, http);
+  std::string host = url_host(client.token_url);
+  if (auto* failure = std::get_if<HttpFailure>(&result)) {
+    return error(OAuthError::Kind::unavailable, failure->message);
+  }
+  return read_token_response(std::get<HttpResponse>(result), client, host);
+}
+
+}  // namespace
+
+std::string random_url_safe(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+    throw std::runtime_error("the system's random number generator failed");
+  }
+  return base64url(raw);
+}
+
+std::string pkce_challenge(const std::string& verifier) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(verifier.data(), verifier.size(), digest, &length, EVP_sha256(), nullptr);
+  return base64url(std::string_view(reinterpret_cast<const char*>(digest), length));
+}
+
+AuthorizationRequest authorization_request(const OAuthClientConfig& client, const std::string& redirect_uri) {
+  AuthorizationRequest r;
+  r.state = random_url_safe(24);
+  r.code_verifier = random_url_safe(48);  // 64 characters, within RFC 7636's 43..128
+  r.redirect_uri = redirect_uri;
+  std::vector<std::pair<std::string, std::string>> query{
+      {"response_type", "code"}, {"client_id", client.client_id}, {"redirect_uri", redirect_uri},
+      {"state", r.state}, {"code_challenge", pkce_challenge(r.code_verifier)}, {"code_challenge_method", "S256"}};
+  if (!client.scopes.empty()) query.emplace_back("scope", join(client.scopes, " "));
+  r.url = client.authorize_url + (client.authorize_url.find('?') == std::string::npos ? "?" : "&") + form(query);
+  return r;
+}
+
+TokenResult exchange_authorization_code(const OAuthClientConfig& client, const AuthorizationRequest& request,
+                                        const std::string& code, const HttpClientConfig& http) {
+  return token_request(client,
+                       {{"grant_type", "authorization_code"}, {"code", code}, {"redirect_uri", request.redirect_uri},
+                        {"code_verifier", request.code_verifier}},
+                       http);
+}
+
+TokenResult refresh_access_token(const OAuthClientConfig& client, const TokenRecord& current, const HttpClientConfig& http) {
+  if (current.refresh_token.empty()) {
+    return error(OAuthError::Kind::rejected, "the stored token has no refresh token");
+  }
+  TokenResult result = token_request(client, {{"grant_type", "refresh_token"}, {"refresh_token", current.refresh_token}}, http);
+  if (auto* record = std::get_if<TokenRecord>(&result); record != nullptr && record->refresh_token.empty()) {
+    record->refresh_token = current.refresh_token;  // not rotated: the old one stays valid
+  }
+  return result;
+}
+
+TokenResult fetch_client_credentials_token(const OAuthClientConfig& client, const HttpClientConfig& http) {
+  std::vector<std::pair<std::string, std::string>> fields{{"grant_type", "client_credentials"}};
+  if (!client.scopes.empty()) fields.emplace_back("scope", join(client.scopes, " "));
+  return token_request(client, std::move(fields), http);
+}
+
+}  // namespace destkit::host

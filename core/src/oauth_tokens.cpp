@@ -1,0 +1,128 @@
+#include <destkit/host/oauth_tokens.hpp>
+
+#include "redirect_listener.hpp"
+
+#include <fmt/format.h>
+
+namespace destkit::host {
+namespace {
+
+// Refresh this long before the recorded expiry, so a token does not expire in flight.
+constexpr std::chrono::seconds kExpiryMargin{30};
+
+OAuthError not_signed_in(const std::string& slug) {
+  return OAuthError{OAuthError::Kind::not_signed_in,
+                    fmt::format("no OAuth token is stored for {}; run destkit oauth login {}", slug, slug)};
+}
+
+// Adds what to do next to a refresh failure.
+OAuthError refresh_failed(const std::string& slug, OAuthError e) {
+  std::string advice = e.kind == OAuthError::Kind::unavailable
+                           ? "try again later"
+                           : fmt::format("run destkit oauth login {}", slug);
+  e.message = fmt::format("could not refresh the access token of {}: {}; {}", slug, e.message, advice);
+  return e;
+}
+
+}  // namespace
+
+OAuthTokens::OAuthTokens(HostConfig config, TokenStore store, HttpClientConfig http)
+    : config_(std::move(config)), store_(std::move(store)), http_(std::move(http)) {}
+
+OAuthTokens::Refresher OAuthTokens::standard_refresher() const {
+  return [http = http_](const OAuthClientConfig& client, const TokenRecord& current) {
+    return refresh_access_token(client, current, http);
+  };
+}
+
+std::mutex& OAuthTokens::lock_for(const std::string& slug, const std::string& connection) {
+  std::lock_guard guard(locks_mutex_);
+  auto& lock = locks_[slug + "/" + connection];
+  if (!lock) lock = std::make_unique<std::mutex>();
+  return *lock;
+}
+
+// Gets a new token (refresh, or client_credentials) and stores it. Caller holds the key lock.
+TokenResult OAuthTokens::renew(const std::string& slug, const std::string& connection, const OAuthClientConfig& client,
+                               const TokenRecord* current, const Refresher& refresher) {
+  TokenResult result;
+  if (client.grant == OAuthGrant::client_credentials) {
+    result = fetch_client_credentials_token(client, http_);
+  } else if (current == nullptr) {
+    return not_signed_in(slug);
+  } else {
+    result = refresher(client, *current);
+  }
+  if (auto* e = std::get_if<OAuthError>(&result)) return refresh_failed(slug, *e);
+  if (std::string error = store_.save(slug, connection, std::get<TokenRecord>(result)); !error.empty()) {
+    return OAuthError{OAuthError::Kind::invalid, "could not store the new token: " + error};
+  }
+  return result;
+}
+
+TokenResult OAuthTokens::current(const std::string& slug, const std::string& connection, const Refresher& refresher) {
+  const OAuthClientConfig* client = config_.oauth_client(slug);
+  std::lock_guard guard(lock_for(slug, connection));
+  auto stored = store_.load(slug, connection);
+  if (auto* e = std::get_if<std::string>(&stored)) return OAuthError{OAuthError::Kind::invalid, *e};
+  const TokenRecord* record = std::get_if<TokenRecord>(&stored);
+  if (record != nullptr && !record->expires_within(kExpiryMargin)) return *record;
+  if (client == nullptr) {
+    if (record != nullptr) return *record;  // expired, and nothing to refresh it with: let the API say so
+    return not_signed_in(slug);
+  }
+  return renew(slug, connection, *client, record, refresher);
+}
+
+TokenResult OAuthTokens::after_unauthorized(const std::string& slug, const std::string& connection,
+                                            const std::string& stale_access_token, const Refresher& refresher) {
+  const OAuthClientConfig* client = config_.oauth_client(slug);
+  if (client == nullptr) {
+    return OAuthError{OAuthError::Kind::rejected,
+                      fmt::format("the access token was refused and {} has no OAuth client configured to refresh it", slug)};
+  }
+  std::lock_guard guard(lock_for(slug, connection));
+  auto stored = store_.load(slug, connection);
+  if (auto* e = std::get_if<std::string>(&stored)) return OAuthError{OAuthError::Kind::invalid, *e};
+  const TokenRecord* record = std::get_if<TokenRecord>(&stored);
+  // Another caller refreshed while this one waited for the lock: use its token.
+  if (record != nullptr && record->access_token != stale_access_token) return *record;
+  return renew(slug, connection, *client, record, refresher);
+}
+
+TokenResult oauth_login(const std::string& slug, const OAuthClientConfig& client, const TokenStore& store,
+                        const HttpClientConfig& http, const LoginOptions& options) {
+  if (client.grant != OAuthGrant::authorization_code) {
+    return OAuthError{OAuthError::Kind::invalid,
+                      fmt::format("{} uses the client_credentials grant: the host gets its tokens without a sign-in", slug)};
+  }
+  RedirectListener listener;
+  AuthorizationRequest request = authorization_request(client, listener.redirect_uri());
+  if (options.show_url) options.show_url(request.url);
+  auto params = listener.wait(options.timeout);
+  if (!params) {
+    return OAuthError{OAuthError::Kind::rejected,
+                      fmt::format("no sign-in came back within {} seconds", options.timeout.count())};
+  }
+  if ((*params)["state"] != request.state) {
+    return OAuthError{OAuthError::Kind::rejected,
+                      "the answer's state does not match this sign-in; it was not started here, so it is ignored"};
+  }
+  if (params->count("error")) {
+    std::string why = (*params)["error"];
+    if (params->count("error_description")) why += " (" + (*params)["error_description"] + ")";
+    return OAuthError{OAuthError::Kind::rejected, "the authorization server refused the sign-in: " + why};
+  }
+  if ((*params)["code"].empty()) {
+    return OAuthError{OAuthError::Kind::invalid, "the authorization server came back without a code"};
+  }
+  TokenResult result = exchange_authorization_code(client, request, (*params)["code"], http);
+  if (auto* record = std::get_if<TokenRecord>(&result)) {
+    if (std::string error = store.save(slug, options.connection, *record); !error.empty()) {
+      return OAuthError{OAuthError::Kind::invalid, "could not store the tokens: " + error};
+    }
+  }
+  return result;
+}
+
+}  // namespace destkit::host

@@ -1,0 +1,31 @@
+// redirect_listener — the one-shot HTTP listener on 127.0.0.1 that receives the browser after
+// sign-in (RFC 8252 7.3: loopback interface, port chosen by the system).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace destkit::host {
+
+class RedirectListener {
+ public:
+  RedirectListener();  // throws std::runtime_error when no port can be opened
+  ~RedirectListener();
+  RedirectListener(const RedirectListener&) = delete;
+  RedirectListener& operator=(const RedirectListener&) = delete;
+
+  // http://127.0.0.1:PORT/callback
+  std::string redirect_uri() const;
+
+  // Waits for GET /callback and returns its query parameters; other paths get 404 and the
+  // wait goes on. Nothing when `timeout` passes first.
+  std::optional<std::map<std::string, std::string>> wait(std::chrono::seconds timeout);
+
+ private:
+  int socket_ = -1;
+  unsigned short port_ = 0;
+};
+
+}  // namespace destkit::host
