@@ -14,6 +14,8 @@ std::string* value_slot(Arguments& a, std::string_view name) {
   if (name == "--connect-to") return &a.connect_to.emplace_back();
   if (name == "--cacert") return &a.cacert;
   if (name == "--settings") return &a.settings;
+  if (name == "--config") return &a.config;
+  if (name == "--connection") return &a.connection;
   if (name == "--scheme") return &a.scheme;
   if (name == "--lang") return &a.lang;
   if (name == "--dir") return &a.dir;
@@ -42,18 +44,25 @@ ParseResult parse_arguments(int argc, char** argv) {
       a.json = true;
     } else if (arg == "-h" || arg == "--help") {
       a.help = true;
+    } else if (arg == "--no-browser") {
+      a.no_browser = true;
     } else if (arg == "--version") {
       a.version = true;
-    } else if (name == "--timeout-ms" || name == "--port") {
+    } else if (name == "--timeout-ms" || name == "--port" || name == "--wait") {
       auto value = take_value();
       long long number = 0;
       if (!value || std::from_chars(value->data(), value->data() + value->size(), number).ec != std::errc() ||
-          number < 0 || number > (name == "--port" ? 65535 : 3600000) || (name == "--timeout-ms" && number == 0)) {
-        result.error = fmt::format("{} needs a {}", name, name == "--port" ? "port number" : "positive number of milliseconds");
+          number < 0 || number > (name == "--port" ? 65535 : 3600000) || (name != "--port" && number == 0)) {
+        result.error = fmt::format("{} needs a {}", name,
+                                   name == "--port"   ? "port number"
+                                   : name == "--wait" ? "positive number of seconds"
+                                                      : "positive number of milliseconds");
         return result;
       }
       if (name == "--port") {
         a.port = number;
+      } else if (name == "--wait") {
+        a.wait_seconds = number;
       } else {
         a.timeout_ms = number;
       }

@@ -15,6 +15,11 @@ struct Arguments {
   std::string cacert;
   std::string settings;  // file, or "-" for stdin
   std::optional<long long> timeout_ms;
+  std::string config;      // --config, else DESTKIT_CONFIG
+  std::string connection;  // --connection: which stored OAuth tokens
+  // oauth login
+  bool no_browser = false;
+  long long wait_seconds = 300;
   // init
   std::string scheme;
   std::string lang;

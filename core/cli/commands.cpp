@@ -1,7 +1,9 @@
 #include "commands.hpp"
 
+#include "host_setup.hpp"
 #include "init.hpp"
 #include "mock_api.hpp"
+#include "oauth_commands.hpp"
 #include "output.hpp"
 
 #include <destkit/host/host.hpp>
@@ -31,12 +33,14 @@ Commands:
   describe SLUG                   Show a destination's definition: scheme, fields, flags, defaults
   check FILE                      Validate one plugin binary, as a partner's CI would
   test-auth SLUG --settings FILE  Validate settings and run the destination's testRequest
-  init NAME --scheme SCHEME        Create a plugin project that builds and tests out of tree
+  oauth login|status|logout SLUG  Sign in to an OAuth destination, show or forget its tokens
+  init NAME --scheme SCHEME       Create a plugin project that builds and tests out of tree
   mock-api --accept "H: V"        Serve a local HTTPS API that accepts the given credentials
   help [COMMAND]                  Show help for a command
 
 Options for every command:
   --plugin-path DIR   Also search DIR for plugins (repeatable; searched first, in order)
+  --config FILE       The host configuration (OAuth clients); default: $DESTKIT_CONFIG
   --json              Print machine-readable JSON
   -h, --help          Show help
   --version           Show the destkit version
@@ -72,14 +76,16 @@ constexpr std::string_view kTestAuthHelp = R"(Usage: destkit test-auth SLUG --se
 
 Validates the settings (JSON object; "-" reads standard input) against the destination's
 fields, then runs its extendRequest and testRequest over HTTP. No request is sent when the
-settings are invalid. OAuth destinations take their access token in the settings as
-{"oauth": {"access_token": "..."}}.
+settings are invalid. OAuth destinations use the tokens stored by destkit oauth login (refreshed when expired or
+refused), or an access token given in the settings as {"oauth": {"access_token": "..."}}.
 
 Options:
   --connect-to HOST:PORT:HOST2:PORT2  Connect to HOST2:PORT2 for requests to HOST:PORT
                                       (repeatable; curl's --connect-to)
   --cacert FILE                       Trust the CA certificates in FILE (PEM)
   --timeout-ms N                      Default timeout of each request, whole exchange (10000)
+  --config FILE                       The host configuration (default: $DESTKIT_CONFIG)
+  --connection NAME                   Which stored OAuth tokens to use (default: "default")
   --json                              Print {"ok", "error", "status", "fields"}
 
 Exit codes: 0 credentials valid; 1 invalid settings or credentials; 2 usage error;
@@ -110,7 +116,31 @@ against a local API. It configures, builds and passes its test with no edits.
 Refuses to write into a directory that already exists.
 )";
 
+constexpr std::string_view kOAuthHelp = R"(Usage: destkit oauth login|status|logout SLUG [--connection NAME] [OPTIONS]
+
+  login    Sign in to an OAuth destination (authorization code with PKCE): prints the
+           authorization URL (and opens a browser when one is available), waits on
+           127.0.0.1 for the way back, and stores the tokens. For a client_credentials
+           destination it fetches a token to check the configuration.
+  status   Shows what is stored: expiry, scopes, whether a refresh token is kept. Never the
+           tokens themselves. Exit 1 when nothing is stored.
+  logout   Deletes the stored tokens.
+
+The OAuth client (client id and secret, authorization and token URLs, scopes, grant) comes
+from the host configuration: --config FILE or DESTKIT_CONFIG. Tokens are kept in
+$XDG_STATE_HOME/destkit/tokens (default ~/.local/state/destkit/tokens), one file per
+destination and connection, readable by the owner only.
+
+Options:
+  --connection NAME   Keep several accounts apart (default: "default")
+  --no-browser        Only print the URL
+  --wait SECONDS      How long login waits for the browser to come back (300)
+  --connect-to, --cacert, --timeout-ms   As for test-auth, for the token endpoint
+  --json              status as JSON
+)";
+
 std::string_view help_for(std::string_view command) {
+  if (command == "oauth") return kOAuthHelp;
   if (command == "init") return kInitHelp;
   if (command == "mock-api") return kMockApiHelp;
   if (command == "plugins") return kPluginsHelp;
@@ -122,22 +152,10 @@ std::string_view help_for(std::string_view command) {
 
 void print_json(const json::value& value) { fmt::print("{}\n", json::serialize(value)); }
 
-host::HostOptions host_options(const Arguments& a) {
-  host::HostOptions options;
-  for (const auto& dir : a.plugin_paths) options.search.explicit_directories.emplace_back(dir);
-  options.requests.http.connect_to = a.connect_to;
-  options.requests.http.ca_file = a.cacert;
-  if (a.timeout_ms) options.requests.default_timeout = std::chrono::milliseconds(*a.timeout_ms);
-  options.requests.user_agent = fmt::format("destkit/{}", DESTKIT_VERSION);
-  options.requests.log = [](host::LogLevel level, std::string_view source, std::string_view message) {
-    static constexpr std::string_view names[] = {"debug", "info", "warn", "error"};
-    fmt::print(stderr, "[{}] {}: {}\n", source, names[static_cast<int>(level)], message);
-  };
-  return options;
-}
-
 int plugins(const Arguments& a) {
-  host::Host host(host_options(a));
+  auto opened = open_host(a, false);
+  if (!opened) return kExitUsage;
+  const host::Host& host = *opened;
   if (a.json) {
     json::array plugins, rejected, path;
     for (const auto& p : host.plugins()) plugins.push_back(plugin_json(*p));
@@ -150,24 +168,11 @@ int plugins(const Arguments& a) {
   return kExitOk;
 }
 
-// Finds a plugin by slug, or prints why not (with what is available).
-const host::Plugin* find_plugin(const host::Host& host, std::string_view slug, bool as_json) {
-  if (const host::Plugin* plugin = host.find(slug)) return plugin;
-  std::vector<std::string> slugs;
-  for (const auto& p : host.plugins()) slugs.push_back(p->slug());
-  std::string message = fmt::format("no plugin with slug \"{}\" (found: {})", slug,
-                                    slugs.empty() ? "none" : fmt::format("{}", fmt::join(slugs, ", ")));
-  if (as_json) {
-    print_json(json::object{{"ok", false}, {"error", message}});
-  } else {
-    fmt::print(stderr, "destkit: {}\n", message);
-  }
-  return nullptr;
-}
-
 int describe(const Arguments& a) {
   if (a.positional.size() != 1) return usage_error("describe needs exactly one SLUG", "describe");
-  host::Host host(host_options(a));
+  auto opened = open_host(a, false);
+  if (!opened) return kExitUsage;
+  const host::Host& host = *opened;
   const host::Plugin* plugin = find_plugin(host, a.positional[0], a.json);
   if (plugin == nullptr) return kExitFailure;
   if (a.json) {
@@ -180,7 +185,7 @@ int describe(const Arguments& a) {
 
 int check(const Arguments& a) {
   if (a.positional.size() != 1) return usage_error("check needs exactly one FILE", "check");
-  host::LogSink log = host_options(a).requests.log;
+  host::LogSink log = cli_log_sink();
   host::LoadResult result = host::load_plugin(a.positional[0], log);
   if (auto* rejection = std::get_if<host::Rejection>(&result)) {
     if (a.json) {
@@ -233,7 +238,9 @@ int test_auth(const Arguments& a) {
   std::optional<std::string> text = read_settings(a.settings);
   if (!text) return usage_error(fmt::format("cannot read the settings file {}", a.settings), "test-auth");
 
-  host::Host host(host_options(a));
+  auto opened = open_host(a, true);
+  if (!opened) return kExitUsage;
+  const host::Host& host = *opened;
   const host::Plugin* plugin = find_plugin(host, a.positional[0], a.json);
   if (plugin == nullptr) return kExitFailure;
 
@@ -242,7 +249,7 @@ int test_auth(const Arguments& a) {
   if (!settings.ok()) {
     verdict = {AuthOutcome::invalid_settings, fmt::format("Settings are invalid: the settings are not valid JSON ({})", settings.error)};
   } else {
-    verdict = host.test_authentication(*plugin, settings.value);
+    verdict = host.test_authentication(*plugin, settings.value, connection_of(a));
   }
   if (a.json) {
     print_json(verdict_json(verdict));
@@ -278,6 +285,7 @@ int run_command(const Arguments& a) {
   if (a.command == "test-auth") return test_auth(a);
   if (a.command == "mock-api") return mock_api(a);
   if (a.command == "init") return init_project(a);
+  if (a.command == "oauth") return oauth_command(a);
   return usage_error(fmt::format("unknown command \"{}\"", a.command), "");
 }
 

@@ -88,6 +88,21 @@ dk_status with_options(dk_request_options* handle, Body&& body) noexcept {
   });
 }
 
+// A JSON value as the ABI hands it out: strings as they are, the rest as JSON text.
+dk_value to_dk_value(dk_call* call, const json::value& v) {
+  dk_value out{};
+  switch (v.kind()) {
+    case json::kind::null: out.kind = DK_VALUE_NULL; break;
+    case json::kind::bool_: out.kind = DK_VALUE_BOOL; break;
+    case json::kind::string: out.kind = DK_VALUE_STRING; break;
+    case json::kind::array: out.kind = DK_VALUE_ARRAY; break;
+    case json::kind::object: out.kind = DK_VALUE_OBJECT; break;
+    default: out.kind = DK_VALUE_NUMBER; break;
+  }
+  out.text = hand_out(call, v.is_string() ? std::string(v.get_string()) : json::serialize(v));
+  return out;
+}
+
 // ---- Diagnostics ----
 
 void log(dk_call* call, int32_t level, dk_str message) noexcept {
@@ -129,19 +144,7 @@ dk_status get_setting(dk_call* call, dk_str key, dk_value* out) noexcept {
     if (!valid(call) || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
     const json::value* v = call->settings->if_contains(view(key));
     if (v == nullptr) return fail(call, DK_ERR_NOT_FOUND, fmt::format("no setting \"{}\"", view(key)));
-    *out = dk_value{};
-    switch (v->kind()) {
-      case json::kind::null: out->kind = DK_VALUE_NULL; break;
-      case json::kind::bool_: out->kind = DK_VALUE_BOOL; break;
-      case json::kind::string:
-        out->kind = DK_VALUE_STRING;
-        out->text = dk_str{v->get_string().data(), v->get_string().size()};
-        return DK_OK;
-      case json::kind::array: out->kind = DK_VALUE_ARRAY; break;
-      case json::kind::object: out->kind = DK_VALUE_OBJECT; break;
-      default: out->kind = DK_VALUE_NUMBER; break;
-    }
-    out->text = hand_out(call, json::serialize(*v));
+    *out = to_dk_value(call, *v);
     return DK_OK;
   });
 }
@@ -446,6 +449,19 @@ dk_status set_tokens(dk_call* call, dk_str access_token, dk_str refresh_token, i
   });
 }
 
+dk_status response_json_value(dk_call* call, const dk_response* response, dk_str pointer, dk_value* out) noexcept {
+  return with_response(call, response, [&](const HttpResponse& r) {
+    if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    ParsedJson parsed = parse_json_input(r.body, {.max_bytes = r.body.size(), .max_depth = 512});
+    if (!parsed.ok()) return fail(call, DK_ERR_BAD_RESPONSE, "the response body is not JSON: " + parsed.error);
+    json::error_code ec;
+    const json::value* v = parsed.value.find_pointer(view(pointer), ec);
+    if (v == nullptr) return fail(call, DK_ERR_NOT_FOUND, fmt::format("the response has nothing at {}", view(pointer)));
+    *out = to_dk_value(call, *v);
+    return DK_OK;
+  });
+}
+
 const dk_host_api kHostApi = {
     sizeof(dk_host_api),
     DK_ABI_MAJOR,
@@ -473,6 +489,7 @@ const dk_host_api kHostApi = {
     response_body,
     response_header,
     set_tokens,
+    response_json_value,
 };
 
 }  // namespace

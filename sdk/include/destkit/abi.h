@@ -216,6 +216,12 @@ typedef struct dk_host_api {
   ** (the current one stays valid); expires_in_seconds <= 0 means unknown. */
   dk_status (*set_tokens)(dk_call *call, dk_str access_token, dk_str refresh_token,
                           int64_t expires_in_seconds);
+
+  /* A value inside a JSON response body, by JSON Pointer (RFC 6901, e.g. "/data/token"), so
+  ** plugins need no JSON parser. DK_ERR_NOT_FOUND when absent; DK_ERR_BAD_RESPONSE when the
+  ** body is not JSON. */
+  dk_status (*response_json_value)(dk_call *call, const dk_response *response, dk_str pointer,
+                                   dk_value *out_value);
 } dk_host_api;
 
 /* True when the host's struct has member m (for members added after the plugin's minimum). */

@@ -27,6 +27,9 @@ struct Authentication {
   Fields fields{};
   // Checks the credentials; returning normally means they work. Optional.
   std::function<void(Request& request, const Input& input)> testRequest{};
+  // oauth2 only: gets new tokens from a non-standard token endpoint. Optional: without it the
+  // host uses the standard refresh_token grant. Needs a host of ABI 1.1 or later.
+  std::function<Tokens(Request& request, const RefreshInput& input)> refreshAccessToken{};
 };
 
 struct Destination {

@@ -39,12 +39,15 @@ struct Exported {
       descriptor.abi_major = DK_ABI_MAJOR;
       descriptor.abi_minor = DK_ABI_MINOR;
       descriptor.magic = DK_PLUGIN_MAGIC;
-      descriptor.min_host_abi_minor = 0;
+      // refreshAccessToken needs the 1.1 services; without it any 1.x host will do.
+      descriptor.min_host_abi_minor = instance.authentication.refreshAccessToken ? 1 : 0;
       descriptor.slug = instance.slug.c_str();
       descriptor.version = instance.version.c_str();
       descriptor.definition_json = definition.c_str();
       descriptor.on_test_request = instance.authentication.testRequest ? &on_test_request : nullptr;
       descriptor.on_extend_request = instance.extendRequest ? &on_extend_request : nullptr;
+      descriptor.on_refresh_access_token =
+          instance.authentication.refreshAccessToken ? &on_refresh_access_token : nullptr;
       return &descriptor;
     } catch (const std::exception& e) {
       log_refusal(e.what());
@@ -95,6 +98,19 @@ struct Exported {
     return guarded(call, [](const Call& c) {
       Request request(c);
       destination->authentication.testRequest(request, input(c));
+    });
+  }
+
+  static dk_status on_refresh_access_token(dk_call* call) noexcept {
+    return guarded(call, [](const Call& c) {
+      Request request(c);
+      RefreshInput in{Settings(c),
+                      OAuthClient{auth_value(c, "clientId"), auth_value(c, "clientSecret"),
+                                  auth_value(c, "accessToken"), auth_value(c, "refreshToken")},
+                      Log(c)};
+      Tokens tokens = destination->authentication.refreshAccessToken(request, in);
+      std::int64_t expires_in = tokens.expiresIn ? tokens.expiresIn->count() : 0;
+      c.check(c.host->set_tokens(c.call, str(tokens.accessToken), str(tokens.refreshToken), expires_in), "set_tokens");
     });
   }
 

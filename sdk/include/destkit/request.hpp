@@ -50,6 +50,15 @@ class Response {
     return read(call_.host->response_reason, "response_reason");
   }
   std::string body() const { return read(call_.host->response_body, "response_body"); }
+  // A value in a JSON body by JSON Pointer ("/data/token"): a string as it is, anything else
+  // as JSON text; nothing when absent. Throws ResponseError when the body is not JSON.
+  std::optional<std::string> json(std::string_view pointer) const {
+    dk_value value{};
+    dk_status status = call_.host->response_json_value(call_.call, handle_, detail::str(pointer), &value);
+    if (status == DK_ERR_NOT_FOUND) return std::nullopt;
+    call_.check(status, "response_json_value");
+    return detail::copy(value.text);
+  }
   std::optional<std::string> header(std::string_view name) const {
     dk_str value{nullptr, 0};
     dk_status status = call_.host->response_header(call_.call, handle_, detail::str(name), &value);

@@ -6,6 +6,7 @@
 
 #include <destkit/detail/call.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -95,6 +96,27 @@ struct Input {
   Settings settings;
   Auth auth;
   Log log;
+};
+
+// What refreshAccessToken receives: the OAuth client and the current tokens.
+struct OAuthClient {
+  std::string clientId;
+  std::string clientSecret;
+  std::string accessToken;
+  std::string refreshToken;
+};
+
+struct RefreshInput {
+  Settings settings;
+  OAuthClient auth;
+  Log log;
+};
+
+// What refreshAccessToken returns. An empty refreshToken keeps the current one.
+struct Tokens {
+  std::string accessToken{};
+  std::string refreshToken{};
+  std::optional<std::chrono::seconds> expiresIn{};
 };
 
 }  // namespace destkit

@@ -1,0 +1,58 @@
+#include "host_setup.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+namespace destkit::cli {
+
+namespace json = boost::json;
+
+host::LogSink cli_log_sink() {
+  return [](host::LogLevel level, std::string_view source, std::string_view message) {
+    static constexpr std::string_view names[] = {"debug", "info", "warn", "error"};
+    fmt::print(stderr, "[{}] {}: {}\n", source, names[static_cast<int>(level)], message);
+  };
+}
+
+std::unique_ptr<host::Host> open_host(const Arguments& a, bool with_config) {
+  host::HostOptions options;
+  for (const auto& dir : a.plugin_paths) options.search.explicit_directories.emplace_back(dir);
+  options.requests.http.connect_to = a.connect_to;
+  options.requests.http.ca_file = a.cacert;
+  if (a.timeout_ms) options.requests.default_timeout = std::chrono::milliseconds(*a.timeout_ms);
+  options.requests.user_agent = fmt::format("destkit/{}", DESTKIT_VERSION);
+  options.requests.log = cli_log_sink();
+  std::string config = a.config;
+  if (config.empty()) {
+    if (const char* env = std::getenv("DESTKIT_CONFIG")) config = env;
+  }
+  if (with_config && !config.empty()) {
+    auto loaded = host::load_host_config(config);
+    if (auto* error = std::get_if<std::string>(&loaded)) {
+      fmt::print(stderr, "destkit: invalid configuration: {}\n", *error);
+      return nullptr;
+    }
+    options.config = std::get<host::HostConfig>(std::move(loaded));
+  }
+  return std::make_unique<host::Host>(std::move(options));
+}
+
+const host::Plugin* find_plugin(const host::Host& host, std::string_view slug, bool as_json) {
+  if (const host::Plugin* plugin = host.find(slug)) return plugin;
+  std::vector<std::string> slugs;
+  for (const auto& p : host.plugins()) slugs.push_back(p->slug());
+  std::string message = fmt::format("no plugin with slug \"{}\" (found: {})", slug,
+                                    slugs.empty() ? "none" : fmt::format("{}", fmt::join(slugs, ", ")));
+  if (as_json) {
+    fmt::print("{}\n", json::serialize(json::object{{"ok", false}, {"error", message}}));
+  } else {
+    fmt::print(stderr, "destkit: {}\n", message);
+  }
+  return nullptr;
+}
+
+std::string connection_of(const Arguments& a) { return a.connection.empty() ? "default" : a.connection; }
+
+}  // namespace destkit::cli

@@ -1,0 +1,25 @@
+// host_setup — the Host as the CLI's options describe it.
+#pragma once
+
+#include "arguments.hpp"
+
+#include <destkit/host/host.hpp>
+
+#include <memory>
+#include <string>
+
+namespace destkit::cli {
+
+// Log lines of the host and its plugins, to stderr: "[slug] warn: message".
+host::LogSink cli_log_sink();
+
+// Loads the plugins (and, with_config, the configuration from --config or DESTKIT_CONFIG).
+// Prints why and returns nothing when the configuration is invalid.
+std::unique_ptr<host::Host> open_host(const Arguments& arguments, bool with_config);
+
+// Finds a plugin by slug, or prints why not (with what is available).
+const host::Plugin* find_plugin(const host::Host& host, std::string_view slug, bool as_json);
+
+std::string connection_of(const Arguments& arguments);
+
+}  // namespace destkit::cli
