@@ -245,7 +245,8 @@ HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& con
     HttpResponse& response = hop.response;
     if (response.reason.empty()) response.reason = standard_reason(response.status);
     response.url = url;
-    if (!is_redirect(response.status) || redirect_to.empty()) return std::move(response);
+    // max_redirects 0: redirects are not followed; the 3xx is the answer.
+    if (!is_redirect(response.status) || redirect_to.empty() || config.max_redirects == 0) return std::move(response);
 
     if (redirects >= config.max_redirects) {
       return failure(Kind::redirect, host,

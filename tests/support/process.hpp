@@ -17,6 +17,27 @@ struct ProcessResult {
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input = {},
                           std::chrono::seconds timeout = std::chrono::seconds(60));
 
+// A process running in the background, whose output can be read while it runs.
+class SpawnedProcess {
+ public:
+  explicit SpawnedProcess(const std::vector<std::string>& argv);
+  ~SpawnedProcess();  // kills it if still running
+  SpawnedProcess(const SpawnedProcess&) = delete;
+  SpawnedProcess& operator=(const SpawnedProcess&) = delete;
+
+  // Reads standard output until it contains `text` (or the timeout passes); returns all read.
+  std::string read_until(const std::string& text, std::chrono::seconds timeout = std::chrono::seconds(20));
+  // Waits for the exit and returns everything it printed.
+  ProcessResult wait(std::chrono::seconds timeout = std::chrono::seconds(60));
+
+ private:
+  int pid_ = -1;
+  int out_ = -1;
+  int err_ = -1;
+  std::string out_text_;
+  std::string err_text_;
+};
+
 // Every line ever printed by a process run through run_process, to check for leaked secrets.
 const std::string& all_output_so_far();
 

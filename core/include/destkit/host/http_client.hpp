@@ -18,7 +18,7 @@ struct HttpClientConfig {
   // destination written for https://example.com run unchanged against a local server.
   std::vector<std::string> connect_to{};
   std::string ca_file{};  // CA bundle to trust instead of the system's (curl's --cacert)
-  int max_redirects = 10;
+  int max_redirects = 10;  // 0: a 3xx answer is returned as it is
   std::size_t max_response_bytes = 16 * 1024 * 1024;
 };
 

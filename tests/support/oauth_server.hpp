@@ -1,0 +1,69 @@
+// oauth_server — an OAuth 2.0 authorization server and the API it guards, on 127.0.0.1 over
+// HTTPS, for the tests: it approves every sign-in, checks PKCE and client authentication,
+// rotates refresh tokens, supports client_credentials, and the API accepts only the newest
+// access token.
+#pragma once
+
+#include "loopback_server.hpp"
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+namespace destkit::test {
+
+class OAuthServer {
+ public:
+  static constexpr const char* kClientId = "test-client";
+  static constexpr const char* kClientSecret = "test-client-SECRET-1";
+
+  OAuthServer();
+
+  unsigned short port() const { return server_->port(); }
+  std::string url(const std::string& path) const;
+
+  // A host configuration for `slug` pointing at this server.
+  std::string config_json(const std::string& slug, const std::string& grant = "authorization_code") const;
+
+  // Issues tokens as if a sign-in had happened: {access, refresh}.
+  std::pair<std::string, std::string> issue_tokens();
+
+  int token_requests(const std::string& grant) const;
+  int api_requests() const { return api_requests_; }
+  std::string last_api_token() const;
+
+  void set_expires_in(int seconds) { expires_in_ = seconds; }
+  void revoke_refresh_tokens();
+  void set_token_endpoint_down(bool down) { token_endpoint_down_ = down; }
+  void set_api_refuses_everything(bool refuse) { api_refuses_everything_ = refuse; }
+
+ private:
+  loopback::Response handle(const loopback::Request& request);
+  loopback::Response authorize(const loopback::Request& request);
+  loopback::Response token(const loopback::Request& request);
+  loopback::Response renew(const loopback::Request& request);
+  loopback::Response api(const loopback::Request& request);
+  loopback::Response tokens_response(bool with_refresh);
+
+  mutable std::mutex mutex_;
+  struct Grant {
+    std::string challenge;
+    std::string redirect_uri;
+  };
+  std::map<std::string, Grant> codes_;
+  std::set<std::string> refresh_tokens_;
+  std::string current_access_;
+  std::string last_api_token_;
+  std::map<std::string, int> token_requests_;
+  std::atomic<int> api_requests_{0};
+  std::atomic<int> expires_in_{3600};
+  std::atomic<bool> token_endpoint_down_{false};
+  std::atomic<bool> api_refuses_everything_{false};
+  int counter_ = 0;
+  std::unique_ptr<loopback::Server> server_;
+};
+
+}  // namespace destkit::test
