@@ -33,6 +33,36 @@ std::vector<std::string> slugs(const json::value& listing) {
   return out;
 }
 
+// Each broken C plugin (tests/plugins/variant.c) and the reason the host gives for it.
+const std::vector<std::pair<std::string, std::string>> kVariantReasons = {
+    {"variant-bad-field-type",
+     "its definition is invalid: $.authentication.fields.apiKey.type: \"strin\" is not a field type (expected "
+     "one of string, text, number, integer, boolean, password, datetime, object)"},
+    {"variant-other-major", "it was built for destkit ABI 2.x; this host speaks 1.1"},
+    {"variant-newer-minor", "it needs a newer host: ABI 1.99 or later (this host speaks 1.1)"},
+    {"variant-refuses", "its entry point returned NULL: the plugin refused to load"},
+    {"variant-returns-garbage", "its descriptor does not start with the destkit magic number"},
+    {"variant-wrong-magic", "its descriptor does not start with the destkit magic number"},
+    {"variant-small-struct", "its descriptor is 40 bytes, smaller than the 56 bytes of ABI 1.0"},
+    {"variant-null-definition", "its descriptor lacks a slug, a version or a definition"},
+    {"variant-not-json", "its definition is invalid: $: not valid JSON: line 1, column 21: syntax error"},
+    {"variant-deep-definition", "its definition is invalid: $: not valid JSON: line 1, column 65: nested deeper than 64 levels"},
+    {"variant-huge-definition",
+     "its definition is invalid: $: not valid JSON: it is 4194393 bytes, more than the limit of 1048576 bytes"},
+    {"variant-no-slug", "its definition is invalid: $: the required key \"slug\" is missing"},
+    {"variant-no-scheme", "its definition is invalid: $.authentication: the required key \"scheme\" is missing"},
+    {"variant-unknown-scheme",
+     "its definition is invalid: $.authentication.scheme: \"kerberos\" is not a scheme (expected one of basic, "
+     "custom, oauth2, oauth-managed)"},
+    {"variant-duplicate-fields",
+     "its definition is invalid: $: not valid JSON: line 1, column 150: the key \"apiKey\" appears twice in the same object"},
+    {"variant-wrong-field-types",
+     "its definition is invalid: $.authentication.fields.apiKey.label: must be a string, not a number"},
+    {"variant-required-unknown-type",
+     "its definition is invalid: $.authentication.fields.apiKey.type: \"secret\" is not a field type (expected "
+     "one of string, text, number, integer, boolean, password, datetime, object)"},
+};
+
 }  // namespace
 
 TEST_CASE("the bundled plugins are discovered in the installed directory") {
@@ -57,10 +87,11 @@ TEST_CASE("broken files are each rejected with their reason while good plugins s
   fs::create_directory(dir / "destkit-directory.so");
   fs::create_symlink("destkit-loop-b.so", dir / "destkit-loop-a.so");
   fs::create_symlink("destkit-loop-a.so", dir / "destkit-loop-b.so");
-  for (const char* name : {"no-entry", "variant-bad-field-type", "variant-other-major", "variant-newer-minor",
-                           "variant-refuses", "test-probe"}) {
-    fs::copy_file(test_plugin(name), dir / ("destkit-" + std::string(name) + ".so"));
+  for (const auto& [name, _] : kVariantReasons) {
+    fs::copy_file(test_plugin(name), dir / ("destkit-" + name + ".so"));
   }
+  fs::copy_file(test_plugin("no-entry"), dir / "destkit-no-entry.so");
+  fs::copy_file(test_plugin("test-probe"), dir / "destkit-test-probe.so");
   write_file(dir / "README.txt", "not a plugin name: ignored");
 
   ProcessResult r = run_destkit({"plugins", "--json", "--plugin-path", dir.string()});
@@ -74,16 +105,13 @@ TEST_CASE("broken files are each rejected with their reason while good plugins s
   CHECK(reason_for(listing, "destkit-directory.so") == "is a directory, not a plugin file");
   CHECK(reason_for(listing, "destkit-loop-a.so").find("cannot be read") == 0);
   CHECK(reason_for(listing, "destkit-no-entry.so") == "does not export dk_plugin_entry: not a destkit plugin");
-  CHECK(reason_for(listing, "destkit-variant-bad-field-type.so") ==
-        "its definition is invalid: $.authentication.fields.apiKey.type: \"strin\" is not a field type (expected "
-        "one of string, text, number, integer, boolean, password, datetime, object)");
-  CHECK(reason_for(listing, "destkit-variant-other-major.so") == "it was built for destkit ABI 2.x; this host speaks 1.1");
-  CHECK(reason_for(listing, "destkit-variant-newer-minor.so") ==
-        "it needs a newer host: ABI 1.99 or later (this host speaks 1.1)");
-  CHECK(reason_for(listing, "destkit-variant-refuses.so") == "its entry point returned NULL: the plugin refused to load");
+  for (const auto& [name, reason] : kVariantReasons) {
+    INFO(name);
+    CHECK(reason_for(listing, "destkit-" + name + ".so") == reason);
+  }
   CHECK(r.err.find("this plugin refuses every host") != std::string::npos);
   CHECK(reason_for(listing, "README.txt").empty());
-  CHECK(listing.at("rejected").as_array().size() == 11);
+  CHECK(listing.at("rejected").as_array().size() == 7 + kVariantReasons.size());
 }
 
 TEST_CASE("a second plugin with a slug already taken is rejected naming both files") {

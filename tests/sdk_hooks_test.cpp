@@ -107,3 +107,13 @@ TEST_CASE("the host checks many credentials at once from several threads") {
   CHECK(valid == 40);
   CHECK(server.request_count() == 40);
 }
+
+TEST_CASE("handles kept from an earlier call are refused, never acted on") {
+  const Plugin* plugin = probe_host().find("stale-handles");
+  REQUIRE(plugin != nullptr);
+  Server server = answering(200);
+  CHECK(probe_host().test_authentication(*plugin, boost::json::parse("{}")).outcome == AuthOutcome::valid);
+  AuthVerdict second = probe_host().test_authentication(*plugin, boost::json::parse(R"({"token":"t"})"));
+  CHECK(second.message == "Settings are invalid: stale handles: 1 1 1 1 1");
+  CHECK(server.request_count() == 0);
+}

@@ -144,7 +144,7 @@ AuthVerdict test_authentication(const Plugin& plugin, const boost::json::value& 
             std::nullopt, {}};
   }
   call.error.clear();
-  dk_status status = hooks.on_test_request(&call);
+  dk_status status = hooks.on_test_request(handle_of(call));
   return verdict(call, status, plugin);
 }
 

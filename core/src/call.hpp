@@ -15,19 +15,33 @@
 
 #include <boost/json/object.hpp>
 
+#include <cstdint>
 #include <deque>
 #include <optional>
 #include <string>
 
+// Plugins never see the addresses of these structs: they get handle values that are unique
+// for the life of the process (handle_of), so a handle kept past its call can never match a
+// newer call that happens to live at the same address.
 struct dk_request_options {
+  std::uintptr_t id = 0;
   destkit::host::RequestOptions options;
 };
 
 struct dk_response {
+  std::uintptr_t id = 0;
   destkit::host::HttpResponse response;
 };
 
 namespace destkit::host {
+
+// A value never handed out before in this process.
+std::uintptr_t next_handle_id();
+
+template <class T>
+T* handle_of(const T& object) {
+  return reinterpret_cast<T*>(object.id);
+}
 
 // Why the last request of a call failed, as the host saw it (not as the plugin reports it).
 struct RequestFailure {
@@ -59,6 +73,7 @@ struct CallEnvironment {
 }  // namespace destkit::host
 
 struct dk_call {
+  std::uintptr_t id = destkit::host::next_handle_id();
   destkit::host::CallEnvironment env;
   const dk_plugin* hooks = nullptr;  // to run extendRequest again after a token refresh
   const boost::json::object* settings = nullptr;
@@ -74,7 +89,7 @@ struct dk_call {
   std::string last_error;  // why the last service failed
   std::optional<destkit::host::RequestFailure> last_request_failure;
 
-  dk_request_options extension;  // written by on_extend_request
+  dk_request_options extension{destkit::host::next_handle_id(), {}};  // written by on_extend_request
   bool extension_writable = false;
   std::deque<dk_request_options> options;  // request_options_new
   std::deque<dk_response> responses;       // request_send

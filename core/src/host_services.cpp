@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 namespace destkit::host {
@@ -29,23 +30,33 @@ dk_str hand_out(dk_call* call, std::string text) {
   return dk_str{kept.data(), kept.size()};
 }
 
-bool valid(const dk_call* call) { return call != nullptr && call == active_call; }
+std::uintptr_t value_of(const void* handle) { return reinterpret_cast<std::uintptr_t>(handle); }
 
-bool owns(const dk_call* call, const dk_request_options* options) {
-  if (options == &call->extension) return call->extension_writable;
-  return std::any_of(call->options.begin(), call->options.end(),
-                     [&](const dk_request_options& o) { return &o == options; });
-}
-
-bool owns(const dk_call* call, const dk_response* response) {
-  return std::any_of(call->responses.begin(), call->responses.end(),
-                     [&](const dk_response& r) { return &r == response; });
+// The call a handle stands for: only the call running on this thread answers to its handle.
+dk_call* resolve(dk_call* handle) {
+  return handle != nullptr && active_call != nullptr && value_of(handle) == active_call->id ? active_call : nullptr;
 }
 
 // Options handles are only usable inside the call that owns them (the active call).
-RequestOptions* options_of(dk_request_options* options) {
-  if (!valid(active_call) || options == nullptr || !owns(active_call, options)) return nullptr;
-  return &options->options;
+RequestOptions* options_of(dk_request_options* handle) {
+  dk_call* call = active_call;
+  if (call == nullptr || handle == nullptr) return nullptr;
+  if (value_of(handle) == call->extension.id) return call->extension_writable ? &call->extension.options : nullptr;
+  for (auto& o : call->options) {
+    if (o.id == value_of(handle)) return &o.options;
+  }
+  return nullptr;
+}
+
+const HttpResponse* response_of(dk_call* call, const dk_response* handle) {
+  for (const auto& r : call->responses) {
+    if (r.id == value_of(handle)) return &r.response;
+  }
+  return nullptr;
+}
+
+dk_response* keep_response(dk_call* call, HttpResponse response) {
+  return handle_of(call->responses.emplace_back(dk_response{next_handle_id(), std::move(response)}));
 }
 
 // Headers whose values are credentials, judged by name: Authorization, X-Api-Key, ...
@@ -105,33 +116,36 @@ dk_value to_dk_value(dk_call* call, const json::value& v) {
 
 // ---- Diagnostics ----
 
-void log(dk_call* call, int32_t level, dk_str message) noexcept {
+void log(dk_call* handle, int32_t level, dk_str message) noexcept {
   try {
+    dk_call* call = resolve(handle);
     LogLevel lvl = level <= DK_LOG_DEBUG  ? LogLevel::debug
                    : level == DK_LOG_INFO ? LogLevel::info
                    : level == DK_LOG_WARN ? LogLevel::warn
                                           : LogLevel::error;
-    if (call == nullptr) {
+    if (handle == nullptr) {
       if (loading_sink != nullptr && *loading_sink) (*loading_sink)(lvl, loading_source, view(message));
       return;
     }
-    if (!valid(call) || call->env.log == nullptr || !*call->env.log) return;
+    if (call == nullptr || call->env.log == nullptr || !*call->env.log) return;
     (*call->env.log)(lvl, call->env.plugin_slug, call->redactor.apply(view(message)));
   } catch (...) {
   }
 }
 
-dk_status set_error(dk_call* call, dk_str message) noexcept {
+dk_status set_error(dk_call* handle, dk_str message) noexcept {
   return guarded([&] {
-    if (!valid(call)) return DK_ERR_INVALID_ARGUMENT;
+    dk_call* call = resolve(handle);
+    if (call == nullptr) return DK_ERR_INVALID_ARGUMENT;
     call->error = call->redactor.apply(view(message));
     return DK_OK;
   });
 }
 
-dk_status last_error(dk_call* call, dk_str* out) noexcept {
+dk_status last_error(dk_call* handle, dk_str* out) noexcept {
   return guarded([&] {
-    if (!valid(call) || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    dk_call* call = resolve(handle);
+    if (call == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
     *out = hand_out(call, call->last_error);
     return DK_OK;
   });
@@ -139,9 +153,10 @@ dk_status last_error(dk_call* call, dk_str* out) noexcept {
 
 // ---- Inputs ----
 
-dk_status get_setting(dk_call* call, dk_str key, dk_value* out) noexcept {
+dk_status get_setting(dk_call* handle, dk_str key, dk_value* out) noexcept {
   return guarded([&] {
-    if (!valid(call) || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    dk_call* call = resolve(handle);
+    if (call == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
     const json::value* v = call->settings->if_contains(view(key));
     if (v == nullptr) return fail(call, DK_ERR_NOT_FOUND, fmt::format("no setting \"{}\"", view(key)));
     *out = to_dk_value(call, *v);
@@ -149,17 +164,19 @@ dk_status get_setting(dk_call* call, dk_str key, dk_value* out) noexcept {
   });
 }
 
-dk_status get_settings_json(dk_call* call, dk_str* out) noexcept {
+dk_status get_settings_json(dk_call* handle, dk_str* out) noexcept {
   return guarded([&] {
-    if (!valid(call) || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    dk_call* call = resolve(handle);
+    if (call == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
     *out = hand_out(call, json::serialize(*call->settings));
     return DK_OK;
   });
 }
 
-dk_status get_auth(dk_call* call, dk_str name, dk_str* out) noexcept {
+dk_status get_auth(dk_call* handle, dk_str name, dk_str* out) noexcept {
   return guarded([&] {
-    if (!valid(call) || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    dk_call* call = resolve(handle);
+    if (call == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
     const std::string* value = nullptr;
     if (view(name) == "accessToken") value = &call->auth.access_token;
     if (view(name) == "refreshToken") value = &call->auth.refresh_token;
@@ -270,10 +287,11 @@ dk_status options_set_json(dk_request_options* handle, dk_str text) noexcept {
 
 // ---- HTTP ----
 
-dk_status request_options_new(dk_call* call, dk_request_options** out) noexcept {
+dk_status request_options_new(dk_call* handle, dk_request_options** out) noexcept {
   return guarded([&] {
-    if (!valid(call) || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    *out = &call->options.emplace_back();
+    dk_call* call = resolve(handle);
+    if (call == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    *out = handle_of(call->options.emplace_back(dk_request_options{next_handle_id(), {}}));
     return DK_OK;
   });
 }
@@ -328,9 +346,10 @@ bool refresh_after_401(dk_call* call, const HttpResponse& unauthorized) {
   return true;
 }
 
-dk_status request_send(dk_call* call, dk_str url, dk_request_options* options, dk_response** out) noexcept {
+dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options, dk_response** out) noexcept {
   return guarded([&] {
-    if (!valid(call) || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    dk_call* call = resolve(handle);
+    if (call == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
     *out = nullptr;
     static const RequestOptions none;
     const RequestOptions* per_call = &none;
@@ -346,7 +365,7 @@ dk_status request_send(dk_call* call, dk_str url, dk_request_options* options, d
     auto* first = std::get_if<HttpResponse>(&result);
     if (first != nullptr && first->status == 401 && call->oauth && !call->oauth->refreshed) {
       if (!refresh_after_401(call, *first)) {
-        *out = &call->responses.emplace_back(dk_response{std::move(*first)});
+        *out = keep_response(call, std::move(*first));
         return DK_ERR_HTTP;
       }
       sent = attempt(call, view(url), *per_call, request);
@@ -365,8 +384,8 @@ dk_status request_send(dk_call* call, dk_str url, dk_request_options* options, d
     std::string host = url_host(response.url);
     bool success = response.status >= 200 && response.status < 300;
     if (!success && request.throw_http_errors) {
-      *out = &call->responses.emplace_back(dk_response{std::move(response)});
-      const HttpResponse& kept = (*out)->response;
+      *out = keep_response(call, std::move(response));
+      const HttpResponse& kept = call->responses.back().response;
       return record(call,
                     {RequestFailure::Kind::http, kept.status, kept.reason, host,
                      fmt::format("{} answered {} {}", host, kept.status, kept.reason)},
@@ -383,16 +402,18 @@ dk_status request_send(dk_call* call, dk_str url, dk_request_options* options, d
                       DK_ERR_BAD_RESPONSE);
       }
     }
-    *out = &call->responses.emplace_back(dk_response{std::move(response)});
+    *out = keep_response(call, std::move(response));
     return DK_OK;
   });
 }
 
 template <class Body>
-dk_status with_response(dk_call* call, const dk_response* response, Body&& body) noexcept {
+dk_status with_response(dk_call* handle, const dk_response* response, Body&& body) noexcept {
   return guarded([&] {
-    if (!valid(call) || response == nullptr || !owns(call, response)) return DK_ERR_INVALID_ARGUMENT;
-    return body(response->response);
+    dk_call* call = resolve(handle);
+    const HttpResponse* r = call != nullptr && response != nullptr ? response_of(call, response) : nullptr;
+    if (r == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    return body(*r);
   });
 }
 
@@ -432,9 +453,10 @@ dk_status response_header(dk_call* call, const dk_response* response, dk_str nam
 
 // ---- ABI 1.1 ----
 
-dk_status set_tokens(dk_call* call, dk_str access_token, dk_str refresh_token, int64_t expires_in_seconds) noexcept {
+dk_status set_tokens(dk_call* handle, dk_str access_token, dk_str refresh_token, int64_t expires_in_seconds) noexcept {
   return guarded([&] {
-    if (!valid(call)) return DK_ERR_INVALID_ARGUMENT;
+    dk_call* call = resolve(handle);
+    if (call == nullptr) return DK_ERR_INVALID_ARGUMENT;
     if (call->client == nullptr) return fail(call, DK_ERR_INVALID_ARGUMENT, "set_tokens is for on_refresh_access_token");
     if (access_token.size == 0) return fail(call, DK_ERR_INVALID_ARGUMENT, "the access token is empty");
     TokenRecord record;
@@ -449,8 +471,9 @@ dk_status set_tokens(dk_call* call, dk_str access_token, dk_str refresh_token, i
   });
 }
 
-dk_status response_json_value(dk_call* call, const dk_response* response, dk_str pointer, dk_value* out) noexcept {
-  return with_response(call, response, [&](const HttpResponse& r) {
+dk_status response_json_value(dk_call* handle, const dk_response* response, dk_str pointer, dk_value* out) noexcept {
+  return with_response(handle, response, [&](const HttpResponse& r) {
+    dk_call* call = resolve(handle);
     if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
     ParsedJson parsed = parse_json_input(r.body, {.max_bytes = r.body.size(), .max_depth = 512});
     if (!parsed.ok()) return fail(call, DK_ERR_BAD_RESPONSE, "the response body is not JSON: " + parsed.error);
@@ -494,6 +517,12 @@ const dk_host_api kHostApi = {
 
 }  // namespace
 
+std::uintptr_t next_handle_id() {
+  // Multiples of 16 from a high base: never 0, never reused while the process runs.
+  static std::atomic<std::uintptr_t> next{0x10000};
+  return next.fetch_add(16);
+}
+
 ActiveCall::ActiveCall(dk_call* call) : previous_(active_call) { active_call = call; }
 ActiveCall::~ActiveCall() { active_call = previous_; }
 
@@ -509,7 +538,7 @@ dk_status run_extend_request(dk_call* call) {
   call->extension.options = {};
   if (call->hooks == nullptr || call->hooks->on_extend_request == nullptr) return DK_OK;
   call->extension_writable = true;
-  dk_status status = call->hooks->on_extend_request(call, &call->extension);
+  dk_status status = call->hooks->on_extend_request(handle_of(*call), handle_of(call->extension));
   call->extension_writable = false;
   return status;
 }

@@ -26,7 +26,7 @@ OAuthTokens::Refresher plugin_refresher(const dk_plugin* hooks, const dk_call& t
     dk_status status;
     {
       ActiveCall active(&call);
-      status = hooks->on_refresh_access_token(&call);
+      status = hooks->on_refresh_access_token(handle_of(call));
     }
     if (status == DK_OK && call.new_tokens) {
       TokenRecord record = *call.new_tokens;

@@ -13,13 +13,19 @@ namespace destkit::host {
 class Redactor {
  public:
   // Registers a secret and the encoded forms in which it may appear (URL, Basic header).
+  // Secrets shorter than kShortSecret are redacted where they stand as a whole word.
   void add(std::string_view secret);
   std::string apply(std::string_view text) const;
 
  private:
-  std::vector<std::string> secrets_;  // longest first, so a secret inside another goes too
+  struct Secret {
+    std::string text;
+    bool whole_word_only;  // short secrets: redacting every "ab" would shred every message
+  };
+  std::vector<Secret> secrets_;  // longest first, so a secret inside another goes too
 };
 
 inline constexpr std::string_view kRedacted = "[redacted]";
+inline constexpr std::size_t kShortSecret = 6;
 
 }  // namespace destkit::host

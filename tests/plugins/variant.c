@@ -6,39 +6,80 @@
 
 #include <string.h>
 
-#define DEFINITION(slug, fields)                                                   \
-  "{\"name\":\"Variant\",\"slug\":\"" slug "\",\"authentication\":{\"scheme\":\"custom\"," \
+#define DEFINITION(slug, scheme, fields)                                                     \
+  "{\"name\":\"Variant\",\"slug\":\"" slug "\",\"authentication\":{\"scheme\":\"" scheme "\"," \
   "\"fields\":{" fields "}}}"
 
+#define API_KEY(type) "\"apiKey\":{\"label\":\"API Key\",\"type\":\"" type "\",\"required\":true}"
+
+#define SLUG "variant"
+#define SCHEME "custom"
+#define FIELDS ""
+#define MAGIC DK_PLUGIN_MAGIC
+#define MAJOR DK_ABI_MAJOR
+#define MIN_HOST_MINOR 0
+#define SIZE sizeof(dk_plugin)
+
 #if defined(VARIANT_BAD_FIELD_TYPE)
-#define SLUG "bad-field-type"
+#undef FIELDS
 #define FIELDS "\"apiKey\":{\"label\":\"API Key\",\"type\":\"strin\"}"
 #elif defined(VARIANT_FROZEN_V1_0)
+#undef SLUG
+#undef FIELDS
 #define SLUG "frozen-v1-0"
-#define FIELDS "\"apiKey\":{\"label\":\"API Key\",\"type\":\"password\",\"required\":true}"
+#define FIELDS API_KEY("password")
 #elif defined(VARIANT_DUPLICATE_SLUG)
+#undef SLUG
 #define SLUG "example-basic"
-#define FIELDS ""
-#else
-#define SLUG "variant"
-#define FIELDS ""
-#endif
-
-#if defined(VARIANT_OTHER_MAJOR)
+#elif defined(VARIANT_OTHER_MAJOR)
+#undef MAJOR
 #define MAJOR 2
-#else
-#define MAJOR DK_ABI_MAJOR
-#endif
-
-#if defined(VARIANT_NEWER_MINOR)
+#elif defined(VARIANT_NEWER_MINOR)
+#undef MIN_HOST_MINOR
 #define MIN_HOST_MINOR 99
-#else
-#define MIN_HOST_MINOR 0
+#elif defined(VARIANT_WRONG_MAGIC)
+#undef MAGIC
+#define MAGIC 0x12345678u
+#elif defined(VARIANT_SMALL_STRUCT)
+#undef SIZE
+#define SIZE 40 /* ends before the hooks of ABI 1.0 */
+#elif defined(VARIANT_UNKNOWN_SCHEME)
+#undef SCHEME
+#define SCHEME "kerberos"
+#elif defined(VARIANT_DUPLICATE_FIELDS)
+#undef FIELDS
+#define FIELDS API_KEY("string") "," API_KEY("password")
+#elif defined(VARIANT_WRONG_FIELD_TYPES)
+#undef FIELDS
+#define FIELDS "\"apiKey\":{\"label\":5,\"type\":\"string\"}"
+#elif defined(VARIANT_REQUIRED_UNKNOWN_TYPE)
+#undef FIELDS
+#define FIELDS API_KEY("secret")
 #endif
 
-static const dk_plugin descriptor = {
-    sizeof(dk_plugin), MAJOR, DK_ABI_MINOR, DK_PLUGIN_MAGIC, MIN_HOST_MINOR, 0,
-    SLUG, "0.0.1", DEFINITION(SLUG, FIELDS), NULL, NULL,
+#if defined(VARIANT_NOT_JSON)
+#define DEFINITION_TEXT "{\"name\": \"Variant\", this is not JSON"
+#elif defined(VARIANT_NO_SLUG)
+#define DEFINITION_TEXT "{\"name\":\"Variant\",\"authentication\":{\"scheme\":\"custom\"}}"
+#elif defined(VARIANT_NO_SCHEME)
+#define DEFINITION_TEXT "{\"name\":\"Variant\",\"slug\":\"variant\",\"authentication\":{\"fields\":{}}}"
+#elif defined(VARIANT_NULL_DEFINITION)
+#define DEFINITION_TEXT NULL
+#elif defined(VARIANT_DEEP_DEFINITION) || defined(VARIANT_HUGE_DEFINITION)
+#define DEFINITION_TEXT generated
+#define GENERATED_DEFINITION 1
+#else
+#define DEFINITION_TEXT DEFINITION(SLUG, SCHEME, FIELDS)
+#endif
+
+#ifdef GENERATED_DEFINITION
+/* Built once in the entry point: 10,000 levels deep, or 4 MB of description. */
+static char generated[4 * 1024 * 1024 + 256];
+#endif
+
+static dk_plugin descriptor = {
+    .struct_size = SIZE, .abi_major = MAJOR, .abi_minor = DK_ABI_MINOR, .magic = MAGIC,
+    .min_host_abi_minor = MIN_HOST_MINOR, .slug = SLUG, .version = "0.0.1",
 };
 
 DK_EXPORT const dk_plugin *dk_plugin_entry(const dk_host_api *host) {
@@ -49,8 +90,26 @@ DK_EXPORT const dk_plugin *dk_plugin_entry(const dk_host_api *host) {
   message.size = strlen(why);
   host->log(NULL, DK_LOG_ERROR, message);
   return NULL;
+#elif defined(VARIANT_RETURNS_GARBAGE)
+  (void)host;
+  return (const dk_plugin *)"not a descriptor at all, just text long enough to be read";
 #else
   (void)host;
+#ifdef GENERATED_DEFINITION
+  if (generated[0] == '\0') {
+#if defined(VARIANT_DEEP_DEFINITION)
+    memset(generated, '[', 10000);
+    memset(generated + 10000, ']', 10000);
+#else
+    static const char head[] = "{\"name\":\"Variant\",\"slug\":\"variant\",\"description\":\"";
+    static const char tail[] = "\",\"authentication\":{\"scheme\":\"custom\"}}";
+    memcpy(generated, head, sizeof head - 1);
+    memset(generated + sizeof head - 1, 'x', 4 * 1024 * 1024);
+    memcpy(generated + sizeof head - 1 + 4 * 1024 * 1024, tail, sizeof tail);
+#endif
+  }
+#endif
+  descriptor.definition_json = DEFINITION_TEXT;
   return &descriptor;
 #endif
 }
