@@ -60,6 +60,7 @@ struct Hop {
   HttpResponse response;
   std::size_t max_bytes = 0;
   bool too_large = false;
+  bool http_url = false;
 };
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
@@ -127,10 +128,13 @@ HttpFailure curl_failure(CURLcode code, const Hop& hop, const std::string& host,
                                    host, max_bytes));
       }
       break;
-    case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
-      return failure(Kind::invalid_request, host,
-                     fmt::format("the URL for {} is not a valid http or https URL", host));
+      return failure(Kind::invalid_request, host, fmt::format("the URL for {} is not a valid URL", host));
+    case CURLE_UNSUPPORTED_PROTOCOL:  // also an HTTP/0.9 answer: only a bad scheme is the URL's fault
+      if (!hop.http_url) {
+        return failure(Kind::invalid_request, host, fmt::format("the URL for {} is not an http or https URL", host));
+      }
+      break;
     default:
       break;
   }
@@ -236,6 +240,8 @@ HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& con
     }
     Hop hop;
     hop.max_bytes = config.max_response_bytes;
+    std::string scheme = url_part(url, CURLUPART_SCHEME);
+    hop.http_url = scheme == "http" || scheme == "https";
     std::string redirect_to;
     CURLcode code = perform({url, method, headers, body}, config, remaining, hop, redirect_to,
                             error_buffer);

@@ -1,0 +1,90 @@
+// Hostile servers and hostile settings: the host answers each with a clear error, in bounded
+// time and memory, and sends nothing when the settings are bad.
+#include "environment.hpp"
+#include "probe.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace destkit::test;
+using destkit::host::AuthOutcome;
+using destkit::loopback::Request;
+using destkit::loopback::Response;
+using destkit::loopback::Server;
+
+namespace {
+
+std::string base(const Server& server) { return "http://127.0.0.1:" + std::to_string(server.port()) + "/base"; }
+
+Response raw(std::string bytes) {
+  Response r;
+  r.raw = std::move(bytes);
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("a server that answers with something that is not HTTP could not verify") {
+  Server server([](const Request&) { return raw("SSH-2.0-OpenSSH_9.2\r\n\r\n"); });
+  auto verdict = run_probe(base(server), "plain");
+  CHECK(verdict.outcome == AuthOutcome::could_not_verify);
+  CHECK(verdict.message.find("Could not verify credentials: 127.0.0.1 did not send a valid HTTP answer") == 0);
+}
+
+TEST_CASE("a server that hangs up without answering could not verify") {
+  Server server([](const Request&) { return raw(""); });
+  auto verdict = run_probe(base(server), "plain");
+  CHECK(verdict.outcome == AuthOutcome::could_not_verify);
+  CHECK(verdict.message.find("127.0.0.1 did not send a valid HTTP answer") != std::string::npos);
+}
+
+TEST_CASE("an endless chunked body stops at the size cap") {
+  std::string chunk = std::string("10000\r\n") + std::string(0x10000, 'x') + "\r\n";
+  std::string stream = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 40; ++i) stream += chunk;  // 2.5 MiB and no last chunk
+  Server server([&](const Request&) { return raw(stream); });
+  auto verdict = run_probe(base(server), "plain");
+  CHECK(verdict.message == "Could not verify credentials: the response from 127.0.0.1 is larger than the limit of 1048576 bytes");
+}
+
+TEST_CASE("JSON nested 100,000 deep or with invalid UTF-8 is a clear error, not a crash") {
+  std::string body = GENERATE(std::string(100000, '[') + std::string(100000, ']'), std::string("{\"name\":\"\xff\xfe\"}"));
+  Server server([&](const Request&) { return Response::json(200, body); });
+  auto verdict = run_probe(base(server), "json");
+  CHECK(verdict.outcome == AuthOutcome::could_not_verify);
+  CHECK(verdict.message.find("Could not verify credentials: the response from 127.0.0.1 is not valid JSON") == 0);
+}
+
+TEST_CASE("hostile settings files are refused with a clear error and no request") {
+  Server server([](const Request&) { return Response::json(200, "{}"); });
+  std::string url = base(server);
+  auto test_auth = [&](const std::string& settings) {
+    return run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()}, settings);
+  };
+  SECTION("megabytes of settings") {
+    ProcessResult r = test_auth(R"({"baseUrl":")" + url + R"(","token":")" + std::string(3 << 20, 'k') + "\"}");
+    CHECK(r.out.find("Settings are invalid: the settings are not valid JSON (it is 3145") == 0);
+    CHECK(r.exit_code == 1);
+  }
+  SECTION("invalid UTF-8") {
+    ProcessResult r = test_auth("{\"baseUrl\":\"" + url + "\",\"token\":\"\xc3\x28\"}");
+    CHECK(r.out.find("Settings are invalid: the settings are not valid JSON (line 1") == 0);
+    CHECK(r.exit_code == 1);
+  }
+  SECTION("deep nesting") {
+    ProcessResult r = test_auth("{\"token\":" + std::string(5000, '[') + std::string(5000, ']') + "}");
+    CHECK(r.out.find("nested deeper than 64 levels") != std::string::npos);
+    CHECK(r.exit_code == 1);
+  }
+  SECTION("wrong types, unknown keys, empty required strings and numbers out of range, all at once") {
+    ProcessResult r = test_auth(R"({"baseUrl":"","token":["a"],"retries":11,"verbose":"sometimes","mdoe":"plain"})");
+    CHECK(r.out ==
+          "Settings are invalid.\n"
+          "  baseUrl: Base URL is required, but it is empty.\n"
+          "  token: Token must be a string, but it is a list.\n"
+          "  retries: Retries must be between 0 and 10, but it is a number (11).\n"
+          "  verbose: Verbose must be true or false, but it is a string (\"sometimes\").\n"
+          "  mdoe: \"mdoe\" is not a setting of Test Probe. Did you mean \"mode\"?\n");
+    CHECK(r.exit_code == 1);
+  }
+  CHECK(server.request_count() == 0);
+}
