@@ -19,3 +19,19 @@ TEST_CASE("a short secret is redacted where it stands alone, not inside other wo
   CHECK(redactor.apply("password t0p rejected; stop t0ps") == "password [redacted] rejected; stop t0ps");
   CHECK(redactor.apply("pw=t0p&x=1") == "pw=[redacted]&x=1");
 }
+
+TEST_CASE("URLs lose their user:password and credential-named query values") {
+  CHECK(redact_url("https://user:SECRET@example.com/x?api_key=SECRET&q=1#top") ==
+        "https://[redacted]@example.com/x?api_key=[redacted]&q=1#top");
+  CHECK(redact_url("https://example.com/cb?code=SECRET&state=s") == "https://example.com/cb?code=[redacted]&state=s");
+  CHECK(redact_url("https://example.com/plain") == "https://example.com/plain");
+}
+
+TEST_CASE("credential names are recognised, ordinary ones are not") {
+  for (const char* name : {"Authorization", "X-Api-Key", "access_token", "Cookie", "Set-Cookie", "code", "X-Signature"}) {
+    CHECK(is_secret_name(name));
+  }
+  for (const char* name : {"Accept-Encoding", "Content-Type", "User-Agent", "state", "q"}) {
+    CHECK_FALSE(is_secret_name(name));
+  }
+}

@@ -49,3 +49,24 @@ TEST_CASE("no output of any test-auth run contains the secrets it was given") {
   CHECK(everything.find(kProbeToken) == std::string::npos);
   CHECK(everything.find("12345678901") == std::string::npos);
 }
+
+TEST_CASE("verbose mode shows each exchange with every credential redacted") {
+  Server server([](const Request& r) {
+    Response answer = Response::json(401, "{\"error\":\"bad token " + r.header("X-Api-Token") + "\"}");
+    answer.headers.emplace_back("Set-Cookie", "session=abc123SECRET");
+    return answer;
+  });
+  std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+  ProcessResult r = run_destkit({"test-auth", "test-probe", "--settings", "-", "--verbose", "--plugin-path",
+                                 kTestPluginDir.string()},
+                                probe_settings(base, "plain"));
+  CHECK(r.err.find("[test-probe] debug: > GET " + base + "/check?ext=1") != std::string::npos);
+  CHECK(r.err.find("[test-probe] debug: > X-Api-Token: [redacted]") != std::string::npos);
+  CHECK(r.err.find("[test-probe] debug: < 401 Unauthorized") != std::string::npos);
+  CHECK(r.err.find("[test-probe] debug: < Set-Cookie: [redacted]") != std::string::npos);
+  CHECK(r.err.find("bad token [redacted]") != std::string::npos);
+  CHECK(r.output().find(kProbeToken) == std::string::npos);
+  CHECK(r.output().find("abc123SECRET") == std::string::npos);
+  CHECK(run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()},
+                    probe_settings(base, "plain")).err.find("debug:") == std::string::npos);
+}

@@ -15,7 +15,7 @@ using destkit::loopback::Server;
 
 namespace {
 
-constexpr const char* kPassword = "pä:ss-wörd-Secret1";
+constexpr const char* kPassword = "pä:ss-wörd-SECRET1";
 constexpr const char* kApiKey = "custom-SECRET-key-42";
 const std::string kBasicSettings = std::string(R"({"username":"tëst-user","password":")") + kPassword + "\"}";
 const std::string kCustomSettings = std::string(R"({"subdomain":"acme","apiKey":")") + kApiKey + "\"}";
@@ -25,7 +25,7 @@ Server api(int status = 0, std::string body = R"({"id":1})") {
   return Server(
       [=](const Request& r) {
         if (status != 0) return Response::json(status, body);
-        bool ok = r.header("Authorization") == "Basic dMOrc3QtdXNlcjpww6Q6c3Mtd8O2cmQtU2VjcmV0MQ==" ||
+        bool ok = r.header("Authorization") == "Basic dMOrc3QtdXNlcjpww6Q6c3Mtd8O2cmQtU0VDUkVUMQ==" ||
                   r.header("Authorization") == std::string("Bearer ") + kApiKey;
         return ok ? Response::json(200, body) : Response::json(401, R"({"error":"no"})");
       },
@@ -64,21 +64,21 @@ TEST_CASE("valid custom credentials exit 0: prefixUrl from the subdomain, Bearer
 
 TEST_CASE("the plain C plugin and the oauth-managed plugin pass their checks") {
   Server server([](const Request& r) {
-    bool ok = r.header("Authorization") == "Token c-token" || r.header("Authorization") == "Bearer oauth-token";
+    bool ok = r.header("Authorization") == "Token c-SECRET-token" || r.header("Authorization") == "Bearer oauth-SECRET-token";
     return Response::json(ok ? 200 : 401, "{}");
   }, test_certificate());
-  CHECK(test_auth("example-c", R"({"token":"c-token"})", server.port()).exit_code == 0);
-  CHECK(test_auth("example-oauth-managed", R"({"oauth":{"access_token":"oauth-token"}})", server.port()).exit_code == 0);
+  CHECK(test_auth("example-c", R"({"token":"c-SECRET-token"})", server.port()).exit_code == 0);
+  CHECK(test_auth("example-oauth-managed", R"({"oauth":{"access_token":"oauth-SECRET-token"}})", server.port()).exit_code == 0);
   CHECK(test_auth("example-c", R"({"token":"wrong"})", server.port()).exit_code == 1);
 }
 
 TEST_CASE("a 401 exits 1 with the reference's wording and never shows the password") {
   Server server = api();
-  std::string wrong = R"({"username":"tëst-user","password":"Wrong-Secret-Pass"})";
+  std::string wrong = R"({"username":"tëst-user","password":"Wrong-SECRET-Pass"})";
   ProcessResult r = test_auth("example-basic", wrong, server.port());
   CHECK(r.out == "Credentials are invalid: 401 Unauthorized\n");
   CHECK(r.exit_code == 1);
-  CHECK(r.output().find("Wrong-Secret-Pass") == std::string::npos);
+  CHECK(r.output().find("Wrong-SECRET-Pass") == std::string::npos);
 
   ProcessResult json = test_auth("example-basic", wrong, server.port(), {"--json"});
   CHECK(boost::json::parse(json.out) ==

@@ -44,6 +44,8 @@ ParseResult parse_arguments(int argc, char** argv) {
       a.json = true;
     } else if (arg == "-h" || arg == "--help") {
       a.help = true;
+    } else if (arg == "-v" || arg == "--verbose") {
+      a.verbose = true;
     } else if (arg == "--no-browser") {
       a.no_browser = true;
     } else if (arg == "--version") {

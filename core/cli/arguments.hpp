@@ -30,6 +30,7 @@ struct Arguments {
   std::string certificate_dir;
   long long port = 0;
   bool json = false;
+  bool verbose = false;
   bool help = false;
   bool version = false;
 };

@@ -42,6 +42,7 @@ Options for every command:
   --plugin-path DIR   Also search DIR for plugins (repeatable; searched first, in order)
   --config FILE       The host configuration (OAuth clients); default: $DESTKIT_CONFIG
   --json              Print machine-readable JSON
+  -v, --verbose       Log each request and response (credentials shown as [redacted])
   -h, --help          Show help
   --version           Show the destkit version
 
@@ -86,6 +87,7 @@ Options:
   --timeout-ms N                      Default timeout of each request, whole exchange (10000)
   --config FILE                       The host configuration (default: $DESTKIT_CONFIG)
   --connection NAME                   Which stored OAuth tokens to use (default: "default")
+  --verbose                           Show each request and response, credentials redacted
   --json                              Print {"ok", "error", "status", "fields"}
 
 Exit codes: 0 credentials valid; 1 invalid settings or credentials; 2 usage error;
@@ -185,7 +187,7 @@ int describe(const Arguments& a) {
 
 int check(const Arguments& a) {
   if (a.positional.size() != 1) return usage_error("check needs exactly one FILE", "check");
-  host::LogSink log = cli_log_sink();
+  host::LogSink log = cli_log_sink(a.verbose);
   host::LoadResult result = host::load_plugin(a.positional[0], log);
   if (auto* rejection = std::get_if<host::Rejection>(&result)) {
     if (a.json) {

@@ -9,9 +9,10 @@ namespace destkit::cli {
 
 namespace json = boost::json;
 
-host::LogSink cli_log_sink() {
-  return [](host::LogLevel level, std::string_view source, std::string_view message) {
+host::LogSink cli_log_sink(bool verbose) {
+  return [verbose](host::LogLevel level, std::string_view source, std::string_view message) {
     static constexpr std::string_view names[] = {"debug", "info", "warn", "error"};
+    if (level == host::LogLevel::debug && !verbose) return;
     fmt::print(stderr, "[{}] {}: {}\n", source, names[static_cast<int>(level)], message);
   };
 }
@@ -23,7 +24,8 @@ std::unique_ptr<host::Host> open_host(const Arguments& a, bool with_config) {
   options.requests.http.ca_file = a.cacert;
   if (a.timeout_ms) options.requests.default_timeout = std::chrono::milliseconds(*a.timeout_ms);
   options.requests.user_agent = fmt::format("destkit/{}", DESTKIT_VERSION);
-  options.requests.log = cli_log_sink();
+  options.requests.log = cli_log_sink(a.verbose);
+  options.requests.verbose = a.verbose;
   std::string config = a.config;
   if (config.empty()) {
     if (const char* env = std::getenv("DESTKIT_CONFIG")) config = env;

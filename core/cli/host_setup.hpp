@@ -10,8 +10,9 @@
 
 namespace destkit::cli {
 
-// Log lines of the host and its plugins, to stderr: "[slug] warn: message".
-host::LogSink cli_log_sink();
+// Log lines of the host and its plugins, to stderr: "[slug] warn: message". Debug lines only
+// when verbose.
+host::LogSink cli_log_sink(bool verbose);
 
 // Loads the plugins (and, with_config, the configuration from --config or DESTKIT_CONFIG).
 // Prints why and returns nothing when the configuration is invalid.

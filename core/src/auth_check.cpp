@@ -108,7 +108,7 @@ AuthVerdict test_authentication(const Plugin& plugin, const boost::json::value& 
 
   const dk_plugin& hooks = plugin.descriptor();
   dk_call call;
-  call.env = {&env.http, &env.log, plugin.slug()};
+  call.env = {&env.http, &env.log, plugin.slug(), env.verbose};
   call.hooks = &hooks;
   call.settings = &settings.values;
   call.auth = settings.auth;

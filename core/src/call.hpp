@@ -68,6 +68,7 @@ struct CallEnvironment {
   const HttpClientConfig* http;
   const LogSink* log;
   std::string plugin_slug;
+  bool verbose = false;  // trace each exchange to the log
 };
 
 }  // namespace destkit::host

@@ -59,16 +59,6 @@ dk_response* keep_response(dk_call* call, HttpResponse response) {
   return handle_of(call->responses.emplace_back(dk_response{next_handle_id(), std::move(response)}));
 }
 
-// Headers whose values are credentials, judged by name: Authorization, X-Api-Key, ...
-bool is_secret_header(std::string_view name) {
-  std::string lower(name);
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* word : {"auth", "key", "token", "secret", "cookie", "session", "signature", "password"}) {
-    if (lower.find(word) != std::string::npos) return true;
-  }
-  return false;
-}
-
 // "Bearer abc" is redacted whole and as "abc", in case a server echoes only the token.
 void redact_credential(Redactor& redactor, std::string_view value) {
   redactor.add(value);
@@ -204,7 +194,7 @@ dk_status options_set_header(dk_request_options* handle, dk_str name, dk_str val
   return with_options(handle, [&](RequestOptions& o) {
     std::string problem = header_problem(view(name), view(value));
     if (!problem.empty()) return fail(active_call, DK_ERR_INVALID_ARGUMENT, problem);
-    if (is_secret_header(view(name))) redact_credential(active_call->redactor, view(value));
+    if (is_secret_name(view(name))) redact_credential(active_call->redactor, view(value));
     o.headers.emplace_back(std::string(view(name)), std::string(view(value)));
     return DK_OK;
   });
@@ -310,13 +300,36 @@ dk_status record(dk_call* call, RequestFailure failure, dk_status status) {
   return status;
 }
 
+// --verbose: each exchange as it went over the wire, with every credential redacted.
+void trace(const dk_call* call, const ResolvedRequest& request, const HttpResult& result) {
+  if (!call->env.verbose || call->env.log == nullptr || !*call->env.log) return;
+  auto line = [&](const std::string& text) { (*call->env.log)(LogLevel::debug, call->env.plugin_slug, call->redactor.apply(text)); };
+  line(fmt::format("> {} {}", request.method, redact_url(request.url)));
+  for (const auto& [name, value] : request.headers) {
+    line(fmt::format("> {}: {}", name, is_secret_name(name) ? std::string(kRedacted) : value));
+  }
+  if (request.body) line(fmt::format("> {}", request.body->substr(0, 1024)));
+  if (const auto* failure = std::get_if<HttpFailure>(&result)) {
+    line("< " + failure->message);
+    return;
+  }
+  const auto& response = std::get<HttpResponse>(result);
+  line(fmt::format("< {} {} ({} bytes, from {})", response.status, response.reason, response.body.size(), redact_url(response.url)));
+  for (const auto& [name, value] : response.headers) {
+    line(fmt::format("< {}: {}", name, is_secret_name(name) ? std::string(kRedacted) : value));
+  }
+  if (!response.body.empty()) line(fmt::format("< {}", response.body.substr(0, 1024)));
+}
+
 // Sends the request as the call's options resolve it now (they change after a refresh).
 std::variant<HttpResult, std::string> attempt(dk_call* call, std::string_view url, const RequestOptions& per_call,
                                               ResolvedRequest& request) {
   ResolveResult resolved = resolve_request(url, call->defaults, call->extension.options, per_call);
   if (!resolved.ok()) return resolved.error;
   request = std::move(resolved.request);
-  return send_http(request, *call->env.http);
+  HttpResult result = send_http(request, *call->env.http);
+  trace(call, request, result);
+  return result;
 }
 
 // After a 401 under an OAuth scheme: one refresh per call, then extendRequest again with the

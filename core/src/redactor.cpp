@@ -17,6 +17,51 @@ bool stands_alone(const std::string& text, std::size_t at, std::size_t size) {
 
 }  // namespace
 
+bool is_secret_name(std::string_view name) {
+  std::string lower(name);
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (const char* word : {"auth", "key", "token", "secret", "cookie", "session", "signature", "password"}) {
+    if (lower.find(word) != std::string::npos) return true;
+  }
+  return lower == "code" || lower == "sig" || lower == "pass" || lower == "pwd";  // too short to search inside names
+}
+
+std::string redact_url(std::string_view url) {
+  std::string out(url);
+  auto scheme_end = out.find("://");
+  if (scheme_end != std::string::npos) {
+    auto authority = scheme_end + 3;
+    auto at = out.find('@', authority);
+    auto path = out.find_first_of("/?#", authority);
+    if (at != std::string::npos && (path == std::string::npos || at < path)) {
+      out.replace(authority, at - authority, kRedacted);
+    }
+  }
+  auto query = out.find('?');
+  if (query == std::string::npos) return out;
+  std::string rebuilt = out.substr(0, query + 1);
+  std::string_view rest = std::string_view(out).substr(query + 1);
+  std::string fragment;
+  if (auto hash = rest.find('#'); hash != std::string_view::npos) {
+    fragment = std::string(rest.substr(hash));
+    rest = rest.substr(0, hash);
+  }
+  bool first = true;
+  while (!rest.empty() || first) {
+    auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    auto eq = pair.find('=');
+    std::string_view name = pair.substr(0, eq);
+    rebuilt += first ? "" : "&";
+    rebuilt += eq != std::string_view::npos && is_secret_name(name) ? std::string(name) + "=" + std::string(kRedacted)
+                                                                    : std::string(pair);
+    first = false;
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+  return rebuilt + fragment;
+}
+
 void Redactor::add(std::string_view secret) {
   if (secret.empty()) return;
   for (std::string form : {std::string(secret), percent_encode(secret), base64_encode(secret)}) {

@@ -26,6 +26,13 @@ class Redactor {
 };
 
 inline constexpr std::string_view kRedacted = "[redacted]";
+
+// Whether a header or query parameter name says its value is a credential: Authorization,
+// X-Api-Key, access_token, Cookie, ...
+bool is_secret_name(std::string_view name);
+
+// The URL with its user:password part and credential-named query values redacted.
+std::string redact_url(std::string_view url);
 inline constexpr std::size_t kShortSecret = 6;
 
 }  // namespace destkit::host

@@ -65,8 +65,8 @@ std::string OAuthServer::config_json(const std::string& slug, const std::string&
 std::pair<std::string, std::string> OAuthServer::issue_tokens() {
   std::lock_guard lock(mutex_);
   ++counter_;
-  current_access_ = fmt::format("access-{}", counter_);
-  std::string refresh = fmt::format("refresh-{}", counter_);
+  current_access_ = fmt::format("access-SECRET-{}", counter_);
+  std::string refresh = fmt::format("refresh-SECRET-{}", counter_);
   refresh_tokens_.insert(refresh);
   return {current_access_, refresh};
 }
@@ -117,11 +117,11 @@ Response OAuthServer::authorize(const Request& r) {
 Response OAuthServer::tokens_response(bool with_refresh) {
   // Caller holds the mutex.
   ++counter_;
-  current_access_ = fmt::format("access-{}", counter_);
+  current_access_ = fmt::format("access-SECRET-{}", counter_);
   boost::json::object body{{"access_token", current_access_}, {"token_type", "Bearer"}, {"expires_in", expires_in_.load()},
                            {"scope", "read write"}};
   if (with_refresh) {
-    std::string refresh = fmt::format("refresh-{}", counter_);
+    std::string refresh = fmt::format("refresh-SECRET-{}", counter_);
     refresh_tokens_.insert(refresh);
     body["refresh_token"] = refresh;
   }
@@ -163,8 +163,8 @@ Response OAuthServer::renew(const Request& r) {
     return Response::json(403, R"({"problem":"no"})");
   }
   ++counter_;
-  current_access_ = fmt::format("access-{}", counter_);
-  std::string refresh = fmt::format("refresh-{}", counter_);
+  current_access_ = fmt::format("access-SECRET-{}", counter_);
+  std::string refresh = fmt::format("refresh-SECRET-{}", counter_);
   refresh_tokens_.insert(refresh);
   return Response::json(200, fmt::format(R"({{"token":"{}","refresh":"{}","ttl":3600}})", current_access_, refresh));
 }

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 
@@ -21,6 +22,25 @@ std::string& output_log() {
 }  // namespace
 
 const std::string& all_output_so_far() { return output_log(); }
+
+// Keeps what a process printed: in memory, and in DESTKIT_TEST_OUTPUT_LOG when set, where a
+// last test looks for any secret that leaked in any run.
+void remember_output(const ProcessResult& result) {
+  std::lock_guard lock(output_mutex);
+  output_log() += result.output();
+  if (const char* path = std::getenv("DESTKIT_TEST_OUTPUT_LOG")) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      std::string text = result.output();
+      for (std::size_t done = 0; done < text.size();) {
+        ssize_t n = write(fd, text.data() + done, text.size() - done);
+        if (n <= 0) break;
+        done += static_cast<std::size_t>(n);
+      }
+      close(fd);
+    }
+  }
+}
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input,
                           std::chrono::seconds timeout) {
@@ -85,8 +105,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
   int status = 0;
   waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::lock_guard lock(output_mutex);
-  output_log() += result.output();
+  remember_output(result);
   return result;
 }
 
@@ -160,8 +179,7 @@ ProcessResult SpawnedProcess::wait(std::chrono::seconds timeout) {
   waitpid(pid_, &status, 0);
   pid_ = -1;
   ProcessResult result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out_text_, err_text_};
-  std::lock_guard lock(output_mutex);
-  output_log() += result.output();
+  remember_output(result);
   return result;
 }
 

@@ -28,6 +28,7 @@ struct RequestEnvironment {
   std::chrono::milliseconds default_timeout{10000};
   std::string user_agent = "destkit";
   LogSink log{};
+  bool verbose = false;  // log each request and response (credentials redacted) at debug level
   // Tokens of OAuth destinations not given with the settings; none: only settings tokens.
   std::shared_ptr<OAuthTokens> oauth{};
 };
