@@ -15,6 +15,8 @@ std::string* value_slot(Arguments& a, std::string_view name) {
   if (name == "--cacert") return &a.cacert;
   if (name == "--settings") return &a.settings;
   if (name == "--config") return &a.config;
+  if (name == "--key") return &a.key;
+  if (name == "--public-key") return &a.public_keys.emplace_back();
   if (name == "--connection") return &a.connection;
   if (name == "--scheme") return &a.scheme;
   if (name == "--lang") return &a.lang;
@@ -46,6 +48,8 @@ ParseResult parse_arguments(int argc, char** argv) {
       a.help = true;
     } else if (arg == "-v" || arg == "--verbose") {
       a.verbose = true;
+    } else if (arg == "--insecure-plugin-permissions") {
+      a.insecure_plugin_permissions = true;
     } else if (arg == "--no-browser") {
       a.no_browser = true;
     } else if (arg == "--version") {

@@ -31,6 +31,10 @@ struct Arguments {
   long long port = 0;
   bool json = false;
   bool verbose = false;
+  bool insecure_plugin_permissions = false;
+  // sign, verify
+  std::string key;
+  std::vector<std::string> public_keys;
   bool help = false;
   bool version = false;
 };

@@ -4,6 +4,7 @@
 #include "init.hpp"
 #include "mock_api.hpp"
 #include "oauth_commands.hpp"
+#include "signing_commands.hpp"
 #include "output.hpp"
 
 #include <destkit/host/host.hpp>
@@ -33,6 +34,8 @@ Commands:
   describe SLUG                   Show a destination's definition: scheme, fields, flags, defaults
   check FILE                      Validate one plugin binary, as a partner's CI would
   test-auth SLUG --settings FILE  Validate settings and run the destination's testRequest
+  sign FILE --key KEY.pem         Sign a plugin file with an Ed25519 key (writes FILE.sig)
+  verify FILE                     Check a plugin's signature against the trusted keys
   oauth login|status|logout SLUG  Sign in to an OAuth destination, show or forget its tokens
   init NAME --scheme SCHEME       Create a plugin project that builds and tests out of tree
   mock-api --accept "H: V"        Serve a local HTTPS API that accepts the given credentials
@@ -40,14 +43,18 @@ Commands:
 
 Options for every command:
   --plugin-path DIR   Also search DIR for plugins (repeatable; searched first, in order)
-  --config FILE       The host configuration (OAuth clients); default: $DESTKIT_CONFIG
+  --config FILE       The host configuration (OAuth clients, trusted plugins); default: $DESTKIT_CONFIG
+  --insecure-plugin-permissions
+                      Load plugin files even if others could have written them
   --json              Print machine-readable JSON
   -v, --verbose       Log each request and response (credentials shown as [redacted])
   -h, --help          Show help
   --version           Show the destkit version
 
 Plugins are files named destkit-*.so, searched in the --plugin-path directories, then in
-DESTKIT_PLUGIN_PATH (colon-separated), then in the installed plugin directory.
+DESTKIT_PLUGIN_PATH (colon-separated), then in the installed plugin directory. A file (or
+its directory) owned by another user, or writable by others, is refused; the configuration
+can also pin files by SHA-256 and require Ed25519 signatures.
 
 Exit codes: 0 ok; 1 rejected (invalid settings, invalid credentials, invalid plugin);
 2 usage error; 3 host or plugin failure; 4 could not verify (5xx, network, timeout, TLS).
@@ -141,7 +148,25 @@ Options:
   --json              status as JSON
 )";
 
+constexpr std::string_view kSignHelp = R"(Usage: destkit sign FILE --key PRIVATE-KEY.pem
+
+Signs a plugin file with an Ed25519 private key and writes the detached signature, base64,
+to FILE.sig next to it. Make a key pair with:
+  openssl genpkey -algorithm ed25519 -out partner.pem
+  openssl pkey -in partner.pem -pubout -out partner.pub
+Hosts that list partner.pub in plugins.trustedKeys and set plugins.requireSignatures load
+only plugins signed this way.
+)";
+
+constexpr std::string_view kVerifyHelp = R"(Usage: destkit verify FILE [--public-key KEY.pem]...
+
+Checks FILE.sig against the given public keys, or else the trusted keys of the host
+configuration (--config or DESTKIT_CONFIG). Exit 0 when a key verifies it, 1 otherwise.
+)";
+
 std::string_view help_for(std::string_view command) {
+  if (command == "sign") return kSignHelp;
+  if (command == "verify") return kVerifyHelp;
   if (command == "oauth") return kOAuthHelp;
   if (command == "init") return kInitHelp;
   if (command == "mock-api") return kMockApiHelp;
@@ -155,7 +180,7 @@ std::string_view help_for(std::string_view command) {
 void print_json(const json::value& value) { fmt::print("{}\n", json::serialize(value)); }
 
 int plugins(const Arguments& a) {
-  auto opened = open_host(a, false);
+  auto opened = open_host(a);
   if (!opened) return kExitUsage;
   const host::Host& host = *opened;
   if (a.json) {
@@ -172,7 +197,7 @@ int plugins(const Arguments& a) {
 
 int describe(const Arguments& a) {
   if (a.positional.size() != 1) return usage_error("describe needs exactly one SLUG", "describe");
-  auto opened = open_host(a, false);
+  auto opened = open_host(a);
   if (!opened) return kExitUsage;
   const host::Host& host = *opened;
   const host::Plugin* plugin = find_plugin(host, a.positional[0], a.json);
@@ -187,8 +212,9 @@ int describe(const Arguments& a) {
 
 int check(const Arguments& a) {
   if (a.positional.size() != 1) return usage_error("check needs exactly one FILE", "check");
-  host::LogSink log = cli_log_sink(a.verbose);
-  host::LoadResult result = host::load_plugin(a.positional[0], log);
+  std::optional<host::HostConfig> config = load_config(a);
+  if (!config) return kExitUsage;
+  host::LoadResult result = host::load_plugin(a.positional[0], cli_log_sink(a.verbose), config->plugins);
   if (auto* rejection = std::get_if<host::Rejection>(&result)) {
     if (a.json) {
       print_json(json::object{{"ok", false}, {"path", rejection->path.string()}, {"error", rejection->reason}});
@@ -240,7 +266,7 @@ int test_auth(const Arguments& a) {
   std::optional<std::string> text = read_settings(a.settings);
   if (!text) return usage_error(fmt::format("cannot read the settings file {}", a.settings), "test-auth");
 
-  auto opened = open_host(a, true);
+  auto opened = open_host(a);
   if (!opened) return kExitUsage;
   const host::Host& host = *opened;
   const host::Plugin* plugin = find_plugin(host, a.positional[0], a.json);
@@ -288,6 +314,8 @@ int run_command(const Arguments& a) {
   if (a.command == "mock-api") return mock_api(a);
   if (a.command == "init") return init_project(a);
   if (a.command == "oauth") return oauth_command(a);
+  if (a.command == "sign") return sign_plugin(a);
+  if (a.command == "verify") return verify_plugin(a);
   return usage_error(fmt::format("unknown command \"{}\"", a.command), "");
 }
 

@@ -17,8 +17,29 @@ host::LogSink cli_log_sink(bool verbose) {
   };
 }
 
-std::unique_ptr<host::Host> open_host(const Arguments& a, bool with_config) {
+std::optional<host::HostConfig> load_config(const Arguments& a) {
+  host::HostConfig config;
+  std::string file = a.config;
+  if (file.empty()) {
+    if (const char* env = std::getenv("DESTKIT_CONFIG")) file = env;
+  }
+  if (!file.empty()) {
+    auto loaded = host::load_host_config(file);
+    if (auto* error = std::get_if<std::string>(&loaded)) {
+      fmt::print(stderr, "destkit: invalid configuration: {}\n", *error);
+      return std::nullopt;
+    }
+    config = std::get<host::HostConfig>(std::move(loaded));
+  }
+  if (a.insecure_plugin_permissions) config.plugins.strict_permissions = false;
+  return config;
+}
+
+std::unique_ptr<host::Host> open_host(const Arguments& a) {
+  std::optional<host::HostConfig> config = load_config(a);
+  if (!config) return nullptr;
   host::HostOptions options;
+  options.config = std::move(*config);
   for (const auto& dir : a.plugin_paths) options.search.explicit_directories.emplace_back(dir);
   options.requests.http.connect_to = a.connect_to;
   options.requests.http.ca_file = a.cacert;
@@ -26,18 +47,6 @@ std::unique_ptr<host::Host> open_host(const Arguments& a, bool with_config) {
   options.requests.user_agent = fmt::format("destkit/{}", DESTKIT_VERSION);
   options.requests.log = cli_log_sink(a.verbose);
   options.requests.verbose = a.verbose;
-  std::string config = a.config;
-  if (config.empty()) {
-    if (const char* env = std::getenv("DESTKIT_CONFIG")) config = env;
-  }
-  if (with_config && !config.empty()) {
-    auto loaded = host::load_host_config(config);
-    if (auto* error = std::get_if<std::string>(&loaded)) {
-      fmt::print(stderr, "destkit: invalid configuration: {}\n", *error);
-      return nullptr;
-    }
-    options.config = std::get<host::HostConfig>(std::move(loaded));
-  }
   return std::make_unique<host::Host>(std::move(options));
 }
 

@@ -6,6 +6,7 @@
 #include <destkit/host/host.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace destkit::cli {
@@ -14,9 +15,13 @@ namespace destkit::cli {
 // when verbose.
 host::LogSink cli_log_sink(bool verbose);
 
-// Loads the plugins (and, with_config, the configuration from --config or DESTKIT_CONFIG).
-// Prints why and returns nothing when the configuration is invalid.
-std::unique_ptr<host::Host> open_host(const Arguments& arguments, bool with_config);
+// The configuration from --config or DESTKIT_CONFIG (empty when neither is given), with the
+// command line's overrides. Prints why and returns nothing when it is invalid.
+std::optional<host::HostConfig> load_config(const Arguments& arguments);
+
+// Loads the configuration and the plugins. Prints why and returns nothing when the
+// configuration is invalid.
+std::unique_ptr<host::Host> open_host(const Arguments& arguments);
 
 // Finds a plugin by slug, or prints why not (with what is available).
 const host::Plugin* find_plugin(const host::Host& host, std::string_view slug, bool as_json);

@@ -133,7 +133,7 @@ int oauth_command(const Arguments& a) {
   if (action != "login" && action != "status" && action != "logout") {
     return usage_error(fmt::format("unknown oauth action \"{}\"", action), "oauth");
   }
-  auto host = open_host(a, true);
+  auto host = open_host(a);
   if (!host) return kExitUsage;
   const host::Plugin* plugin = find_plugin(*host, a.positional[1], a.json);
   if (plugin == nullptr) return kExitFailure;

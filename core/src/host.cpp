@@ -13,7 +13,9 @@ Host::Host(HostOptions options) : options_(std::move(options)) {
   }
   search_path_ = plugin_search_path(options_.search);
   for (const auto& directory : search_path_) {
-    for (const auto& file : plugin_files_in(directory)) add(load_plugin(file, options_.requests.log));
+    for (const auto& file : plugin_files_in(directory)) {
+      add(load_plugin(file, options_.requests.log, options_.config.plugins));
+    }
   }
 }
 

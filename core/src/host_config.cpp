@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -104,6 +105,50 @@ OAuthClientConfig parse_oauth(const json::value& v, const std::string& path) {
   return c;
 }
 
+bool bool_at(const json::object& o, const char* key, const std::string& path) {
+  const json::value* v = o.if_contains(key);
+  if (v == nullptr) return false;
+  if (!v->is_bool()) invalid(path + "." + key, "must be true or false");
+  return v->get_bool();
+}
+
+PluginTrust parse_plugins(const json::value& v) {
+  const std::string path = "plugins";
+  const auto& o = object_at(v, path);
+  PluginTrust trust;
+  for (const auto& [key, value] : o) {
+    std::string where = fmt::format("{}.{}", path, std::string_view(key));
+    if (key == "sha256") {
+      for (const auto& [file, digest] : object_at(value, where)) {
+        std::string hex = digest.is_string() ? std::string(digest.get_string()) : std::string();
+        std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return std::tolower(c); });
+        if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+          invalid(fmt::format("{}.\"{}\"", where, std::string_view(file)), "must be a SHA-256 digest in hex (64 characters)");
+        }
+        trust.sha256_pins.emplace(std::string(file), hex);
+      }
+    } else if (key == "trustedKeys") {
+      if (!value.is_array()) invalid(where, "must be a list of public keys");
+      for (std::size_t i = 0; i < value.get_array().size(); ++i) {
+        json::object holder{{"key", value.get_array()[i]}};
+        std::string pem = secret_at(holder, "key", fmt::format("{}[{}]", where, i));
+        if (!is_ed25519_public_key(pem)) {
+          invalid(fmt::format("{}[{}]", where, i), "is not an Ed25519 public key in PEM form");
+        }
+        trust.trusted_keys.push_back(pem);
+      }
+    } else if (key != "requirePins" && key != "requireSignatures") {
+      invalid(where, "is not a known key");
+    }
+  }
+  trust.require_pins = bool_at(o, "requirePins", path);
+  trust.require_signatures = bool_at(o, "requireSignatures", path);
+  if (trust.require_signatures && trust.trusted_keys.empty()) {
+    invalid(path + ".trustedKeys", "must list at least one key when requireSignatures is true");
+  }
+  return trust;
+}
+
 }  // namespace
 
 const OAuthClientConfig* HostConfig::oauth_client(std::string_view slug) const {
@@ -118,7 +163,11 @@ std::variant<HostConfig, std::string> parse_host_config(std::string_view text, c
     HostConfig config;
     const auto& top = object_at(parsed.value, "the configuration");
     for (const auto& [key, value] : top) {
-      if (key != "destinations") invalid(std::string(key), "is not a known key (expected \"destinations\")");
+      if (key == "plugins") {
+        config.plugins = parse_plugins(value);
+        continue;
+      }
+      if (key != "destinations") invalid(std::string(key), "is not a known key (expected \"destinations\" or \"plugins\")");
       for (const auto& [slug, destination] : object_at(value, "destinations")) {
         std::string path = fmt::format("destinations.{}", std::string_view(slug));
         DestinationConfig d;

@@ -2,14 +2,20 @@
 
 #include "call.hpp"
 
+#include <destkit/host/plugin_trust.hpp>
+
 #define BOOST_DLL_USE_STD_FS 1
 #include <boost/dll/library_info.hpp>
 #include <boost/dll/shared_library.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <mutex>
 #include <vector>
 
@@ -34,26 +40,95 @@ constexpr std::size_t kMinimumDescriptorSize =
 
 Rejection reject(const fs::path& path, std::string reason) { return Rejection{path, std::move(reason)}; }
 
-// Cheap checks before any code of the file runs.
-std::string precheck(const fs::path& path) {
-  std::error_code ec;
-  auto status = fs::status(path, ec);
-  if (ec) return fmt::format("cannot be read ({})", ec.message());
-  if (fs::is_directory(status)) return "is a directory, not a plugin file";
-  if (!fs::is_regular_file(status)) return "is not a regular file";
-  auto size = fs::file_size(path, ec);
-  if (ec) return fmt::format("cannot be read ({})", ec.message());
-  if (size == 0) return "is empty";
+// The file, opened once: every check reads this descriptor, and after loading the host makes
+// sure the path still names the same file, so what was checked is what runs. (Loading from
+// /proc/self/fd would be neater, but the dynamic loader takes a reused name for a library it
+// already has.)
+struct OpenedFile {
+  int fd = -1;
+  struct stat st {};
+  ~OpenedFile() {
+    if (fd >= 0) ::close(fd);
+  }
+  std::string proc_path() const { return "/proc/self/fd/" + std::to_string(fd); }
+};
 
+// ssh's StrictModes for one file or directory: root's or the user's, writable by nobody else.
+std::string permission_problem(const struct stat& st, const std::string& what) {
+  std::string problem;
+  if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
+    problem = fmt::format("{} belongs to user {}, neither root nor the user running destkit", what, st.st_uid);
+  } else if ((st.st_mode & S_IWOTH) && !(S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX))) {
+    problem = fmt::format("{} can be written by any user (mode {:04o})", what, st.st_mode & 07777);
+  } else if ((st.st_mode & S_IWGRP) && st.st_gid != ::getegid() && st.st_gid != 0) {
+    problem = fmt::format("{} can be written by group {} (mode {:04o})", what, st.st_gid, st.st_mode & 07777);
+  }
+  return problem.empty() ? problem : problem + "; refused (--insecure-plugin-permissions loads it anyway)";
+}
+
+std::string read_all(int fd, std::size_t size) {
+  std::string bytes(size, '\0');
+  std::size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::pread(fd, bytes.data() + done, size - done, static_cast<off_t>(done));
+    if (n <= 0) break;
+    done += static_cast<std::size_t>(n);
+  }
+  bytes.resize(done);
+  return bytes;
+}
+
+std::string trust_problem(const fs::path& path, const std::string& bytes, const PluginTrust& trust) {
+  std::string name = path.filename().string();
+  auto pin = trust.sha256_pins.find(name);
+  if (pin != trust.sha256_pins.end()) {
+    std::string digest = sha256_hex(bytes);
+    if (digest != pin->second) return fmt::format("its SHA-256 is {}, not the pinned {}", digest, pin->second);
+  } else if (trust.require_pins) {
+    return fmt::format("is not pinned: the configuration requires a SHA-256 pin for every plugin (plugins.sha256.\"{}\")", name);
+  }
+  if (!trust.require_signatures) return {};
+  fs::path signature_path = path.string() + std::string(kSignatureSuffix);
+  std::ifstream in(signature_path, std::ios::binary);
+  if (!in) return fmt::format("has no signature ({} is missing) and signatures are required", signature_path.filename().string());
+  std::string signature((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& key : trust.trusted_keys) {
+    if (verify_ed25519(bytes, signature, key)) return {};
+  }
+  return "its signature does not verify with any trusted key";
+}
+
+// Checks before any code of the file runs. Leaves the file open in `file`.
+std::string precheck(const fs::path& path, const PluginTrust& trust, OpenedFile& file) {
+  file.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (file.fd < 0) return fmt::format("cannot be read ({})", std::strerror(errno));
+  struct stat& st = file.st;
+  if (::fstat(file.fd, &st) != 0) return fmt::format("cannot be read ({})", std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) return "is a directory, not a plugin file";
+  if (!S_ISREG(st.st_mode)) return "is not a regular file";
+  if (st.st_size == 0) return "is empty";
+  if (trust.strict_permissions) {
+    if (std::string problem = permission_problem(st, "the file"); !problem.empty()) return problem;
+    struct stat dir {};
+    fs::path directory = fs::absolute(path).parent_path();
+    if (::stat(directory.c_str(), &dir) == 0) {
+      if (std::string problem = permission_problem(dir, "its directory " + directory.string()); !problem.empty()) {
+        return problem;
+      }
+    }
+  }
   char magic[4] = {};
-  std::ifstream in(path, std::ios::binary);
-  if (!in.read(magic, sizeof magic) || std::memcmp(magic, "\x7f" "ELF", 4) != 0) {
+  if (::pread(file.fd, magic, sizeof magic, 0) != 4 || std::memcmp(magic, "\x7f" "ELF", 4) != 0) {
     return "is not a shared library (not an ELF file)";
+  }
+  if (!trust.sha256_pins.empty() || trust.require_pins || trust.require_signatures) {
+    std::string bytes = read_all(file.fd, static_cast<std::size_t>(st.st_size));
+    if (std::string problem = trust_problem(path, bytes, trust); !problem.empty()) return problem;
   }
   // Boost.DLL 1.81's ELF reader is not hardened against corrupt files: treat it as parsing
   // untrusted input and turn any failure into a rejection.
   try {
-    boost::dll::library_info info(path, false);
+    boost::dll::library_info info(file.proc_path(), false);
     std::vector<std::string> symbols = info.symbols();
     if (std::find(symbols.begin(), symbols.end(), DK_PLUGIN_ENTRY_SYMBOL) == symbols.end()) {
       return fmt::format("does not export {}: not a destkit plugin", DK_PLUGIN_ENTRY_SYMBOL);
@@ -100,8 +175,9 @@ std::string Plugin::abi_version() const {
   return fmt::format("{}.{}", descriptor_.abi_major, descriptor_.abi_minor);
 }
 
-LoadResult load_plugin(const fs::path& path, const LogSink& log) {
-  if (std::string problem = precheck(path); !problem.empty()) return reject(path, problem);
+LoadResult load_plugin(const fs::path& path, const LogSink& log, const PluginTrust& trust) {
+  OpenedFile file;
+  if (std::string problem = precheck(path, trust, file); !problem.empty()) return reject(path, problem);
 
   boost::dll::shared_library library;
   try {
@@ -109,6 +185,11 @@ LoadResult load_plugin(const fs::path& path, const LogSink& log) {
     library.load(path, mode::rtld_now | mode::rtld_local);
   } catch (const std::exception& e) {
     return reject(path, fmt::format("could not be loaded ({})", e.what()));
+  }
+  struct stat loaded {};
+  if (::stat(path.c_str(), &loaded) != 0 || loaded.st_dev != file.st.st_dev || loaded.st_ino != file.st.st_ino) {
+    keep_loaded(library);  // its constructors ran; unloading it now would be no safer
+    return reject(path, "was replaced while it was being loaded");
   }
   dk_plugin_entry_fn entry = nullptr;
   try {

@@ -9,7 +9,14 @@
 //       "scopes": ["read"], "grant": "authorization_code"}}}}
 //
 // A secret may be inline, {"env": "NAME"} or {"file": "PATH"}; it is resolved at load.
+//
+// It also says which plugin files to trust (plugin_trust.hpp):
+//
+//   {"plugins": {"sha256": {"destkit-acme.so": "9f86d0..."}, "requirePins": false,
+//                "trustedKeys": [{"file": "/etc/destkit/partner.pub"}], "requireSignatures": true}}
 #pragma once
+
+#include <destkit/host/plugin_trust.hpp>
 
 #include <filesystem>
 #include <map>
@@ -37,6 +44,7 @@ struct DestinationConfig {
 
 struct HostConfig {
   std::map<std::string, DestinationConfig, std::less<>> destinations{};
+  PluginTrust plugins{};  // "plugins": {"sha256", "requirePins", "trustedKeys", "requireSignatures"}
 
   const OAuthClientConfig* oauth_client(std::string_view slug) const;
 };

@@ -1,14 +1,16 @@
 // destkit/host/plugin.hpp — one destination plugin loaded into the host.
 //
-// Loading checks, in order: the file is a regular ELF shared library, it exports the entry
-// symbol, it loads (rtld_now | rtld_local), its descriptor has the right magic, ABI major and
-// a host minor we provide, and its definition is valid. A library once loaded stays loaded
+// Loading checks, in order: the file is a regular ELF shared library that may be trusted
+// (plugin_trust.hpp), it exports the entry symbol, it loads (rtld_now | rtld_local), its
+// descriptor has the right magic, ABI major and a host minor we provide, and its definition
+// is valid. A library once loaded stays loaded
 // until the process exits.
 #pragma once
 
 #include <destkit/abi.h>
 #include <destkit/host/definition.hpp>
 #include <destkit/host/log.hpp>
+#include <destkit/host/plugin_trust.hpp>
 
 #include <filesystem>
 #include <memory>
@@ -45,6 +47,6 @@ struct Rejection {
 using LoadResult = std::variant<std::unique_ptr<Plugin>, Rejection>;
 
 // Loads one file. Never throws and never crashes on a file that is not a plugin.
-LoadResult load_plugin(const std::filesystem::path& path, const LogSink& log);
+LoadResult load_plugin(const std::filesystem::path& path, const LogSink& log, const PluginTrust& trust = {});
 
 }  // namespace destkit::host

@@ -1,0 +1,39 @@
+// destkit/host/plugin_trust.hpp — which plugin files the host agrees to run.
+//
+// Checked before any code of the file runs:
+// - permissions, as ssh's StrictModes: the file and its directory belong to root or to the
+//   user running the host, and nobody else can write to them;
+// - optionally, a SHA-256 pin per file name in the host configuration;
+// - optionally, an Ed25519 signature (FILE.sig, base64) by one of the trusted keys.
+// The bytes checked are the bytes loaded: the file is opened once and loaded from that open
+// descriptor, so it cannot be swapped in between.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace destkit::host {
+
+struct PluginTrust {
+  bool strict_permissions = true;
+  std::map<std::string, std::string, std::less<>> sha256_pins{};  // file name -> lower-case hex
+  bool require_pins = false;
+  std::vector<std::string> trusted_keys{};  // Ed25519 public keys, PEM
+  bool require_signatures = false;
+};
+
+inline constexpr std::string_view kSignatureSuffix = ".sig";
+
+std::string sha256_hex(std::string_view bytes);
+
+// A detached Ed25519 signature of `data`, base64; or throws std::runtime_error (bad key).
+std::string sign_ed25519(std::string_view data, const std::string& private_key_pem);
+
+bool is_ed25519_public_key(const std::string& pem);
+
+// Whether `signature_base64` is `data` signed by the key `public_key_pem`.
+bool verify_ed25519(std::string_view data, std::string_view signature_base64, const std::string& public_key_pem);
+
+}  // namespace destkit::host

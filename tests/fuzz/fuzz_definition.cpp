@@ -1,0 +1,11 @@
+// libFuzzer target: definition JSON as a plugin could hand it to the host.
+#include <destkit/host/definition.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  destkit::host::parse_definition(std::string_view(reinterpret_cast<const char*>(data), size));
+  return 0;
+}

@@ -1,0 +1,20 @@
+// libFuzzer target: a response body as a server could send it, parsed with the limits the
+// host applies and queried by JSON Pointer as plugins do.
+#include <destkit/host/json_input.hpp>
+
+#include <boost/json.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view body(reinterpret_cast<const char*>(data), size);
+  auto parsed = destkit::host::parse_json_input(body, {.max_bytes = size, .max_depth = 512});
+  if (parsed.ok()) {
+    boost::json::error_code ec;
+    for (const char* pointer : {"/token", "/data/0/id", "/a~1b", ""}) parsed.value.find_pointer(pointer, ec);
+    boost::json::serialize(parsed.value);
+  }
+  return 0;
+}

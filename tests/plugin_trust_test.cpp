@@ -1,0 +1,144 @@
+// Where plugins may come from: ssh-style permission checks, SHA-256 pins and Ed25519
+// signatures, all applied before any code of the file runs.
+#include "environment.hpp"
+
+#include <destkit/host/host_config.hpp>
+#include <destkit/host/plugin_trust.hpp>
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace destkit::test;
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace {
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// A fresh directory holding a copy of test-probe.
+fs::path directory_with_probe(const std::string& name) {
+  fs::path dir = new_directory(name);
+  fs::copy_file(kTestPluginDir / "destkit-test-probe.so", dir / "destkit-test-probe.so");
+  return dir;
+}
+
+// How `destkit plugins` judged the probe in `dir`: "loaded", or the reason it was refused.
+std::string verdict_on_probe(const fs::path& dir, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"plugins", "--json", "--plugin-path", dir.string()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  ProcessResult r = run_destkit(args);
+  json::value listing = json::parse(r.out);
+  for (const auto& p : listing.at("plugins").as_array()) {
+    if (p.at("slug") == "test-probe") return "loaded";
+  }
+  for (const auto& p : listing.at("rejected").as_array()) {
+    if (fs::path(std::string(p.at("path").as_string())).parent_path() == dir) return std::string(p.at("reason").as_string());
+  }
+  return "not found";
+}
+
+fs::path write_config(const std::string& text) {
+  fs::path path = new_directory("config") / "host.json";
+  std::ofstream(path) << text;
+  return path;
+}
+
+// An Ed25519 key pair made with openssl: {private, public}.
+std::pair<fs::path, fs::path> key_pair(const std::string& name) {
+  fs::path dir = new_directory("keys");
+  fs::path key = dir / (name + ".pem"), pub = dir / (name + ".pub");
+  REQUIRE(run_process({"/usr/bin/openssl", "genpkey", "-algorithm", "ed25519", "-out", key.string()}).exit_code == 0);
+  REQUIRE(run_process({"/usr/bin/openssl", "pkey", "-in", key.string(), "-pubout", "-out", pub.string()}).exit_code == 0);
+  return {key, pub};
+}
+
+}  // namespace
+
+TEST_CASE("a plugin file others can write is refused unless permissions are not checked") {
+  fs::path dir = directory_with_probe("writable-file");
+  fs::permissions(dir / "destkit-test-probe.so", fs::perms::all);
+  CHECK(verdict_on_probe(dir) ==
+        "the file can be written by any user (mode 0777); refused (--insecure-plugin-permissions loads it anyway)");
+  CHECK(verdict_on_probe(dir, {"--insecure-plugin-permissions"}) == "loaded");
+}
+
+TEST_CASE("a plugin in a directory others can write is refused") {
+  fs::path dir = directory_with_probe("writable-directory");
+  fs::permissions(dir, fs::perms::all);
+  CHECK(verdict_on_probe(dir) == "its directory " + dir.string() +
+                                     " can be written by any user (mode 0777); refused "
+                                     "(--insecure-plugin-permissions loads it anyway)");
+}
+
+TEST_CASE("a plugin file owned by another user is refused") {
+  if (::geteuid() != 0) {
+    WARN("not root: cannot give a file to another user here");
+    return;
+  }
+  fs::path dir = directory_with_probe("foreign-owner");
+  REQUIRE(::chown((dir / "destkit-test-probe.so").c_str(), 65534, 65534) == 0);
+  CHECK(verdict_on_probe(dir) ==
+        "the file belongs to user 65534, neither root nor the user running destkit; refused "
+        "(--insecure-plugin-permissions loads it anyway)");
+}
+
+TEST_CASE("plugins pinned by SHA-256 load only with the pinned bytes") {
+  fs::path dir = directory_with_probe("pinned");
+  std::string digest = destkit::host::sha256_hex(read_file(dir / "destkit-test-probe.so"));
+  std::string wrong(64, '0');
+  CHECK(verdict_on_probe(dir, {"--config", write_config(R"({"plugins":{"sha256":{"destkit-test-probe.so":")" + digest + "\"}}}").string()}) ==
+        "loaded");
+  CHECK(verdict_on_probe(dir, {"--config", write_config(R"({"plugins":{"sha256":{"destkit-test-probe.so":")" + wrong + "\"}}}").string()}) ==
+        "its SHA-256 is " + digest + ", not the pinned " + wrong);
+  CHECK(verdict_on_probe(dir, {"--config", write_config(R"({"plugins":{"requirePins":true}})").string()}) ==
+        "is not pinned: the configuration requires a SHA-256 pin for every plugin "
+        "(plugins.sha256.\"destkit-test-probe.so\")");
+}
+
+TEST_CASE("sign and verify, and a host that requires signatures loads only well-signed plugins") {
+  auto [partner_key, partner_pub] = key_pair("partner");
+  auto [other_key, other_pub] = key_pair("other");
+  fs::path dir = directory_with_probe("signed");
+  fs::path plugin = dir / "destkit-test-probe.so";
+  fs::path config = write_config(R"({"plugins":{"requireSignatures":true,"trustedKeys":[{"file":")" +
+                                 partner_pub.string() + "\"}]}}");
+
+  CHECK(verdict_on_probe(dir, {"--config", config.string()}) ==
+        "has no signature (destkit-test-probe.so.sig is missing) and signatures are required");
+
+  ProcessResult signed_by_other = run_destkit({"sign", plugin.string(), "--key", other_key.string()});
+  CHECK(signed_by_other.exit_code == 0);
+  CHECK(verdict_on_probe(dir, {"--config", config.string()}) == "its signature does not verify with any trusted key");
+  CHECK(run_destkit({"verify", plugin.string(), "--public-key", partner_pub.string()}).exit_code == 1);
+
+  ProcessResult signed_by_partner = run_destkit({"sign", plugin.string(), "--key", partner_key.string()});
+  CHECK(signed_by_partner.out.find("Signed " + plugin.string() + ": " + plugin.string() + ".sig") == 0);
+  CHECK(verdict_on_probe(dir, {"--config", config.string()}) == "loaded");
+  ProcessResult verified = run_destkit({"verify", plugin.string(), "--config", config.string()});
+  CHECK(verified.out == plugin.string() + ": the signature is valid (trusted key 1)\n");
+  CHECK(verified.exit_code == 0);
+
+  std::ofstream(plugin, std::ios::app) << "tampered";
+  CHECK(verdict_on_probe(dir, {"--config", config.string()}) == "its signature does not verify with any trusted key");
+  CHECK(read_file(partner_key).find("PRIVATE KEY") != std::string::npos);
+}
+
+TEST_CASE("trust settings that cannot work are configuration errors naming the key") {
+  auto error_of = [](const std::string& text) {
+    return std::get<std::string>(destkit::host::parse_host_config(text, "host.json"));
+  };
+  CHECK(error_of(R"({"plugins":{"requireSignatures":true}})") ==
+        "host.json: plugins.trustedKeys: must list at least one key when requireSignatures is true");
+  CHECK(error_of(R"({"plugins":{"trustedKeys":["not a key"]}})") ==
+        "host.json: plugins.trustedKeys[0]: is not an Ed25519 public key in PEM form");
+  CHECK(error_of(R"({"plugins":{"sha256":{"destkit-a.so":"abc"}}})") ==
+        "host.json: plugins.sha256.\"destkit-a.so\": must be a SHA-256 digest in hex (64 characters)");
+}
