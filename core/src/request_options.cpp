@@ -134,8 +134,8 @@ ResolveResult resolve_request(std::string_view url, const RequestOptions& defaul
         remember(r.origin_bound_headers, name);
       }
     }
-    for (const auto& [name, _] : layer->search_params) {
-      std::erase_if(search_params, [&](const auto& p) { return p.first == name; });
+    for (const auto& param : layer->search_params) {
+      std::erase_if(search_params, [&](const auto& p) { return p.first == param.first; });
     }
     search_params.insert(search_params.end(), layer->search_params.begin(),
                          layer->search_params.end());

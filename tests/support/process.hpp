@@ -20,7 +20,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, const std::strin
 // A process running in the background, whose output can be read while it runs.
 class SpawnedProcess {
  public:
-  explicit SpawnedProcess(const std::vector<std::string>& argv);
+  explicit SpawnedProcess(const std::vector<std::string>& argv, std::string input = {});
   ~SpawnedProcess();  // kills it if still running
   SpawnedProcess(const SpawnedProcess&) = delete;
   SpawnedProcess& operator=(const SpawnedProcess&) = delete;
@@ -31,14 +31,17 @@ class SpawnedProcess {
   ProcessResult wait(std::chrono::seconds timeout = std::chrono::seconds(60));
 
  private:
+  bool pump(std::chrono::steady_clock::time_point deadline);
+  void close_input();
+
   int pid_ = -1;
+  int in_ = -1;
   int out_ = -1;
   int err_ = -1;
+  std::string input_;
+  std::size_t written_ = 0;
   std::string out_text_;
   std::string err_text_;
 };
-
-// Every line ever printed by a process run through run_process, to check for leaked secrets.
-const std::string& all_output_so_far();
 
 }  // namespace destkit::test
