@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
 
 namespace destkit::host {
 namespace {
@@ -23,7 +22,10 @@ thread_local std::string loading_source;
 // Timeouts longer than this are clamped: a destination must not hold a worker for hours.
 constexpr std::int64_t kMaxTimeoutMs = 5 * 60 * 1000;
 
-std::string_view view(dk_str s) { return s.size ? std::string_view(s.data, s.size) : std::string_view(); }
+// A NULL data pointer reads as empty, whatever size came with it.
+std::string_view view(dk_str s) {
+  return s.data != nullptr && s.size != 0 ? std::string_view(s.data, s.size) : std::string_view();
+}
 
 dk_str hand_out(dk_call* call, std::string text) {
   const std::string& kept = call->strings.emplace_back(std::move(text));
