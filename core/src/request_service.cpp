@@ -1,0 +1,252 @@
+// The dk_host_api services for requests and responses: the request merged from its layers,
+// sent, retried once after a token refresh, traced when verbose, and its answer handed out.
+#include "services.hpp"
+
+#include <destkit/host/json_input.hpp>
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace destkit::host::services {
+namespace {
+
+namespace json = boost::json;
+
+const HttpResponse* response_of(dk_call* call, const dk_response* handle) {
+  for (const auto& r : call->responses) {
+    if (r.id == value_of(handle)) return &r.response;
+  }
+  return nullptr;
+}
+
+dk_response* keep_response(dk_call* call, HttpResponse response) {
+  return handle_of(call->responses.emplace_back(dk_response{next_handle_id(), std::move(response)}));
+}
+
+
+bool is_json_content_type(const std::string* content_type) {
+  if (content_type == nullptr) return false;
+  std::string type = content_type->substr(0, content_type->find(';'));
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  return type == "application/json" || (type.size() > 5 && type.ends_with("+json"));
+}
+
+dk_status record(dk_call* call, RequestFailure failure, dk_status status) {
+  failure.message = call->redactor.apply(failure.message);
+  call->last_error = failure.message;
+  call->last_request_failure = std::move(failure);
+  return status;
+}
+
+// --verbose: each exchange as it went over the wire, with every credential redacted.
+void trace(const dk_call* call, const ResolvedRequest& request, const HttpResult& result) {
+  if (!call->env.verbose || call->env.log == nullptr || !*call->env.log) return;
+  auto line = [&](const std::string& text) { (*call->env.log)(LogLevel::debug, call->env.plugin_slug, call->redactor.apply(text)); };
+  line(fmt::format("> {} {}", request.method, redact_url(request.url)));
+  for (const auto& [name, value] : request.headers) {
+    line(fmt::format("> {}: {}", name, is_secret_name(name) ? std::string(kRedacted) : value));
+  }
+  if (request.body) line(fmt::format("> {}", request.body->substr(0, 1024)));
+  if (const auto* failure = std::get_if<HttpFailure>(&result)) {
+    line("< " + failure->message);
+    return;
+  }
+  const auto& response = std::get<HttpResponse>(result);
+  line(fmt::format("< {} {} ({} bytes, from {})", response.status, response.reason, response.body.size(), redact_url(response.url)));
+  for (const auto& [name, value] : response.headers) {
+    line(fmt::format("< {}: {}", name, is_secret_name(name) ? std::string(kRedacted) : value));
+  }
+  if (!response.body.empty()) line(fmt::format("< {}", response.body.substr(0, 1024)));
+}
+
+// Sends the request as the call's options resolve it now (they change after a refresh).
+std::variant<HttpResult, std::string> attempt(dk_call* call, std::string_view url, const RequestOptions& per_call,
+                                              ResolvedRequest& request) {
+  ResolveResult resolved = resolve_request(url, call->defaults, call->extension.options, per_call);
+  if (!resolved.ok()) return resolved.error;
+  request = std::move(resolved.request);
+  HttpResult result = send_http(request, *call->env.http);
+  trace(call, request, result);
+  return result;
+}
+
+// After a 401 under an OAuth scheme: one refresh per call, then extendRequest again with the
+// new token. Returns false (with the failure recorded) when the refresh failed.
+bool refresh_after_401(dk_call* call, const HttpResponse& unauthorized) {
+  OAuthSession& session = *call->oauth;
+  session.refreshed = true;
+  TokenResult renewed = session.tokens->after_unauthorized(session.slug, session.connection, call->auth.access_token,
+                                                           session.refresher);
+  if (auto* e = std::get_if<OAuthError>(&renewed)) {
+    RequestFailure failure{RequestFailure::Kind::refresh, unauthorized.status, unauthorized.reason,
+                           url_host(unauthorized.url), e->message};
+    failure.oauth_unavailable = e->kind == OAuthError::Kind::unavailable;
+    record(call, std::move(failure), DK_ERR_HTTP);
+    return false;
+  }
+  const TokenRecord& tokens = std::get<TokenRecord>(renewed);
+  call->redactor.add(tokens.access_token);
+  call->redactor.add(tokens.refresh_token);
+  call->auth = {tokens.access_token, tokens.refresh_token};
+  if (run_extend_request(call) != DK_OK) {
+    record(call, {RequestFailure::Kind::refresh, unauthorized.status, unauthorized.reason, url_host(unauthorized.url),
+                  "extendRequest failed after the token refresh: " + call->error},
+           DK_ERR_HTTP);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+dk_status request_options_new(dk_call* handle, dk_request_options** out) noexcept {
+  return guarded([&] {
+    dk_call* call = resolve(handle);
+    if (call == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    *out = handle_of(call->options.emplace_back(dk_request_options{next_handle_id(), {}}));
+    return DK_OK;
+  });
+}
+
+dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options, dk_response** out) noexcept {
+  return guarded([&] {
+    dk_call* call = resolve(handle);
+    if (call == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    *out = nullptr;
+    static const RequestOptions none;
+    const RequestOptions* per_call = &none;
+    if (options != nullptr) {
+      per_call = options_of(options);
+      if (per_call == nullptr) return fail(call, DK_ERR_INVALID_ARGUMENT, "unknown options handle");
+    }
+    ResolvedRequest request;
+    auto sent = attempt(call, view(url), *per_call, request);
+    if (auto* invalid = std::get_if<std::string>(&sent)) return fail(call, DK_ERR_INVALID_ARGUMENT, *invalid);
+    HttpResult result = std::get<HttpResult>(std::move(sent));
+
+    auto* first = std::get_if<HttpResponse>(&result);
+    if (first != nullptr && first->status == 401 && call->oauth && !call->oauth->refreshed) {
+      if (!refresh_after_401(call, *first)) {
+        *out = keep_response(call, std::move(*first));
+        return DK_ERR_HTTP;
+      }
+      sent = attempt(call, view(url), *per_call, request);
+      if (auto* invalid = std::get_if<std::string>(&sent)) return fail(call, DK_ERR_INVALID_ARGUMENT, *invalid);
+      result = std::get<HttpResult>(std::move(sent));
+    }
+
+    if (auto* failure = std::get_if<HttpFailure>(&result)) {
+      bool unusable = failure->kind == HttpFailure::Kind::too_large;
+      return record(call,
+                    {unusable ? RequestFailure::Kind::bad_response : RequestFailure::Kind::network,
+                     0, "", failure->host, failure->message},
+                    unusable ? DK_ERR_BAD_RESPONSE : DK_ERR_NETWORK);
+    }
+    HttpResponse& response = std::get<HttpResponse>(result);
+    std::string host = url_host(response.url);
+    bool success = response.status >= 200 && response.status < 300;
+    if (!success && request.throw_http_errors) {
+      *out = keep_response(call, std::move(response));
+      const HttpResponse& kept = call->responses.back().response;
+      return record(call,
+                    {RequestFailure::Kind::http, kept.status, kept.reason, host,
+                     fmt::format("{} answered {} {}", host, kept.status, kept.reason)},
+                    DK_ERR_HTTP);
+    }
+    bool wants_json = request.response_type == ResponseType::json ||
+                      (is_json_content_type(response.header("content-type")) && !response.body.empty());
+    if (success && wants_json) {
+      ParsedJson parsed = parse_json_input(response.body, {.max_bytes = response.body.size(), .max_depth = 512});
+      if (!parsed.ok()) {
+        return record(call,
+                      {RequestFailure::Kind::bad_response, response.status, response.reason, host,
+                       fmt::format("the response from {} is not valid JSON ({})", host, parsed.error)},
+                      DK_ERR_BAD_RESPONSE);
+      }
+    }
+    *out = keep_response(call, std::move(response));
+    return DK_OK;
+  });
+}
+
+template <class Body>
+dk_status with_response(dk_call* handle, const dk_response* response, Body&& body) noexcept {
+  return guarded([&] {
+    dk_call* call = resolve(handle);
+    const HttpResponse* r = call != nullptr && response != nullptr ? response_of(call, response) : nullptr;
+    if (r == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    return body(*r);
+  });
+}
+
+dk_status response_status(dk_call* call, const dk_response* response, int32_t* out) noexcept {
+  return with_response(call, response, [&](const HttpResponse& r) {
+    if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    *out = r.status;
+    return DK_OK;
+  });
+}
+
+dk_status response_reason(dk_call* call, const dk_response* response, dk_str* out) noexcept {
+  return with_response(call, response, [&](const HttpResponse& r) {
+    if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    *out = dk_str{r.reason.data(), r.reason.size()};
+    return DK_OK;
+  });
+}
+
+dk_status response_body(dk_call* call, const dk_response* response, dk_str* out) noexcept {
+  return with_response(call, response, [&](const HttpResponse& r) {
+    if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    *out = dk_str{r.body.data(), r.body.size()};
+    return DK_OK;
+  });
+}
+
+dk_status response_header(dk_call* call, const dk_response* response, dk_str name, dk_str* out) noexcept {
+  return with_response(call, response, [&](const HttpResponse& r) {
+    if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    const std::string* value = r.header(view(name));
+    if (value == nullptr) return DK_ERR_NOT_FOUND;
+    *out = dk_str{value->data(), value->size()};
+    return DK_OK;
+  });
+}
+
+// ---- ABI 1.1 ----
+
+dk_status set_tokens(dk_call* handle, dk_str access_token, dk_str refresh_token, int64_t expires_in_seconds) noexcept {
+  return guarded([&] {
+    dk_call* call = resolve(handle);
+    if (call == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    if (call->client == nullptr) return fail(call, DK_ERR_INVALID_ARGUMENT, "set_tokens is for on_refresh_access_token");
+    if (access_token.size == 0) return fail(call, DK_ERR_INVALID_ARGUMENT, "the access token is empty");
+    TokenRecord record;
+    record.access_token = std::string(view(access_token));
+    record.refresh_token = std::string(view(refresh_token));
+    record.obtained_at = std::chrono::system_clock::now();
+    if (expires_in_seconds > 0) record.expires_at = record.obtained_at + std::chrono::seconds(expires_in_seconds);
+    call->redactor.add(record.access_token);
+    call->redactor.add(record.refresh_token);
+    call->new_tokens = std::move(record);
+    return DK_OK;
+  });
+}
+
+dk_status response_json_value(dk_call* handle, const dk_response* response, dk_str pointer, dk_value* out) noexcept {
+  return with_response(handle, response, [&](const HttpResponse& r) {
+    dk_call* call = resolve(handle);
+    if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    ParsedJson parsed = parse_json_input(r.body, {.max_bytes = r.body.size(), .max_depth = 512});
+    if (!parsed.ok()) return fail(call, DK_ERR_BAD_RESPONSE, "the response body is not JSON: " + parsed.error);
+    json::error_code ec;
+    const json::value* v = parsed.value.find_pointer(view(pointer), ec);
+    if (v == nullptr) return fail(call, DK_ERR_NOT_FOUND, fmt::format("the response has nothing at {}", view(pointer)));
+    *out = to_dk_value(call, *v);
+    return DK_OK;
+  });
+}
+
+}  // namespace destkit::host::services

@@ -1,0 +1,50 @@
+// services — what the dk_host_api services share: handle resolution, error reporting, and
+// the services themselves. host_services.cpp holds diagnostics, the call's inputs and request
+// options; request_service.cpp holds requests and responses.
+#pragma once
+
+#include "call.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace destkit::host::services {
+
+// A NULL data pointer reads as empty, whatever size came with it.
+std::string_view view(dk_str s);
+// Keeps `text` for the rest of the call and hands it out.
+dk_str hand_out(dk_call* call, std::string text);
+std::uintptr_t value_of(const void* handle);
+// The call a handle stands for: only the call running on this thread answers to its handle.
+dk_call* resolve(dk_call* handle);
+// Options handles are only usable inside the call that owns them (the active call).
+RequestOptions* options_of(dk_request_options* handle);
+// Records why a service failed (redacted) and returns `status`.
+dk_status fail(dk_call* call, dk_status status, std::string message);
+// A JSON value as the ABI hands it out: strings as they are, the rest as JSON text.
+dk_value to_dk_value(dk_call* call, const boost::json::value& v);
+
+// Runs a service body with exception safety: nothing ever propagates to the plugin.
+template <class Body>
+dk_status guarded(Body&& body) noexcept {
+  try {
+    return body();
+  } catch (...) {
+    return DK_ERR_INTERNAL;
+  }
+}
+
+// request_service.cpp
+dk_status request_options_new(dk_call* handle, dk_request_options** out) noexcept;
+dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options, dk_response** out) noexcept;
+dk_status response_status(dk_call* handle, const dk_response* response, int32_t* out) noexcept;
+dk_status response_reason(dk_call* handle, const dk_response* response, dk_str* out) noexcept;
+dk_status response_body(dk_call* handle, const dk_response* response, dk_str* out) noexcept;
+dk_status response_header(dk_call* handle, const dk_response* response, dk_str name, dk_str* out) noexcept;
+dk_status set_tokens(dk_call* handle, dk_str access_token, dk_str refresh_token, int64_t expires_in_seconds) noexcept;
+dk_status response_json_value(dk_call* handle, const dk_response* response, dk_str pointer, dk_value* out) noexcept;
+
+}  // namespace destkit::host::services
