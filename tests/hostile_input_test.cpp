@@ -13,8 +13,6 @@ using destkit::loopback::Server;
 
 namespace {
 
-std::string base(const Server& server) { return "http://127.0.0.1:" + std::to_string(server.port()) + "/base"; }
-
 Response raw(std::string bytes) {
   Response r;
   r.raw = std::move(bytes);
@@ -25,14 +23,14 @@ Response raw(std::string bytes) {
 
 TEST_CASE("a server that answers with something that is not HTTP could not verify") {
   Server server([](const Request&) { return raw("SSH-2.0-OpenSSH_9.2\r\n\r\n"); });
-  auto verdict = run_probe(base(server), "plain");
+  auto verdict = run_probe(probe_base_url(server), "plain");
   CHECK(verdict.outcome == AuthOutcome::could_not_verify);
   CHECK(verdict.message.find("Could not verify credentials: 127.0.0.1 did not send a valid HTTP answer") == 0);
 }
 
 TEST_CASE("a server that hangs up without answering could not verify") {
   Server server([](const Request&) { return raw(""); });
-  auto verdict = run_probe(base(server), "plain");
+  auto verdict = run_probe(probe_base_url(server), "plain");
   CHECK(verdict.outcome == AuthOutcome::could_not_verify);
   CHECK(verdict.message.find("127.0.0.1 did not send a valid HTTP answer") != std::string::npos);
 }
@@ -42,21 +40,21 @@ TEST_CASE("an endless chunked body stops at the size cap") {
   std::string stream = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 40; ++i) stream += chunk;  // 2.5 MiB and no last chunk
   Server server([&](const Request&) { return raw(stream); });
-  auto verdict = run_probe(base(server), "plain");
+  auto verdict = run_probe(probe_base_url(server), "plain");
   CHECK(verdict.message == "Could not verify credentials: the response from 127.0.0.1 is larger than the limit of 1048576 bytes");
 }
 
 TEST_CASE("JSON nested 100,000 deep or with invalid UTF-8 is a clear error, not a crash") {
   std::string body = GENERATE(std::string(100000, '[') + std::string(100000, ']'), std::string("{\"name\":\"\xff\xfe\"}"));
   Server server([&](const Request&) { return Response::json(200, body); });
-  auto verdict = run_probe(base(server), "json");
+  auto verdict = run_probe(probe_base_url(server), "json");
   CHECK(verdict.outcome == AuthOutcome::could_not_verify);
   CHECK(verdict.message.find("Could not verify credentials: the response from 127.0.0.1 is not valid JSON") == 0);
 }
 
 TEST_CASE("hostile settings files are refused with a clear error and no request") {
   Server server([](const Request&) { return Response::json(200, "{}"); });
-  std::string url = base(server);
+  std::string url = probe_base_url(server);
   auto test_auth = [&](const std::string& settings) {
     return run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()}, settings);
   };

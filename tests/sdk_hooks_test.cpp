@@ -20,7 +20,7 @@ using destkit::loopback::Server;
 namespace {
 
 AuthVerdict run(const Server& server, const std::string& mode) {
-  return run_probe("http://127.0.0.1:" + std::to_string(server.port()) + "/base/", mode);
+  return run_probe(probe_base_url(server), mode);
 }
 
 Server answering(int status, std::string body = "{}") {

@@ -15,7 +15,7 @@ TEST_CASE("no output of any test-auth run contains the secrets it was given") {
   Server server([](const Request& r) {
     return Response::json(401, "{\"error\":\"bad token " + r.header("X-Api-Token") + "\"}");
   });
-  std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+  std::string base = probe_base_url(server);
   std::vector<std::string> plugin_path{"--plugin-path", kTestPluginDir.string()};
   std::string everything;
   auto test_auth = [&](const std::string& settings, std::vector<std::string> extra = {}) {
@@ -56,7 +56,7 @@ TEST_CASE("verbose mode shows each exchange with every credential redacted") {
     answer.headers.emplace_back("Set-Cookie", "session=abc123SECRET");
     return answer;
   });
-  std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+  std::string base = probe_base_url(server);
   ProcessResult r = run_destkit({"test-auth", "test-probe", "--settings", "-", "--verbose", "--plugin-path",
                                  kTestPluginDir.string()},
                                 probe_settings(base, "plain"));

@@ -21,6 +21,10 @@ std::string probe_settings(const std::string& base_url, const std::string& mode)
   return R"({"baseUrl":")" + base_url + R"(","token":")" + kProbeToken + R"(","mode":")" + mode + "\"}";
 }
 
+std::string probe_base_url(const loopback::Server& server, const char* scheme) {
+  return std::string(scheme) + "://127.0.0.1:" + std::to_string(server.port()) + "/base";
+}
+
 host::AuthVerdict run_probe(const std::string& base_url, const std::string& mode) {
   const host::Plugin* probe = probe_host().find("test-probe");
   if (probe == nullptr) throw std::runtime_error("test-probe did not load");

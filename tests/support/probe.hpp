@@ -1,6 +1,8 @@
 // probe — the test-probe destination loaded in process through the embedding API.
 #pragma once
 
+#include "loopback_server.hpp"
+
 #include <destkit/host/host.hpp>
 
 #include <string>
@@ -15,6 +17,9 @@ const host::Host& probe_host();
 
 // The settings for test-probe: requests go to base_url, testRequest does what `mode` says.
 std::string probe_settings(const std::string& base_url, const std::string& mode);
+
+// The base URL test-probe is given for a server on 127.0.0.1: SCHEME://127.0.0.1:PORT/base
+std::string probe_base_url(const loopback::Server& server, const char* scheme = "http");
 
 host::AuthVerdict run_probe(const std::string& base_url, const std::string& mode);
 
