@@ -1,5 +1,5 @@
 // Parsing JSON from outside the host: duplicate keys, depth, size and encoding are bounded.
-#include <destkit/host/json_input.hpp>
+#include "util/json_input.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -5,7 +5,7 @@
 #include "oauth_server.hpp"
 
 #include <destkit/host/host.hpp>
-#include <destkit/host/oauth.hpp>
+#include "oauth/protocol.hpp"
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>

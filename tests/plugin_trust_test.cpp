@@ -2,8 +2,8 @@
 // signatures, all applied before any code of the file runs.
 #include "environment.hpp"
 
-#include <destkit/host/host_config.hpp>
-#include <destkit/host/plugin_trust.hpp>
+#include "config/host_config.hpp"
+#include "plugin/trust.hpp"
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-#include "redactor.hpp"
+#include "http/redactor.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 // Merge order, URL joining, search params, Basic auth and header checks of request options.
-#include <destkit/host/request_options.hpp>
+#include "http/request_options.hpp"
 
 #include <catch2/catch.hpp>
 

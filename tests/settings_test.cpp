@@ -1,6 +1,6 @@
 // Settings validation: every problem at once, per field, in words a person understands.
 #include <destkit/host/definition.hpp>
-#include <destkit/host/settings.hpp>
+#include "definition/settings.hpp"
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>

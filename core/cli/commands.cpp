@@ -8,7 +8,7 @@
 #include "output.hpp"
 
 #include <destkit/host/host.hpp>
-#include <destkit/host/json_input.hpp>
+#include "util/json_input.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>

@@ -3,7 +3,7 @@
 #include "commands.hpp"
 #include "project_templates.hpp"
 
-#include <destkit/host/request_options.hpp>
+#include "http/request_options.hpp"
 
 #include <fmt/format.h>
 

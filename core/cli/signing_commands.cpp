@@ -3,7 +3,7 @@
 #include "commands.hpp"
 #include "host_setup.hpp"
 
-#include <destkit/host/plugin_trust.hpp>
+#include "plugin/trust.hpp"
 
 #include <fmt/format.h>
 

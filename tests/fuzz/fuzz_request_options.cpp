@@ -1,9 +1,9 @@
 // libFuzzer target: request options from three layers merged into one request, and the
 // redaction of the resulting URL. The input is split on NUL bytes into the URL and the
 // values the layers use.
-#include <destkit/host/request_options.hpp>
+#include "http/request_options.hpp"
 
-#include "redactor.hpp"
+#include "http/redactor.hpp"
 
 #include <cstddef>
 #include <cstdint>

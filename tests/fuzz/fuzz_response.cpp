@@ -1,6 +1,6 @@
 // libFuzzer target: a response body as a server could send it, parsed with the limits the
 // host applies and queried by JSON Pointer as plugins do.
-#include <destkit/host/json_input.hpp>
+#include "util/json_input.hpp"
 
 #include <boost/json.hpp>
 

@@ -1,7 +1,7 @@
 // libFuzzer target: a settings file validated against a definition with every field kind.
 #include <destkit/host/definition.hpp>
-#include <destkit/host/json_input.hpp>
-#include <destkit/host/settings.hpp>
+#include "util/json_input.hpp"
+#include "definition/settings.hpp"
 
 #include <cstddef>
 #include <cstdint>

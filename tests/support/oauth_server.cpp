@@ -2,8 +2,8 @@
 
 #include "environment.hpp"
 
-#include <destkit/host/oauth.hpp>
-#include <destkit/host/request_options.hpp>
+#include "oauth/protocol.hpp"
+#include "http/request_options.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>

@@ -3,9 +3,9 @@
 // it the same way.
 #pragma once
 
-#include <destkit/host/auth_check.hpp>
-#include <destkit/host/discovery.hpp>
-#include <destkit/host/host_config.hpp>
+#include "auth/credential_test.hpp"
+#include "plugin/discovery.hpp"
+#include "config/host_config.hpp"
 #include <destkit/host/plugin.hpp>
 
 #include <memory>

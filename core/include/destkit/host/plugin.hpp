@@ -10,7 +10,7 @@
 #include <destkit/abi.h>
 #include <destkit/host/definition.hpp>
 #include <destkit/host/log.hpp>
-#include <destkit/host/plugin_trust.hpp>
+#include "plugin/trust.hpp"
 
 #include <filesystem>
 #include <memory>

@@ -3,9 +3,9 @@
 // refresh_token, client_credentials).
 #pragma once
 
-#include <destkit/host/host_config.hpp>
-#include <destkit/host/http_client.hpp>
-#include <destkit/host/token_store.hpp>
+#include "config/host_config.hpp"
+#include "http/client.hpp"
+#include "oauth/token_store.hpp"
 
 #include <string>
 #include <variant>

@@ -5,13 +5,13 @@
 #pragma once
 
 #include <destkit/abi.h>
-#include <destkit/host/http_client.hpp>
+#include "http/client.hpp"
 #include <destkit/host/log.hpp>
-#include <destkit/host/oauth_tokens.hpp>
-#include <destkit/host/request_options.hpp>
-#include <destkit/host/settings.hpp>
+#include "oauth/tokens.hpp"
+#include "http/request_options.hpp"
+#include "definition/settings.hpp"
 
-#include "redactor.hpp"
+#include "http/redactor.hpp"
 
 #include <boost/json/object.hpp>
 

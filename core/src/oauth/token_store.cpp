@@ -1,5 +1,5 @@
-#include <destkit/host/token_store.hpp>
-#include <destkit/host/json_input.hpp>
+#include "oauth/token_store.hpp"
+#include "util/json_input.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>

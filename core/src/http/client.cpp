@@ -1,4 +1,4 @@
-#include <destkit/host/http_client.hpp>
+#include "http/client.hpp"
 
 #include <curl/curl.h>
 #include <fmt/format.h>

@@ -1,7 +1,7 @@
-#include <destkit/host/settings.hpp>
+#include "definition/settings.hpp"
 
-#include "field_value.hpp"
-#include "spelling.hpp"
+#include "definition/field_value.hpp"
+#include "util/spelling.hpp"
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
-#include <destkit/host/oauth_tokens.hpp>
+#include "oauth/tokens.hpp"
 
-#include "redirect_listener.hpp"
+#include "oauth/redirect_listener.hpp"
 
 #include <fmt/format.h>
 

@@ -16,7 +16,7 @@
 //                "trustedKeys": [{"file": "/etc/destkit/partner.pub"}], "requireSignatures": true}}
 #pragma once
 
-#include <destkit/host/plugin_trust.hpp>
+#include "plugin/trust.hpp"
 
 #include <filesystem>
 #include <map>

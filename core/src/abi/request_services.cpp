@@ -1,8 +1,8 @@
 // The dk_host_api services for requests and responses: the request merged from its layers,
 // sent, retried once after a token refresh, traced when verbose, and its answer handed out.
-#include "services.hpp"
+#include "abi/services.hpp"
 
-#include <destkit/host/json_input.hpp>
+#include "util/json_input.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>

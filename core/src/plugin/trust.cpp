@@ -1,4 +1,4 @@
-#include <destkit/host/plugin_trust.hpp>
+#include "plugin/trust.hpp"
 
 #include <fmt/format.h>
 #include <openssl/bio.h>

@@ -1,4 +1,4 @@
-#include <destkit/host/json_input.hpp>
+#include "util/json_input.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>

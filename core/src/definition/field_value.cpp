@@ -1,4 +1,4 @@
-#include "field_value.hpp"
+#include "definition/field_value.hpp"
 
 #include <fmt/format.h>
 

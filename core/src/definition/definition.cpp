@@ -1,7 +1,7 @@
 #include <destkit/host/definition.hpp>
-#include <destkit/host/json_input.hpp>
+#include "util/json_input.hpp"
 
-#include "field_value.hpp"
+#include "definition/field_value.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>

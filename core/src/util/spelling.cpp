@@ -1,4 +1,4 @@
-#include "spelling.hpp"
+#include "util/spelling.hpp"
 
 #include <algorithm>
 #include <cctype>

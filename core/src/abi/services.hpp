@@ -3,7 +3,7 @@
 // options; request_service.cpp holds requests and responses.
 #pragma once
 
-#include "call.hpp"
+#include "abi/call.hpp"
 
 #include <boost/json/value.hpp>
 

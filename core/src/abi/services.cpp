@@ -1,9 +1,9 @@
 // The dk_host_api services for diagnostics, the call's inputs and request options, and the
 // table that gathers all services. Each one checks its handles, never throws, and copies what
 // the plugin passes before returning.
-#include "services.hpp"
+#include "abi/services.hpp"
 
-#include <destkit/host/json_input.hpp>
+#include "util/json_input.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>

@@ -1,6 +1,6 @@
-#include "redactor.hpp"
+#include "http/redactor.hpp"
 
-#include <destkit/host/request_options.hpp>
+#include "http/request_options.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "redirect_listener.hpp"
+#include "oauth/redirect_listener.hpp"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,4 +1,4 @@
-#include <destkit/host/discovery.hpp>
+#include "plugin/discovery.hpp"
 
 #include <dlfcn.h>
 
@@ -16,13 +16,17 @@ bool is_plugin_file_name(std::string_view name) {
 }
 
 fs::path installed_plugin_directory() {
+  // The host code lives either in libdestkit-host.so (an embedder) or in a program linked with
+  // its objects (the destkit CLI); both sit where `cmake --install` and the build tree put them.
   Dl_info info{};
   if (dladdr(reinterpret_cast<void*>(&installed_plugin_directory), &info) == 0 || info.dli_fname == nullptr) {
     return {};
   }
   std::error_code ec;
-  fs::path library = fs::weakly_canonical(info.dli_fname, ec);
-  return library.parent_path() / "destkit" / "plugins";
+  fs::path module = fs::weakly_canonical(info.dli_fname, ec);
+  fs::path program = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec && module == program) return (module.parent_path() / DESTKIT_PLUGIN_DIR_FROM_BINDIR).lexically_normal();
+  return module.parent_path() / "destkit" / "plugins";
 }
 
 std::vector<fs::path> plugin_search_path(const SearchPathOptions& options) {

@@ -4,7 +4,7 @@
 // sure credentials never follow a redirect to another origin.
 #pragma once
 
-#include <destkit/host/request_options.hpp>
+#include "http/request_options.hpp"
 
 #include <cstddef>
 #include <string>

@@ -1,6 +1,6 @@
-#include <destkit/host/auth_check.hpp>
+#include "auth/credential_test.hpp"
 
-#include "call.hpp"
+#include "abi/call.hpp"
 
 #include <fmt/format.h>
 

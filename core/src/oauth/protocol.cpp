@@ -1,5 +1,5 @@
-#include <destkit/host/oauth.hpp>
-#include <destkit/host/json_input.hpp>
+#include "oauth/protocol.hpp"
+#include "util/json_input.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>

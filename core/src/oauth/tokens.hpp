@@ -7,9 +7,9 @@
 // refresh (single flight). A failed refresh leaves the stored record as it was.
 #pragma once
 
-#include <destkit/host/host_config.hpp>
-#include <destkit/host/oauth.hpp>
-#include <destkit/host/token_store.hpp>
+#include "config/host_config.hpp"
+#include "oauth/protocol.hpp"
+#include "oauth/token_store.hpp"
 
 #include <chrono>
 #include <functional>

@@ -1,8 +1,8 @@
 #include <destkit/host/plugin.hpp>
 
-#include "call.hpp"
+#include "abi/call.hpp"
 
-#include <destkit/host/plugin_trust.hpp>
+#include "plugin/trust.hpp"
 
 #define BOOST_DLL_USE_STD_FS 1
 #include <boost/dll/library_info.hpp>

@@ -6,11 +6,11 @@
 // because the check itself could not be made.
 #pragma once
 
-#include <destkit/host/http_client.hpp>
+#include "http/client.hpp"
 #include <destkit/host/log.hpp>
-#include <destkit/host/oauth_tokens.hpp>
+#include "oauth/tokens.hpp"
 #include <destkit/host/plugin.hpp>
-#include <destkit/host/settings.hpp>
+#include "definition/settings.hpp"
 
 #include <boost/json/value.hpp>
 

@@ -1,5 +1,5 @@
 // The oauth2 scheme's refresh through the destination's own on_refresh_access_token.
-#include "call.hpp"
+#include "abi/call.hpp"
 
 #include <fmt/format.h>
 

@@ -1,6 +1,6 @@
-#include <destkit/host/host_config.hpp>
-#include <destkit/host/json_input.hpp>
-#include <destkit/host/request_options.hpp>
+#include "config/host_config.hpp"
+#include "util/json_input.hpp"
+#include "http/request_options.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>

@@ -1,4 +1,4 @@
-#include <destkit/host/request_options.hpp>
+#include "http/request_options.hpp"
 
 #include <fmt/format.h>
 
