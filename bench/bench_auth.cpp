@@ -21,7 +21,7 @@ namespace {
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
 
-json::object time_calls(const destkit::host::Host& host, const destkit::host::Plugin& plugin, const json::value& settings,
+json::object time_calls(const destkit::host::Host& host, const destkit::host::Plugin& plugin, std::string_view settings,
                         int n, bool expect_ok) {
   std::vector<double> latency_ms;
   latency_ms.reserve(static_cast<std::size_t>(n));
@@ -55,7 +55,9 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--warmup") == 0) warmup = std::max(0, std::atoi(argv[i + 1]));
   }
   destkit::host::HostOptions options;
-  options.search = {.explicit_directories = {DESTKIT_BENCH_PLUGIN_DIR}, .use_environment = false, .use_installed = false};
+  options.plugin_directories = {DESTKIT_BENCH_PLUGIN_DIR};
+  options.use_environment_path = false;
+  options.use_installed_plugins = false;
   destkit::host::Host host(options);
   struct Case {
     const char* slug;
@@ -74,7 +76,7 @@ int main(int argc, char** argv) {
       std::cerr << c.slug << " did not load\n";
       return 1;
     }
-    json::value valid = json::parse(c.valid), wrong = json::parse(c.wrong);
+    std::string_view valid = c.valid, wrong = c.wrong;
     for (int i = 0; i < warmup; ++i) host.test_authentication(*plugin, valid);
     results[c.slug] = json::object{{"valid", time_calls(host, *plugin, valid, n, true)},
                                    {"wrong", time_calls(host, *plugin, wrong, n, false)}};

@@ -1,5 +1,5 @@
 // Validation of definitions at load: what is accepted, and the JSON path of what is not.
-#include <destkit/host/definition.hpp>
+#include "definition/parse.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -34,9 +34,9 @@ TEST_CASE("a definition with fields of every kind is accepted, in declaration or
   CHECK(d.scheme == Scheme::custom);
   REQUIRE(d.fields.size() == 3);
   CHECK(d.fields[0].key == "region");
-  CHECK(d.fields[0].default_value == "us");
+  CHECK(d.fields[0].default_json == R"("us")");
   CHECK(d.fields[1].maximum == 65535);
-  CHECK(d.fields[2].secret());
+  CHECK(d.fields[2].secret);
   CHECK(d.fields[2].required);
 }
 
@@ -46,7 +46,7 @@ TEST_CASE("the basic scheme adds username and a secret password unless declared"
   CHECK(d.fields[0].key == "username");
   CHECK(d.fields[0].required);
   CHECK(d.fields[1].key == "password");
-  CHECK(d.fields[1].secret());
+  CHECK(d.fields[1].secret);
 
   Definition own = definition_of(definition_with_fields(R"("password":{"label":"API Secret","type":"password"})", "basic"));
   REQUIRE(own.fields.size() == 2);

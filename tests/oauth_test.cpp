@@ -6,6 +6,8 @@
 
 #include <destkit/host/host.hpp>
 #include "oauth/protocol.hpp"
+#include "oauth/token_store.hpp"
+#include "plugin/loader.hpp"
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
@@ -42,9 +44,10 @@ struct OAuthWorld {
 
   std::unique_ptr<Host> host(const std::string& slug = kManaged, const std::string& grant = "authorization_code") {
     HostOptions options;
-    options.search.use_environment = false;
-    options.requests.http = http;
-    options.config = std::get<HostConfig>(parse_host_config(server.config_json(slug, grant), "test"));
+    options.use_environment_path = false;
+    options.connect_to = http.connect_to;
+    options.ca_file = http.ca_file;
+    options.config = parse_host_config(server.config_json(slug, grant), "test").value();
     options.token_directory = tokens;
     return std::make_unique<Host>(std::move(options));
   }
@@ -62,7 +65,7 @@ struct OAuthWorld {
   }
 
   AuthVerdict test_auth(Host& h, const std::string& slug = kManaged) {
-    return h.test_authentication(*h.find(slug), boost::json::parse("{}"));
+    return h.test_authentication(*h.find(slug), "{}");
   }
 
   // What a browser does with the authorization URL: the server approves and redirects to the
@@ -91,7 +94,7 @@ TEST_CASE("the PKCE challenge follows RFC 7636's example") {
 }
 
 TEST_CASE("configuration errors name the destination and the key") {
-  auto error = [](const std::string& text) { return std::get<std::string>(parse_host_config(text, "host.json")); };
+  auto error = [](const std::string& text) { return parse_host_config(text, "host.json").status().message(); };
   CHECK(error(R"({"destinations":{"acme":{"oauth":{"clientSecret":"s","tokenUrl":"https://t"}}}})") ==
         "host.json: destinations.acme.oauth.clientId: is required");
   CHECK(error(R"({"destinations":{"acme":{"oauth":{"clientId":"c","clientSecret":"s","authorizeUrl":"https://a","tokenUrl":"ftp://t"}}}})") ==
@@ -105,10 +108,10 @@ TEST_CASE("configuration errors name the destination and the key") {
   fs::path secret = new_directory("secret") / "client-secret";
   std::ofstream(secret) << "from-a-file\n";
   setenv("DESTKIT_TEST_SECRET", "from-the-environment", 1);
-  auto config = std::get<HostConfig>(parse_host_config(
+  auto config = parse_host_config(
       R"({"destinations":{"a":{"oauth":{"clientId":"c","clientSecret":{"file":")" + secret.string() +
           R"("},"tokenUrl":"https://t","grant":"client_credentials"}},"b":{"oauth":{"clientId":"c","clientSecret":{"env":"DESTKIT_TEST_SECRET"},"tokenUrl":"https://t","grant":"client_credentials"}}}})",
-      "host.json"));
+      "host.json").value();
   CHECK(config.oauth_client("a")->client_secret == "from-a-file");
   CHECK(config.oauth_client("b")->client_secret == "from-the-environment");
 }
@@ -123,9 +126,10 @@ TEST_CASE("sign-in: PKCE, state checked, code exchanged, tokens stored 0600 in a
     browser = std::thread([&world, url] { world.follow(url); });
   };
   options.timeout = std::chrono::seconds(20);
-  TokenResult result = oauth_login(kManaged, *host->oauth().config().oauth_client(kManaged), world.store(), world.http, options);
+  auto result = host->oauth_login(*host->find(kManaged), options);
   browser.join();
-  REQUIRE(std::holds_alternative<TokenRecord>(result));
+  REQUIRE(result.ok());
+  CHECK(result->signed_in);
   CHECK(world.server.token_requests("authorization_code") == 1);
   fs::path file = world.store().path_of(kManaged, "default");
   CHECK(mode_of(file) == 0600);
@@ -141,10 +145,10 @@ TEST_CASE("sign-in ignores an answer whose state is not its own") {
   LoginOptions options;
   options.show_url = [&](const std::string& url) { browser = std::thread([&world, url] { world.follow(url, "forged"); }); };
   options.timeout = std::chrono::seconds(20);
-  TokenResult result = oauth_login(kManaged, *host->oauth().config().oauth_client(kManaged), world.store(), world.http, options);
+  auto result = host->oauth_login(*host->find(kManaged), options);
   browser.join();
-  REQUIRE(std::holds_alternative<OAuthError>(result));
-  CHECK(std::get<OAuthError>(result).message.find("state does not match") != std::string::npos);
+  REQUIRE(!result.ok());
+  CHECK(result.status().message().find("state does not match") != std::string::npos);
   CHECK(world.server.token_requests("authorization_code") == 0);
   CHECK(!fs::exists(world.store().path_of(kManaged, "default")));
 }
@@ -296,8 +300,8 @@ TEST_CASE("an oauth2 destination's own refreshAccessToken renews at the API's en
   CHECK(v.message == "Credentials are valid.");
   CHECK(world.server.token_requests("renew") == 1);
   CHECK(world.server.token_requests("refresh_token") == 0);
-  CHECK(host->find("example-oauth2")->descriptor().min_host_abi_minor == 1);
-  CHECK(host->find(kManaged)->descriptor().min_host_abi_minor == 0);
+  CHECK(loaded(*host->find("example-oauth2")).descriptor().min_host_abi_minor == 1);
+  CHECK(loaded(*host->find(kManaged)).descriptor().min_host_abi_minor == 0);
 }
 
 TEST_CASE("a crash between writing and renaming leaves the previous record readable") {

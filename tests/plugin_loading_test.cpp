@@ -3,6 +3,7 @@
 #include "environment.hpp"
 
 #include <destkit/host/host.hpp>
+#include "plugin/discovery.hpp"
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>

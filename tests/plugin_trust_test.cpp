@@ -2,7 +2,7 @@
 // signatures, all applied before any code of the file runs.
 #include "environment.hpp"
 
-#include "config/host_config.hpp"
+#include <destkit/host/config.hpp>
 #include "plugin/trust.hpp"
 
 #include <boost/json/parse.hpp>
@@ -133,7 +133,7 @@ TEST_CASE("sign and verify, and a host that requires signatures loads only well-
 
 TEST_CASE("trust settings that cannot work are configuration errors naming the key") {
   auto error_of = [](const std::string& text) {
-    return std::get<std::string>(destkit::host::parse_host_config(text, "host.json"));
+    return destkit::host::parse_host_config(text, "host.json").status().message();
   };
   CHECK(error_of(R"({"plugins":{"requireSignatures":true}})") ==
         "host.json: plugins.trustedKeys: must list at least one key when requireSignatures is true");

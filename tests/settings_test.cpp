@@ -1,5 +1,5 @@
 // Settings validation: every problem at once, per field, in words a person understands.
-#include <destkit/host/definition.hpp>
+#include "definition/parse.hpp"
 #include "definition/settings.hpp"
 
 #include <boost/json/parse.hpp>

@@ -7,8 +7,8 @@
 #include "signing_commands.hpp"
 #include "output.hpp"
 
+#include <destkit/abi.h>
 #include <destkit/host/host.hpp>
-#include "util/json_input.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
@@ -185,7 +185,7 @@ int plugins(const Arguments& a) {
   const host::Host& host = *opened;
   if (a.json) {
     json::array plugins, rejected, path;
-    for (const auto& p : host.plugins()) plugins.push_back(plugin_json(*p));
+    for (const host::Plugin* p : host.plugins()) plugins.push_back(plugin_json(*p));
     for (const auto& r : host.rejections()) rejected.push_back(json::object{{"path", r.path.string()}, {"reason", r.reason}});
     for (const auto& dir : host.search_path()) path.push_back(json::string(dir.string()));
     print_json(json::object{{"plugins", plugins}, {"rejected", rejected}, {"searchPath", path}});
@@ -212,18 +212,19 @@ int describe(const Arguments& a) {
 
 int check(const Arguments& a) {
   if (a.positional.size() != 1) return usage_error("check needs exactly one FILE", "check");
-  std::optional<host::HostConfig> config = load_config(a);
-  if (!config) return kExitUsage;
-  host::LoadResult result = host::load_plugin(a.positional[0], cli_log_sink(a.verbose), config->plugins);
-  if (auto* rejection = std::get_if<host::Rejection>(&result)) {
+  std::optional<host::HostOptions> options = host_options(a);
+  if (!options) return kExitUsage;
+  const std::string& path = a.positional[0];
+  auto checked = host::Host::check_plugin_file(path, *options);
+  if (!checked) {
     if (a.json) {
-      print_json(json::object{{"ok", false}, {"path", rejection->path.string()}, {"error", rejection->reason}});
+      print_json(json::object{{"ok", false}, {"path", path}, {"error", checked.status().message()}});
     } else {
-      fmt::print("Rejected: {} {}\n", rejection->path.string(), rejection->reason);
+      fmt::print("Rejected: {} {}\n", path, checked.status().message());
     }
     return kExitRejected;
   }
-  const auto& plugin = *std::get<std::unique_ptr<host::Plugin>>(result);
+  const host::Plugin& plugin = *checked.value();
   if (a.json) {
     json::object out = definition_json(plugin).as_object();
     out["ok"] = true;
@@ -272,13 +273,7 @@ int test_auth(const Arguments& a) {
   const host::Plugin* plugin = find_plugin(host, a.positional[0], a.json);
   if (plugin == nullptr) return kExitFailure;
 
-  host::AuthVerdict verdict;
-  host::ParsedJson settings = host::parse_json_input(*text);
-  if (!settings.ok()) {
-    verdict = {AuthOutcome::invalid_settings, fmt::format("Settings are invalid: the settings are not valid JSON ({})", settings.error)};
-  } else {
-    verdict = host.test_authentication(*plugin, settings.value, connection_of(a));
-  }
+  host::AuthVerdict verdict = host.test_authentication(*plugin, *text, connection_of(a));
   if (a.json) {
     print_json(verdict_json(verdict));
   } else {

@@ -25,35 +25,41 @@ std::optional<host::HostConfig> load_config(const Arguments& a) {
   }
   if (!file.empty()) {
     auto loaded = host::load_host_config(file);
-    if (auto* error = std::get_if<std::string>(&loaded)) {
-      fmt::print(stderr, "destkit: invalid configuration: {}\n", *error);
+    if (!loaded) {
+      fmt::print(stderr, "destkit: invalid configuration: {}\n", loaded.status().message());
       return std::nullopt;
     }
-    config = std::get<host::HostConfig>(std::move(loaded));
+    config = std::move(loaded).value();
   }
   if (a.insecure_plugin_permissions) config.plugins.strict_permissions = false;
   return config;
 }
 
-std::unique_ptr<host::Host> open_host(const Arguments& a) {
+std::optional<host::HostOptions> host_options(const Arguments& a) {
   std::optional<host::HostConfig> config = load_config(a);
-  if (!config) return nullptr;
+  if (!config) return std::nullopt;
   host::HostOptions options;
   options.config = std::move(*config);
-  for (const auto& dir : a.plugin_paths) options.search.explicit_directories.emplace_back(dir);
-  options.requests.http.connect_to = a.connect_to;
-  options.requests.http.ca_file = a.cacert;
-  if (a.timeout_ms) options.requests.default_timeout = std::chrono::milliseconds(*a.timeout_ms);
-  options.requests.user_agent = fmt::format("destkit/{}", DESTKIT_VERSION);
-  options.requests.log = cli_log_sink(a.verbose);
-  options.requests.verbose = a.verbose;
-  return std::make_unique<host::Host>(std::move(options));
+  for (const auto& dir : a.plugin_paths) options.plugin_directories.emplace_back(dir);
+  options.connect_to = a.connect_to;
+  options.ca_file = a.cacert;
+  if (a.timeout_ms) options.default_timeout = std::chrono::milliseconds(*a.timeout_ms);
+  options.user_agent = fmt::format("destkit/{}", DESTKIT_VERSION);
+  options.log = cli_log_sink(a.verbose);
+  options.verbose = a.verbose;
+  return options;
+}
+
+std::unique_ptr<host::Host> open_host(const Arguments& a) {
+  std::optional<host::HostOptions> options = host_options(a);
+  if (!options) return nullptr;
+  return std::make_unique<host::Host>(std::move(*options));
 }
 
 const host::Plugin* find_plugin(const host::Host& host, std::string_view slug, bool as_json) {
   if (const host::Plugin* plugin = host.find(slug)) return plugin;
   std::vector<std::string> slugs;
-  for (const auto& p : host.plugins()) slugs.push_back(p->slug());
+  for (const host::Plugin* p : host.plugins()) slugs.push_back(p->slug());
   std::string message = fmt::format("no plugin with slug \"{}\" (found: {})", slug,
                                     slugs.empty() ? "none" : fmt::format("{}", fmt::join(slugs, ", ")));
   if (as_json) {

@@ -19,6 +19,10 @@ host::LogSink cli_log_sink(bool verbose);
 // command line's overrides. Prints why and returns nothing when it is invalid.
 std::optional<host::HostConfig> load_config(const Arguments& arguments);
 
+// The host's options from the configuration and the command line. Prints why and returns
+// nothing when the configuration is invalid.
+std::optional<host::HostOptions> host_options(const Arguments& arguments);
+
 // Loads the configuration and the plugins. Prints why and returns nothing when the
 // configuration is invalid.
 std::unique_ptr<host::Host> open_host(const Arguments& arguments);

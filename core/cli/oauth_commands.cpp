@@ -35,92 +35,86 @@ void open_browser(const std::string& url) {
   posix_spawn_file_actions_destroy(&actions);
 }
 
-std::string describe_expiry(const host::TokenRecord& record) {
-  if (!record.expires_at) return "no expiry given";
-  auto left = std::chrono::duration_cast<std::chrono::seconds>(*record.expires_at - Clock::now());
-  std::string when = fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(Clock::to_time_t(*record.expires_at)));
+std::string describe_expiry(const host::OAuthConnection& c) {
+  if (!c.expires_at) return "no expiry given";
+  auto left = std::chrono::duration_cast<std::chrono::seconds>(*c.expires_at - Clock::now());
+  std::string when = fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(Clock::to_time_t(*c.expires_at)));
   if (left.count() <= 0) return fmt::format("expired at {}", when);
   return fmt::format("expires at {} (in {} min)", when, (left.count() + 59) / 60);
 }
 
-int exit_for(const host::OAuthError& e) {
-  switch (e.kind) {
-    case host::OAuthError::Kind::unavailable: return kExitUnverified;
-    case host::OAuthError::Kind::invalid: return kExitFailure;
-    default: return kExitRejected;
+std::string describe_scopes(const host::OAuthConnection& c) {
+  return c.scopes.empty() ? "none stated" : fmt::format("{}", fmt::join(c.scopes, " "));
+}
+
+int exit_for(const host::Status& status) {
+  switch (status.code()) {
+    case host::Status::Code::unavailable: return kExitUnverified;
+    case host::Status::Code::rejected: return kExitRejected;
+    case host::Status::Code::invalid_argument: return kExitUsage;
+    default: return kExitFailure;
   }
 }
 
-int login(const Arguments& a, host::Host& host, const host::Plugin& plugin) {
-  const std::string& slug = plugin.slug();
-  const host::OAuthClientConfig* client = host.oauth().config().oauth_client(slug);
-  if (client == nullptr) {
-    fmt::print(stderr, "destkit: no OAuth client is configured for {}: add destinations.{}.oauth to the "
-                       "configuration (--config FILE or DESTKIT_CONFIG)\n", slug, slug);
-    return kExitUsage;
+int login(const Arguments& a, const host::Host& host, const host::Plugin& plugin) {
+  host::LoginOptions options;
+  options.connection = connection_of(a);
+  options.timeout = std::chrono::seconds(a.wait_seconds);
+  options.show_url = [&](const std::string& url) {
+    fmt::print("Open this URL in a browser to sign in to {}:\n\n  {}\n\nWaiting up to {} s for the sign-in...\n",
+               plugin.definition().name, url, a.wait_seconds);
+    std::fflush(stdout);
+    if (!a.no_browser) open_browser(url);
+  };
+  auto result = host.oauth_login(plugin, options);
+  if (!result) {
+    fmt::print(stderr, "destkit: sign-in to {} failed: {}\n", plugin.slug(), result.status().message());
+    return exit_for(result.status());
   }
-  host::TokenResult result;
-  if (client->grant == host::OAuthGrant::client_credentials) {
-    result = host.oauth().current(slug, connection_of(a), host.oauth().standard_refresher());
-  } else {
-    host::LoginOptions options;
-    options.connection = connection_of(a);
-    options.timeout = std::chrono::seconds(a.wait_seconds);
-    options.show_url = [&](const std::string& url) {
-      fmt::print("Open this URL in a browser to sign in to {}:\n\n  {}\n\nWaiting up to {} s for the sign-in...\n",
-                 plugin.definition().name, url, a.wait_seconds);
-      std::fflush(stdout);
-      if (!a.no_browser) open_browser(url);
-    };
-    result = host::oauth_login(slug, *client, host.oauth().store(), host.oauth().http(), options);
-  }
-  if (auto* e = std::get_if<host::OAuthError>(&result)) {
-    fmt::print(stderr, "destkit: sign-in to {} failed: {}\n", slug, e->message);
-    return exit_for(*e);
-  }
-  const auto& record = std::get<host::TokenRecord>(result);
   fmt::print("Signed in to {} (connection {}). The access token {}; scopes: {}.\n", plugin.definition().name,
-             connection_of(a), describe_expiry(record),
-             record.scopes.empty() ? "none stated" : fmt::format("{}", fmt::join(record.scopes, " ")));
+             result->connection, describe_expiry(*result), describe_scopes(*result));
   return kExitOk;
 }
 
-int status(const Arguments& a, const host::Host& host, const std::string& slug) {
-  const host::TokenStore& store = host.oauth().store();
-  auto loaded = store.load(slug, connection_of(a));
-  if (auto* error = std::get_if<std::string>(&loaded)) {
-    fmt::print(stderr, "destkit: {}\n", *error);
+int status(const Arguments& a, const host::Host& host, const host::Plugin& plugin) {
+  const std::string& slug = plugin.slug();
+  auto result = host.oauth_status(plugin, connection_of(a));
+  if (!result) {
+    fmt::print(stderr, "destkit: {}\n", result.status().message());
     return kExitFailure;
   }
-  const host::TokenRecord* record = std::get_if<host::TokenRecord>(&loaded);
-  std::string path = store.path_of(slug, connection_of(a)).string();
+  const host::OAuthConnection& c = *result;
   if (a.json) {
-    json::object out{{"slug", slug}, {"connection", connection_of(a)}, {"signedIn", record != nullptr}, {"path", path}};
-    if (record != nullptr) {
+    json::object out{{"slug", slug}, {"connection", c.connection}, {"signedIn", c.signed_in}, {"path", c.stored_in.string()}};
+    if (c.signed_in) {
       json::array scopes;
-      for (const auto& s : record->scopes) scopes.emplace_back(s);
+      for (const auto& s : c.scopes) scopes.emplace_back(s);
       out["scopes"] = std::move(scopes);
-      out["refreshToken"] = !record->refresh_token.empty();
-      out["expired"] = record->expires_within(std::chrono::seconds(0));
-      if (record->expires_at) out["expiresAt"] = Clock::to_time_t(*record->expires_at);
+      out["refreshToken"] = c.has_refresh_token;
+      out["expired"] = c.expired;
+      if (c.expires_at) out["expiresAt"] = Clock::to_time_t(*c.expires_at);
     }
     fmt::print("{}\n", json::serialize(out));
-  } else if (record == nullptr) {
-    fmt::print("{} (connection {}): not signed in. Run destkit oauth login {}\n", slug, connection_of(a), slug);
+  } else if (!c.signed_in) {
+    fmt::print("{} (connection {}): not signed in. Run destkit oauth login {}\n", slug, c.connection, slug);
   } else {
     fmt::print("{} (connection {}): signed in.\n  access token: {}\n  refresh token: {}\n  scopes: {}\n  stored in: {}\n",
-               slug, connection_of(a), describe_expiry(*record), record->refresh_token.empty() ? "none" : "kept",
-               record->scopes.empty() ? "none stated" : fmt::format("{}", fmt::join(record->scopes, " ")), path);
+               slug, c.connection, describe_expiry(c), c.has_refresh_token ? "kept" : "none", describe_scopes(c),
+               c.stored_in.string());
   }
-  return record != nullptr ? kExitOk : kExitRejected;
+  return c.signed_in ? kExitOk : kExitRejected;
 }
 
-int logout(const Arguments& a, const host::Host& host, const std::string& slug) {
-  bool removed = host.oauth().store().remove(slug, connection_of(a));
-  if (removed) {
-    fmt::print("Signed out of {} (connection {}): its tokens are deleted.\n", slug, connection_of(a));
+int logout(const Arguments& a, const host::Host& host, const host::Plugin& plugin) {
+  auto removed = host.oauth_logout(plugin, connection_of(a));
+  if (!removed) {
+    fmt::print(stderr, "destkit: {}\n", removed.status().message());
+    return kExitFailure;
+  }
+  if (removed.value()) {
+    fmt::print("Signed out of {} (connection {}): its tokens are deleted.\n", plugin.slug(), connection_of(a));
   } else {
-    fmt::print("Nothing was stored for {} (connection {}).\n", slug, connection_of(a));
+    fmt::print("Nothing was stored for {} (connection {}).\n", plugin.slug(), connection_of(a));
   }
   return kExitOk;
 }
@@ -142,8 +136,8 @@ int oauth_command(const Arguments& a) {
     return kExitUsage;
   }
   if (action == "login") return login(a, *host, *plugin);
-  if (action == "status") return status(a, *host, plugin->slug());
-  return logout(a, *host, plugin->slug());
+  if (action == "status") return status(a, *host, *plugin);
+  return logout(a, *host, *plugin);
 }
 
 }  // namespace destkit::cli

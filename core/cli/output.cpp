@@ -1,5 +1,6 @@
 #include "output.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
@@ -14,7 +15,7 @@ using host::AuthOutcome;
 std::string field_flags(const host::Field& field) {
   std::vector<std::string> flags;
   flags.push_back(field.required ? "required" : "optional");
-  if (field.secret()) flags.push_back("secret");
+  if (field.secret) flags.push_back("secret");
   if (field.multiple) flags.push_back("multiple");
   return fmt::format("{}", fmt::join(flags, ", "));
 }
@@ -39,24 +40,24 @@ json::value definition_json(const host::Plugin& plugin) {
                        {"label", f.label},
                        {"type", host::to_string(f.type)},
                        {"required", f.required},
-                       {"secret", f.secret()},
+                       {"secret", f.secret},
                        {"multiple", f.multiple}};
     if (!f.description.empty()) field["description"] = f.description;
-    if (!f.default_value.is_null()) field["default"] = f.default_value;
+    if (!f.default_json.empty()) field["default"] = json::parse(f.default_json);
     if (!f.format.empty()) field["format"] = f.format;
     if (f.minimum) field["minimum"] = *f.minimum;
     if (f.maximum) field["maximum"] = *f.maximum;
     if (!f.choices.empty()) {
       json::array choices;
-      for (const auto& c : f.choices) choices.push_back(json::object{{"value", c.value}, {"label", c.label}});
+      for (const auto& c : f.choices) choices.push_back(json::object{{"value", json::parse(c.value_json)}, {"label", c.label}});
       field["choices"] = std::move(choices);
     }
     fields.push_back(std::move(field));
   }
   json::object out = plugin_json(plugin).as_object();
   out["description"] = d.description;
-  out["testRequest"] = plugin.descriptor().on_test_request != nullptr;
-  out["extendRequest"] = plugin.descriptor().on_extend_request != nullptr;
+  out["testRequest"] = plugin.has_test_request();
+  out["extendRequest"] = plugin.has_extend_request();
   out["fields"] = std::move(fields);
   return out;
 }
@@ -85,13 +86,13 @@ std::string plugins_text(const host::Host& host) {
     out += "No plugins found.\n";
   } else {
     std::size_t slug_width = 4, name_width = 4;
-    for (const auto& p : plugins) {
+    for (const host::Plugin* p : plugins) {
       slug_width = std::max(slug_width, p->slug().size());
       name_width = std::max(name_width, p->definition().name.size());
     }
     out += fmt::format("{:<{}}  {:<{}}  {:<8}  {:<13}  {}\n", "SLUG", slug_width, "NAME", name_width,
                        "VERSION", "SCHEME", "PATH");
-    for (const auto& p : plugins) {
+    for (const host::Plugin* p : plugins) {
       out += fmt::format("{:<{}}  {:<{}}  {:<8}  {:<13}  {}\n", p->slug(), slug_width, p->definition().name,
                          name_width, p->version(), host::to_string(p->definition().scheme), p->path().string());
     }
@@ -108,18 +109,18 @@ std::string definition_text(const host::Plugin& plugin) {
   std::string out = fmt::format("{} ({}) {}\n", d.name, d.slug, plugin.version());
   if (!d.description.empty()) out += d.description + "\n";
   out += fmt::format("\nScheme:         {}\n", host::to_string(d.scheme));
-  out += fmt::format("testRequest:    {}\n", plugin.descriptor().on_test_request ? "yes" : "no");
-  out += fmt::format("extendRequest:  {}\n", plugin.descriptor().on_extend_request ? "yes" : "no");
+  out += fmt::format("testRequest:    {}\n", plugin.has_test_request() ? "yes" : "no");
+  out += fmt::format("extendRequest:  {}\n", plugin.has_extend_request() ? "yes" : "no");
   out += fmt::format("Plugin:         {} (ABI {})\n", plugin.path().string(), plugin.abi_version());
   if (d.fields.empty()) return out + "\nFields: none\n";
   out += "\nFields:\n";
   for (const auto& f : d.fields) {
     out += fmt::format("  {}  {}  ({}, {})\n", f.key, f.label, host::to_string(f.type), field_flags(f));
     if (!f.description.empty()) out += fmt::format("      {}\n", f.description);
-    if (!f.default_value.is_null()) out += fmt::format("      default: {}\n", json::serialize(f.default_value));
+    if (!f.default_json.empty()) out += fmt::format("      default: {}\n", f.default_json);
     if (!f.choices.empty()) {
       std::vector<std::string> values;
-      for (const auto& c : f.choices) values.push_back(json::serialize(c.value));
+      for (const auto& c : f.choices) values.push_back(c.value_json);
       out += fmt::format("      choices: {}\n", fmt::join(values, ", "));
     }
     if (!f.format.empty()) out += fmt::format("      format: {}\n", f.format);

@@ -1,7 +1,6 @@
 // output — how the CLI shows plugins, definitions and verdicts, as text or as JSON.
 #pragma once
 
-#include "auth/credential_test.hpp"
 #include <destkit/host/host.hpp>
 
 #include <boost/json/value.hpp>

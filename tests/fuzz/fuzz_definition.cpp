@@ -1,5 +1,5 @@
 // libFuzzer target: definition JSON as a plugin could hand it to the host.
-#include <destkit/host/definition.hpp>
+#include "definition/parse.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,5 +1,5 @@
 // libFuzzer target: a settings file validated against a definition with every field kind.
-#include <destkit/host/definition.hpp>
+#include "definition/parse.hpp"
 #include "util/json_input.hpp"
 #include "definition/settings.hpp"
 

@@ -2,18 +2,17 @@
 
 #include "environment.hpp"
 
-#include <boost/json/parse.hpp>
-
 #include <stdexcept>
 
 namespace destkit::test {
 
 const host::Host& probe_host() {
-  static const host::Host h({.search = {.explicit_directories = {kTestPluginDir}, .use_environment = false,
-                                        .use_installed = false},
-                             .requests = {.http = {.ca_file = test_certificate().certificate,
-                                                   .max_response_bytes = 1 << 20},
-                                          .default_timeout = std::chrono::milliseconds(3000)}});
+  static const host::Host h({.plugin_directories = {kTestPluginDir},
+                             .use_environment_path = false,
+                             .use_installed_plugins = false,
+                             .ca_file = test_certificate().certificate,
+                             .default_timeout = std::chrono::milliseconds(3000),
+                             .max_response_bytes = 1 << 20});
   return h;
 }
 
@@ -28,7 +27,7 @@ std::string probe_base_url(const loopback::Server& server, const char* scheme) {
 host::AuthVerdict run_probe(const std::string& base_url, const std::string& mode) {
   const host::Plugin* probe = probe_host().find("test-probe");
   if (probe == nullptr) throw std::runtime_error("test-probe did not load");
-  return probe_host().test_authentication(*probe, boost::json::parse(probe_settings(base_url, mode)));
+  return probe_host().test_authentication(*probe, probe_settings(base_url, mode));
 }
 
 }  // namespace destkit::test

@@ -17,7 +17,7 @@ bool rejects_credentials(int status) {
   return status >= 400 && status < 500 && status != 408 && status != 429;
 }
 
-RequestOptions host_defaults(const Plugin& plugin, const ValidatedSettings& settings,
+RequestOptions host_defaults(const LoadedPlugin& plugin, const ValidatedSettings& settings,
                              const RequestEnvironment& env) {
   RequestOptions defaults;
   defaults.headers = {{"User-Agent", env.user_agent}, {"Accept", "*/*"}};
@@ -98,7 +98,7 @@ AuthVerdict token_unavailable(const OAuthError& e) {
 
 }  // namespace
 
-AuthVerdict test_authentication(const Plugin& plugin, const boost::json::value& input,
+AuthVerdict test_authentication(const LoadedPlugin& plugin, const boost::json::value& input,
                                 const RequestEnvironment& env, const std::string& connection) {
   const Definition& definition = plugin.definition();
   ValidatedSettings settings = validate_settings(definition, input);

@@ -1,4 +1,6 @@
-#include "config/host_config.hpp"
+#include <destkit/host/config.hpp>
+#include "plugin/trust.hpp"
+
 #include "util/json_input.hpp"
 #include "http/request_options.hpp"
 
@@ -149,6 +151,10 @@ PluginTrust parse_plugins(const json::value& v) {
   return trust;
 }
 
+Status invalid_config(std::string message) {
+  return Status::error(Status::Code::invalid_argument, std::move(message));
+}
+
 }  // namespace
 
 const OAuthClientConfig* HostConfig::oauth_client(std::string_view slug) const {
@@ -156,9 +162,9 @@ const OAuthClientConfig* HostConfig::oauth_client(std::string_view slug) const {
   return it != destinations.end() && it->second.oauth ? &*it->second.oauth : nullptr;
 }
 
-std::variant<HostConfig, std::string> parse_host_config(std::string_view text, const std::string& source) {
+Result<HostConfig> parse_host_config(std::string_view text, const std::string& source) {
   ParsedJson parsed = parse_json_input(text);
-  if (!parsed.ok()) return fmt::format("{}: not valid JSON ({})", source, parsed.error);
+  if (!parsed.ok()) return invalid_config(fmt::format("{}: not valid JSON ({})", source, parsed.error));
   try {
     HostConfig config;
     const auto& top = object_at(parsed.value, "the configuration");
@@ -180,13 +186,15 @@ std::variant<HostConfig, std::string> parse_host_config(std::string_view text, c
     }
     return config;
   } catch (const ConfigError& e) {
-    return fmt::format("{}: {}", source, e.message);
+    return invalid_config(fmt::format("{}: {}", source, e.message));
+  } catch (const std::exception& e) {
+    return invalid_config(fmt::format("{}: {}", source, e.what()));
   }
 }
 
-std::variant<HostConfig, std::string> load_host_config(const std::filesystem::path& path) {
+Result<HostConfig> load_host_config(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return fmt::format("cannot read the configuration file {}", path.string());
+  if (!in) return invalid_config(fmt::format("cannot read the configuration file {}", path.string()));
   std::ostringstream text;
   text << in.rdbuf();
   return parse_host_config(text.str(), path.string());

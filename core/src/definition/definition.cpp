@@ -1,8 +1,9 @@
-#include <destkit/host/definition.hpp>
+#include "definition/parse.hpp"
 #include "util/json_input.hpp"
 
 #include "definition/field_value.hpp"
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
@@ -112,7 +113,7 @@ std::vector<Choice> parse_choices(const json::value& v, const std::string& path)
   for (const auto& item : v.get_array()) {
     std::string item_path = fmt::format("{}[{}]", path, i++);
     if (item.is_string() || item.is_number() || item.is_bool()) {
-      choices.push_back({item, item.is_string() ? std::string(item.get_string()) : json::serialize(item)});
+      choices.push_back({json::serialize(item), item.is_string() ? std::string(item.get_string()) : json::serialize(item)});
       continue;
     }
     const auto& object = object_at(item, item_path);
@@ -121,7 +122,7 @@ std::vector<Choice> parse_choices(const json::value& v, const std::string& path)
       invalid(item_path, "a choice needs a \"value\" that is a string, number or boolean");
     }
     std::string label = string_member(object, "label", item_path, false);
-    choices.push_back({*value, label.empty() ? json::serialize(*value) : label});
+    choices.push_back({json::serialize(*value), label.empty() ? json::serialize(*value) : label});
   }
   return choices;
 }
@@ -153,6 +154,7 @@ Field parse_field(std::string key, const json::value& v, const std::string& path
                                         std::string_view(type->get_string()), names_of(kFieldTypes)));
   }
 
+  field.secret = field.type == FieldType::password;
   field.required = bool_member(object, "required", path);
   field.multiple = bool_member(object, "multiple", path);
   field.format = string_member(object, "format", path, false);
@@ -170,27 +172,31 @@ Field parse_field(std::string key, const json::value& v, const std::string& path
       Field single = field;
       single.choices.clear();
       single.multiple = false;
-      CheckedValue checked = check_field_value(single, field.choices[i].value);
+      CheckedValue checked = check_field_value(single, json::parse(field.choices[i].value_json));
       if (!checked.ok()) invalid(fmt::format("{}.choices[{}]", path, i), "the choice " + checked.problem);
-      field.choices[i].value = checked.value;
+      field.choices[i].value_json = json::serialize(checked.value);
     }
   }
   if (const json::value* def = member(object, "default"); def != nullptr && !def->is_null()) {
     CheckedValue checked = check_field_value(field, *def);
     if (!checked.ok()) invalid(path + ".default", "the default " + checked.problem);
-    field.default_value = checked.value;
+    field.default_json = json::serialize(checked.value);
   }
   return field;
 }
 
-// The `basic` scheme's fields, added unless the destination declares its own.
+// The `basic` scheme's fields, added unless the destination declares its own. A redeclared
+// pair changes only its label and description: the password stays a secret whatever its type.
 void add_basic_fields(std::vector<Field>& fields) {
+  for (Field& f : fields) {
+    if (f.key == "password") f.secret = true;
+  }
   std::vector<Field> added;
   if (std::none_of(fields.begin(), fields.end(), [](const Field& f) { return f.key == "username"; })) {
     added.push_back({.key = "username", .label = "Username", .type = FieldType::string, .required = true});
   }
   if (std::none_of(fields.begin(), fields.end(), [](const Field& f) { return f.key == "password"; })) {
-    added.push_back({.key = "password", .label = "Password", .type = FieldType::password, .required = true});
+    added.push_back({.key = "password", .label = "Password", .type = FieldType::password, .required = true, .secret = true});
   }
   fields.insert(fields.begin(), added.begin(), added.end());
 }

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <cctype>
@@ -55,7 +56,7 @@ std::string value_text(const json::value& v) {
 // "a string ("abc")" for ordinary fields; just "a string" for secrets, and for long values.
 std::string what_came(const Field& field, const json::value& v) {
   std::string kind(kind_of(v));
-  if (field.secret() || v.is_structured() || v.is_null()) return kind;
+  if (field.secret || v.is_structured() || v.is_null()) return kind;
   std::string text = value_text(v);
   if (text.size() > 40) return kind;
   return fmt::format("{} ({})", kind, text);
@@ -205,16 +206,17 @@ CheckedValue check_single(const Field& field, const json::value& input) {
 
   if (!field.choices.empty()) {
     for (const auto& choice : field.choices) {
-      if (choice.value == value ||
-          (choice.value.is_number() && value.is_number() &&
-           choice.value.to_number<double>() == value.to_number<double>())) {
+      json::value allowed_value = json::parse(choice.value_json);
+      if (allowed_value == value ||
+          (allowed_value.is_number() && value.is_number() &&
+           allowed_value.to_number<double>() == value.to_number<double>())) {
         return CheckedValue{value, {}};
       }
     }
     std::string allowed;
     for (std::size_t i = 0; i < field.choices.size(); ++i) {
       if (i > 0) allowed += i + 1 == field.choices.size() ? " or " : ", ";
-      allowed += value_text(field.choices[i].value);
+      allowed += value_text(json::parse(field.choices[i].value_json));
     }
     return fail(fmt::format("must be one of {}, but it is {}", allowed, what_came(field, input)));
   }

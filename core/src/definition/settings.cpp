@@ -3,6 +3,7 @@
 #include "definition/field_value.hpp"
 #include "util/spelling.hpp"
 
+#include <boost/json/parse.hpp>
 #include <fmt/format.h>
 
 namespace destkit::host {
@@ -57,7 +58,7 @@ std::vector<std::string> ValidatedSettings::secrets(const Definition& definition
   std::vector<std::string> out;
   for (const auto& field : definition.fields) {
     const json::value* v = values.if_contains(field.key);
-    if (field.secret() && v != nullptr && v->is_string() && !v->get_string().empty()) {
+    if (field.secret && v != nullptr && v->is_string() && !v->get_string().empty()) {
       out.emplace_back(v->get_string());
     }
   }
@@ -77,8 +78,8 @@ ValidatedSettings validate_settings(const Definition& d, const json::value& inpu
   for (const auto& field : d.fields) {
     const json::value* value = given.if_contains(field.key);
     if (value == nullptr || is_empty(*value)) {
-      if (!field.default_value.is_null()) {
-        out.values[field.key] = field.default_value;
+      if (!field.default_json.empty()) {
+        out.values[field.key] = json::parse(field.default_json);
       } else if (field.required) {
         out.problems.push_back({field.key, fmt::format("{} is required, but it is {}.", field.label,
                                                        value == nullptr ? "missing" : "empty")});

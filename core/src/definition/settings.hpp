@@ -1,4 +1,4 @@
-// destkit/host/settings.hpp — validating the settings a user gives a destination.
+// definition/settings — validating the settings a user gives a destination.
 //
 // Runs before anything else: every problem is reported at once, per field, in words a person
 // understands; defaults are applied and numbers/booleans given as strings are coerced.
@@ -6,6 +6,7 @@
 #pragma once
 
 #include <destkit/host/definition.hpp>
+#include <destkit/host/verdict.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -21,10 +22,6 @@ struct AuthTokens {
   std::string refresh_token{};
 };
 
-struct SettingsProblem {
-  std::string key{};  // the field (or settings key) the problem is about
-  std::string message{};  // a whole sentence naming the field by its label
-};
 
 struct ValidatedSettings {
   boost::json::object values{};  // validated, coerced, defaults applied

@@ -1,48 +1,201 @@
 #include <destkit/host/host.hpp>
 
+#include "auth/credential_test.hpp"
+#include "oauth/token_store.hpp"
+#include "oauth/tokens.hpp"
+#include "plugin/discovery.hpp"
+#include "plugin/loader.hpp"
+#include "util/json_input.hpp"
+
 #include <fmt/format.h>
 
 namespace destkit::host {
+namespace {
 
-Host::Host(HostOptions options) : options_(std::move(options)) {
-  if (!options_.requests.oauth) {
-    std::filesystem::path tokens =
-        options_.token_directory.empty() ? TokenStore::default_directory() : options_.token_directory;
-    options_.requests.oauth =
-        std::make_shared<OAuthTokens>(options_.config, TokenStore(tokens), options_.requests.http);
+RequestEnvironment request_environment(const HostOptions& options) {
+  RequestEnvironment env;
+  env.http.connect_to = options.connect_to;
+  env.http.ca_file = options.ca_file;
+  env.http.max_redirects = options.max_redirects;
+  env.http.max_response_bytes = options.max_response_bytes;
+  env.default_timeout = options.default_timeout;
+  env.user_agent = options.user_agent;
+  env.log = options.log;
+  env.verbose = options.verbose;
+  std::filesystem::path tokens =
+      options.token_directory.empty() ? TokenStore::default_directory() : options.token_directory;
+  env.oauth = std::make_shared<OAuthTokens>(options.config, TokenStore(tokens), env.http);
+  return env;
+}
+
+Status oauth_status_of(const OAuthError& e) {
+  switch (e.kind) {
+    case OAuthError::Kind::rejected:
+    case OAuthError::Kind::not_signed_in: return Status::error(Status::Code::rejected, e.message);
+    case OAuthError::Kind::unavailable: return Status::error(Status::Code::unavailable, e.message);
+    case OAuthError::Kind::invalid: break;
   }
-  search_path_ = plugin_search_path(options_.search);
-  for (const auto& directory : search_path_) {
-    for (const auto& file : plugin_files_in(directory)) {
-      add(load_plugin(file, options_.requests.log, options_.config.plugins));
+  return Status::error(Status::Code::failed, e.message);
+}
+
+Status internal_error(const char* what) {
+  return Status::error(Status::Code::failed, fmt::format("internal error: {}", what));
+}
+
+OAuthConnection connection_of(const std::string& connection, const TokenRecord* record,
+                              const std::filesystem::path& stored_in) {
+  OAuthConnection out;
+  out.connection = connection;
+  out.stored_in = stored_in;
+  if (record == nullptr) return out;
+  out.signed_in = true;
+  out.has_refresh_token = !record->refresh_token.empty();
+  out.expired = record->expires_within(std::chrono::seconds(0));
+  out.expires_at = record->expires_at;
+  out.scopes = record->scopes;
+  return out;
+}
+
+}  // namespace
+
+struct Host::Impl {
+  HostOptions options;
+  RequestEnvironment requests;
+  std::vector<std::filesystem::path> search_path;
+  std::vector<std::unique_ptr<LoadedPlugin>> owned;
+  std::vector<const Plugin*> plugins;
+  std::vector<Rejection> rejections;
+
+  void add(LoadResult result) {
+    if (auto* rejection = std::get_if<Rejection>(&result)) {
+      rejections.push_back(std::move(*rejection));
+      return;
     }
+    auto& plugin = std::get<std::unique_ptr<LoadedPlugin>>(result);
+    for (const Plugin* first : plugins) {
+      if (first->slug() == plugin->slug()) {
+        rejections.push_back({plugin->path(), fmt::format("its slug \"{}\" is already taken by {}", plugin->slug(),
+                                                          first->path().string())});
+        return;
+      }
+    }
+    plugins.push_back(plugin.get());
+    owned.push_back(std::move(plugin));
+  }
+
+  // The configured client of an OAuth destination, or why there is none.
+  Result<const OAuthClientConfig*> oauth_client(const Plugin& plugin) const {
+    if (!plugin.definition().uses_oauth()) {
+      return Status::error(Status::Code::invalid_argument,
+                           fmt::format("{} uses the {} scheme, not OAuth", plugin.slug(),
+                                       to_string(plugin.definition().scheme)));
+    }
+    const OAuthClientConfig* client = options.config.oauth_client(plugin.slug());
+    if (client == nullptr) {
+      return Status::error(Status::Code::invalid_argument,
+                           fmt::format("no OAuth client is configured for {}: add destinations.{}.oauth to the "
+                                       "configuration (--config FILE or DESTKIT_CONFIG)",
+                                       plugin.slug(), plugin.slug()));
+    }
+    return client;
+  }
+};
+
+Host::Host(HostOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  const HostOptions& o = impl_->options;
+  impl_->requests = request_environment(o);
+  impl_->search_path = plugin_search_path({o.plugin_directories, o.use_environment_path, o.use_installed_plugins});
+  for (const auto& directory : impl_->search_path) {
+    for (const auto& file : plugin_files_in(directory)) impl_->add(load_plugin(file, o.log, o.config.plugins));
   }
 }
 
-void Host::add(LoadResult result) {
-  if (auto* rejection = std::get_if<Rejection>(&result)) {
-    rejections_.push_back(std::move(*rejection));
-    return;
-  }
-  auto& plugin = std::get<std::unique_ptr<Plugin>>(result);
-  if (const Plugin* first = find(plugin->slug())) {
-    rejections_.push_back({plugin->path(), fmt::format("its slug \"{}\" is already taken by {}",
-                                                       plugin->slug(), first->path().string())});
-    return;
-  }
-  plugins_.push_back(std::move(plugin));
-}
+Host::~Host() = default;
+
+const std::vector<std::filesystem::path>& Host::search_path() const { return impl_->search_path; }
+const std::vector<const Plugin*>& Host::plugins() const { return impl_->plugins; }
+const std::vector<Rejection>& Host::rejections() const { return impl_->rejections; }
 
 const Plugin* Host::find(std::string_view slug) const {
-  for (const auto& plugin : plugins_) {
-    if (plugin->slug() == slug) return plugin.get();
+  for (const Plugin* plugin : impl_->plugins) {
+    if (plugin->slug() == slug) return plugin;
   }
   return nullptr;
 }
 
-AuthVerdict Host::test_authentication(const Plugin& plugin, const boost::json::value& settings,
+std::vector<SettingsProblem> Host::validate_settings(const Plugin& plugin, std::string_view settings_json) const {
+  try {
+    ParsedJson settings = parse_json_input(settings_json);
+    if (!settings.ok()) return {{"", fmt::format("The settings are not valid JSON ({}).", settings.error)}};
+    return host::validate_settings(plugin.definition(), settings.value).problems;
+  } catch (const std::exception& e) {
+    return {{"", fmt::format("The settings could not be checked ({}).", e.what())}};
+  }
+}
+
+AuthVerdict Host::test_authentication(const Plugin& plugin, std::string_view settings_json,
                                       const std::string& connection) const {
-  return destkit::host::test_authentication(plugin, settings, options_.requests, connection);
+  try {
+    ParsedJson settings = parse_json_input(settings_json);
+    if (!settings.ok()) {
+      return {AuthOutcome::invalid_settings,
+              fmt::format("Settings are invalid: the settings are not valid JSON ({})", settings.error),
+              std::nullopt,
+              {}};
+    }
+    return host::test_authentication(loaded(plugin), settings.value, impl_->requests, connection);
+  } catch (const std::exception& e) {
+    return {AuthOutcome::plugin_failed, fmt::format("The check failed inside the host: {}", e.what()), std::nullopt,
+            {}};
+  }
+}
+
+Result<OAuthConnection> Host::oauth_login(const Plugin& plugin, const LoginOptions& options) const {
+  try {
+    auto client = impl_->oauth_client(plugin);
+    if (!client) return client.status();
+    OAuthTokens& tokens = *impl_->requests.oauth;
+    TokenResult result = (*client)->grant == OAuthGrant::client_credentials
+                             ? tokens.current(plugin.slug(), options.connection, tokens.standard_refresher())
+                             : host::oauth_login(plugin.slug(), **client, tokens.store(), tokens.http(), options);
+    if (auto* e = std::get_if<OAuthError>(&result)) return oauth_status_of(*e);
+    return connection_of(options.connection, &std::get<TokenRecord>(result),
+                         tokens.store().path_of(plugin.slug(), options.connection));
+  } catch (const std::exception& e) {
+    return internal_error(e.what());
+  }
+}
+
+Result<OAuthConnection> Host::oauth_status(const Plugin& plugin, const std::string& connection) const {
+  try {
+    const TokenStore& store = impl_->requests.oauth->store();
+    auto loaded_record = store.load(plugin.slug(), connection);
+    if (auto* error = std::get_if<std::string>(&loaded_record)) return Status::error(Status::Code::failed, *error);
+    return connection_of(connection, std::get_if<TokenRecord>(&loaded_record), store.path_of(plugin.slug(), connection));
+  } catch (const std::exception& e) {
+    return internal_error(e.what());
+  }
+}
+
+Result<bool> Host::oauth_logout(const Plugin& plugin, const std::string& connection) const {
+  try {
+    return impl_->requests.oauth->store().remove(plugin.slug(), connection);
+  } catch (const std::exception& e) {
+    return internal_error(e.what());
+  }
+}
+
+Result<std::unique_ptr<Plugin>> Host::check_plugin_file(const std::filesystem::path& path, const HostOptions& options) {
+  try {
+    LoadResult result = load_plugin(path, options.log, options.config.plugins);
+    if (auto* rejection = std::get_if<Rejection>(&result)) {
+      return Status::error(Status::Code::rejected, rejection->reason);
+    }
+    return std::unique_ptr<Plugin>(std::move(std::get<std::unique_ptr<LoadedPlugin>>(result)));
+  } catch (const std::exception& e) {
+    return internal_error(e.what());
+  }
 }
 
 }  // namespace destkit::host

@@ -3,7 +3,7 @@
 // refresh_token, client_credentials).
 #pragma once
 
-#include "config/host_config.hpp"
+#include <destkit/host/config.hpp>
 #include "http/client.hpp"
 #include "oauth/token_store.hpp"
 

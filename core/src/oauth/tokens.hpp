@@ -1,4 +1,4 @@
-// destkit/host/oauth_tokens.hpp — the token lifecycle of OAuth destinations: sign in, use,
+// oauth/tokens — the token lifecycle of OAuth destinations: sign in, use,
 // refresh, forget.
 //
 // Tokens come from the token store (authorization_code, after `destkit oauth login`) or from
@@ -7,7 +7,8 @@
 // refresh (single flight). A failed refresh leaves the stored record as it was.
 #pragma once
 
-#include "config/host_config.hpp"
+#include <destkit/host/config.hpp>
+#include <destkit/host/oauth.hpp>
 #include "oauth/protocol.hpp"
 #include "oauth/token_store.hpp"
 
@@ -53,13 +54,6 @@ class OAuthTokens {
   HttpClientConfig http_;
   std::mutex locks_mutex_;
   std::map<std::string, std::unique_ptr<std::mutex>> locks_;
-};
-
-struct LoginOptions {
-  std::string connection = "default";
-  // Shows the person the URL to open (and may open a browser).
-  std::function<void(const std::string& url)> show_url{};
-  std::chrono::seconds timeout{300};
 };
 
 // The authorization-code flow with PKCE for a person at a terminal: listens on 127.0.0.1,

@@ -1,6 +1,7 @@
-#include <destkit/host/plugin.hpp>
+#include "plugin/loader.hpp"
 
 #include "abi/call.hpp"
+#include "definition/parse.hpp"
 
 #include "plugin/trust.hpp"
 
@@ -165,15 +166,21 @@ std::string check_descriptor(const dk_plugin* d) {
 
 }  // namespace
 
-Plugin::Plugin(fs::path path, const dk_plugin& descriptor, Definition definition)
+Plugin::Plugin(fs::path path, Definition definition, std::string abi_version, bool has_test_request,
+               bool has_extend_request)
     : path_(std::move(path)),
-      descriptor_(descriptor),
       definition_(std::move(definition)),
-      version_(descriptor.version) {}
+      abi_version_(std::move(abi_version)),
+      has_test_request_(has_test_request),
+      has_extend_request_(has_extend_request) {}
 
-std::string Plugin::abi_version() const {
-  return fmt::format("{}.{}", descriptor_.abi_major, descriptor_.abi_minor);
-}
+Plugin::~Plugin() = default;
+
+LoadedPlugin::LoadedPlugin(fs::path path, const dk_plugin& descriptor, Definition definition)
+    : Plugin(std::move(path), std::move(definition),
+             fmt::format("{}.{}", descriptor.abi_major, descriptor.abi_minor), descriptor.on_test_request != nullptr,
+             descriptor.on_extend_request != nullptr),
+      descriptor_(descriptor) {}
 
 LoadResult load_plugin(const fs::path& path, const LogSink& log, const PluginTrust& trust) {
   OpenedFile file;
@@ -219,7 +226,8 @@ LoadResult load_plugin(const fs::path& path, const LogSink& log, const PluginTru
     return reject(path, fmt::format("its descriptor says slug \"{}\" but its definition says \"{}\"",
                                     descriptor.slug, definition.slug));
   }
-  return std::make_unique<Plugin>(path, descriptor, std::move(definition));
+  definition.version = descriptor.version;
+  return std::make_unique<LoadedPlugin>(path, descriptor, std::move(definition));
 }
 
 }  // namespace destkit::host

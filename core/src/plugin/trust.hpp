@@ -1,4 +1,4 @@
-// destkit/host/plugin_trust.hpp — which plugin files the host agrees to run.
+// plugin/trust — which plugin files the host agrees to run.
 //
 // Checked before any code of the file runs:
 // - permissions, as ssh's StrictModes: the file and its directory belong to root or to the
@@ -9,20 +9,14 @@
 // descriptor, so it cannot be swapped in between.
 #pragma once
 
+#include <destkit/host/config.hpp>
+
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace destkit::host {
-
-struct PluginTrust {
-  bool strict_permissions = true;
-  std::map<std::string, std::string, std::less<>> sha256_pins{};  // file name -> lower-case hex
-  bool require_pins = false;
-  std::vector<std::string> trusted_keys{};  // Ed25519 public keys, PEM
-  bool require_signatures = false;
-};
 
 inline constexpr std::string_view kSignatureSuffix = ".sig";
 

@@ -1,14 +1,13 @@
-// destkit/host/definition.hpp — a destination's definition as the host understands it:
-// name, slug, authentication scheme and settings fields, parsed from the plugin's JSON and
-// validated at load.
+// destkit/host/definition.hpp — a destination's definition as the host understands it: name,
+// slug, authentication scheme and settings fields, parsed from the plugin's JSON and validated
+// at load. Everything a UI needs to render a settings form is here.
 #pragma once
 
-#include <boost/json/value.hpp>
+#include <destkit/host/export.hpp>
 
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 namespace destkit::host {
@@ -17,11 +16,11 @@ enum class Scheme { basic, custom, oauth2, oauth_managed };
 
 enum class FieldType { string, text, number, integer, boolean, password, datetime, object };
 
-std::string_view to_string(Scheme scheme);
-std::string_view to_string(FieldType type);
+DESTKIT_HOST_API std::string_view to_string(Scheme scheme);
+DESTKIT_HOST_API std::string_view to_string(FieldType type);
 
 struct Choice {
-  boost::json::value value{};
+  std::string value_json{};  // the value as JSON text: "\"us\"", "8080", "true"
   std::string label{};
 };
 
@@ -31,15 +30,15 @@ struct Field {
   std::string description{};
   FieldType type = FieldType::string;
   bool required = false;
-  boost::json::value default_value{};  // null: none
+  // A secret never appears in logs, errors or output: password fields, and the password of
+  // the basic scheme whatever type the plugin redeclared it with.
+  bool secret = false;
+  std::string default_json{};  // the default as JSON text; empty: none
   std::vector<Choice> choices{};
   std::string format{};
   std::optional<double> minimum{};  // numbers: value; strings: length
   std::optional<double> maximum{};
   bool multiple = false;
-
-  // A secret never appears in logs, errors or output.
-  bool secret() const { return type == FieldType::password; }
 };
 
 struct Definition {
@@ -50,17 +49,8 @@ struct Definition {
   Scheme scheme = Scheme::custom;
   std::vector<Field> fields{};  // declaration order; `basic` adds username/password first
 
-  const Field* field(std::string_view key) const;
+  DESTKIT_HOST_API const Field* field(std::string_view key) const;
   bool uses_oauth() const { return scheme == Scheme::oauth2 || scheme == Scheme::oauth_managed; }
 };
-
-// What was wrong with a definition: the JSON path of the problem and what it was.
-struct DefinitionError {
-  std::string path{};  // e.g. $.authentication.fields.apiKey.type
-  std::string message{};
-  std::string to_string() const { return path + ": " + message; }
-};
-
-std::variant<Definition, DefinitionError> parse_definition(std::string_view json_text);
 
 }  // namespace destkit::host

@@ -1,50 +1,68 @@
-// destkit/host/host.hpp — the host as a library: discover and load plugins, find them by
-// slug, test credentials. The `destkit` CLI is a thin layer over this; a C++ service can embed
-// it the same way.
+// destkit/host/host.hpp — the host as a library: discover and load plugins, validate
+// settings, test credentials, and connect OAuth accounts. The `destkit` CLI is a layer over
+// this; a C++ service embeds it the same way (docs/embed.md).
+//
+// Settings enter as JSON text (an object of field values, as a user typed them), so every
+// embedder goes through the same strict parser: duplicate keys are refused, and size and
+// depth are bounded. No function here throws (status.hpp).
 #pragma once
 
-#include "auth/credential_test.hpp"
-#include "plugin/discovery.hpp"
-#include "config/host_config.hpp"
+#include <destkit/host/config.hpp>
+#include <destkit/host/definition.hpp>
+#include <destkit/host/export.hpp>
+#include <destkit/host/log.hpp>
+#include <destkit/host/oauth.hpp>
 #include <destkit/host/plugin.hpp>
+#include <destkit/host/status.hpp>
+#include <destkit/host/verdict.hpp>
 
+#include <filesystem>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 namespace destkit::host {
 
-struct HostOptions {
-  SearchPathOptions search{};
-  RequestEnvironment requests{};
-  HostConfig config{};                // OAuth clients per destination
-  std::filesystem::path token_directory{};  // empty: TokenStore::default_directory()
-};
-
-class Host {
+class DESTKIT_HOST_API Host {
  public:
   // Discovers and loads every plugin on the search path. Files that are not usable plugins
   // are listed in rejections(); they never stop the others from loading.
   explicit Host(HostOptions options);
+  ~Host();
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
 
-  const std::vector<std::filesystem::path>& search_path() const { return search_path_; }
-  const std::vector<std::unique_ptr<Plugin>>& plugins() const { return plugins_; }
-  const std::vector<Rejection>& rejections() const { return rejections_; }
+  const std::vector<std::filesystem::path>& search_path() const;
+  // In discovery order. Valid for the life of the Host.
+  const std::vector<const Plugin*>& plugins() const;
+  const std::vector<Rejection>& rejections() const;
   const Plugin* find(std::string_view slug) const;
 
-  // Thread-safe: may be called concurrently.
-  AuthVerdict test_authentication(const Plugin& plugin, const boost::json::value& settings,
+  // Every problem with these settings, per field; none when they are valid. Sends nothing.
+  std::vector<SettingsProblem> validate_settings(const Plugin& plugin, std::string_view settings_json) const;
+
+  // Validates the settings, runs extendRequest and testRequest. `connection` names the stored
+  // OAuth tokens to use. Thread-safe: may be called concurrently.
+  AuthVerdict test_authentication(const Plugin& plugin, std::string_view settings_json,
                                   const std::string& connection = "default") const;
 
-  OAuthTokens& oauth() const { return *options_.requests.oauth; }
+  // Signs in with the destination's configured OAuth client: the authorization-code flow with
+  // PKCE for a person (a one-shot listener on 127.0.0.1), or the client_credentials grant.
+  Result<OAuthConnection> oauth_login(const Plugin& plugin, const LoginOptions& options) const;
+  // The stored connection; signed_in is false when there is none.
+  Result<OAuthConnection> oauth_status(const Plugin& plugin, const std::string& connection = "default") const;
+  // Deletes the stored tokens; false when nothing was stored.
+  Result<bool> oauth_logout(const Plugin& plugin, const std::string& connection = "default") const;
+
+  // Loads one file as `destkit check` does, with the trust rules of `options.config`, outside
+  // any Host. The Plugin stays usable for the life of the process.
+  static Result<std::unique_ptr<Plugin>> check_plugin_file(const std::filesystem::path& path,
+                                                           const HostOptions& options);
 
  private:
-  void add(LoadResult result);
-
-  HostOptions options_;
-  std::vector<std::filesystem::path> search_path_{};
-  std::vector<std::unique_ptr<Plugin>> plugins_{};
-  std::vector<Rejection> rejections_{};
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace destkit::host

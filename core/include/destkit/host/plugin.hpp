@@ -1,41 +1,41 @@
-// destkit/host/plugin.hpp — one destination plugin loaded into the host.
+// destkit/host/plugin.hpp — a destination plugin the host loaded, as an embedder sees it.
 //
-// Loading checks, in order: the file is a regular ELF shared library that may be trusted
-// (plugin_trust.hpp), it exports the entry symbol, it loads (rtld_now | rtld_local), its
-// descriptor has the right magic, ABI major and a host minor we provide, and its definition
-// is valid. A library once loaded stays loaded
-// until the process exits.
+// The host owns every Plugin; a pointer to one stays valid for the life of the Host. A
+// library, once loaded, is never unloaded while the process runs.
 #pragma once
 
-#include <destkit/abi.h>
 #include <destkit/host/definition.hpp>
-#include <destkit/host/log.hpp>
-#include "plugin/trust.hpp"
+#include <destkit/host/export.hpp>
 
 #include <filesystem>
-#include <memory>
 #include <string>
-#include <variant>
 
 namespace destkit::host {
 
-class Plugin {
+class DESTKIT_HOST_API Plugin {
  public:
-  Plugin(std::filesystem::path path, const dk_plugin& descriptor, Definition definition);
+  virtual ~Plugin();
+  Plugin(const Plugin&) = delete;
+  Plugin& operator=(const Plugin&) = delete;
 
   const std::filesystem::path& path() const { return path_; }
   const Definition& definition() const { return definition_; }
   const std::string& slug() const { return definition_.slug; }
-  const std::string& version() const { return version_; }
-  // The descriptor as the host sees it: zero-filled past what the plugin's struct has.
-  const dk_plugin& descriptor() const { return descriptor_; }
-  std::string abi_version() const;
+  const std::string& version() const { return definition_.version; }
+  const std::string& abi_version() const { return abi_version_; }  // "1.1": what it was built with
+  bool has_test_request() const { return has_test_request_; }
+  bool has_extend_request() const { return has_extend_request_; }
+
+ protected:
+  Plugin(std::filesystem::path path, Definition definition, std::string abi_version, bool has_test_request,
+         bool has_extend_request);
 
  private:
-  std::filesystem::path path_{};
-  dk_plugin descriptor_;
+  std::filesystem::path path_;
   Definition definition_;
-  std::string version_{};
+  std::string abi_version_;
+  bool has_test_request_;
+  bool has_extend_request_;
 };
 
 // A file that is not (or not a usable) plugin, and why.
@@ -43,10 +43,5 @@ struct Rejection {
   std::filesystem::path path{};
   std::string reason{};
 };
-
-using LoadResult = std::variant<std::unique_ptr<Plugin>, Rejection>;
-
-// Loads one file. Never throws and never crashes on a file that is not a plugin.
-LoadResult load_plugin(const std::filesystem::path& path, const LogSink& log, const PluginTrust& trust = {});
 
 }  // namespace destkit::host

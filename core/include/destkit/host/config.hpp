@@ -1,0 +1,96 @@
+// destkit/host/config.hpp — how a Host is set up: where it looks for plugins, which plugin
+// files it trusts, the OAuth clients it runs flows with, and how it makes requests.
+//
+// The configuration file (--config FILE, DESTKIT_CONFIG) holds, per destination, the OAuth
+// client the host runs flows with, and which plugin files to trust:
+//
+//   {"destinations": {"example-oauth-managed": {"oauth": {
+//       "clientId": "abc", "clientSecret": {"env": "EXAMPLE_SECRET"},
+//       "authorizeUrl": "https://auth.example.com/authorize",
+//       "tokenUrl": "https://auth.example.com/token",
+//       "scopes": ["read"], "grant": "authorization_code"}}},
+//    "plugins": {"sha256": {"destkit-acme.so": "9f86d0..."}, "requirePins": false,
+//                "trustedKeys": [{"file": "/etc/destkit/partner.pub"}], "requireSignatures": true}}
+//
+// A secret may be inline, {"env": "NAME"} or {"file": "PATH"}; it is resolved at load.
+#pragma once
+
+#include <destkit/host/export.hpp>
+#include <destkit/host/log.hpp>
+#include <destkit/host/status.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace destkit::host {
+
+enum class OAuthGrant { authorization_code, client_credentials };
+
+struct OAuthClientConfig {
+  std::string client_id{};
+  std::string client_secret{};
+  std::string authorize_url{};  // authorization_code only
+  std::string token_url{};
+  std::vector<std::string> scopes{};
+  OAuthGrant grant = OAuthGrant::authorization_code;
+};
+
+struct DestinationConfig {
+  std::optional<OAuthClientConfig> oauth{};
+};
+
+// Which plugin files the host agrees to run; see the README's "What the host trusts".
+struct PluginTrust {
+  bool strict_permissions = true;  // the file and its folders: owned by root or us, not writable by others
+  std::map<std::string, std::string, std::less<>> sha256_pins{};  // file name -> lower-case hex
+  bool require_pins = false;
+  std::vector<std::string> trusted_keys{};  // Ed25519 public keys, PEM
+  bool require_signatures = false;
+};
+
+struct HostConfig {
+  std::map<std::string, DestinationConfig, std::less<>> destinations{};
+  PluginTrust plugins{};
+
+  DESTKIT_HOST_API const OAuthClientConfig* oauth_client(std::string_view slug) const;
+};
+
+// The configuration in `text`; `source` names it in errors. An error names the destination
+// and the key: "destinations.acme.oauth.tokenUrl: must be an http(s) URL".
+DESTKIT_HOST_API Result<HostConfig> parse_host_config(std::string_view text, const std::string& source);
+
+// Reads and parses a configuration file.
+DESTKIT_HOST_API Result<HostConfig> load_host_config(const std::filesystem::path& path);
+
+struct HostOptions {
+  // Plugin directories, searched in this order: these, then DESTKIT_PLUGIN_PATH
+  // (colon-separated) when use_environment_path, then <libdir>/destkit/plugins when
+  // use_installed_plugins. In each, files named destkit-*.so are tried in sorted order.
+  std::vector<std::filesystem::path> plugin_directories{};
+  bool use_environment_path = true;
+  bool use_installed_plugins = true;
+
+  HostConfig config{};
+  std::filesystem::path token_directory{};  // empty: $XDG_STATE_HOME/destkit/tokens
+
+  // Requests made on behalf of plugins.
+  // curl's CONNECT_TO entries, "HOST:PORT:CONNECT-TO-HOST:CONNECT-TO-PORT": lets a
+  // destination written for https://example.com run unchanged against a local server.
+  std::vector<std::string> connect_to{};
+  std::string ca_file{};  // CA bundle to trust instead of the system's
+  std::chrono::milliseconds default_timeout{10000};  // the whole exchange, body included
+  std::string user_agent = "destkit";
+  int max_redirects = 10;  // 0: a 3xx answer is returned as it is
+  std::size_t max_response_bytes = 16 * 1024 * 1024;
+
+  LogSink log{};         // none: log lines are dropped
+  bool verbose = false;  // log each request and response (credentials redacted) at debug level
+};
+
+}  // namespace destkit::host

@@ -1,0 +1,37 @@
+// destkit/host/oauth.hpp — OAuth connections of oauth2 and oauth-managed destinations.
+//
+// The host runs the flows with the client configured for the destination (config.hpp), keeps
+// the tokens in its token store, and refreshes them when they expire or a server answers 401.
+// Nothing here ever hands out a token.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace destkit::host {
+
+// One stored connection (one account of one destination), without its tokens.
+struct OAuthConnection {
+  std::string connection{};  // "default" unless several accounts are used
+  bool signed_in = false;
+  bool has_refresh_token = false;
+  bool expired = false;
+  std::optional<std::chrono::system_clock::time_point> expires_at{};
+  std::vector<std::string> scopes{};
+  std::filesystem::path stored_in{};
+};
+
+struct LoginOptions {
+  std::string connection = "default";
+  // Shows the person the URL to open (and may open a browser). Not called for the
+  // client_credentials grant, where no person signs in.
+  std::function<void(const std::string& url)> show_url{};
+  // How long to wait for the person to come back from the authorization server.
+  std::chrono::seconds timeout{300};
+};
+
+}  // namespace destkit::host

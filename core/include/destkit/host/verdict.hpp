@@ -1,0 +1,37 @@
+// destkit/host/verdict.hpp — what testing a user's credentials concluded.
+//
+// A verdict tells a person what to do: fix a setting, fix the credentials, or try again later
+// because the check itself could not be made. Its text never contains a secret.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace destkit::host {
+
+enum class AuthOutcome {
+  valid,                // the server accepted the credentials
+  unchecked,            // settings are valid; the destination has no testRequest
+  invalid_settings,     // nothing was sent
+  invalid_credentials,  // the server (or the destination) rejected them: 4xx
+  could_not_verify,     // 5xx, timeout, refused connection, TLS, unusable answer
+  plugin_failed,        // the destination's code failed
+};
+
+// One problem with one setting.
+struct SettingsProblem {
+  std::string key{};      // the field (or unknown settings key) the problem is about
+  std::string message{};  // a whole sentence naming the field by its label
+};
+
+struct AuthVerdict {
+  AuthOutcome outcome = AuthOutcome::plugin_failed;
+  std::string message{};  // e.g. "Credentials are invalid: 401 Unauthorized"
+  std::optional<int> http_status{};
+  std::vector<SettingsProblem> problems{};  // for invalid_settings
+
+  bool ok() const { return outcome == AuthOutcome::valid || outcome == AuthOutcome::unchecked; }
+};
+
+}  // namespace destkit::host
