@@ -4,7 +4,9 @@
 # them wrong: hidden visibility and a version script (only dk_plugin_entry is exported),
 # -z defs (no unresolved symbol is left for load time), libraries linked into the plugin kept
 # private, the output name destkit-NAME.so that the host's discovery looks for, and an install
-# rule into <libdir>/destkit/plugins, where the host searches by default.
+# rule into <libdir>/destkit/plugins, where the host searches by default. That directory is
+# the installed destkit's (DESTKIT_PLUGIN_INSTALL_DIR from find_package(destkit)), so a plugin
+# installed under destkit's prefix lands where that host looks.
 include(GNUInstallDirs)
 
 function(destkit_add_plugin name)
@@ -36,6 +38,10 @@ function(destkit_add_plugin name)
     "LINKER:-z,defs"
     "LINKER:--exclude-libs,ALL")
   if(NOT ARG_NO_INSTALL)
-    install(TARGETS ${name} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/destkit/plugins)
+    set(plugin_dir "${DESTKIT_PLUGIN_INSTALL_DIR}")
+    if(NOT plugin_dir)
+      set(plugin_dir ${CMAKE_INSTALL_LIBDIR}/destkit/plugins)
+    endif()
+    install(TARGETS ${name} LIBRARY DESTINATION ${plugin_dir})
   endif()
 endfunction()

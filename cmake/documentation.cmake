@@ -1,0 +1,21 @@
+# Installs what a reader of the installed destkit needs: the README and the guides, the
+# example destinations' sources (with the CMakeLists.txt that builds them against the
+# installed SDK), and a man page per CLI command made from the help texts.
+install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY docs DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(DIRECTORY plugins/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+
+find_program(HELP2MAN_EXECUTABLE help2man)
+if(NOT HELP2MAN_EXECUTABLE)
+  message(FATAL_ERROR "help2man makes the man pages and was not found: run scripts/install-dependencies")
+endif()
+set(man_pages_dir ${PROJECT_BINARY_DIR}/man/man1)
+set(man_pages_stamp ${PROJECT_BINARY_DIR}/man/pages.stamp)
+add_custom_command(OUTPUT ${man_pages_stamp}
+  COMMAND ${PROJECT_SOURCE_DIR}/cmake/make_man_pages.sh $<TARGET_FILE:destkit> ${PROJECT_VERSION} ${man_pages_dir}
+  COMMAND ${CMAKE_COMMAND} -E touch ${man_pages_stamp}
+  DEPENDS destkit ${PROJECT_SOURCE_DIR}/cmake/make_man_pages.sh
+  COMMENT "Making the man pages from destkit's help texts"
+  VERBATIM)
+add_custom_target(man-pages ALL DEPENDS ${man_pages_stamp})
+install(DIRECTORY ${man_pages_dir}/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
