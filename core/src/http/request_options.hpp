@@ -5,6 +5,8 @@
 // Authorization header in the layer that set them; search params replace same-named ones.
 #pragma once
 
+#include "util/encoding.hpp"
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -59,11 +61,6 @@ ResolveResult resolve_request(std::string_view url, const RequestOptions& defaul
 std::string join_url(std::string_view prefix, std::string_view path);
 
 bool is_absolute_url(std::string_view url);
-
-// RFC 3986 percent-encoding of everything but unreserved characters.
-std::string percent_encode(std::string_view text);
-
-std::string base64_encode(std::string_view bytes);
 
 // Authorization: Basic base64(utf8(username ":" password)).
 std::string basic_authorization(std::string_view username, std::string_view password);

@@ -1,4 +1,7 @@
 #include "oauth/protocol.hpp"
+
+#include "util/encoding.hpp"
+#include "util/sha256.hpp"
 #include "util/json_input.hpp"
 
 #include <boost/json.hpp>
@@ -13,13 +16,6 @@ namespace {
 
 namespace json = boost::json;
 using Clock = std::chrono::system_clock;
-
-std::string base64url(std::string_view bytes) {
-  std::string out = base64_encode(bytes);
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
-}
 
 std::string form(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string out;
@@ -107,14 +103,11 @@ std::string random_url_safe(std::size_t bytes) {
   if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
     throw std::runtime_error("the system's random number generator failed");
   }
-  return base64url(raw);
+  return base64url_encode(raw);
 }
 
 std::string pkce_challenge(const std::string& verifier) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(verifier.data(), verifier.size(), digest, &length, EVP_sha256(), nullptr);
-  return base64url(std::string_view(reinterpret_cast<const char*>(digest), length));
+  return base64url_encode(sha256(verifier));
 }
 
 AuthorizationRequest authorization_request(const OAuthClientConfig& client, const std::string& redirect_uri) {

@@ -1,5 +1,7 @@
 #include "plugin/trust.hpp"
 
+#include "util/encoding.hpp"
+
 #include <fmt/format.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -31,37 +33,8 @@ Key read_key(const std::string& pem, bool is_private) {
   return key;
 }
 
-std::string base64(const unsigned char* bytes, std::size_t size) {
-  std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes, static_cast<int>(size));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
-
-std::string unbase64(std::string_view text) {
-  std::string clean;
-  for (char c : text) {
-    if (c != '\n' && c != '\r' && c != ' ') clean += c;
-  }
-  std::string out(clean.size() * 3 / 4 + 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()), reinterpret_cast<const unsigned char*>(clean.data()),
-                          static_cast<int>(clean.size()));
-  if (n < 0) return {};
-  std::size_t padding = clean.size() >= 2 ? (clean[clean.size() - 1] == '=') + (clean[clean.size() - 2] == '=') : 0;
-  out.resize(static_cast<std::size_t>(n) - padding);
-  return out;
-}
-
 }  // namespace
 
-std::string sha256_hex(std::string_view bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string hex;
-  for (unsigned int i = 0; i < length; ++i) hex += fmt::format("{:02x}", digest[i]);
-  return hex;
-}
 
 std::string sign_ed25519(std::string_view data, const std::string& private_key_pem) {
   Key key = read_key(private_key_pem, true);
@@ -73,14 +46,14 @@ std::string sign_ed25519(std::string_view data, const std::string& private_key_p
       EVP_DigestSign(ctx.get(), signature, &length, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
     throw std::runtime_error("signing failed");
   }
-  return base64(signature, length);
+  return base64_encode(std::string_view(reinterpret_cast<const char*>(signature), length));
 }
 
 bool is_ed25519_public_key(const std::string& pem) { return read_key(pem, false) != nullptr; }
 
 bool verify_ed25519(std::string_view data, std::string_view signature_base64, const std::string& public_key_pem) {
   Key key = read_key(public_key_pem, false);
-  std::string signature = unbase64(signature_base64);
+  std::string signature = base64_decode(signature_base64).value_or("");
   if (!key || signature.size() != 64) return false;
   std::unique_ptr<EVP_MD_CTX, ContextDeleter> ctx(EVP_MD_CTX_new());
   return ctx && EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) == 1 &&

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <destkit/host/config.hpp>
+#include "util/sha256.hpp"
 
 #include <map>
 #include <string>
@@ -19,8 +20,6 @@
 namespace destkit::host {
 
 inline constexpr std::string_view kSignatureSuffix = ".sig";
-
-std::string sha256_hex(std::string_view bytes);
 
 // A detached Ed25519 signature of `data`, base64; or throws std::runtime_error (bad key).
 std::string sign_ed25519(std::string_view data, const std::string& private_key_pem);

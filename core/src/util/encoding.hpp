@@ -1,0 +1,21 @@
+// util/encoding — the byte-to-text encodings the host speaks: base64 (RFC 4648 §4), base64url
+// without padding (§5, for PKCE and random tokens) and URL percent-encoding (RFC 3986).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace destkit::host {
+
+std::string base64_encode(std::string_view bytes);
+
+// Standard base64; whitespace is ignored. Nothing when the text is not base64.
+std::optional<std::string> base64_decode(std::string_view text);
+
+std::string base64url_encode(std::string_view bytes);
+
+// Everything but RFC 3986's unreserved characters, as %XX (upper-case hex).
+std::string percent_encode(std::string_view text);
+
+}  // namespace destkit::host
