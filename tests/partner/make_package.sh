@@ -14,7 +14,9 @@ contents="$(dpkg-deb -c "${deb[0]}")"
 for path in ./usr/bin/destkit ./usr/lib/libdestkit-host.so.0 ./usr/include/destkit/abi.h \
             ./usr/include/destkit/destkit.hpp ./usr/include/destkit/host/host.hpp \
             ./usr/lib/cmake/destkit/destkitConfig.cmake ./usr/lib/cmake/destkit/destkit_add_plugin.cmake \
-            ./usr/lib/pkgconfig/destkit-sdk.pc ./usr/lib/destkit/plugins/destkit-example-basic.so; do
+            ./usr/lib/pkgconfig/destkit-sdk.pc ./usr/lib/destkit/plugins/destkit-example-basic.so \
+            ./usr/lib/destkit/plugins/destkit-example-rust.so ./usr/share/destkit/rust/src/lib.rs \
+            ./usr/lib/cmake/destkit/destkit_add_rust_plugin.cmake; do
   grep -q " $path" <<< "$contents" || { echo "the package lacks $path"; exit 1; }
 done
 if grep -q "test-probe\|variant-" <<< "$contents"; then echo "the package holds test plugins"; exit 1; fi
