@@ -19,3 +19,13 @@ add_custom_command(OUTPUT ${man_pages_stamp}
   VERBATIM)
 add_custom_target(man-pages ALL DEPENDS ${man_pages_stamp})
 install(DIRECTORY ${man_pages_dir}/ DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+
+# The Rust example's crate names the SDK by its place in this tree; installed, it names the
+# installed crate, relative to where the example lands.
+file(RELATIVE_PATH rust_sdk_from_example ${CMAKE_INSTALL_FULL_DOCDIR}/examples/example-rust
+  ${CMAKE_INSTALL_FULL_DATADIR}/destkit/rust)
+file(READ plugins/example-rust/Cargo.toml example_rust_manifest)
+string(REPLACE "../../sdk/rust" "${rust_sdk_from_example}" example_rust_manifest "${example_rust_manifest}")
+file(WRITE ${PROJECT_BINARY_DIR}/examples/example-rust/Cargo.toml "${example_rust_manifest}")
+install(FILES ${PROJECT_BINARY_DIR}/examples/example-rust/Cargo.toml
+  DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples/example-rust)

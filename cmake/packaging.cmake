@@ -98,6 +98,8 @@ HTTP, with secrets redacted from every message.")
 
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_RECOMMENDS "cmake (>= 3.25), g++ (>= 12) | c++-compiler, pkg-config")
+# Rust plugins (destkit_add_rust_plugin) build with Debian's cargo and rustc.
+set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SUGGESTS "cargo, rustc")
 set(CPACK_DEBIAN_DEVELOPMENT_DESCRIPTION "destkit SDK: write destination plugins, embed the destkit host
 The C ABI header (destkit/abi.h) and the header-only C++ SDK to write
 destination plugins in C or C++, the host library's headers to embed it in a

@@ -23,10 +23,6 @@ AuthVerdict run(const Server& server, const std::string& mode) {
   return run_probe(probe_base_url(server), mode);
 }
 
-Server answering(int status, std::string body = "{}") {
-  return Server([=](const Request&) { return Response::json(status, body); });
-}
-
 }  // namespace
 
 TEST_CASE("extendRequest's options apply to the request testRequest makes") {

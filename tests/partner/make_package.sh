@@ -39,7 +39,8 @@ holds libdestkit-host0 "$libdir/libdestkit-host.so.0" \
   share/doc/libdestkit-host0/copyright share/doc/libdestkit-host0/changelog.gz
 holds destkit-dev include/destkit/abi.h include/destkit/destkit.hpp include/destkit/host/host.hpp \
   "$libdir/libdestkit-host.so" "$libdir/cmake/destkit/destkitConfig.cmake" \
-  "$libdir/cmake/destkit/destkit_add_plugin.cmake" "$libdir/pkgconfig/destkit-sdk.pc" \
+  "$libdir/cmake/destkit/destkit_add_plugin.cmake" "$libdir/cmake/destkit/destkit_add_rust_plugin.cmake" \
+  share/destkit/rust/src/lib.rs "$libdir/pkgconfig/destkit-sdk.pc" \
   "$libdir/pkgconfig/destkit-host.pc" share/doc/destkit-dev/copyright share/doc/destkit-dev/changelog.gz
 
 debs=("$(deb_of destkit)" "$(deb_of libdestkit-host0)" "$(deb_of destkit-dev)")

@@ -24,10 +24,14 @@ std::string probe_base_url(const loopback::Server& server, const char* scheme) {
   return std::string(scheme) + "://127.0.0.1:" + std::to_string(server.port()) + "/base";
 }
 
-host::AuthVerdict run_probe(const std::string& base_url, const std::string& mode) {
-  const host::Plugin* probe = probe_host().find("test-probe");
-  if (probe == nullptr) throw std::runtime_error("test-probe did not load");
+host::AuthVerdict run_probe(const std::string& base_url, const std::string& mode, const std::string& slug) {
+  const host::Plugin* probe = probe_host().find(slug);
+  if (probe == nullptr) throw std::runtime_error(slug + " did not load");
   return probe_host().test_authentication(*probe, probe_settings(base_url, mode));
+}
+
+loopback::Server answering(int status, std::string body) {
+  return loopback::Server([=](const loopback::Request&) { return loopback::Response::json(status, body); });
 }
 
 }  // namespace destkit::test

@@ -21,6 +21,11 @@ std::string probe_settings(const std::string& base_url, const std::string& mode)
 // The base URL test-probe is given for a server on 127.0.0.1: SCHEME://127.0.0.1:PORT/base
 std::string probe_base_url(const loopback::Server& server, const char* scheme = "http");
 
-host::AuthVerdict run_probe(const std::string& base_url, const std::string& mode);
+// Runs testRequest of test-probe, or of another test plugin with the same settings (slug).
+host::AuthVerdict run_probe(const std::string& base_url, const std::string& mode,
+                            const std::string& slug = "test-probe");
+
+// A plain HTTP server on 127.0.0.1 that answers every request with `status` and `body`.
+loopback::Server answering(int status, std::string body = "{}");
 
 }  // namespace destkit::test
