@@ -182,6 +182,26 @@ TEST_CASE("usage errors exit 2 and an unknown slug exits 3") {
   CHECK(r.exit_code == 3);
 }
 
+TEST_CASE("a mistyped slug gets a did-you-mean, and a rejected file's slug the reason it was rejected") {
+  ProcessResult typo = run_destkit({"test-auth", "example-custon", "--settings", "-"}, "{}");
+  CHECK(typo.err == "destkit: no plugin with slug \"example-custon\"; did you mean \"example-custom\"?\n");
+  CHECK(typo.exit_code == 3);
+  ProcessResult rejected = run_destkit(
+      {"test-auth", "variant-bad-field-type", "--plugin-path", kTestPluginDir.string(), "--settings", "-"}, "{}");
+  CHECK(rejected.err.find("no plugin with slug \"variant-bad-field-type\": its file ") != std::string::npos);
+  CHECK(rejected.err.find("destkit-variant-bad-field-type.so was rejected: its definition is invalid: "
+                          "$.authentication.fields.apiKey.type") != std::string::npos);
+  CHECK(rejected.exit_code == 3);
+}
+
+TEST_CASE("a destination without testRequest exits 5, not 0: its credentials were not checked") {
+  ProcessResult r = run_destkit({"test-auth", "frozen-v1-0", "--plugin-path", kTestPluginDir.string(), "--settings",
+                                 "-"},
+                                R"({"apiKey":"never-SECRET-sent"})");
+  CHECK(r.out == "Settings are valid. Variant has no testRequest, so the credentials were not checked.\n");
+  CHECK(r.exit_code == 5);
+}
+
 TEST_CASE("every command has help") {
   for (const char* command : {"plugins", "describe", "check", "test-auth", "mock-api", "init"}) {
     ProcessResult r = run_destkit({command, "--help"});

@@ -98,7 +98,8 @@ Options:
   --json                              Print {"ok", "error", "status", "fields"}
 
 Exit codes: 0 credentials valid; 1 invalid settings or credentials; 2 usage error;
-3 host or plugin failure; 4 could not verify (5xx, network, timeout, TLS).
+3 host or plugin failure; 4 could not verify (5xx, network, timeout, TLS); 5 settings valid
+but not checked: the destination has no testRequest.
 )";
 
 constexpr std::string_view kMockApiHelp = R"(Usage: destkit mock-api --certificate-dir DIR [--accept "NAME: VALUE"]... [OPTIONS]
@@ -251,8 +252,8 @@ std::optional<std::string> read_settings(const std::string& source) {
 
 int exit_code(AuthOutcome outcome) {
   switch (outcome) {
-    case AuthOutcome::valid:
-    case AuthOutcome::unchecked: return kExitOk;
+    case AuthOutcome::valid: return kExitOk;
+    case AuthOutcome::unchecked: return kExitUnchecked;
     case AuthOutcome::invalid_settings:
     case AuthOutcome::invalid_credentials: return kExitRejected;
     case AuthOutcome::could_not_verify: return kExitUnverified;

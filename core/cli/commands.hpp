@@ -13,6 +13,7 @@ inline constexpr int kExitRejected = 1;      // invalid settings or credentials;
 inline constexpr int kExitUsage = 2;         // the command line is wrong
 inline constexpr int kExitFailure = 3;       // host or plugin failure (e.g. slug not found)
 inline constexpr int kExitUnverified = 4;    // could not verify: 5xx, network, timeout, TLS
+inline constexpr int kExitUnchecked = 5;     // settings valid; the destination has no testRequest
 
 int run_command(const Arguments& arguments);
 

@@ -1,5 +1,7 @@
 #include "host_setup.hpp"
 
+#include "util/spelling.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
@@ -56,12 +58,28 @@ std::unique_ptr<host::Host> open_host(const Arguments& a) {
   return std::make_unique<host::Host>(std::move(*options));
 }
 
-const host::Plugin* find_plugin(const host::Host& host, std::string_view slug, bool as_json) {
-  if (const host::Plugin* plugin = host.find(slug)) return plugin;
+// Why `slug` is not loaded, in words that lead somewhere: the reason its file was rejected
+// (destkit-SLUG.so), a likely misspelling, or what is there instead.
+std::string why_not_found(const host::Host& host, std::string_view slug) {
+  for (const host::Rejection& rejection : host.rejections()) {
+    std::string stem = rejection.path.stem().string();
+    if (stem == fmt::format("destkit-{}", slug)) {
+      return fmt::format("no plugin with slug \"{}\": its file {} was rejected: {}", slug,
+                         rejection.path.string(), rejection.reason);
+    }
+  }
   std::vector<std::string> slugs;
   for (const host::Plugin* p : host.plugins()) slugs.push_back(p->slug());
-  std::string message = fmt::format("no plugin with slug \"{}\" (found: {})", slug,
-                                    slugs.empty() ? "none" : fmt::format("{}", fmt::join(slugs, ", ")));
+  if (auto guess = host::closest_spelling(slug, slugs)) {
+    return fmt::format("no plugin with slug \"{}\"; did you mean \"{}\"?", slug, *guess);
+  }
+  return fmt::format("no plugin with slug \"{}\" (found: {})", slug,
+                     slugs.empty() ? "none" : fmt::format("{}", fmt::join(slugs, ", ")));
+}
+
+const host::Plugin* find_plugin(const host::Host& host, std::string_view slug, bool as_json) {
+  if (const host::Plugin* plugin = host.find(slug)) return plugin;
+  std::string message = why_not_found(host, slug);
   if (as_json) {
     fmt::print("{}\n", json::serialize(json::object{{"ok", false}, {"error", message}}));
   } else {
