@@ -23,6 +23,10 @@ function(destkit_add_plugin name)
     C_VISIBILITY_PRESET hidden
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
+    # No RUNPATH: a plugin's libraries come from the system's directories, never from a
+    # folder next to it or (an empty entry) the current directory.
+    SKIP_BUILD_RPATH ON
+    INSTALL_RPATH ""
     LINK_DEPENDS "${map}")
   # The C++ SDK reads like the docs' JavaScript thanks to C++20 designated initializers.
   if(NOT CMAKE_CXX_STANDARD OR CMAKE_CXX_STANDARD LESS 20)
