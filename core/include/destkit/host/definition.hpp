@@ -33,7 +33,8 @@ struct Field {
   bool required = false;
   boost::json::value default_value{};  // null: none
   std::vector<Choice> choices{};
-  std::string format{};
+  std::string format{};   // uri, email, hostname, date-time, date, uuid or ipv4
+  std::string pattern{};  // RE2 syntax; the whole value must match
   std::optional<double> minimum{};  // numbers: value; strings: length
   std::optional<double> maximum{};
   bool multiple = false;
