@@ -7,10 +7,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 
 namespace destkit::cli {
 namespace {
@@ -90,6 +90,13 @@ std::string fill(std::string_view text, const std::map<std::string, std::string>
   return out;
 }
 
+// [a-z][a-z0-9-]{0,62} not ending with '-': a slug the generated project can use as is.
+bool is_project_slug(std::string_view name) {
+  if (name.empty() || name.size() > 63 || name.front() < 'a' || name.front() > 'z' || name.back() == '-') return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+}
+
 void write(const fs::path& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);
   out << content;
@@ -101,7 +108,7 @@ void write(const fs::path& path, const std::string& content) {
 int init_project(const Arguments& a) {
   if (a.positional.size() != 1) return usage_error("init needs exactly one NAME", "init");
   const std::string& name = a.positional[0];
-  if (!std::regex_match(name, std::regex("[a-z][a-z0-9-]{0,62}")) || name.back() == '-') {
+  if (!is_project_slug(name)) {
     return usage_error(fmt::format("\"{}\" cannot be a destination slug: use lower-case letters, digits "
                                    "and dashes, starting with a letter", name), "init");
   }

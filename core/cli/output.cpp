@@ -45,6 +45,7 @@ json::value definition_json(const host::Plugin& plugin) {
     if (!f.description.empty()) field["description"] = f.description;
     if (!f.default_json.empty()) field["default"] = json::parse(f.default_json);
     if (!f.format.empty()) field["format"] = f.format;
+    if (!f.pattern.empty()) field["pattern"] = f.pattern;
     if (f.minimum) field["minimum"] = *f.minimum;
     if (f.maximum) field["maximum"] = *f.maximum;
     if (!f.choices.empty()) {
@@ -124,6 +125,7 @@ std::string definition_text(const host::Plugin& plugin) {
       out += fmt::format("      choices: {}\n", fmt::join(values, ", "));
     }
     if (!f.format.empty()) out += fmt::format("      format: {}\n", f.format);
+    if (!f.pattern.empty()) out += fmt::format("      pattern: {}\n", f.pattern);
     if (f.minimum) out += fmt::format("      minimum: {}\n", *f.minimum);
     if (f.maximum) out += fmt::format("      maximum: {}\n", *f.maximum);
   }

@@ -1,4 +1,5 @@
-// libFuzzer target: a settings file validated against a definition with every field kind.
+// libFuzzer target: a settings file validated against a definition with every field kind,
+// every format and a pattern (the corpus holds values of 30 KB for each).
 #include "definition/parse.hpp"
 #include "util/json_input.hpp"
 #include "definition/settings.hpp"
@@ -22,7 +23,12 @@ const destkit::host::Definition& definition() {
       "region": {"label": "Region", "type": "string", "choices": ["us", {"value": "eu", "label": "Europe"}]},
       "tags": {"label": "Tags", "type": "text", "multiple": true},
       "extra": {"label": "Extra", "type": "object"},
-      "id": {"label": "ID", "type": "string", "format": "uuid"}
+      "id": {"label": "ID", "type": "string", "format": "uuid"},
+      "at": {"label": "At", "type": "string", "format": "date-time"},
+      "day": {"label": "Day", "type": "string", "format": "date"},
+      "ip": {"label": "IP", "type": "string", "format": "ipv4"},
+      "account": {"label": "Account", "type": "password", "pattern": "[A-Z]{2}[0-9]{4,8}"},
+      "codes": {"label": "Codes", "type": "string", "multiple": true, "pattern": "(a|aa)*b"}
     }}})"));
   return d;
 }

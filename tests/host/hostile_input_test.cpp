@@ -84,5 +84,14 @@ TEST_CASE("hostile settings files are refused with a clear error and no request"
           "  mdoe: \"mdoe\" is not a setting of Test Probe. Did you mean \"mode\"?\n");
     CHECK(r.exit_code == 1);
   }
+  SECTION("a 30 KB URL and a 30 KB account ID, against a format and a pattern") {
+    ProcessResult r = test_auth(R"({"baseUrl":")" + url + std::string(30'000, 'a') + R"(","token":"t","accountId":")" +
+                                std::string(30'000, '1') + "\"}");
+    CHECK(r.out ==
+          "Settings are invalid.\n"
+          "  baseUrl: Base URL must be a URL of at most 8192 bytes, but it is a string.\n"
+          "  accountId: Account ID must match the pattern [0-9]{6}, but it does not.\n");
+    CHECK(r.exit_code == 1);
+  }
   CHECK(server.request_count() == 0);
 }

@@ -150,19 +150,20 @@ TEST_CASE("check validates one binary as partner CI would") {
   CHECK(run_destkit({"check"}).exit_code == 2);
 }
 
-TEST_CASE("describe shows fields with types, required and secret flags, and defaults") {
+TEST_CASE("describe shows fields with types, required and secret flags, defaults and patterns") {
   ProcessResult r = run_destkit({"describe", "test-probe", "--json", "--plugin-path", kTestPluginDir.string()});
   REQUIRE(r.exit_code == 0);
   json::value d = json::parse(r.out);
   CHECK(d.at("scheme") == "custom");
   CHECK(d.at("testRequest") == true);
   const auto& fields = d.at("fields").as_array();
-  REQUIRE(fields.size() == 5);
+  REQUIRE(fields.size() == 6);
   CHECK(fields[1].at("key") == "token");
   CHECK(fields[1].at("secret") == true);
   CHECK(fields[1].at("required") == true);
   CHECK(fields[2].at("default") == "plain");
   CHECK(fields[3].at("maximum") == 10.0);
+  CHECK(fields[5].at("pattern") == "[0-9]{6}");
 
   ProcessResult basic = run_destkit({"describe", "example-basic"});
   CHECK(basic.out.find("  username  Username  (string, required)\n  password  Password  (password, required, secret)") !=

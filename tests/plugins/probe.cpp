@@ -26,6 +26,7 @@ destkit::Destination probe() {
                         .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"verbose", {.label = "Verbose", .type = FieldType::boolean, .defaultValue = false}},
+                      {"accountId", {.label = "Account ID", .type = FieldType::string, .pattern = "[0-9]{6}"}},
                   },
               .testRequest =
                   [](destkit::Request& request, const destkit::Input& input) {

@@ -2,6 +2,7 @@
 #include "util/json_input.hpp"
 
 #include "definition/field_value.hpp"
+#include "definition/value_formats.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -9,7 +10,7 @@
 
 #include <algorithm>
 #include <array>
-#include <regex>
+#include <optional>
 
 namespace destkit::host {
 namespace {
@@ -100,6 +101,22 @@ std::optional<double> number_member(const json::object& object, std::string_view
   return v->to_number<double>();
 }
 
+bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+bool is_key_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+
+// [A-Za-z_][A-Za-z0-9_-]{0,63}
+bool is_field_key(std::string_view key) {
+  if (key.empty() || key.size() > 64 || !is_key_start(key[0])) return false;
+  return std::all_of(key.begin(), key.end(),
+                     [](char c) { return is_key_start(c) || (c >= '0' && c <= '9') || c == '-'; });
+}
+
+// [a-z0-9][a-z0-9-]{0,62}
+bool is_slug(std::string_view slug) {
+  if (slug.empty() || slug.size() > 63 || !is_lower_alnum(slug[0])) return false;
+  return std::all_of(slug.begin(), slug.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
+}
+
 const json::object& object_at(const json::value& v, const std::string& path) {
   if (!v.is_object()) invalid(path, fmt::format("must be an object, not {}", json_kind(v)));
   return v.get_object();
@@ -128,8 +145,7 @@ std::vector<Choice> parse_choices(const json::value& v, const std::string& path)
 }
 
 Field parse_field(std::string key, const json::value& v, const std::string& path) {
-  static const std::regex key_pattern("[A-Za-z_][A-Za-z0-9_-]{0,63}");
-  if (!std::regex_match(key, key_pattern)) {
+  if (!is_field_key(key)) {
     invalid(path, "a field key must start with a letter or '_' and contain only letters, "
                   "digits, '_' and '-' (at most 64)");
   }
@@ -159,7 +175,17 @@ Field parse_field(std::string key, const json::value& v, const std::string& path
   field.multiple = bool_member(object, "multiple", path);
   field.format = string_member(object, "format", path, false);
   if (!field.format.empty() && !is_known_format(field.format)) {
-    invalid(path + ".format", fmt::format("\"{}\" is not a known format", field.format));
+    invalid(path + ".format", fmt::format("\"{}\" is not a known format (expected one of {})",
+                                          field.format, known_formats_text()));
+  }
+  field.pattern = string_member(object, "pattern", path, false);
+  std::optional<FieldPattern> pattern;  // compiled once, for the default and every choice
+  if (!field.pattern.empty()) {
+    if (!is_string_type(field.type)) {
+      invalid(path + ".pattern", "applies only to fields of type string, text, password or datetime");
+    }
+    pattern.emplace(field.pattern);
+    if (!pattern->error().empty()) invalid(path + ".pattern", pattern->error());
   }
   field.minimum = number_member(object, "minimum", path);
   field.maximum = number_member(object, "maximum", path);
@@ -172,13 +198,13 @@ Field parse_field(std::string key, const json::value& v, const std::string& path
       Field single = field;
       single.choices.clear();
       single.multiple = false;
-      CheckedValue checked = check_field_value(single, json::parse(field.choices[i].value_json));
+      CheckedValue checked = check_field_value(single, json::parse(field.choices[i].value_json), pattern ? &*pattern : nullptr);
       if (!checked.ok()) invalid(fmt::format("{}.choices[{}]", path, i), "the choice " + checked.problem);
       field.choices[i].value_json = json::serialize(checked.value);
     }
   }
   if (const json::value* def = member(object, "default"); def != nullptr && !def->is_null()) {
-    CheckedValue checked = check_field_value(field, *def);
+    CheckedValue checked = check_field_value(field, *def, pattern ? &*pattern : nullptr);
     if (!checked.ok()) invalid(path + ".default", "the default " + checked.problem);
     field.default_json = json::serialize(checked.value);
   }
@@ -206,8 +232,7 @@ Definition parse(const json::value& root) {
   Definition d;
   d.name = string_member(top, "name", "$", true);
   d.slug = string_member(top, "slug", "$", true);
-  static const std::regex slug_pattern("[a-z0-9][a-z0-9-]{0,62}");
-  if (!std::regex_match(d.slug, slug_pattern)) {
+  if (!is_slug(d.slug)) {
     invalid("$.slug", fmt::format("\"{}\" is not a slug (lower-case letters, digits and dashes, "
                                   "starting with a letter or digit, at most 63)", d.slug));
   }

@@ -1,5 +1,7 @@
 #include "definition/field_value.hpp"
 
+#include "definition/value_formats.hpp"
+
 #include <fmt/format.h>
 
 #include <boost/json/parse.hpp>
@@ -8,19 +10,11 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
-#include <map>
-#include <mutex>
-#include <regex>
 
 namespace destkit::host {
 namespace {
 
 namespace json = boost::json;
-
-bool is_string_type(FieldType type) {
-  return type == FieldType::string || type == FieldType::text || type == FieldType::password ||
-         type == FieldType::datetime;
-}
 
 std::string_view expected(FieldType type) {
   switch (type) {
@@ -79,55 +73,6 @@ std::optional<double> parse_number(std::string_view s) {
   return d;
 }
 
-// Compiles each pattern once: settings are validated on every credential check.
-bool matches(const char* pattern, std::string_view s) {
-  static std::mutex mutex;
-  static std::map<const char*, std::regex> compiled;
-  const std::regex* regex = nullptr;
-  {
-    std::lock_guard lock(mutex);
-    auto it = compiled.find(pattern);
-    if (it == compiled.end()) it = compiled.emplace(pattern, std::regex(pattern, std::regex::icase)).first;
-    regex = &it->second;
-  }
-  return std::regex_match(s.begin(), s.end(), *regex);
-}
-
-bool valid_hostname(std::string_view s) {
-  if (s.empty() || s.size() > 253) return false;
-  return matches(R"(([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*)",
-                 s);
-}
-
-// Returns what the value should have looked like, or empty when it matches the format.
-std::string format_problem(std::string_view format, std::string_view s) {
-  if (format == "uri") {
-    if (!matches(R"([a-z][a-z0-9+.-]*:[^\s]+)", s)) return "a URL such as https://example.com";
-    if (matches(R"(https?:.*)", s) && !matches(R"(https?://[^/\s?#]+.*)", s)) {
-      return "a URL with a host, such as https://example.com";
-    }
-  } else if (format == "email") {
-    if (!matches(R"([^@\s]+@[^@\s]+\.[^@\s]+)", s)) return "an email address";
-  } else if (format == "hostname") {
-    if (!valid_hostname(s)) return "a host name (letters, digits, dashes and dots)";
-  } else if (format == "date-time") {
-    if (!matches(R"(\d{4}-\d{2}-\d{2}[t ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(z|[+-]\d{2}:?\d{2})?)", s)) {
-      return "a date and time such as 2024-05-01T12:00:00Z";
-    }
-  } else if (format == "date") {
-    if (!matches(R"(\d{4}-\d{2}-\d{2})", s)) return "a date such as 2024-05-01";
-  } else if (format == "uuid") {
-    if (!matches(R"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})", s)) {
-      return "a UUID";
-    }
-  } else if (format == "ipv4") {
-    if (!matches(R"(((25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(25[0-5]|2[0-4]\d|1?\d?\d))", s)) {
-      return "an IPv4 address";
-    }
-  }
-  return {};
-}
-
 std::string bounds_text(const Field& field, bool length) {
   auto number = [](double d) { return fmt::format("{}", d); };
   std::string unit = length ? " characters" : "";
@@ -142,8 +87,8 @@ bool out_of_bounds(const Field& field, double x) {
   return (field.minimum && x < *field.minimum) || (field.maximum && x > *field.maximum);
 }
 
-// Checks a single (not multiple) value.
-CheckedValue check_single(const Field& field, const json::value& input) {
+// Checks a single (not multiple) value; `pattern` is the field's, compiled once for all values.
+CheckedValue check_single(const Field& field, const json::value& input, const FieldPattern* pattern) {
   auto fail = [&](std::string problem) { return CheckedValue{nullptr, std::move(problem)}; };
   auto type_error = [&] {
     return fail(fmt::format("must be {}, but it is {}", expected(field.type),
@@ -168,6 +113,10 @@ CheckedValue check_single(const Field& field, const json::value& input) {
       std::string wanted = format_problem(field.format, s);
       if (!wanted.empty()) {
         return fail(fmt::format("must be {}, but it is {}", wanted, what_came(field, input)));
+      }
+      // Never quotes the value: patterns mostly guard keys and IDs, whatever their type.
+      if (pattern != nullptr && !pattern->matches(s)) {
+        return fail(fmt::format("must match the pattern {}, but it does not", field.pattern));
       }
     }
     if (out_of_bounds(field, static_cast<double>(utf8_length(s)))) {
@@ -225,25 +174,28 @@ CheckedValue check_single(const Field& field, const json::value& input) {
 
 }  // namespace
 
-bool is_known_format(std::string_view format) {
-  for (std::string_view known :
-       {"uri", "email", "hostname", "date-time", "date", "uuid", "ipv4", "text", "password"}) {
-    if (format == known) return true;
-  }
-  return false;
+bool is_string_type(FieldType type) {
+  return type == FieldType::string || type == FieldType::text || type == FieldType::password ||
+         type == FieldType::datetime;
 }
 
 CheckedValue check_field_value(const Field& field, const json::value& input) {
-  if (!field.multiple) return check_single(field, input);
+  if (field.pattern.empty()) return check_field_value(field, input, nullptr);
+  FieldPattern pattern(field.pattern);
+  return check_field_value(field, input, &pattern);
+}
+
+CheckedValue check_field_value(const Field& field, const json::value& input, const FieldPattern* pattern) {
+  if (!field.multiple) return check_single(field, input, pattern);
   if (!input.is_array()) {  // a single value stands for a list of one
-    CheckedValue one = check_single(field, input);
+    CheckedValue one = check_single(field, input, pattern);
     if (one.ok()) one.value = json::array{one.value};
     return one;
   }
   json::array values;
   const auto& items = input.get_array();
   for (std::size_t i = 0; i < items.size(); ++i) {
-    CheckedValue item = check_single(field, items[i]);
+    CheckedValue item = check_single(field, items[i], pattern);
     if (!item.ok()) return CheckedValue{nullptr, fmt::format("item {}: {}", i + 1, item.problem)};
     values.push_back(std::move(item.value));
   }

@@ -1,13 +1,15 @@
-// field_value — checks one value against one field: type, coercion, choices, format, bounds.
+// field_value — checks one value against one field: type, coercion, choices, format, pattern,
+// bounds.
 // Shared by settings validation and by the check of defaults and choices in definitions.
 #pragma once
 
 #include <destkit/host/definition.hpp>
 
+#include "definition/field_pattern.hpp"
+
 #include <boost/json/value.hpp>
 
 #include <string>
-#include <string_view>
 
 namespace destkit::host {
 
@@ -19,6 +21,11 @@ struct CheckedValue {
 
 CheckedValue check_field_value(const Field& field, const boost::json::value& input);
 
-bool is_known_format(std::string_view format);
+// The same with the field's pattern already compiled (nullptr when it has none), for callers
+// that check many values of one field.
+CheckedValue check_field_value(const Field& field, const boost::json::value& input, const FieldPattern* pattern);
+
+// Whether values of the type are strings (which a format or a pattern can constrain).
+bool is_string_type(FieldType type);
 
 }  // namespace destkit::host

@@ -34,7 +34,8 @@ struct Field {
   bool required = false;
   Json defaultValue{};  // null: no default
   std::vector<Choice> choices{};
-  std::string format{};  // uri, email, hostname, date-time, ...
+  std::string format{};   // uri, email, hostname, date-time, date, uuid or ipv4
+  std::string pattern{};  // a regular expression (RE2 syntax) the whole value must match
   std::optional<double> minimum{};  // numbers: value; strings: length
   std::optional<double> maximum{};
   bool multiple = false;  // an array of values of `type`
@@ -82,6 +83,7 @@ inline Json to_json(const Field& field) {
     out.set("choices", choices);
   }
   if (!field.format.empty()) out.set("format", field.format);
+  if (!field.pattern.empty()) out.set("pattern", field.pattern);
   if (field.minimum) out.set("minimum", *field.minimum);
   if (field.maximum) out.set("maximum", *field.maximum);
   if (field.multiple) out.set("multiple", true);

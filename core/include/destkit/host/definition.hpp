@@ -35,7 +35,8 @@ struct Field {
   bool secret = false;
   std::string default_json{};  // the default as JSON text; empty: none
   std::vector<Choice> choices{};
-  std::string format{};
+  std::string format{};   // uri, email, hostname, date-time, date, uuid or ipv4
+  std::string pattern{};  // RE2 syntax; the whole value must match
   std::optional<double> minimum{};  // numbers: value; strings: length
   std::optional<double> maximum{};
   bool multiple = false;
