@@ -30,6 +30,7 @@ std::optional<host::HostConfig> load_config(const Arguments& a) {
       return std::nullopt;
     }
     config = std::get<host::HostConfig>(std::move(loaded));
+    for (const auto& warning : config.warnings) fmt::print(stderr, "destkit: warning: {}\n", warning);
   }
   if (a.insecure_plugin_permissions) config.plugins.strict_permissions = false;
   return config;

@@ -61,7 +61,7 @@ int login(const Arguments& a, host::Host& host, const host::Plugin& plugin) {
   }
   host::TokenResult result;
   if (client->grant == host::OAuthGrant::client_credentials) {
-    result = host.oauth().current(slug, connection_of(a), host.oauth().standard_refresher());
+    result = host.oauth().fetch_client_credentials(slug, connection_of(a));
   } else {
     host::LoginOptions options;
     options.connection = connection_of(a);

@@ -8,7 +8,8 @@
 //       "tokenUrl": "https://auth.example.com/token",
 //       "scopes": ["read"], "grant": "authorization_code"}}}}
 //
-// A secret may be inline, {"env": "NAME"} or {"file": "PATH"}; it is resolved at load.
+// A secret may be inline, {"env": "NAME"} or {"file": "PATH"}; it is resolved at load. The
+// token and authorize URLs must be https, except to a loopback host (127.0.0.1, ::1, localhost).
 //
 // It also says which plugin files to trust (plugin_trust.hpp):
 //
@@ -36,6 +37,7 @@ struct OAuthClientConfig {
   std::string token_url{};
   std::vector<std::string> scopes{};
   OAuthGrant grant = OAuthGrant::authorization_code;
+  bool secret_inline = false;  // the configuration text holds the secret itself
 };
 
 struct DestinationConfig {
@@ -45,6 +47,9 @@ struct DestinationConfig {
 struct HostConfig {
   std::map<std::string, DestinationConfig, std::less<>> destinations{};
   PluginTrust plugins{};  // "plugins": {"sha256", "requirePins", "trustedKeys", "requireSignatures"}
+  // What is accepted but unsafe, for the person running the host: a client secret inline in
+  // a file that other users can read.
+  std::vector<std::string> warnings{};
 
   const OAuthClientConfig* oauth_client(std::string_view slug) const;
 };
@@ -53,7 +58,8 @@ struct HostConfig {
 // and the key: "destinations.acme.oauth.tokenUrl: must be an http(s) URL".
 std::variant<HostConfig, std::string> parse_host_config(std::string_view text, const std::string& source);
 
-// Reads and parses a configuration file.
+// Reads (at most 1 MiB) and parses a configuration file; adds a warning when it holds a
+// client secret inline and other users can read it.
 std::variant<HostConfig, std::string> load_host_config(const std::filesystem::path& path);
 
 }  // namespace destkit::host

@@ -40,9 +40,17 @@ const Plugin* Host::find(std::string_view slug) const {
   return nullptr;
 }
 
+// Embedders get a verdict, never an exception: whatever escapes (a bug, or memory running
+// out) becomes plugin_failed. The exception's text is left out: it could quote a secret.
 AuthVerdict Host::test_authentication(const Plugin& plugin, const boost::json::value& settings,
                                       const std::string& connection) const {
-  return destkit::host::test_authentication(plugin, settings, options_.requests, connection);
+  try {
+    return destkit::host::test_authentication(plugin, settings, options_.requests, connection);
+  } catch (...) {
+    return {AuthOutcome::plugin_failed,
+            fmt::format("The credentials of {} could not be checked: the host failed unexpectedly", plugin.slug()),
+            std::nullopt, {}};
+  }
 }
 
 }  // namespace destkit::host

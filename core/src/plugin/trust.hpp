@@ -25,6 +25,7 @@ struct PluginTrust {
 };
 
 inline constexpr std::string_view kSignatureSuffix = ".sig";
+inline constexpr std::size_t kMaxSignatureFileBytes = 4096;  // a signature is 88 bytes of base64
 
 std::string sha256_hex(std::string_view bytes);
 

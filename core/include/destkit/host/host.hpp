@@ -32,7 +32,8 @@ class Host {
   const std::vector<Rejection>& rejections() const { return rejections_; }
   const Plugin* find(std::string_view slug) const;
 
-  // Thread-safe: may be called concurrently.
+  // Thread-safe: may be called concurrently. Never throws: a failure of the host itself is
+  // the verdict plugin_failed.
   AuthVerdict test_authentication(const Plugin& plugin, const boost::json::value& settings,
                                   const std::string& connection = "default") const;
 
