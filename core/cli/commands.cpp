@@ -9,15 +9,14 @@
 
 #include <destkit/abi.h>
 #include <destkit/host/host.hpp>
+#include "util/json_input.hpp"
+#include "util/read_file.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <fstream>
-#include <iostream>
-#include <iterator>
-#include <sstream>
+#include <unistd.h>
 
 namespace destkit::cli {
 namespace {
@@ -238,16 +237,11 @@ int check(const Arguments& a) {
   return kExitOk;
 }
 
-// Reads the settings text from a file or standard input; empty optional when unreadable.
-std::optional<std::string> read_settings(const std::string& source) {
-  if (source == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  }
-  std::ifstream in(source, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+// Reads the settings text from a file or standard input ("-"), no more than settings may hold.
+host::FileText read_settings(const std::string& source) {
+  const std::size_t limit = host::JsonLimits{}.max_bytes;
+  if (source == "-") return host::read_descriptor(STDIN_FILENO, "standard input", limit);
+  return host::read_file(source, {.max_bytes = limit});
 }
 
 int exit_code(AuthOutcome outcome) {
@@ -265,8 +259,8 @@ int exit_code(AuthOutcome outcome) {
 int test_auth(const Arguments& a) {
   if (a.positional.size() != 1) return usage_error("test-auth needs exactly one SLUG", "test-auth");
   if (a.settings.empty()) return usage_error("test-auth needs --settings FILE (or - for standard input)", "test-auth");
-  std::optional<std::string> text = read_settings(a.settings);
-  if (!text) return usage_error(fmt::format("cannot read the settings file {}", a.settings), "test-auth");
+  host::FileText text = read_settings(a.settings);
+  if (!text.ok() && !text.too_large) return usage_error(fmt::format("cannot use the settings: {}", text.error), "test-auth");
 
   auto opened = open_host(a);
   if (!opened) return kExitUsage;
@@ -274,7 +268,10 @@ int test_auth(const Arguments& a) {
   const host::Plugin* plugin = find_plugin(host, a.positional[0], a.json);
   if (plugin == nullptr) return kExitFailure;
 
-  host::AuthVerdict verdict = host.test_authentication(*plugin, *text, connection_of(a));
+  host::AuthVerdict verdict = text.too_large
+                                  ? host::AuthVerdict{AuthOutcome::invalid_settings,
+                                                      fmt::format("Settings are invalid: {}", text.error)}
+                                  : host.test_authentication(*plugin, text.text, connection_of(a));
   if (a.json) {
     print_json(verdict_json(verdict));
   } else {

@@ -32,6 +32,7 @@ std::optional<host::HostConfig> load_config(const Arguments& a) {
       return std::nullopt;
     }
     config = std::move(loaded).value();
+    for (const auto& warning : config.warnings) fmt::print(stderr, "destkit: warning: {}\n", warning);
   }
   if (a.insecure_plugin_permissions) config.plugins.strict_permissions = false;
   return config;

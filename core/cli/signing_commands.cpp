@@ -4,42 +4,40 @@
 #include "host_setup.hpp"
 
 #include "plugin/trust.hpp"
+#include "util/read_file.hpp"
 
 #include <fmt/format.h>
 
 #include <fstream>
-#include <optional>
-#include <sstream>
 
 namespace destkit::cli {
 namespace {
 
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+// Plugins are shared libraries of a few MiB; signing or verifying reads one whole.
+constexpr std::size_t kMaxPluginFileBytes = 1024 * 1024 * 1024;
+
+host::FileText read_plugin(const std::string& path) { return host::read_file(path, {.max_bytes = kMaxPluginFileBytes}); }
+
+host::FileText read_key(const std::string& path) { return host::read_file(path, {.max_bytes = host::kMaxSecretFileBytes}); }
 
 }  // namespace
 
 int sign_plugin(const Arguments& a) {
   if (a.positional.size() != 1 || a.key.empty()) return usage_error("sign needs a FILE and --key PRIVATE-KEY.pem", "sign");
-  auto data = read_file(a.positional[0]);
-  auto key = read_file(a.key);
-  if (!data) return usage_error(fmt::format("cannot read {}", a.positional[0]), "sign");
-  if (!key) return usage_error(fmt::format("cannot read the key {}", a.key), "sign");
+  host::FileText data = read_plugin(a.positional[0]);
+  host::FileText key = read_key(a.key);
+  if (!data.ok()) return usage_error(data.error, "sign");
+  if (!key.ok()) return usage_error(fmt::format("the key: {}", key.error), "sign");
   std::string signature;
   try {
-    signature = host::sign_ed25519(*data, *key);
+    signature = host::sign_ed25519(data.text, key.text);
   } catch (const std::exception& e) {
     fmt::print(stderr, "destkit: cannot sign with {}: {}\n", a.key, e.what());
     return kExitRejected;
   }
   std::string out = a.positional[0] + std::string(host::kSignatureSuffix);
   std::ofstream(out, std::ios::binary) << signature << "\n";
-  fmt::print("Signed {}: {} (SHA-256 {})\n", a.positional[0], out, host::sha256_hex(*data));
+  fmt::print("Signed {}: {} (SHA-256 {})\n", a.positional[0], out, host::sha256_hex(data.text));
   return kExitOk;
 }
 
@@ -47,11 +45,11 @@ int verify_plugin(const Arguments& a) {
   if (a.positional.size() != 1) return usage_error("verify needs a FILE", "verify");
   std::vector<std::string> keys;
   for (const auto& path : a.public_keys) {
-    auto key = read_file(path);
-    if (!key || !host::is_ed25519_public_key(*key)) {
+    host::FileText key = read_key(path);
+    if (!key.ok() || !host::is_ed25519_public_key(key.text)) {
       return usage_error(fmt::format("{} is not a readable Ed25519 public key (PEM)", path), "verify");
     }
-    keys.push_back(*key);
+    keys.push_back(std::move(key.text));
   }
   if (keys.empty()) {
     auto config = load_config(a);
@@ -60,15 +58,17 @@ int verify_plugin(const Arguments& a) {
   }
   if (keys.empty()) return usage_error("no key to verify with: give --public-key or plugins.trustedKeys", "verify");
   const std::string& file = a.positional[0];
-  auto data = read_file(file);
-  auto signature = read_file(file + std::string(host::kSignatureSuffix));
-  if (!data) return usage_error(fmt::format("cannot read {}", file), "verify");
-  if (!signature) {
-    fmt::print("{}: not signed ({}{} is missing)\n", file, file, host::kSignatureSuffix);
+  host::FileText data = read_plugin(file);
+  if (!data.ok()) return usage_error(data.error, "verify");
+  std::string signature_path = file + std::string(host::kSignatureSuffix);
+  host::FileText signature = host::read_file(signature_path, {.max_bytes = host::kMaxSignatureFileBytes});
+  if (signature.missing) {
+    fmt::print("{}: not signed ({} is missing)\n", file, signature_path);
     return kExitRejected;
   }
+  if (!signature.ok()) return usage_error(signature.error, "verify");
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    if (host::verify_ed25519(*data, *signature, keys[i])) {
+    if (host::verify_ed25519(data.text, signature.text, keys[i])) {
       fmt::print("{}: the signature is valid (trusted key {})\n", file, i + 1);
       return kExitOk;
     }

@@ -38,7 +38,7 @@ unsigned mode_of(const fs::path& path) {
 
 struct OAuthWorld {
   OAuthServer server;
-  fs::path tokens = new_directory("tokens");
+  fs::path tokens = new_directory("tokens") / "store";  // made by the store itself, 0700
   HttpClientConfig http{.connect_to = {"example.com:443:127.0.0.1:" + std::to_string(server.port())},
                         .ca_file = test_certificate().certificate};
 
@@ -84,6 +84,38 @@ struct OAuthWorld {
     return send_http(back, http);
   }
 };
+
+// The world of an OAuthWorld seen from the CLI: a configuration file, and a state directory
+// (XDG_STATE_HOME) whose token store the spawned processes share.
+struct CliSetup {
+  fs::path config = new_directory("config") / "host.json";
+  fs::path state = new_directory("state");
+  std::vector<std::string> common;
+
+  explicit CliSetup(const OAuthWorld& world, const std::string& grant = "authorization_code") {
+    std::ofstream(config) << world.server.config_json(kManaged, grant);
+    ::chmod(config.c_str(), 0600);
+    setenv("XDG_STATE_HOME", state.c_str(), 1);
+    common = {"--config", config.string(), "--cacert", test_certificate().certificate,
+              "--connect-to", "example.com:443:127.0.0.1:" + std::to_string(world.server.port())};
+  }
+
+  TokenStore store() const { return TokenStore(state / "destkit" / "tokens"); }
+
+  // destkit ARGS... with the configuration and the way to the server.
+  std::vector<std::string> destkit(std::vector<std::string> args) const {
+    args.insert(args.begin(), kDestkitCli.string());
+    args.insert(args.end(), common.begin(), common.end());
+    return args;
+  }
+};
+
+// A settings file holding "{}" (what OAuth destinations need).
+std::string empty_settings_file() {
+  fs::path file = new_directory("settings") / "settings.json";
+  std::ofstream(file) << "{}";
+  return file.string();
+}
 
 }  // namespace
 
@@ -138,36 +170,37 @@ TEST_CASE("sign-in: PKCE, state checked, code exchanged, tokens stored 0600 in a
   CHECK(world.test_auth(*host).outcome == AuthOutcome::valid);
 }
 
-TEST_CASE("sign-in ignores an answer whose state is not its own") {
+TEST_CASE("sign-in answers a callback with a forged state with an error page and waits for the real one") {
   OAuthWorld world;
   auto host = world.host();
   std::thread browser;
+  int forged_status = 0;
   LoginOptions options;
-  options.show_url = [&](const std::string& url) { browser = std::thread([&world, url] { world.follow(url, "forged"); }); };
+  options.show_url = [&](const std::string& url) {
+    browser = std::thread([&world, &forged_status, url] {
+      HttpResult forged = world.follow(url, "forged");
+      if (auto* response = std::get_if<HttpResponse>(&forged)) forged_status = response->status;
+      world.follow(url);
+    });
+  };
   options.timeout = std::chrono::seconds(20);
   auto result = host->oauth_login(*host->find(kManaged), options);
   browser.join();
-  REQUIRE(!result.ok());
-  CHECK(result.status().message().find("state does not match") != std::string::npos);
-  CHECK(world.server.token_requests("authorization_code") == 0);
-  CHECK(!fs::exists(world.store().path_of(kManaged, "default")));
+  CHECK(forged_status == 400);
+  REQUIRE(result.ok());
+  CHECK(world.server.token_requests("authorization_code") == 1);
+  CHECK(world.test_auth(*host).outcome == AuthOutcome::valid);
 }
 
 TEST_CASE("oauth login, status, test-auth and logout from the CLI; no token is ever printed") {
   OAuthWorld world;
-  fs::path config = new_directory("config") / "host.json";
-  std::ofstream(config) << world.server.config_json(kManaged);
-  setenv("XDG_STATE_HOME", new_directory("state").c_str(), 1);
-  std::vector<std::string> common{"--config", config.string(), "--cacert", test_certificate().certificate,
-                                  "--connect-to", "example.com:443:127.0.0.1:" + std::to_string(world.server.port())};
+  CliSetup cli(world);
   auto with = [&](std::vector<std::string> args) {
-    args.insert(args.end(), common.begin(), common.end());
+    args.insert(args.end(), cli.common.begin(), cli.common.end());
     return args;
   };
 
-  std::vector<std::string> login{kDestkitCli.string(), "oauth", "login", kManaged, "--no-browser", "--wait", "20"};
-  login.insert(login.end(), common.begin(), common.end());
-  SpawnedProcess process(login);
+  SpawnedProcess process(cli.destkit({"oauth", "login", kManaged, "--no-browser", "--wait", "20"}));
   std::string shown = process.read_until("Waiting");
   auto start = shown.find("https://");
   REQUIRE(start != std::string::npos);
@@ -322,4 +355,105 @@ TEST_CASE("a crash between writing and renaming leaves the previous record reada
   CHECK(std::get<TokenRecord>(loaded).access_token == access);
   CHECK(world.store().save(kManaged, "default", TokenRecord{.access_token = "next"}).empty());
   CHECK(std::get<TokenRecord>(world.store().load(kManaged, "default")).access_token == "next");
+}
+
+TEST_CASE("eight test-auth processes with one expired token refresh it once, though reuse revokes everything") {
+  OAuthWorld world;
+  world.server.set_revoke_on_reuse(true);  // a second use of a refresh token signs the user out
+  CliSetup cli(world);
+  auto [access, refresh] = world.server.issue_tokens();
+  REQUIRE(cli.store()
+              .save(kManaged, "default",
+                    TokenRecord{.access_token = access, .refresh_token = refresh, .token_type = "Bearer",
+                                .expires_at = std::chrono::system_clock::now() - std::chrono::seconds(60)})
+              .empty());
+  std::string settings = empty_settings_file();
+  std::vector<std::unique_ptr<SpawnedProcess>> processes;
+  for (int i = 0; i < 8; ++i) {
+    processes.push_back(std::make_unique<SpawnedProcess>(cli.destkit({"test-auth", kManaged, "--settings", settings})));
+  }
+  for (auto& process : processes) {
+    ProcessResult result = process->wait();
+    CHECK(result.out == "Credentials are valid.\n");
+    CHECK(result.exit_code == 0);
+  }
+  CHECK(world.server.token_requests("refresh_token") == 1);
+}
+
+TEST_CASE("an expires_in that is fractional, huge, negative or quoted is read without an exception") {
+  // -1: no expiry is recorded, and the token is used until it is refused.
+  auto [expires_in, lifetime] = GENERATE(table<std::string, long long>({
+      {"3599.5", 3599}, {"1e300", kLongestTokenLifetime.count()}, {"\"3600\"", 3600}, {"-5", -1},
+      {"\"soon\"", -1}, {"null", -1}}));
+  INFO(expires_in);
+  OAuthWorld world;
+  auto host = world.host();
+  world.server.set_expires_in(expires_in);
+  world.signed_in(kManaged, std::chrono::seconds(-60));
+  CHECK(world.test_auth(*host).message == "Credentials are valid.");
+  CHECK(world.server.token_requests("refresh_token") == 1);
+  auto stored = std::get<TokenRecord>(world.store().load(kManaged, "default"));
+  if (lifetime < 0) {
+    CHECK(!stored.expires_at);
+  } else {
+    REQUIRE(stored.expires_at);
+    CHECK(std::chrono::duration_cast<std::chrono::seconds>(*stored.expires_at - stored.obtained_at).count() == lifetime);
+  }
+}
+
+TEST_CASE("a cleartext http token or authorize URL is refused unless its host is the machine itself") {
+  auto parse = [](const std::string& authorize, const std::string& token) {
+    return parse_host_config(R"({"destinations":{"acme":{"oauth":{"clientId":"c","clientSecret":"s","authorizeUrl":")" +
+                                 authorize + R"(","tokenUrl":")" + token + R"("}}}})",
+                             "host.json");
+  };
+  const std::string why = "must be an https URL: over http the client secret and the tokens would travel in clear "
+                          "text (http is accepted only for 127.0.0.1, ::1 and localhost)";
+  CHECK(parse("https://auth.example.com/a", "http://auth.example.com/token").status().message() ==
+        "host.json: destinations.acme.oauth.tokenUrl: " + why);
+  CHECK(parse("http://10.1.2.3/a", "https://auth.example.com/token").status().message() ==
+        "host.json: destinations.acme.oauth.authorizeUrl: " + why);
+  for (const char* local : {"http://127.0.0.1:8080/token", "http://localhost:8080/token", "http://[::1]:8080/token"}) {
+    INFO(local);
+    CHECK(parse(local, local).ok());
+  }
+}
+
+TEST_CASE("a configuration file that others can read gets a warning when it holds a client secret inline") {
+  fs::path dir = new_directory("config");
+  auto warnings = [&](const std::string& secret, mode_t mode) {
+    fs::path file = dir / "host.json";
+    std::ofstream(file) << R"({"destinations":{"acme":{"oauth":{"clientId":"c","clientSecret":)" + secret +
+                               R"(,"tokenUrl":"https://auth.example.com/token","grant":"client_credentials"}}}})";
+    ::chmod(file.c_str(), mode);
+    return load_host_config(file).value().warnings;
+  };
+  setenv("DESTKIT_TEST_SECRET", "from-the-environment", 1);
+  std::vector<std::string> readable = warnings(R"("inline-SECRET")", 0644);
+  fs::path file = dir / "host.json";
+  REQUIRE(readable.size() == 1);
+  CHECK(readable[0] == file.string() + " holds the client secret of acme and other users can read it (mode 0644): make "
+                                       "it readable by its owner only (chmod 600 " + file.string() +
+                           "), or keep the secret elsewhere ({\"env\": \"NAME\"} or {\"file\": \"PATH\"})");
+  CHECK(warnings(R"("inline-SECRET")", 0640).size() == 1);
+  CHECK(warnings(R"("inline-SECRET")", 0600).empty());
+  CHECK(warnings(R"({"env":"DESTKIT_TEST_SECRET"})", 0644).empty());
+
+  warnings(R"("inline-SECRET")", 0644);
+  ProcessResult listed = run_destkit({"plugins", "--config", file.string()});
+  CHECK(listed.err.find("destkit: warning: " + readable[0] + "\n") != std::string::npos);
+  CHECK(listed.output().find("inline-SECRET") == std::string::npos);
+}
+
+TEST_CASE("oauth login replaces a damaged client_credentials record instead of reading it") {
+  OAuthWorld world;
+  CliSetup cli(world, "client_credentials");
+  REQUIRE(cli.store().save(kManaged, "default", TokenRecord{.access_token = "old"}).empty());
+  std::ofstream(cli.store().path_of(kManaged, "default"), std::ios::trunc) << "{\"access_tok";
+  ProcessResult login = run_process(cli.destkit({"oauth", "login", kManaged}));
+  CHECK(login.exit_code == 0);
+  CHECK(login.out.find("Signed in to Example OAuth Managed (connection default).") == 0);
+  CHECK(world.server.token_requests("client_credentials") == 1);
+  ProcessResult checked = run_process(cli.destkit({"test-auth", kManaged, "--settings", empty_settings_file()}));
+  CHECK(checked.out == "Credentials are valid.\n");
 }

@@ -82,6 +82,11 @@ std::string OAuthServer::last_api_token() const {
   return last_api_token_;
 }
 
+void OAuthServer::set_expires_in(const std::string& json) {
+  std::lock_guard lock(mutex_);
+  expires_in_ = json;
+}
+
 void OAuthServer::revoke_refresh_tokens() {
   std::lock_guard lock(mutex_);
   refresh_tokens_.clear();
@@ -118,7 +123,7 @@ Response OAuthServer::tokens_response(bool with_refresh) {
   // Caller holds the mutex.
   ++counter_;
   current_access_ = fmt::format("access-SECRET-{}", counter_);
-  boost::json::object body{{"access_token", current_access_}, {"token_type", "Bearer"}, {"expires_in", expires_in_.load()},
+  boost::json::object body{{"access_token", current_access_}, {"token_type", "Bearer"}, {"expires_in", boost::json::parse(expires_in_)},
                            {"scope", "read write"}};
   if (with_refresh) {
     std::string refresh = fmt::format("refresh-SECRET-{}", counter_);
@@ -146,7 +151,14 @@ Response OAuthServer::token(const Request& r) {
   }
   if (grant == "refresh_token") {
     // Rotation: the refresh token is single-use.
-    if (refresh_tokens_.erase(form["refresh_token"]) == 0) return oauth_error(400, "invalid_grant");
+    if (refresh_tokens_.erase(form["refresh_token"]) == 0) {
+      if (revoke_on_reuse_ && used_refresh_tokens_.count(form["refresh_token"])) {
+        refresh_tokens_.clear();
+        current_access_.clear();
+      }
+      return oauth_error(400, "invalid_grant");
+    }
+    used_refresh_tokens_.insert(form["refresh_token"]);
     return tokens_response(true);
   }
   if (grant == "client_credentials") return tokens_response(false);

@@ -35,8 +35,11 @@ class OAuthServer {
   int api_requests() const { return api_requests_; }
   std::string last_api_token() const;
 
-  void set_expires_in(int seconds) { expires_in_ = seconds; }
+  // expires_in of the next token answers, as raw JSON: "3600", "3599.5", "\"3600\"", ...
+  void set_expires_in(const std::string& json);
   void revoke_refresh_tokens();
+  // As OAuth 2.1 recommends: a refresh token used twice revokes every token of the sign-in.
+  void set_revoke_on_reuse(bool revoke) { revoke_on_reuse_ = revoke; }
   void set_token_endpoint_down(bool down) { token_endpoint_down_ = down; }
   void set_api_refuses_everything(bool refuse) { api_refuses_everything_ = refuse; }
 
@@ -55,13 +58,15 @@ class OAuthServer {
   };
   std::map<std::string, Grant> codes_;
   std::set<std::string> refresh_tokens_;
+  std::set<std::string> used_refresh_tokens_;
   std::string current_access_;
   std::string last_api_token_;
   std::map<std::string, int> token_requests_;
   std::atomic<int> api_requests_{0};
-  std::atomic<int> expires_in_{3600};
+  std::string expires_in_ = "3600";
   std::atomic<bool> token_endpoint_down_{false};
   std::atomic<bool> api_refuses_everything_{false};
+  std::atomic<bool> revoke_on_reuse_{false};
   int counter_ = 0;
   std::unique_ptr<loopback::Server> server_;
 };

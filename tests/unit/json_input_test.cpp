@@ -11,6 +11,18 @@ TEST_CASE("a duplicate key anywhere is an error with its position") {
   CHECK(parse_json_input(R"([{"b":1},{"b":2}])").ok());
 }
 
+TEST_CASE("duplicate keys are found escaped or not, with where the second one is") {
+  CHECK(check_json_input(R"({"a":1,"\u0061":2})") == "line 1, column 15: the key \"a\" appears twice in the same object");
+  CHECK(check_json_input(R"({"x\"y":1,"z":{"x\"y":2},"x\u0022y":3})") ==
+        "line 1, column 35: the key \"x\"y\" appears twice in the same object");
+  CHECK(check_json_input(R"([{"b":1},{"b":2},{"\u0062":3}])").empty());
+  CHECK(check_json_input(R"({"":1,"":2})") == "line 1, column 8: the key \"\" appears twice in the same object");
+  std::string many = "{";
+  for (int i = 0; i < 20000; ++i) many += (i > 0 ? ",\"" : "\"") + std::to_string(i) + "\":[{\"0\":0}]";
+  CHECK(check_json_input(many + "}").empty());
+  CHECK(check_json_input(many + ",\"19999\":1}").find("the key \"19999\" appears twice") != std::string::npos);
+}
+
 TEST_CASE("nesting beyond the limit is refused without recursion") {
   std::string deep(100000, '[');
   ParsedJson parsed = parse_json_input(deep + std::string(100000, ']'), {.max_bytes = 1 << 20, .max_depth = 64});

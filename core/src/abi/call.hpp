@@ -14,6 +14,7 @@
 #include "http/redactor.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include <cstdint>
 #include <deque>
@@ -31,6 +32,7 @@ struct dk_request_options {
 struct dk_response {
   std::uintptr_t id = 0;
   destkit::host::HttpResponse response;
+  std::optional<boost::json::value> body_json{};  // parsed when first asked for
 };
 
 namespace destkit::host {

@@ -14,12 +14,20 @@ namespace {
 
 namespace json = boost::json;
 
-const HttpResponse* response_of(dk_call* call, const dk_response* handle) {
-  for (const auto& r : call->responses) {
-    if (r.id == value_of(handle)) return &r.response;
+dk_response* kept_response(dk_call* call, const dk_response* handle) {
+  for (auto& r : call->responses) {
+    if (r.id == value_of(handle)) return &r;
   }
   return nullptr;
 }
+
+const HttpResponse* response_of(dk_call* call, const dk_response* handle) {
+  const dk_response* kept = kept_response(call, handle);
+  return kept != nullptr ? &kept->response : nullptr;
+}
+
+// A response body is bounded by the HTTP client already; only the nesting is limited here.
+JsonLimits response_json_limits(const std::string& body) { return {.max_bytes = body.size(), .max_depth = 512}; }
 
 dk_response* keep_response(dk_call* call, HttpResponse response) {
   return handle_of(call->responses.emplace_back(dk_response{next_handle_id(), std::move(response)}));
@@ -157,12 +165,12 @@ dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options,
     }
     bool wants_json = request.response_type == ResponseType::json ||
                       (is_json_content_type(response.header("content-type")) && !response.body.empty());
+    // Checked here, built only when the plugin asks for a value (response_json_value).
     if (success && wants_json) {
-      ParsedJson parsed = parse_json_input(response.body, {.max_bytes = response.body.size(), .max_depth = 512});
-      if (!parsed.ok()) {
+      if (std::string error = check_json_input(response.body, response_json_limits(response.body)); !error.empty()) {
         return record(call,
                       {RequestFailure::Kind::bad_response, response.status, response.reason, host,
-                       fmt::format("the response from {} is not valid JSON ({})", host, parsed.error)},
+                       fmt::format("the response from {} is not valid JSON ({})", host, error)},
                       DK_ERR_BAD_RESPONSE);
       }
     }
@@ -227,7 +235,7 @@ dk_status set_tokens(dk_call* handle, dk_str access_token, dk_str refresh_token,
     record.access_token = std::string(view(access_token));
     record.refresh_token = std::string(view(refresh_token));
     record.obtained_at = std::chrono::system_clock::now();
-    if (expires_in_seconds > 0) record.expires_at = record.obtained_at + std::chrono::seconds(expires_in_seconds);
+    record.expires_at = expiry_after(record.obtained_at, static_cast<double>(expires_in_seconds));
     call->redactor.add(record.access_token);
     call->redactor.add(record.refresh_token);
     call->new_tokens = std::move(record);
@@ -236,13 +244,17 @@ dk_status set_tokens(dk_call* handle, dk_str access_token, dk_str refresh_token,
 }
 
 dk_status response_json_value(dk_call* handle, const dk_response* response, dk_str pointer, dk_value* out) noexcept {
-  return with_response(handle, response, [&](const HttpResponse& r) {
+  return guarded([&] {
     dk_call* call = resolve(handle);
-    if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    ParsedJson parsed = parse_json_input(r.body, {.max_bytes = r.body.size(), .max_depth = 512});
-    if (!parsed.ok()) return fail(call, DK_ERR_BAD_RESPONSE, "the response body is not JSON: " + parsed.error);
+    dk_response* kept = call != nullptr && response != nullptr ? kept_response(call, response) : nullptr;
+    if (kept == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    if (!kept->body_json) {
+      ParsedJson parsed = parse_json_input(kept->response.body, response_json_limits(kept->response.body));
+      if (!parsed.ok()) return fail(call, DK_ERR_BAD_RESPONSE, "the response body is not JSON: " + parsed.error);
+      kept->body_json = std::move(parsed.value);
+    }
     json::error_code ec;
-    const json::value* v = parsed.value.find_pointer(view(pointer), ec);
+    const json::value* v = kept->body_json->find_pointer(view(pointer), ec);
     if (v == nullptr) return fail(call, DK_ERR_NOT_FOUND, fmt::format("the response has nothing at {}", view(pointer)));
     *out = to_dk_value(call, *v);
     return DK_OK;

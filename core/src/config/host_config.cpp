@@ -2,15 +2,17 @@
 #include "plugin/trust.hpp"
 
 #include "util/json_input.hpp"
+#include "util/read_file.hpp"
+#include "http/client.hpp"
 #include "http/request_options.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <sys/stat.h>
 
 namespace destkit::host {
 namespace {
@@ -40,10 +42,23 @@ std::string string_at(const json::object& o, const char* key, const std::string&
   return std::string(v->get_string());
 }
 
+// 127.0.0.0/8, ::1 and localhost: traffic to them never leaves the machine.
+bool is_loopback_host(const std::string& host) {
+  if (host == "localhost" || host == "[::1]") return true;
+  unsigned char address[4];
+  return ::inet_pton(AF_INET, host.c_str(), address) == 1 && address[0] == 127;
+}
+
+// An https URL; http only to a loopback host (a local test server), since the client secret
+// and the tokens travel in these requests.
 std::string url_at(const json::object& o, const char* key, const std::string& path, bool required) {
   std::string url = string_at(o, key, path, required);
-  if (!url.empty() && !url.starts_with("https://") && !url.starts_with("http://")) {
-    invalid(path + "." + key, "must be an http(s) URL");
+  if (url.empty()) return url;
+  if (!url.starts_with("https://") && !url.starts_with("http://")) invalid(path + "." + key, "must be an http(s) URL");
+  if (url.starts_with("http://") && !is_loopback_host(url_host(url))) {
+    invalid(path + "." + key,
+            "must be an https URL: over http the client secret and the tokens would travel in clear text "
+            "(http is accepted only for 127.0.0.1, ::1 and localhost)");
   }
   return url;
 }
@@ -68,11 +83,9 @@ std::string secret_at(const json::object& o, const char* key, const std::string&
     return value;
   }
   std::string file = string_at(ref, "file", where, true);
-  std::ifstream in(file, std::ios::binary);
-  if (!in) invalid(where, fmt::format("cannot read the file {}", file));
-  std::ostringstream text;
-  text << in.rdbuf();
-  std::string secret = text.str();
+  FileText read = read_file(file, {.max_bytes = kMaxSecretFileBytes});
+  if (!read.ok()) invalid(where, read.error);
+  std::string secret = std::move(read.text);
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   if (secret.empty()) invalid(where, fmt::format("the file {} is empty", file));
   return secret;
@@ -89,6 +102,7 @@ OAuthClientConfig parse_oauth(const json::value& v, const std::string& path) {
   OAuthClientConfig c;
   c.client_id = string_at(o, "clientId", path, true);
   c.client_secret = secret_at(o, "clientSecret", path);
+  c.secret_inline = o.if_contains("clientSecret")->is_string();
   std::string grant = o.contains("grant") ? string_at(o, "grant", path, true) : "authorization_code";
   if (grant == "client_credentials") {
     c.grant = OAuthGrant::client_credentials;
@@ -193,11 +207,19 @@ Result<HostConfig> parse_host_config(std::string_view text, const std::string& s
 }
 
 Result<HostConfig> load_host_config(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return invalid_config(fmt::format("cannot read the configuration file {}", path.string()));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_host_config(text.str(), path.string());
-}
+  FileText read = read_file(path, {.max_bytes = JsonLimits{}.max_bytes});
+  if (!read.ok()) return invalid_config(fmt::format("cannot use the configuration file: {}", read.error));
+  auto parsed = parse_host_config(read.text, path.string());
+  struct stat st {};
+  if (parsed.ok() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
+    for (const auto& [slug, destination] : parsed->destinations) {
+      if (!destination.oauth || !destination.oauth->secret_inline) continue;
+      parsed->warnings.push_back(fmt::format(
+          "{} holds the client secret of {} and other users can read it (mode {:04o}): make it readable by its "
+          "owner only (chmod 600 {}), or keep the secret elsewhere ({{\"env\": \"NAME\"}} or {{\"file\": \"PATH\"}})",
+          path.string(), slug, st.st_mode & 07777, path.string()));
+    }
+  }
+  return parsed;}
 
 }  // namespace destkit::host

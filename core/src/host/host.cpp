@@ -38,9 +38,9 @@ Status oauth_status_of(const OAuthError& e) {
   return Status::error(Status::Code::failed, e.message);
 }
 
-Status internal_error(const char* what) {
-  return Status::error(Status::Code::failed, fmt::format("internal error: {}", what));
-}
+// Whatever escapes the host's own code (a bug, or memory running out) becomes a Status or a
+// verdict, never an exception; its text is left out, since it could quote a secret.
+Status internal_error() { return Status::error(Status::Code::failed, "the host failed unexpectedly"); }
 
 OAuthConnection connection_of(const std::string& connection, const TokenRecord* record,
                               const std::filesystem::path& stored_in) {
@@ -129,8 +129,8 @@ std::vector<SettingsProblem> Host::validate_settings(const Plugin& plugin, std::
     ParsedJson settings = parse_json_input(settings_json);
     if (!settings.ok()) return {{"", fmt::format("The settings are not valid JSON ({}).", settings.error)}};
     return host::validate_settings(plugin.definition(), settings.value).problems;
-  } catch (const std::exception& e) {
-    return {{"", fmt::format("The settings could not be checked ({}).", e.what())}};
+  } catch (...) {
+    return {{"", "The settings could not be checked: the host failed unexpectedly."}};
   }
 }
 
@@ -145,8 +145,10 @@ AuthVerdict Host::test_authentication(const Plugin& plugin, std::string_view set
               {}};
     }
     return host::test_authentication(loaded(plugin), settings.value, impl_->requests, connection);
-  } catch (const std::exception& e) {
-    return {AuthOutcome::plugin_failed, fmt::format("The check failed inside the host: {}", e.what()), std::nullopt,
+  } catch (...) {
+    return {AuthOutcome::plugin_failed,
+            fmt::format("The credentials of {} could not be checked: the host failed unexpectedly", plugin.slug()),
+            std::nullopt,
             {}};
   }
 }
@@ -157,13 +159,13 @@ Result<OAuthConnection> Host::oauth_login(const Plugin& plugin, const LoginOptio
     if (!client) return client.status();
     OAuthTokens& tokens = *impl_->requests.oauth;
     TokenResult result = (*client)->grant == OAuthGrant::client_credentials
-                             ? tokens.current(plugin.slug(), options.connection, tokens.standard_refresher())
+                             ? tokens.fetch_client_credentials(plugin.slug(), options.connection)
                              : host::oauth_login(plugin.slug(), **client, tokens.store(), tokens.http(), options);
     if (auto* e = std::get_if<OAuthError>(&result)) return oauth_status_of(*e);
     return connection_of(options.connection, &std::get<TokenRecord>(result),
                          tokens.store().path_of(plugin.slug(), options.connection));
-  } catch (const std::exception& e) {
-    return internal_error(e.what());
+  } catch (...) {
+    return internal_error();
   }
 }
 
@@ -173,16 +175,16 @@ Result<OAuthConnection> Host::oauth_status(const Plugin& plugin, const std::stri
     auto loaded_record = store.load(plugin.slug(), connection);
     if (auto* error = std::get_if<std::string>(&loaded_record)) return Status::error(Status::Code::failed, *error);
     return connection_of(connection, std::get_if<TokenRecord>(&loaded_record), store.path_of(plugin.slug(), connection));
-  } catch (const std::exception& e) {
-    return internal_error(e.what());
+  } catch (...) {
+    return internal_error();
   }
 }
 
 Result<bool> Host::oauth_logout(const Plugin& plugin, const std::string& connection) const {
   try {
     return impl_->requests.oauth->store().remove(plugin.slug(), connection);
-  } catch (const std::exception& e) {
-    return internal_error(e.what());
+  } catch (...) {
+    return internal_error();
   }
 }
 
@@ -193,8 +195,8 @@ Result<std::unique_ptr<Plugin>> Host::check_plugin_file(const std::filesystem::p
       return Status::error(Status::Code::rejected, rejection->reason);
     }
     return std::unique_ptr<Plugin>(std::move(std::get<std::unique_ptr<LoadedPlugin>>(result)));
-  } catch (const std::exception& e) {
-    return internal_error(e.what());
+  } catch (...) {
+    return internal_error();
   }
 }
 

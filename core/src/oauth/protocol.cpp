@@ -9,6 +9,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <charconv>
+#include <optional>
 #include <stdexcept>
 
 namespace destkit::host {
@@ -34,7 +36,45 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
 
 OAuthError error(OAuthError::Kind kind, std::string message) { return OAuthError{kind, std::move(message)}; }
 
-// Reads a token endpoint answer: the tokens, or the error it states (RFC 6749 5.2).
+// expires_in as servers send it: a number, fractional or not, or a number in a string (some
+// providers quote it). Nothing for anything else: the token is then used until refused.
+std::optional<double> lifetime_seconds(const json::value* v) {
+  if (v == nullptr) return std::nullopt;
+  json::error_code ec;
+  if (v->is_number()) {
+    double seconds = v->to_number<double>(ec);
+    return ec ? std::nullopt : std::optional<double>(seconds);
+  }
+  if (!v->is_string()) return std::nullopt;
+  std::string_view text = v->get_string();
+  double seconds = 0;
+  auto [end, problem] = std::from_chars(text.data(), text.data() + text.size(), seconds);
+  if (problem != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return seconds;
+}
+
+// POSTs a grant to the token endpoint with the client authenticated by HTTP Basic
+// (RFC 6749 2.3.1: both parts form-encoded first).
+TokenResult token_request(const OAuthClientConfig& client, std::vector<std::pair<std::string, std::string>> fields,
+                          const HttpClientConfig& http) {
+  ResolvedRequest request;
+  request.method = "POST";
+  request.url = client.token_url;
+  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
+                     {"Accept", "application/json"},
+                     {"Authorization", basic_authorization(percent_encode(client.client_id), percent_encode(client.client_secret))}};
+  request.origin_bound_headers = {"Authorization"};
+  request.body = form(fields);
+  HttpResult result = send_http(request, http);
+  std::string host = url_host(client.token_url);
+  if (auto* failure = std::get_if<HttpFailure>(&result)) {
+    return error(OAuthError::Kind::unavailable, failure->message);
+  }
+  return read_token_response(std::get<HttpResponse>(result), client, host);
+}
+
+}  // namespace
+
 TokenResult read_token_response(const HttpResponse& response, const OAuthClientConfig& client, const std::string& host) {
   ParsedJson parsed = parse_json_input(response.body);
   const json::object* body = parsed.ok() && parsed.value.is_object() ? &parsed.value.get_object() : nullptr;
@@ -59,8 +99,8 @@ TokenResult read_token_response(const HttpResponse& response, const OAuthClientC
   record.refresh_token = text("refresh_token");
   record.token_type = text("token_type");
   record.obtained_at = Clock::now();
-  if (const json::value* expires = body->if_contains("expires_in"); expires != nullptr && expires->is_number()) {
-    record.expires_at = record.obtained_at + std::chrono::seconds(expires->to_number<std::int64_t>());
+  if (auto seconds = lifetime_seconds(body->if_contains("expires_in"))) {
+    record.expires_at = expiry_after(record.obtained_at, *seconds);
   }
   std::string scope = text("scope");
   if (scope.empty()) {
@@ -75,28 +115,6 @@ TokenResult read_token_response(const HttpResponse& response, const OAuthClientC
   }
   return record;
 }
-
-// POSTs a grant to the token endpoint with the client authenticated by HTTP Basic
-// (RFC 6749 2.3.1: both parts form-encoded first).
-TokenResult token_request(const OAuthClientConfig& client, std::vector<std::pair<std::string, std::string>> fields,
-                          const HttpClientConfig& http) {
-  ResolvedRequest request;
-  request.method = "POST";
-  request.url = client.token_url;
-  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
-                     {"Accept", "application/json"},
-                     {"Authorization", basic_authorization(percent_encode(client.client_id), percent_encode(client.client_secret))}};
-  request.origin_bound_headers = {"Authorization"};
-  request.body = form(fields);
-  HttpResult result = send_http(request, http);
-  std::string host = url_host(client.token_url);
-  if (auto* failure = std::get_if<HttpFailure>(&result)) {
-    return error(OAuthError::Kind::unavailable, failure->message);
-  }
-  return read_token_response(std::get<HttpResponse>(result), client, host);
-}
-
-}  // namespace
 
 std::string random_url_safe(std::size_t bytes) {
   std::string raw(bytes, '\0');

@@ -32,6 +32,10 @@ struct AuthorizationRequest {
   std::string redirect_uri{};
 };
 
+// A token endpoint's answer: the tokens, or the error it states (RFC 6749 5.2). `host` names
+// the endpoint in errors.
+TokenResult read_token_response(const HttpResponse& response, const OAuthClientConfig& client, const std::string& host);
+
 // A fresh request with a random state and PKCE verifier (S256 challenge in the URL).
 AuthorizationRequest authorization_request(const OAuthClientConfig& client, const std::string& redirect_uri);
 

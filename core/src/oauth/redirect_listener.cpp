@@ -95,7 +95,8 @@ RedirectListener::~RedirectListener() { ::close(socket_); }
 
 std::string RedirectListener::redirect_uri() const { return fmt::format("http://127.0.0.1:{}/callback", port_); }
 
-std::optional<std::map<std::string, std::string>> RedirectListener::wait(std::chrono::seconds timeout) {
+std::optional<std::map<std::string, std::string>> RedirectListener::wait(const std::string& state,
+                                                                        std::chrono::seconds timeout) {
   const Clock::time_point deadline = Clock::now() + timeout;
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
@@ -111,6 +112,13 @@ std::optional<std::map<std::string, std::string>> RedirectListener::wait(std::ch
     if (target == "/callback" || target.starts_with("/callback?")) {
       auto query = target.find('?');
       auto params = query == std::string_view::npos ? std::map<std::string, std::string>{} : parse_query(target.substr(query + 1));
+      if (params["state"] != state) {
+        reply(client, 400, "Bad Request",
+              "<!doctype html><title>destkit</title><p>This answer does not belong to the sign-in destkit is waiting "
+              "for, so it was ignored.");
+        ::close(client);
+        continue;
+      }
       bool ok = params.count("code") && !params.count("error");
       reply(client, 200, "OK",
             ok ? "<!doctype html><title>destkit</title><p>Signed in. You can close this window and return to the terminal."

@@ -19,9 +19,10 @@ class RedirectListener {
   // http://127.0.0.1:PORT/callback
   std::string redirect_uri() const;
 
-  // Waits for GET /callback and returns its query parameters; other paths get 404 and the
-  // wait goes on. Nothing when `timeout` passes first.
-  std::optional<std::map<std::string, std::string>> wait(std::chrono::seconds timeout);
+  // Waits for GET /callback?...&state=`state` and returns its query parameters. Other paths
+  // get 404, and a callback without that state (forged, or from an older sign-in) gets an
+  // error page; the wait goes on after either. Nothing when `timeout` passes first.
+  std::optional<std::map<std::string, std::string>> wait(const std::string& state, std::chrono::seconds timeout);
 
  private:
   int socket_ = -1;

@@ -1,16 +1,19 @@
 #include "oauth/token_store.hpp"
 #include "util/json_input.hpp"
+#include "util/private_files.hpp"
+#include "util/read_file.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
-#include <sstream>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 namespace destkit::host {
@@ -24,7 +27,12 @@ std::int64_t to_unix(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-Clock::time_point from_unix(std::int64_t s) { return Clock::time_point(std::chrono::seconds(s)); }
+// Nothing for a time the clock cannot hold (it counts nanoseconds: up to the year 2262).
+std::optional<Clock::time_point> from_unix(std::int64_t s) {
+  constexpr std::int64_t kLast = std::chrono::duration_cast<std::chrono::seconds>(Clock::duration::max()).count();
+  if (s < 0 || s >= kLast) return std::nullopt;
+  return Clock::time_point(std::chrono::seconds(s));
+}
 
 json::object to_json(const TokenRecord& r) {
   json::array scopes;
@@ -55,8 +63,15 @@ std::optional<TokenRecord> from_json(const json::value& v) {
       if (s.is_string()) r.scopes.emplace_back(s.get_string());
     }
   }
-  if (const json::value* e = o.if_contains("expires_at"); e != nullptr && e->is_int64()) r.expires_at = from_unix(e->get_int64());
-  if (const json::value* t = o.if_contains("obtained_at"); t != nullptr && t->is_int64()) r.obtained_at = from_unix(t->get_int64());
+  if (const json::value* e = o.if_contains("expires_at"); e != nullptr) {
+    r.expires_at = e->is_int64() ? from_unix(e->get_int64()) : std::nullopt;
+    if (!r.expires_at) return std::nullopt;
+  }
+  if (const json::value* t = o.if_contains("obtained_at"); t != nullptr) {
+    auto obtained = t->is_int64() ? from_unix(t->get_int64()) : std::nullopt;
+    if (!obtained) return std::nullopt;
+    r.obtained_at = *obtained;
+  }
   return r;
 }
 
@@ -69,19 +84,31 @@ bool safe_name(const std::string& name) {
 
 std::string errno_text() { return std::strerror(errno); }
 
-// Creates each missing directory of `dir` with mode 0700.
-std::string make_private_directory(const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return fmt::format("cannot create {} ({})", dir.string(), ec.message());
-  if (::chmod(dir.c_str(), 0700) != 0) return fmt::format("cannot restrict {} ({})", dir.string(), errno_text());
-  return {};
+// A stored record is about 1 KiB; this leaves room for long JWTs and stops a huge file.
+constexpr std::size_t kMaxRecordBytes = 256 * 1024;
+
+// How long to wait for another process that is renewing the same token.
+constexpr std::chrono::seconds kLockWait{120};
+
+// The slug's directory: opened (or made) only when it and the store's directory are private.
+PrivateOpen open_slug_directory(const fs::path& store, const std::string& slug, IfMissing if_missing) {
+  PrivateOpen top = open_private_directory(store, if_missing);
+  if (!top.ok()) return top;
+  return open_private_directory_in(top, store, slug, if_missing);
 }
+
+std::string refused(const std::string& why) { return "the token store is not safe to use: " + why; }
 
 }  // namespace
 
 bool TokenRecord::expires_within(std::chrono::seconds margin) const {
   return expires_at && *expires_at <= Clock::now() + margin;
+}
+
+std::optional<Clock::time_point> expiry_after(Clock::time_point obtained_at, double seconds) {
+  if (!(seconds > 0)) return std::nullopt;  // also NaN
+  auto lifetime = std::chrono::seconds(static_cast<std::int64_t>(std::min(seconds, double(kLongestTokenLifetime.count()))));
+  return obtained_at + lifetime;
 }
 
 TokenStore::TokenStore(fs::path directory) : directory_(std::move(directory)) {}
@@ -101,12 +128,15 @@ fs::path TokenStore::path_of(const std::string& slug, const std::string& connect
 std::variant<std::monostate, TokenRecord, std::string> TokenStore::load(const std::string& slug,
                                                                         const std::string& connection) const {
   if (!safe_name(slug) || !safe_name(connection)) return fmt::format("\"{}\" is not a valid connection name", connection);
+  PrivateOpen dir = open_slug_directory(directory_, slug, IfMissing::report);
+  if (dir.missing) return std::monostate{};
+  if (!dir.ok()) return refused(dir.error);
+  PrivateOpen file = open_private_file_in(dir, directory_ / slug, connection + ".json", O_RDONLY, IfMissing::report);
+  if (file.missing) return std::monostate{};
+  if (!file.ok()) return refused(file.error);
   fs::path path = path_of(slug, connection);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::monostate{};
-  std::ostringstream text;
-  text << in.rdbuf();
-  ParsedJson parsed = parse_json_input(text.str());
+  FileText text = read_descriptor(file.fd.get(), path.string(), kMaxRecordBytes);
+  ParsedJson parsed = text.ok() ? parse_json_input(text.text) : ParsedJson{{}, text.error};
   std::optional<TokenRecord> record = parsed.ok() ? from_json(parsed.value) : std::nullopt;
   if (!record) return fmt::format("the token record {} is damaged; run destkit oauth login {} again", path.string(), slug);
   return *record;
@@ -114,39 +144,45 @@ std::variant<std::monostate, TokenRecord, std::string> TokenStore::load(const st
 
 std::string TokenStore::save(const std::string& slug, const std::string& connection, const TokenRecord& record) const {
   if (!safe_name(slug) || !safe_name(connection)) return fmt::format("\"{}\" is not a valid connection name", connection);
-  fs::path dir = directory_ / slug;
-  if (std::string error = make_private_directory(directory_); !error.empty()) return error;
-  if (std::string error = make_private_directory(dir); !error.empty()) return error;
+  PrivateOpen dir = open_slug_directory(directory_, slug, IfMissing::create);
+  if (!dir.ok()) return refused(dir.error);
+  fs::path dir_path = directory_ / slug;
+  const std::string name = connection + ".json";
 
-  fs::path target = path_of(slug, connection);
-  std::string temporary = (dir / ("." + connection + ".json.XXXXXX")).string();
-  int fd = ::mkstemp(temporary.data());  // created 0600
-  if (fd < 0) return fmt::format("cannot write in {} ({})", dir.string(), errno_text());
+  // A new file under a fresh name (a crashed writer may have left one behind), 0600 whatever
+  // the umask; in a private directory, so nobody else can have made it.
+  static std::atomic<unsigned> counter{0};
+  std::string temporary_name;
+  Descriptor temporary;
+  for (int attempt = 0; attempt < 100 && temporary.get() < 0; ++attempt) {
+    temporary_name = fmt::format(".{}.{}.{}", name, ::getpid(), counter++);
+    temporary = Descriptor(::openat(dir.fd.get(), temporary_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (temporary.get() < 0 && errno != EEXIST) break;
+  }
+  if (temporary.get() < 0 || ::fchmod(temporary.get(), 0600) != 0) {
+    return fmt::format("cannot write in {} ({})", dir_path.string(), errno_text());
+  }
   std::string text = json::serialize(to_json(record));
   std::string error;
+  int fd = temporary.get();
   for (std::size_t done = 0; done < text.size() && error.empty();) {
     ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno != EINTR) error = fmt::format("cannot write {} ({})", temporary, errno_text());
+    if (n < 0 && errno != EINTR) error = fmt::format("cannot write {} ({})", (dir_path / temporary_name).string(), errno_text());
     if (n > 0) done += static_cast<std::size_t>(n);
   }
-  if (error.empty() && ::fsync(fd) != 0) error = fmt::format("cannot flush {} ({})", temporary, errno_text());
-  ::close(fd);
+  if (error.empty() && ::fsync(fd) != 0) error = fmt::format("cannot flush {} ({})", (dir_path / temporary_name).string(), errno_text());
+  temporary = Descriptor();
   if (error.empty() && std::getenv("DESTKIT_TEST_CRASH_BEFORE_RENAME") != nullptr) {
     ::_exit(86);  // the crash the atomic replacement must survive (used by the tests)
   }
-  if (error.empty() && ::rename(temporary.c_str(), target.c_str()) != 0) {
-    error = fmt::format("cannot replace {} ({})", target.string(), errno_text());
+  if (error.empty() && ::renameat(dir.fd.get(), temporary_name.c_str(), dir.fd.get(), name.c_str()) != 0) {
+    error = fmt::format("cannot replace {} ({})", path_of(slug, connection).string(), errno_text());
   }
   if (!error.empty()) {
-    ::unlink(temporary.c_str());
+    ::unlinkat(dir.fd.get(), temporary_name.c_str(), 0);
     return error;
   }
-  // The rename is durable once the directory entry is.
-  int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (dir_fd >= 0) {
-    ::fsync(dir_fd);
-    ::close(dir_fd);
-  }
+  ::fsync(dir.fd.get());  // the rename is durable once the directory entry is
   return {};
 }
 
@@ -154,6 +190,30 @@ bool TokenStore::remove(const std::string& slug, const std::string& connection) 
   if (!safe_name(slug) || !safe_name(connection)) return false;
   std::error_code ec;
   return fs::remove(path_of(slug, connection), ec);
+}
+
+std::variant<TokenStore::Lock, std::string> TokenStore::lock(const std::string& slug, const std::string& connection) const {
+  if (!safe_name(slug) || !safe_name(connection)) return fmt::format("\"{}\" is not a valid connection name", connection);
+  PrivateOpen dir = open_slug_directory(directory_, slug, IfMissing::create);
+  if (!dir.ok()) return refused(dir.error);
+  fs::path dir_path = directory_ / slug;
+  PrivateOpen file = open_private_file_in(dir, dir_path, connection + ".lock", O_RDWR, IfMissing::create);
+  if (!file.ok()) return refused(file.error);
+  // flock waits without a bound; polling keeps a stuck holder from stalling this process forever.
+  auto deadline = std::chrono::steady_clock::now() + kLockWait;
+  auto pause = std::chrono::milliseconds(5);
+  while (::flock(file.fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK && errno != EINTR) {
+      return fmt::format("cannot lock {} ({})", (dir_path / (connection + ".lock")).string(), errno_text());
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return fmt::format("another process has held {} for {} seconds; try again later",
+                         (dir_path / (connection + ".lock")).string(), kLockWait.count());
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(100));
+  }
+  return Lock(std::move(file.fd));
 }
 
 }  // namespace destkit::host

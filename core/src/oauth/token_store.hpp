@@ -1,10 +1,16 @@
 // destkit/host/token_store.hpp — OAuth tokens kept between runs, one record per destination
 // and connection name.
 //
-// Records live in $XDG_STATE_HOME/destkit/tokens (default ~/.local/state/destkit/tokens): the
-// directory is 0700 and each file 0600. A record is replaced atomically (write a temporary
-// file, fsync, rename, fsync the directory), so a crash mid-write leaves the previous record.
+// Records live in $XDG_STATE_HOME/destkit/tokens (default ~/.local/state/destkit/tokens), in
+// one directory per destination: DIRECTORY/SLUG/CONNECTION.json. Directories are made 0700 and
+// records 0600, whatever the umask. Nothing there is trusted as found: a symbolic link, a file
+// that is not a regular file, one owned by another user, or a directory or record that group
+// or others can reach is refused with a message saying which path and why (util/private_files).
+// A record is replaced atomically (write a temporary file, fsync, rename, fsync the directory),
+// so a crash mid-write leaves the previous record.
 #pragma once
+
+#include "util/private_files.hpp"
 
 #include <chrono>
 #include <filesystem>
@@ -27,6 +33,14 @@ struct TokenRecord {
   bool expires_within(std::chrono::seconds margin) const;
 };
 
+// Longer lifetimes (1e300 seconds has been seen) are taken as this: the clock must hold them.
+inline constexpr std::chrono::seconds kLongestTokenLifetime{10LL * 366 * 24 * 3600};
+
+// When a token obtained at `obtained_at` and said to last `seconds` expires: whole seconds,
+// at most kLongestTokenLifetime; nothing when `seconds` is not a positive number.
+std::optional<std::chrono::system_clock::time_point> expiry_after(std::chrono::system_clock::time_point obtained_at,
+                                                                 double seconds);
+
 class TokenStore {
  public:
   explicit TokenStore(std::filesystem::path directory);
@@ -43,6 +57,18 @@ class TokenStore {
   std::string save(const std::string& slug, const std::string& connection, const TokenRecord& record) const;
   // Deletes the record; false when there was none.
   bool remove(const std::string& slug, const std::string& connection) const;
+
+  // An exclusive lock on slug/connection shared by every process using this store (flock on
+  // CONNECTION.lock next to the record), held until the Lock is destroyed.
+  class Lock {
+   public:
+    explicit Lock(Descriptor fd) : fd_(std::move(fd)) {}
+
+   private:
+    Descriptor fd_;  // closing it releases the lock
+  };
+  // Waits for the lock (up to two minutes); or says why it cannot be had.
+  std::variant<Lock, std::string> lock(const std::string& slug, const std::string& connection) const;
 
   std::filesystem::path path_of(const std::string& slug, const std::string& connection) const;
 

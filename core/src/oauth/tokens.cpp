@@ -42,7 +42,8 @@ std::mutex& OAuthTokens::lock_for(const std::string& slug, const std::string& co
   return *lock;
 }
 
-// Gets a new token (refresh, or client_credentials) and stores it. Caller holds the key lock.
+// Gets a new token (refresh, or client_credentials) and stores it. Caller holds both locks:
+// the key's mutex and the store's lock.
 TokenResult OAuthTokens::renew(const std::string& slug, const std::string& connection, const OAuthClientConfig& client,
                                const TokenRecord* current, const Refresher& refresher) {
   TokenResult result;
@@ -60,18 +61,31 @@ TokenResult OAuthTokens::renew(const std::string& slug, const std::string& conne
   return result;
 }
 
+TokenResult OAuthTokens::renew_unless(const std::string& slug, const std::string& connection,
+                                      const OAuthClientConfig& client, const Refresher& refresher,
+                                      const std::function<bool(const TokenRecord&)>& still_good) {
+  auto lock = store_.lock(slug, connection);
+  if (auto* e = std::get_if<std::string>(&lock)) return OAuthError{OAuthError::Kind::invalid, *e};
+  auto stored = store_.load(slug, connection);
+  if (auto* e = std::get_if<std::string>(&stored)) return OAuthError{OAuthError::Kind::invalid, *e};
+  const TokenRecord* record = std::get_if<TokenRecord>(&stored);
+  if (record != nullptr && still_good(*record)) return *record;
+  return renew(slug, connection, client, record, refresher);
+}
+
 TokenResult OAuthTokens::current(const std::string& slug, const std::string& connection, const Refresher& refresher) {
   const OAuthClientConfig* client = config_.oauth_client(slug);
   std::lock_guard guard(lock_for(slug, connection));
   auto stored = store_.load(slug, connection);
   if (auto* e = std::get_if<std::string>(&stored)) return OAuthError{OAuthError::Kind::invalid, *e};
   const TokenRecord* record = std::get_if<TokenRecord>(&stored);
-  if (record != nullptr && !record->expires_within(kExpiryMargin)) return *record;
+  auto fresh = [](const TokenRecord& r) { return !r.expires_within(kExpiryMargin); };
+  if (record != nullptr && fresh(*record)) return *record;
   if (client == nullptr) {
     if (record != nullptr) return *record;  // expired, and nothing to refresh it with: let the API say so
     return not_signed_in(slug);
   }
-  return renew(slug, connection, *client, record, refresher);
+  return renew_unless(slug, connection, *client, refresher, fresh);
 }
 
 TokenResult OAuthTokens::after_unauthorized(const std::string& slug, const std::string& connection,
@@ -82,12 +96,20 @@ TokenResult OAuthTokens::after_unauthorized(const std::string& slug, const std::
                       fmt::format("the access token was refused and {} has no OAuth client configured to refresh it", slug)};
   }
   std::lock_guard guard(lock_for(slug, connection));
-  auto stored = store_.load(slug, connection);
-  if (auto* e = std::get_if<std::string>(&stored)) return OAuthError{OAuthError::Kind::invalid, *e};
-  const TokenRecord* record = std::get_if<TokenRecord>(&stored);
   // Another caller refreshed while this one waited for the lock: use its token.
-  if (record != nullptr && record->access_token != stale_access_token) return *record;
-  return renew(slug, connection, *client, record, refresher);
+  return renew_unless(slug, connection, *client, refresher,
+                      [&](const TokenRecord& r) { return r.access_token != stale_access_token; });
+}
+
+TokenResult OAuthTokens::fetch_client_credentials(const std::string& slug, const std::string& connection) {
+  const OAuthClientConfig* client = config_.oauth_client(slug);
+  if (client == nullptr || client->grant != OAuthGrant::client_credentials) {
+    return OAuthError{OAuthError::Kind::invalid, fmt::format("{} has no client_credentials client configured", slug)};
+  }
+  std::lock_guard guard(lock_for(slug, connection));
+  auto lock = store_.lock(slug, connection);
+  if (auto* e = std::get_if<std::string>(&lock)) return OAuthError{OAuthError::Kind::invalid, *e};
+  return renew(slug, connection, *client, nullptr, standard_refresher());
 }
 
 TokenResult oauth_login(const std::string& slug, const OAuthClientConfig& client, const TokenStore& store,
@@ -99,14 +121,10 @@ TokenResult oauth_login(const std::string& slug, const OAuthClientConfig& client
   RedirectListener listener;
   AuthorizationRequest request = authorization_request(client, listener.redirect_uri());
   if (options.show_url) options.show_url(request.url);
-  auto params = listener.wait(options.timeout);
+  auto params = listener.wait(request.state, options.timeout);
   if (!params) {
     return OAuthError{OAuthError::Kind::rejected,
                       fmt::format("no sign-in came back within {} seconds", options.timeout.count())};
-  }
-  if ((*params)["state"] != request.state) {
-    return OAuthError{OAuthError::Kind::rejected,
-                      "the answer's state does not match this sign-in; it was not started here, so it is ignored"};
   }
   if (params->count("error")) {
     std::string why = (*params)["error"];

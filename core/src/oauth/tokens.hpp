@@ -4,7 +4,10 @@
 // Tokens come from the token store (authorization_code, after `destkit oauth login`) or from
 // the token endpoint itself (client_credentials). A token known to be expired is refreshed
 // before use; after a 401, concurrent callers holding the same stale token cause exactly one
-// refresh (single flight). A failed refresh leaves the stored record as it was.
+// refresh (single flight), whether they are threads of one process or processes sharing the
+// token store: a renewal holds the store's lock for slug/connection from reading the record
+// to saving the new one, and reads the record again once it has the lock. A failed refresh
+// leaves the stored record as it was.
 #pragma once
 
 #include <destkit/host/config.hpp>
@@ -41,6 +44,10 @@ class OAuthTokens {
   TokenResult after_unauthorized(const std::string& slug, const std::string& connection,
                                  const std::string& stale_access_token, const Refresher& refresher);
 
+  // A new client_credentials token for slug/connection, stored in place of whatever record
+  // is there now, readable or not (`destkit oauth login` of a client_credentials client).
+  TokenResult fetch_client_credentials(const std::string& slug, const std::string& connection);
+
   // The standard refresher: the refresh_token grant at the configured token URL.
   Refresher standard_refresher() const;
 
@@ -48,6 +55,10 @@ class OAuthTokens {
   std::mutex& lock_for(const std::string& slug, const std::string& connection);
   TokenResult renew(const std::string& slug, const std::string& connection, const OAuthClientConfig& client,
                     const TokenRecord* current, const Refresher& refresher);
+  // Under the store's lock: the stored record if `still_good` says so (another process renewed
+  // it meanwhile), else a renewed one.
+  TokenResult renew_unless(const std::string& slug, const std::string& connection, const OAuthClientConfig& client,
+                           const Refresher& refresher, const std::function<bool(const TokenRecord&)>& still_good);
 
   HostConfig config_;
   TokenStore store_;

@@ -4,6 +4,7 @@
 #include "definition/parse.hpp"
 
 #include "plugin/trust.hpp"
+#include "util/read_file.hpp"
 
 #define BOOST_DLL_USE_STD_FS 1
 #include <boost/dll/library_info.hpp>
@@ -14,7 +15,6 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <mutex>
@@ -90,11 +90,13 @@ std::string trust_problem(const fs::path& path, const std::string& bytes, const 
   }
   if (!trust.require_signatures) return {};
   fs::path signature_path = path.string() + std::string(kSignatureSuffix);
-  std::ifstream in(signature_path, std::ios::binary);
-  if (!in) return fmt::format("has no signature ({} is missing) and signatures are required", signature_path.filename().string());
-  std::string signature((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  FileText signature = read_file(signature_path, {.max_bytes = kMaxSignatureFileBytes, .regular_file_only = true});
+  if (signature.missing) {
+    return fmt::format("has no signature ({} is missing) and signatures are required", signature_path.filename().string());
+  }
+  if (!signature.ok()) return fmt::format("has no usable signature: {}", signature.error);
   for (const auto& key : trust.trusted_keys) {
-    if (verify_ed25519(bytes, signature, key)) return {};
+    if (verify_ed25519(bytes, signature.text, key)) return {};
   }
   return "its signature does not verify with any trusted key";
 }

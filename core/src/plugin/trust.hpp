@@ -20,6 +20,7 @@
 namespace destkit::host {
 
 inline constexpr std::string_view kSignatureSuffix = ".sig";
+inline constexpr std::size_t kMaxSignatureFileBytes = 4096;  // a signature is 88 bytes of base64
 
 // A detached Ed25519 signature of `data`, base64; or throws std::runtime_error (bad key).
 std::string sign_ed25519(std::string_view data, const std::string& private_key_pem);

@@ -5,8 +5,12 @@
 
 #include <fmt/format.h>
 
-#include <set>
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace destkit::host {
@@ -14,44 +18,17 @@ namespace {
 
 namespace json = boost::json;
 
-// A basic_parser handler that only watches keys: it fails on the first key that repeats
-// within one object. Everything else is accepted as is.
-struct DuplicateKeyCheck {
+// The basic_parser handler callbacks that accept anything; the checks below add the key ones.
+struct AcceptValues {
   static constexpr std::size_t max_object_size = std::size_t(-1);
   static constexpr std::size_t max_array_size = std::size_t(-1);
   static constexpr std::size_t max_key_size = std::size_t(-1);
   static constexpr std::size_t max_string_size = std::size_t(-1);
 
-  std::vector<std::set<std::string>> open_objects;
-  std::string partial_key;
-  std::string duplicate;
-
   bool on_document_begin(json::error_code&) { return true; }
   bool on_document_end(json::error_code&) { return true; }
-  bool on_object_begin(json::error_code&) {
-    open_objects.emplace_back();
-    return true;
-  }
-  bool on_object_end(std::size_t, json::error_code&) {
-    open_objects.pop_back();
-    return true;
-  }
   bool on_array_begin(json::error_code&) { return true; }
   bool on_array_end(std::size_t, json::error_code&) { return true; }
-  bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
-    partial_key.append(part.data(), part.size());
-    return true;
-  }
-  bool on_key(json::string_view part, std::size_t, json::error_code& ec) {
-    partial_key.append(part.data(), part.size());
-    bool inserted = open_objects.back().insert(partial_key).second;
-    if (!inserted) {
-      duplicate = partial_key;
-      ec = json::error::extra_data;  // any error stops the parser; the caller reads `duplicate`
-    }
-    partial_key.clear();
-    return inserted;
-  }
   bool on_string_part(json::string_view, std::size_t, json::error_code&) { return true; }
   bool on_string(json::string_view, std::size_t, json::error_code&) { return true; }
   bool on_number_part(json::string_view, json::error_code&) { return true; }
@@ -62,6 +39,112 @@ struct DuplicateKeyCheck {
   bool on_null(json::error_code&) { return true; }
   bool on_comment_part(json::string_view, json::error_code&) { return true; }
   bool on_comment(json::string_view, json::error_code&) { return true; }
+};
+
+// Where a key's text is: in the input itself when it had no escapes, else in a pool of
+// decoded keys (offsets past the input's end). 8 bytes a key, and only while its object is open.
+struct KeyRef {
+  std::uint32_t offset;
+  std::uint32_t size;
+};
+
+// A basic_parser handler that only watches keys: when an object closes, its keys are sorted
+// and the first that repeats is kept in `duplicate` (with the object's ordinal); the parse
+// stops there. Everything else is accepted as is.
+class DuplicateKeyCheck : public AcceptValues {
+ public:
+  explicit DuplicateKeyCheck(std::string_view text) : text_(text) {}
+
+  std::optional<std::string> duplicate;
+  std::size_t duplicate_object = 0;
+
+  bool on_object_begin(json::error_code&) {
+    open_.push_back({objects_++, keys_.size()});
+    return true;
+  }
+  bool on_object_end(std::size_t, json::error_code& ec) {
+    auto [ordinal, first] = open_.back();
+    open_.pop_back();
+    auto begin = keys_.begin() + static_cast<std::ptrdiff_t>(first);
+    std::sort(begin, keys_.end(), [&](KeyRef a, KeyRef b) { return view(a) < view(b); });
+    auto repeat = std::adjacent_find(begin, keys_.end(), [&](KeyRef a, KeyRef b) { return view(a) == view(b); });
+    if (repeat != keys_.end()) {
+      duplicate = std::string(view(*repeat));
+      duplicate_object = ordinal;
+      ec = json::error::extra_data;  // any error stops the parser; the caller reads `duplicate`
+      return false;
+    }
+    keys_.erase(begin, keys_.end());
+    if (open_.empty()) pool_.clear();
+    return true;
+  }
+  bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
+    if (!in_parts_) key_start_ = pool_.size();
+    in_parts_ = true;
+    pool_.append(part.data(), part.size());
+    return true;
+  }
+  bool on_key(json::string_view part, std::size_t, json::error_code&) {
+    if (!in_parts_ && part.data() >= text_.data() && part.data() + part.size() <= text_.data() + text_.size()) {
+      keys_.push_back({static_cast<std::uint32_t>(part.data() - text_.data()), static_cast<std::uint32_t>(part.size())});
+      return true;
+    }
+    if (!in_parts_) key_start_ = pool_.size();
+    pool_.append(part.data(), part.size());
+    keys_.push_back({static_cast<std::uint32_t>(text_.size() + key_start_),
+                     static_cast<std::uint32_t>(pool_.size() - key_start_)});
+    in_parts_ = false;
+    return true;
+  }
+
+ private:
+  std::string_view view(KeyRef k) const {
+    return k.offset < text_.size() ? text_.substr(k.offset, k.size)
+                                   : std::string_view(pool_).substr(k.offset - text_.size(), k.size);
+  }
+
+  std::string_view text_;
+  std::vector<KeyRef> keys_;  // of every open object, innermost last
+  std::vector<std::pair<std::size_t, std::size_t>> open_;  // open objects: ordinal, first key
+  std::size_t objects_ = 0;
+  std::string pool_;
+  std::size_t key_start_ = 0;
+  bool in_parts_ = false;
+};
+
+// A second, rare pass once a duplicate is known: stops at the key's second appearance in the
+// object with that ordinal, so the error can say where it is.
+class DuplicateKeyLocator : public AcceptValues {
+ public:
+  DuplicateKeyLocator(std::string key, std::size_t object) : key_(std::move(key)), object_(object) {}
+
+  bool on_object_begin(json::error_code&) {
+    open_.push_back(objects_++);
+    return true;
+  }
+  bool on_object_end(std::size_t, json::error_code&) {
+    open_.pop_back();
+    return true;
+  }
+  bool on_key_part(json::string_view part, std::size_t, json::error_code&) {
+    partial_.append(part.data(), part.size());
+    return true;
+  }
+  bool on_key(json::string_view part, std::size_t, json::error_code& ec) {
+    partial_.append(part.data(), part.size());
+    bool found = open_.back() == object_ && partial_ == key_ && ++seen_ == 2;
+    partial_.clear();
+    if (found) ec = json::error::extra_data;
+    return !found;
+  }
+
+ private:
+  std::string key_;
+  std::size_t object_;
+  std::vector<std::size_t> open_;
+  std::size_t objects_ = 0;
+  std::string partial_;
+  int seen_ = 0;
 };
 
 std::string position(std::string_view text, std::size_t offset) {
@@ -79,37 +162,40 @@ std::string position(std::string_view text, std::size_t offset) {
 
 }  // namespace
 
-ParsedJson parse_json_input(std::string_view text, JsonLimits limits) {
-  ParsedJson result;
-  if (text.size() > limits.max_bytes) {
-    result.error = fmt::format("it is {} bytes, more than the limit of {} bytes", text.size(),
-                               limits.max_bytes);
-    return result;
+std::string check_json_input(std::string_view text, JsonLimits limits) {
+  // Key positions are 32-bit offsets into the text and the decoded keys that follow it.
+  constexpr std::size_t kHardLimit = std::numeric_limits<std::uint32_t>::max() / 2;
+  if (text.size() > std::min(limits.max_bytes, kHardLimit)) {
+    return fmt::format("it is {} bytes, more than the limit of {} bytes", text.size(),
+                       std::min(limits.max_bytes, kHardLimit));
   }
   json::parse_options options;
   options.max_depth = limits.max_depth;
 
-  json::basic_parser<DuplicateKeyCheck> checker(options);
+  json::basic_parser<DuplicateKeyCheck> checker(options, text);
   json::error_code ec;
   std::size_t used = checker.write_some(false, text.data(), text.size(), ec);
-  if (!checker.handler().duplicate.empty()) {
-    result.error = fmt::format("{}: the key \"{}\" appears twice in the same object",
-                               position(text, used), checker.handler().duplicate);
-    return result;
+  if (const std::optional<std::string>& key = checker.handler().duplicate) {
+    json::basic_parser<DuplicateKeyLocator> locator(options, *key, checker.handler().duplicate_object);
+    json::error_code ignored;
+    used = locator.write_some(false, text.data(), text.size(), ignored);
+    return fmt::format("{}: the key \"{}\" appears twice in the same object", position(text, used), *key);
   }
   if (ec == json::error::too_deep) {
-    result.error = fmt::format("{}: nested deeper than {} levels", position(text, used),
-                               limits.max_depth);
-    return result;
+    return fmt::format("{}: nested deeper than {} levels", position(text, used), limits.max_depth);
   }
-  if (ec) {
-    result.error = fmt::format("{}: {}", position(text, used), ec.message());
-    return result;
-  }
-  if (used != text.size()) {
-    result.error = fmt::format("{}: unexpected data after the JSON value", position(text, used));
-    return result;
-  }
+  if (ec) return fmt::format("{}: {}", position(text, used), ec.message());
+  if (used != text.size()) return fmt::format("{}: unexpected data after the JSON value", position(text, used));
+  return {};
+}
+
+ParsedJson parse_json_input(std::string_view text, JsonLimits limits) {
+  ParsedJson result;
+  result.error = check_json_input(text, limits);
+  if (!result.ok()) return result;
+  json::parse_options options;
+  options.max_depth = limits.max_depth;
+  json::error_code ec;
   result.value = json::parse(text, ec, {}, options);
   if (ec) result.error = ec.message();
   return result;

@@ -12,7 +12,8 @@
 //    "plugins": {"sha256": {"destkit-acme.so": "9f86d0..."}, "requirePins": false,
 //                "trustedKeys": [{"file": "/etc/destkit/partner.pub"}], "requireSignatures": true}}
 //
-// A secret may be inline, {"env": "NAME"} or {"file": "PATH"}; it is resolved at load.
+// A secret may be inline, {"env": "NAME"} or {"file": "PATH"}; it is resolved at load. The
+// token and authorize URLs must be https, except to a loopback host (127.0.0.1, ::1, localhost).
 #pragma once
 
 #include <destkit/host/export.hpp>
@@ -39,6 +40,7 @@ struct OAuthClientConfig {
   std::string token_url{};
   std::vector<std::string> scopes{};
   OAuthGrant grant = OAuthGrant::authorization_code;
+  bool secret_inline = false;  // the configuration text holds the secret itself
 };
 
 struct DestinationConfig {
@@ -57,6 +59,9 @@ struct PluginTrust {
 struct HostConfig {
   std::map<std::string, DestinationConfig, std::less<>> destinations{};
   PluginTrust plugins{};
+  // What is accepted but unsafe, for the person running the host: a client secret inline in
+  // a file that other users can read.
+  std::vector<std::string> warnings{};
 
   DESTKIT_HOST_API const OAuthClientConfig* oauth_client(std::string_view slug) const;
 };
@@ -65,7 +70,8 @@ struct HostConfig {
 // and the key: "destinations.acme.oauth.tokenUrl: must be an http(s) URL".
 DESTKIT_HOST_API Result<HostConfig> parse_host_config(std::string_view text, const std::string& source);
 
-// Reads and parses a configuration file.
+// Reads (at most 1 MiB) and parses a configuration file; adds a warning when it holds a
+// client secret inline and other users can read it.
 DESTKIT_HOST_API Result<HostConfig> load_host_config(const std::filesystem::path& path);
 
 struct HostOptions {

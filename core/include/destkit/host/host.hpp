@@ -43,7 +43,8 @@ class DESTKIT_HOST_API Host {
   std::vector<SettingsProblem> validate_settings(const Plugin& plugin, std::string_view settings_json) const;
 
   // Validates the settings, runs extendRequest and testRequest. `connection` names the stored
-  // OAuth tokens to use. Thread-safe: may be called concurrently.
+  // OAuth tokens to use. Thread-safe: may be called concurrently. A failure of the host
+  // itself is the verdict plugin_failed.
   AuthVerdict test_authentication(const Plugin& plugin, std::string_view settings_json,
                                   const std::string& connection = "default") const;
 

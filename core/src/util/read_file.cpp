@@ -1,0 +1,46 @@
+#include "util/read_file.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace destkit::host {
+
+FileText read_descriptor(int fd, const std::string& name, std::size_t max_bytes) {
+  FileText result;
+  char buffer[65536];
+  // One byte past the limit tells "exactly at the limit" from "larger".
+  for (std::size_t wanted = max_bytes + 1; result.text.size() < wanted;) {
+    ssize_t n = ::read(fd, buffer, std::min(sizeof buffer, wanted - result.text.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return {{}, fmt::format("cannot read {} ({})", name, std::strerror(errno))};
+    if (n == 0) return result;
+    result.text.append(buffer, static_cast<std::size_t>(n));
+  }
+  return {{}, fmt::format("{} is larger than the limit of {} bytes", name, max_bytes), false, true};
+}
+
+FileText read_file(const std::filesystem::path& path, ReadLimits limits) {
+  const std::string name = path.string();
+  int flags = O_RDONLY | O_CLOEXEC | (limits.regular_file_only ? O_NONBLOCK : 0);
+  int fd = ::open(path.c_str(), flags);
+  if (fd < 0) return {{}, fmt::format("cannot read {} ({})", name, std::strerror(errno)), errno == ENOENT};
+  struct stat st {};
+  std::string problem;
+  if (::fstat(fd, &st) != 0) {
+    problem = fmt::format("cannot read {} ({})", name, std::strerror(errno));
+  } else if (S_ISDIR(st.st_mode)) {
+    problem = fmt::format("{} is a directory, not a file", name);
+  } else if (limits.regular_file_only && !S_ISREG(st.st_mode)) {
+    problem = fmt::format("{} is not a regular file", name);
+  }
+  FileText result = problem.empty() ? read_descriptor(fd, name, limits.max_bytes) : FileText{{}, problem};
+  ::close(fd);
+  return result;
+}
+
+}  // namespace destkit::host
