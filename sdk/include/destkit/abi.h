@@ -86,6 +86,15 @@ typedef struct dk_str {
   size_t size;
 } dk_str;
 
+/* A dk_str of a string literal, its size counted by the compiler: DK_STR_LIT("accessToken").
+** An expression (in C, a compound literal), not a static initializer. Only for literals: the
+** "" in the expansion refuses anything else. */
+#ifdef __cplusplus
+#define DK_STR_LIT(literal) (dk_str{"" literal, sizeof(literal) - 1})
+#else
+#define DK_STR_LIT(literal) ((dk_str){"" literal, sizeof(literal) - 1})
+#endif
+
 /* Kinds of dk_value, as JSON knows them. */
 #define DK_VALUE_NULL 0
 #define DK_VALUE_BOOL 1
