@@ -40,8 +40,10 @@ struct OAuthWorld {
   HttpClientConfig http{.connect_to = {"example.com:443:127.0.0.1:" + std::to_string(server.port())},
                         .ca_file = test_certificate().certificate};
 
-  std::unique_ptr<Host> host(const std::string& slug = kManaged, const std::string& grant = "authorization_code") {
+  std::unique_ptr<Host> host(const std::string& slug = kManaged, const std::string& grant = "authorization_code",
+                             std::vector<fs::path> plugin_directories = {}) {
     HostOptions options;
+    options.search.explicit_directories = std::move(plugin_directories);
     options.search.use_environment = false;
     options.requests.http = http;
     options.config = std::get<HostConfig>(parse_host_config(server.config_json(slug, grant), "test"));
@@ -216,6 +218,18 @@ TEST_CASE("a 401 to a token thought valid triggers one refresh and one retry") {
   world.signed_in(kManaged, std::chrono::hours(1));
   world.server.issue_tokens();  // the server moves on: the stored access token is now stale
   CHECK(world.test_auth(*host).outcome == AuthOutcome::valid);
+  CHECK(world.server.token_requests("refresh_token") == 1);
+  CHECK(world.server.api_requests() == 2);
+}
+
+TEST_CASE("a token a plugin read before a request stays readable after that request's 401 and refresh") {
+  constexpr const char* kPlugin = "token-across-refresh";  // reads the token, requests, then reads it again
+  OAuthWorld world;
+  auto host = world.host(kPlugin, "authorization_code", {kTestPluginDir});
+  world.signed_in(kPlugin, std::chrono::hours(1));
+  world.server.issue_tokens();  // the stored access token is now stale: the request gets a 401
+  AuthVerdict v = world.test_auth(*host, kPlugin);
+  CHECK(v.message == "Credentials are valid.");
   CHECK(world.server.token_requests("refresh_token") == 1);
   CHECK(world.server.api_requests() == 2);
 }

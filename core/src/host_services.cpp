@@ -157,7 +157,9 @@ dk_status get_auth(dk_call* handle, dk_str name, dk_str* out) noexcept {
     if (call->client != nullptr && view(name) == "clientId") value = &call->client->client_id;
     if (call->client != nullptr && view(name) == "clientSecret") value = &call->client->client_secret;
     if (value == nullptr || value->empty()) return DK_ERR_NOT_FOUND;
-    *out = dk_str{value->data(), value->size()};
+    // A copy: a refresh during this call replaces the tokens, and abi.h promises the text
+    // stays valid until the hook returns.
+    *out = hand_out(call, *value);
     return DK_OK;
   });
 }
