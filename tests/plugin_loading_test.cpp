@@ -156,7 +156,7 @@ TEST_CASE("describe shows fields with types, required and secret flags, and defa
   CHECK(d.at("scheme") == "custom");
   CHECK(d.at("testRequest") == true);
   const auto& fields = d.at("fields").as_array();
-  REQUIRE(fields.size() == 5);
+  REQUIRE(fields.size() == 7);
   CHECK(fields[1].at("key") == "token");
   CHECK(fields[1].at("secret") == true);
   CHECK(fields[1].at("required") == true);

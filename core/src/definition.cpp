@@ -2,8 +2,8 @@
 #include <destkit/host/json_input.hpp>
 
 #include "field_value.hpp"
+#include "json_text.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -112,7 +112,7 @@ std::vector<Choice> parse_choices(const json::value& v, const std::string& path)
   for (const auto& item : v.get_array()) {
     std::string item_path = fmt::format("{}[{}]", path, i++);
     if (item.is_string() || item.is_number() || item.is_bool()) {
-      choices.push_back({item, item.is_string() ? std::string(item.get_string()) : json::serialize(item)});
+      choices.push_back({item, item.is_string() ? std::string(item.get_string()) : json_text(item)});
       continue;
     }
     const auto& object = object_at(item, item_path);
@@ -121,7 +121,7 @@ std::vector<Choice> parse_choices(const json::value& v, const std::string& path)
       invalid(item_path, "a choice needs a \"value\" that is a string, number or boolean");
     }
     std::string label = string_member(object, "label", item_path, false);
-    choices.push_back({*value, label.empty() ? json::serialize(*value) : label});
+    choices.push_back({*value, label.empty() ? json_text(*value) : label});
   }
   return choices;
 }

@@ -3,9 +3,10 @@
 // the plugin passes before returning.
 #include "services.hpp"
 
+#include "json_text.hpp"
+
 #include <destkit/host/json_input.hpp>
 
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -64,7 +65,7 @@ dk_value to_dk_value(dk_call* call, const json::value& v) {
     case json::kind::object: out.kind = DK_VALUE_OBJECT; break;
     default: out.kind = DK_VALUE_NUMBER; break;
   }
-  out.text = hand_out(call, v.is_string() ? std::string(v.get_string()) : json::serialize(v));
+  out.text = hand_out(call, v.is_string() ? std::string(v.get_string()) : json_text(v));
   return out;
 }
 
@@ -142,7 +143,7 @@ dk_status get_settings_json(dk_call* handle, dk_str* out) noexcept {
   return guarded([&] {
     dk_call* call = resolve(handle);
     if (call == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    *out = hand_out(call, json::serialize(*call->settings));
+    *out = hand_out(call, json_text(*call->settings));
     return DK_OK;
   });
 }

@@ -104,8 +104,10 @@ typedef struct dk_str {
 #define DK_VALUE_OBJECT 5
 
 /* A setting as the host validated it. text is the string itself for DK_VALUE_STRING,
-** "true"/"false" for booleans, the shortest round-trip decimal for numbers, "null", and the
-** serialized JSON for arrays and objects. */
+** "true"/"false" for booleans, "null", and the serialized JSON for arrays and objects.
+** A number is written in JSON's syntax, whatever the locale: an integer exactly, all its
+** digits (8080, 9007199254740993); any other number as the shortest decimal that reads back
+** as the same double (0.5, 1e+21). Numbers inside arrays and objects are written the same way. */
 typedef struct dk_value {
   int32_t kind;
   uint32_t reserved; /* zero */
@@ -162,7 +164,8 @@ typedef struct dk_host_api {
   ** DK_ERR_NOT_FOUND when the key is absent. */
   dk_status (*get_setting)(dk_call *call, dk_str key, dk_value *out_value);
 
-  /* The same settings as one JSON object. */
+  /* The same settings as one JSON object, numbers written as in dk_value.
+  ** Lifetime: *out_json stays valid until the hook returns. */
   dk_status (*get_settings_json)(dk_call *call, dk_str *out_json);
 
   /* Authentication material the host holds for this call, by name: "accessToken",
