@@ -64,23 +64,29 @@ struct OAuthWorld {
   }
 
   AuthVerdict test_auth(Host& h, const std::string& slug = kManaged) {
-    return h.test_authentication(*h.find(slug), boost::json::parse("{}"));
+    const Plugin* plugin = h.find(slug);
+    REQUIRE(plugin != nullptr);
+    return h.test_authentication(*plugin, boost::json::parse("{}"));
   }
 
   // What a browser does with the authorization URL: the server approves and redirects to the
-  // listener, which is then visited with the code (and `state`, unless replaced).
-  HttpResult follow(const std::string& url, const std::string& replace_state = "") {
+  // listener, which is then visited with the code (and `state`, unless replaced). It runs on
+  // the browser's thread, where Catch2 must not assert: it returns what went wrong, if anything.
+  std::string follow(const std::string& url, const std::string& replace_state = "") {
     HttpClientConfig no_follow = http;
     no_follow.max_redirects = 0;
     ResolvedRequest authorize;
     authorize.url = url;
     HttpResult approval = send_http(authorize, no_follow);
-    const std::string* location = std::get<HttpResponse>(approval).header("Location");
-    REQUIRE(location != nullptr);
+    const auto* approved = std::get_if<HttpResponse>(&approval);
+    if (approved == nullptr) return "the authorization URL did not answer";
+    const std::string* location = approved->header("Location");
+    if (location == nullptr) return "the authorization answer has no Location header";
     ResolvedRequest back;
     back.url = *location;
     if (!replace_state.empty()) back.url = back.url.substr(0, back.url.find("&state=")) + "&state=" + replace_state;
-    return send_http(back, http);
+    if (!std::holds_alternative<HttpResponse>(send_http(back, http))) return "the redirect listener did not answer";
+    return {};
   }
 };
 
@@ -111,6 +117,8 @@ TEST_CASE("configuration errors name the destination and the key") {
       R"({"destinations":{"a":{"oauth":{"clientId":"c","clientSecret":{"file":")" + secret.string() +
           R"("},"tokenUrl":"https://t","grant":"client_credentials"}},"b":{"oauth":{"clientId":"c","clientSecret":{"env":"DESTKIT_TEST_SECRET"},"tokenUrl":"https://t","grant":"client_credentials"}}}})",
       "host.json"));
+  REQUIRE(config.oauth_client("a") != nullptr);
+  REQUIRE(config.oauth_client("b") != nullptr);
   CHECK(config.oauth_client("a")->client_secret == "from-a-file");
   CHECK(config.oauth_client("b")->client_secret == "from-the-environment");
 }
@@ -119,14 +127,16 @@ TEST_CASE("sign-in: PKCE, state checked, code exchanged, tokens stored 0600 in a
   OAuthWorld world;
   auto host = world.host();
   std::thread browser;
+  std::string browser_problem = "the authorization URL was never shown";
   LoginOptions options;
   options.show_url = [&](const std::string& url) {
     CHECK(url.find("code_challenge_method=S256") != std::string::npos);
-    browser = std::thread([&world, url] { world.follow(url); });
+    browser = std::thread([&world, &browser_problem, url] { browser_problem = world.follow(url); });
   };
   options.timeout = std::chrono::seconds(20);
   TokenResult result = oauth_login(kManaged, *host->oauth().config().oauth_client(kManaged), world.store(), world.http, options);
-  browser.join();
+  if (browser.joinable()) browser.join();
+  CHECK(browser_problem == "");
   REQUIRE(std::holds_alternative<TokenRecord>(result));
   CHECK(world.server.token_requests("authorization_code") == 1);
   fs::path file = world.store().path_of(kManaged, "default");
@@ -140,11 +150,15 @@ TEST_CASE("sign-in ignores an answer whose state is not its own") {
   OAuthWorld world;
   auto host = world.host();
   std::thread browser;
+  std::string browser_problem = "the authorization URL was never shown";
   LoginOptions options;
-  options.show_url = [&](const std::string& url) { browser = std::thread([&world, url] { world.follow(url, "forged"); }); };
+  options.show_url = [&](const std::string& url) {
+    browser = std::thread([&world, &browser_problem, url] { browser_problem = world.follow(url, "forged"); });
+  };
   options.timeout = std::chrono::seconds(20);
   TokenResult result = oauth_login(kManaged, *host->oauth().config().oauth_client(kManaged), world.store(), world.http, options);
-  browser.join();
+  if (browser.joinable()) browser.join();
+  CHECK(browser_problem == "");
   REQUIRE(std::holds_alternative<OAuthError>(result));
   CHECK(std::get<OAuthError>(result).message.find("state does not match") != std::string::npos);
   CHECK(world.server.token_requests("authorization_code") == 0);
@@ -310,6 +324,8 @@ TEST_CASE("an oauth2 destination's own refreshAccessToken renews at the API's en
   CHECK(v.message == "Credentials are valid.");
   CHECK(world.server.token_requests("renew") == 1);
   CHECK(world.server.token_requests("refresh_token") == 0);
+  REQUIRE(host->find("example-oauth2") != nullptr);
+  REQUIRE(host->find(kManaged) != nullptr);
   CHECK(host->find("example-oauth2")->descriptor().min_host_abi_minor == 1);
   CHECK(host->find(kManaged)->descriptor().min_host_abi_minor == 0);
 }
