@@ -13,10 +13,8 @@ destkit::Destination example_basic() {
       .authentication =
           {
               .scheme = destkit::Scheme::basic,
-              .testRequest =
-                  [](destkit::Request& request, const destkit::Input&) {
-                    request("https://example.com/api/accounts/me.json");
-                  },
+              .testRequest = [](destkit::Request& request,
+                                const destkit::Input&) { request("https://example.com/api/accounts/me.json"); },
           },
   };
 }

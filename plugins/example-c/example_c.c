@@ -11,22 +11,15 @@
 
 static const dk_host_api *host;
 
-static dk_str str(const char *s) {
-  dk_str out;
-  out.data = s;
-  out.size = strlen(s);
-  return out;
-}
-
 /* Puts "Token <token>" into the Authorization header of every request. */
 static dk_status on_extend_request(dk_call *call, dk_request_options *out) {
   static const char prefix[] = "Token ";
   char header[512];
   dk_value token;
-  dk_status status = host->get_setting(call, str("token"), &token);
+  dk_status status = host->get_setting(call, DK_STR_LIT("token"), &token);
   if (status != DK_OK) return status;
   if (token.text.size > sizeof header - sizeof prefix) {
-    host->set_error(call, str("the token is longer than 500 bytes"));
+    host->set_error(call, DK_STR_LIT("the token is longer than 500 bytes"));
     return DK_ERR_INVALID_SETTINGS;
   }
   memcpy(header, prefix, sizeof prefix - 1);
@@ -35,8 +28,8 @@ static dk_status on_extend_request(dk_call *call, dk_request_options *out) {
     dk_str value;
     value.data = header;
     value.size = sizeof prefix - 1 + token.text.size;
-    status = host->options_set_prefix_url(out, str("https://example.com/api"));
-    if (status == DK_OK) status = host->options_set_header(out, str("Authorization"), value);
+    status = host->options_set_prefix_url(out, DK_STR_LIT("https://example.com/api"));
+    if (status == DK_OK) status = host->options_set_header(out, DK_STR_LIT("Authorization"), value);
   }
   return status;
 }
@@ -44,7 +37,7 @@ static dk_status on_extend_request(dk_call *call, dk_request_options *out) {
 /* The credentials work when GET /accounts/me.json answers 2xx: request_send says so. */
 static dk_status on_test_request(dk_call *call) {
   dk_response *response = NULL;
-  return host->request_send(call, str("/accounts/me.json"), NULL, &response);
+  return host->request_send(call, DK_STR_LIT("/accounts/me.json"), NULL, &response);
 }
 
 static const dk_plugin descriptor = {

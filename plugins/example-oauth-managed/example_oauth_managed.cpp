@@ -13,19 +13,15 @@ destkit::Destination example_oauth_managed() {
       .authentication =
           {
               .scheme = destkit::Scheme::oauth_managed,
-              .testRequest =
-                  [](destkit::Request& request, const destkit::Input&) {
-                    request("/accounts/me.json");
-                  },
+              .testRequest = [](destkit::Request& request, const destkit::Input&) { request("/accounts/me.json"); },
           },
-      .extendRequest =
-          [](const destkit::Input& input) -> destkit::RequestOptions {
-            return {
-                .prefixUrl = "https://example.com/api",
-                .headers = {{"Authorization", "Bearer " + input.auth.accessToken}},
-                .responseType = destkit::ResponseType::json,
-            };
-          },
+      .extendRequest = [](const destkit::Input& input) -> destkit::RequestOptions {
+        return {
+            .prefixUrl = "https://example.com/api",
+            .headers = {{"Authorization", "Bearer " + input.auth.accessToken}},
+            .responseType = destkit::ResponseType::json,
+        };
+      },
   };
 }
 

@@ -13,33 +13,29 @@ destkit::Destination example_oauth2() {
       .slug = "example-oauth2",
       .version = "1.0.0",
       .description = "Sends events to the Example API, renewing its tokens at the API's own endpoint.",
-      .authentication =
-          {
-              .scheme = destkit::Scheme::oauth2,
-              .testRequest = [](destkit::Request& request, const destkit::Input&) { request("/accounts/me.json"); },
-              .refreshAccessToken =
-                  [](destkit::Request& request, const destkit::RefreshInput& input) -> destkit::Tokens {
-                    destkit::Response r = request(
-                        "https://example.com/api/oauth/renew",
-                        {.method = "POST",
-                         .json = destkit::Json::object({{"refresh", input.auth.refreshToken},
-                                                        {"client", input.auth.clientId},
-                                                        {"secret", input.auth.clientSecret}}),
-                         .responseType = destkit::ResponseType::json});
-                    std::string token = r.json("/token").value_or("");
-                    if (token.empty()) throw destkit::InvalidCredentials("the renewal answer has no token");
-                    return {.accessToken = token,
-                            .refreshToken = r.json("/refresh").value_or(""),
-                            .expiresIn = std::chrono::seconds(std::stoll(r.json("/ttl").value_or("0")))};
-                  },
+      .authentication = {
+          .scheme = destkit::Scheme::oauth2,
+          .testRequest = [](destkit::Request& request, const destkit::Input&) { request("/accounts/me.json"); },
+          .refreshAccessToken = [](destkit::Request& request, const destkit::RefreshInput& input) -> destkit::Tokens {
+            destkit::Response r = request("https://example.com/api/oauth/renew",
+                                          {.method = "POST",
+                                           .json = destkit::Json::object({{"refresh", input.auth.refreshToken},
+                                                                          {"client", input.auth.clientId},
+                                                                          {"secret", input.auth.clientSecret}}),
+                                           .responseType = destkit::ResponseType::json});
+            std::string token = r.json("/token").value_or("");
+            if (token.empty()) throw destkit::InvalidCredentials("the renewal answer has no token");
+            return {.accessToken = token,
+                    .refreshToken = r.json("/refresh").value_or(""),
+                    .expiresIn = std::chrono::seconds(std::stoll(r.json("/ttl").value_or("0")))};
           },
-      .extendRequest =
-          [](const destkit::Input& input) -> destkit::RequestOptions {
-            return {
-                .prefixUrl = "https://example.com/api",
-                .headers = {{"Authorization", "Bearer " + input.auth.accessToken}},
-            };
-          },
+      },
+      .extendRequest = [](const destkit::Input& input) -> destkit::RequestOptions {
+        return {
+            .prefixUrl = "https://example.com/api",
+            .headers = {{"Authorization", "Bearer " + input.auth.accessToken}},
+        };
+      },
   };
 }
 

@@ -42,8 +42,10 @@ struct OAuthWorld {
   HttpClientConfig http{.connect_to = {"example.com:443:127.0.0.1:" + std::to_string(server.port())},
                         .ca_file = test_certificate().certificate};
 
-  std::unique_ptr<Host> host(const std::string& slug = kManaged, const std::string& grant = "authorization_code") {
+  std::unique_ptr<Host> host(const std::string& slug = kManaged, const std::string& grant = "authorization_code",
+                             std::vector<fs::path> plugin_directories = {}) {
     HostOptions options;
+    options.plugin_directories = std::move(plugin_directories);
     options.use_environment_path = false;
     options.connect_to = http.connect_to;
     options.ca_file = http.ca_file;
@@ -65,23 +67,33 @@ struct OAuthWorld {
   }
 
   AuthVerdict test_auth(Host& h, const std::string& slug = kManaged) {
-    return h.test_authentication(*h.find(slug), "{}");
+    const Plugin* plugin = h.find(slug);
+    REQUIRE(plugin != nullptr);
+    return h.test_authentication(*plugin, "{}");
   }
 
   // What a browser does with the authorization URL: the server approves and redirects to the
-  // listener, which is then visited with the code (and `state`, unless replaced).
-  HttpResult follow(const std::string& url, const std::string& replace_state = "") {
+  // listener, which is then visited with the code (and `state`, unless replaced). It runs on
+  // the browser's thread, where Catch2 must not assert: it returns what went wrong, if anything.
+  // What went wrong, or "" ; `status` receives the listener's answer to the visit.
+  std::string follow(const std::string& url, const std::string& replace_state = "", int* status = nullptr) {
     HttpClientConfig no_follow = http;
     no_follow.max_redirects = 0;
     ResolvedRequest authorize;
     authorize.url = url;
     HttpResult approval = send_http(authorize, no_follow);
-    const std::string* location = std::get<HttpResponse>(approval).header("Location");
-    REQUIRE(location != nullptr);
+    const auto* approved = std::get_if<HttpResponse>(&approval);
+    if (approved == nullptr) return "the authorization URL did not answer";
+    const std::string* location = approved->header("Location");
+    if (location == nullptr) return "the authorization answer has no Location header";
     ResolvedRequest back;
     back.url = *location;
     if (!replace_state.empty()) back.url = back.url.substr(0, back.url.find("&state=")) + "&state=" + replace_state;
-    return send_http(back, http);
+    HttpResult visit = send_http(back, http);
+    const auto* answer = std::get_if<HttpResponse>(&visit);
+    if (answer == nullptr) return "the redirect listener did not answer";
+    if (status != nullptr) *status = answer->status;
+    return {};
   }
 };
 
@@ -144,6 +156,8 @@ TEST_CASE("configuration errors name the destination and the key") {
       R"({"destinations":{"a":{"oauth":{"clientId":"c","clientSecret":{"file":")" + secret.string() +
           R"("},"tokenUrl":"https://t","grant":"client_credentials"}},"b":{"oauth":{"clientId":"c","clientSecret":{"env":"DESTKIT_TEST_SECRET"},"tokenUrl":"https://t","grant":"client_credentials"}}}})",
       "host.json").value();
+  REQUIRE(config.oauth_client("a") != nullptr);
+  REQUIRE(config.oauth_client("b") != nullptr);
   CHECK(config.oauth_client("a")->client_secret == "from-a-file");
   CHECK(config.oauth_client("b")->client_secret == "from-the-environment");
 }
@@ -152,14 +166,16 @@ TEST_CASE("sign-in: PKCE, state checked, code exchanged, tokens stored 0600 in a
   OAuthWorld world;
   auto host = world.host();
   std::thread browser;
+  std::string browser_problem = "the authorization URL was never shown";
   LoginOptions options;
   options.show_url = [&](const std::string& url) {
     CHECK(url.find("code_challenge_method=S256") != std::string::npos);
-    browser = std::thread([&world, url] { world.follow(url); });
+    browser = std::thread([&world, &browser_problem, url] { browser_problem = world.follow(url); });
   };
   options.timeout = std::chrono::seconds(20);
   auto result = host->oauth_login(*host->find(kManaged), options);
-  browser.join();
+  if (browser.joinable()) browser.join();
+  CHECK(browser_problem == "");
   REQUIRE(result.ok());
   CHECK(result->signed_in);
   CHECK(world.server.token_requests("authorization_code") == 1);
@@ -174,18 +190,20 @@ TEST_CASE("sign-in answers a callback with a forged state with an error page and
   OAuthWorld world;
   auto host = world.host();
   std::thread browser;
+  std::string forged_problem = "the authorization URL was never shown", browser_problem;
   int forged_status = 0;
   LoginOptions options;
   options.show_url = [&](const std::string& url) {
-    browser = std::thread([&world, &forged_status, url] {
-      HttpResult forged = world.follow(url, "forged");
-      if (auto* response = std::get_if<HttpResponse>(&forged)) forged_status = response->status;
-      world.follow(url);
+    browser = std::thread([&world, &forged_problem, &browser_problem, &forged_status, url] {
+      forged_problem = world.follow(url, "forged", &forged_status);
+      browser_problem = world.follow(url);
     });
   };
   options.timeout = std::chrono::seconds(20);
   auto result = host->oauth_login(*host->find(kManaged), options);
-  browser.join();
+  if (browser.joinable()) browser.join();
+  CHECK(forged_problem == "");
+  CHECK(browser_problem == "");
   CHECK(forged_status == 400);
   REQUIRE(result.ok());
   CHECK(world.server.token_requests("authorization_code") == 1);
@@ -253,6 +271,18 @@ TEST_CASE("a 401 to a token thought valid triggers one refresh and one retry") {
   world.signed_in(kManaged, std::chrono::hours(1));
   world.server.issue_tokens();  // the server moves on: the stored access token is now stale
   CHECK(world.test_auth(*host).outcome == AuthOutcome::valid);
+  CHECK(world.server.token_requests("refresh_token") == 1);
+  CHECK(world.server.api_requests() == 2);
+}
+
+TEST_CASE("a token a plugin read before a request stays readable after that request's 401 and refresh") {
+  constexpr const char* kPlugin = "token-across-refresh";  // reads the token, requests, then reads it again
+  OAuthWorld world;
+  auto host = world.host(kPlugin, "authorization_code", {kTestPluginDir});
+  world.signed_in(kPlugin, std::chrono::hours(1));
+  world.server.issue_tokens();  // the stored access token is now stale: the request gets a 401
+  AuthVerdict v = world.test_auth(*host, kPlugin);
+  CHECK(v.message == "Credentials are valid.");
   CHECK(world.server.token_requests("refresh_token") == 1);
   CHECK(world.server.api_requests() == 2);
 }
@@ -333,6 +363,8 @@ TEST_CASE("an oauth2 destination's own refreshAccessToken renews at the API's en
   CHECK(v.message == "Credentials are valid.");
   CHECK(world.server.token_requests("renew") == 1);
   CHECK(world.server.token_requests("refresh_token") == 0);
+  REQUIRE(host->find("example-oauth2") != nullptr);
+  REQUIRE(host->find(kManaged) != nullptr);
   CHECK(loaded(*host->find("example-oauth2")).descriptor().min_host_abi_minor == 1);
   CHECK(loaded(*host->find(kManaged)).descriptor().min_host_abi_minor == 0);
 }

@@ -157,13 +157,14 @@ TEST_CASE("describe shows fields with types, required and secret flags, defaults
   CHECK(d.at("scheme") == "custom");
   CHECK(d.at("testRequest") == true);
   const auto& fields = d.at("fields").as_array();
-  REQUIRE(fields.size() == 6);
+  REQUIRE(fields.size() == 8);
   CHECK(fields[1].at("key") == "token");
   CHECK(fields[1].at("secret") == true);
   CHECK(fields[1].at("required") == true);
   CHECK(fields[2].at("default") == "plain");
   CHECK(fields[3].at("maximum") == 10.0);
-  CHECK(fields[5].at("pattern") == "[0-9]{6}");
+  CHECK(fields[7].at("key") == "accountId");
+  CHECK(fields[7].at("pattern") == "[0-9]{6}");
 
   ProcessResult basic = run_destkit({"describe", "example-basic"});
   CHECK(basic.out.find("  username  Username  (string, required)\n  password  Password  (password, required, secret)") !=

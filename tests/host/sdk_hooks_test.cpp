@@ -108,8 +108,10 @@ TEST_CASE("handles kept from an earlier call are refused, never acted on") {
   const Plugin* plugin = probe_host().find("stale-handles");
   REQUIRE(plugin != nullptr);
   Server server = answering(200);
-  CHECK(probe_host().test_authentication(*plugin, "{}").outcome == AuthOutcome::valid);
-  AuthVerdict second = probe_host().test_authentication(*plugin, R"({"token":"t"})");
+  // Where the request made with the kept options would go, were it sent.
+  std::string settings = R"({"url":")" + probe_base_url(server) + "\"}";
+  CHECK(probe_host().test_authentication(*plugin, settings).outcome == AuthOutcome::valid);
+  AuthVerdict second = probe_host().test_authentication(*plugin, settings);
   CHECK(second.message == "Settings are invalid: stale handles: 1 1 1 1 1");
   CHECK(server.request_count() == 0);
 }

@@ -23,8 +23,10 @@ destkit::Destination probe() {
                        {.label = "Mode",
                         .type = FieldType::string,
                         .defaultValue = "plain",
-                        .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log"}}},
+                        .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log", "numbers"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
+                      {"amount", {.label = "Amount", .type = FieldType::number}},
+                      {"id", {.label = "ID", .type = FieldType::integer}},
                       {"verbose", {.label = "Verbose", .type = FieldType::boolean, .defaultValue = false}},
                       {"accountId", {.label = "Account ID", .type = FieldType::string, .pattern = "[0-9]{6}"}},
                   },
@@ -47,6 +49,11 @@ destkit::Destination probe() {
                     } else if (mode == "lenient") {
                       destkit::Response r = request("/check", {.throwHttpErrors = false});
                       if (r.status() != 418) throw destkit::InvalidCredentials("expected a teapot");
+                    } else if (mode == "numbers") {  // what the SDK read, sent back for the test
+                      request("/check", {.method = "POST",
+                                         .json = destkit::Json::object({{"text", input.settings.json("amount")},
+                                                                        {"number", input.settings.number("amount")},
+                                                                        {"id", input.settings.integer("id")}})});
                     } else if (mode == "log") {
                       input.log.warn("checking with token " + input.settings.string("token"));
                       request("/check");

@@ -1,6 +1,7 @@
 /*
 ** A plugin that keeps the handles of one call and uses them in the next, which the ABI
-** forbids. The host must refuse every such use with DK_ERR_INVALID_ARGUMENT, never act on it.
+** forbids. The host must refuse every such use with DK_ERR_INVALID_ARGUMENT, never act on it:
+** the request made with kept options goes to the `url` setting, where a test server counts it.
 ** The second testRequest reports what the host answered: "stale handles: 1 1 1 1 1".
 */
 #include <destkit/abi.h>
@@ -12,16 +13,9 @@ static const dk_host_api *host;
 static dk_call *kept_call;
 static dk_request_options *kept_options;
 
-static dk_str str(const char *s) {
-  dk_str out;
-  out.data = s;
-  out.size = strlen(s);
-  return out;
-}
-
 static dk_status on_test_request(dk_call *call) {
   char report[128];
-  dk_value value;
+  dk_value value, url;
   dk_str text;
   dk_response *response = NULL;
   dk_status statuses[5];
@@ -29,21 +23,22 @@ static dk_status on_test_request(dk_call *call) {
     kept_call = call;
     return host->request_options_new(call, &kept_options);
   }
-  statuses[0] = host->get_setting(kept_call, str("token"), &value);
-  statuses[1] = host->set_error(kept_call, str("written through a stale call"));
-  statuses[2] = host->options_set_header(kept_options, str("X-Stale"), str("1"));
-  statuses[3] = host->request_send(call, str("https://example.com/"), kept_options, &response);
+  if (host->get_setting(call, DK_STR_LIT("url"), &url) != DK_OK) return DK_ERR_INTERNAL;
+  statuses[0] = host->get_setting(kept_call, DK_STR_LIT("url"), &value);
+  statuses[1] = host->set_error(kept_call, DK_STR_LIT("written through a stale call"));
+  statuses[2] = host->options_set_header(kept_options, DK_STR_LIT("X-Stale"), DK_STR_LIT("1"));
+  statuses[3] = host->request_send(call, url.text, kept_options, &response);
   statuses[4] = host->last_error(kept_call, &text);
   snprintf(report, sizeof report, "stale handles: %d %d %d %d %d", (int)statuses[0], (int)statuses[1],
            (int)statuses[2], (int)statuses[3], (int)statuses[4]);
-  host->set_error(call, str(report));
+  host->set_error(call, (dk_str){report, strlen(report)});
   return DK_ERR_INVALID_SETTINGS;
 }
 
 static const dk_plugin descriptor = {
     sizeof(dk_plugin), DK_ABI_MAJOR, DK_ABI_MINOR, DK_PLUGIN_MAGIC, 0, 0, "stale-handles", "0.0.1",
     "{\"name\":\"Stale Handles\",\"slug\":\"stale-handles\",\"authentication\":{\"scheme\":\"custom\","
-    "\"fields\":{\"token\":{\"label\":\"Token\",\"type\":\"password\"}}}}",
+    "\"fields\":{\"url\":{\"label\":\"URL\",\"type\":\"string\",\"required\":true}}}}",
     on_test_request, NULL, NULL,
 };
 

@@ -4,8 +4,8 @@
 #include "abi/services.hpp"
 
 #include "util/json_input.hpp"
+#include "util/json_text.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -64,7 +64,7 @@ dk_value to_dk_value(dk_call* call, const json::value& v) {
     case json::kind::object: out.kind = DK_VALUE_OBJECT; break;
     default: out.kind = DK_VALUE_NUMBER; break;
   }
-  out.text = hand_out(call, v.is_string() ? std::string(v.get_string()) : json::serialize(v));
+  out.text = hand_out(call, v.is_string() ? std::string(v.get_string()) : json_text(v));
   return out;
 }
 
@@ -142,7 +142,7 @@ dk_status get_settings_json(dk_call* handle, dk_str* out) noexcept {
   return guarded([&] {
     dk_call* call = resolve(handle);
     if (call == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    *out = hand_out(call, json::serialize(*call->settings));
+    *out = hand_out(call, json_text(*call->settings));
     return DK_OK;
   });
 }
@@ -157,7 +157,9 @@ dk_status get_auth(dk_call* handle, dk_str name, dk_str* out) noexcept {
     if (call->client != nullptr && view(name) == "clientId") value = &call->client->client_id;
     if (call->client != nullptr && view(name) == "clientSecret") value = &call->client->client_secret;
     if (value == nullptr || value->empty()) return DK_ERR_NOT_FOUND;
-    *out = dk_str{value->data(), value->size()};
+    // A copy: a refresh during this call replaces the tokens, and abi.h promises the text
+    // stays valid until the hook returns.
+    *out = hand_out(call, *value);
     return DK_OK;
   });
 }

@@ -3,6 +3,7 @@
 
 #include "definition/field_value.hpp"
 #include "definition/value_formats.hpp"
+#include "util/json_text.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -130,7 +131,7 @@ std::vector<Choice> parse_choices(const json::value& v, const std::string& path)
   for (const auto& item : v.get_array()) {
     std::string item_path = fmt::format("{}[{}]", path, i++);
     if (item.is_string() || item.is_number() || item.is_bool()) {
-      choices.push_back({json::serialize(item), item.is_string() ? std::string(item.get_string()) : json::serialize(item)});
+      choices.push_back({json_text(item), item.is_string() ? std::string(item.get_string()) : json_text(item)});
       continue;
     }
     const auto& object = object_at(item, item_path);
@@ -139,7 +140,7 @@ std::vector<Choice> parse_choices(const json::value& v, const std::string& path)
       invalid(item_path, "a choice needs a \"value\" that is a string, number or boolean");
     }
     std::string label = string_member(object, "label", item_path, false);
-    choices.push_back({json::serialize(*value), label.empty() ? json::serialize(*value) : label});
+    choices.push_back({json_text(*value), label.empty() ? json_text(*value) : label});
   }
   return choices;
 }
@@ -200,13 +201,13 @@ Field parse_field(std::string key, const json::value& v, const std::string& path
       single.multiple = false;
       CheckedValue checked = check_field_value(single, json::parse(field.choices[i].value_json), pattern ? &*pattern : nullptr);
       if (!checked.ok()) invalid(fmt::format("{}.choices[{}]", path, i), "the choice " + checked.problem);
-      field.choices[i].value_json = json::serialize(checked.value);
+      field.choices[i].value_json = json_text(checked.value);
     }
   }
   if (const json::value* def = member(object, "default"); def != nullptr && !def->is_null()) {
     CheckedValue checked = check_field_value(field, *def, pattern ? &*pattern : nullptr);
     if (!checked.ok()) invalid(path + ".default", "the default " + checked.problem);
-    field.default_json = json::serialize(checked.value);
+    field.default_json = json_text(checked.value);
   }
   return field;
 }
@@ -292,8 +293,8 @@ const Field* Definition::field(std::string_view key) const {
   return nullptr;
 }
 
-std::variant<Definition, DefinitionError> parse_definition(std::string_view json_text) {
-  ParsedJson parsed = parse_json_input(json_text);
+std::variant<Definition, DefinitionError> parse_definition(std::string_view text) {
+  ParsedJson parsed = parse_json_input(text);
   if (!parsed.ok()) return DefinitionError{"$", "not valid JSON: " + parsed.error};
   try {
     return parse(parsed.value);

@@ -2,6 +2,8 @@
 
 #include "definition/value_formats.hpp"
 
+#include "util/json_text.hpp"
+
 #include <fmt/format.h>
 
 #include <boost/json/parse.hpp>
@@ -41,17 +43,11 @@ std::string_view kind_of(const json::value& v) {
   return "a value";
 }
 
-// JSON text for a person: 12.5 rather than Boost's 1.25E1.
-std::string value_text(const json::value& v) {
-  if (v.is_double()) return fmt::format("{}", v.get_double());
-  return json::serialize(v);
-}
-
 // "a string ("abc")" for ordinary fields; just "a string" for secrets, and for long values.
 std::string what_came(const Field& field, const json::value& v) {
   std::string kind(kind_of(v));
   if (field.secret || v.is_structured() || v.is_null()) return kind;
-  std::string text = value_text(v);
+  std::string text = json_text(v);
   if (text.size() > 40) return kind;
   return fmt::format("{} ({})", kind, text);
 }
@@ -62,15 +58,33 @@ std::size_t utf8_length(std::string_view s) {
   return n;
 }
 
-std::optional<double> parse_number(std::string_view s) {
+// A number as JSON would hold it: integers stay int64/uint64 (a 64-bit ID must not round
+// through a double), anything else is a double. Surrounding spaces and a leading '+' are
+// forgiven, as people type them.
+std::optional<json::value> parse_number(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
   if (s.empty()) return std::nullopt;
   if (s.front() == '+') s.remove_prefix(1);
+  const char* first = s.data();
+  const char* last = s.data() + s.size();
+  std::int64_t i = 0;
+  if (auto [end, ec] = std::from_chars(first, last, i); ec == std::errc() && end == last) return json::value(i);
+  std::uint64_t u = 0;
+  if (auto [end, ec] = std::from_chars(first, last, u); ec == std::errc() && end == last) return json::value(u);
   double d = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d);
-  if (ec != std::errc() || end != s.data() + s.size() || !std::isfinite(d)) return std::nullopt;
-  return d;
+  auto [end, ec] = std::from_chars(first, last, d);
+  if (ec != std::errc() || end != last || !std::isfinite(d)) return std::nullopt;
+  return json::value(d);
+}
+
+// An integer field's value: whole numbers of up to 64 bits, exactly as given. A double
+// (1e3, 8080.0) counts when it is whole and within 2^53, where doubles are still exact.
+std::optional<json::value> whole_number(const json::value& number) {
+  if (!number.is_double()) return number;
+  double d = number.get_double();
+  if (std::floor(d) != d || std::fabs(d) > 9007199254740992.0) return std::nullopt;
+  return json::value(static_cast<std::int64_t>(d));
 }
 
 std::string bounds_text(const Field& field, bool length) {
@@ -124,19 +138,14 @@ CheckedValue check_single(const Field& field, const json::value& input, const Fi
                               bounds_text(field, true), utf8_length(s)));
     }
   } else if (field.type == FieldType::number || field.type == FieldType::integer) {
-    std::optional<double> number;
-    if (input.is_number()) number = input.to_number<double>();
+    std::optional<json::value> number;
+    bool finite = !input.is_double() || std::isfinite(input.get_double());  // Boost reads 1e999 as inf
+    if (input.is_number() && finite) number = input;
     if (input.is_string()) number = parse_number(input.get_string());
+    if (number && field.type == FieldType::integer) number = whole_number(*number);
     if (!number) return type_error();
-    if (field.type == FieldType::integer) {
-      if (std::floor(*number) != *number || std::fabs(*number) > 9007199254740991.0) {
-        return type_error();
-      }
-      value = static_cast<std::int64_t>(*number);
-    } else {
-      value = *number;
-    }
-    if (out_of_bounds(field, *number)) {
+    value = *number;
+    if (out_of_bounds(field, value.to_number<double>())) {
       return fail(fmt::format("must be {}, but it is {}", bounds_text(field, false),
                               what_came(field, value)));
     }
@@ -165,7 +174,7 @@ CheckedValue check_single(const Field& field, const json::value& input, const Fi
     std::string allowed;
     for (std::size_t i = 0; i < field.choices.size(); ++i) {
       if (i > 0) allowed += i + 1 == field.choices.size() ? " or " : ", ";
-      allowed += value_text(json::parse(field.choices[i].value_json));
+      allowed += field.choices[i].value_json;
     }
     return fail(fmt::format("must be one of {}, but it is {}", allowed, what_came(field, input)));
   }

@@ -14,11 +14,9 @@ fn example_rust() -> Destination {
             scheme: Scheme::Custom,
             fields: vec![
                 Field::new("subdomain", "Subdomain", FieldType::String)
-                    .description("Your account's subdomain: SUBDOMAIN.example.com.")
                     .required()
                     .format("hostname"),
                 Field::new("apiKey", "API Key", FieldType::Password)
-                    .description("Found under Settings > API in your Example account.")
                     .required(),
             ],
             test_request: destkit::test_request(|request, _| {

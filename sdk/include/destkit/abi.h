@@ -20,26 +20,41 @@
 **   - Structs only grow at the end. Each side copies min(struct_size, sizeof) of the other's
 **     struct into a zeroed struct of its own, so members an older peer does not know read as
 **     zero/NULL. A plugin must check host->struct_size before using a member added after the
-**     minor it states in min_host_abi_minor (see DK_HOST_HAS).
+**     minor it states in min_host_abi_minor (DK_HOST_HAS does), or use such a copy.
 **   - A member is never removed, reordered or retyped; a changed function gets a new name
 **     (on_test_request2). Removing anything is a new major.
 **
-** OWNERSHIP
-**   - Pointer arguments are borrowed for the duration of the call that receives them.
-**   - The descriptor and its strings are static: valid for as long as the library is loaded,
-**     and the host never unloads a library while its process runs.
-**   - Handles (dk_call, dk_request_options, dk_response) belong to the host and are valid only
-**     during the hook call that received or created them. The host rejects a handle used after
-**     its call returned or inside another call with DK_ERR_INVALID_ARGUMENT.
-**   - Strings the host returns (dk_str out-parameters) stay valid until the hook call returns.
-**   - Every string a plugin passes to a service is copied by the host before the service
-**     returns.
-**   - Nothing is ever freed on the other side of the line.
+** LIFETIMES AND OWNERSHIP
+**   Nothing is ever freed on the other side of the line: there is no free function to call.
+**   The general rules, which every member below follows unless its comment names an exception:
+**   - IN: a pointer or dk_str a plugin passes to a service is read before the service returns;
+**     the host keeps a copy of anything it needs later. The plugin may reuse the memory at once.
+**   - OUT: text or a handle a service hands out through an out-parameter belongs to the host
+**     and stays valid, unchanged, until the hook call that received the dk_call returns, even
+**     when the host refreshes the call's tokens in between. After that it is gone.
+**     Out-parameters are meaningful only when the service returns DK_OK.
+**   - HOOKS: pointers the host passes to a hook are valid until the hook returns.
+**   - STATIC: the descriptor and every string it points to are the plugin's, and must stay
+**     valid and unchanged for as long as the library is loaded. The host never unloads a
+**     library while its process runs.
+**   Exceptions, each stated again where it applies:
+**   - the dk_host_api given to dk_plugin_entry is static in the host: it may be kept for the
+**     life of the process;
+**   - the dk_request_options given to on_extend_request is writable only during that call of
+**     on_extend_request;
+**   - request_send also hands out a usable response when it returns DK_ERR_HTTP.
+**   Handles (dk_call, dk_request_options, dk_response) are values the host checks, not memory
+**   the plugin may read. The host refuses with DK_ERR_INVALID_ARGUMENT, and never acts on,
+**   a handle that does not belong to the dk_call it is running on the calling thread: one kept
+**   from an earlier call, one from another thread, one of an outer call while a nested hook
+**   call runs.
 **
 ** THREADING
 **   The host may run hooks of the same plugin concurrently on different threads, each with its
 **   own dk_call. Services are thread-safe; a handle must only be used on the thread running the
-**   hook call it belongs to.
+**   hook call it belongs to. While request_send runs, the host may call on_extend_request (and,
+**   for oauth2, on_refresh_access_token) of the same plugin on the same thread: those calls
+**   nest, and a plugin must not keep per-call state in globals.
 **
 ** STRINGS
 **   dk_str is UTF-8 text with an explicit size; data need not be NUL-terminated and may be
@@ -86,6 +101,15 @@ typedef struct dk_str {
   size_t size;
 } dk_str;
 
+/* A dk_str of a string literal, its size counted by the compiler: DK_STR_LIT("accessToken").
+** An expression (in C, a compound literal), not a static initializer. Only for literals: the
+** "" in the expansion refuses anything else. */
+#ifdef __cplusplus
+#define DK_STR_LIT(literal) (dk_str{"" literal, sizeof(literal) - 1})
+#else
+#define DK_STR_LIT(literal) ((dk_str){"" literal, sizeof(literal) - 1})
+#endif
+
 /* Kinds of dk_value, as JSON knows them. */
 #define DK_VALUE_NULL 0
 #define DK_VALUE_BOOL 1
@@ -95,8 +119,10 @@ typedef struct dk_str {
 #define DK_VALUE_OBJECT 5
 
 /* A setting as the host validated it. text is the string itself for DK_VALUE_STRING,
-** "true"/"false" for booleans, the shortest round-trip decimal for numbers, "null", and the
-** serialized JSON for arrays and objects. */
+** "true"/"false" for booleans, "null", and the serialized JSON for arrays and objects.
+** A number is written in JSON's syntax, whatever the locale: an integer exactly, all its
+** digits (8080, 9007199254740993); any other number as the shortest decimal that reads back
+** as the same double (0.5, 1e+21). Numbers inside arrays and objects are written the same way. */
 typedef struct dk_value {
   int32_t kind;
   uint32_t reserved; /* zero */
@@ -116,11 +142,12 @@ typedef struct dk_value {
 /* ---- Host-owned handles ----------------------------------------------------------------- */
 
 /* One invocation of one hook: its inputs (settings, auth tokens), its error message, and the
-** handles created during it. Valid until the hook returns. */
+** handles and text handed out during it. Valid until the hook returns. */
 typedef struct dk_call dk_call;
 
-/* A set of request options being built: the output of on_extend_request, or the options of
-** one request made with request_send. Valid until the hook returns. */
+/* A set of request options being built: the output of on_extend_request (writable only
+** during that on_extend_request call), or the options of one request made with
+** request_send (valid until the hook that created them returns). */
 typedef struct dk_request_options dk_request_options;
 
 /* One HTTP response. Valid until the hook returns. */
@@ -135,33 +162,42 @@ typedef struct dk_host_api {
 
   /* -- Diagnostics -- */
 
-  /* Writes one log line attributed to the plugin. call may be NULL (e.g. inside the entry
-  ** point). Secrets known to the host are redacted from the message. */
+  /* Writes one log line attributed to the plugin. call may be NULL inside dk_plugin_entry,
+  ** and only there. Secrets known to the host are redacted from the message.
+  ** Lifetime: message is copied before log returns. */
   void (*log)(dk_call *call, int32_t level, dk_str message);
 
   /* Sets the message that explains the status the current hook is about to return.
-  ** The last call wins. The host redacts known secrets before showing it. */
+  ** The last call wins. The host redacts known secrets before showing it.
+  ** Lifetime: message is copied before set_error returns. */
   dk_status (*set_error)(dk_call *call, dk_str message);
 
   /* The message of the most recent service of this call that failed (for example why
-  ** request_send returned DK_ERR_NETWORK). Empty when none failed. */
+  ** request_send returned DK_ERR_NETWORK). Empty when none failed.
+  ** Lifetime: *out_message stays valid until the hook returns; a later failure does not
+  ** change it (call last_error again for the new message). */
   dk_status (*last_error)(dk_call *call, dk_str *out_message);
 
   /* -- Inputs of the call -- */
 
   /* The settings after validation: defaults applied, numbers and booleans coerced.
-  ** DK_ERR_NOT_FOUND when the key is absent. */
+  ** DK_ERR_NOT_FOUND when the key is absent.
+  ** Lifetime: out_value->text stays valid until the hook returns. */
   dk_status (*get_setting)(dk_call *call, dk_str key, dk_value *out_value);
 
-  /* The same settings as one JSON object. */
+  /* The same settings as one JSON object, numbers written as in dk_value.
+  ** Lifetime: *out_json stays valid until the hook returns. */
   dk_status (*get_settings_json)(dk_call *call, dk_str *out_json);
 
   /* Authentication material the host holds for this call, by name: "accessToken",
   ** "refreshToken"; inside on_refresh_access_token also "clientId" and "clientSecret".
-  ** DK_ERR_NOT_FOUND when there is none. */
+  ** DK_ERR_NOT_FOUND when there is none.
+  ** Lifetime: *out_value is a copy that stays valid until the hook returns, also after
+  ** request_send refreshed the token (get_auth again to read the new one). */
   dk_status (*get_auth)(dk_call *call, dk_str name, dk_str *out_value);
 
-  /* -- Request options (the output of on_extend_request, or the options of one request) -- */
+  /* -- Request options (the output of on_extend_request, or the options of one request) --
+  ** Lifetime for all of them: every dk_str is copied before the service returns. */
 
   /* Base URL joined to relative request URLs with exactly one '/'. */
   dk_status (*options_set_prefix_url)(dk_request_options *options, dk_str url);
@@ -188,7 +224,8 @@ typedef struct dk_host_api {
 
   /* -- HTTP -- */
 
-  /* Creates empty per-request options, owned by the call. */
+  /* Creates empty per-request options.
+  ** Lifetime: *out_options is usable until the hook returns, for any number of requests. */
   dk_status (*request_options_new)(dk_call *call, dk_request_options **out_options);
 
   /* Sends one request. The options are merged in this order, later wins: host defaults,
@@ -198,9 +235,17 @@ typedef struct dk_host_api {
   **   DK_ERR_HTTP            non-2xx; *out_response set so the body can be read
   **   DK_ERR_NETWORK         no answer; *out_response NULL; last_error says why
   **   DK_ERR_BAD_RESPONSE    unusable answer; *out_response NULL; last_error says why
-  **   DK_ERR_INVALID_ARGUMENT bad url or options; last_error says why */
+  **   DK_ERR_INVALID_ARGUMENT bad url or options; last_error says why
+  ** Under the oauth schemes a 401 makes the host refresh the token (once per call), run
+  ** on_extend_request again and send the request again; if the refresh fails, the 401 is
+  ** the answer.
+  ** Lifetime: url and options are read before request_send returns; *out_response, with
+  ** DK_OK and with DK_ERR_HTTP alike, is usable until the hook returns. */
   dk_status (*request_send)(dk_call *call, dk_str url, dk_request_options *options,
                             dk_response **out_response);
+
+  /* -- Reading a response. Lifetime for all of them: text handed out stays valid until the
+  ** hook returns. -- */
 
   dk_status (*response_status)(dk_call *call, const dk_response *response, int32_t *out_status);
   /* The reason phrase ("Unauthorized"); the standard one when the server sent none. */
@@ -213,13 +258,15 @@ typedef struct dk_host_api {
   /* ---- ABI 1.1 ---- */
 
   /* Inside on_refresh_access_token: hands the host the new tokens. refresh_token may be empty
-  ** (the current one stays valid); expires_in_seconds <= 0 means unknown. */
+  ** (the current one stays valid); expires_in_seconds <= 0 means unknown.
+  ** Lifetime: both tokens are copied before set_tokens returns. */
   dk_status (*set_tokens)(dk_call *call, dk_str access_token, dk_str refresh_token,
                           int64_t expires_in_seconds);
 
   /* A value inside a JSON response body, by JSON Pointer (RFC 6901, e.g. "/data/token"), so
   ** plugins need no JSON parser. DK_ERR_NOT_FOUND when absent; DK_ERR_BAD_RESPONSE when the
-  ** body is not JSON. */
+  ** body is not JSON. out_value is filled as get_setting fills it.
+  ** Lifetime: out_value->text stays valid until the hook returns. */
   dk_status (*response_json_value)(dk_call *call, const dk_response *response, dk_str pointer,
                                    dk_value *out_value);
 } dk_host_api;
@@ -238,10 +285,11 @@ typedef struct dk_plugin {
   uint16_t min_host_abi_minor; /* the oldest host minor whose services this plugin uses */
   uint16_t reserved;           /* zero */
 
-  /* Static, NUL-terminated. slug is the destination's stable identifier ("acme-crm",
-  ** lower-case letters, digits and dashes); version is the plugin's own version ("1.4.2").
-  ** definition_json describes the destination: see docs/abi.md. The host parses and validates
-  ** it at load and rejects the plugin, with the JSON path of the problem, if it is invalid. */
+  /* NUL-terminated, and static: valid and unchanged while the library is loaded. slug is the
+  ** destination's stable identifier ("acme-crm", lower-case letters, digits and dashes);
+  ** version is the plugin's own version ("1.4.2"). definition_json describes the destination
+  ** (its keys are listed in docs/abi.md). The host parses and validates it at load and
+  ** rejects the plugin, with the JSON path of the problem, if it is invalid. */
   const char *slug;
   const char *version;
   const char *definition_json;
@@ -251,7 +299,9 @@ typedef struct dk_plugin {
   dk_status (*on_test_request)(dk_call *call);
 
   /* Turns the call's settings into options applied to every request of the destination
-  ** (prefix URL, headers, basic auth, ...), written to out. Optional. */
+  ** (prefix URL, headers, basic auth, ...), written to out. Optional. The host runs it before
+  ** each on_test_request and again inside request_send after a token refresh.
+  ** Lifetime: out is writable only until this call of on_extend_request returns. */
   dk_status (*on_extend_request)(dk_call *call, dk_request_options *out);
 
   /* ---- ABI 1.1 (a plugin that sets it states min_host_abi_minor >= 1) ---- */
@@ -265,8 +315,12 @@ typedef struct dk_plugin {
 } dk_plugin;
 
 /* The one exported symbol. Called once per process, before any hook, on one thread.
-** Returns the static descriptor, or NULL to refuse this host (it may log why first).
-** host is static in the host process and may be kept. Must not throw. */
+** Returns the static descriptor, or NULL to refuse this host (it may log why first, with
+** host->log(NULL, ...)). Must not throw.
+** Lifetime: host is static in the host process and may be kept (the exception to IN above).
+** Its struct_size may be smaller than this header's dk_host_api. Before using a member newer
+** than min_host_abi_minor, check it with DK_HOST_HAS, or read the services from a zeroed copy
+** of min(struct_size, sizeof(dk_host_api)) bytes, where such a member reads NULL. */
 typedef const dk_plugin *(*dk_plugin_entry_fn)(const dk_host_api *host);
 
 #if defined(__GNUC__) || defined(__clang__)

@@ -14,10 +14,10 @@
 #pragma once
 
 #include <destkit/definition.hpp>
+#include <destkit/hooks.hpp>
 #include <destkit/request.hpp>
 #include <destkit/settings.hpp>
 
-#include <functional>
 #include <string>
 
 namespace destkit {
@@ -26,10 +26,10 @@ struct Authentication {
   Scheme scheme = Scheme::custom;
   Fields fields{};
   // Checks the credentials; returning normally means they work. Optional.
-  std::function<void(Request& request, const Input& input)> testRequest{};
+  TestRequestHook testRequest{};
   // oauth2 only: gets new tokens from a non-standard token endpoint. Optional: without it the
   // host uses the standard refresh_token grant. Needs a host of ABI 1.1 or later.
-  std::function<Tokens(Request& request, const RefreshInput& input)> refreshAccessToken{};
+  RefreshAccessTokenHook refreshAccessToken{};
 };
 
 struct Destination {
@@ -39,7 +39,7 @@ struct Destination {
   std::string description{};
   Authentication authentication{};
   // Options applied to every request of the destination. Optional.
-  std::function<RequestOptions(const Input& input)> extendRequest{};
+  ExtendRequestHook extendRequest{};
 };
 
 namespace detail {

@@ -8,15 +8,24 @@
 #include <destkit/abi.h>
 #include <destkit/destination.hpp>
 
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
 #include <exception>
 #include <string>
 
 namespace destkit::detail {
 
+// Every 1.x host offers at least the services of ABI 1.0, which end with response_header.
+inline constexpr std::size_t kHostTableV1_0 = offsetof(dk_host_api, response_header) + sizeof(dk_host_api::response_header);
+
 // One instantiation per plugin (Factory is the plugin's own function), so two plugins built
 // from this header never share state even if their symbols were visible to each other.
 template <Destination (*Factory)()>
 struct Exported {
+  // The host's services, copied into a zeroed table as abi.h says each side does: a service
+  // newer than the host reads NULL here, which Call::newer turns into a clear error.
+  static inline dk_host_api host_table{};
   static inline const dk_host_api* host = nullptr;
   static inline const Destination* destination = nullptr;
   static inline std::string definition;
@@ -29,8 +38,9 @@ struct Exported {
 
  private:
   static const dk_plugin* init(const dk_host_api* h) noexcept {
-    if (h == nullptr || h->abi_major != DK_ABI_MAJOR) return nullptr;
-    host = h;
+    if (h == nullptr || h->abi_major != DK_ABI_MAJOR || h->struct_size < kHostTableV1_0) return nullptr;
+    std::memcpy(&host_table, h, std::min<std::size_t>(h->struct_size, sizeof host_table));
+    host = &host_table;
     try {
       static const Destination instance = Factory();
       destination = &instance;
@@ -39,7 +49,8 @@ struct Exported {
       descriptor.abi_major = DK_ABI_MAJOR;
       descriptor.abi_minor = DK_ABI_MINOR;
       descriptor.magic = DK_PLUGIN_MAGIC;
-      // refreshAccessToken needs the 1.1 services; without it any 1.x host will do.
+      // refreshAccessToken is a hook of ABI 1.1, known here: it raises the minimum. The other
+      // 1.1 services depend on the code that runs, so Call::newer checks them at the call.
       descriptor.min_host_abi_minor = instance.authentication.refreshAccessToken ? 1 : 0;
       descriptor.slug = instance.slug.c_str();
       descriptor.version = instance.version.c_str();
@@ -110,7 +121,8 @@ struct Exported {
                       Log(c)};
       Tokens tokens = destination->authentication.refreshAccessToken(request, in);
       std::int64_t expires_in = tokens.expiresIn ? tokens.expiresIn->count() : 0;
-      c.check(c.host->set_tokens(c.call, str(tokens.accessToken), str(tokens.refreshToken), expires_in), "set_tokens");
+      auto set_tokens = c.newer(c.host->set_tokens, "refreshAccessToken", 1);
+      c.check(set_tokens(c.call, str(tokens.accessToken), str(tokens.refreshToken), expires_in), "set_tokens");
     });
   }
 

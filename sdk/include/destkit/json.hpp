@@ -4,6 +4,7 @@
 // and standard library the partner uses. It builds and serializes; parsing is the host's job.
 #pragma once
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -26,10 +28,13 @@ class Json {
   Json() : value_(nullptr) {}
   Json(std::nullptr_t) : value_(nullptr) {}
   Json(bool b) : value_(b) {}
-  Json(int i) : value_(static_cast<double>(i)) {}
-  Json(long i) : value_(static_cast<double>(i)) {}
-  Json(long long i) : value_(static_cast<double>(i)) {}
-  Json(unsigned i) : value_(static_cast<double>(i)) {}
+  // Integers stay integers: a 64-bit ID is written exactly, never rounded through a double.
+  Json(int i) : value_(static_cast<std::int64_t>(i)) {}
+  Json(long i) : value_(static_cast<std::int64_t>(i)) {}
+  Json(long long i) : value_(static_cast<std::int64_t>(i)) {}
+  Json(unsigned i) : value_(static_cast<std::uint64_t>(i)) {}
+  Json(unsigned long i) : value_(static_cast<std::uint64_t>(i)) {}
+  Json(unsigned long long i) : value_(static_cast<std::uint64_t>(i)) {}
   Json(double d) : value_(d) {}
   Json(const char* s) : value_(std::string(s)) {}
   Json(std::string s) : value_(std::move(s)) {}
@@ -100,18 +105,19 @@ class Json {
     out += '"';
   }
 
-  static void write_number(std::string& out, double d) {
-    if (!std::isfinite(d)) {  // JSON has no NaN or infinity
-      out += "null";
-      return;
+  // The shortest text that reads back as the same number (8080, 0.5, 1e+21); unlike printf,
+  // std::to_chars never writes a locale's decimal comma.
+  template <class Number>
+  static void write_number(std::string& out, Number n) {
+    if constexpr (std::is_floating_point_v<Number>) {
+      if (!std::isfinite(n)) {  // JSON has no NaN or infinity
+        out += "null";
+        return;
+      }
     }
     char buf[32];
-    if (d == std::floor(d) && std::fabs(d) < 9007199254740992.0) {
-      std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(d));
-    } else {
-      std::snprintf(buf, sizeof buf, "%.17g", d);
-    }
-    out += buf;
+    auto result = std::to_chars(buf, buf + sizeof buf, n);
+    out.append(buf, result.ptr);
   }
 
   void write(std::string& out) const {
@@ -119,6 +125,10 @@ class Json {
       out += "null";
     } else if (auto* b = std::get_if<bool>(&value_)) {
       out += *b ? "true" : "false";
+    } else if (auto* i = std::get_if<std::int64_t>(&value_)) {
+      write_number(out, *i);
+    } else if (auto* u = std::get_if<std::uint64_t>(&value_)) {
+      write_number(out, *u);
     } else if (auto* d = std::get_if<double>(&value_)) {
       write_number(out, *d);
     } else if (auto* s = std::get_if<std::string>(&value_)) {
@@ -146,8 +156,8 @@ class Json {
     }
   }
 
-  std::variant<std::nullptr_t, bool, double, std::string, std::shared_ptr<Array>,
-               std::shared_ptr<Object>>
+  std::variant<std::nullptr_t, bool, std::int64_t, std::uint64_t, double, std::string,
+               std::shared_ptr<Array>, std::shared_ptr<Object>>
       value_;
 };
 

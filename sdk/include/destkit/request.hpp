@@ -54,7 +54,8 @@ class Response {
   // as JSON text; nothing when absent. Throws ResponseError when the body is not JSON.
   std::optional<std::string> json(std::string_view pointer) const {
     dk_value value{};
-    dk_status status = call_.host->response_json_value(call_.call, handle_, detail::str(pointer), &value);
+    auto service = call_.newer(call_.host->response_json_value, "response.json()", 1);
+    dk_status status = service(call_.call, handle_, detail::str(pointer), &value);
     if (status == DK_ERR_NOT_FOUND) return std::nullopt;
     call_.check(status, "response_json_value");
     return detail::copy(value.text);

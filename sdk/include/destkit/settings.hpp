@@ -5,9 +5,9 @@
 #pragma once
 
 #include <destkit/detail/call.hpp>
+#include <destkit/detail/numbers.hpp>
 
 #include <chrono>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,10 +27,19 @@ class Settings {
     return detail::copy(value->text);
   }
   double number(std::string_view key) const {
-    return std::strtod(require(key, DK_VALUE_NUMBER).c_str(), nullptr);
+    std::string text = require(key, DK_VALUE_NUMBER);
+    double value = 0;
+    if (!detail::parse_number(text, value)) throw InvalidSettings("setting '" + std::string(key) + "' is not a number");
+    return value;
   }
+  // Exact for every whole number that fits (64-bit IDs included); any other number is refused.
   long long integer(std::string_view key) const {
-    return std::strtoll(require(key, DK_VALUE_NUMBER).c_str(), nullptr, 10);
+    std::string text = require(key, DK_VALUE_NUMBER);
+    long long value = 0;
+    if (!detail::parse_number(text, value)) {
+      throw InvalidSettings("setting '" + std::string(key) + "' is not a whole number that fits in a long long");
+    }
+    return value;
   }
   bool boolean(std::string_view key) const { return require(key, DK_VALUE_BOOL) == "true"; }
   // Any setting (object, array, ...) as JSON text.

@@ -22,6 +22,17 @@ struct Call {
     return copy(message);
   }
 
+  // A service added after ABI 1.0, or an error saying which host `what` needs. The SDK reads
+  // services from its zero-filled copy of the host's table (see Exported::init), where a
+  // member an older host lacks is NULL: never a call past the end of the host's table.
+  template <class Service>
+  Service newer(Service service, std::string_view what, int minor) const {
+    if (service != nullptr) return service;
+    throw Error(DK_ERR_INTERNAL, std::string(what) + " needs a destkit host of ABI " + std::to_string(DK_ABI_MAJOR) +
+                                     "." + std::to_string(minor) + " or later; this host speaks " +
+                                     std::to_string(host->abi_major) + "." + std::to_string(host->abi_minor));
+  }
+
   // Turns a failed service status into the matching exception.
   void check(dk_status status, std::string_view what) const {
     if (status == DK_OK) return;
