@@ -1,5 +1,7 @@
 #include "host_setup.hpp"
 
+#include "standard_output.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
@@ -57,7 +59,7 @@ const host::Plugin* find_plugin(const host::Host& host, std::string_view slug, b
   std::string message = fmt::format("no plugin with slug \"{}\" (found: {})", slug,
                                     slugs.empty() ? "none" : fmt::format("{}", fmt::join(slugs, ", ")));
   if (as_json) {
-    fmt::print("{}\n", json::serialize(json::object{{"ok", false}, {"error", message}}));
+    fmt::print(cli_output(), "{}\n", json::serialize(json::object{{"ok", false}, {"error", message}}));
   } else {
     fmt::print(stderr, "destkit: {}\n", message);
   }

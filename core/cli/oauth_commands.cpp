@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "host_setup.hpp"
+#include "standard_output.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <fmt/chrono.h>
@@ -67,9 +68,9 @@ int login(const Arguments& a, host::Host& host, const host::Plugin& plugin) {
     options.connection = connection_of(a);
     options.timeout = std::chrono::seconds(a.wait_seconds);
     options.show_url = [&](const std::string& url) {
-      fmt::print("Open this URL in a browser to sign in to {}:\n\n  {}\n\nWaiting up to {} s for the sign-in...\n",
+      fmt::print(cli_output(), "Open this URL in a browser to sign in to {}:\n\n  {}\n\nWaiting up to {} s for the sign-in...\n",
                  plugin.definition().name, url, a.wait_seconds);
-      std::fflush(stdout);
+      std::fflush(cli_output());
       if (!a.no_browser) open_browser(url);
     };
     result = host::oauth_login(slug, *client, host.oauth().store(), host.oauth().http(), options);
@@ -79,7 +80,7 @@ int login(const Arguments& a, host::Host& host, const host::Plugin& plugin) {
     return exit_for(*e);
   }
   const auto& record = std::get<host::TokenRecord>(result);
-  fmt::print("Signed in to {} (connection {}). The access token {}; scopes: {}.\n", plugin.definition().name,
+  fmt::print(cli_output(), "Signed in to {} (connection {}). The access token {}; scopes: {}.\n", plugin.definition().name,
              connection_of(a), describe_expiry(record),
              record.scopes.empty() ? "none stated" : fmt::format("{}", fmt::join(record.scopes, " ")));
   return kExitOk;
@@ -104,11 +105,11 @@ int status(const Arguments& a, const host::Host& host, const std::string& slug) 
       out["expired"] = record->expires_within(std::chrono::seconds(0));
       if (record->expires_at) out["expiresAt"] = Clock::to_time_t(*record->expires_at);
     }
-    fmt::print("{}\n", json::serialize(out));
+    fmt::print(cli_output(), "{}\n", json::serialize(out));
   } else if (record == nullptr) {
-    fmt::print("{} (connection {}): not signed in. Run destkit oauth login {}\n", slug, connection_of(a), slug);
+    fmt::print(cli_output(), "{} (connection {}): not signed in. Run destkit oauth login {}\n", slug, connection_of(a), slug);
   } else {
-    fmt::print("{} (connection {}): signed in.\n  access token: {}\n  refresh token: {}\n  scopes: {}\n  stored in: {}\n",
+    fmt::print(cli_output(), "{} (connection {}): signed in.\n  access token: {}\n  refresh token: {}\n  scopes: {}\n  stored in: {}\n",
                slug, connection_of(a), describe_expiry(*record), record->refresh_token.empty() ? "none" : "kept",
                record->scopes.empty() ? "none stated" : fmt::format("{}", fmt::join(record->scopes, " ")), path);
   }
@@ -118,9 +119,9 @@ int status(const Arguments& a, const host::Host& host, const std::string& slug) 
 int logout(const Arguments& a, const host::Host& host, const std::string& slug) {
   bool removed = host.oauth().store().remove(slug, connection_of(a));
   if (removed) {
-    fmt::print("Signed out of {} (connection {}): its tokens are deleted.\n", slug, connection_of(a));
+    fmt::print(cli_output(), "Signed out of {} (connection {}): its tokens are deleted.\n", slug, connection_of(a));
   } else {
-    fmt::print("Nothing was stored for {} (connection {}).\n", slug, connection_of(a));
+    fmt::print(cli_output(), "Nothing was stored for {} (connection {}).\n", slug, connection_of(a));
   }
   return kExitOk;
 }

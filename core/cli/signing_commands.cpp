@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "host_setup.hpp"
+#include "standard_output.hpp"
 
 #include "plugin/trust.hpp"
 
@@ -39,7 +40,7 @@ int sign_plugin(const Arguments& a) {
   }
   std::string out = a.positional[0] + std::string(host::kSignatureSuffix);
   std::ofstream(out, std::ios::binary) << signature << "\n";
-  fmt::print("Signed {}: {} (SHA-256 {})\n", a.positional[0], out, host::sha256_hex(*data));
+  fmt::print(cli_output(), "Signed {}: {} (SHA-256 {})\n", a.positional[0], out, host::sha256_hex(*data));
   return kExitOk;
 }
 
@@ -64,16 +65,16 @@ int verify_plugin(const Arguments& a) {
   auto signature = read_file(file + std::string(host::kSignatureSuffix));
   if (!data) return usage_error(fmt::format("cannot read {}", file), "verify");
   if (!signature) {
-    fmt::print("{}: not signed ({}{} is missing)\n", file, file, host::kSignatureSuffix);
+    fmt::print(cli_output(), "{}: not signed ({}{} is missing)\n", file, file, host::kSignatureSuffix);
     return kExitRejected;
   }
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (host::verify_ed25519(*data, *signature, keys[i])) {
-      fmt::print("{}: the signature is valid (trusted key {})\n", file, i + 1);
+      fmt::print(cli_output(), "{}: the signature is valid (trusted key {})\n", file, i + 1);
       return kExitOk;
     }
   }
-  fmt::print("{}: the signature does not verify with any of the {} key(s)\n", file, keys.size());
+  fmt::print(cli_output(), "{}: the signature does not verify with any of the {} key(s)\n", file, keys.size());
   return kExitRejected;
 }
 

@@ -3,8 +3,9 @@
 # Builds a destination plugin with everything the ABI rules need, so a partner cannot get
 # them wrong: hidden visibility and a version script (only dk_plugin_entry is exported),
 # -z defs (no unresolved symbol is left for load time), libraries linked into the plugin kept
-# private, the output name destkit-NAME.so that the host's discovery looks for, and an install
-# rule into <libdir>/destkit/plugins, where the host searches by default.
+# private, no install RUNPATH, the output name destkit-NAME.so that the host's discovery
+# looks for, and an install rule into <libdir>/destkit/plugins, where the host searches by
+# default.
 include(GNUInstallDirs)
 
 function(destkit_add_plugin name)
@@ -21,7 +22,11 @@ function(destkit_add_plugin name)
     C_VISIBILITY_PRESET hidden
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
-    LINK_DEPENDS "${map}")
+    LINK_DEPENDS "${map}"
+    # No RUNPATH, whatever CMAKE_INSTALL_RPATH says: the host loads a plugin from a copy in
+    # memory, where $ORIGIN names no folder, and refuses a RUNPATH outside the system library
+    # directories when it requires signatures or pins.
+    INSTALL_RPATH "")
   # The C++ SDK reads like the docs' JavaScript thanks to C++20 designated initializers.
   if(NOT CMAKE_CXX_STANDARD OR CMAKE_CXX_STANDARD LESS 20)
     set_target_properties(${name} PROPERTIES CXX_STANDARD 20 CXX_STANDARD_REQUIRED ON)
