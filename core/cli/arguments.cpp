@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <filesystem>
 #include <string_view>
 
 namespace destkit::cli {
@@ -25,6 +26,20 @@ std::string* value_slot(Arguments& a, std::string_view name) {
   if (name == "--tls-name") return &a.tls_names.emplace_back();
   if (name == "--certificate-dir") return &a.certificate_dir;
   return nullptr;
+}
+
+// Plugin code may change the working directory while it loads, so a relative path given on
+// the command line is resolved once, against the directory the command started in.
+bool is_path_option(std::string_view name) {
+  return name == "--plugin-path" || name == "--cacert" || name == "--settings" || name == "--config" ||
+         name == "--key" || name == "--public-key" || name == "--dir" || name == "--certificate-dir";
+}
+
+std::string absolute_path(const std::string& value) {
+  if (value == "-") return value;  // standard input
+  std::error_code ec;
+  std::filesystem::path path = std::filesystem::absolute(value, ec);
+  return ec ? value : path.string();
 }
 
 }  // namespace
@@ -78,7 +93,7 @@ ParseResult parse_arguments(int argc, char** argv) {
         result.error = fmt::format("{} needs a value", name);
         return result;
       }
-      *slot = *value;
+      *slot = is_path_option(name) ? absolute_path(*value) : *value;
     } else if (arg.size() > 1 && arg.front() == '-' && arg != "-") {
       result.error = fmt::format("unknown option {}", arg);
       return result;

@@ -5,6 +5,7 @@
 #include "mock_api.hpp"
 #include "oauth_commands.hpp"
 #include "signing_commands.hpp"
+#include "standard_output.hpp"
 #include "output.hpp"
 
 #include <destkit/abi.h>
@@ -52,8 +53,8 @@ Options for every command:
 
 Plugins are files named destkit-*.so, searched in the --plugin-path directories, then in
 DESTKIT_PLUGIN_PATH (colon-separated), then in the installed plugin directory. A file (or
-its directory) owned by another user, or writable by others, is refused; the configuration
-can also pin files by SHA-256 and require Ed25519 signatures.
+a directory above it) owned by another user, or writable by others, is refused; the
+configuration can also pin files by SHA-256 and require Ed25519 signatures.
 
 Exit codes: 0 ok; 1 rejected (invalid settings, invalid credentials, invalid plugin);
 2 usage error; 3 host or plugin failure; 4 could not verify (5xx, network, timeout, TLS).
@@ -177,7 +178,7 @@ std::string_view help_for(std::string_view command) {
   return kGeneralHelp;
 }
 
-void print_json(const json::value& value) { fmt::print("{}\n", json::serialize(value)); }
+void print_json(const json::value& value) { fmt::print(cli_output(), "{}\n", json::serialize(value)); }
 
 int plugins(const Arguments& a) {
   auto opened = open_host(a);
@@ -190,7 +191,7 @@ int plugins(const Arguments& a) {
     for (const auto& dir : host.search_path()) path.push_back(json::string(dir.string()));
     print_json(json::object{{"plugins", plugins}, {"rejected", rejected}, {"searchPath", path}});
   } else {
-    fmt::print("{}", plugins_text(host));
+    fmt::print(cli_output(), "{}", plugins_text(host));
   }
   return kExitOk;
 }
@@ -205,7 +206,7 @@ int describe(const Arguments& a) {
   if (a.json) {
     print_json(definition_json(*plugin));
   } else {
-    fmt::print("{}", definition_text(*plugin));
+    fmt::print(cli_output(), "{}", definition_text(*plugin));
   }
   return kExitOk;
 }
@@ -220,7 +221,7 @@ int check(const Arguments& a) {
     if (a.json) {
       print_json(json::object{{"ok", false}, {"path", path}, {"error", checked.status().message()}});
     } else {
-      fmt::print("Rejected: {} {}\n", path, checked.status().message());
+      fmt::print(cli_output(), "Rejected: {} {}\n", path, checked.status().message());
     }
     return kExitRejected;
   }
@@ -230,7 +231,7 @@ int check(const Arguments& a) {
     out["ok"] = true;
     print_json(out);
   } else {
-    fmt::print("OK: {} is a valid destkit plugin: {} {} ({}), ABI {}, scheme {}, {} field(s)\n",
+    fmt::print(cli_output(), "OK: {} is a valid destkit plugin: {} {} ({}), ABI {}, scheme {}, {} field(s)\n",
                plugin.path().string(), plugin.slug(), plugin.version(), plugin.definition().name,
                plugin.abi_version(), host::to_string(plugin.definition().scheme), plugin.definition().fields.size());
   }
@@ -275,7 +276,7 @@ int test_auth(const Arguments& a) {
   if (a.json) {
     print_json(verdict_json(verdict));
   } else {
-    fmt::print("{}", verdict_text(verdict));
+    fmt::print(cli_output(), "{}", verdict_text(verdict));
   }
   return exit_code(verdict.outcome);
 }
@@ -289,15 +290,15 @@ int usage_error(std::string_view message, std::string_view command) {
 
 int run_command(const Arguments& a) {
   if (a.version) {
-    fmt::print("destkit {} (plugin ABI {}.{})\n", DESTKIT_VERSION, DK_ABI_MAJOR, DK_ABI_MINOR);
+    fmt::print(cli_output(), "destkit {} (plugin ABI {}.{})\n", DESTKIT_VERSION, DK_ABI_MAJOR, DK_ABI_MINOR);
     return kExitOk;
   }
   if (a.command.empty() || a.command == "help") {
-    fmt::print("{}", help_for(a.positional.empty() ? "" : a.positional[0]));
+    fmt::print(cli_output(), "{}", help_for(a.positional.empty() ? "" : a.positional[0]));
     return a.command.empty() && !a.help ? kExitUsage : kExitOk;
   }
   if (a.help) {
-    fmt::print("{}", help_for(a.command));
+    fmt::print(cli_output(), "{}", help_for(a.command));
     return kExitOk;
   }
   if (a.command == "plugins") return plugins(a);

@@ -1,6 +1,7 @@
 #include "host_setup.hpp"
 
 #include "util/spelling.hpp"
+#include "standard_output.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
@@ -82,7 +83,7 @@ const host::Plugin* find_plugin(const host::Host& host, std::string_view slug, b
   if (const host::Plugin* plugin = host.find(slug)) return plugin;
   std::string message = why_not_found(host, slug);
   if (as_json) {
-    fmt::print("{}\n", json::serialize(json::object{{"ok", false}, {"error", message}}));
+    fmt::print(cli_output(), "{}\n", json::serialize(json::object{{"ok", false}, {"error", message}}));
   } else {
     fmt::print(stderr, "destkit: {}\n", message);
   }

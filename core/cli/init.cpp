@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "project_templates.hpp"
+#include "standard_output.hpp"
 
 #include "http/request_options.hpp"
 
@@ -144,7 +145,7 @@ int init_project(const Arguments& a) {
   write(script, fill(templates::kTestScript, values));
   fs::permissions(script, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
 
-  fmt::print("Created {} ({} scheme, {}). Build and test it with:\n"
+  fmt::print(cli_output(), "Created {} ({} scheme, {}). Build and test it with:\n"
              "  cmake -S {} -B {}/build && cmake --build {}/build && ctest --test-dir {}/build\n",
              dir.string(), scheme, lang == "c" ? "C" : "C++", dir.string(), dir.string(), dir.string(), dir.string());
   return kExitOk;

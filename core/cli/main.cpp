@@ -1,6 +1,7 @@
 // destkit — the command-line host.
 #include "arguments.hpp"
 #include "commands.hpp"
+#include "standard_output.hpp"
 
 #include <fmt/format.h>
 
@@ -8,6 +9,7 @@
 
 int main(int argc, char** argv) {
   using namespace destkit::cli;
+  protect_standard_output();
   ParseResult parsed = parse_arguments(argc, argv);
   if (!parsed.error.empty()) {
     fmt::print(stderr, "destkit: {}\nRun 'destkit help' for usage.\n", parsed.error);

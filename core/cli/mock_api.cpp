@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "loopback_server.hpp"
+#include "standard_output.hpp"
 
 #include <fmt/format.h>
 
@@ -58,8 +59,8 @@ int mock_api(const Arguments& a) {
         return Response::json(401, R"({"error":"invalid credentials"})");
       },
       tls, static_cast<unsigned short>(a.port));
-  fmt::print("port {}\ncertificate {}\n", server.port(), tls.certificate);
-  std::fflush(stdout);
+  fmt::print(cli_output(), "port {}\ncertificate {}\n", server.port(), tls.certificate);
+  std::fflush(cli_output());
   int received = 0;
   sigwait(&stop, &received);
   return kExitOk;

@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "host_setup.hpp"
+#include "standard_output.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <fmt/chrono.h>
@@ -71,7 +72,7 @@ int login(const Arguments& a, const host::Host& host, const host::Plugin& plugin
     fmt::print(stderr, "destkit: sign-in to {} failed: {}\n", plugin.slug(), result.status().message());
     return exit_for(result.status());
   }
-  fmt::print("Signed in to {} (connection {}). The access token {}; scopes: {}.\n", plugin.definition().name,
+  fmt::print(cli_output(), "Signed in to {} (connection {}). The access token {}; scopes: {}.\n", plugin.definition().name,
              result->connection, describe_expiry(*result), describe_scopes(*result));
   return kExitOk;
 }
@@ -94,11 +95,11 @@ int status(const Arguments& a, const host::Host& host, const host::Plugin& plugi
       out["expired"] = c.expired;
       if (c.expires_at) out["expiresAt"] = Clock::to_time_t(*c.expires_at);
     }
-    fmt::print("{}\n", json::serialize(out));
+    fmt::print(cli_output(), "{}\n", json::serialize(out));
   } else if (!c.signed_in) {
-    fmt::print("{} (connection {}): not signed in. Run destkit oauth login {}\n", slug, c.connection, slug);
+    fmt::print(cli_output(), "{} (connection {}): not signed in. Run destkit oauth login {}\n", slug, c.connection, slug);
   } else {
-    fmt::print("{} (connection {}): signed in.\n  access token: {}\n  refresh token: {}\n  scopes: {}\n  stored in: {}\n",
+    fmt::print(cli_output(), "{} (connection {}): signed in.\n  access token: {}\n  refresh token: {}\n  scopes: {}\n  stored in: {}\n",
                slug, c.connection, describe_expiry(c), c.has_refresh_token ? "kept" : "none", describe_scopes(c),
                c.stored_in.string());
   }
@@ -112,9 +113,9 @@ int logout(const Arguments& a, const host::Host& host, const host::Plugin& plugi
     return kExitFailure;
   }
   if (removed.value()) {
-    fmt::print("Signed out of {} (connection {}): its tokens are deleted.\n", plugin.slug(), connection_of(a));
+    fmt::print(cli_output(), "Signed out of {} (connection {}): its tokens are deleted.\n", plugin.slug(), connection_of(a));
   } else {
-    fmt::print("Nothing was stored for {} (connection {}).\n", plugin.slug(), connection_of(a));
+    fmt::print(cli_output(), "Nothing was stored for {} (connection {}).\n", plugin.slug(), connection_of(a));
   }
   return kExitOk;
 }

@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "host_setup.hpp"
+#include "standard_output.hpp"
 
 #include "plugin/trust.hpp"
 #include "util/read_file.hpp"
@@ -37,7 +38,7 @@ int sign_plugin(const Arguments& a) {
   }
   std::string out = a.positional[0] + std::string(host::kSignatureSuffix);
   std::ofstream(out, std::ios::binary) << signature << "\n";
-  fmt::print("Signed {}: {} (SHA-256 {})\n", a.positional[0], out, host::sha256_hex(data.text));
+  fmt::print(cli_output(), "Signed {}: {} (SHA-256 {})\n", a.positional[0], out, host::sha256_hex(data.text));
   return kExitOk;
 }
 
@@ -63,17 +64,17 @@ int verify_plugin(const Arguments& a) {
   std::string signature_path = file + std::string(host::kSignatureSuffix);
   host::FileText signature = host::read_file(signature_path, {.max_bytes = host::kMaxSignatureFileBytes});
   if (signature.missing) {
-    fmt::print("{}: not signed ({} is missing)\n", file, signature_path);
+    fmt::print(cli_output(), "{}: not signed ({} is missing)\n", file, signature_path);
     return kExitRejected;
   }
   if (!signature.ok()) return usage_error(signature.error, "verify");
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (host::verify_ed25519(data.text, signature.text, keys[i])) {
-      fmt::print("{}: the signature is valid (trusted key {})\n", file, i + 1);
+      fmt::print(cli_output(), "{}: the signature is valid (trusted key {})\n", file, i + 1);
       return kExitOk;
     }
   }
-  fmt::print("{}: the signature does not verify with any of the {} key(s)\n", file, keys.size());
+  fmt::print(cli_output(), "{}: the signature does not verify with any of the {} key(s)\n", file, keys.size());
   return kExitRejected;
 }
 

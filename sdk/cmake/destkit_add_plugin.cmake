@@ -3,10 +3,9 @@
 # Builds a destination plugin with everything the ABI rules need, so a partner cannot get
 # them wrong: hidden visibility and a version script (only dk_plugin_entry is exported),
 # -z defs (no unresolved symbol is left for load time), libraries linked into the plugin kept
-# private, the output name destkit-NAME.so that the host's discovery looks for, and an install
-# rule into <libdir>/destkit/plugins, where the host searches by default. That directory is
-# the installed destkit's (DESTKIT_PLUGIN_INSTALL_DIR from find_package(destkit)), so a plugin
-# installed under destkit's prefix lands where that host looks.
+# private, no install RUNPATH, the output name destkit-NAME.so that the host's discovery
+# looks for, and an install rule into <libdir>/destkit/plugins, where the host searches by
+# default.
 include(GNUInstallDirs)
 
 function(destkit_add_plugin name)
@@ -23,8 +22,10 @@ function(destkit_add_plugin name)
     C_VISIBILITY_PRESET hidden
     CXX_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON
-    # No RUNPATH: a plugin's libraries come from the system's directories, never from a
-    # folder next to it or (an empty entry) the current directory.
+    # No RUNPATH, whatever CMAKE_INSTALL_RPATH says: the host loads a plugin from a copy in
+    # memory, where $ORIGIN names no folder, and refuses a RUNPATH outside the system library
+    # directories when it requires signatures or pins; an empty entry would be the current
+    # directory.
     SKIP_BUILD_RPATH ON
     INSTALL_RPATH ""
     LINK_DEPENDS "${map}")

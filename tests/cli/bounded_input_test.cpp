@@ -71,7 +71,7 @@ TEST_CASE("a file is read no further than its limit, whatever it is") {
   CHECK(read_file(dir / "exact", {.max_bytes = 4096}).text.size() == 4096);
   CHECK(read_file(dir / "over", {.max_bytes = 4096}).too_large);
   CHECK(read_file(dir, {.max_bytes = 4096}).error == dir.string() + " is a directory, not a file");
-  FileText missing = read_file(dir / "missing");
+  FileText missing = destkit::host::read_file(dir / "missing");
   CHECK(missing.missing);
   CHECK(missing.error == "cannot read " + (dir / "missing").string() + " (No such file or directory)");
 }

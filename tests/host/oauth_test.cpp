@@ -25,11 +25,6 @@ namespace {
 
 constexpr const char* kManaged = "example-oauth-managed";
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 unsigned mode_of(const fs::path& path) {
   struct stat st{};
   ::stat(path.c_str(), &st);

@@ -92,6 +92,7 @@ TEST_CASE("broken files are each rejected with their reason while good plugins s
     fs::copy_file(test_plugin(name), dir / ("destkit-" + name + ".so"));
   }
   fs::copy_file(test_plugin("no-entry"), dir / "destkit-no-entry.so");
+  fs::copy_file(test_plugin("undefined-symbol"), dir / "destkit-undefined-symbol.so");
   fs::copy_file(test_plugin("test-probe"), dir / "destkit-test-probe.so");
   write_file(dir / "README.txt", "not a plugin name: ignored");
 
@@ -106,13 +107,19 @@ TEST_CASE("broken files are each rejected with their reason while good plugins s
   CHECK(reason_for(listing, "destkit-directory.so") == "is a directory, not a plugin file");
   CHECK(reason_for(listing, "destkit-loop-a.so").find("cannot be read") == 0);
   CHECK(reason_for(listing, "destkit-no-entry.so") == "does not export dk_plugin_entry: not a destkit plugin");
+  // The loader's own message names the file, never the in-memory copy it was loaded from.
+  std::string undefined = reason_for(listing, "destkit-undefined-symbol.so");
+  CHECK(undefined.find("could not be loaded") == 0);
+  CHECK(undefined.find((dir / "destkit-undefined-symbol.so").string() + ": undefined symbol: destkit_test_missing") !=
+        std::string::npos);
+  CHECK(undefined.find("/proc/self/fd") == std::string::npos);
   for (const auto& [name, reason] : kVariantReasons) {
     INFO(name);
     CHECK(reason_for(listing, "destkit-" + name + ".so") == reason);
   }
   CHECK(r.err.find("this plugin refuses every host") != std::string::npos);
   CHECK(reason_for(listing, "README.txt").empty());
-  CHECK(listing.at("rejected").as_array().size() == 7 + kVariantReasons.size());
+  CHECK(listing.at("rejected").as_array().size() == 8 + kVariantReasons.size());
 }
 
 TEST_CASE("a second plugin with a slug already taken is rejected naming both files") {

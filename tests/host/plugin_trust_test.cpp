@@ -1,5 +1,6 @@
-// Where plugins may come from: ssh-style permission checks, SHA-256 pins and Ed25519
-// signatures, all applied before any code of the file runs.
+// Where plugins may come from: ssh-style permission checks on the real path, SHA-256 pins,
+// Ed25519 signatures and the libraries a verified plugin may pull in, all applied before any
+// code of the file runs.
 #include "environment.hpp"
 
 #include <destkit/host/config.hpp>
@@ -18,11 +19,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 // A fresh directory holding a copy of test-probe.
 fs::path directory_with_probe(const std::string& name) {
   fs::path dir = new_directory(name);
@@ -30,19 +26,23 @@ fs::path directory_with_probe(const std::string& name) {
   return dir;
 }
 
-// How `destkit plugins` judged the probe in `dir`: "loaded", or the reason it was refused.
-std::string verdict_on_probe(const fs::path& dir, std::vector<std::string> extra = {}) {
+// How `destkit plugins` judged `file` in `dir`: "loaded", or the reason it was refused.
+std::string verdict_on(const fs::path& dir, const std::string& file, std::vector<std::string> extra = {}) {
   std::vector<std::string> args{"plugins", "--json", "--plugin-path", dir.string()};
   args.insert(args.end(), extra.begin(), extra.end());
   ProcessResult r = run_destkit(args);
   json::value listing = json::parse(r.out);
   for (const auto& p : listing.at("plugins").as_array()) {
-    if (p.at("slug") == "test-probe") return "loaded";
+    if (fs::path(std::string(p.at("path").as_string())) == dir / file) return "loaded";
   }
   for (const auto& p : listing.at("rejected").as_array()) {
-    if (fs::path(std::string(p.at("path").as_string())).parent_path() == dir) return std::string(p.at("reason").as_string());
+    if (fs::path(std::string(p.at("path").as_string())) == dir / file) return std::string(p.at("reason").as_string());
   }
   return "not found";
+}
+
+std::string verdict_on_probe(const fs::path& dir, std::vector<std::string> extra = {}) {
+  return verdict_on(dir, "destkit-test-probe.so", std::move(extra));
 }
 
 fs::path write_config(const std::string& text) {
@@ -76,6 +76,30 @@ TEST_CASE("a plugin in a directory others can write is refused") {
   CHECK(verdict_on_probe(dir) == "its directory " + dir.string() +
                                      " can be written by any user (mode 0777); refused "
                                      "(--insecure-plugin-permissions loads it anyway)");
+}
+
+TEST_CASE("a symbolic link to a plugin in a directory others can write is refused") {
+  fs::path open_dir = directory_with_probe("open-target");
+  fs::permissions(open_dir, fs::perms::all);
+  fs::path target = fs::canonical(open_dir / "destkit-test-probe.so");
+  fs::path dir = new_directory("link-to-open-target");
+  fs::create_symlink(open_dir / "destkit-test-probe.so", dir / "destkit-test-probe.so");
+  CHECK(verdict_on_probe(dir) == "resolves to " + target.string() + "; its directory " + target.parent_path().string() +
+                                     " can be written by any user (mode 0777); refused "
+                                     "(--insecure-plugin-permissions loads it anyway)");
+}
+
+TEST_CASE("a plugin below a directory others can write is refused, however far up that directory is") {
+  fs::path open_dir = new_directory("open-above");
+  fs::path dir = open_dir / "a" / "b";
+  fs::create_directories(dir);
+  fs::copy_file(kTestPluginDir / "destkit-test-probe.so", dir / "destkit-test-probe.so");
+  fs::permissions(open_dir, fs::perms::all);
+  CHECK(verdict_on_probe(dir) == "the directory " + open_dir.string() +
+                                     " above it can be written by any user (mode 0777); refused "
+                                     "(--insecure-plugin-permissions loads it anyway)");
+  fs::permissions(open_dir, fs::perms::sticky_bit, fs::perm_options::add);
+  CHECK(verdict_on_probe(dir) == "loaded");
 }
 
 // Only root can give a file to another user. Hidden from the default run: ctest runs it
@@ -128,6 +152,45 @@ TEST_CASE("sign and verify, and a host that requires signatures loads only well-
   std::ofstream(plugin, std::ios::app) << "tampered";
   CHECK(verdict_on_probe(dir, {"--config", config.string()}) == "its signature does not verify with any trusted key");
   CHECK(read_file(partner_key).find("PRIVATE KEY") != std::string::npos);
+}
+
+TEST_CASE("a signed or pinned plugin that pulls a library from its own folder through RUNPATH $ORIGIN is refused") {
+  auto [key, pub] = key_pair("partner");
+  fs::path dir = new_directory("runpath-origin");
+  fs::path plugin = dir / "destkit-needs-neighbour.so";
+  fs::copy_file(kHostilePluginDir / "destkit-variant-needs-neighbour.so", plugin);
+  fs::copy_file(kHostilePluginDir / "libdestkit-test-neighbour.so", dir / "libdestkit-test-neighbour.so");
+  REQUIRE(run_destkit({"sign", plugin.string(), "--key", key.string()}).exit_code == 0);
+  const std::string refused =
+      "its RUNPATH/RPATH \"$ORIGIN\" reaches outside the system library directories; a plugin that must be "
+      "signed or pinned may only need libraries from the system library directories";
+
+  fs::path signatures = write_config(R"({"plugins":{"requireSignatures":true,"trustedKeys":[{"file":")" +
+                                     pub.string() + "\"}]}}");
+  CHECK(verdict_on(dir, plugin.filename().string(), {"--config", signatures.string()}) == refused);
+  std::string digest = destkit::host::sha256_hex(read_file(plugin));
+  fs::path pins = write_config(R"({"plugins":{"sha256":{"destkit-needs-neighbour.so":")" + digest + "\"}}}");
+  CHECK(verdict_on(dir, plugin.filename().string(), {"--config", pins.string()}) == refused);
+}
+
+TEST_CASE("a plugin that finds its library through $ORIGIN is told why the library was not found") {
+  fs::path dir = new_directory("origin-unverified");
+  fs::copy_file(kHostilePluginDir / "destkit-variant-needs-neighbour.so", dir / "destkit-needs-neighbour.so");
+  fs::copy_file(kHostilePluginDir / "libdestkit-test-neighbour.so", dir / "libdestkit-test-neighbour.so");
+  std::string reason = verdict_on(dir, "destkit-needs-neighbour.so");
+  CHECK(reason.find("libdestkit-test-neighbour.so: cannot open shared object file") != std::string::npos);
+  CHECK(reason.ends_with("; its RUNPATH/RPATH uses $ORIGIN, which names no folder here: the host loads plugins from "
+                         "a copy in memory"));
+}
+
+TEST_CASE("a signature file that is a FIFO is refused without hanging") {
+  auto [key, pub] = key_pair("partner");
+  fs::path dir = directory_with_probe("fifo-signature");
+  REQUIRE(::mkfifo((dir / "destkit-test-probe.so.sig").c_str(), 0600) == 0);
+  fs::path config = write_config(R"({"plugins":{"requireSignatures":true,"trustedKeys":[{"file":")" + pub.string() +
+                                 "\"}]}}");
+  CHECK(verdict_on_probe(dir, {"--config", config.string()}) ==
+        "its signature destkit-test-probe.so.sig is a FIFO, not a regular file: refused without opening it");
 }
 
 TEST_CASE("trust settings that cannot work are configuration errors naming the key") {

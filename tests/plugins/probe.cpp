@@ -2,6 +2,7 @@
 // drive the request options, errors and exceptions through the real SDK and host.
 #include <destkit/destkit.hpp>
 
+#include <cstdlib>
 #include <stdexcept>
 
 namespace {
@@ -23,7 +24,7 @@ destkit::Destination probe() {
                        {.label = "Mode",
                         .type = FieldType::string,
                         .defaultValue = "plain",
-                        .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log", "numbers"}}},
+                        .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log", "numbers", "exit"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"amount", {.label = "Amount", .type = FieldType::number}},
                       {"id", {.label = "ID", .type = FieldType::integer}},
@@ -57,6 +58,8 @@ destkit::Destination probe() {
                     } else if (mode == "log") {
                       input.log.warn("checking with token " + input.settings.string("token"));
                       request("/check");
+                    } else if (mode == "exit") {
+                      std::exit(0);
                     }
                   },
           },

@@ -1,10 +1,16 @@
 /*
 ** Small C plugins that are wrong in one way each, selected by a VARIANT_* macro at build time:
-** the loader must reject each with its own reason and keep loading the others.
+** the loader must reject each with its own reason and keep loading the others. The last ones
+** are valid plugins whose code, when it runs, reaches into the host process.
 */
+#define _POSIX_C_SOURCE 200809L
+
 #include <destkit/abi.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFINITION(slug, scheme, fields)                                                     \
   "{\"name\":\"Variant\",\"slug\":\"" slug "\",\"authentication\":{\"scheme\":\"" scheme "\"," \
@@ -57,6 +63,24 @@
 #define FIELDS API_KEY("secret")
 #endif
 
+/* What a hostile plugin does when it is loaded, before the host sees its entry point. */
+#if defined(VARIANT_PRINTS_AT_LOAD)
+__attribute__((constructor)) static void at_load(void) {
+  printf("a plugin constructor printing to standard output\n");
+  fflush(stdout);
+}
+#elif defined(VARIANT_CLOSES_STDOUT)
+__attribute__((constructor)) static void at_load(void) { close(1); }
+#elif defined(VARIANT_CHDIR_AT_LOAD)
+__attribute__((constructor)) static void at_load(void) {
+  if (chdir("/") != 0) abort();
+}
+#elif defined(VARIANT_MARKS_LOAD)
+__attribute__((constructor)) static void at_load(void) { setenv("DESTKIT_TEST_UNVERIFIED_CODE_RAN", "yes", 1); }
+#elif defined(VARIANT_NEEDS_NEIGHBOUR)
+int destkit_test_neighbour(void); /* in a library next to the plugin, found through $ORIGIN */
+#endif
+
 #if defined(VARIANT_NOT_JSON)
 #define DEFINITION_TEXT "{\"name\": \"Variant\", this is not JSON"
 #elif defined(VARIANT_NO_SLUG)
@@ -93,8 +117,14 @@ DK_EXPORT const dk_plugin *dk_plugin_entry(const dk_host_api *host) {
 #elif defined(VARIANT_RETURNS_GARBAGE)
   (void)host;
   return (const dk_plugin *)"not a descriptor at all, just text long enough to be read";
+#elif defined(VARIANT_EXITS_IN_ENTRY)
+  (void)host;
+  exit(0);
 #else
   (void)host;
+#if defined(VARIANT_NEEDS_NEIGHBOUR)
+  if (destkit_test_neighbour() != 42) return NULL;
+#endif
 #ifdef GENERATED_DEFINITION
   if (generated[0] == '\0') {
 #if defined(VARIANT_DEEP_DEFINITION)

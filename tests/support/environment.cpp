@@ -3,6 +3,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <cstdlib>
+#include <fstream>
 #include <unistd.h>
 
 namespace destkit::test {
@@ -13,6 +14,11 @@ ProcessResult run_destkit(const std::vector<std::string>& args, const std::strin
   std::vector<std::string> argv{kDestkitCli.string()};
   argv.insert(argv.end(), args.begin(), args.end());
   return run_process(argv, input);
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 const fs::path& scratch_directory() {

@@ -13,9 +13,15 @@ namespace destkit::test {
 inline const std::filesystem::path kDestkitCli = DESTKIT_CLI;
 inline const std::filesystem::path kBundledPluginDir = DESTKIT_BUNDLED_PLUGIN_DIR;
 inline const std::filesystem::path kTestPluginDir = DESTKIT_TEST_PLUGIN_DIR;
+// Plugins whose code reaches into the process that loads them; never loaded by the suite's own
+// process unless a test means it.
+inline const std::filesystem::path kHostilePluginDir = DESTKIT_HOSTILE_PLUGIN_DIR;
 
 // Runs the destkit CLI with `args`, feeding `input` on standard input.
 ProcessResult run_destkit(const std::vector<std::string>& args, const std::string& input = {});
+
+// The whole content of a file, as bytes.
+std::string read_file(const std::filesystem::path& path);
 
 // A directory for this test process, removed at exit.
 const std::filesystem::path& scratch_directory();

@@ -1,5 +1,6 @@
 // The oauth2 scheme's refresh through the destination's own on_refresh_access_token.
 #include "abi/call.hpp"
+#include "abi/plugin_code.hpp"
 
 #include <fmt/format.h>
 
@@ -26,6 +27,7 @@ OAuthTokens::Refresher plugin_refresher(const dk_plugin* hooks, const dk_call& t
     dk_status status;
     {
       ActiveCall active(&call);
+      PluginCode running(env.plugin_slug, "in refreshAccessToken");
       status = hooks->on_refresh_access_token(handle_of(call));
     }
     if (status == DK_OK && call.new_tokens) {

@@ -3,6 +3,7 @@
 // the plugin passes before returning.
 #include "abi/services.hpp"
 
+#include "abi/plugin_code.hpp"
 #include "util/json_input.hpp"
 #include "util/json_text.hpp"
 
@@ -315,6 +316,7 @@ dk_status run_extend_request(dk_call* call) {
   call->extension.options = {};
   if (call->hooks == nullptr || call->hooks->on_extend_request == nullptr) return DK_OK;
   call->extension_writable = true;
+  PluginCode running(call->env.plugin_slug, "in extendRequest");
   dk_status status = call->hooks->on_extend_request(handle_of(*call), handle_of(call->extension));
   call->extension_writable = false;
   return status;

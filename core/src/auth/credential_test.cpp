@@ -1,6 +1,7 @@
 #include "auth/credential_test.hpp"
 
 #include "abi/call.hpp"
+#include "abi/plugin_code.hpp"
 
 #include <fmt/format.h>
 
@@ -144,7 +145,11 @@ AuthVerdict test_authentication(const LoadedPlugin& plugin, const boost::json::v
             std::nullopt, {}};
   }
   call.error.clear();
-  dk_status status = hooks.on_test_request(handle_of(call));
+  dk_status status;
+  {
+    PluginCode running(plugin.slug(), "in testRequest");
+    status = hooks.on_test_request(handle_of(call));
+  }
   return verdict(call, status, plugin);
 }
 

@@ -46,7 +46,8 @@ std::vector<fs::path> plugin_search_path(const SearchPathOptions& options) {
     fs::path installed = installed_plugin_directory();
     if (!installed.empty()) path.push_back(installed);
   }
-  // A directory listed twice is searched once, where it first appears.
+  // A directory listed twice is searched once, where it first appears. Relative directories
+  // are made absolute now: a plugin loaded from the first may change the working directory.
   std::vector<fs::path> unique;
   for (const auto& dir : path) {
     std::error_code ec;
@@ -55,7 +56,8 @@ std::vector<fs::path> plugin_search_path(const SearchPathOptions& options) {
           std::error_code e;
           return fs::weakly_canonical(d, e) == key;
         })) {
-      unique.push_back(dir);
+      fs::path absolute = fs::absolute(dir, ec);
+      unique.push_back(ec ? dir : absolute);
     }
   }
   return unique;

@@ -3,12 +3,15 @@
 #include "abi/call.hpp"
 #include "definition/parse.hpp"
 
+#include "abi/plugin_code.hpp"
+#include "plugin/elf_dependencies.hpp"
+#include "plugin/memory_library.hpp"
+#include "plugin/plugin_file.hpp"
 #include "plugin/trust.hpp"
 #include "util/read_file.hpp"
 
 #define BOOST_DLL_USE_STD_FS 1
 #include <boost/dll/library_info.hpp>
-#include <boost/dll/shared_library.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -25,58 +28,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Libraries are never unloaded while the process runs: code, strings and the descriptor of a
-// plugin may be referenced anywhere. The registry is deliberately leaked so that no library
-// is closed during static destruction either.
-void keep_loaded(const boost::dll::shared_library& library) {
-  static std::mutex mutex;
-  static auto* libraries = new std::vector<boost::dll::shared_library>();
-  std::lock_guard lock(mutex);
-  libraries->push_back(library);
-}
-
 // The size of a v1.0 descriptor: everything up to and including on_extend_request.
 constexpr std::size_t kMinimumDescriptorSize =
     offsetof(dk_plugin, on_extend_request) + sizeof(dk_plugin::on_extend_request);
 
+constexpr std::size_t kMaxSignatureSize = 64 * 1024;
+
 Rejection reject(const fs::path& path, std::string reason) { return Rejection{path, std::move(reason)}; }
 
-// The file, opened once: every check reads this descriptor, and after loading the host makes
-// sure the path still names the same file, so what was checked is what runs. (Loading from
-// /proc/self/fd would be neater, but the dynamic loader takes a reused name for a library it
-// already has.)
-struct OpenedFile {
-  int fd = -1;
-  struct stat st {};
-  ~OpenedFile() {
-    if (fd >= 0) ::close(fd);
-  }
-  std::string proc_path() const { return "/proc/self/fd/" + std::to_string(fd); }
-};
-
-// ssh's StrictModes for one file or directory: root's or the user's, writable by nobody else.
-std::string permission_problem(const struct stat& st, const std::string& what) {
-  std::string problem;
-  if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
-    problem = fmt::format("{} belongs to user {}, neither root nor the user running destkit", what, st.st_uid);
-  } else if ((st.st_mode & S_IWOTH) && !(S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX))) {
-    problem = fmt::format("{} can be written by any user (mode {:04o})", what, st.st_mode & 07777);
-  } else if ((st.st_mode & S_IWGRP) && st.st_gid != ::getegid() && st.st_gid != 0) {
-    problem = fmt::format("{} can be written by group {} (mode {:04o})", what, st.st_gid, st.st_mode & 07777);
-  }
-  return problem.empty() ? problem : problem + "; refused (--insecure-plugin-permissions loads it anyway)";
-}
-
-std::string read_all(int fd, std::size_t size) {
-  std::string bytes(size, '\0');
-  std::size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::pread(fd, bytes.data() + done, size - done, static_cast<off_t>(done));
-    if (n <= 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  bytes.resize(done);
-  return bytes;
+bool requires_verification(const PluginTrust& trust) {
+  return !trust.sha256_pins.empty() || trust.require_pins || trust.require_signatures;
 }
 
 std::string trust_problem(const fs::path& path, const std::string& bytes, const PluginTrust& trust) {
@@ -90,48 +51,34 @@ std::string trust_problem(const fs::path& path, const std::string& bytes, const 
   }
   if (!trust.require_signatures) return {};
   fs::path signature_path = path.string() + std::string(kSignatureSuffix);
-  FileText signature = read_file(signature_path, {.max_bytes = kMaxSignatureFileBytes, .regular_file_only = true});
-  if (signature.missing) {
+  FileContents signature = read_regular_file(signature_path, kMaxSignatureSize);
+  if (signature.error == ENOENT) {
     return fmt::format("has no signature ({} is missing) and signatures are required", signature_path.filename().string());
   }
-  if (!signature.ok()) return fmt::format("has no usable signature: {}", signature.error);
+  if (!signature.bytes) return fmt::format("its signature {} {}", signature_path.filename().string(), signature.reason());
   for (const auto& key : trust.trusted_keys) {
-    if (verify_ed25519(bytes, signature.text, key)) return {};
+    if (verify_ed25519(bytes, *signature.bytes, key)) return {};
   }
   return "its signature does not verify with any trusted key";
 }
 
-// Checks before any code of the file runs. Leaves the file open in `file`.
-std::string precheck(const fs::path& path, const PluginTrust& trust, OpenedFile& file) {
-  file.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (file.fd < 0) return fmt::format("cannot be read ({})", std::strerror(errno));
-  struct stat& st = file.st;
-  if (::fstat(file.fd, &st) != 0) return fmt::format("cannot be read ({})", std::strerror(errno));
-  if (S_ISDIR(st.st_mode)) return "is a directory, not a plugin file";
-  if (!S_ISREG(st.st_mode)) return "is not a regular file";
-  if (st.st_size == 0) return "is empty";
-  if (trust.strict_permissions) {
-    if (std::string problem = permission_problem(st, "the file"); !problem.empty()) return problem;
-    struct stat dir {};
-    fs::path directory = fs::absolute(path).parent_path();
-    if (::stat(directory.c_str(), &dir) == 0) {
-      if (std::string problem = permission_problem(dir, "its directory " + directory.string()); !problem.empty()) {
-        return problem;
-      }
-    }
-  }
-  char magic[4] = {};
-  if (::pread(file.fd, magic, sizeof magic, 0) != 4 || std::memcmp(magic, "\x7f" "ELF", 4) != 0) {
-    return "is not a shared library (not an ELF file)";
-  }
-  if (!trust.sha256_pins.empty() || trust.require_pins || trust.require_signatures) {
-    std::string bytes = read_all(file.fd, static_cast<std::size_t>(st.st_size));
-    if (std::string problem = trust_problem(path, bytes, trust); !problem.empty()) return problem;
-  }
-  // Boost.DLL 1.81's ELF reader is not hardened against corrupt files: treat it as parsing
-  // untrusted input and turn any failure into a rejection.
+// A verified plugin vouches for its own bytes only: the libraries it makes the loader open
+// must come from the system library directories.
+std::string dependencies_problem(const std::string& bytes) {
+  auto dependencies = read_elf_dependencies(bytes);
+  std::string problem = std::holds_alternative<std::string>(dependencies)
+                            ? "its dependencies cannot be read: " + std::get<std::string>(dependencies)
+                            : dependency_problem(std::get<ElfDependencies>(dependencies));
+  return problem.empty() ? problem
+                         : problem + "; a plugin that must be signed or pinned may only need libraries from the "
+                                     "system library directories";
+}
+
+// Boost.DLL 1.81's ELF reader is not hardened against corrupt files: treat it as parsing
+// untrusted input and turn any failure into a rejection.
+std::string entry_symbol_problem(const std::string& sealed_path) {
   try {
-    boost::dll::library_info info(file.proc_path(), false);
+    boost::dll::library_info info(sealed_path, false);
     std::vector<std::string> symbols = info.symbols();
     if (std::find(symbols.begin(), symbols.end(), DK_PLUGIN_ENTRY_SYMBOL) == symbols.end()) {
       return fmt::format("does not export {}: not a destkit plugin", DK_PLUGIN_ENTRY_SYMBOL);
@@ -140,6 +87,29 @@ std::string precheck(const fs::path& path, const PluginTrust& trust, OpenedFile&
     return fmt::format("is not a valid ELF shared library ({})", e.what());
   }
   return {};
+}
+
+// Plugins load from a copy in memory, where $ORIGIN names no folder: the likely reason a
+// library next to the plugin was not found.
+std::string origin_hint(const std::string& bytes) {
+  auto dependencies = read_elf_dependencies(bytes);
+  auto* read = std::get_if<ElfDependencies>(&dependencies);
+  bool uses_origin = read && std::any_of(read->search_paths.begin(), read->search_paths.end(), [](const std::string& p) {
+    return p.find("ORIGIN") != std::string::npos;
+  });
+  return uses_origin ? "; its RUNPATH/RPATH uses $ORIGIN, which names no folder here: the host loads plugins from a "
+                       "copy in memory"
+                     : "";
+}
+
+// Every check made before any code of the file runs, on the bytes that will be loaded.
+std::string verification_problem(const fs::path& path, const std::string& bytes, const PluginTrust& trust) {
+  if (bytes.size() < 4 || std::memcmp(bytes.data(), "\x7f" "ELF", 4) != 0) {
+    return "is not a shared library (not an ELF file)";
+  }
+  if (!requires_verification(trust)) return {};
+  if (std::string problem = trust_problem(path, bytes, trust); !problem.empty()) return problem;
+  return dependencies_problem(bytes);
 }
 
 std::string check_descriptor(const dk_plugin* d) {
@@ -185,32 +155,25 @@ LoadedPlugin::LoadedPlugin(fs::path path, const dk_plugin& descriptor, Definitio
       descriptor_(descriptor) {}
 
 LoadResult load_plugin(const fs::path& path, const LogSink& log, const PluginTrust& trust) {
-  OpenedFile file;
-  if (std::string problem = precheck(path, trust, file); !problem.empty()) return reject(path, problem);
+  auto file = read_plugin_file(path, trust.strict_permissions);
+  if (auto* problem = std::get_if<std::string>(&file)) return reject(path, *problem);
+  const std::string& bytes = std::get<PluginFile>(file).bytes;
+  if (std::string problem = verification_problem(path, bytes, trust); !problem.empty()) return reject(path, problem);
 
-  boost::dll::shared_library library;
-  try {
-    namespace mode = boost::dll::load_mode;
-    library.load(path, mode::rtld_now | mode::rtld_local);
-  } catch (const std::exception& e) {
-    return reject(path, fmt::format("could not be loaded ({})", e.what()));
-  }
-  struct stat loaded {};
-  if (::stat(path.c_str(), &loaded) != 0 || loaded.st_dev != file.st.st_dev || loaded.st_ino != file.st.st_ino) {
-    keep_loaded(library);  // its constructors ran; unloading it now would be no safer
-    return reject(path, "was replaced while it was being loaded");
-  }
+  auto loaded = load_library_from_memory(bytes, path, entry_symbol_problem);
+  if (auto* problem = std::get_if<std::string>(&loaded)) return reject(path, *problem + origin_hint(bytes));
+  const boost::dll::shared_library& library = *std::get<const boost::dll::shared_library*>(loaded);
   dk_plugin_entry_fn entry = nullptr;
   try {
     entry = &library.get<const dk_plugin*(const dk_host_api*)>(DK_PLUGIN_ENTRY_SYMBOL);
   } catch (const std::exception& e) {
     return reject(path, fmt::format("does not export {} ({})", DK_PLUGIN_ENTRY_SYMBOL, e.what()));
   }
-  keep_loaded(library);
 
   const dk_plugin* raw = nullptr;
   {
     LoadingLog loading(&log, path.filename().string());
+    PluginCode running(path.filename().string(), "in its entry point");
     raw = entry(host_api());
   }
   if (std::string problem = check_descriptor(raw); !problem.empty()) return reject(path, problem);

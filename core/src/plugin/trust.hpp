@@ -1,12 +1,16 @@
 // plugin/trust — which plugin files the host agrees to run.
 //
-// Checked before any code of the file runs:
-// - permissions, as ssh's StrictModes: the file and its directory belong to root or to the
-//   user running the host, and nobody else can write to them;
+// Checked before any code of the file runs, on the bytes that are then loaded (the file is
+// read once, and loaded from a sealed copy in memory: memory_library.hpp):
+// - permissions, as ssh's StrictModes, on the path with every symbolic link resolved: the
+//   file and every directory up to "/" belong to root or to the user running the host, and
+//   others cannot write to them (plugin_file.hpp says which group and sticky-directory
+//   cases are accepted);
 // - optionally, a SHA-256 pin per file name in the host configuration;
 // - optionally, an Ed25519 signature (FILE.sig, base64) by one of the trusted keys.
-// The bytes checked are the bytes loaded: the file is opened once and loaded from that open
-// descriptor, so it cannot be swapped in between.
+// When pins or signatures are in play, the plugin may have no RUNPATH/RPATH outside the
+// system library directories and need no library missing from them (elf_dependencies.hpp):
+// a signature covers the plugin's own bytes, not a library lying next to it.
 #pragma once
 
 #include <destkit/host/config.hpp>

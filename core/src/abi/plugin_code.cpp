@@ -1,0 +1,55 @@
+#include "abi/plugin_code.hpp"
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <unistd.h>
+
+namespace destkit::host {
+namespace {
+
+// Trivially destructible on purpose: exit() destroys thread_local objects before it runs the
+// atexit handlers, and the handler below still needs to read this.
+thread_local const PluginCode* running_here = nullptr;
+std::atomic<int> running_anywhere{0};
+
+constexpr std::string_view kExitOnOtherThread =
+    "destkit: exit() was called while a plugin's code was running; exiting with status 3\n";
+
+// Registered with atexit and at_quick_exit: the exit was asked for by plugin code, so the
+// status it asked for means nothing.
+void refuse_exit_from_plugin_code() {
+  std::string_view message;
+  if (running_here != nullptr) {
+    message = running_here->exit_message();
+  } else if (running_anywhere.load() > 0) {
+    message = kExitOnOtherThread;
+  } else {
+    return;
+  }
+  [[maybe_unused]] ssize_t ignored = ::write(STDERR_FILENO, message.data(), message.size());
+  ::_exit(3);
+}
+
+}  // namespace
+
+PluginCode::PluginCode(std::string_view plugin, std::string_view activity)
+    : exit_message_(fmt::format("destkit: plugin {} called exit() {}; exiting with status 3\n", plugin, activity)),
+      enclosing_(running_here) {
+  static std::once_flag registered;
+  std::call_once(registered, [] {
+    std::atexit(refuse_exit_from_plugin_code);
+    std::at_quick_exit(refuse_exit_from_plugin_code);
+  });
+  running_here = this;
+  running_anywhere.fetch_add(1);
+}
+
+PluginCode::~PluginCode() {
+  running_anywhere.fetch_sub(1);
+  running_here = enclosing_;
+}
+
+}  // namespace destkit::host

@@ -1,0 +1,31 @@
+// plugin_code — marks where the host runs a plugin's code, so that an exit() from that code
+// cannot end the process as if the host had finished its work.
+//
+// While a PluginCode scope is open (around a plugin's constructors and entry point at load,
+// and around each hook), exit() or quick_exit() called on any thread ends the process with
+// status 3 and a line on stderr: naming the plugin and what it was doing when called on the
+// scope's own thread, saying only that plugin code was running otherwise. _exit() and _Exit()
+// run no handler and cannot be caught in the process.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace destkit::host {
+
+class PluginCode {
+ public:
+  // `plugin` names the plugin (its slug, or its file while it loads); `activity` what it does.
+  PluginCode(std::string_view plugin, std::string_view activity);
+  ~PluginCode();
+  PluginCode(const PluginCode&) = delete;
+  PluginCode& operator=(const PluginCode&) = delete;
+
+  const std::string& exit_message() const { return exit_message_; }
+
+ private:
+  std::string exit_message_;
+  const PluginCode* enclosing_;
+};
+
+}  // namespace destkit::host

@@ -1,0 +1,128 @@
+#include "plugin/plugin_file.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace destkit::host {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string file_type_problem(mode_t mode) {
+  if (S_ISREG(mode)) return {};
+  if (S_ISDIR(mode)) return "is a directory";
+  if (S_ISFIFO(mode)) return "is a FIFO";
+  if (S_ISSOCK(mode)) return "is a socket";
+  if (S_ISLNK(mode)) return "is a symbolic link";
+  if (S_ISCHR(mode) || S_ISBLK(mode)) return "is a device";
+  return "is not a regular file";
+}
+
+FileContents refused(std::string problem) {
+  FileContents out;
+  out.problem = std::move(problem);
+  return out;
+}
+
+FileContents system_refused() {
+  int error = errno;
+  FileContents out = refused(fmt::format("cannot be read ({})", std::strerror(error)));
+  out.error = error;
+  return out;
+}
+
+struct Descriptor {
+  int fd;
+  ~Descriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// ssh's StrictModes for one file or directory: root's or the user's, and writable by no other
+// user (group write only for root's group or the user's own).
+std::string permission_problem(const struct stat& st, const std::string& what) {
+  if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
+    return fmt::format("{} belongs to user {}, neither root nor the user running destkit", what, st.st_uid);
+  }
+  if ((st.st_mode & S_IWOTH) && !(S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX))) {
+    return fmt::format("{} can be written by any user (mode {:04o})", what, st.st_mode & 07777);
+  }
+  if ((st.st_mode & S_IWGRP) && st.st_gid != ::getegid() && st.st_gid != 0) {
+    return fmt::format("{} can be written by group {} (mode {:04o})", what, st.st_gid, st.st_mode & 07777);
+  }
+  return {};
+}
+
+// The file, then each directory from its own up to "/": anyone who can write to one of them
+// can replace what the host loads.
+std::string path_permission_problem(const fs::path& real_path, const struct stat& file) {
+  if (std::string problem = permission_problem(file, "the file"); !problem.empty()) return problem;
+  fs::path directory = real_path.parent_path();
+  for (bool own = true;; own = false) {
+    struct stat st {};
+    std::string what = fmt::format("{} {}", own ? "its directory" : "the directory", directory.string());
+    if (::stat(directory.c_str(), &st) != 0) return fmt::format("{} cannot be examined ({})", what, std::strerror(errno));
+    if (std::string problem = permission_problem(st, own ? what : what + " above it"); !problem.empty()) return problem;
+    if (directory == directory.root_path() || !directory.has_relative_path()) return {};
+    directory = directory.parent_path();
+  }
+}
+
+}  // namespace
+
+FileContents read_regular_file(const fs::path& path, std::size_t limit, bool follow_links) {
+  struct stat examined {};
+  if ((follow_links ? ::stat(path.c_str(), &examined) : ::lstat(path.c_str(), &examined)) != 0) return system_refused();
+  if (std::string problem = file_type_problem(examined.st_mode); !problem.empty()) {
+    FileContents out = refused(problem);
+    out.special_file = true;
+    out.st = examined;
+    return out;
+  }
+  // O_NONBLOCK: should a FIFO take the file's place after the check, opening it cannot block.
+  Descriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | (follow_links ? 0 : O_NOFOLLOW))};
+  if (file.fd < 0) return system_refused();
+  FileContents out;
+  if (::fstat(file.fd, &out.st) != 0) return system_refused();
+  if (out.st.st_dev != examined.st_dev || out.st.st_ino != examined.st_ino || !S_ISREG(out.st.st_mode)) {
+    return refused("was replaced while it was being opened");
+  }
+  std::string bytes;
+  char buffer[1 << 16];
+  while (bytes.size() <= limit) {
+    ssize_t n = ::read(file.fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return system_refused();
+    if (n == 0) break;
+    bytes.append(buffer, static_cast<std::size_t>(n));
+  }
+  if (bytes.size() > limit) return refused(fmt::format("is larger than the limit of {} bytes", limit));
+  out.bytes = std::move(bytes);
+  return out;
+}
+
+std::variant<PluginFile, std::string> read_plugin_file(const fs::path& path, bool strict_permissions) {
+  std::error_code ec;
+  fs::path real = fs::canonical(path, ec);
+  if (ec) return fmt::format("cannot be read ({})", ec.message());
+  // The real path has no link left in it; one appearing now is not followed.
+  FileContents contents = read_regular_file(real, kMaxPluginFileSize, false);
+  if (!contents.bytes) {
+    if (contents.special_file && S_ISDIR(contents.st.st_mode)) return std::string("is a directory, not a plugin file");
+    return contents.reason();
+  }
+  if (contents.bytes->empty()) return std::string("is empty");
+  if (strict_permissions) {
+    if (std::string problem = path_permission_problem(real, contents.st); !problem.empty()) {
+      std::string resolved = real == fs::absolute(path).lexically_normal() ? "" : fmt::format("resolves to {}; ", real.string());
+      return resolved + problem + "; refused (--insecure-plugin-permissions loads it anyway)";
+    }
+  }
+  return PluginFile{std::move(real), std::move(*contents.bytes)};
+}
+
+}  // namespace destkit::host

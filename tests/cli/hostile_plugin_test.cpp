@@ -1,0 +1,143 @@
+// Plugins whose code reaches into the process that loads them — exit(), standard output, the
+// working directory — and special files named like plugins: none of it changes what the
+// destkit CLI reports, and nothing of it reads as success.
+#include "environment.hpp"
+
+#include <boost/json/parse.hpp>
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sys/stat.h>
+
+using namespace destkit::test;
+using destkit::loopback::Request;
+using destkit::loopback::Response;
+using destkit::loopback::Server;
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kToken = "hostile-plugin-test-SECRET-token";
+
+// A fresh plugin directory holding test-probe and, unless empty, the hostile variant `variant`.
+fs::path directory_with(const std::string& variant) {
+  fs::path dir = new_directory("hostile-" + (variant.empty() ? std::string("none") : variant));
+  fs::copy_file(kTestPluginDir / "destkit-test-probe.so", dir / "destkit-test-probe.so");
+  if (!variant.empty()) {
+    std::string file = "destkit-variant-" + variant + ".so";
+    fs::copy_file(kHostilePluginDir / file, dir / file);
+  }
+  return dir;
+}
+
+// An API that accepts test-probe's token and refuses anything else.
+Server api(bool with_tls = false) {
+  auto handler = [](const Request& r) {
+    return r.header("X-Api-Token") == kToken ? Response::json(200, "{}") : Response::json(401, R"({"error":"bad key"})");
+  };
+  return with_tls ? Server(handler, test_certificate()) : Server(handler);
+}
+
+std::string probe_settings(const Server& server, const std::string& token, const std::string& mode,
+                           const char* scheme = "http") {
+  return std::string(R"({"baseUrl":")") + scheme + "://127.0.0.1:" + std::to_string(server.port()) +
+         R"(/base","token":")" + token + R"(","mode":")" + mode + "\"}";
+}
+
+ProcessResult test_auth(const fs::path& plugin_dir, const std::string& settings) {
+  return run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", plugin_dir.string()}, settings);
+}
+
+std::vector<std::string> slugs(const json::value& listing) {
+  std::vector<std::string> out;
+  for (const auto& p : listing.at("plugins").as_array()) out.emplace_back(p.at("slug").as_string());
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a plugin calling exit() in its entry point makes check fail with a message, never succeed") {
+  fs::path dir = directory_with("exits-in-entry");
+  ProcessResult r = run_destkit({"check", (dir / "destkit-variant-exits-in-entry.so").string()});
+  CHECK(r.exit_code == 3);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("destkit: plugin destkit-variant-exits-in-entry.so called exit() in its entry point; "
+                   "exiting with status 3") != std::string::npos);
+}
+
+TEST_CASE("a plugin calling exit() while it loads cannot make test-auth of another plugin read as success") {
+  Server server = api();
+  ProcessResult r = test_auth(directory_with("exits-in-entry"), probe_settings(server, "a-wrong-key", "plain"));
+  CHECK(r.exit_code == 3);
+  CHECK(r.err.find("called exit() in its entry point") != std::string::npos);
+}
+
+TEST_CASE("a plugin calling exit() in testRequest makes test-auth fail, never succeed") {
+  Server server = api();
+  ProcessResult r = test_auth(kTestPluginDir, probe_settings(server, "a-wrong-key", "exit"));
+  CHECK(r.exit_code == 3);
+  CHECK(r.out.empty());
+  CHECK(r.err.find("destkit: plugin test-probe called exit() in testRequest; exiting with status 3") != std::string::npos);
+}
+
+TEST_CASE("what a plugin prints to standard output while it loads goes to standard error and --json stays JSON") {
+  fs::path dir = directory_with("prints-at-load");
+  ProcessResult listed = run_destkit({"plugins", "--json", "--plugin-path", dir.string()});
+  CHECK(listed.exit_code == 0);
+  json::value listing;
+  REQUIRE_NOTHROW(listing = json::parse(listed.out));
+  CHECK(slugs(listing).at(1) == "variant");
+  CHECK(listed.err.find("a plugin constructor printing to standard output") != std::string::npos);
+
+  ProcessResult checked = run_destkit({"check", (dir / "destkit-variant-prints-at-load.so").string(), "--json"});
+  CHECK(checked.exit_code == 0);
+  REQUIRE_NOTHROW(json::parse(checked.out));
+}
+
+TEST_CASE("a plugin closing standard output while it loads does not silence the verdict") {
+  Server server = api();
+  fs::path dir = directory_with("closes-stdout");
+  ProcessResult wrong = test_auth(dir, probe_settings(server, "a-wrong-key", "plain"));
+  CHECK(wrong.out == "Credentials are invalid: 401 Unauthorized\n");
+  CHECK(wrong.exit_code == 1);
+  ProcessResult right = test_auth(dir, probe_settings(server, kToken, "plain"));
+  CHECK(right.out == "Credentials are valid.\n");
+  CHECK(right.exit_code == 0);
+}
+
+TEST_CASE("a plugin changing the working directory while it loads does not change what relative paths name") {
+  Server server = api(true);
+  // Everything the command names lives under the directory it starts in, named relative to it.
+  fs::path work = new_directory("relative-paths");
+  fs::create_directory(work / "first");
+  fs::copy_file(kHostilePluginDir / "destkit-variant-chdir-at-load.so", work / "first" / "destkit-variant-chdir-at-load.so");
+  fs::create_directory(work / "second");
+  fs::copy_file(kTestPluginDir / "destkit-test-probe.so", work / "second" / "destkit-test-probe.so");
+  fs::copy_file(test_certificate().certificate, work / "ca.pem");
+  std::ofstream(work / "settings.json") << probe_settings(server, kToken, "plain", "https");
+
+  ProcessResult r = run_process({"/usr/bin/env", "--chdir", work.string(), kDestkitCli.string(), "test-auth",
+                                 "test-probe", "--settings", "settings.json", "--plugin-path", "first",
+                                 "--plugin-path", "second", "--cacert", "ca.pem"});
+  CHECK(r.out == "Credentials are valid.\n");
+  CHECK(r.exit_code == 0);
+}
+
+TEST_CASE("a FIFO named like a plugin is refused without being opened") {
+  fs::path dir = directory_with("");
+  fs::path fifo = dir / "destkit-fifo.so";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::vector<std::string> argv{kDestkitCli.string(), "plugins", "--json", "--plugin-path", dir.string()};
+  ProcessResult r = run_process(argv, "", std::chrono::seconds(20));
+  REQUIRE(r.exit_code == 0);
+  json::value listing = json::parse(r.out);
+  CHECK(slugs(listing).at(0) == "test-probe");
+  json::value rejected = listing.at("rejected").at(0);
+  CHECK(std::string(rejected.at("path").as_string()) == fifo.string());
+  CHECK(rejected.at("reason") == "is a FIFO, not a regular file: refused without opening it");
+
+  ProcessResult checked = run_process({kDestkitCli.string(), "check", fifo.string()}, "", std::chrono::seconds(20));
+  CHECK(checked.out == "Rejected: " + fifo.string() + " is a FIFO, not a regular file: refused without opening it\n");
+  CHECK(checked.exit_code == 1);
+}
