@@ -47,7 +47,7 @@ struct DestinationConfig {
   std::optional<OAuthClientConfig> oauth{};
 };
 
-// Which plugin files the host agrees to run; see the README's "What the host trusts".
+// Which plugin files the host agrees to run; see the README's "What the host refuses to trust".
 struct PluginTrust {
   bool strict_permissions = true;  // the file and its folders: owned by root or us, not writable by others
   std::map<std::string, std::string, std::less<>> sha256_pins{};  // file name -> lower-case hex
