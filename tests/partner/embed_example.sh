@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# Usage: embed_example.sh ROOT DOC WORK
+# Usage: embed_example.sh ROOT DOC WORK [SANITIZERS]
 # The program of docs/embed.md, taken from the page itself, builds against the unpacked
 # packages with find_package(destkit) and runs: it lists the bundled plugins, reports a
 # missing setting per field, and gets "Credentials are valid" and "Credentials are invalid"
 # from a local API (destkit mock-api on 127.0.0.1).
 set -euo pipefail
-root="$1" doc="$2" work="$3"
+root="$1" doc="$2" work="$3" sanitize="${4:-}"
+# A host library built with sanitizers needs their runtime first in the program that loads it.
+flags=()
+if [ -n "$sanitize" ]; then
+  flags=(-DCMAKE_CXX_FLAGS="-fsanitize=$sanitize" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=$sanitize")
+fi
 rm -rf "$work"
 mkdir -p "$work/src"
 # Each block follows a "<!-- file: NAME -->" line.
@@ -14,7 +19,7 @@ awk -v dir="$work/src" '
   name != "" && /^```/ { if (writing) { writing = 0; name = "" } else { writing = 1 } next }
   writing { print > (dir "/" name) }
 ' "$doc"
-cmake -S "$work/src" -B "$work/build" -DCMAKE_PREFIX_PATH="$root/fs/usr" > "$work/configure.log" 2>&1 \
+cmake -S "$work/src" -B "$work/build" -DCMAKE_PREFIX_PATH="$root/fs/usr" "${flags[@]}" > "$work/configure.log" 2>&1 \
   || { cat "$work/configure.log"; exit 1; }
 cmake --build "$work/build" > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 
