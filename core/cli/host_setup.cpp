@@ -1,6 +1,9 @@
 #include "host_setup.hpp"
 
-#include <boost/json/serialize.hpp>
+#include "output.hpp"
+#include "util/printable.hpp"
+
+#include <boost/json/value.hpp>
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -13,7 +16,8 @@ host::LogSink cli_log_sink(bool verbose) {
   return [verbose](host::LogLevel level, std::string_view source, std::string_view message) {
     static constexpr std::string_view names[] = {"debug", "info", "warn", "error"};
     if (level == host::LogLevel::debug && !verbose) return;
-    fmt::print(stderr, "[{}] {}: {}\n", source, names[static_cast<int>(level)], message);
+    fmt::print(stderr, "[{}] {}: {}\n", host::printable(source), names[static_cast<int>(level)],
+               host::printable(message));
   };
 }
 
@@ -26,7 +30,7 @@ std::optional<host::HostConfig> load_config(const Arguments& a) {
   if (!file.empty()) {
     auto loaded = host::load_host_config(file);
     if (auto* error = std::get_if<std::string>(&loaded)) {
-      fmt::print(stderr, "destkit: invalid configuration: {}\n", *error);
+      fmt::print(stderr, "destkit: invalid configuration: {}\n", host::printable(*error));
       return std::nullopt;
     }
     config = std::get<host::HostConfig>(std::move(loaded));
@@ -57,9 +61,9 @@ const host::Plugin* find_plugin(const host::Host& host, std::string_view slug, b
   std::string message = fmt::format("no plugin with slug \"{}\" (found: {})", slug,
                                     slugs.empty() ? "none" : fmt::format("{}", fmt::join(slugs, ", ")));
   if (as_json) {
-    fmt::print("{}\n", json::serialize(json::object{{"ok", false}, {"error", message}}));
+    print_json(json::object{{"ok", false}, {"error", message}});
   } else {
-    fmt::print(stderr, "destkit: {}\n", message);
+    fmt::print(stderr, "destkit: {}\n", host::printable(message));
   }
   return nullptr;
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <cstdio>
 #include <pthread.h>
 
 namespace destkit::cli {
@@ -59,7 +60,7 @@ int mock_api(const Arguments& a) {
       },
       tls, static_cast<unsigned short>(a.port));
   fmt::print("port {}\ncertificate {}\n", server.port(), tls.certificate);
-  std::fflush(stdout);
+  if (std::fflush(stdout) != 0) return kExitFailure;  // nobody can learn the port: do not serve blind
   int received = 0;
   sigwait(&stop, &received);
   return kExitOk;

@@ -2,8 +2,10 @@
 
 #include "commands.hpp"
 #include "host_setup.hpp"
+#include "output.hpp"
 
-#include <boost/json/serialize.hpp>
+#include "util/printable.hpp"
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -68,20 +70,20 @@ int login(const Arguments& a, host::Host& host, const host::Plugin& plugin) {
     options.timeout = std::chrono::seconds(a.wait_seconds);
     options.show_url = [&](const std::string& url) {
       fmt::print("Open this URL in a browser to sign in to {}:\n\n  {}\n\nWaiting up to {} s for the sign-in...\n",
-                 plugin.definition().name, url, a.wait_seconds);
+                 host::printable(plugin.definition().name), host::printable(url), a.wait_seconds);
       std::fflush(stdout);
       if (!a.no_browser) open_browser(url);
     };
     result = host::oauth_login(slug, *client, host.oauth().store(), host.oauth().http(), options);
   }
   if (auto* e = std::get_if<host::OAuthError>(&result)) {
-    fmt::print(stderr, "destkit: sign-in to {} failed: {}\n", slug, e->message);
+    fmt::print(stderr, "destkit: sign-in to {} failed: {}\n", slug, host::printable(e->message));
     return exit_for(*e);
   }
   const auto& record = std::get<host::TokenRecord>(result);
-  fmt::print("Signed in to {} (connection {}). The access token {}; scopes: {}.\n", plugin.definition().name,
-             connection_of(a), describe_expiry(record),
-             record.scopes.empty() ? "none stated" : fmt::format("{}", fmt::join(record.scopes, " ")));
+  fmt::print("Signed in to {} (connection {}). The access token {}; scopes: {}.\n",
+             host::printable(plugin.definition().name), connection_of(a), describe_expiry(record),
+             host::printable(record.scopes.empty() ? "none stated" : fmt::format("{}", fmt::join(record.scopes, " "))));
   return kExitOk;
 }
 
@@ -89,7 +91,7 @@ int status(const Arguments& a, const host::Host& host, const std::string& slug) 
   const host::TokenStore& store = host.oauth().store();
   auto loaded = store.load(slug, connection_of(a));
   if (auto* error = std::get_if<std::string>(&loaded)) {
-    fmt::print(stderr, "destkit: {}\n", *error);
+    fmt::print(stderr, "destkit: {}\n", host::printable(*error));
     return kExitFailure;
   }
   const host::TokenRecord* record = std::get_if<host::TokenRecord>(&loaded);
@@ -104,13 +106,15 @@ int status(const Arguments& a, const host::Host& host, const std::string& slug) 
       out["expired"] = record->expires_within(std::chrono::seconds(0));
       if (record->expires_at) out["expiresAt"] = Clock::to_time_t(*record->expires_at);
     }
-    fmt::print("{}\n", json::serialize(out));
+    print_json(out);
   } else if (record == nullptr) {
     fmt::print("{} (connection {}): not signed in. Run destkit oauth login {}\n", slug, connection_of(a), slug);
   } else {
     fmt::print("{} (connection {}): signed in.\n  access token: {}\n  refresh token: {}\n  scopes: {}\n  stored in: {}\n",
                slug, connection_of(a), describe_expiry(*record), record->refresh_token.empty() ? "none" : "kept",
-               record->scopes.empty() ? "none stated" : fmt::format("{}", fmt::join(record->scopes, " ")), path);
+               host::printable(record->scopes.empty() ? "none stated"
+                                                      : fmt::format("{}", fmt::join(record->scopes, " "))),
+               host::printable(path));
   }
   return record != nullptr ? kExitOk : kExitRejected;
 }

@@ -23,7 +23,8 @@ destkit::Destination probe() {
                        {.label = "Mode",
                         .type = FieldType::string,
                         .defaultValue = "plain",
-                        .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log"}}},
+                        .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log",
+                                    "post-secret", "crlf-url"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"verbose", {.label = "Verbose", .type = FieldType::boolean, .defaultValue = false}},
                   },
@@ -49,6 +50,14 @@ destkit::Destination probe() {
                     } else if (mode == "log") {
                       input.log.warn("checking with token " + input.settings.string("token"));
                       request("/check");
+                    } else if (mode == "post-secret") {
+                      // The secret in a header of this one request and in its body.
+                      std::string token = input.settings.string("token");
+                      request("/check", {.method = "POST",
+                                         .headers = {{"X-Call-Secret", token}, {"Accept-Language", "de"}},
+                                         .json = destkit::Json::object({{"token", token}})});
+                    } else if (mode == "crlf-url") {
+                      request("/check\r\nX-Injected: 1");
                     }
                   },
           },

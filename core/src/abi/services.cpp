@@ -4,6 +4,7 @@
 #include "abi/services.hpp"
 
 #include "util/json_input.hpp"
+#include "util/printable.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
@@ -111,7 +112,7 @@ dk_status set_error(dk_call* handle, dk_str message) noexcept {
   return guarded([&] {
     dk_call* call = resolve(handle);
     if (call == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    call->error = call->redactor.apply(view(message));
+    call->error = printable(call->redactor.apply(view(message)), kShownMessageBytes);
     return DK_OK;
   });
 }

@@ -5,6 +5,7 @@
 
 #include "config/host_config.hpp"
 #include "http/client.hpp"
+#include "http/redactor.hpp"
 #include "oauth/token_store.hpp"
 
 #include <string>
@@ -43,6 +44,9 @@ TokenResult refresh_access_token(const OAuthClientConfig& client, const TokenRec
                                  const HttpClientConfig& http);
 
 TokenResult fetch_client_credentials_token(const OAuthClientConfig& client, const HttpClientConfig& http);
+
+// Makes `redactor` know the client's secret, alone and in its Basic credentials.
+void add_client_secrets(Redactor& redactor, const OAuthClientConfig& client);
 
 // BASE64URL(SHA-256(verifier)) without padding.
 std::string pkce_challenge(const std::string& verifier);
