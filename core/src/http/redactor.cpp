@@ -54,27 +54,21 @@ void append_utf8(std::string& out, char32_t cp) {
 }
 
 // A text decoded from the original, each byte remembering which original bytes it came from,
-// so a secret found in the decoded text is redacted where it stands in the original.
+// so a secret found in the decoded text is redacted where it stands in the original. The
+// original itself maps each byte to itself and keeps no table.
 struct View {
   std::string text;
   std::vector<std::uint32_t> begin, end;  // byte k of `text` came from [begin[k], end[k]) of the original
 
-  void emit(std::string_view bytes, std::uint32_t from, std::uint32_t to) {
+  std::size_t source_begin(std::size_t k) const { return begin.empty() ? k : begin[k]; }
+  std::size_t source_end(std::size_t k) const { return end.empty() ? k + 1 : end[k]; }
+
+  void emit(std::string_view bytes, std::size_t from, std::size_t to) {
     text += bytes;
-    begin.insert(begin.end(), bytes.size(), from);
-    end.insert(end.end(), bytes.size(), to);
+    begin.insert(begin.end(), bytes.size(), static_cast<std::uint32_t>(from));
+    end.insert(end.end(), bytes.size(), static_cast<std::uint32_t>(to));
   }
 };
-
-View original(std::string_view text) {
-  View v;
-  v.text = std::string(text);
-  for (std::uint32_t i = 0; i < text.size(); ++i) {
-    v.begin.push_back(i);
-    v.end.push_back(i + 1);
-  }
-  return v;
-}
 
 // JSON string escapes: \" \\ \/ \b \f \n \r \t and \uXXXX (surrogate pairs included).
 // Returns how many bytes of `s` at `at` the escape takes (0: none) and its bytes in `out`.
@@ -122,7 +116,7 @@ View decoded(const View& in, Escape escape) {
       bytes.assign(1, in.text[i]);
       used = 1;
     }
-    out.emit(bytes, in.begin[i], in.end[i + used - 1]);
+    out.emit(bytes, in.source_begin(i), in.source_end(i + used - 1));
     i += used;
   }
   return out;
@@ -189,7 +183,7 @@ std::string Redactor::apply(std::string_view text) const {
   if (text.size() > UINT32_MAX) return std::string(kRedacted);  // beyond what a View can map
   bool json_escaped = text.find('\\') != std::string_view::npos;
   bool url_escaped = text.find_first_of("%+") != std::string_view::npos;
-  std::vector<View> views{original(text)};
+  std::vector<View> views{View{std::string(text), {}, {}}};
   if (json_escaped) views.push_back(decoded(views[0], json_escape));
   if (url_escaped) views.push_back(decoded(views[0], url_escape));
   if (json_escaped && url_escaped) views.push_back(decoded(views[1], url_escape));
@@ -199,7 +193,7 @@ std::string Redactor::apply(std::string_view text) const {
     for (const auto& secret : secrets_) {
       for (auto at = view.text.find(secret.text); at != std::string::npos; at = view.text.find(secret.text, at + 1)) {
         if (secret.whole_word_only && !stands_alone(view.text, at, secret.text.size())) continue;
-        spans.emplace_back(view.begin[at], view.end[at + secret.text.size() - 1]);
+        spans.emplace_back(view.source_begin(at), view.source_end(at + secret.text.size() - 1));
       }
     }
   }
