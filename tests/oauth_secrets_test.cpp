@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <thread>
 
 using namespace destkit::test;
 using namespace destkit::host;
@@ -111,4 +112,35 @@ TEST_CASE("oauth login prints nothing of the client's credentials a token endpoi
                    "from Basic [redacted])") != std::string::npos);
   CHECK(r.output().find(base64_encode(std::string(OAuthServer::kClientId) + ":" + OAuthServer::kClientSecret)) ==
         std::string::npos);
+}
+
+TEST_CASE("a sign-in refused with an error_description quoting the client secret shows it redacted") {
+  OAuthServer server;
+  HostConfig config = std::get<HostConfig>(parse_host_config(server.config_json("example-oauth-managed"), "test"));
+  std::thread browser;
+  LoginOptions options;
+  options.timeout = std::chrono::seconds(20);
+  options.show_url = [&](const std::string& url) {
+    // The browser comes back with an error instead of a code: state from the URL as it is,
+    // redirect_uri percent-decoded.
+    auto param = [&](const std::string& name) {
+      auto from = url.find("&" + name + "=") + name.size() + 2;
+      return url.substr(from, url.find('&', from) - from);
+    };
+    std::string redirect_uri;
+    std::string encoded = param("redirect_uri");
+    for (std::size_t i = 0; i < encoded.size(); ++i) {
+      redirect_uri += encoded[i] == '%' ? static_cast<char>(std::stoi(encoded.substr(i + 1, 2), nullptr, 16)) : encoded[i];
+      if (encoded[i] == '%') i += 2;
+    }
+    std::string back = redirect_uri + "?state=" + param("state") + "&error=access_denied&error_description=" +
+                       percent_encode(std::string("client ") + OAuthServer::kClientSecret);
+    browser = std::thread([back] { send_http(ResolvedRequest{.url = back}, {}); });
+  };
+  TokenResult result = oauth_login("example-oauth-managed", *config.oauth_client("example-oauth-managed"),
+                                   TokenStore(new_directory("tokens")), {}, options);
+  browser.join();
+  REQUIRE(std::holds_alternative<OAuthError>(result));
+  CHECK(std::get<OAuthError>(result).message ==
+        "the authorization server refused the sign-in: access_denied (client [redacted])");
 }
