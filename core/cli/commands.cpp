@@ -11,6 +11,7 @@
 #include <destkit/abi.h>
 #include <destkit/host/host.hpp>
 #include "util/json_input.hpp"
+#include "util/printable.hpp"
 #include "util/read_file.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -57,7 +58,8 @@ a directory above it) owned by another user, or writable by others, is refused; 
 configuration can also pin files by SHA-256 and require Ed25519 signatures.
 
 Exit codes: 0 ok; 1 rejected (invalid settings, invalid credentials, invalid plugin);
-2 usage error; 3 host or plugin failure; 4 could not verify (5xx, network, timeout, TLS).
+2 usage error; 3 host or plugin failure, or output not written; 4 could not verify (5xx,
+network, timeout, TLS).
 )";
 
 constexpr std::string_view kPluginsHelp = R"(Usage: destkit plugins [--plugin-path DIR]... [--json]
@@ -98,8 +100,8 @@ Options:
   --json                              Print {"ok", "error", "status", "fields"}
 
 Exit codes: 0 credentials valid; 1 invalid settings or credentials; 2 usage error;
-3 host or plugin failure; 4 could not verify (5xx, network, timeout, TLS); 5 settings valid
-but not checked: the destination has no testRequest.
+3 host or plugin failure, or output not written; 4 could not verify (5xx, network, timeout,
+TLS); 5 settings valid but not checked: the destination has no testRequest.
 )";
 
 constexpr std::string_view kMockApiHelp = R"(Usage: destkit mock-api --certificate-dir DIR [--accept "NAME: VALUE"]... [OPTIONS]
@@ -178,8 +180,6 @@ std::string_view help_for(std::string_view command) {
   return kGeneralHelp;
 }
 
-void print_json(const json::value& value) { fmt::print(cli_output(), "{}\n", json::serialize(value)); }
-
 int plugins(const Arguments& a) {
   auto opened = open_host(a);
   if (!opened) return kExitUsage;
@@ -221,7 +221,7 @@ int check(const Arguments& a) {
     if (a.json) {
       print_json(json::object{{"ok", false}, {"path", path}, {"error", checked.status().message()}});
     } else {
-      fmt::print(cli_output(), "Rejected: {} {}\n", path, checked.status().message());
+      fmt::print(cli_output(), "Rejected: {} {}\n", host::printable(path), host::printable(checked.status().message()));
     }
     return kExitRejected;
   }
@@ -232,8 +232,9 @@ int check(const Arguments& a) {
     print_json(out);
   } else {
     fmt::print(cli_output(), "OK: {} is a valid destkit plugin: {} {} ({}), ABI {}, scheme {}, {} field(s)\n",
-               plugin.path().string(), plugin.slug(), plugin.version(), plugin.definition().name,
-               plugin.abi_version(), host::to_string(plugin.definition().scheme), plugin.definition().fields.size());
+               host::printable(plugin.path().string()), host::printable(plugin.slug()),
+               host::printable(plugin.version()), host::printable(plugin.definition().name), plugin.abi_version(),
+               host::to_string(plugin.definition().scheme), plugin.definition().fields.size());
   }
   return kExitOk;
 }
@@ -284,7 +285,7 @@ int test_auth(const Arguments& a) {
 }  // namespace
 
 int usage_error(std::string_view message, std::string_view command) {
-  fmt::print(stderr, "destkit: {}\n\n{}", message, help_for(command));
+  fmt::print(stderr, "destkit: {}\n\n{}", host::printable(message), help_for(command));
   return kExitUsage;
 }
 

@@ -1,9 +1,10 @@
 #include "host_setup.hpp"
 
+#include "output.hpp"
+#include "util/printable.hpp"
 #include "util/spelling.hpp"
-#include "standard_output.hpp"
 
-#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 #include <fmt/format.h>
 
 #include <cstdlib>
@@ -16,7 +17,8 @@ host::LogSink cli_log_sink(bool verbose) {
   return [verbose](host::LogLevel level, std::string_view source, std::string_view message) {
     static constexpr std::string_view names[] = {"debug", "info", "warn", "error"};
     if (level == host::LogLevel::debug && !verbose) return;
-    fmt::print(stderr, "[{}] {}: {}\n", source, names[static_cast<int>(level)], message);
+    fmt::print(stderr, "[{}] {}: {}\n", host::printable(source), names[static_cast<int>(level)],
+               host::printable(message));
   };
 }
 
@@ -29,11 +31,11 @@ std::optional<host::HostConfig> load_config(const Arguments& a) {
   if (!file.empty()) {
     auto loaded = host::load_host_config(file);
     if (!loaded) {
-      fmt::print(stderr, "destkit: invalid configuration: {}\n", loaded.status().message());
+      fmt::print(stderr, "destkit: invalid configuration: {}\n", host::printable(loaded.status().message()));
       return std::nullopt;
     }
     config = std::move(loaded).value();
-    for (const auto& warning : config.warnings) fmt::print(stderr, "destkit: warning: {}\n", warning);
+    for (const auto& warning : config.warnings) fmt::print(stderr, "destkit: warning: {}\n", host::printable(warning));
   }
   if (a.insecure_plugin_permissions) config.plugins.strict_permissions = false;
   return config;
@@ -83,9 +85,9 @@ const host::Plugin* find_plugin(const host::Host& host, std::string_view slug, b
   if (const host::Plugin* plugin = host.find(slug)) return plugin;
   std::string message = why_not_found(host, slug);
   if (as_json) {
-    fmt::print(cli_output(), "{}\n", json::serialize(json::object{{"ok", false}, {"error", message}}));
+    print_json(json::object{{"ok", false}, {"error", message}});
   } else {
-    fmt::print(stderr, "destkit: {}\n", message);
+    fmt::print(stderr, "destkit: {}\n", host::printable(message));
   }
   return nullptr;
 }

@@ -3,22 +3,45 @@
 #include "commands.hpp"
 #include "standard_output.hpp"
 
-#include <fmt/format.h>
+#include "util/printable.hpp"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <exception>
+
+namespace {
+
+// Output that was not written is a failure whatever the command found: a script reading
+// `destkit plugins --json > file` on a full disk must not take an empty file for an answer.
+// Standard output is buffered, so most write errors only show when it is flushed here.
+int exit_after_output(int code) {
+  std::FILE* out = destkit::cli::cli_output();
+  errno = 0;
+  bool flushed = std::fflush(out) == 0;
+  int error = errno;
+  if (flushed && std::ferror(out) == 0 && std::ferror(stderr) == 0) return code;
+  std::fprintf(stderr, "destkit: could not write the output%s%s\n", error != 0 ? ": " : "",
+               error != 0 ? std::strerror(error) : "");
+  return destkit::cli::kExitFailure;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace destkit::cli;
   protect_standard_output();
   ParseResult parsed = parse_arguments(argc, argv);
   if (!parsed.error.empty()) {
-    fmt::print(stderr, "destkit: {}\nRun 'destkit help' for usage.\n", parsed.error);
-    return kExitUsage;
+    std::fprintf(stderr, "destkit: %s\nRun 'destkit help' for usage.\n",
+                 destkit::host::printable(parsed.error).c_str());
+    return exit_after_output(kExitUsage);
   }
   try {
-    return run_command(parsed.arguments);
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "destkit: {}\n", e.what());
+    return exit_after_output(run_command(parsed.arguments));
+  } catch (const std::exception& e) {  // also a write that failed (fmt throws)
+    std::fprintf(stderr, "destkit: %s\n", destkit::host::printable(e.what()).c_str());
+    std::fflush(cli_output());
     return kExitFailure;
   }
 }

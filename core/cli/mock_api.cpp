@@ -60,7 +60,7 @@ int mock_api(const Arguments& a) {
       },
       tls, static_cast<unsigned short>(a.port));
   fmt::print(cli_output(), "port {}\ncertificate {}\n", server.port(), tls.certificate);
-  std::fflush(cli_output());
+  if (std::fflush(cli_output()) != 0) return kExitFailure;  // nobody can learn the port: do not serve blind
   int received = 0;
   sigwait(&stop, &received);
   return kExitOk;

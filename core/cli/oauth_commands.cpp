@@ -2,9 +2,11 @@
 
 #include "commands.hpp"
 #include "host_setup.hpp"
+#include "output.hpp"
 #include "standard_output.hpp"
 
-#include <boost/json/serialize.hpp>
+#include "util/printable.hpp"
+
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -45,7 +47,7 @@ std::string describe_expiry(const host::OAuthConnection& c) {
 }
 
 std::string describe_scopes(const host::OAuthConnection& c) {
-  return c.scopes.empty() ? "none stated" : fmt::format("{}", fmt::join(c.scopes, " "));
+  return c.scopes.empty() ? "none stated" : host::printable(fmt::format("{}", fmt::join(c.scopes, " ")));
 }
 
 int exit_for(const host::Status& status) {
@@ -62,17 +64,17 @@ int login(const Arguments& a, const host::Host& host, const host::Plugin& plugin
   options.connection = connection_of(a);
   options.timeout = std::chrono::seconds(a.wait_seconds);
   options.show_url = [&](const std::string& url) {
-    fmt::print("Open this URL in a browser to sign in to {}:\n\n  {}\n\nWaiting up to {} s for the sign-in...\n",
-               plugin.definition().name, url, a.wait_seconds);
-    std::fflush(stdout);
+    fmt::print(cli_output(), "Open this URL in a browser to sign in to {}:\n\n  {}\n\nWaiting up to {} s for the sign-in...\n",
+               host::printable(plugin.definition().name), host::printable(url), a.wait_seconds);
+    std::fflush(cli_output());
     if (!a.no_browser) open_browser(url);
   };
   auto result = host.oauth_login(plugin, options);
   if (!result) {
-    fmt::print(stderr, "destkit: sign-in to {} failed: {}\n", plugin.slug(), result.status().message());
+    fmt::print(stderr, "destkit: sign-in to {} failed: {}\n", plugin.slug(), host::printable(result.status().message()));
     return exit_for(result.status());
   }
-  fmt::print(cli_output(), "Signed in to {} (connection {}). The access token {}; scopes: {}.\n", plugin.definition().name,
+  fmt::print(cli_output(), "Signed in to {} (connection {}). The access token {}; scopes: {}.\n", host::printable(plugin.definition().name),
              result->connection, describe_expiry(*result), describe_scopes(*result));
   return kExitOk;
 }
@@ -81,7 +83,7 @@ int status(const Arguments& a, const host::Host& host, const host::Plugin& plugi
   const std::string& slug = plugin.slug();
   auto result = host.oauth_status(plugin, connection_of(a));
   if (!result) {
-    fmt::print(stderr, "destkit: {}\n", result.status().message());
+    fmt::print(stderr, "destkit: {}\n", host::printable(result.status().message()));
     return kExitFailure;
   }
   const host::OAuthConnection& c = *result;
@@ -95,13 +97,13 @@ int status(const Arguments& a, const host::Host& host, const host::Plugin& plugi
       out["expired"] = c.expired;
       if (c.expires_at) out["expiresAt"] = Clock::to_time_t(*c.expires_at);
     }
-    fmt::print(cli_output(), "{}\n", json::serialize(out));
+    print_json(out);
   } else if (!c.signed_in) {
     fmt::print(cli_output(), "{} (connection {}): not signed in. Run destkit oauth login {}\n", slug, c.connection, slug);
   } else {
     fmt::print(cli_output(), "{} (connection {}): signed in.\n  access token: {}\n  refresh token: {}\n  scopes: {}\n  stored in: {}\n",
                slug, c.connection, describe_expiry(c), c.has_refresh_token ? "kept" : "none", describe_scopes(c),
-               c.stored_in.string());
+               host::printable(c.stored_in.string()));
   }
   return c.signed_in ? kExitOk : kExitRejected;
 }
@@ -109,7 +111,7 @@ int status(const Arguments& a, const host::Host& host, const host::Plugin& plugi
 int logout(const Arguments& a, const host::Host& host, const host::Plugin& plugin) {
   auto removed = host.oauth_logout(plugin, connection_of(a));
   if (!removed) {
-    fmt::print(stderr, "destkit: {}\n", removed.status().message());
+    fmt::print(stderr, "destkit: {}\n", host::printable(removed.status().message()));
     return kExitFailure;
   }
   if (removed.value()) {

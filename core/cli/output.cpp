@@ -1,5 +1,8 @@
 #include "output.hpp"
 
+#include "standard_output.hpp"
+#include "util/printable.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
@@ -11,6 +14,28 @@ namespace {
 
 namespace json = boost::json;
 using host::AuthOutcome;
+using host::printable;
+
+std::string problem_text(std::string_view text) { return printable(text, host::kShownMessageBytes); }
+
+json::value printable_json(const json::value& value) {
+  switch (value.kind()) {
+    case json::kind::string:
+      return json::string(printable(value.get_string()));
+    case json::kind::array: {
+      json::array out;
+      for (const auto& item : value.get_array()) out.push_back(printable_json(item));
+      return out;
+    }
+    case json::kind::object: {
+      json::object out;
+      for (const auto& [key, item] : value.get_object()) out[printable(key)] = printable_json(item);
+      return out;
+    }
+    default:
+      return value;
+  }
+}
 
 std::string field_flags(const host::Field& field) {
   std::vector<std::string> flags;
@@ -72,8 +97,9 @@ json::value verdict_json(const host::AuthVerdict& verdict) {
     json::object fields;
     for (const auto& p : verdict.problems) {
       // One message per key; a second problem for the same key is appended.
-      auto& slot = fields[p.key];
-      slot = slot.is_string() ? json::value(std::string(slot.get_string()) + " " + p.message) : json::value(p.message);
+      auto& slot = fields[problem_text(p.key)];
+      std::string message = problem_text(p.message);
+      slot = slot.is_string() ? json::value(std::string(slot.get_string()) + " " + message) : json::value(message);
     }
     out["fields"] = std::move(fields);
   }
@@ -88,44 +114,48 @@ std::string plugins_text(const host::Host& host) {
   } else {
     std::size_t slug_width = 4, name_width = 4;
     for (const host::Plugin* p : plugins) {
-      slug_width = std::max(slug_width, p->slug().size());
-      name_width = std::max(name_width, p->definition().name.size());
+      slug_width = std::max(slug_width, printable(p->slug()).size());
+      name_width = std::max(name_width, printable(p->definition().name).size());
     }
     out += fmt::format("{:<{}}  {:<{}}  {:<8}  {:<13}  {}\n", "SLUG", slug_width, "NAME", name_width,
                        "VERSION", "SCHEME", "PATH");
     for (const host::Plugin* p : plugins) {
-      out += fmt::format("{:<{}}  {:<{}}  {:<8}  {:<13}  {}\n", p->slug(), slug_width, p->definition().name,
-                         name_width, p->version(), host::to_string(p->definition().scheme), p->path().string());
+      out += fmt::format("{:<{}}  {:<{}}  {:<8}  {:<13}  {}\n", printable(p->slug()), slug_width,
+                         printable(p->definition().name), name_width, printable(p->version()),
+                         host::to_string(p->definition().scheme), printable(p->path().string()));
     }
   }
   if (!host.rejections().empty()) {
     out += fmt::format("\nRejected files ({}):\n", host.rejections().size());
-    for (const auto& r : host.rejections()) out += fmt::format("  {}: {}\n", r.path.string(), r.reason);
+    for (const auto& r : host.rejections()) {
+      out += fmt::format("  {}: {}\n", printable(r.path.string()), printable(r.reason));
+    }
   }
   return out;
 }
 
 std::string definition_text(const host::Plugin& plugin) {
   const auto& d = plugin.definition();
-  std::string out = fmt::format("{} ({}) {}\n", d.name, d.slug, plugin.version());
-  if (!d.description.empty()) out += d.description + "\n";
+  std::string out = fmt::format("{} ({}) {}\n", printable(d.name), printable(d.slug), printable(plugin.version()));
+  if (!d.description.empty()) out += printable(d.description) + "\n";
   out += fmt::format("\nScheme:         {}\n", host::to_string(d.scheme));
   out += fmt::format("testRequest:    {}\n", plugin.has_test_request() ? "yes" : "no");
   out += fmt::format("extendRequest:  {}\n", plugin.has_extend_request() ? "yes" : "no");
-  out += fmt::format("Plugin:         {} (ABI {})\n", plugin.path().string(), plugin.abi_version());
+  out += fmt::format("Plugin:         {} (ABI {})\n", printable(plugin.path().string()), plugin.abi_version());
   if (d.fields.empty()) return out + "\nFields: none\n";
   out += "\nFields:\n";
   for (const auto& f : d.fields) {
-    out += fmt::format("  {}  {}  ({}, {})\n", f.key, f.label, host::to_string(f.type), field_flags(f));
-    if (!f.description.empty()) out += fmt::format("      {}\n", f.description);
-    if (!f.default_json.empty()) out += fmt::format("      default: {}\n", f.default_json);
+    out += fmt::format("  {}  {}  ({}, {})\n", printable(f.key), printable(f.label), host::to_string(f.type),
+                       field_flags(f));
+    if (!f.description.empty()) out += fmt::format("      {}\n", printable(f.description));
+    if (!f.default_json.empty()) out += fmt::format("      default: {}\n", printable(f.default_json));
     if (!f.choices.empty()) {
       std::vector<std::string> values;
-      for (const auto& c : f.choices) values.push_back(c.value_json);
+      for (const auto& c : f.choices) values.push_back(printable(c.value_json));
       out += fmt::format("      choices: {}\n", fmt::join(values, ", "));
     }
-    if (!f.format.empty()) out += fmt::format("      format: {}\n", f.format);
-    if (!f.pattern.empty()) out += fmt::format("      pattern: {}\n", f.pattern);
+    if (!f.format.empty()) out += fmt::format("      format: {}\n", printable(f.format));
+    if (!f.pattern.empty()) out += fmt::format("      pattern: {}\n", printable(f.pattern));
     if (f.minimum) out += fmt::format("      minimum: {}\n", *f.minimum);
     if (f.maximum) out += fmt::format("      maximum: {}\n", *f.maximum);
   }
@@ -133,11 +163,14 @@ std::string definition_text(const host::Plugin& plugin) {
 }
 
 std::string verdict_text(const host::AuthVerdict& verdict) {
-  std::string out = verdict.message + "\n";
+  std::string out = printable(verdict.message) + "\n";
   for (const auto& p : verdict.problems) {
-    out += p.key.empty() ? fmt::format("  {}\n", p.message) : fmt::format("  {}: {}\n", p.key, p.message);
+    std::string message = problem_text(p.message);
+    out += p.key.empty() ? fmt::format("  {}\n", message) : fmt::format("  {}: {}\n", problem_text(p.key), message);
   }
   return out;
 }
+
+void print_json(const json::value& value) { fmt::print(cli_output(), "{}\n", json::serialize(printable_json(value))); }
 
 }  // namespace destkit::cli

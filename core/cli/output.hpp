@@ -1,4 +1,9 @@
 // output — how the CLI shows plugins, definitions and verdicts, as text or as JSON.
+//
+// Names, versions, descriptions, paths, reasons and messages come from plugins, servers and
+// files: every one goes through host::printable() on its way out, so none can move the
+// cursor, forge a line or break the JSON. Settings keys and their problems are cut to
+// host::kShownMessageBytes.
 #pragma once
 
 #include <destkit/host/host.hpp>
@@ -16,5 +21,9 @@ boost::json::value verdict_json(const host::AuthVerdict& verdict);
 std::string plugins_text(const host::Host& host);
 std::string definition_text(const host::Plugin& plugin);
 std::string verdict_text(const host::AuthVerdict& verdict);
+
+// Prints `value` as one line of JSON, every string and key made printable first: the output
+// is valid JSON whatever a plugin or server put into it.
+void print_json(const boost::json::value& value);
 
 }  // namespace destkit::cli

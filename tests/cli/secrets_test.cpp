@@ -1,8 +1,10 @@
 // Secrets (passwords, API keys, tokens) never appear in any output of the CLI: not in
-// verdicts, not in plugin errors, not in plugin logs, not in settings problems.
+// verdicts, not in reason phrases, not in plugin errors, not in plugin logs, not in settings
+// problems, not in the --verbose trace, however the server encodes them.
 #include "environment.hpp"
 #include "probe.hpp"
 
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
 using namespace destkit::test;
@@ -69,4 +71,39 @@ TEST_CASE("verbose mode shows each exchange with every credential redacted") {
   CHECK(r.output().find("abc123SECRET") == std::string::npos);
   CHECK(run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()},
                     probe_settings(base, "plain")).err.find("debug:") == std::string::npos);
+}
+
+TEST_CASE("a reason phrase that quotes the key is redacted, escaped and cut short in the verdict") {
+  Server server([](const Request& r) {
+    Response answer = Response::json(401, "{}");
+    answer.reason = "Unauthorized \x1b[2K\xff key " + r.header("X-Api-Token") + " " + std::string(300, 'x');
+    return answer;
+  });
+  std::vector<std::string> args{"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()};
+  ProcessResult text = run_destkit(args, probe_settings(probe_base_url(server), "plain"));
+  const std::string shown = "Credentials are invalid: 401 Unauthorized \\x1b[2K\xef\xbf\xbd key [redacted] xxx";
+  CHECK(text.out.substr(0, shown.size()) == shown);
+  CHECK(text.out.size() <= std::string("Credentials are invalid: 401 \n").size() + 100);
+  CHECK(text.out.ends_with("\xe2\x80\xa6\n"));
+  CHECK(text.exit_code == 1);
+
+  args.push_back("--json");
+  ProcessResult json = run_destkit(args, probe_settings(probe_base_url(server), "plain"));
+  std::string error(boost::json::parse(json.out).at("error").as_string());
+  CHECK(error.substr(0, shown.size()) == shown);
+  CHECK(json.output().find(kProbeToken) == std::string::npos);
+}
+
+TEST_CASE("verbose mode redacts a secret the server echoes JSON-escaped or form-encoded") {
+  const std::string token = "pr/obe \"SECRET\" t\xc3\xb6k+1";
+  Server server([&](const Request& r) {
+    CHECK(r.header("X-Api-Token") == token);
+    return Response::json(401, R"({"error":"bad token pr\/obe \"SECRET\" t\u00F6k+1",)"
+                               R"("echo":"token=pr%2fobe+%22SECRET%22+t%c3%b6k%2b1"})");
+  });
+  std::string settings = R"({"baseUrl":")" + probe_base_url(server) + R"(","token":"pr/obe \"SECRET\" t\u00f6k+1"})";
+  ProcessResult r = run_destkit({"test-auth", "test-probe", "--settings", "-", "--verbose", "--plugin-path",
+                                 kTestPluginDir.string()}, settings);
+  CHECK(r.err.find(R"(< {"error":"bad token [redacted]","echo":"token=[redacted]"})") != std::string::npos);
+  CHECK(r.output().find("SECRET") == std::string::npos);
 }

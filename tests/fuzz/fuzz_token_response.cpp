@@ -13,7 +13,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   response.body.assign(reinterpret_cast<const char*>(data) + 1, size - 1);
   destkit::host::OAuthClientConfig client;
   client.scopes = {"read"};
-  destkit::host::TokenResult result = destkit::host::read_token_response(response, client, "auth.example.com");
+  client.client_secret = "fuzz-client-secret";
+  destkit::host::Redactor redactor;
+  destkit::host::add_client_secrets(redactor, client);
+  destkit::host::TokenResult result = destkit::host::read_token_response(response, client, "auth.example.com", redactor);
   if (auto* record = std::get_if<destkit::host::TokenRecord>(&result); record != nullptr && record->expires_at) {
     // The expiry is one the clock can hold and compare.
     (void)record->expires_within(std::chrono::seconds(30));

@@ -44,6 +44,23 @@ TEST_CASE("an endless chunked body stops at the size cap") {
   CHECK(verdict.message == "Could not verify credentials: the response from 127.0.0.1 is larger than the limit of 1048576 bytes");
 }
 
+TEST_CASE("a header too large to read could not verify, and says so") {
+  std::string big = "HTTP/1.1 200 OK\r\nX-Big: " + std::string(200 * 1024, 'a') + "\r\nContent-Length: 2\r\n\r\n{}";
+  Server server([&](const Request&) { return raw(big); });
+  auto verdict = run_probe(probe_base_url(server), "plain");
+  CHECK(verdict.outcome == AuthOutcome::could_not_verify);
+  CHECK(verdict.message == "Could not verify credentials: 127.0.0.1 sent a header too large to read (over 100 KiB)");
+}
+
+TEST_CASE("a line break in a URL a plugin asks for is the plugin's error, not a network failure") {
+  Server server([](const Request&) { return Response::json(200, "{}"); });
+  ProcessResult r = run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()},
+                                probe_settings(probe_base_url(server), "crlf-url"));
+  CHECK(r.out == "testRequest of test-probe failed: the URL contains a line break or another control character\n");
+  CHECK(r.exit_code == 3);
+  CHECK(server.request_count() == 0);
+}
+
 TEST_CASE("JSON nested 100,000 deep or with invalid UTF-8 is a clear error, not a crash") {
   std::string body = GENERATE(std::string(100000, '[') + std::string(100000, ']'), std::string("{\"name\":\"\xff\xfe\"}"));
   Server server([&](const Request&) { return Response::json(200, body); });

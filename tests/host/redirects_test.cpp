@@ -1,30 +1,36 @@
-// Redirects are followed a bounded number of times and never carry credentials to another
-// origin; https never downgrades to http; responses are size-capped.
+// Redirects are followed a bounded number of times, only to http(s), and never carry
+// credentials to another origin: a hop that leaves it keeps only a few harmless headers, and
+// a body is not re-sent there; https never downgrades to http; responses are size-capped.
 #include "environment.hpp"
 #include "probe.hpp"
+
+#include "http/client.hpp"
 
 #include <catch2/catch.hpp>
 
 using namespace destkit::test;
 using destkit::host::AuthOutcome;
+using destkit::host::HttpFailure;
+using destkit::host::HttpResponse;
+using destkit::host::HttpResult;
+using destkit::host::ResolvedRequest;
+using destkit::host::send_http;
 using destkit::loopback::Request;
 using destkit::loopback::Response;
 using destkit::loopback::Server;
 
 namespace {
 
-Response redirect_to(const std::string& location, int status = 302) {
-  Response r;
-  r.status = status;
-  r.headers = {{"Location", location}};
-  return r;
+// A server on another origin (another port) that answers 200 to everything.
+Server accepting_server() {
+  return Server([](const Request&) { return Response::json(200, "{}"); });
 }
 
 }  // namespace
 
 TEST_CASE("a redirect within the origin keeps the destination's headers") {
   Server server([](const Request& r) {
-    return r.target.starts_with("/base/check") ? redirect_to("/base/landing") : Response::json(200, "{}");
+    return r.target.starts_with("/base/check") ? Response::redirect(302, "/base/landing") : Response::json(200, "{}");
   });
   CHECK(run_probe(probe_base_url(server), "plain").outcome == AuthOutcome::valid);
   REQUIRE(server.request_count() == 2);
@@ -33,9 +39,9 @@ TEST_CASE("a redirect within the origin keeps the destination's headers") {
 }
 
 TEST_CASE("a redirect to another origin drops Authorization and every header extendRequest set") {
-  Server other([](const Request&) { return Response::json(200, "{}"); });
-  std::string elsewhere = "http://127.0.0.1:" + std::to_string(other.port()) + "/landing";
-  Server first([&](const Request&) { return redirect_to(elsewhere, 307); });
+  Server other = accepting_server();
+  std::string elsewhere = origin_of(other) + "/landing";
+  Server first([&](const Request&) { return Response::redirect(307, elsewhere); });
   CHECK(run_probe(probe_base_url(first), "plain").outcome == AuthOutcome::valid);
   REQUIRE(other.request_count() == 1);
   Request landed = other.requests()[0];
@@ -47,7 +53,7 @@ TEST_CASE("a redirect to another origin drops Authorization and every header ext
 }
 
 TEST_CASE("a redirect loop stops after 10 redirects and could not verify") {
-  Server server([](const Request&) { return redirect_to("/base/check"); });
+  Server server([](const Request&) { return Response::redirect(302, "/base/check"); });
   auto verdict = run_probe(probe_base_url(server), "plain");
   CHECK(verdict.outcome == AuthOutcome::could_not_verify);
   CHECK(verdict.message == "Could not verify credentials: 127.0.0.1 redirected more than 10 times");
@@ -56,8 +62,8 @@ TEST_CASE("a redirect loop stops after 10 redirects and could not verify") {
 
 TEST_CASE("a redirect from https to http is refused") {
   Server plain([](const Request&) { return Response::json(200, "{}"); });
-  std::string insecure = "http://127.0.0.1:" + std::to_string(plain.port()) + "/landing";
-  Server secure([&](const Request&) { return redirect_to(insecure); }, test_certificate());
+  std::string insecure = origin_of(plain) + "/landing";
+  Server secure([&](const Request&) { return Response::redirect(302, insecure); }, test_certificate());
   auto verdict = run_probe(probe_base_url(secure, "https"), "plain");
   CHECK(verdict.outcome == AuthOutcome::could_not_verify);
   CHECK(verdict.message ==
@@ -71,4 +77,74 @@ TEST_CASE("a response larger than the cap is an error that says so") {
   CHECK(verdict.outcome == AuthOutcome::could_not_verify);
   CHECK(verdict.message ==
         "Could not verify credentials: the response from 127.0.0.1 is larger than the limit of 1048576 bytes");
+}
+
+TEST_CASE("a 302 to another origin keeps only Accept, Accept-Language and User-Agent: not a secret set for one request") {
+  Server other = accepting_server();
+  std::string elsewhere = origin_of(other) + "/landing";
+  Server first([&](const Request&) { return Response::redirect(302, elsewhere); });
+  CHECK(run_probe(probe_base_url(first), "post-secret").outcome == AuthOutcome::valid);
+  REQUIRE(other.request_count() == 1);
+  Request landed = other.requests()[0];
+  CHECK(landed.method == "GET");
+  CHECK(landed.body.empty());
+  CHECK_FALSE(landed.has_header("X-Call-Secret"));
+  CHECK_FALSE(landed.has_header("X-Api-Token"));
+  CHECK_FALSE(landed.has_header("Content-Type"));
+  CHECK(landed.header("Accept-Language") == "de");
+  CHECK(landed.header("Accept") == "*/*");
+  CHECK(landed.header("User-Agent") == "destkit");
+}
+
+TEST_CASE("a 307 or 308 to another origin is not followed with a body, and the error says why") {
+  int status = GENERATE(307, 308);
+  Server other = accepting_server();
+  std::string elsewhere = origin_of(other) + "/landing";
+  Server first([&](const Request&) { return Response::redirect(status, elsewhere); });
+  auto verdict = run_probe(probe_base_url(first), "post-secret");
+  CHECK(verdict.outcome == AuthOutcome::could_not_verify);
+  CHECK(verdict.message == "Could not verify credentials: 127.0.0.1 answered " + std::to_string(status) +
+                               " to another origin (" + origin_of(other) +
+                               "), which would send the request body there; not followed");
+  CHECK(other.request_count() == 0);
+}
+
+TEST_CASE("a 307 within the origin repeats the method, the body and every header") {
+  Server server([](const Request& r) {
+    return r.target.starts_with("/base/check") ? Response::redirect(307, "/base/landing") : Response::json(200, "{}");
+  });
+  CHECK(run_probe(probe_base_url(server), "post-secret").outcome == AuthOutcome::valid);
+  REQUIRE(server.request_count() == 2);
+  Request landed = server.requests()[1];
+  CHECK(landed.method == "POST");
+  CHECK(landed.body == std::string("{\"token\":\"") + kProbeToken + "\"}");
+  CHECK(landed.header("X-Call-Secret") == kProbeToken);
+}
+
+TEST_CASE("a caller that opts in has a 307 body sent on to another origin, without the other headers") {
+  Server other = accepting_server();
+  std::string elsewhere = origin_of(other) + "/landing";
+  Server first([&](const Request&) { return Response::redirect(307, elsewhere); });
+  ResolvedRequest request{.method = "POST",
+                          .url = origin_of(first) + "/upload",
+                          .headers = {{"Content-Type", "text/plain"}, {"X-Upload-Key", "k"}},
+                          .body = "payload"};
+  CHECK(std::holds_alternative<HttpFailure>(send_http(request, {})));
+  CHECK(other.request_count() == 0);
+  HttpResult result = send_http(request, {.resend_body_to_other_origins = true});
+  REQUIRE(std::holds_alternative<HttpResponse>(result));
+  REQUIRE(other.request_count() == 1);
+  Request landed = other.requests()[0];
+  CHECK(landed.method == "POST");
+  CHECK(landed.body == "payload");
+  CHECK(landed.header("Content-Type") == "text/plain");
+  CHECK_FALSE(landed.has_header("X-Upload-Key"));
+}
+
+TEST_CASE("a redirect to a file: URL is refused, naming the scheme") {
+  Server server([](const Request&) { return Response::redirect(302, "file:///etc/passwd"); });
+  auto verdict = run_probe(probe_base_url(server), "plain");
+  CHECK(verdict.outcome == AuthOutcome::could_not_verify);
+  CHECK(verdict.message ==
+        "Could not verify credentials: 127.0.0.1 redirected to a file: URL; only http and https URLs are followed");
 }

@@ -24,7 +24,8 @@ destkit::Destination probe() {
                        {.label = "Mode",
                         .type = FieldType::string,
                         .defaultValue = "plain",
-                        .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log", "numbers", "exit"}}},
+                        .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log", "numbers",
+                                    "exit", "post-secret", "crlf-url"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"amount", {.label = "Amount", .type = FieldType::number}},
                       {"id", {.label = "ID", .type = FieldType::integer}},
@@ -60,6 +61,14 @@ destkit::Destination probe() {
                       request("/check");
                     } else if (mode == "exit") {
                       std::exit(0);
+                    } else if (mode == "post-secret") {
+                      // The secret in a header of this one request and in its body.
+                      std::string token = input.settings.string("token");
+                      request("/check", {.method = "POST",
+                                         .headers = {{"X-Call-Secret", token}, {"Accept-Language", "de"}},
+                                         .json = destkit::Json::object({{"token", token}})});
+                    } else if (mode == "crlf-url") {
+                      request("/check\r\nX-Injected: 1");
                     }
                   },
           },

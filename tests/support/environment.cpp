@@ -63,6 +63,10 @@ std::vector<std::string> to_local(unsigned short port, bool trust_certificate) {
   return args;
 }
 
+std::string origin_of(const loopback::Server& server, const char* scheme) {
+  return std::string(scheme) + "://127.0.0.1:" + std::to_string(server.port());
+}
+
 unsigned short closed_port() {
   // Bind and release: the port was free a moment ago and nothing listens on it now.
   boost::asio::io_context io;

@@ -36,6 +36,9 @@ const loopback::TlsFiles& test_certificate();
 // plus --cacert for the test certificate.
 std::vector<std::string> to_local(unsigned short port, bool trust_certificate = true);
 
+// SCHEME://127.0.0.1:PORT of a test server: its origin, to which a test appends a path.
+std::string origin_of(const loopback::Server& server, const char* scheme = "http");
+
 // A port on 127.0.0.1 where nothing listens.
 unsigned short closed_port();
 

@@ -50,6 +50,17 @@ Response oauth_error(int status, const std::string& error) {
   return Response::json(status, fmt::format(R"({{"error":"{}","error_description":"test server says {}"}})", error, error));
 }
 
+// A token endpoint that quotes the request in its error, as careless ones do.
+Response quoting_error(const Request& r, const std::string& refresh_token) {
+  boost::json::object body{{"error", "invalid_grant"},
+                           {"error_description", "refused " + r.body + " from " + r.header("Authorization")}};
+  std::string escaped;
+  for (char c : boost::json::serialize(body)) escaped += c == '/' ? std::string("\\/") : std::string(1, c);
+  Response answer = Response::json(400, escaped);
+  if (!refresh_token.empty()) answer.reason = "Refused " + refresh_token;
+  return answer;
+}
+
 }  // namespace
 
 OAuthServer::OAuthServer()
@@ -117,10 +128,7 @@ Response OAuthServer::authorize(const Request& r) {
     code = fmt::format("code-{}", ++counter_);
     codes_[code] = {q["code_challenge"], q["redirect_uri"]};
   }
-  Response redirect;
-  redirect.status = 302;
-  redirect.headers = {{"Location", fmt::format("{}?code={}&state={}", q["redirect_uri"], code, host::percent_encode(q["state"]))}};
-  return redirect;
+  return Response::redirect(302, fmt::format("{}?code={}&state={}", q["redirect_uri"], code, host::percent_encode(q["state"])));
 }
 
 Response OAuthServer::tokens_response(bool with_refresh) {
@@ -141,6 +149,7 @@ Response OAuthServer::token(const Request& r) {
   auto form = parse_form(r.body);
   std::lock_guard lock(mutex_);
   ++token_requests_[form["grant_type"]];
+  if (token_errors_quote_request_) return quoting_error(r, form["refresh_token"]);
   if (token_endpoint_down_) return Response::json(503, R"({"error":"temporarily_unavailable"})");
   if (r.header("Authorization") != host::basic_authorization(kClientId, kClientSecret)) return oauth_error(401, "invalid_client");
   const std::string& grant = form["grant_type"];

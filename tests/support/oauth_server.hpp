@@ -42,6 +42,10 @@ class OAuthServer {
   void set_revoke_on_reuse(bool revoke) { revoke_on_reuse_ = revoke; }
   void set_token_endpoint_down(bool down) { token_endpoint_down_ = down; }
   void set_api_refuses_everything(bool refuse) { api_refuses_everything_ = refuse; }
+  // Every token request is answered 400, quoting what it was sent: the form body and the
+  // Authorization header in error_description (JSON with '/' escaped, as PHP writes it) and
+  // the refresh token in the reason phrase.
+  void set_token_errors_quote_request(bool quote) { token_errors_quote_request_ = quote; }
 
  private:
   loopback::Response handle(const loopback::Request& request);
@@ -67,6 +71,7 @@ class OAuthServer {
   std::atomic<bool> token_endpoint_down_{false};
   std::atomic<bool> api_refuses_everything_{false};
   std::atomic<bool> revoke_on_reuse_{false};
+  std::atomic<bool> token_errors_quote_request_{false};
   int counter_ = 0;
   std::unique_ptr<loopback::Server> server_;
 };

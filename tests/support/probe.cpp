@@ -21,7 +21,7 @@ std::string probe_settings(const std::string& base_url, const std::string& mode)
 }
 
 std::string probe_base_url(const loopback::Server& server, const char* scheme) {
-  return std::string(scheme) + "://127.0.0.1:" + std::to_string(server.port()) + "/base";
+  return origin_of(server, scheme) + "/base";
 }
 
 host::AuthVerdict run_probe(const std::string& base_url, const std::string& mode, const std::string& slug) {

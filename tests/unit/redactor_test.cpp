@@ -35,3 +35,29 @@ TEST_CASE("credential names are recognised, ordinary ones are not") {
     CHECK_FALSE(is_secret_name(name));
   }
 }
+
+TEST_CASE("a secret is redacted however a server encodes it: form, percent in either case, JSON escapes") {
+  Redactor redactor;
+  redactor.add("s/cr\"t k\xc3\xa9y+1");
+  CHECK(redactor.apply("form: s%2Fcr%22t+k%C3%A9y%2B1.") == "form: [redacted].");
+  CHECK(redactor.apply("lower: s%2fcr%22t%20k%c3%a9y%2b1.") == "lower: [redacted].");
+  CHECK(redactor.apply(R"(json: "s\/cr\"t k\u00e9y+1")") == R"(json: "[redacted]")");
+  CHECK(redactor.apply(R"(json: "s/cr\"t k\u00C9y+1")") == R"(json: "s/cr\"t k\u00C9y+1")");  // É is not é
+  CHECK(redactor.apply(R"(all: "\u0073\u002f\u0063r\"t k\u00e9y\u002b1")") == R"(all: "[redacted]")");
+  CHECK(redactor.apply(R"(nested: {"url":"https:\/\/x?key=s%2Fcr%22t+k%C3%A9y%2B1"})") ==
+        R"(nested: {"url":"https:\/\/x?key=[redacted]"})");
+}
+
+TEST_CASE("a JSON surrogate pair is decoded before the comparison") {
+  Redactor redactor;
+  redactor.add("key-\xf0\x9f\x94\x91-42");
+  CHECK(redactor.apply(R"({"k":"key-\ud83d\udd11-42"})") == R"({"k":"[redacted]"})");
+}
+
+TEST_CASE("overlapping secrets and encodings are redacted once, text around them kept") {
+  Redactor redactor;
+  redactor.add("abcdef-SECRET");
+  redactor.add("SECRET-ghijkl");
+  CHECK(redactor.apply("x abcdef-SECRET-ghijkl y") == "x [redacted] y");
+  CHECK(redactor.apply("%61bcdef-SECRET then abcdef-SECRET") == "[redacted] then [redacted]");
+}

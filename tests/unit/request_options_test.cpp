@@ -93,20 +93,12 @@ TEST_CASE("json sets the body and content-type: application/json") {
   CHECK(header(r, "content-type") == "application/json");
 }
 
-TEST_CASE("credential headers and every header from extendRequest are bound to the origin") {
-  RequestOptions defaults{.headers = {{"User-Agent", "destkit"}}};
-  RequestOptions extension{.headers = {{"X-Api-Token", "t"}}};
-  RequestOptions call{.headers = {{"Cookie", "c"}, {"X-Trace", "1"}}, .username = "u", .password = "p"};
-  ResolvedRequest r = resolve("https://a.example/", defaults, extension, call);
-  auto bound = [&](std::string_view name) {
-    return std::any_of(r.origin_bound_headers.begin(), r.origin_bound_headers.end(),
-                       [&](const auto& n) { return iequals(n, name); });
-  };
-  CHECK(bound("Authorization"));
-  CHECK(bound("X-Api-Token"));
-  CHECK(bound("Cookie"));
-  CHECK_FALSE(bound("User-Agent"));
-  CHECK_FALSE(bound("X-Trace"));
+TEST_CASE("a URL with a line break or another control character is an error, from the path or the prefix") {
+  const std::string refused = "the URL contains a line break or another control character";
+  CHECK(resolve_request("/x\r\nX-Injected: 1", {}, {.prefix_url = "https://a.example"}, {}).error == refused);
+  CHECK(resolve_request("/x", {}, {.prefix_url = "https://a.example/\n"}, {}).error == refused);
+  CHECK(resolve_request("https://a.example/\x1b[2J", {}, {}, {}).error == refused);
+  CHECK(resolve_request("https://a.example/caf\xc3\xa9", {}, {}, {}).ok());
 }
 
 TEST_CASE("base64 follows RFC 4648") {

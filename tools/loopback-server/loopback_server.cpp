@@ -66,6 +66,13 @@ Response Response::json(int status, std::string body) {
   return r;
 }
 
+Response Response::redirect(int status, std::string location) {
+  Response r;
+  r.status = status;
+  r.headers = {{"Location", std::move(location)}};
+  return r;
+}
+
 TlsFiles make_self_signed_certificate(const std::string& directory, const std::vector<std::string>& hosts) {
   TlsFiles files{directory + "/certificate.pem", directory + "/key.pem"};
   std::string names = "subjectAltName=IP:127.0.0.1";

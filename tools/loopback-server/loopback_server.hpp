@@ -37,6 +37,7 @@ struct Response {
   std::optional<std::string> raw;        // sent verbatim instead of a formed answer
 
   static Response json(int status, std::string body);
+  static Response redirect(int status, std::string location);
 };
 
 using Handler = std::function<Response(const Request&)>;

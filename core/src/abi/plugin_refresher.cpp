@@ -21,9 +21,9 @@ OAuthTokens::Refresher plugin_refresher(const dk_plugin* hooks, const dk_call& t
     call.auth = {current.access_token, current.refresh_token};
     call.client = &client;
     call.defaults = defaults;
-    for (const std::string* secret : {&current.access_token, &current.refresh_token, &client.client_secret}) {
-      call.redactor.add(*secret);
-    }
+    call.redactor.add(current.access_token);
+    call.redactor.add(current.refresh_token);
+    add_client_secrets(call.redactor, client);
     dk_status status;
     {
       ActiveCall active(&call);

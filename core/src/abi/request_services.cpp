@@ -3,6 +3,7 @@
 #include "abi/services.hpp"
 
 #include "util/json_input.hpp"
+#include "util/printable.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -41,6 +42,12 @@ bool is_json_content_type(const std::string* content_type) {
   return type == "application/json" || (type.size() > 5 && type.ends_with("+json"));
 }
 
+// The server's reason phrase as messages quote it: a server may echo a credential in it, or
+// pad it with escape sequences.
+std::string reason_of(const dk_call* call, const HttpResponse& response) {
+  return printable(call->redactor.apply(response.reason), kShownReasonBytes);
+}
+
 dk_status record(dk_call* call, RequestFailure failure, dk_status status) {
   failure.message = call->redactor.apply(failure.message);
   call->last_error = failure.message;
@@ -75,6 +82,8 @@ std::variant<HttpResult, std::string> attempt(dk_call* call, std::string_view ur
   ResolveResult resolved = resolve_request(url, call->defaults, call->extension.options, per_call);
   if (!resolved.ok()) return resolved.error;
   request = std::move(resolved.request);
+  // Inside on_refresh_access_token a request carries the refresh token, often the client secret.
+  request.redirects_within_origin_only = call->client != nullptr;
   HttpResult result = send_http(request, *call->env.http);
   trace(call, request, result);
   return result;
@@ -88,7 +97,7 @@ bool refresh_after_401(dk_call* call, const HttpResponse& unauthorized) {
   TokenResult renewed = session.tokens->after_unauthorized(session.slug, session.connection, call->auth.access_token,
                                                            session.refresher);
   if (auto* e = std::get_if<OAuthError>(&renewed)) {
-    RequestFailure failure{RequestFailure::Kind::refresh, unauthorized.status, unauthorized.reason,
+    RequestFailure failure{RequestFailure::Kind::refresh, unauthorized.status, reason_of(call, unauthorized),
                            url_host(unauthorized.url), e->message};
     failure.oauth_unavailable = e->kind == OAuthError::Kind::unavailable;
     record(call, std::move(failure), DK_ERR_HTTP);
@@ -99,8 +108,8 @@ bool refresh_after_401(dk_call* call, const HttpResponse& unauthorized) {
   call->redactor.add(tokens.refresh_token);
   call->auth = {tokens.access_token, tokens.refresh_token};
   if (run_extend_request(call) != DK_OK) {
-    record(call, {RequestFailure::Kind::refresh, unauthorized.status, unauthorized.reason, url_host(unauthorized.url),
-                  "extendRequest failed after the token refresh: " + call->error},
+    record(call, {RequestFailure::Kind::refresh, unauthorized.status, reason_of(call, unauthorized),
+                  url_host(unauthorized.url), "extendRequest failed after the token refresh: " + call->error},
            DK_ERR_HTTP);
     return false;
   }
@@ -146,6 +155,9 @@ dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options,
     }
 
     if (auto* failure = std::get_if<HttpFailure>(&result)) {
+      if (failure->kind == HttpFailure::Kind::invalid_request) {
+        return fail(call, DK_ERR_INVALID_ARGUMENT, failure->message);  // the plugin's mistake, not the network's
+      }
       bool unusable = failure->kind == HttpFailure::Kind::too_large;
       return record(call,
                     {unusable ? RequestFailure::Kind::bad_response : RequestFailure::Kind::network,
@@ -158,9 +170,10 @@ dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options,
     if (!success && request.throw_http_errors) {
       *out = keep_response(call, std::move(response));
       const HttpResponse& kept = call->responses.back().response;
+      std::string reason = reason_of(call, kept);
       return record(call,
-                    {RequestFailure::Kind::http, kept.status, kept.reason, host,
-                     fmt::format("{} answered {} {}", host, kept.status, kept.reason)},
+                    {RequestFailure::Kind::http, kept.status, reason, host,
+                     fmt::format("{} answered {} {}", host, kept.status, reason)},
                     DK_ERR_HTTP);
     }
     bool wants_json = request.response_type == ResponseType::json ||
@@ -169,7 +182,7 @@ dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options,
     if (success && wants_json) {
       if (std::string error = check_json_input(response.body, response_json_limits(response.body)); !error.empty()) {
         return record(call,
-                      {RequestFailure::Kind::bad_response, response.status, response.reason, host,
+                      {RequestFailure::Kind::bad_response, response.status, reason_of(call, response), host,
                        fmt::format("the response from {} is not valid JSON ({})", host, error)},
                       DK_ERR_BAD_RESPONSE);
       }

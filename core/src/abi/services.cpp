@@ -6,6 +6,7 @@
 #include "abi/plugin_code.hpp"
 #include "util/json_input.hpp"
 #include "util/json_text.hpp"
+#include "util/printable.hpp"
 
 #include <fmt/format.h>
 
@@ -112,7 +113,7 @@ dk_status set_error(dk_call* handle, dk_str message) noexcept {
   return guarded([&] {
     dk_call* call = resolve(handle);
     if (call == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    call->error = call->redactor.apply(view(message));
+    call->error = printable(call->redactor.apply(view(message)), kShownMessageBytes);
     return DK_OK;
   });
 }

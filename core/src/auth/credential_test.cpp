@@ -119,6 +119,10 @@ AuthVerdict test_authentication(const LoadedPlugin& plugin, const boost::json::v
     call.redactor.add(fmt::format("{}:{}", *call.defaults.username, call.defaults.password.value_or("")));
   }
 
+  // Whatever a server echoes, the OAuth client's secret is never shown.
+  const OAuthClientConfig* client =
+      env.oauth && definition.uses_oauth() ? env.oauth->config().oauth_client(plugin.slug()) : nullptr;
+  if (client != nullptr) add_client_secrets(call.redactor, *client);
   // OAuth tokens given with the settings are used as they are; otherwise the host's.
   if (definition.uses_oauth() && call.auth.access_token.empty()) {
     if (!env.oauth) return token_unavailable({OAuthError::Kind::not_signed_in, "no OAuth token was given"});

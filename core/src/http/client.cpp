@@ -61,6 +61,7 @@ struct Hop {
   std::size_t max_bytes = 0;
   bool too_large = false;
   bool http_url = false;
+  bool headers_done = false;  // the blank line after the headers came
 };
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
@@ -90,6 +91,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     auto code = line.find(' ');
     auto reason = code == std::string_view::npos ? code : line.find(' ', code + 1);
     hop->response.reason = reason == std::string_view::npos ? "" : trim(line.substr(reason + 1));
+  } else if (line == "\r\n" || line == "\n") {
+    hop->headers_done = true;
   } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
     hop->response.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
   }
@@ -126,6 +129,12 @@ HttpFailure curl_failure(CURLcode code, const Hop& hop, const std::string& host,
         return failure(Kind::too_large, host,
                        fmt::format("the response from {} is larger than the limit of {} bytes",
                                    host, max_bytes));
+      }
+      break;
+    case CURLE_OUT_OF_MEMORY:  // what curl reports for a header line beyond CURL_MAX_HTTP_HEADER
+      if (!hop.headers_done) {
+        return failure(Kind::too_large, host, fmt::format("{} sent a header too large to read (over {} KiB)", host,
+                                                          CURL_MAX_HTTP_HEADER / 1024));
       }
       break;
     case CURLE_URL_MALFORMAT:
@@ -198,6 +207,13 @@ bool is_redirect(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
+// The headers a hop to another origin keeps: what the client accepts and who it is, never
+// who the user is, whichever layer set them.
+bool goes_to_other_origins(std::string_view name, bool body_kept) {
+  return iequals(name, "accept") || iequals(name, "accept-language") || iequals(name, "user-agent") ||
+         (body_kept && iequals(name, "content-type"));
+}
+
 }  // namespace
 
 const std::string* HttpResponse::header(std::string_view name) const {
@@ -259,21 +275,36 @@ HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& con
                      fmt::format("{} redirected more than {} times", host, config.max_redirects));
     }
     std::string next_host = url_host(redirect_to);
-    if (url_part(url, CURLUPART_SCHEME) == "https" && url_part(redirect_to, CURLUPART_SCHEME) != "https") {
+    std::string next_scheme = url_part(redirect_to, CURLUPART_SCHEME);
+    if (next_scheme != "http" && next_scheme != "https") {
+      return failure(Kind::redirect, host,
+                     fmt::format("{} redirected to {}; only http and https URLs are followed", host,
+                                 next_scheme.empty() ? "an invalid URL" : "a " + next_scheme + ": URL"));
+    }
+    if (url_part(url, CURLUPART_SCHEME) == "https" && next_scheme != "https") {
       return failure(Kind::redirect, host,
                      fmt::format("{} redirected from https to an insecure URL on {}; not followed",
                                  host, next_host));
     }
-    if (url_origin(redirect_to) != first_origin) {
-      // Credentials were meant for the first origin only.
-      for (const auto& name : request.origin_bound_headers) {
-        std::erase_if(headers, [&](const auto& h) { return iequals(h.first, name); });
-      }
+    std::string next_origin = url_origin(redirect_to);
+    bool leaves_origin = next_origin != first_origin;
+    if (leaves_origin && request.redirects_within_origin_only) {
+      return failure(Kind::redirect, host,
+                     fmt::format("{} redirected to another origin ({}); this request carries credentials "
+                                 "and is only redirected within its origin", host, next_origin));
     }
     if (response.status == 303 || ((response.status == 301 || response.status == 302) && method == "POST")) {
       method = "GET";
       body.reset();
       std::erase_if(headers, [](const auto& h) { return iequals(h.first, "content-type"); });
+    } else if (leaves_origin && body && !config.resend_body_to_other_origins) {
+      // 307 and 308 repeat the request, body and all: the body was meant for this origin.
+      return failure(Kind::redirect, host,
+                     fmt::format("{} answered {} to another origin ({}), which would send the request body "
+                                 "there; not followed", host, response.status, next_origin));
+    }
+    if (leaves_origin) {
+      std::erase_if(headers, [&](const auto& h) { return !goes_to_other_origins(h.first, body.has_value()); });
     }
     url = redirect_to;
     host = next_host;

@@ -19,6 +19,8 @@ struct HttpClientConfig {
   std::vector<std::string> connect_to{};
   std::string ca_file{};  // CA bundle to trust instead of the system's (curl's --cacert)
   int max_redirects = 10;  // 0: a 3xx answer is returned as it is
+  // A 307 or 308 to another origin repeats the request body there; only when this is set.
+  bool resend_body_to_other_origins = false;
   std::size_t max_response_bytes = 16 * 1024 * 1024;
 };
 
@@ -41,6 +43,10 @@ struct HttpFailure {
 using HttpResult = std::variant<HttpResponse, HttpFailure>;
 
 // Sends the request; thread-safe (each thread reuses its own connection cache).
+//
+// Redirects: only to http and https URLs, never from https to http. A hop that leaves the
+// origin of the first URL keeps only Accept, Accept-Language, User-Agent and, with the body,
+// Content-Type; every other header is dropped, whichever layer set it.
 HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& config);
 
 // "Unauthorized" for 401; "" for codes without a standard phrase.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 namespace destkit::host {
 
@@ -13,6 +14,112 @@ bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) |
 
 bool stands_alone(const std::string& text, std::size_t at, std::size_t size) {
   return (at == 0 || !is_word_char(text[at - 1])) && (at + size == text.size() || !is_word_char(text[at + size]));
+}
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// The value of `count` hex digits at `at`, or -1.
+long hex_value(std::string_view s, std::size_t at, std::size_t count) {
+  if (at + count > s.size()) return -1;
+  long value = 0;
+  for (std::size_t i = at; i < at + count; ++i) {
+    int digit = hex_digit(s[i]);
+    if (digit < 0) return -1;
+    value = value * 16 + digit;
+  }
+  return value;
+}
+
+void append_utf8(std::string& out, char32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// A text decoded from the original, each byte remembering which original bytes it came from,
+// so a secret found in the decoded text is redacted where it stands in the original. The
+// original itself maps each byte to itself and keeps no table.
+struct View {
+  std::string text;
+  std::vector<std::uint32_t> begin, end;  // byte k of `text` came from [begin[k], end[k]) of the original
+
+  std::size_t source_begin(std::size_t k) const { return begin.empty() ? k : begin[k]; }
+  std::size_t source_end(std::size_t k) const { return end.empty() ? k + 1 : end[k]; }
+
+  void emit(std::string_view bytes, std::size_t from, std::size_t to) {
+    text += bytes;
+    begin.insert(begin.end(), bytes.size(), static_cast<std::uint32_t>(from));
+    end.insert(end.end(), bytes.size(), static_cast<std::uint32_t>(to));
+  }
+};
+
+// JSON string escapes: \" \\ \/ \b \f \n \r \t and \uXXXX (surrogate pairs included).
+// Returns how many bytes of `s` at `at` the escape takes (0: none) and its bytes in `out`.
+std::size_t json_escape(std::string_view s, std::size_t at, std::string& out) {
+  if (s[at] != '\\' || at + 1 >= s.size()) return 0;
+  static constexpr std::string_view from = "\"\\/bfnrt", to = "\"\\/\b\f\n\r\t";
+  if (auto k = from.find(s[at + 1]); k != std::string_view::npos) {
+    out = std::string(1, to[k]);
+    return 2;
+  }
+  long unit = s[at + 1] == 'u' ? hex_value(s, at + 2, 4) : -1;
+  if (unit < 0 || (unit >= 0xDC00 && unit <= 0xDFFF)) return 0;
+  char32_t cp = static_cast<char32_t>(unit);
+  std::size_t used = 6;
+  if (unit >= 0xD800 && unit <= 0xDBFF) {
+    long low = at + 7 < s.size() && s[at + 6] == '\\' && s[at + 7] == 'u' ? hex_value(s, at + 8, 4) : -1;
+    if (low < 0xDC00 || low > 0xDFFF) return 0;
+    cp = 0x10000 + ((cp - 0xD800) << 10) + static_cast<char32_t>(low - 0xDC00);
+    used = 12;
+  }
+  out.clear();
+  append_utf8(out, cp);
+  return used;
+}
+
+// URL and form encoding: %XX in either case, and '+' for a space.
+std::size_t url_escape(std::string_view s, std::size_t at, std::string& out) {
+  if (s[at] == '+') {
+    out = " ";
+    return 1;
+  }
+  long byte = s[at] == '%' ? hex_value(s, at + 1, 2) : -1;
+  if (byte < 0) return 0;
+  out = std::string(1, static_cast<char>(byte));
+  return 3;
+}
+
+template <class Escape>
+View decoded(const View& in, Escape escape) {
+  View out;
+  std::string bytes;
+  for (std::size_t i = 0; i < in.text.size();) {
+    std::size_t used = escape(in.text, i, bytes);
+    if (used == 0) {
+      bytes.assign(1, in.text[i]);
+      used = 1;
+    }
+    out.emit(bytes, in.source_begin(i), in.source_end(i + used - 1));
+    i += used;
+  }
+  return out;
 }
 
 }  // namespace
@@ -64,25 +171,45 @@ std::string redact_url(std::string_view url) {
 
 void Redactor::add(std::string_view secret) {
   if (secret.empty()) return;
-  for (std::string form : {std::string(secret), percent_encode(secret), base64_encode(secret)}) {
+  // Encoded forms a text cannot be decoded back from; URL, form and JSON escapes are decoded.
+  for (std::string form : {std::string(secret), base64_encode(secret)}) {
     bool known = std::any_of(secrets_.begin(), secrets_.end(), [&](const Secret& s) { return s.text == form; });
     if (!known) secrets_.push_back({form, form.size() < kShortSecret});
   }
-  std::sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) { return a.text.size() > b.text.size(); });
 }
 
 std::string Redactor::apply(std::string_view text) const {
-  std::string out(text);
-  for (const auto& secret : secrets_) {
-    for (auto at = out.find(secret.text); at != std::string::npos; at = out.find(secret.text, at)) {
-      if (secret.whole_word_only && !stands_alone(out, at, secret.text.size())) {
-        at += secret.text.size();
-        continue;
+  if (secrets_.empty()) return std::string(text);
+  if (text.size() > UINT32_MAX) return std::string(kRedacted);  // beyond what a View can map
+  bool json_escaped = text.find('\\') != std::string_view::npos;
+  bool url_escaped = text.find_first_of("%+") != std::string_view::npos;
+  std::vector<View> views{View{std::string(text), {}, {}}};
+  if (json_escaped) views.push_back(decoded(views[0], json_escape));
+  if (url_escaped) views.push_back(decoded(views[0], url_escape));
+  if (json_escaped && url_escaped) views.push_back(decoded(views[1], url_escape));
+
+  std::vector<std::pair<std::size_t, std::size_t>> spans;  // in the original text
+  for (const View& view : views) {
+    for (const auto& secret : secrets_) {
+      for (auto at = view.text.find(secret.text); at != std::string::npos; at = view.text.find(secret.text, at + 1)) {
+        if (secret.whole_word_only && !stands_alone(view.text, at, secret.text.size())) continue;
+        spans.emplace_back(view.source_begin(at), view.source_end(at + secret.text.size() - 1));
       }
-      out.replace(at, secret.text.size(), kRedacted);
-      at += kRedacted.size();
     }
   }
+  if (spans.empty()) return std::string(text);
+  std::sort(spans.begin(), spans.end());
+  std::string out;
+  std::size_t copied = 0;
+  for (auto [from, to] : spans) {
+    if (to <= copied) continue;  // inside a span already redacted
+    if (from >= copied) {
+      out.append(text.substr(copied, from - copied));
+      out += kRedacted;
+    }
+    copied = to;
+  }
+  out.append(text.substr(copied));
   return out;
 }
 

@@ -12,9 +12,12 @@ namespace destkit::host {
 
 class Redactor {
  public:
-  // Registers a secret and the encoded forms in which it may appear (URL, Basic header).
-  // Secrets shorter than kShortSecret are redacted where they stand as a whole word.
+  // Registers a secret. Secrets shorter than kShortSecret are redacted where they stand as a
+  // whole word.
   void add(std::string_view secret);
+  // Redacts each secret where it stands as given, base64-encoded (a Basic header), or encoded
+  // in a way the text is decoded from: URL and form encoding (%XX in either case, '+' for a
+  // space), JSON string escapes (\/, \", \uXXXX, ...) and form encoding inside JSON.
   std::string apply(std::string_view text) const;
 
  private:
@@ -22,7 +25,7 @@ class Redactor {
     std::string text;
     bool whole_word_only;  // short secrets: redacting every "ab" would shred every message
   };
-  std::vector<Secret> secrets_;  // longest first, so a secret inside another goes too
+  std::vector<Secret> secrets_;
 };
 
 inline constexpr std::string_view kRedacted = "[redacted]";

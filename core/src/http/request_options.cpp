@@ -8,11 +8,6 @@
 namespace destkit::host {
 namespace {
 
-bool is_credential_header(std::string_view name) {
-  return iequals(name, "authorization") || iequals(name, "proxy-authorization") ||
-         iequals(name, "cookie");
-}
-
 void set_header(HeaderList& headers, const std::string& name, const std::string& value) {
   for (auto& [n, v] : headers) {
     if (iequals(n, name)) {
@@ -21,12 +16,6 @@ void set_header(HeaderList& headers, const std::string& name, const std::string&
     }
   }
   headers.emplace_back(name, value);
-}
-
-void remember(std::vector<std::string>& names, const std::string& name) {
-  if (std::none_of(names.begin(), names.end(), [&](const auto& n) { return iequals(n, name); })) {
-    names.push_back(name);
-  }
 }
 
 }  // namespace
@@ -88,14 +77,8 @@ ResolveResult resolve_request(std::string_view url, const RequestOptions& defaul
     if (layer->username || layer->password) {
       set_header(r.headers, "Authorization",
                  basic_authorization(username.value_or(""), password.value_or("")));
-      remember(r.origin_bound_headers, "Authorization");
     }
-    for (const auto& [name, value] : layer->headers) {
-      set_header(r.headers, name, value);
-      if (is_credential_header(name) || layer == &extension) {
-        remember(r.origin_bound_headers, name);
-      }
-    }
+    for (const auto& [name, value] : layer->headers) set_header(r.headers, name, value);
     for (const auto& param : layer->search_params) {
       std::erase_if(search_params, [&](const auto& p) { return p.first == param.first; });
     }
@@ -118,6 +101,11 @@ ResolveResult resolve_request(std::string_view url, const RequestOptions& defaul
     r.url = join_url(*prefix_url, url);
   } else {
     result.error = fmt::format("the URL \"{}\" is relative and no prefixUrl is set", url);
+    return result;
+  }
+  if (std::any_of(r.url.begin(), r.url.end(), [](unsigned char c) { return c < 0x20 || c == 0x7F; })) {
+    // curl would fail it as if the network had; it is the caller's mistake (or an injection).
+    result.error = "the URL contains a line break or another control character";
     return result;
   }
   if (!search_params.empty()) {

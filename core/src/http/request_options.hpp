@@ -43,13 +43,14 @@ struct ResolvedRequest {
   std::chrono::milliseconds timeout{10000};
   ResponseType response_type = ResponseType::text;
   bool throw_http_errors = true;
-  // Headers that carry credentials: never forwarded on a redirect to another origin.
-  std::vector<std::string> origin_bound_headers{};
+  // For requests that carry tokens or a client secret (token requests, refreshes): a redirect
+  // to another origin is an error instead of a hop.
+  bool redirects_within_origin_only = false;
 };
 
 struct ResolveResult {
   ResolvedRequest request;
-  std::string error{};  // e.g. a relative URL with no prefixUrl
+  std::string error{};  // e.g. a relative URL with no prefixUrl, a line break in the URL
   bool ok() const { return error.empty(); }
 };
 

@@ -3,6 +3,7 @@
 #include "util/encoding.hpp"
 #include "util/sha256.hpp"
 #include "util/json_input.hpp"
+#include "util/printable.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -53,8 +54,13 @@ std::optional<double> lifetime_seconds(const json::value* v) {
   return seconds;
 }
 
-// POSTs a grant to the token endpoint with the client authenticated by HTTP Basic
-// (RFC 6749 2.3.1: both parts form-encoded first).
+// The client's Basic credentials: both parts form-encoded first (RFC 6749 2.3.1).
+std::string client_credentials(const OAuthClientConfig& client) {
+  return percent_encode(client.client_id) + ":" + percent_encode(client.client_secret);
+}
+
+// POSTs a grant to the token endpoint with the client authenticated by HTTP Basic. The body
+// and the header carry secrets: a redirect may not take them to another origin.
 TokenResult token_request(const OAuthClientConfig& client, std::vector<std::pair<std::string, std::string>> fields,
                           const HttpClientConfig& http) {
   ResolvedRequest request;
@@ -62,31 +68,46 @@ TokenResult token_request(const OAuthClientConfig& client, std::vector<std::pair
   request.url = client.token_url;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"},
                      {"Accept", "application/json"},
-                     {"Authorization", basic_authorization(percent_encode(client.client_id), percent_encode(client.client_secret))}};
-  request.origin_bound_headers = {"Authorization"};
+                     {"Authorization", "Basic " + base64_encode(client_credentials(client))}};
+  request.redirects_within_origin_only = true;
   request.body = form(fields);
+  Redactor redactor;
+  add_client_secrets(redactor, client);
+  for (const auto& [name, value] : fields) {
+    if (name != "grant_type" && name != "scope" && name != "redirect_uri") redactor.add(value);
+  }
   HttpResult result = send_http(request, http);
   std::string host = url_host(client.token_url);
   if (auto* failure = std::get_if<HttpFailure>(&result)) {
-    return error(OAuthError::Kind::unavailable, failure->message);
+    // A redirect elsewhere is the configuration's to fix; anything else may pass.
+    bool misdirected = failure->kind == HttpFailure::Kind::redirect;
+    return error(misdirected ? OAuthError::Kind::invalid : OAuthError::Kind::unavailable, redactor.apply(failure->message));
   }
-  return read_token_response(std::get<HttpResponse>(result), client, host);
+  return read_token_response(std::get<HttpResponse>(result), client, host, redactor);
 }
 
 }  // namespace
 
-TokenResult read_token_response(const HttpResponse& response, const OAuthClientConfig& client, const std::string& host) {
+TokenResult read_token_response(const HttpResponse& response, const OAuthClientConfig& client, const std::string& host,
+                                const Redactor& redactor) {
   ParsedJson parsed = parse_json_input(response.body);
   const json::object* body = parsed.ok() && parsed.value.is_object() ? &parsed.value.get_object() : nullptr;
   auto text = [&](const char* key) -> std::string {
     const json::value* v = body ? body->if_contains(key) : nullptr;
     return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
   };
+  // What the endpoint says goes into the message redacted, escaped and cut short: it may
+  // quote the refresh token or the client secret it was sent.
+  auto shown = [&](const std::string& said, std::size_t max_bytes) {
+    return printable(redactor.apply(said), max_bytes);
+  };
   if (response.status < 200 || response.status >= 300) {
-    std::string code = text("error");
-    std::string detail = code.empty() ? fmt::format("{} {}", response.status, response.reason)
-                                      : fmt::format("{} {}: {}", response.status, response.reason, code);
-    if (std::string description = text("error_description"); !description.empty()) detail += " (" + description + ")";
+    std::string code = shown(text("error"), kShownReasonBytes);
+    std::string reason = shown(response.reason, kShownReasonBytes);
+    std::string detail = code.empty() ? fmt::format("{} {}", response.status, reason)
+                                      : fmt::format("{} {}: {}", response.status, reason, code);
+    std::string description = shown(text("error_description"), kShownMessageBytes);
+    if (!description.empty()) detail += " (" + description + ")";
     bool server_side = response.status >= 500 || response.status == 429;
     return error(server_side ? OAuthError::Kind::unavailable : OAuthError::Kind::rejected,
                  fmt::format("the token endpoint {} answered {}", host, detail));
@@ -114,6 +135,11 @@ TokenResult read_token_response(const HttpResponse& response, const OAuthClientC
     }
   }
   return record;
+}
+
+void add_client_secrets(Redactor& redactor, const OAuthClientConfig& client) {
+  redactor.add(client.client_secret);
+  redactor.add(client_credentials(client));
 }
 
 std::string random_url_safe(std::size_t bytes) {

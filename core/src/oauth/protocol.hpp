@@ -5,6 +5,7 @@
 
 #include <destkit/host/config.hpp>
 #include "http/client.hpp"
+#include "http/redactor.hpp"
 #include "oauth/token_store.hpp"
 
 #include <string>
@@ -34,7 +35,8 @@ struct AuthorizationRequest {
 
 // A token endpoint's answer: the tokens, or the error it states (RFC 6749 5.2). `host` names
 // the endpoint in errors.
-TokenResult read_token_response(const HttpResponse& response, const OAuthClientConfig& client, const std::string& host);
+TokenResult read_token_response(const HttpResponse& response, const OAuthClientConfig& client, const std::string& host,
+                                const Redactor& redactor);
 
 // A fresh request with a random state and PKCE verifier (S256 challenge in the URL).
 AuthorizationRequest authorization_request(const OAuthClientConfig& client, const std::string& redirect_uri);
@@ -47,6 +49,9 @@ TokenResult refresh_access_token(const OAuthClientConfig& client, const TokenRec
                                  const HttpClientConfig& http);
 
 TokenResult fetch_client_credentials_token(const OAuthClientConfig& client, const HttpClientConfig& http);
+
+// Makes `redactor` know the client's secret, alone and in its Basic credentials.
+void add_client_secrets(Redactor& redactor, const OAuthClientConfig& client);
 
 // BASE64URL(SHA-256(verifier)) without padding.
 std::string pkce_challenge(const std::string& verifier);

@@ -1,6 +1,7 @@
 #include "oauth/tokens.hpp"
 
 #include "oauth/redirect_listener.hpp"
+#include "util/printable.hpp"
 
 #include <fmt/format.h>
 
@@ -129,7 +130,10 @@ TokenResult oauth_login(const std::string& slug, const OAuthClientConfig& client
   if (params->count("error")) {
     std::string why = (*params)["error"];
     if (params->count("error_description")) why += " (" + (*params)["error_description"] + ")";
-    return OAuthError{OAuthError::Kind::rejected, "the authorization server refused the sign-in: " + why};
+    Redactor secrets;
+    add_client_secrets(secrets, client);
+    return OAuthError{OAuthError::Kind::rejected,
+                      "the authorization server refused the sign-in: " + printable(secrets.apply(why), kShownMessageBytes)};
   }
   if ((*params)["code"].empty()) {
     return OAuthError{OAuthError::Kind::invalid, "the authorization server came back without a code"};
