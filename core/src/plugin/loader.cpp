@@ -1,7 +1,9 @@
 #include "plugin/loader.hpp"
 
 #include "abi/call.hpp"
+#include "declarative/load.hpp"
 #include "definition/parse.hpp"
+#include "plugin/discovery.hpp"
 
 #include "plugin/trust.hpp"
 
@@ -99,8 +101,8 @@ std::string trust_problem(const fs::path& path, const std::string& bytes, const 
   return "its signature does not verify with any trusted key";
 }
 
-// Checks before any code of the file runs. Leaves the file open in `file`.
-std::string precheck(const fs::path& path, const PluginTrust& trust, OpenedFile& file) {
+// The checks every plugin file passes before any of its bytes is used. Leaves it open in `file`.
+std::string open_checked(const fs::path& path, const PluginTrust& trust, OpenedFile& file) {
   file.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (file.fd < 0) return fmt::format("cannot be read ({})", std::strerror(errno));
   struct stat& st = file.st;
@@ -118,12 +120,18 @@ std::string precheck(const fs::path& path, const PluginTrust& trust, OpenedFile&
       }
     }
   }
+  return {};
+}
+
+// Checks before any code of the file runs. Leaves the file open in `file`.
+std::string precheck(const fs::path& path, const PluginTrust& trust, OpenedFile& file) {
+  if (std::string problem = open_checked(path, trust, file); !problem.empty()) return problem;
   char magic[4] = {};
   if (::pread(file.fd, magic, sizeof magic, 0) != 4 || std::memcmp(magic, "\x7f" "ELF", 4) != 0) {
     return "is not a shared library (not an ELF file)";
   }
   if (!trust.sha256_pins.empty() || trust.require_pins || trust.require_signatures) {
-    std::string bytes = read_all(file.fd, static_cast<std::size_t>(st.st_size));
+    std::string bytes = read_all(file.fd, static_cast<std::size_t>(file.st.st_size));
     if (std::string problem = trust_problem(path, bytes, trust); !problem.empty()) return problem;
   }
   // Boost.DLL 1.81's ELF reader is not hardened against corrupt files: treat it as parsing
@@ -177,12 +185,35 @@ Plugin::Plugin(fs::path path, Definition definition, std::string abi_version, bo
 Plugin::~Plugin() = default;
 
 LoadedPlugin::LoadedPlugin(fs::path path, const dk_plugin& descriptor, Definition definition)
+    : LoadedPlugin(std::move(path), &descriptor, std::move(definition)) {
+  copy_ = descriptor;
+  descriptor_ = &copy_;
+}
+
+LoadedPlugin::LoadedPlugin(fs::path path, const dk_plugin* host_descriptor, Definition definition)
     : Plugin(std::move(path), std::move(definition),
-             fmt::format("{}.{}", descriptor.abi_major, descriptor.abi_minor), descriptor.on_test_request != nullptr,
-             descriptor.on_extend_request != nullptr),
-      descriptor_(descriptor) {}
+             fmt::format("{}.{}", host_descriptor->abi_major, host_descriptor->abi_minor),
+             host_descriptor->on_test_request != nullptr, host_descriptor->on_extend_request != nullptr),
+      descriptor_(host_descriptor) {}
+
+TrustedFile read_trusted_file(const fs::path& path, const PluginTrust& trust, std::size_t max_bytes) {
+  OpenedFile file;
+  TrustedFile out;
+  out.problem = open_checked(path, trust, file);
+  if (!out.problem.empty()) return out;
+  auto size = static_cast<std::size_t>(file.st.st_size);
+  if (size > max_bytes) {
+    out.problem = fmt::format("is {} bytes, more than the {} bytes a plugin file of this kind may have", size, max_bytes);
+    return out;
+  }
+  out.bytes = read_all(file.fd, size);
+  if (out.bytes.size() != size) out.problem = "could not be read completely";
+  if (out.problem.empty()) out.problem = trust_problem(path, out.bytes, trust);
+  return out;
+}
 
 LoadResult load_plugin(const fs::path& path, const LogSink& log, const PluginTrust& trust) {
+  if (is_declarative_file_name(path.filename().string())) return declarative::load_declarative(path, trust);
   OpenedFile file;
   if (std::string problem = precheck(path, trust, file); !problem.empty()) return reject(path, problem);
 
