@@ -34,6 +34,8 @@ class OAuthServer {
   int token_requests(const std::string& grant) const;
   int api_requests() const { return api_requests_; }
   std::string last_api_token() const;
+  // Every request it received, in order.
+  std::vector<loopback::Request> requests() const { return server_->requests(); }
 
   void set_expires_in(int seconds) { expires_in_ = seconds; }
   void revoke_refresh_tokens();
