@@ -172,7 +172,7 @@ class Hook {
     if (use == Use::header || use == Use::credential) {
       // Sent as a credential: known to the redactor before anything can echo it.
       call_->redactor.add(raw);
-      call_->redactor.add(value);
+      if (value != raw) call_->redactor.add(value);
     }
     if (use == Use::header && value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
       throw Failure{DK_ERR_INVALID_SETTINGS,
