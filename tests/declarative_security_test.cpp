@@ -55,12 +55,12 @@ struct Run {
   std::string log;
 };
 
-Run run_acme(const std::string& settings, Response answer = Response::json(200, R"({"ok":true})")) {
+Run run_destination(const std::string& manifest, const std::string& slug, const std::string& settings, Response answer) {
   Server server([answer](const Request&) { return answer; }, test_certificate());
   auto log = std::make_shared<std::string>();
   auto mutex = std::make_shared<std::mutex>();
   HostOptions options;
-  options.plugin_directories = {write_destination(kAcme)};
+  options.plugin_directories = {write_destination(manifest)};
   options.use_environment_path = false;
   options.use_installed_plugins = false;
   options.ca_file = test_certificate().certificate;
@@ -74,8 +74,20 @@ Run run_acme(const std::string& settings, Response answer = Response::json(200, 
   }
   Host host(std::move(options));
   REQUIRE(host.rejections().empty());
-  AuthVerdict verdict = host.test_authentication(*host.find("acme-json"), settings);
+  AuthVerdict verdict = host.test_authentication(*host.find(slug), settings);
   return {verdict, server.requests(), *log};
+}
+
+Run run_acme(const std::string& settings, Response answer = Response::json(200, R"({"ok":true})")) {
+  return run_destination(kAcme, "acme-json", settings, std::move(answer));
+}
+
+// A destination whose testRequest counts `statuses` as answered.
+Run run_with_statuses(const std::string& statuses, Response answer) {
+  std::string manifest = R"({"slug": "statuses", "name": "Statuses", "version": "1",
+    "authentication": {"scheme": "custom",
+      "testRequest": {"url": "https://acme.example.com/ping", "valid": {"status": )" + statuses + "}}}}";
+  return run_destination(manifest, "statuses", "{}", std::move(answer));
 }
 
 std::string acme_settings(const std::string& subdomain, const std::string& key = "abc-SECRET-123-us6",
@@ -102,6 +114,15 @@ TEST_CASE("testRequest's declared validity: a pointer that must hold a value") {
         "Credentials are invalid: the answer has nothing at /ok");
   Run not_json = run_acme(acme_settings("acme"), Response::json(200, "plain"));
   CHECK(not_json.verdict.outcome == AuthOutcome::could_not_verify);
+}
+
+TEST_CASE("testRequest's declared validity: the statuses that mean the check was answered") {
+  CHECK(run_with_statuses("[200, 404]", Response::json(404, "{}")).verdict.message == "Credentials are valid.");
+  CHECK(run_with_statuses("[200]", Response::json(202, "{}")).verdict.message ==
+        "Credentials are invalid: the answer was 202 Accepted, not a status that means valid (200)");
+  CHECK(run_with_statuses("[200, 404]", Response::json(401, "{}")).verdict.message ==
+        "Credentials are invalid: 401 Unauthorized");
+  CHECK(run_with_statuses("[200]", Response::json(503, "{}")).verdict.outcome == AuthOutcome::could_not_verify);
 }
 
 TEST_CASE("a hostile subdomain cannot send the key anywhere but *.example.com") {

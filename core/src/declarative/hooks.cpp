@@ -96,6 +96,14 @@ class Hook {
     }
   }
 
+  void write_basic_auth(dk_request_options* options, const std::optional<TemplateAt>& username,
+                        const std::optional<TemplateAt>& password) const {
+    if (!username && !password) return;
+    std::string user = username ? render(*username, Use::credential) : "";
+    std::string pass = password ? render(*password, Use::credential) : "";
+    check(host_->options_set_basic_auth(options, str(user), str(pass)), "username/password");
+  }
+
   void write_search_params(dk_request_options* options, const NamedTemplates& params) const {
     for (const auto& [name, value] : params) {
       Use use = is_secret_name(name) ? Use::credential : Use::text;
@@ -251,11 +259,7 @@ dk_status on_extend_request(dk_call* handle, dk_request_options* out) noexcept {
     const dk_host_api& host = hook.host();
     if (e.prefix_url) hook.check(host.options_set_prefix_url(out, str(hook.render(*e.prefix_url, Use::url))), "prefixUrl");
     hook.write_headers(out, e.headers);
-    if (e.username || e.password) {
-      std::string username = e.username ? hook.render(*e.username, Use::credential) : "";
-      std::string password = e.password ? hook.render(*e.password, Use::credential) : "";
-      hook.check(host.options_set_basic_auth(out, str(username), str(password)), "username/password");
-    }
+    hook.write_basic_auth(out, e.username, e.password);
     hook.write_search_params(out, e.search_params);
     if (e.timeout_ms) hook.check(host.options_set_timeout_ms(out, *e.timeout_ms), "timeout");
     if (e.response_json) {
@@ -301,6 +305,7 @@ dk_status on_refresh_access_token(dk_call* handle) noexcept {
     dk_request_options* options = hook.new_options();
     hook.check(host.options_set_method(options, str(r.method)), "method");
     hook.write_headers(options, r.headers);
+    hook.write_basic_auth(options, r.username, r.password);
     if (r.encoding == Refresh::Encoding::json) {
       hook.check(host.options_set_json(options, str(json::serialize(hook.render_json(r.body)))), "json");
     } else {

@@ -323,13 +323,16 @@ class Parser {
 
   Refresh parse_refresh(const json::value& v, const std::string& path) {
     const json::object& o = object_at(v, path);
-    only_keys(o, path, {"url", "method", "headers", "encoding", "body", "accessToken", "refreshToken", "expiresIn"});
+    only_keys(o, path, {"url", "method", "headers", "username", "password", "encoding", "body", "accessToken",
+                        "refreshToken", "expiresIn"});
     Refresh r;
     const json::value* url = o.if_contains("url");
     if (url == nullptr) invalid(path, "the required key \"url\" is missing");
     r.url = url_at(*url, path + ".url", Scope::refresh, false);
     if (const auto* p = o.if_contains("method")) r.method = method_at(*p, path + ".method");
     if (const auto* p = o.if_contains("headers")) r.headers = headers_at(*p, path + ".headers", Scope::refresh);
+    if (const auto* p = o.if_contains("username")) r.username = template_at(*p, path + ".username", Scope::refresh);
+    if (const auto* p = o.if_contains("password")) r.password = template_at(*p, path + ".password", Scope::refresh);
     if (const auto* p = o.if_contains("encoding")) {
       std::string encoding = string_at(*p, path + ".encoding");
       if (encoding != "form" && encoding != "json") invalid(path + ".encoding", "must be \"form\" or \"json\"");

@@ -79,6 +79,8 @@ struct Refresh {
   TemplateAt url{};
   std::string method = "POST";
   NamedTemplates headers{};
+  std::optional<TemplateAt> username{};  // Basic authentication of the client, when the API wants it
+  std::optional<TemplateAt> password{};
   Encoding encoding = Encoding::form;
   JsonTemplate body{};  // an object; with form encoding, of strings
   std::string access_token = "/access_token";  // JSON Pointers into the answer
