@@ -74,6 +74,10 @@ std::vector<Scenario> scenarios() {
       {"429", [](const Request&) { return answering_with(429, "{}"); }},
       {"500", [](const Request&) { return answering_with(500, R"({"error":"down"})"); }},
       {"2xx that is not JSON", [](const Request&) { return answering_with(200, "<html>captive portal</html>"); }},
+      {"2xx of another type", [](const Request&) {
+         Response html{.status = 200, .headers = {{"Content-Type", "text/html"}}, .body = "<html>captive portal</html>"};
+         return html;
+       }},
       {"too slow", [slow](const Request&) { return slow; }},
       {"redirect to another origin",
        [moved](const Request& r) { return r.target == "/elsewhere" ? answering_with(200, "{}") : moved; }},
