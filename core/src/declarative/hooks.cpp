@@ -31,7 +31,7 @@ struct Failure {
 };
 
 // What a rendered value is for: it decides the checks, and whether it becomes a known secret.
-enum class Use { text, url, header, credential };
+enum class Use { text, header, credential };
 
 // One hook call: the services, the call's handle, and the manifest of the destination whose
 // descriptor the host called the hook through.
@@ -114,7 +114,7 @@ class Hook {
   // Sends the request; a non-2xx answer is a Failure unless `accepted` says otherwise.
   const dk_response* send(const TemplateAt& url, dk_request_options* options,
                           const std::vector<int>& accepted = {}) const {
-    std::string target = render(url, Use::url);
+    std::string target = render(url, Use::text);
     dk_response* response = nullptr;
     dk_status status = host_->request_send(handle_, str(target), options, &response);
     if (status == DK_ERR_HTTP && response != nullptr) {
@@ -257,7 +257,7 @@ dk_status on_extend_request(dk_call* handle, dk_request_options* out) noexcept {
   return guarded(handle, [out](const Hook& hook) {
     const Extension& e = *hook.manifest().extend_request;
     const dk_host_api& host = hook.host();
-    if (e.prefix_url) hook.check(host.options_set_prefix_url(out, str(hook.render(*e.prefix_url, Use::url))), "prefixUrl");
+    if (e.prefix_url) hook.check(host.options_set_prefix_url(out, str(hook.render(*e.prefix_url, Use::text))), "prefixUrl");
     hook.write_headers(out, e.headers);
     hook.write_basic_auth(out, e.username, e.password);
     hook.write_search_params(out, e.search_params);

@@ -56,15 +56,16 @@ struct TemplateError {
 std::variant<Template, TemplateError> parse_template(std::string_view text);
 
 // Decides the URL part of each substitution and checks what the template allows: it starts
-// with a literal "http://" or "https://" (or, when relative URLs are allowed, is a path), has no
-// user:password part, and substitutes into the host only next to literal host characters.
-// Sets host_suffix; the problem, if any, with its column.
+// with a literal "http://" or "https://" (or, when relative URLs are allowed, is a path), and
+// the literal text of its host and port holds only host characters, one ':' and digits (so no
+// user:password part). Sets host_suffix; the problem, if any, with its column.
 std::optional<TemplateError> classify_url(Template& url, bool allow_relative);
 
-// Applies a substitution's filters; the problem (a split with no such part) when they fail.
+// The value after a substitution's filters (index 0), or why they failed (index 1: a split
+// with no such part).
 std::variant<std::string, std::string> apply_filters(std::string value, const std::vector<Filter>& filters);
 
-// Characters a value may bring into a URL's host: letters, digits, '-' and '.'.
+// Whether a value may go into a URL's host: not empty, and only letters, digits, '-' and '.'.
 bool is_host_text(std::string_view text);
 
 // Whether `host` is a DNS name (labels of letters, digits and inner dashes) ending in `suffix`.
