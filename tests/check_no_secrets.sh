@@ -4,8 +4,9 @@
 set -u
 log="$1"
 if [ ! -s "$log" ]; then
+  # A run without the CLI tests (ctest -L unit): reported as skipped, not as passed.
   echo "no output was collected in $log: the check would prove nothing"
-  exit 1
+  exit 77
 fi
 echo "$(wc -c < "$log") bytes of CLI output from all test runs examined"
 if grep -n "SECRET" "$log"; then

@@ -33,12 +33,12 @@ Usage: destkit COMMAND [ARGUMENTS] [OPTIONS]
 Commands:
   plugins                         List the discovered plugins and the files rejected, with why
   describe SLUG                   Show a destination's definition: scheme, fields, flags, defaults
-  check FILE                      Validate one plugin binary, as a partner's CI would
+  check FILE                      Validate one plugin file (.so or .json), as a partner's CI would
   test-auth SLUG --settings FILE  Validate settings and run the destination's testRequest
   sign FILE --key KEY.pem         Sign a plugin file with an Ed25519 key (writes FILE.sig)
   verify FILE                     Check a plugin's signature against the trusted keys
   oauth login|status|logout SLUG  Sign in to an OAuth destination, show or forget its tokens
-  init NAME --scheme SCHEME       Create a plugin project that builds and tests out of tree
+  init NAME --scheme SCHEME       Create a plugin project (C++, C or JSON) that tests out of tree
   mock-api --accept "H: V"        Serve a local HTTPS API that accepts the given credentials
   help [COMMAND]                  Show help for a command
 
@@ -52,10 +52,11 @@ Options for every command:
   -h, --help          Show help
   --version           Show the destkit version
 
-Plugins are files named destkit-*.so, searched in the --plugin-path directories, then in
-DESTKIT_PLUGIN_PATH (colon-separated), then in the installed plugin directory. A file (or
-a directory above it) owned by another user, or writable by others, is refused; the
-configuration can also pin files by SHA-256 and require Ed25519 signatures.
+Plugins are files named destkit-*.so (libraries) and destkit-*.json (declarative
+destinations), searched in the --plugin-path directories, then in DESTKIT_PLUGIN_PATH
+(colon-separated), then in the installed plugin directory. A file (or a directory above it)
+owned by another user, or writable by others, is refused; the configuration can also pin
+files by SHA-256 and require Ed25519 signatures.
 
 Exit codes: 0 ok; 1 rejected (invalid settings, invalid credentials, invalid plugin);
 2 usage error; 3 host or plugin failure, or output not written; 4 could not verify (5xx,
@@ -77,8 +78,10 @@ secret flags, defaults, choices and bounds.
 
 constexpr std::string_view kCheckHelp = R"(Usage: destkit check FILE [--json]
 
-Validates one plugin binary: that it is a shared library exporting dk_plugin_entry, loads,
-speaks a compatible ABI, and has a valid definition.
+Validates one plugin file: a library (destkit-NAME.so) exports dk_plugin_entry, loads,
+speaks a compatible ABI and has a valid definition; a declarative destination
+(destkit-NAME.json) has a valid manifest, templates included. Both pass the same
+permission, pin and signature checks.
 Exit 0 when it is a valid plugin, 1 with the reason when it is rejected.
 )";
 
@@ -119,12 +122,14 @@ Options:
   --port N                 The port to listen on (default: any free port)
 )";
 
-constexpr std::string_view kInitHelp = R"(Usage: destkit init NAME --scheme basic|custom|oauth2|oauth-managed [--lang cpp|c] [--dir DIR]
+constexpr std::string_view kInitHelp = R"(Usage: destkit init NAME --scheme basic|custom|oauth2|oauth-managed [--lang cpp|c|json] [--dir DIR]
 
 Creates a standalone plugin project in DIR (default: ./NAME): a CMakeLists.txt using
 find_package(destkit), the destination's source for that scheme in C++ (default) or C,
 a README, and a test that runs destkit check on the built plugin and its testRequest
 against a local API. It configures, builds and passes its test with no edits.
+With --lang json: a declarative destination, destkit-NAME.json, with a README and the
+same testRequest script, and nothing to build.
 Refuses to write into a directory that already exists.
 )";
 
@@ -153,7 +158,7 @@ Options:
 
 constexpr std::string_view kSignHelp = R"(Usage: destkit sign FILE --key PRIVATE-KEY.pem
 
-Signs a plugin file with an Ed25519 private key and writes the detached signature, base64,
+Signs a plugin file (.so or .json) with an Ed25519 private key and writes the detached signature, base64,
 to FILE.sig next to it. Make a key pair with:
   openssl genpkey -algorithm ed25519 -out partner.pem
   openssl pkey -in partner.pem -pubout -out partner.pub

@@ -18,9 +18,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// What differs between schemes, in C++, in C, and in the generated test.
+// What differs between schemes, in C++, in C, in JSON, and in the generated test.
 struct SchemeTemplate {
-  std::string cpp_scheme, cpp_fields, cpp_input, cpp_headers, c_fields, c_extend, accepted, good, bad;
+  std::string cpp_scheme, cpp_fields, cpp_input, cpp_headers, c_fields, c_extend, accepted, good, bad, json_fields,
+      json_headers;
 };
 
 constexpr std::string_view kBearerFromC = R"(  if (status == DK_OK) {
@@ -47,7 +48,7 @@ SchemeTemplate scheme_template(const std::string& scheme) {
     return {"basic", "", "", "", "", "  (void)call;\n",
             host::basic_authorization("test-user", "test-password"),
             R"({"username":"test-user","password":"test-password"})",
-            R"({"username":"test-user","password":"wrong-password"})"};
+            R"({"username":"test-user","password":"wrong-password"})", "", ""};
   }
   if (scheme == "custom") {
     return {"custom",
@@ -58,14 +59,20 @@ SchemeTemplate scheme_template(const std::string& scheme) {
             R"(\"apiKey\":{\"label\":\"API Key\",\"type\":\"password\",\"required\":true})",
             replace_all(std::string(kBearerFromC), "@READ@",
                         "dk_value key;\n    status = host->get_setting(call, str(\"apiKey\"), &key);\n    if (status == DK_OK) value = key.text;"),
-            "Bearer test-api-key", R"({"apiKey":"test-api-key"})", R"({"apiKey":"wrong-api-key"})"};
+            "Bearer test-api-key", R"({"apiKey":"test-api-key"})", R"({"apiKey":"wrong-api-key"})",
+            "    \"fields\": {\n"
+            "      \"apiKey\": {\"label\": \"API Key\", \"description\": \"Your @TITLE@ API key.\", \"type\": \"password\", "
+            "\"required\": true}\n"
+            "    },\n",
+            "    \"headers\": {\"Authorization\": \"Bearer {{settings.apiKey}}\"},\n"};
   }
   // oauth2 and oauth-managed: the host gives the access token.
   return {scheme == "oauth2" ? "oauth2" : "oauth_managed", "", "input",
           "                .headers = {{\"Authorization\", \"Bearer \" + input.auth.accessToken}},\n", "",
           replace_all(std::string(kBearerFromC), "@READ@", "status = host->get_auth(call, str(\"accessToken\"), &value);"),
           "Bearer test-access-token", R"({"oauth":{"access_token":"test-access-token"}})",
-          R"({"oauth":{"access_token":"expired-token"}})"};
+          R"({"oauth":{"access_token":"expired-token"}})", "",
+          "    \"headers\": {\"Authorization\": \"Bearer {{auth.accessToken}}\"},\n"};
 }
 
 std::string title_of(const std::string& name) {
@@ -118,7 +125,7 @@ int init_project(const Arguments& a) {
     return usage_error(fmt::format("--scheme must be basic, custom, oauth2 or oauth-managed, not \"{}\"", scheme), "init");
   }
   const std::string lang = a.lang.empty() ? "cpp" : a.lang;
-  if (lang != "cpp" && lang != "c") return usage_error("--lang must be cpp or c", "init");
+  if (lang != "cpp" && lang != "c" && lang != "json") return usage_error("--lang must be cpp, c or json", "init");
 
   fs::path dir = a.dir.empty() ? fs::path(name) : fs::path(a.dir);
   if (fs::exists(fs::symlink_status(dir))) {
@@ -133,17 +140,27 @@ int init_project(const Arguments& a) {
       {"SCHEME", scheme}, {"SCHEME_CPP", t.cpp_scheme}, {"SOURCE", source},
       {"LANGUAGE", lang == "c" ? "C" : "CXX"}, {"CPP_FIELDS", t.cpp_fields}, {"CPP_INPUT", t.cpp_input},
       {"CPP_HEADERS", t.cpp_headers}, {"C_FIELDS", t.c_fields}, {"C_EXTEND", t.c_extend},
-      {"ACCEPTED", t.accepted}, {"GOOD_SETTINGS", t.good}, {"BAD_SETTINGS", t.bad}};
+      {"ACCEPTED", t.accepted}, {"GOOD_SETTINGS", t.good}, {"BAD_SETTINGS", t.bad},
+      {"JSON_FIELDS", t.json_fields}, {"JSON_HEADERS", t.json_headers}};
 
-  fs::create_directories(dir / "src");
   fs::create_directories(dir / "tests");
+  fs::path script = dir / "tests" / "test-request.sh";
+  write(script, fill(templates::kTestScript, values));
+  fs::permissions(script, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
+  if (lang == "json") {
+    // A declarative destination: nothing to build, so no CMake project either.
+    write(dir / ("destkit-" + name + ".json"), fill(templates::kJsonManifest, values));
+    write(dir / "README.md", fill(templates::kJsonReadme, values));
+    fmt::print("Created {} ({} scheme, JSON). Check and test it with:\n"
+               "  destkit check {}/destkit-{}.json && {}/tests/test-request.sh destkit {}\n",
+               dir.string(), scheme, dir.string(), name, dir.string(), dir.string());
+    return kExitOk;
+  }
+  fs::create_directories(dir / "src");
   write(dir / "CMakeLists.txt", fill(templates::kCMakeLists, values));
   write(dir / "README.md", fill(templates::kReadme, values));
   write(dir / ".gitignore", std::string(templates::kGitignore));
   write(dir / "src" / source, fill(lang == "c" ? templates::kCSource : templates::kCppSource, values));
-  fs::path script = dir / "tests" / "test-request.sh";
-  write(script, fill(templates::kTestScript, values));
-  fs::permissions(script, fs::perms::owner_exec | fs::perms::group_exec | fs::perms::others_exec, fs::perm_options::add);
 
   fmt::print(cli_output(), "Created {} ({} scheme, {}). Build and test it with:\n"
              "  cmake -S {} -B {}/build && cmake --build {}/build && ctest --test-dir {}/build\n",

@@ -151,4 +151,47 @@ DK_EXPORT const dk_plugin *dk_plugin_entry(const dk_host_api *h) {
 }
 )~~~";
 
+inline constexpr std::string_view kJsonManifest = R"~~~({
+  "slug": "@NAME@",
+  "name": "@TITLE@",
+  "version": "0.1.0",
+  "description": "Sends events to the @TITLE@ API.",
+  "authentication": {
+    "scheme": "@SCHEME@",
+@JSON_FIELDS@    "testRequest": {"url": "/me"}
+  },
+  "extendRequest": {
+    "prefixUrl": "https://api.example.com/v1",
+@JSON_HEADERS@    "responseType": "json"
+  }
+}
+)~~~";
+
+inline constexpr std::string_view kJsonReadme = R"~~~(# @TITLE@
+
+A declarative destkit destination (`@SCHEME@` scheme): one JSON file, nothing to compile.
+
+```sh
+destkit check destkit-@NAME@.json              # the manifest and its templates are valid
+tests/test-request.sh destkit .                # testRequest against a local API
+```
+
+- `destkit-@NAME@.json` is the destination: its fields, `testRequest` and `extendRequest`,
+  with `{{settings.NAME}}` and `{{auth.accessToken}}` templates. Every key is described in
+  `/usr/share/doc/destkit/docs/write-a-declarative-destination.md`.
+- `tests/test-request.sh` starts `destkit mock-api` on 127.0.0.1 and runs
+  `destkit test-auth @NAME@` against it with the right and with wrong credentials, using
+  `--connect-to` and `--cacert` so the destination keeps its real URLs.
+- Copy `destkit-@NAME@.json` into a plugin directory (`destkit plugins` shows the search
+  path) to install it; sign it with `destkit sign` as you would a library.
+
+Try it by hand:
+
+```sh
+destkit describe @NAME@ --plugin-path .
+echo '@GOOD_SETTINGS@' | destkit test-auth @NAME@ --plugin-path . --settings - \
+    --connect-to api.example.com:443:127.0.0.1:PORT --cacert certificate.pem
+```
+)~~~";
+
 }  // namespace destkit::cli::templates

@@ -178,7 +178,7 @@ TEST_CASE("usage errors exit 2 and an unknown slug exits 3") {
   CHECK(run_destkit({"test-auth", "example-custom", "--settings", "/no/such/file"}).exit_code == 2);
   CHECK(run_destkit({"frobnicate"}).exit_code == 2);
   ProcessResult r = run_destkit({"test-auth", "nope", "--settings", "-"}, "{}");
-  CHECK(r.err.find("no plugin with slug \"nope\" (found: example-basic, example-c") != std::string::npos);
+  CHECK(r.err.find("no plugin with slug \"nope\" (found: example-basic-json, example-basic, example-c") != std::string::npos);
   CHECK(r.exit_code == 3);
 }
 

@@ -70,8 +70,10 @@ TEST_CASE("the bundled plugins are discovered in the installed directory") {
   ProcessResult r = run_destkit({"plugins", "--json"});
   REQUIRE(r.exit_code == 0);
   json::value listing = json::parse(r.out);
-  CHECK(slugs(listing) == std::vector<std::string>{"example-basic", "example-c", "example-custom", "example-oauth-managed",
-                                                   "example-oauth2", "example-rust"});
+  CHECK(slugs(listing) == std::vector<std::string>{"example-basic-json", "example-basic", "example-c",
+                                                   "example-custom-json", "example-custom", "example-datacenter",
+                                                   "example-oauth-managed-json", "example-oauth-managed",
+                                                   "example-oauth2-json", "example-oauth2", "example-rust"});
   CHECK(listing.at("rejected").as_array().empty());
   json::value first = listing.at("plugins").at(0);
   CHECK(first.at("scheme") == "basic");
@@ -99,8 +101,10 @@ TEST_CASE("broken files are each rejected with their reason while good plugins s
   ProcessResult r = run_destkit({"plugins", "--json", "--plugin-path", dir.string()});
   REQUIRE(r.exit_code == 0);
   json::value listing = json::parse(r.out);
-  CHECK(slugs(listing) == std::vector<std::string>{"test-probe", "example-basic", "example-c", "example-custom",
-                                                   "example-oauth-managed", "example-oauth2", "example-rust"});
+  CHECK(slugs(listing) == std::vector<std::string>{"test-probe", "example-basic-json", "example-basic", "example-c",
+                                                   "example-custom-json", "example-custom", "example-datacenter",
+                                                   "example-oauth-managed-json", "example-oauth-managed",
+                                                   "example-oauth2-json", "example-oauth2", "example-rust"});
   CHECK(reason_for(listing, "destkit-not-elf.so") == "is not a shared library (not an ELF file)");
   CHECK(reason_for(listing, "destkit-empty.so") == "is empty");
   CHECK(reason_for(listing, "destkit-truncated.so").find("is not a valid ELF shared library") == 0);

@@ -2,6 +2,7 @@
 # A partner's workflow on the unpacked package: destkit init NAME --scheme S --lang L in an
 # empty directory, configure and build it out of tree with find_package(destkit), run its
 # own tests (destkit check + testRequest against destkit mock-api), and load it in the host.
+# A JSON project (--lang json) has nothing to build: it is checked, tested and loaded as is.
 # With "clang" as the last argument the plugin is built with clang and libc++ and must load
 # into the g++/libstdc++ host all the same.
 set -euo pipefail
@@ -17,6 +18,15 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
 destkit init "$name" --scheme "$scheme" --lang "$lang" > init.log
+
+if [ "$lang" = json ]; then
+  # A declarative destination: nothing to configure or build.
+  destkit check "$name/destkit-$name.json"
+  "$name/tests/test-request.sh" "$(command -v destkit)" "$name"
+  destkit plugins --plugin-path "$name" | grep -q "^$name "
+  echo "$name: checked, testRequest passed, loaded by the host"
+  exit 0
+fi
 
 configure=(-S "$name" -B "$name/build" -DCMAKE_PREFIX_PATH="$root/fs/usr")
 if [ "$toolchain" = clang ]; then

@@ -34,6 +34,8 @@ class OAuthServer {
   int token_requests(const std::string& grant) const;
   int api_requests() const { return api_requests_; }
   std::string last_api_token() const;
+  // Every request it received, in order.
+  std::vector<loopback::Request> requests() const { return server_->requests(); }
 
   // expires_in of the next token answers, as raw JSON: "3600", "3599.5", "\"3600\"", ...
   void set_expires_in(const std::string& json);

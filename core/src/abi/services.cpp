@@ -200,6 +200,7 @@ dk_status options_set_basic_auth(dk_request_options* handle, dk_str username, dk
 
 dk_status options_add_search_param(dk_request_options* handle, dk_str name, dk_str value) noexcept {
   return with_options(handle, [&](RequestOptions& o) {
+    if (is_secret_name(view(name))) redact_credential(active_call->redactor, view(value));
     o.search_params.emplace_back(std::string(view(name)), std::string(view(value)));
     return DK_OK;
   });

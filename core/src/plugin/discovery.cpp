@@ -10,10 +10,19 @@ namespace destkit::host {
 
 namespace fs = std::filesystem;
 
-bool is_plugin_file_name(std::string_view name) {
-  return name.size() > kPluginPrefix.size() + kPluginSuffix.size() && name.starts_with(kPluginPrefix) &&
-         name.ends_with(kPluginSuffix);
+namespace {
+
+bool is_named(std::string_view name, std::string_view suffix) {
+  return name.size() > kPluginPrefix.size() + suffix.size() && name.starts_with(kPluginPrefix) && name.ends_with(suffix);
 }
+
+}  // namespace
+
+bool is_plugin_file_name(std::string_view name) {
+  return is_named(name, kPluginSuffix) || is_named(name, kDeclarativeSuffix);
+}
+
+bool is_declarative_file_name(std::string_view name) { return is_named(name, kDeclarativeSuffix); }
 
 fs::path installed_plugin_directory() {
   // The host code lives either in libdestkit-host.so (an embedder) or in a program linked with

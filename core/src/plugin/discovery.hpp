@@ -2,7 +2,8 @@
 //
 // Directories are searched in this order: those given explicitly (--plugin-path), those in
 // DESTKIT_PLUGIN_PATH (colon-separated), then the installed plugin directory. In each, the
-// files named destkit-*.so are tried in sorted order; other files are ignored.
+// files named destkit-*.so (libraries) and destkit-*.json (declarative destinations) are tried
+// in sorted order; other files are ignored.
 #pragma once
 
 #include <filesystem>
@@ -13,8 +14,10 @@ namespace destkit::host {
 
 inline constexpr std::string_view kPluginPrefix = "destkit-";
 inline constexpr std::string_view kPluginSuffix = ".so";
+inline constexpr std::string_view kDeclarativeSuffix = ".json";
 
 bool is_plugin_file_name(std::string_view file_name);
+bool is_declarative_file_name(std::string_view file_name);
 
 // <directory of the host library>/destkit/plugins: where `cmake --install` puts plugins, and
 // where the build tree puts the bundled ones.

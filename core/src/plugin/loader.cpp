@@ -1,7 +1,9 @@
 #include "plugin/loader.hpp"
 
 #include "abi/call.hpp"
+#include "declarative/load.hpp"
 #include "definition/parse.hpp"
+#include "plugin/discovery.hpp"
 
 #include "abi/plugin_code.hpp"
 #include "plugin/elf_dependencies.hpp"
@@ -149,12 +151,27 @@ Plugin::Plugin(fs::path path, Definition definition, std::string abi_version, bo
 Plugin::~Plugin() = default;
 
 LoadedPlugin::LoadedPlugin(fs::path path, const dk_plugin& descriptor, Definition definition)
+    : LoadedPlugin(std::move(path), &descriptor, std::move(definition)) {
+  copy_ = descriptor;
+  descriptor_ = &copy_;
+}
+
+LoadedPlugin::LoadedPlugin(fs::path path, const dk_plugin* host_descriptor, Definition definition)
     : Plugin(std::move(path), std::move(definition),
-             fmt::format("{}.{}", descriptor.abi_major, descriptor.abi_minor), descriptor.on_test_request != nullptr,
-             descriptor.on_extend_request != nullptr),
-      descriptor_(descriptor) {}
+             fmt::format("{}.{}", host_descriptor->abi_major, host_descriptor->abi_minor),
+             host_descriptor->on_test_request != nullptr, host_descriptor->on_extend_request != nullptr),
+      descriptor_(host_descriptor) {}
+
+TrustedFile read_trusted_file(const fs::path& path, const PluginTrust& trust, std::size_t max_bytes) {
+  auto file = read_plugin_file(path, trust.strict_permissions, max_bytes);
+  if (auto* problem = std::get_if<std::string>(&file)) return {.problem = *problem};
+  TrustedFile out{.bytes = std::move(std::get<PluginFile>(file).bytes)};
+  if (requires_verification(trust)) out.problem = trust_problem(path, out.bytes, trust);
+  return out;
+}
 
 LoadResult load_plugin(const fs::path& path, const LogSink& log, const PluginTrust& trust) {
+  if (is_declarative_file_name(path.filename().string())) return declarative::load_declarative(path, trust);
   auto file = read_plugin_file(path, trust.strict_permissions);
   if (auto* problem = std::get_if<std::string>(&file)) return reject(path, *problem);
   const std::string& bytes = std::get<PluginFile>(file).bytes;

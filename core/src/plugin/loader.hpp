@@ -20,13 +20,18 @@ namespace destkit::host {
 // A plugin with the hooks the host calls.
 class LoadedPlugin final : public Plugin {
  public:
+  // A library's plugin: its descriptor is copied, zero-filled past what the plugin's struct has.
   LoadedPlugin(std::filesystem::path path, const dk_plugin& descriptor, Definition definition);
+  // A plugin whose full-size descriptor the host made and keeps for the process (a declarative
+  // destination): used in place, so its hooks find what surrounds it through dk_call::hooks.
+  LoadedPlugin(std::filesystem::path path, const dk_plugin* host_descriptor, Definition definition);
 
-  // The descriptor as the host sees it: zero-filled past what the plugin's struct has.
-  const dk_plugin& descriptor() const { return descriptor_; }
+  // The descriptor hooks are called through.
+  const dk_plugin& descriptor() const { return *descriptor_; }
 
  private:
-  dk_plugin descriptor_;
+  dk_plugin copy_{};
+  const dk_plugin* descriptor_;
 };
 
 // What the host calls hooks on: every Plugin the host hands out is a LoadedPlugin.
@@ -34,7 +39,18 @@ inline const LoadedPlugin& loaded(const Plugin& plugin) { return static_cast<con
 
 using LoadResult = std::variant<std::unique_ptr<LoadedPlugin>, Rejection>;
 
-// Loads one file. Never throws and never crashes on a file that is not a plugin.
+// Loads one file: a library, or a declarative destination (destkit-NAME.json). Never throws
+// and never crashes on a file that is not a plugin.
 LoadResult load_plugin(const std::filesystem::path& path, const LogSink& log, const PluginTrust& trust = {});
+
+// A plugin file that is read rather than loaded (a declarative destination), after the checks
+// every plugin file passes before any of its bytes is used: a non-empty regular file, its
+// permissions, and its SHA-256 pin and signature, checked on the bytes returned. Files larger
+// than max_bytes are refused unread.
+struct TrustedFile {
+  std::string bytes{};
+  std::string problem{};  // empty when the file may be used
+};
+TrustedFile read_trusted_file(const std::filesystem::path& path, const PluginTrust& trust, std::size_t max_bytes);
 
 }  // namespace destkit::host

@@ -105,12 +105,13 @@ FileContents read_regular_file(const fs::path& path, std::size_t limit, bool fol
   return out;
 }
 
-std::variant<PluginFile, std::string> read_plugin_file(const fs::path& path, bool strict_permissions) {
+std::variant<PluginFile, std::string> read_plugin_file(const fs::path& path, bool strict_permissions,
+                                                       std::size_t max_bytes) {
   std::error_code ec;
   fs::path real = fs::canonical(path, ec);
   if (ec) return fmt::format("cannot be read ({})", ec.message());
   // The real path has no link left in it; one appearing now is not followed.
-  FileContents contents = read_regular_file(real, kMaxPluginFileSize, false);
+  FileContents contents = read_regular_file(real, max_bytes, false);
   if (!contents.bytes) {
     if (contents.special_file && S_ISDIR(contents.st.st_mode)) return std::string("is a directory, not a plugin file");
     return contents.reason();

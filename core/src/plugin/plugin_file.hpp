@@ -45,7 +45,8 @@ struct PluginFile {
 // path: the file and every directory from its own up to "/" belong to root or to the user
 // running the host, and others can write to them only through root's group or the user's own
 // group, or in a sticky directory such as /tmp (where nobody can replace what another user
-// put there). Returns the reason when it is refused.
-std::variant<PluginFile, std::string> read_plugin_file(const std::filesystem::path& path, bool strict_permissions);
+// put there). A file larger than `max_bytes` is refused. Returns the reason when it is refused.
+std::variant<PluginFile, std::string> read_plugin_file(const std::filesystem::path& path, bool strict_permissions,
+                                                       std::size_t max_bytes = kMaxPluginFileSize);
 
 }  // namespace destkit::host

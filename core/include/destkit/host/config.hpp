@@ -77,7 +77,8 @@ DESTKIT_HOST_API Result<HostConfig> load_host_config(const std::filesystem::path
 struct HostOptions {
   // Plugin directories, searched in this order: these, then DESTKIT_PLUGIN_PATH
   // (colon-separated) when use_environment_path, then <libdir>/destkit/plugins when
-  // use_installed_plugins. In each, files named destkit-*.so are tried in sorted order.
+  // use_installed_plugins. In each, files named destkit-*.so and destkit-*.json (declarative
+  // destinations) are tried in sorted order.
   std::vector<std::filesystem::path> plugin_directories{};
   bool use_environment_path = true;
   bool use_installed_plugins = true;

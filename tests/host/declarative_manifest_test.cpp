@@ -1,0 +1,197 @@
+// Declarative manifests at load: template strings, filters, and every mistake refused with
+// the JSON path and, inside a template, the column.
+#include "environment.hpp"
+
+#include "declarative/manifest.hpp"
+#include "declarative/template.hpp"
+#include "plugin/loader.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+using namespace destkit::test;
+using namespace destkit::host;
+using namespace destkit::host::declarative;
+namespace fs = std::filesystem;
+
+namespace {
+
+// A custom-scheme manifest with fields subdomain, apiKey and region (optional, no default),
+// whose extendRequest is `extension` (a JSON object's members).
+std::string manifest_with(const std::string& extension, const std::string& test_request = R"({"url": "/me"})") {
+  return R"({"slug": "acme", "name": "Acme", "version": "1.0.0",
+    "authentication": {"scheme": "custom",
+      "fields": {"subdomain": {"label": "Subdomain", "type": "string", "required": true},
+                 "apiKey": {"label": "API Key", "type": "password", "required": true},
+                 "region": {"label": "Region", "type": "string"}},
+      "testRequest": )" + test_request + R"(},
+    "extendRequest": {"prefixUrl": "https://api.acme.com", )" + extension + "}}";
+}
+
+// Why parse_manifest refuses `text` ("" when it accepts it).
+std::string refusal(const std::string& text) {
+  auto parsed = parse_manifest(text);
+  auto* error = std::get_if<DefinitionError>(&parsed);
+  return error == nullptr ? "" : error->to_string();
+}
+
+std::string rendered_filters(const std::string& value, const std::string& text) {
+  auto parsed = parse_template(text);
+  REQUIRE(std::holds_alternative<Template>(parsed));
+  auto result = apply_filters(value, std::get<Template>(parsed).substitutions.at(0).filters);
+  return result.index() == 0 ? std::get<0>(result) : "error: " + std::get<1>(result);
+}
+
+}  // namespace
+
+TEST_CASE("a template is literal text and substitutions of settings and auth values") {
+  auto parsed = parse_template("https://{{settings.subdomain}}.example.com/{{ auth.accessToken }}");
+  REQUIRE(std::holds_alternative<Template>(parsed));
+  const Template& t = std::get<Template>(parsed);
+  CHECK(t.literals == std::vector<std::string>{"https://", ".example.com/", ""});
+  REQUIRE(t.substitutions.size() == 2);
+  CHECK(t.substitutions[0].reference() == "settings.subdomain");
+  CHECK(t.substitutions[0].column == 9);
+  CHECK(t.substitutions[1].reference() == "auth.accessToken");
+}
+
+TEST_CASE("filters transform a value in order: base64, urlencode, lower, trim, split") {
+  CHECK(rendered_filters("abc123-us6", "{{settings.k | split('-', -1)}}") == "us6");
+  CHECK(rendered_filters("abc123-us6", R"({{settings.k | split("-", 0)}})") == "abc123");
+  CHECK(rendered_filters("a-b-c", "{{settings.k|split('-',1)}}") == "b");
+  CHECK(rendered_filters("  Key \t", "{{settings.k | trim | lower}}") == "key");
+  CHECK(rendered_filters("user:pä", "{{settings.k | base64}}") == "dXNlcjpww6Q=");
+  CHECK(rendered_filters("a b&c", "{{settings.k | urlencode}}") == "a%20b%26c");
+  CHECK(rendered_filters("abc123", "{{settings.k | split('-', 1)}}") ==
+        "error: split(\"-\", 1) found no such part: the value has 1 part(s)");
+  CHECK(rendered_filters("abc123", "{{settings.k | split('-', -2)}}").starts_with("error: "));
+}
+
+TEST_CASE("a template's syntax errors give the 1-based column") {
+  auto error_of = [](const std::string& text) {
+    auto parsed = parse_template(text);
+    REQUIRE(std::holds_alternative<TemplateError>(parsed));
+    const auto& e = std::get<TemplateError>(parsed);
+    return std::to_string(e.column) + ": " + e.message;
+  };
+  CHECK(error_of("Bearer {{settings.apiKey") == "8: this \"{{\" is never closed by \"}}\"");
+  CHECK(error_of("Bearer }}") == "8: \"}}\" without a \"{{\" before it");
+  CHECK(error_of("{{ }}") == "1: an empty substitution: expected settings.NAME or auth.NAME between {{ and }}");
+  CHECK(error_of("x{{config.key}}") == "4: a template can refer only to settings.NAME and auth.NAME, not \"config\"");
+  CHECK(error_of("{{settings.k | lowr}}") ==
+        "16: unknown filter \"lowr\", did you mean \"lower\"? (the filters are base64, urlencode, lower, trim, split)");
+  CHECK(error_of("{{settings.k | split('-')}}") == "25: expected ',' and the index of the part to keep here");
+  CHECK(error_of("{{settings.k | split('', 1)}}") == "22: the separator of split must not be empty");
+  CHECK(error_of("{{settings.k | trim()}}") == "20: the filter trim takes no arguments");
+  CHECK(error_of("{{settings.k settings.j}}") == "14: expected '|' and a filter, or \"}}\"");
+  CHECK(error_of("ä{{settings.k | nope}}") == "17: unknown filter \"nope\" (the filters are base64, urlencode, lower, trim, split)");
+}
+
+TEST_CASE("a manifest with a template error is refused with its JSON path and column") {
+  CHECK(refusal(manifest_with(R"("headers": {"Authorization": "Bearer {{settings.apiKey | lowr}}"})")) ==
+        "$.extendRequest.headers.Authorization: column 28: unknown filter \"lowr\", did you mean \"lower\"? "
+        "(the filters are base64, urlencode, lower, trim, split)");
+  CHECK(refusal(manifest_with(R"("headers": {"Authorization": "Bearer {{settings.apikey}}"})")) ==
+        "$.extendRequest.headers.Authorization: column 8: settings.apikey is not a declared field "
+        "(did you mean settings.apiKey?)");
+  CHECK(refusal(manifest_with(R"("headers": {"X-Region": "{{settings.region}}"})")) ==
+        "$.extendRequest.headers.X-Region: column 1: settings.region is optional and has no default: make it "
+        "required or give it a default, so the template always has a value");
+  CHECK(refusal(manifest_with(R"("headers": {"Authorization": "Bearer {{auth.accessToken}}"})")) ==
+        "$.extendRequest.headers.Authorization: column 8: auth.accessToken needs the oauth2 or oauth-managed scheme");
+  CHECK(refusal(manifest_with(R"("username": "{{settings.apiKey")")) ==
+        "$.extendRequest.username: column 1: this \"{{\" is never closed by \"}}\"");
+  CHECK(refusal(manifest_with("\"timeout\": 1000", R"({"url": "/me/{{settings.apiKey | base46}}"})")) ==
+        "$.authentication.testRequest.url: column 25: unknown filter \"base46\", did you mean \"base64\"? "
+        "(the filters are base64, urlencode, lower, trim, split)");
+}
+
+TEST_CASE("URL templates fix the scheme and keep substitutions out of the user info") {
+  CHECK(refusal(manifest_with(R"("headers": {}, "searchParams": {"q": "x"})", R"({"url": "{{settings.subdomain}}://x"})")) ==
+        "");  // relative: the value is percent-encoded into the path, so it cannot make the URL absolute
+  std::string scheme = R"({"slug": "acme", "name": "Acme", "version": "1", "authentication": {"scheme": "custom",
+      "fields": {"host": {"label": "Host", "type": "string", "required": true}}},
+      "extendRequest": {"prefixUrl": ")";
+  CHECK(refusal(scheme + R"({{settings.host}}/api"}})") ==
+        "$.extendRequest.prefixUrl: column 1: must be an absolute URL starting with a literal http:// or https://");
+  CHECK(refusal(scheme + R"(ftp://{{settings.host}}/api"}})") ==
+        "$.extendRequest.prefixUrl: column 1: \"ftp\" URLs are not sent: use http:// or https://");
+  CHECK(refusal(scheme + R"(https://{{settings.host}}@api.acme.com/"}})") ==
+        "$.extendRequest.prefixUrl: column 26: a URL must not carry a user name or password: use username and password");
+  CHECK(refusal(scheme + R"(https://api_{{settings.host}}.acme.com/"}})") ==
+        "$.extendRequest.prefixUrl: column 12: '_' cannot be part of a URL's host");
+}
+
+TEST_CASE("unknown keys are refused with their JSON path and a likely meant key") {
+  CHECK(refusal(manifest_with(R"("header": {})")) == "$.extendRequest.header: unknown key (did you mean \"headers\"?)");
+  CHECK(refusal(manifest_with("\"timeout\": 1000", R"({"url": "/me", "valid": {"statuses": [200]}})")) ==
+        "$.authentication.testRequest.valid.statuses: unknown key (did you mean \"status\"?)");
+  CHECK(refusal(R"({"slug": "a", "name": "A", "version": "1", "authentication": {"scheme": "custom",
+      "fields": {"k": {"label": "K", "type": "string", "lable": "x"}}}})") ==
+        "$.authentication.fields.k.lable: unknown key (did you mean \"label\"?)");
+  CHECK(refusal(R"({"slug": "a", "name": "A", "version": "1", "authentication": {"scheme": "custom"}, "zzz": 1})") ==
+        "$.zzz: unknown key (the keys here are slug, name, version, description, authentication, extendRequest)");
+}
+
+TEST_CASE("the definition part is checked by the definition parser, with the same paths") {
+  CHECK(refusal(R"({"slug": "a", "name": "A", "version": "1", "authentication": {"scheme": "hmac"}})") ==
+        "$.authentication.scheme: \"hmac\" is not a scheme (expected one of basic, custom, oauth2, oauth-managed)");
+  CHECK(refusal(R"({"slug": "a", "name": "A", "authentication": {"scheme": "custom"}})") ==
+        "$: the required key \"version\" is missing");
+  CHECK(refusal(R"({"slug": "a", "name": "A", "version": "1", "authentication": {"scheme": "custom",
+      "fields": {"k": {"label": "K", "type": "secret"}}}})")
+            .starts_with("$.authentication.fields.k.type: \"secret\" is not a field type"));
+}
+
+TEST_CASE("requests and renewals are checked where they are declared") {
+  CHECK(refusal(R"({"slug": "a", "name": "A", "version": "1", "authentication": {"scheme": "custom",
+      "testRequest": {"url": "/me"}}})") ==
+        "$.authentication.testRequest.url: is relative, but extendRequest has no prefixUrl to join it to");
+  CHECK(refusal(manifest_with("\"timeout\": 0")) == "$.extendRequest.timeout: must be more than 0 milliseconds");
+  CHECK(refusal(manifest_with("\"headers\": {\"Bad Name\": \"x\"}")) ==
+        "$.extendRequest.headers[\"Bad Name\"]: the header name \"Bad Name\" contains a character not allowed in names");
+  CHECK(refusal(manifest_with("\"timeout\": 1", R"({"url": "/me", "method": "get"})")) ==
+        "$.authentication.testRequest.method: \"get\" is not a method destkit sends (GET, POST, PUT, PATCH, DELETE or HEAD)");
+  CHECK(refusal(manifest_with("\"timeout\": 1", R"({"url": "/me", "valid": {"pointer": "data"}})")) ==
+        "$.authentication.testRequest.valid.pointer: \"data\" is not a JSON Pointer (RFC 6901) such as \"/data/token\"");
+  CHECK(refusal(manifest_with("\"timeout\": 1", R"({"url": "/me", "valid": {"equals": true}})")) ==
+        "$.authentication.testRequest.valid.equals: needs a \"pointer\" saying where the value is");
+  CHECK(refusal(R"({"slug": "a", "name": "A", "version": "1", "authentication": {"scheme": "oauth-managed",
+      "refreshAccessToken": {"url": "https://a.com/t", "body": {}}}})") ==
+        "$.authentication.refreshAccessToken: only the oauth2 scheme declares its own token renewal "
+        "(oauth-managed destinations use the host's)");
+  CHECK(refusal(R"({"slug": "a", "name": "A", "version": "1", "authentication": {"scheme": "oauth2",
+      "testRequest": {"url": "https://a.com/me", "headers": {"X": "{{auth.clientSecret}}"}}}})") ==
+        "$.authentication.testRequest.headers.X: column 1: auth.clientSecret is available in refreshAccessToken only");
+  CHECK(refusal(R"({"slug": "a", "name": "A", "version": "1", "authentication": {"scheme": "oauth2",
+      "refreshAccessToken": {"url": "https://a.com/t", "body": {"n": 1}}}})") ==
+        "$.authentication.refreshAccessToken.body.n: a form field must be a string");
+}
+
+TEST_CASE("a declarative file with a template error is rejected at load, naming path and column") {
+  fs::path dir = new_directory("broken-manifest");
+  fs::path file = dir / "destkit-acme.json";
+  std::ofstream(file) << manifest_with(R"("headers": {"Authorization": "Bearer {{settings.apiKey | lowr}}"})");
+  ProcessResult r = run_destkit({"check", file.string()});
+  CHECK(r.exit_code == 1);
+  CHECK(r.out == "Rejected: " + file.string() +
+                     " its manifest is invalid: $.extendRequest.headers.Authorization: column 28: unknown filter "
+                     "\"lowr\", did you mean \"lower\"? (the filters are base64, urlencode, lower, trim, split)\n");
+  // Rejected files never stop the others: the bundled plugins still load beside it.
+  ProcessResult listing = run_destkit({"plugins", "--plugin-path", dir.string()});
+  CHECK(listing.out.find("example-custom-json") != std::string::npos);
+  CHECK(listing.out.find("destkit-acme.json: its manifest is invalid") != std::string::npos);
+}
+
+TEST_CASE("a file that is not JSON, or too large, is rejected with the reason") {
+  fs::path dir = new_directory("not-json");
+  std::ofstream(dir / "destkit-garbage.json") << "\x7f" "ELF not json";
+  std::ofstream(dir / "destkit-huge.json") << std::string(kMaxManifestBytes + 1, ' ');
+  LoadResult garbage = load_plugin(dir / "destkit-garbage.json", {});
+  REQUIRE(std::holds_alternative<Rejection>(garbage));
+  CHECK(std::get<Rejection>(garbage).reason.starts_with("its manifest is invalid: $: not valid JSON"));
+  LoadResult huge = load_plugin(dir / "destkit-huge.json", {});
+  REQUIRE(std::holds_alternative<Rejection>(huge));
+  CHECK(std::get<Rejection>(huge).reason == "is larger than the limit of 1048576 bytes");
+}
