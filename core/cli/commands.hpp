@@ -3,6 +3,8 @@
 
 #include "arguments.hpp"
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace destkit::cli {
@@ -18,5 +20,8 @@ int run_command(const Arguments& arguments);
 
 // Prints the message and the command's help to stderr; returns kExitUsage.
 int usage_error(std::string_view message, std::string_view command);
+
+// The text of a file, or of standard input for "-"; nothing when it cannot be read.
+std::optional<std::string> read_input(const std::string& source);
 
 }  // namespace destkit::cli

@@ -26,4 +26,7 @@ struct ParsedJson {
 
 ParsedJson parse_json_input(std::string_view text, JsonLimits limits = {});
 
+// What a value is, for messages: "a string", "an object", "null", ...
+std::string_view json_kind(const boost::json::value& value);
+
 }  // namespace destkit::host
