@@ -23,6 +23,11 @@ std::string* value_slot(Arguments& a, std::string_view name) {
   if (name == "--lang") return &a.lang;
   if (name == "--dir") return &a.dir;
   if (name == "--accept") return &a.accept.emplace_back();
+  if (name == "--accept-basic") return &a.accept_basic.emplace_back();
+  if (name == "--accept-query") return &a.accept_query.emplace_back();
+  if (name == "--routes") return &a.routes;
+  if (name == "--oauth-client") return &a.oauth_client;
+  if (name == "--record") return &a.record;
   if (name == "--tls-name") return &a.tls_names.emplace_back();
   if (name == "--certificate-dir") return &a.certificate_dir;
   return nullptr;
@@ -65,6 +70,8 @@ ParseResult parse_arguments(int argc, char** argv) {
       a.verbose = true;
     } else if (arg == "--insecure-plugin-permissions") {
       a.insecure_plugin_permissions = true;
+    } else if (arg == "--record-secrets") {
+      a.record_secrets = true;
     } else if (arg == "--no-browser") {
       a.no_browser = true;
     } else if (arg == "--version") {

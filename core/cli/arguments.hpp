@@ -26,8 +26,14 @@ struct Arguments {
   std::string dir;
   // mock-api
   std::vector<std::string> accept;
+  std::vector<std::string> accept_basic;
+  std::vector<std::string> accept_query;
   std::vector<std::string> tls_names;
   std::string certificate_dir;
+  std::string routes;
+  std::string oauth_client;
+  std::string record;
+  bool record_secrets = false;
   long long port = 0;
   bool json = false;
   bool verbose = false;

@@ -39,7 +39,7 @@ Commands:
   verify FILE                     Check a plugin's signature against the trusted keys
   oauth login|status|logout SLUG  Sign in to an OAuth destination, show or forget its tokens
   init NAME --scheme SCHEME       Create a plugin project (C++, C or JSON) that tests out of tree
-  mock-api --accept "H: V"        Serve a local HTTPS API that accepts the given credentials
+  mock-api --certificate-dir DIR  Serve a local HTTPS API scripted as a partner's API would answer
   help [COMMAND]                  Show help for a command
 
 Options for every command:
@@ -107,19 +107,52 @@ Exit codes: 0 credentials valid; 1 invalid settings or credentials; 2 usage erro
 TLS); 5 settings valid but not checked: the destination has no testRequest.
 )";
 
-constexpr std::string_view kMockApiHelp = R"(Usage: destkit mock-api --certificate-dir DIR [--accept "NAME: VALUE"]... [OPTIONS]
+constexpr std::string_view kMockApiHelp = R"(Usage: destkit mock-api --certificate-dir DIR [OPTIONS]
 
-Serves HTTPS on 127.0.0.1 for trying destinations locally. Any request carrying one of the
-accepted headers gets 200 {"ok":true}; any other gets 401. Prints "port N" and
-"certificate FILE" when ready, and runs until interrupted. Point a destination at it with
-test-auth --connect-to HOST:443:127.0.0.1:N --cacert FILE.
+Serves HTTPS on 127.0.0.1 as a partner's API would, for trying destinations locally. Prints
+"port N" and "certificate FILE" when ready, and runs until SIGINT or SIGTERM. Point a
+destination at it with test-auth --connect-to HOST:443:127.0.0.1:N --cacert FILE.
+
+Without --routes, any request carrying an accepted credential gets 200 {"ok":true} and any
+other gets 401 {"error":"invalid credentials"}.
 
 Options:
-  --accept "NAME: VALUE"   A header value to accept, e.g. "Authorization: Bearer k" (repeatable)
-  --certificate-dir DIR    Where to write the self-signed certificate and its key
-  --tls-name NAME          A host name for the certificate (repeatable; default example.com
-                           and *.example.com); 127.0.0.1 is always included
+  --certificate-dir DIR    Where to write the self-signed certificate (certificate.pem) and
+                           its key (key.pem, readable by the owner only); made anew each run
+  --tls-name NAME          A host name or IPv4 address for the certificate (repeatable;
+                           default example.com and *.example.com); 127.0.0.1 is
+                           always included
   --port N                 The port to listen on (default: any free port)
+  --accept "NAME: VALUE"   Accept this header value, e.g. "Authorization: Bearer k" (repeatable)
+  --accept-basic USER:PASS Accept Basic authentication with this user and password (repeatable)
+  --accept-query NAME=VAL  Accept this query parameter, e.g. api_key=k (repeatable)
+  --routes FILE            Answer per method and path as FILE says (see below)
+  --oauth-client ID:PASS   Serve an OAuth token endpoint at POST /oauth/token for the client
+                           with this id and secret
+  --record FILE            Write every request to FILE, one JSON object per line (see below)
+  --record-secrets         Keep credential values in the record instead of [redacted]
+
+A routes file is a JSON object:
+  {"routes": [{"method": "GET", "path": "/api/accounts/me.json", "auth": true,
+               "status": 200, "headers": {"X-Plan": "pro"}, "body": {"id": 1}}]}
+"method" and "path" are required; the path is compared exactly, without the query. A
+route with "auth": true answers 401 {"error":"invalid credentials"} to a request without
+an accepted credential. "status" defaults to 200. A JSON "body" is sent as
+application/json, a string "body" as text/plain, unless "headers" set Content-Type. A
+path with no route gets 404, a path routed for other methods 405.
+
+The token endpoint authenticates the client by HTTP Basic or by client_id and
+client_secret in the form, and grants client_credentials and refresh_token. Each answer
+holds a new access token, accepted as "Authorization: Bearer TOKEN" for 3600 seconds,
+and a new refresh token, which works once: reusing one gets 400 invalid_grant.
+
+Each line of the record reads
+  {"method":"GET","path":"/api/me","query":{"api_key":"[redacted]"},
+   "headers":{"host":"example.com","authorization":"[redacted]"},"status":200}
+with header names in lower case. The values of accepted credentials' headers and query
+parameters, and of those whose names say they hold a credential (Authorization,
+X-Api-Key, access_token, ...), read [redacted] unless --record-secrets is given. The file
+is emptied at start; each line is in it before the answer is sent.
 )";
 
 constexpr std::string_view kInitHelp = R"(Usage: destkit init NAME --scheme basic|custom|oauth2|oauth-managed [--lang cpp|c|json] [--dir DIR]
@@ -244,13 +277,6 @@ int check(const Arguments& a) {
   return kExitOk;
 }
 
-// Reads the settings text from a file or standard input ("-"), no more than settings may hold.
-host::FileText read_settings(const std::string& source) {
-  const std::size_t limit = host::JsonLimits{}.max_bytes;
-  if (source == "-") return host::read_descriptor(STDIN_FILENO, "standard input", limit);
-  return host::read_file(source, {.max_bytes = limit});
-}
-
 int exit_code(AuthOutcome outcome) {
   switch (outcome) {
     case AuthOutcome::valid: return kExitOk;
@@ -266,7 +292,7 @@ int exit_code(AuthOutcome outcome) {
 int test_auth(const Arguments& a) {
   if (a.positional.size() != 1) return usage_error("test-auth needs exactly one SLUG", "test-auth");
   if (a.settings.empty()) return usage_error("test-auth needs --settings FILE (or - for standard input)", "test-auth");
-  host::FileText text = read_settings(a.settings);
+  host::FileText text = read_input(a.settings);
   if (!text.ok() && !text.too_large) return usage_error(fmt::format("cannot use the settings: {}", text.error), "test-auth");
 
   auto opened = open_host(a);
@@ -288,6 +314,12 @@ int test_auth(const Arguments& a) {
 }
 
 }  // namespace
+
+host::FileText read_input(const std::string& source) {
+  const std::size_t limit = host::JsonLimits{}.max_bytes;
+  if (source == "-") return host::read_descriptor(STDIN_FILENO, "standard input", limit);
+  return host::read_file(source, {.max_bytes = limit});
+}
 
 int usage_error(std::string_view message, std::string_view command) {
   fmt::print(stderr, "destkit: {}\n\n{}", host::printable(message), help_for(command));

@@ -3,6 +3,10 @@
 
 #include "arguments.hpp"
 
+#include "util/read_file.hpp"
+
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace destkit::cli {
@@ -19,5 +23,9 @@ int run_command(const Arguments& arguments);
 
 // Prints the message and the command's help to stderr; returns kExitUsage.
 int usage_error(std::string_view message, std::string_view command);
+
+// The text of a file, or of standard input for "-", read no further than settings may hold
+// (1 MiB): JSON input the user names on the command line.
+host::FileText read_input(const std::string& source);
 
 }  // namespace destkit::cli

@@ -52,17 +52,6 @@ struct Invalid {
   throw Invalid{{std::move(path), std::move(message)}};
 }
 
-std::string_view json_kind(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
-    default: return "a number";
-  }
-}
-
 const json::value* member(const json::object& object, std::string_view key) {
   return object.if_contains(key);
 }

@@ -201,4 +201,15 @@ ParsedJson parse_json_input(std::string_view text, JsonLimits limits) {
   return result;
 }
 
+std::string_view json_kind(const json::value& value) {
+  switch (value.kind()) {
+    case json::kind::null: return "null";
+    case json::kind::bool_: return "a boolean";
+    case json::kind::string: return "a string";
+    case json::kind::array: return "an array";
+    case json::kind::object: return "an object";
+    default: return "a number";
+  }
+}
+
 }  // namespace destkit::host

@@ -31,4 +31,7 @@ std::string check_json_input(std::string_view text, JsonLimits limits = {});
 // The checked JSON as a value, or the error.
 ParsedJson parse_json_input(std::string_view text, JsonLimits limits = {});
 
+// What a value is, for messages: "a string", "an object", "null", ...
+std::string_view json_kind(const boost::json::value& value);
+
 }  // namespace destkit::host

@@ -1,4 +1,4 @@
-// loopback_server — an HTTP/1.1 server on 127.0.0.1 (optionally TLS) for tests and demos.
+// loopback_server — an HTTP/1.1 server on 127.0.0.1 (optionally TLS) for the test suite.
 //
 // Each response can misbehave on purpose (delay, trickle, raw bytes) so tests can exercise the
 // host against real sockets. It records every request it receives.
