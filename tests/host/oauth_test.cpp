@@ -369,9 +369,8 @@ TEST_CASE("a crash between writing and renaming leaves the previous record reada
   auto [access, refresh] = world.signed_in(kManaged, std::chrono::hours(1));
   pid_t child = fork();
   if (child == 0) {
-    setenv("DESTKIT_TEST_CRASH_BEFORE_RENAME", "1", 1);
-    world.store().save(kManaged, "default", TokenRecord{.access_token = "replacement"});
-    _exit(0);  // not reached: save crashes first
+    world.store().save(kManaged, "default", TokenRecord{.access_token = "replacement"}, [] { _exit(86); });
+    _exit(0);  // not reached: save "crashes" just before replacing the record
   }
   int status = 0;
   waitpid(child, &status, 0);

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -54,7 +55,10 @@ class TokenStore {
   std::variant<std::monostate, TokenRecord, std::string> load(const std::string& slug,
                                                               const std::string& connection) const;
   // Replaces the record atomically. Returns an error message, or "" on success.
-  std::string save(const std::string& slug, const std::string& connection, const TokenRecord& record) const;
+  // `before_replace` runs once the new record is written and flushed, just before it replaces
+  // the old one: the moment a crash must leave the previous record readable.
+  std::string save(const std::string& slug, const std::string& connection, const TokenRecord& record,
+                   const std::function<void()>& before_replace = {}) const;
   // Deletes the record; false when there was none.
   bool remove(const std::string& slug, const std::string& connection) const;
 
