@@ -319,7 +319,14 @@ void Api::oauth_start(const host::Plugin& plugin, const ServeRequest& request, R
   if (auto* refused = std::get_if<ServeAnswer>(&body)) return reply(*refused);
   std::optional<std::string> connection = connection_name(std::get<json::object>(body).if_contains("connection"));
   if (!connection) return reply(error_answer(400, "bad_request", kConnectionRule, route));
-  auto begun = catalog_.host().oauth_begin(plugin, *connection, origin_ + "/v1/oauth/callback");
+  std::string origin = origin_;
+  if (every_address_) {
+    if (request.host.empty() || request.host.find_first_of("/@\\ ?#") != std::string::npos) {
+      return reply(error_answer(400, "bad_request", "the request needs a Host header naming the service", route));
+    }
+    origin = "http://" + request.host;
+  }
+  auto begun = catalog_.host().oauth_begin(plugin, *connection, origin + "/v1/oauth/callback");
   if (!begun) return reply(error_answer(400, "oauth_failed", begun.status().message(), route));
   log_.event("info", plugin.slug(), "OAuth sign-in started", {{"connection", *connection}});
   reply(json_answer(200, json::object{{"authorizeUrl", begun->url}}, route));

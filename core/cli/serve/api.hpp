@@ -35,8 +35,12 @@ class Api {
       std::optional<BearerToken> token)
       : catalog_(catalog), lanes_(lanes), metrics_(metrics), log_(log), state_(state), token_(std::move(token)) {}
 
-  // scheme://host:port the service is reached at: where OAuth sends the browser back.
-  void set_origin(std::string origin) { origin_ = std::move(origin); }
+  // scheme://host:port the service listens on: where OAuth sends the browser back. When it
+  // listens on every address (0.0.0.0, ::), the start request's Host header names it instead.
+  void set_origin(std::string origin, bool every_address) {
+    origin_ = std::move(origin);
+    every_address_ = every_address;
+  }
 
   void handle(const ServeRequest& request, Reply reply);
 
@@ -55,6 +59,7 @@ class Api {
   const ServiceState& state_;
   std::optional<BearerToken> token_;
   std::string origin_;
+  bool every_address_ = false;
 };
 
 }  // namespace destkit::cli::serve

@@ -8,6 +8,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <optional>
@@ -26,6 +27,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::seconds kReadTimeout{30};
 constexpr std::chrono::seconds kWriteTimeout{30};
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::chrono::seconds kLingerTimeout{5};
 // Threads that accept, read and write; hooks never run on them (lanes.hpp).
 constexpr int kIoThreads = 2;
 
@@ -82,6 +84,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) {
       // The request could not be read whole: the connection cannot be used after it.
       keep_alive_ = false;
+      linger_ = true;
       head_ = false;
       method_ = "?";
       ++shared_.in_flight;
@@ -144,7 +147,19 @@ class Session : public std::enable_shared_from_this<Session> {
   void close() {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.close();
+    if (!linger_) return stream_.close();
+    // The client may still be sending the body that was refused; closing with it unread
+    // would reset the connection and could destroy the answer before the client reads it.
+    // Read and drop what comes until the client closes, for a few seconds at most.
+    stream_.expires_after(kLingerTimeout);
+    drop_input();
+  }
+
+  void drop_input() {
+    stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->stream_.close();
+      self->drop_input();
+    });
   }
 
   beast::tcp_stream stream_;
@@ -158,6 +173,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string method_;
   int status_ = 0;
   std::string route_;
+  bool linger_ = false;
+  std::array<char, 16 * 1024> discard_{};
 };
 
 }  // namespace

@@ -117,7 +117,7 @@ int serve_command(const Arguments& a) {
   }
   std::string host_part = address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host;
   std::string origin = fmt::format("http://{}:{}", host_part, server->port());
-  api.set_origin(origin);
+  api.set_origin(origin, address.host == "0.0.0.0" || address.host == "::");
 
   auto rescan = [&] {
     lanes.post("plugin rescan", [&] {
