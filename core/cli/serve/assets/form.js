@@ -80,8 +80,8 @@ function row(field, index) {
   const wrapper = element('div', { class: 'field' });
   const label = element('label', { for: id }, String(field.label || field.key));
   if (field.required) {
+    // Screen readers hear "required" from aria-required on the control, not the star.
     label.append(' ', element('span', { class: 'required-mark', 'aria-hidden': 'true' }, '*'));
-    label.append(element('span', { class: 'visually-hidden' }, ' (required)'));
   }
   const input = control(field, id);
   if (field.required) input.setAttribute('aria-required', 'true');
@@ -90,7 +90,8 @@ function row(field, index) {
   if (isSecret(field) && input.tagName === 'INPUT') line.append(secretToggle(input, String(field.label || field.key)));
 
   const notes = [];
-  const descriptionText = [field.description, field.multiple && !hasChoices(field) ? 'One value per line.' : '']
+  const hint = !field.multiple ? '' : hasChoices(field) ? 'Choose one or more.' : 'One value per line.';
+  const descriptionText = [field.description, hint]
     .filter(Boolean).join(' ');
   let description = null;
   if (descriptionText) {

@@ -103,7 +103,10 @@ export class OAuthPanel {
     this.timer = setTimeout(async () => {
       this.timer = null;
       const status = await this.refresh();
-      if (status && status.signedIn) return;
+      if (status && status.signedIn) {
+        this.el.linkLine.hidden = true;
+        return;
+      }
       if (Date.now() - started > POLL_LIMIT_MS) {
         this.say('Stopped waiting for the sign-in; press Connect to try again.', true);
         return;

@@ -26,6 +26,13 @@ function showVerdict(kind, headline, detail) {
   $('verdict-detail').textContent = detail;
 }
 
+function logNote(text) {
+  const item = document.createElement('li');
+  item.className = 'note';
+  item.textContent = text;
+  return item;
+}
+
 function showLog(lines) {
   const items = (Array.isArray(lines) ? lines : []).map((line) => {
     const text = String(line);
@@ -34,12 +41,7 @@ function showLog(lines) {
     item.textContent = text;
     return item;
   });
-  if (!items.length) {
-    const item = document.createElement('li');
-    item.className = 'note';
-    item.textContent = 'No request was sent.';
-    items.push(item);
-  }
+  if (!items.length) items.push(logNote('No request was sent.'));
   $('log').replaceChildren(...items);
 }
 
@@ -64,7 +66,7 @@ async function chooseDestination(slug) {
   $('destination-about').hidden = true;
   oauth.hide();
   showVerdict('none', 'No test run yet.', '');
-  $('log').replaceChildren();
+  $('log').replaceChildren(logNote('No test run yet.'));
   if (!slug) return;
   try {
     const definition = await api.describe(slug);
