@@ -11,8 +11,15 @@ export class ApiError extends Error {
 
 const segment = (text) => encodeURIComponent(text);
 
+// The bearer token a service started with --token-file asks for; kept in memory only.
+let token = '';
+export const setToken = (value) => {
+  token = value;
+};
+
 async function call(method, path, body) {
   const options = { method, headers: { Accept: 'application/json' } };
+  if (token) options.headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) {
     options.headers['Content-Type'] = 'application/json';
     options.body = JSON.stringify(body);

@@ -150,6 +150,16 @@ async function start() {
   const select = $('destination');
   select.addEventListener('change', () => chooseDestination(select.value));
 
+  $('token-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    api.setToken($('token').value);
+    loadDestinations();
+  });
+  loadDestinations();
+}
+
+async function loadDestinations() {
+  const select = $('destination');
   let list;
   try {
     list = await api.listDestinations();
@@ -157,8 +167,14 @@ async function start() {
     $('load-problem').textContent = `Could not list the destinations: ${e.message}`;
     $('load-problem').hidden = false;
     select.replaceChildren(new Option('No destination', ''));
+    if (e.code === 'unauthorized') {
+      $('token-panel').hidden = false;
+      $('token').focus();
+    }
     return;
   }
+  $('load-problem').hidden = true;
+  $('token-panel').hidden = true;
   const destinations = Array.isArray(list.destinations) ? list.destinations : [];
   const options = [new Option(destinations.length ? 'Choose a destination…' : 'No destination is loaded', '')];
   for (const d of destinations) options.push(new Option(`${String(d.name)} (${String(d.slug)})`, String(d.slug)));
