@@ -173,12 +173,14 @@ class TesterPage:
     def run_test(self, press_enter_in=None):
         """Tests the credentials (the button, or Enter in a field) and waits for the verdict."""
         before = self.s.find("#verdict-text").text()
+        # Marks the verdict shown so far as stale: any outcome seen afterwards is this test's.
+        self.s.script("document.getElementById('verdict').dataset.outcome = 'stale';")
         if press_enter_in is not None:
             press_enter_in.type("\ue007")
         else:
             self.s.find("#test-button").click()
         self.s.wait_for(lambda: self.s.find("#test-button").property("disabled") is False
-                        and self.s.find("#verdict").attribute("data-outcome") not in (None, "none", "running"),
+                        and self.s.find("#verdict").attribute("data-outcome") not in ("stale", "running"),
                         "the verdict")
         return self.verdict(), before
 
@@ -235,10 +237,17 @@ def scenario(page, origin, shots):
     toggle.click()
     check(api_key.attribute("type") == "password" and toggle.attribute("aria-pressed") == "false", "Hide masks it again")
 
+    # 0. Validate with nothing filled in: both required fields say so; nothing is sent.
+    s.find("#validate-button").click()
+    s.wait_for(lambda: s.find("#verdict").attribute("data-outcome") == "invalid_settings", "the validation's verdict")
+    check(len(page.error_of(subdomain)) == 1 and len(page.error_of(api_key)) == 1,
+          "Validate shows an error at each empty required field")
+    check(page.log_lines() == ["No test run yet."], f"Validate sends no request, saw the log {page.log_lines()}")
+
     # 1. The API key is left out: the settings are refused, the error is at the field.
     subdomain.type(SUBDOMAIN)
     verdict, before = page.run_test(press_enter_in=subdomain)
-    check(before == "No test run yet.", f"no verdict before the first test, saw {before!r}")
+    check(before == "The settings are not valid.", f"the validation's verdict stood before the test, saw {before!r}")
     s.screenshot(os.path.join(shots, "1-missing-api-key.png"))
     check(verdict["outcome"] == "invalid_settings" and verdict["headline"] == "The settings are not valid.",
           f"a missing API key makes invalid settings, saw {verdict}")

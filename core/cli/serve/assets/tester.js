@@ -16,7 +16,7 @@ const HEADLINES = {
   unchecked: 'Not checked: the destination has no test request.',
 };
 
-const state = { slug: null, form: null, busy: false };
+const state = { slug: null, form: null, busy: false, listed: new Map() };
 let oauth;
 
 function showVerdict(kind, headline, detail) {
@@ -71,7 +71,8 @@ async function chooseDestination(slug) {
   try {
     const definition = await api.describe(slug);
     if (slug !== state.slug) return;
-    describeDestination(definition);
+    // The list says what kind of plugin it is; the definition does not.
+    describeDestination({ kind: state.listed.get(slug)?.kind, ...definition });
     state.form = new SettingsForm($('fields'), Array.isArray(definition.fields) ? definition.fields : []);
     const withOAuth = usesOAuth(definition.scheme);
     $('connection-line').hidden = !withOAuth;
@@ -179,6 +180,7 @@ async function loadDestinations() {
   const options = [new Option(destinations.length ? 'Choose a destination…' : 'No destination is loaded', '')];
   for (const d of destinations) options.push(new Option(`${String(d.name)} (${String(d.slug)})`, String(d.slug)));
   select.replaceChildren(...options);
+  state.listed = new Map(destinations.map((d) => [String(d.slug), d]));
   select.disabled = destinations.length === 0;
   showRejected(list.rejected);
   // A link may name the destination to open: /#example-custom.
