@@ -23,7 +23,7 @@ import sys
 import threading
 import urllib.parse
 
-from webdriver import Session
+from webdriver import TAB_KEY, Session
 
 SUBDOMAIN = "acme"
 RIGHT_KEY = "right-key-5b1e"
@@ -236,6 +236,15 @@ def scenario(page, origin, shots):
     check(api_key.attribute("type") == "text" and toggle.attribute("aria-pressed") == "true", "Show reveals the key")
     toggle.click()
     check(api_key.attribute("type") == "password" and toggle.attribute("aria-pressed") == "false", "Hide masks it again")
+
+    # The keyboard goes through the form in reading order.
+    s.script("arguments[0].focus();", subdomain)
+    order = []
+    for _ in range(4):
+        s.press(TAB_KEY)
+        order.append(s.script("const e = document.activeElement; return e.id || e.textContent;"))
+    expected = [api_key.attribute("id"), "Show", "test-button", "validate-button"]
+    check(order == expected, f"Tab moves through the form in order, saw {order}, expected {expected}")
 
     # 0. Validate with nothing filled in: both required fields say so; nothing is sent.
     s.find("#validate-button").click()
