@@ -38,6 +38,10 @@ struct Arguments {
   bool json = false;
   bool verbose = false;
   bool insecure_plugin_permissions = false;
+  // serve
+  std::string listen = "127.0.0.1:8642";
+  std::string token_file;
+  long long workers = 64;
   // sign, verify
   std::string key;
   std::vector<std::string> public_keys;

@@ -4,6 +4,7 @@
 #include "init.hpp"
 #include "mock_api.hpp"
 #include "oauth_commands.hpp"
+#include "serve/serve_command.hpp"
 #include "signing_commands.hpp"
 #include "standard_output.hpp"
 #include "output.hpp"
@@ -40,6 +41,7 @@ Commands:
   oauth login|status|logout SLUG  Sign in to an OAuth destination, show or forget its tokens
   init NAME --scheme SCHEME       Create a plugin project (C++, C or JSON) that tests out of tree
   mock-api --certificate-dir DIR  Serve a local HTTPS API scripted as a partner's API would answer
+  serve [--listen ADDRESS:PORT]   Run the host as an HTTP service: settings, credential tests, OAuth
   help [COMMAND]                  Show help for a command
 
 Options for every command:
@@ -206,6 +208,7 @@ configuration (--config or DESTKIT_CONFIG). Exit 0 when a key verifies it, 1 oth
 )";
 
 std::string_view help_for(std::string_view command) {
+  if (command == "serve") return kServeHelp;
   if (command == "sign") return kSignHelp;
   if (command == "verify") return kVerifyHelp;
   if (command == "oauth") return kOAuthHelp;
@@ -344,6 +347,7 @@ int run_command(const Arguments& a) {
   if (a.command == "check") return check(a);
   if (a.command == "test-auth") return test_auth(a);
   if (a.command == "mock-api") return mock_api(a);
+  if (a.command == "serve") return serve_command(a);
   if (a.command == "init") return init_project(a);
   if (a.command == "oauth") return oauth_command(a);
   if (a.command == "sign") return sign_plugin(a);

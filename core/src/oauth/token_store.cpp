@@ -76,12 +76,6 @@ std::optional<TokenRecord> from_json(const json::value& v) {
 }
 
 // Names become file names: keep them to a safe alphabet.
-bool safe_name(const std::string& name) {
-  return !name.empty() && name.size() <= 64 && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
-                                                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
-                                                   std::string::npos && name[0] != '.';
-}
-
 std::string errno_text() { return std::strerror(errno); }
 
 // A stored record is about 1 KiB; this leaves room for long JWTs and stops a huge file.
@@ -100,6 +94,13 @@ PrivateOpen open_slug_directory(const fs::path& store, const std::string& slug, 
 std::string refused(const std::string& why) { return "the token store is not safe to use: " + why; }
 
 }  // namespace
+
+bool safe_name(const std::string& name) {
+  return !name.empty() && name.size() <= 64 && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
+                                                   std::string::npos && name[0] != '.';
+}
+
 
 bool TokenRecord::expires_within(std::chrono::seconds margin) const {
   return expires_at && *expires_at <= Clock::now() + margin;

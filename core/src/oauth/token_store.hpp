@@ -41,6 +41,10 @@ inline constexpr std::chrono::seconds kLongestTokenLifetime{10LL * 366 * 24 * 36
 std::optional<std::chrono::system_clock::time_point> expiry_after(std::chrono::system_clock::time_point obtained_at,
                                                                  double seconds);
 
+// Whether the store takes `name` as a slug or connection name: 1 to 64 of A-Z a-z 0-9 - _ .,
+// not starting with a dot.
+bool safe_name(const std::string& name);
+
 class TokenStore {
  public:
   explicit TokenStore(std::filesystem::path directory);

@@ -53,8 +53,25 @@ class DESTKIT_HOST_API Host {
   Result<OAuthConnection> oauth_login(const Plugin& plugin, const LoginOptions& options) const;
   // The stored connection; signed_in is false when there is none.
   Result<OAuthConnection> oauth_status(const Plugin& plugin, const std::string& connection = "default") const;
+  // The authorization-code flow with PKCE for an embedder that receives the browser's way back
+  // itself (a web service). oauth_begin returns the URL to send the person to; its state and
+  // PKCE verifier stay in this Host for ten minutes (at most 256 sign-ins wait at once: the
+  // oldest is dropped). oauth_finish takes the state and code the redirect brought (or its
+  // `error` parameter when the person or the server refused), checks the state, which works
+  // once, exchanges the code with the verifier and stores the tokens for the connection named
+  // at begin. An unknown, used or expired state is Status::Code::rejected. Thread-safe.
+  Result<OAuthAuthorization> oauth_begin(const Plugin& plugin, const std::string& connection,
+                                         const std::string& redirect_uri) const;
+  Result<OAuthSignIn> oauth_finish(const std::string& state, const std::string& code,
+                                   const std::string& error = {}) const;
   // Deletes the stored tokens; false when nothing was stored.
   Result<bool> oauth_logout(const Plugin& plugin, const std::string& connection = "default") const;
+
+  // Searches the search path again: files not loaded yet are tried (new plugins are added to
+  // plugins(), rejected ones replace their earlier rejection); nothing is unloaded, and a
+  // loaded file that changed or went away is reported, not reloaded. Must not run while
+  // another thread calls plugins(), rejections() or find(); every other call may go on.
+  RescanReport rescan();
 
   // Loads one file as `destkit check` does, with the trust rules of `options.config`, outside
   // any Host. The Plugin stays usable for the life of the process.
