@@ -57,10 +57,11 @@ function control(field, id) {
     box.checked = field.default === true;
     return box;
   }
+  // Several values are typed one per line; a textarea cannot be masked, so a secret field that
+  // takes several values shows them.
   if (field.multiple || (field.type === 'text' && !isSecret(field))) {
     const area = element('textarea', { id, rows: field.multiple ? '3' : '4', spellcheck: 'false' });
     area.value = asList(field.default).map(String).join('\n');
-    if (field.type === 'text' && !field.multiple) area.value = field.default === undefined ? '' : String(field.default);
     return area;
   }
   const input = element('input', { id, autocomplete: 'off', spellcheck: 'false' });
