@@ -71,6 +71,8 @@ ParseResult parse_arguments(int argc, char** argv) {
       a.help = true;
     } else if (arg == "-v" || arg == "--verbose") {
       a.verbose = true;
+    } else if (arg == "--dry-run") {
+      a.dry_run = true;
     } else if (arg == "--insecure-plugin-permissions") {
       a.insecure_plugin_permissions = true;
     } else if (arg == "--record-secrets") {

@@ -203,6 +203,51 @@ AuthVerdict Host::test_authentication(const Plugin& plugin, std::string_view set
   }
 }
 
+DryRun Host::dry_run_authentication(const Plugin& plugin, std::string_view settings_json,
+                                    const std::string& connection) const {
+  try {
+    ParsedJson settings = parse_json_input(settings_json);
+    if (!settings.ok()) {
+      return {{AuthOutcome::invalid_settings,
+               fmt::format("Settings are invalid: the settings are not valid JSON ({})", settings.error),
+               std::nullopt,
+               {}}};
+    }
+    return host::dry_run_authentication(loaded(plugin), settings.value, impl_->requests, connection);
+  } catch (...) {
+    return {{AuthOutcome::plugin_failed,
+             fmt::format("The dry run of {} failed: the host failed unexpectedly", plugin.slug()),
+             std::nullopt,
+             {}}};
+  }
+}
+
+Result<RequestExtension> Host::extend_request(const Plugin& plugin, std::string_view settings_json,
+                                             const std::string& connection) const {
+  try {
+    ParsedJson settings = parse_json_input(settings_json);
+    if (!settings.ok()) {
+      return Status::error(Status::Code::invalid_argument,
+                           fmt::format("Settings are invalid: the settings are not valid JSON ({})", settings.error));
+    }
+    auto extended = host::extend_request(loaded(plugin), settings.value, impl_->requests, connection);
+    if (auto* verdict = std::get_if<AuthVerdict>(&extended)) {
+      std::string message = verdict->message;
+      for (const auto& problem : verdict->problems) message += " " + problem.message;
+      return Status::error(verdict->outcome == AuthOutcome::invalid_settings ? Status::Code::invalid_argument
+                                                                              : Status::Code::failed,
+                           message);
+    }
+    const RequestOptions& o = std::get<RequestOptions>(extended);
+    RequestExtension out{o.prefix_url, o.headers, o.username, o.password, o.search_params, o.timeout, std::nullopt,
+                         o.throw_http_errors};
+    if (o.response_type) out.response_type = *o.response_type == ResponseType::json ? "json" : "text";
+    return out;
+  } catch (...) {
+    return internal_error();
+  }
+}
+
 Result<OAuthConnection> Host::oauth_login(const Plugin& plugin, const LoginOptions& options) const {
   try {
     auto client = impl_->oauth_client(plugin);

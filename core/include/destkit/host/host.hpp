@@ -10,6 +10,7 @@
 #include <destkit/host/config.hpp>
 #include <destkit/host/definition.hpp>
 #include <destkit/host/export.hpp>
+#include <destkit/host/extension.hpp>
 #include <destkit/host/log.hpp>
 #include <destkit/host/oauth.hpp>
 #include <destkit/host/plugin.hpp>
@@ -47,6 +48,16 @@ class DESTKIT_HOST_API Host {
   // itself is the verdict plugin_failed.
   AuthVerdict test_authentication(const Plugin& plugin, std::string_view settings_json,
                                   const std::string& connection = "default") const;
+  // test_authentication without sending testRequest's requests: they are recorded, redacted,
+  // and answered "not sent" (DryRun says what that shows). An OAuth token that has expired is
+  // still refreshed first, with the one request that takes.
+  DryRun dry_run_authentication(const Plugin& plugin, std::string_view settings_json,
+                                const std::string& connection = "default") const;
+  // Validates the settings and runs extendRequest only: the options it produced. Fails with
+  // invalid_argument (invalid settings, or the destination rejected them) or failed
+  // (extendRequest failed), the message being the verdict test_authentication would give.
+  Result<RequestExtension> extend_request(const Plugin& plugin, std::string_view settings_json,
+                                          const std::string& connection = "default") const;
 
   // Signs in with the destination's configured OAuth client: the authorization-code flow with
   // PKCE for a person (a one-shot listener on 127.0.0.1), or the client_credentials grant.
