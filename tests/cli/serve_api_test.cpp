@@ -189,6 +189,18 @@ TEST_CASE("serve answers unknown routes 404, wrong methods 405, bodies over 1 Mi
   CHECK(not_oauth.json().at("error").at("code") == "not_oauth");
 }
 
+TEST_CASE("serve refuses what another web page could send: an undeclared empty body, a rebound host name") {
+  ServeProcess serve({});
+  // An empty form post needs no preflight in a browser; it must not start a sign-in.
+  HttpReply empty_form = http_request("POST", serve.origin() + "/v1/destinations/example-oauth-managed/oauth/start", "",
+                                      {{"Content-Type", "application/x-www-form-urlencoded"}});
+  CHECK(empty_form.status == 415);
+  HttpReply rebound = serve.get("/v1/destinations", {{"Host", "rebind.attacker.example:8642"}});
+  CHECK(rebound.status == 421);
+  CHECK(rebound.json().at("error").at("code") == "misdirected_request");
+  CHECK(serve.get("/v1/destinations", {{"Host", "localhost:8642"}}).status == 200);
+}
+
 TEST_CASE("serve reports health, readiness and Prometheus metrics without secrets or request paths") {
   Server api = partner_api();
   ServeProcess serve(serve_args(api.port()));

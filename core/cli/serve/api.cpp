@@ -12,6 +12,8 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
+#include <arpa/inet.h>
+
 #include <chrono>
 #include <exception>
 
@@ -97,13 +99,14 @@ std::string query_value(const ServeRequest& request, std::string_view name) {
 }
 
 // The body of a POST as a JSON object; an error answer when it is none. An empty body is an
-// empty object.
+// empty object, but it too must be declared JSON: a web page can send a form or plain text to
+// any address without asking, and JSON only after a preflight this service never grants.
 std::variant<json::object, ServeAnswer> body_object(const ServeRequest& request, const std::string& route) {
-  if (request.body.empty()) return json::object{};
   if (request.content_type != "application/json") {
-    return error_answer(415, "unsupported_media_type", "the body must be JSON, sent as Content-Type: application/json",
-                        route);
+    return error_answer(415, "unsupported_media_type",
+                        "the body must be JSON, sent as Content-Type: application/json (also when it is empty)", route);
   }
+  if (request.body.empty()) return json::object{};
   host::ParsedJson parsed = host::parse_json_input(request.body, {.max_bytes = kMaxBodyBytes});
   if (!parsed.ok()) return error_answer(400, "bad_request", "the body is not valid JSON: " + parsed.error, route);
   if (!parsed.value.is_object()) {
@@ -172,6 +175,20 @@ void run_on_lane(Lanes& lanes, const std::string& lane, Reply reply, std::string
   });
 }
 
+// Whether the Host header names this machine's loopback interface (127.0.0.0/8, localhost,
+// [::1]), whatever the port.
+bool names_loopback(std::string_view host_header) {
+  std::string_view name = host_header;
+  if (name.starts_with("[")) {
+    name = name.substr(0, name.find(']') + 1);
+  } else {
+    name = name.substr(0, name.find(':'));
+  }
+  if (name == "localhost" || name == "[::1]") return true;
+  unsigned char address[4];
+  return ::inet_pton(AF_INET, std::string(name).c_str(), address) == 1 && address[0] == 127;
+}
+
 }  // namespace
 
 ServeAnswer error_answer(int status, std::string_view code, std::string_view message, std::string route) {
@@ -182,6 +199,15 @@ ServeAnswer error_answer(int status, std::string_view code, std::string_view mes
 void Api::handle(const ServeRequest& request, Reply reply) {
   const std::string& path = request.path;
   const std::string& method = request.method;
+  // Without a token the service listens on loopback only, and the Host header is what tells a
+  // local client from a web page whose name an attacker re-pointed at 127.0.0.1 (DNS
+  // rebinding): such a page shares the service's origin in the browser.
+  if (!token_ && !names_loopback(request.host)) {
+    return reply(error_answer(421, "misdirected_request",
+                              "this service answers only requests addressed to 127.0.0.1, localhost or [::1] "
+                              "(the Host header); serve other names with --token-file",
+                              "misdirected"));
+  }
   auto only = [&](std::string_view allowed, std::string route) -> std::optional<ServeAnswer> {
     if (method == allowed || (allowed == "GET" && method == "HEAD")) return std::nullopt;
     return method_not_allowed(allowed, std::move(route));

@@ -256,7 +256,14 @@ std::optional<TemplateError> classify_url(Template& url, bool allow_relative) {
 }
 
 std::variant<std::string, std::string> apply_filters(std::string value, const std::vector<Filter>& filters) {
+  // base64 grows a value by a third and urlencode up to three times: a chain of them must not
+  // take the host's memory. No value a template makes is larger than settings may be.
+  constexpr std::size_t kMaxValueBytes = 1 << 20;
   for (const Filter& f : filters) {
+    if (value.size() > kMaxValueBytes) {
+      return std::variant<std::string, std::string>(
+          std::in_place_index<1>, fmt::format("its filters make a value larger than {} bytes", kMaxValueBytes));
+    }
     switch (f.kind) {
       case Filter::Kind::base64: value = base64_encode(value); break;
       case Filter::Kind::urlencode: value = percent_encode(value); break;
@@ -286,6 +293,10 @@ std::variant<std::string, std::string> apply_filters(std::string value, const st
         break;
       }
     }
+  }
+  if (value.size() > kMaxValueBytes) {
+    return std::variant<std::string, std::string>(
+        std::in_place_index<1>, fmt::format("its filters make a value larger than {} bytes", kMaxValueBytes));
   }
   return std::variant<std::string, std::string>(std::in_place_index<0>, std::move(value));
 }
