@@ -124,11 +124,15 @@ View decoded(const View& in, Escape escape) {
   return out;
 }
 
-// Adds `secret` and its base64 form to `secrets` unless known already.
+// Adds `secret` and its base64 forms to `secrets` unless known already.
 void add_forms(std::vector<Redactor::Secret>& secrets, std::string_view secret) {
   if (secret.empty()) return;
   // Encoded forms a text cannot be decoded back from; URL, form and JSON escapes are decoded.
-  for (std::string form : {std::string(secret), base64_encode(secret)}) {
+  // base64 with and without its padding (some servers drop it; with it, the padding is
+  // redacted too), and base64url (RFC 4648 §5).
+  std::string base64 = base64_encode(secret);
+  std::string unpadded = base64.substr(0, base64.find('='));
+  for (std::string form : {std::string(secret), base64, unpadded, base64url_encode(secret)}) {
     bool known = std::any_of(secrets.begin(), secrets.end(), [&](const Redactor::Secret& s) { return s.text == form; });
     if (!known) secrets.push_back({form, form.size() < kShortSecret});
   }
