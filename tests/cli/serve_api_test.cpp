@@ -199,6 +199,9 @@ TEST_CASE("serve refuses what another web page could send: an undeclared empty b
   CHECK(rebound.status == 421);
   CHECK(rebound.json().at("error").at("code") == "misdirected_request");
   CHECK(serve.get("/v1/destinations", {{"Host", "localhost:8642"}}).status == 200);
+  HttpReply page = serve.get("/");
+  CHECK(page.header("Content-Security-Policy").find("frame-ancestors 'none'") != std::string::npos);
+  CHECK(page.header("X-Frame-Options") == "DENY");
 }
 
 TEST_CASE("serve reports health, readiness and Prometheus metrics without secrets or request paths") {

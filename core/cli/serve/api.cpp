@@ -230,6 +230,10 @@ void Api::handle(const ServeRequest& request, Reply reply) {
       ServeAnswer answer;
       answer.content_type = asset.content_type;
       answer.body = asset.bytes;
+      // The page runs only its own files and is never framed by another (clickjacking "Sign out").
+      answer.headers.emplace_back("Content-Security-Policy",
+                                  "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+      answer.headers.emplace_back("X-Frame-Options", "DENY");
       answer.route = path == "/" ? "/" : "/assets/{name}";
       return reply(std::move(answer));
     }
