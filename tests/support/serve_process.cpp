@@ -7,6 +7,7 @@
 #include <boost/json/parse.hpp>
 
 #include <csignal>
+#include <cstdio>
 #include <stdexcept>
 
 namespace destkit::test {
@@ -96,6 +97,9 @@ ProcessResult ServeProcess::wait() {
   finished_ = true;
   result.err += read_file(log_file_);
   remember_output({result.exit_code, "", read_file(log_file_)});
+  // The log explains an unexpected exit (a sanitizer's report lands there too); ctest shows
+  // it only when the test fails.
+  if (result.exit_code != 0) std::fprintf(stderr, "destkit serve exited %d; its log:\n%s\n", result.exit_code, result.err.c_str());
   return result;
 }
 

@@ -4,18 +4,22 @@
 
 namespace destkit::cli::serve {
 
-Lanes::Lanes(std::size_t threads, std::size_t per_lane) : per_lane_(per_lane == 0 ? 1 : per_lane) {
+Lanes::Lanes(std::size_t threads, std::size_t per_lane)
+    : per_lane_(per_lane == 0 ? 1 : per_lane), thread_count_(threads) {
   workers_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
 }
 
-Lanes::~Lanes() {
+Lanes::~Lanes() { stop(); }
+
+void Lanes::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   ready_.notify_all();
   for (auto& worker : workers_) worker.join();
+  workers_.clear();
 }
 
 void Lanes::post(const std::string& lane, std::function<void()> job) {

@@ -26,14 +26,17 @@ namespace destkit::cli::serve {
 class Lanes {
  public:
   Lanes(std::size_t threads, std::size_t per_lane);
-  ~Lanes();  // finishes every job already queued, then joins the threads
+  ~Lanes();  // stop()
+  // Finishes every job already queued, then joins the threads. The service calls it before
+  // the event loop that jobs post their replies to is destroyed.
+  void stop();
   Lanes(const Lanes&) = delete;
   Lanes& operator=(const Lanes&) = delete;
 
   // Runs `job` on a worker thread once `lane` has fewer than per_lane jobs running.
   void post(const std::string& lane, std::function<void()> job);
 
-  std::size_t threads() const { return workers_.size(); }
+  std::size_t threads() const { return thread_count_; }
   std::size_t per_lane() const { return per_lane_; }
 
  private:
@@ -46,6 +49,7 @@ class Lanes {
   std::map<std::string, Lane>::iterator next_runnable();
 
   std::size_t per_lane_;
+  std::size_t thread_count_;
   std::mutex mutex_;
   std::condition_variable ready_;
   std::map<std::string, Lane> lanes_;

@@ -146,6 +146,9 @@ int serve_command(const Arguments& a) {
     std::fflush(cli_output());
     std::_Exit(kExitFailure);  // the workers are inside plugin calls that cannot be interrupted
   }
+  // A worker that posted the last reply may still be inside that post, and it owns the reply's
+  // connection until its job is destroyed: both must end before the server does.
+  lanes.stop();
   log.event("info", "destkit", "stopped");
   return kExitOk;
 }
