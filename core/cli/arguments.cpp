@@ -90,6 +90,15 @@ ParseResult parse_arguments(int argc, char** argv) {
         return result;
       }
       a.workers = number;
+    } else if (name == "--max-connections") {
+      auto value = take_value();
+      long long number = 0;
+      if (!value || std::from_chars(value->data(), value->data() + value->size(), number).ec != std::errc() ||
+          number < 1 || number > 1000000) {
+        result.error = "--max-connections needs a number of connections from 1 to 1000000";
+        return result;
+      }
+      a.max_connections = number;
     } else if (name == "--timeout-ms" || name == "--port" || name == "--wait") {
       auto value = take_value();
       long long number = 0;

@@ -43,6 +43,7 @@ struct Arguments {
   std::string listen = "127.0.0.1:8642";
   std::string token_file;
   long long workers = 64;
+  long long max_connections = 1024;
   // sign, verify
   std::string key;
   std::vector<std::string> public_keys;

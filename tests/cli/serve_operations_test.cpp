@@ -8,9 +8,20 @@
 
 #include <boost/json/parse.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <set>
+#include <sstream>
 #include <thread>
 
 using namespace destkit::test;
@@ -186,4 +197,100 @@ TEST_CASE("serve sends no CORS headers, so no other site's page can read its ans
   CHECK(preflight.status == 405);
   CHECK(preflight.header("Access-Control-Allow-Origin").empty());
   CHECK(serve.get("/").header("Content-Type").starts_with("text/html"));
+}
+
+namespace {
+
+// A raw TCP connection to the service, to hold it open or send bytes by hand.
+class RawConnection {
+ public:
+  explicit RawConnection(const ServeProcess& serve) {
+    std::string origin = serve.origin();
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(std::stoi(origin.substr(origin.rfind(':') + 1))));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  }
+  ~RawConnection() { close(); }
+  void close() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+  void send_health_check() {
+    std::string request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    REQUIRE(write(fd_, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+  }
+  // What the service answered within `wait`; empty when it answered nothing.
+  std::string answer(std::chrono::milliseconds wait) {
+    pollfd ready{fd_, POLLIN, 0};
+    if (poll(&ready, 1, static_cast<int>(wait.count())) <= 0) return {};
+    char buffer[4096];
+    ssize_t n = read(fd_, buffer, sizeof buffer);
+    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// User plus system CPU time the process has used, in seconds.
+double cpu_seconds(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  unsigned long long user = 0, system = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) user = std::stoull(field);
+    if (i == 15) system = std::stoull(field);
+  }
+  return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The descriptor number the process's next accept() would get: the lowest one not open.
+rlim_t lowest_free_descriptor(int pid) {
+  std::set<rlim_t> open;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+    open.insert(std::stoull(entry.path().filename().string()));
+  }
+  rlim_t free = 0;
+  while (open.count(free) != 0) ++free;
+  return free;
+}
+
+}  // namespace
+
+TEST_CASE("serve holds at most --max-connections connections and takes the next when one closes") {
+  ServeProcess serve({"--max-connections", "2"});
+  RawConnection first(serve), second(serve);
+  for (RawConnection* held : {&first, &second}) {  // answered, and kept open
+    held->send_health_check();
+    CHECK(held->answer(std::chrono::seconds(10)).starts_with("HTTP/1.1 200"));
+  }
+  RawConnection third(serve);  // the kernel completes the handshake; serve does not accept it
+  third.send_health_check();
+  CHECK(third.answer(std::chrono::milliseconds(1500)).empty());
+  first.close();
+  CHECK(third.answer(std::chrono::seconds(10)).starts_with("HTTP/1.1 200"));
+  CHECK(serve.log().find("\"maxConnections\":2") != std::string::npos);
+}
+
+TEST_CASE("serve out of descriptors waits to accept instead of spinning, and serves once it has some") {
+  ServeProcess serve({});
+  int pid = serve.pid();
+  rlimit original{};
+  REQUIRE(prlimit(pid, RLIMIT_NOFILE, nullptr, &original) == 0);
+  rlimit tight{lowest_free_descriptor(pid), original.rlim_max};  // not one descriptor to spare
+  REQUIRE(prlimit(pid, RLIMIT_NOFILE, &tight, nullptr) == 0);
+  RawConnection waiting(serve);
+  waiting.send_health_check();
+  double before = cpu_seconds(pid);
+  CHECK(waiting.answer(std::chrono::seconds(2)).empty());
+  // A loop retrying accept() at once would use a whole core for these two seconds.
+  CHECK(cpu_seconds(pid) - before < 0.5);
+  REQUIRE(prlimit(pid, RLIMIT_NOFILE, &original, nullptr) == 0);
+  CHECK(waiting.answer(std::chrono::seconds(10)).starts_with("HTTP/1.1 200"));
+  CHECK(serve.log().find("cannot accept a connection") != std::string::npos);
 }

@@ -42,6 +42,7 @@ class ServeProcess {
   HttpReply del(const std::string& path) const;
 
   void send_signal(int signal);
+  int pid() const { return process_->pid(); }
   // The log so far.
   std::string log() const;
   // SIGTERM, then waits for the exit; the result's `err` is the whole log.

@@ -31,12 +31,18 @@ constexpr std::chrono::seconds kLingerTimeout{5};
 // Threads that accept, read and write; hooks never run on them (lanes.hpp).
 constexpr int kIoThreads = 2;
 
+// When accept() fails (out of descriptors, most often), it fails again at once: wait a little
+// instead of spinning.
+constexpr std::chrono::milliseconds kAcceptRetry{100};
+
 struct Shared {
   Api& api;
   Metrics& metrics;
   EventLog& log;
   ServiceState& state;
   std::atomic<long> in_flight{0};
+  std::atomic<std::size_t> connections{0};
+  std::function<void()> connection_closed;  // set by the server; resumes accepting below the limit
 };
 
 std::string lower(std::string_view text) {
@@ -63,7 +69,11 @@ ServeRequest request_of(const http::request<http::string_body>& message) {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) {}
+  Session(tcp::socket socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) { ++shared_.connections; }
+  ~Session() {
+    --shared_.connections;
+    shared_.connection_closed();
+  }
 
   void read() {
     parser_.emplace();
@@ -182,21 +192,49 @@ class Session : public std::enable_shared_from_this<Session> {
 struct HttpServer::Impl {
   asio::io_context io{kIoThreads};
   tcp::acceptor acceptor{asio::make_strand(io)};
+  asio::steady_timer accept_retry{acceptor.get_executor()};
   Shared shared;
+  std::size_t max_connections;
+  bool accept_paused = false;  // on the acceptor's strand: the limit was reached
 
-  Impl(Api& api, Metrics& metrics, EventLog& log, ServiceState& state) : shared{api, metrics, log, state} {}
+  Impl(Api& api, Metrics& metrics, EventLog& log, ServiceState& state, std::size_t max_connections)
+      : shared{api, metrics, log, state, {}, {}, {}}, max_connections(max_connections) {
+    shared.connection_closed = [this] {
+      if (shared.state.stopping) return;  // no accepting again, and the loop may be ending
+      asio::post(acceptor.get_executor(), [this] {
+        if (!accept_paused || !acceptor.is_open() || shared.connections >= this->max_connections) return;
+        accept_paused = false;
+        accept();
+      });
+    };
+  }
 
+  // Beyond max_connections the service stops accepting until a connection closes: the kernel
+  // keeps the next ones waiting in the listen queue, and descriptors stay for the plugins' calls.
   void accept() {
+    if (shared.connections >= max_connections) {
+      accept_paused = true;
+      return;
+    }
     acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-      if (!ec) std::make_shared<Session>(std::move(socket), shared)->read();
+      if (ec) {
+        shared.log.event("warn", "destkit", "cannot accept a connection", {{"reason", ec.message()}});
+        accept_retry.expires_after(kAcceptRetry);
+        accept_retry.async_wait([this](beast::error_code waited) {
+          if (!waited && acceptor.is_open()) accept();
+        });
+        return;
+      }
+      std::make_shared<Session>(std::move(socket), shared)->read();
       accept();
     });
   }
 };
 
-HttpServer::HttpServer(Api& api, Metrics& metrics, EventLog& log, ServiceState& state, const ListenAddress& address)
-    : impl_(std::make_unique<Impl>(api, metrics, log, state)) {
+HttpServer::HttpServer(Api& api, Metrics& metrics, EventLog& log, ServiceState& state, const ListenAddress& address,
+                       std::size_t max_connections)
+    : impl_(std::make_unique<Impl>(api, metrics, log, state, max_connections)) {
   tcp::endpoint endpoint(asio::ip::make_address(address.host), address.port);
   impl_->acceptor.open(endpoint.protocol());
   impl_->acceptor.set_option(asio::socket_base::reuse_address(true));
@@ -240,14 +278,17 @@ bool HttpServer::run(const std::function<void()>& on_ready, std::function<void()
                           signal == SIGTERM ? "SIGTERM: no new connections; finishing the requests in flight"
                                             : "SIGINT: no new connections; finishing the requests in flight",
                           {{"inFlight", impl.shared.in_flight.load()}});
-    beast::error_code ignored;
-    impl.acceptor.close(ignored);
+    asio::post(impl.acceptor.get_executor(), [&impl] {  // the acceptor and its timer live on that strand
+      beast::error_code ignored;
+      impl.acceptor.close(ignored);
+      impl.accept_retry.cancel();
+    });
     hangup.cancel();
     deadline = Clock::now() + drain;
     check_drained();
   });
   wait_for_hangup();
-  impl.accept();
+  asio::post(impl.acceptor.get_executor(), [&impl] { impl.accept(); });
   on_ready();
 
   std::vector<std::thread> threads;

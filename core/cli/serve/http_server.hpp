@@ -7,6 +7,7 @@
 #include "api.hpp"
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -15,8 +16,10 @@ namespace destkit::cli::serve {
 
 class HttpServer {
  public:
-  // Binds at once; throws std::system_error when it cannot.
-  HttpServer(Api& api, Metrics& metrics, EventLog& log, ServiceState& state, const ListenAddress& address);
+  // Binds at once; throws std::system_error when it cannot. Holds at most `max_connections`
+  // connections open; further clients wait in the listen queue until one closes.
+  HttpServer(Api& api, Metrics& metrics, EventLog& log, ServiceState& state, const ListenAddress& address,
+             std::size_t max_connections);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -14,6 +14,9 @@
 
 #include <fmt/format.h>
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <system_error>
 
@@ -43,6 +46,9 @@ Options:
                           /healthz, /readyz and the page do not need it
   --workers N             Threads that run plugin calls (default 64, 4 to 1024); one
                           destination uses at most a quarter of them at once
+  --max-connections N     Client connections held open at once (default 1024); further
+                          clients wait in the listen queue. Lowered to fit the process's
+                          descriptor limit, which serve raises to its hard limit
   --plugin-path, --config, --connect-to, --cacert, --timeout-ms, --insecure-plugin-permissions
                           As for test-auth
   -v, --verbose           Also log each request the plugins make (credentials redacted)
@@ -58,6 +64,25 @@ running at that deadline.
 namespace {
 
 constexpr std::chrono::seconds kDrainDeadline{30};
+
+// Descriptors kept for everything but client connections: the plugins' HTTP connections (a
+// few per worker), the log, the plugin files, the token store.
+std::size_t reserved_descriptors(std::size_t workers) { return 64 + 4 * workers; }
+
+// The number of client connections serve may hold: what was asked, within the descriptor
+// limit, which is first raised to its hard limit (a service holds many connections at once).
+std::size_t connection_limit(std::size_t asked, std::size_t workers) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return asked;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised{limit.rlim_max, limit.rlim_max};
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY) return asked;
+  std::size_t reserve = reserved_descriptors(workers);
+  std::size_t room = limit.rlim_cur > reserve + 16 ? limit.rlim_cur - reserve : 16;
+  return std::min(asked, room);
+}
 
 void log_rejections(serve::EventLog& log, const std::vector<host::Rejection>& rejected) {
   for (const auto& r : rejected) {
@@ -110,9 +135,10 @@ int serve_command(const Arguments& a) {
   std::size_t workers = static_cast<std::size_t>(a.workers);
   serve::Lanes lanes(workers, workers / 4);
   serve::Api api(catalog, lanes, metrics, log, state, std::move(token));
+  std::size_t max_connections = connection_limit(static_cast<std::size_t>(a.max_connections), workers);
   std::optional<serve::HttpServer> server;
   try {
-    server.emplace(api, metrics, log, state, address);
+    server.emplace(api, metrics, log, state, address, max_connections);
   } catch (const std::system_error& e) {
     fmt::print(stderr, "destkit: cannot listen on {}: {}\n", host::printable(a.listen), e.code().message());
     return kExitFailure;
@@ -136,7 +162,7 @@ int serve_command(const Arguments& a) {
   };
   auto ready = [&] {
     state.ready = true;
-    log.event("info", "destkit", "listening", {{"url", origin}, {"workers", workers}});
+    log.event("info", "destkit", "listening", {{"url", origin}, {"workers", workers}, {"maxConnections", max_connections}});
     fmt::print(cli_output(), "listening on {}\n", origin);
     std::fflush(cli_output());
   };
