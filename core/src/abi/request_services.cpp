@@ -171,7 +171,7 @@ dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options,
                     unusable ? DK_ERR_BAD_RESPONSE : DK_ERR_NETWORK);
     }
     HttpResponse& response = std::get<HttpResponse>(result);
-    std::string host = url_host(response.url);
+    const std::string host = response.host;
     bool success = response.status >= 200 && response.status < 300;
     if (!success && request.throw_http_errors) {
       *out = keep_response(call, std::move(response));

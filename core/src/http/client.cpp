@@ -16,43 +16,101 @@ struct CurlGlobal {
   CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 };
 
-// Each thread keeps one easy handle, so its connection cache is reused between requests.
-CURL* thread_handle() {
-  static CurlGlobal global;
-  struct Handle {
-    CURL* curl = curl_easy_init();
-    ~Handle() { curl_easy_cleanup(curl); }
-  };
-  thread_local Handle handle;
-  curl_easy_reset(handle.curl);
-  return handle.curl;
-}
+size_t on_body(char* data, size_t size, size_t count, void* user);
+size_t on_header(char* data, size_t size, size_t count, void* user);
 
 struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 using Slist = std::unique_ptr<curl_slist, SlistDeleter>;
 
-void append(Slist& list, const std::string& line) {
-  curl_slist* grown = curl_slist_append(list.get(), line.c_str());
+void append(Slist& list, const char* line) {
+  curl_slist* grown = curl_slist_append(list.get(), line);
   if (grown != nullptr) {
     list.release();
     list.reset(grown);
   }
 }
 
+// Each thread keeps one easy handle, so its connection cache is reused between requests. The
+// options that do not change from one request to the next are set once; they are set again
+// (after curl_easy_reset) only when a request comes with another client configuration.
+class ThreadHandle {
+ public:
+  ThreadHandle() : curl_(curl_easy_init()) {}
+  ~ThreadHandle() { curl_easy_cleanup(curl_); }
+  ThreadHandle(const ThreadHandle&) = delete;
+  ThreadHandle& operator=(const ThreadHandle&) = delete;
+
+  CURL* configured_for(const HttpClientConfig& config) {
+    if (configured_ && config.ca_file == ca_file_ && config.connect_to == connect_to_) return curl_;
+    if (configured_) curl_easy_reset(curl_);  // the only way back to curl's default CA bundle
+    curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error_);
+    curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(curl_, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, on_header);
+    ca_file_ = config.ca_file;
+    if (!ca_file_.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, ca_file_.c_str());
+    connect_to_ = config.connect_to;
+    connect_to_list_.reset();
+    for (const auto& entry : connect_to_) append(connect_to_list_, entry.c_str());
+    if (connect_to_list_) curl_easy_setopt(curl_, CURLOPT_CONNECT_TO, connect_to_list_.get());
+    configured_ = true;
+    return curl_;
+  }
+
+  char* error_buffer() { return error_; }
+
+ private:
+  CURL* curl_;
+  char error_[CURL_ERROR_SIZE] = {};
+  bool configured_ = false;
+  std::string ca_file_;
+  std::vector<std::string> connect_to_;
+  Slist connect_to_list_;
+};
+
+ThreadHandle& thread_handle() {
+  static CurlGlobal global;
+  thread_local ThreadHandle handle;
+  return handle;
+}
+
 struct UrlDeleter {
   void operator()(CURLU* url) const { curl_url_cleanup(url); }
 };
 
-std::string url_part(const std::string& url, CURLUPart part, unsigned flags = 0) {
-  std::unique_ptr<CURLU, UrlDeleter> handle(curl_url());
-  if (!handle || curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return {};
+// What the client needs of an absolute URL, from one parse.
+struct UrlParts {
+  std::string scheme{};
+  std::string host{};
+  std::string port{};  // the scheme's default port when the URL names none
+
+  bool is_http() const { return scheme == "http" || scheme == "https"; }
+  // scheme://host:port; empty when the URL has no scheme or no host.
+  std::string origin() const {
+    if (scheme.empty() || host.empty()) return {};
+    return fmt::format("{}://{}:{}", scheme, host, port);
+  }
+};
+
+std::string url_get(CURLU* handle, CURLUPart part, unsigned flags = 0) {
   char* value = nullptr;
-  if (curl_url_get(handle.get(), part, &value, flags) != CURLUE_OK) return {};
+  if (curl_url_get(handle, part, &value, flags) != CURLUE_OK) return {};
   std::string out = value;
   curl_free(value);
   return out;
+}
+
+// Parts that are missing or unparsable are empty.
+UrlParts parse_url(const std::string& url) {
+  std::unique_ptr<CURLU, UrlDeleter> handle(curl_url());
+  if (!handle || curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return {};
+  return {url_get(handle.get(), CURLUPART_SCHEME), url_get(handle.get(), CURLUPART_HOST),
+          url_get(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT)};
 }
 
 // What one hop collects while curl runs.
@@ -159,41 +217,39 @@ struct HopRequest {
 
 // Runs one request without following redirects. Returns the CURLcode; fills hop.
 CURLcode perform(const HopRequest& r, const HttpClientConfig& config, milliseconds remaining,
-                 Hop& hop, std::string& redirect_to, char* error_buffer) {
-  CURL* curl = thread_handle();
-  error_buffer[0] = '\0';
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+                 Hop& hop, std::string& redirect_to, ThreadHandle& handle) {
+  CURL* curl = handle.configured_for(config);
+  handle.error_buffer()[0] = '\0';
   curl_easy_setopt(curl, CURLOPT_URL, r.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(remaining.count()));
-  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &hop);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &hop);
-  if (!config.ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, config.ca_file.c_str());
-
-  Slist connect_to;
-  for (const auto& entry : config.connect_to) append(connect_to, entry);
-  if (connect_to) curl_easy_setopt(curl, CURLOPT_CONNECT_TO, connect_to.get());
 
   Slist headers;
-  for (const auto& [name, value] : r.headers) append(headers, name + ": " + value);
+  std::string line;
+  for (const auto& [name, value] : r.headers) {
+    line.assign(name).append(": ").append(value);
+    append(headers, line.c_str());
+  }
   append(headers, "Expect:");  // no 100-continue round trip for bodies
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
 
+  // Every request sets all of the method's options: the handle keeps the previous request's.
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, nullptr);
   if (r.method == "HEAD") {
     curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   } else if (r.method != "GET" || r.body) {
+    curl_easy_setopt(curl, CURLOPT_NOBODY, 0L);
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, r.method.c_str());
     // curl reads the body during perform: point it at storage that outlives this call.
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body ? r.body->size() : 0));
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, r.body ? r.body->data() : "");
+  } else {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);  // also clears NOBODY and a previous body
   }
 
   CURLcode code = curl_easy_perform(curl);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);  // the list dies with this call
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   hop.response.status = static_cast<int>(status);
@@ -223,91 +279,96 @@ const std::string* HttpResponse::header(std::string_view name) const {
   return nullptr;
 }
 
-std::string url_origin(const std::string& url) {
-  std::string scheme = url_part(url, CURLUPART_SCHEME);
-  std::string host = url_part(url, CURLUPART_HOST);
-  std::string port = url_part(url, CURLUPART_PORT, CURLU_DEFAULT_PORT);
-  if (scheme.empty() || host.empty()) return {};
-  return fmt::format("{}://{}:{}", scheme, host, port);
-}
+std::string url_origin(const std::string& url) { return parse_url(url).origin(); }
 
-std::string url_host(const std::string& url) { return url_part(url, CURLUPART_HOST); }
+std::string url_host(const std::string& url) { return parse_url(url).host; }
 
 HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& config) {
   using Kind = HttpFailure::Kind;
   const Clock::time_point deadline = Clock::now() + request.timeout;
-  const std::string first_origin = url_origin(request.url);
-  std::string host = url_host(request.url);
+  UrlParts parts = parse_url(request.url);
+  const std::string first_origin = parts.origin();
   if (first_origin.empty()) {
-    return failure(Kind::invalid_request, host, "the request URL is not a valid absolute URL");
+    return failure(Kind::invalid_request, parts.host, "the request URL is not a valid absolute URL");
   }
 
+  // The request as the next hop sends it: the caller's until a redirect changes a part.
   std::string url = request.url;
   std::string method = request.method;
-  HeaderList headers = request.headers;
-  std::optional<std::string> body = request.body;
-  char error_buffer[CURL_ERROR_SIZE];
+  const HeaderList* headers = &request.headers;
+  const std::optional<std::string>* body = &request.body;
+  HeaderList changed_headers;
+  static const std::optional<std::string> no_body;
+  ThreadHandle& handle = thread_handle();
 
   for (int redirects = 0;; ++redirects) {
     auto remaining = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
     if (remaining <= milliseconds(0)) {
-      return failure(Kind::timeout, host, fmt::format("{} did not answer completely within {} ms",
-                                                      host, request.timeout.count()));
+      return failure(Kind::timeout, parts.host, fmt::format("{} did not answer completely within {} ms",
+                                                            parts.host, request.timeout.count()));
     }
     Hop hop;
     hop.max_bytes = config.max_response_bytes;
-    std::string scheme = url_part(url, CURLUPART_SCHEME);
-    hop.http_url = scheme == "http" || scheme == "https";
+    hop.http_url = parts.is_http();
     std::string redirect_to;
-    CURLcode code = perform({url, method, headers, body}, config, remaining, hop, redirect_to,
-                            error_buffer);
+    CURLcode code = perform({url, method, *headers, *body}, config, remaining, hop, redirect_to, handle);
     if (code != CURLE_OK) {
-      return curl_failure(code, hop, host, error_buffer, request.timeout, config.max_response_bytes);
+      return curl_failure(code, hop, parts.host, handle.error_buffer(), request.timeout,
+                          config.max_response_bytes);
     }
     HttpResponse& response = hop.response;
     if (response.reason.empty()) response.reason = standard_reason(response.status);
-    response.url = url;
     // max_redirects 0: redirects are not followed; the 3xx is the answer.
-    if (!is_redirect(response.status) || redirect_to.empty() || config.max_redirects == 0) return std::move(response);
+    if (!is_redirect(response.status) || redirect_to.empty() || config.max_redirects == 0) {
+      response.url = std::move(url);
+      response.host = std::move(parts.host);
+      return std::move(response);
+    }
 
+    const std::string& host = parts.host;
     if (redirects >= config.max_redirects) {
       return failure(Kind::redirect, host,
                      fmt::format("{} redirected more than {} times", host, config.max_redirects));
     }
-    std::string next_host = url_host(redirect_to);
-    std::string next_scheme = url_part(redirect_to, CURLUPART_SCHEME);
-    if (next_scheme != "http" && next_scheme != "https") {
+    UrlParts next = parse_url(redirect_to);
+    if (!next.is_http()) {
       return failure(Kind::redirect, host,
                      fmt::format("{} redirected to {}; only http and https URLs are followed", host,
-                                 next_scheme.empty() ? "an invalid URL" : "a " + next_scheme + ": URL"));
+                                 next.scheme.empty() ? "an invalid URL" : "a " + next.scheme + ": URL"));
     }
-    if (url_part(url, CURLUPART_SCHEME) == "https" && next_scheme != "https") {
+    if (parts.scheme == "https" && next.scheme != "https") {
       return failure(Kind::redirect, host,
                      fmt::format("{} redirected from https to an insecure URL on {}; not followed",
-                                 host, next_host));
+                                 host, next.host));
     }
-    std::string next_origin = url_origin(redirect_to);
+    std::string next_origin = next.origin();
     bool leaves_origin = next_origin != first_origin;
     if (leaves_origin && request.redirects_within_origin_only) {
       return failure(Kind::redirect, host,
                      fmt::format("{} redirected to another origin ({}); this request carries credentials "
                                  "and is only redirected within its origin", host, next_origin));
     }
+    auto change_headers = [&](auto&& dropped) {
+      if (headers != &changed_headers) changed_headers = *headers;
+      headers = &changed_headers;
+      std::erase_if(changed_headers, dropped);
+    };
     if (response.status == 303 || ((response.status == 301 || response.status == 302) && method == "POST")) {
       method = "GET";
-      body.reset();
-      std::erase_if(headers, [](const auto& h) { return iequals(h.first, "content-type"); });
-    } else if (leaves_origin && body && !config.resend_body_to_other_origins) {
+      body = &no_body;
+      change_headers([](const auto& h) { return iequals(h.first, "content-type"); });
+    } else if (leaves_origin && body->has_value() && !config.resend_body_to_other_origins) {
       // 307 and 308 repeat the request, body and all: the body was meant for this origin.
       return failure(Kind::redirect, host,
                      fmt::format("{} answered {} to another origin ({}), which would send the request body "
                                  "there; not followed", host, response.status, next_origin));
     }
     if (leaves_origin) {
-      std::erase_if(headers, [&](const auto& h) { return !goes_to_other_origins(h.first, body.has_value()); });
+      bool body_kept = body->has_value();
+      change_headers([&](const auto& h) { return !goes_to_other_origins(h.first, body_kept); });
     }
-    url = redirect_to;
-    host = next_host;
+    url = std::move(redirect_to);
+    parts = std::move(next);
   }
 }
 

@@ -30,6 +30,7 @@ struct HttpResponse {
   HeaderList headers{};
   std::string body{};
   std::string url{};  // after redirects
+  std::string host{};  // the host name of url
   const std::string* header(std::string_view name) const;
 };
 
@@ -42,7 +43,7 @@ struct HttpFailure {
 
 using HttpResult = std::variant<HttpResponse, HttpFailure>;
 
-// Sends the request; thread-safe (each thread reuses its own connection cache).
+// Sends the request; thread-safe (each thread reuses its own curl handle and connection cache).
 //
 // Redirects: only to http and https URLs, never from https to http. A hop that leaves the
 // origin of the first URL keeps only Accept, Accept-Language, User-Agent and, with the body,
