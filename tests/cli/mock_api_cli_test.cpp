@@ -291,6 +291,12 @@ TEST_CASE("without routes, any path answers 200 to an accepted credential and 40
   CHECK(api.send("GET", "https://example.com/a", {{"X-Partner", "other"}}).status == 401);
   CHECK(api.send("GET", "https://example.com/a", {{"Authorization", destkit::host::basic_authorization("user", "no")}}).status == 401);
 
+  // An Authorization scheme is case-insensitive (RFC 9110 §11.1); the credentials are not.
+  MockApi bearer({"--accept", "Authorization: Bearer k-SECRET-1"});
+  CHECK(bearer.send("GET", "https://example.com/a", {{"Authorization", "bearer k-SECRET-1"}}).status == 200);
+  CHECK(bearer.send("GET", "https://example.com/a", {{"Authorization", "BEARER k-SECRET-1"}}).status == 200);
+  CHECK(bearer.send("GET", "https://example.com/a", {{"Authorization", "Bearer K-SECRET-1"}}).status == 401);
+
   // An accepted header is a credential in the record whatever its name says.
   auto record = api.record();
   REQUIRE(record.size() == 4);
