@@ -6,6 +6,10 @@
 
 #include "http/client.hpp"
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <openssl/pem.h>
@@ -60,6 +64,23 @@ class MockApi {
   }
 
   const fs::path& certificate() const { return certificate_; }
+
+  // Sends `bytes` as they are over TLS and returns all that comes back until mock-api closes.
+  std::string raw_exchange(const std::string& bytes) const {
+    namespace asio = boost::asio;
+    asio::io_context io;
+    asio::ssl::context tls(asio::ssl::context::tls_client);
+    tls.load_verify_file(certificate_.string());
+    tls.set_verify_mode(asio::ssl::verify_peer);
+    asio::ssl::stream<asio::ip::tcp::socket> stream(io, tls);
+    stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), port_});
+    stream.handshake(asio::ssl::stream_base::client);
+    asio::write(stream, asio::buffer(bytes));
+    std::string answer;
+    boost::system::error_code ec;
+    asio::read(stream, asio::dynamic_buffer(answer), ec);
+    return answer;
+  }
   const fs::path& directory() const { return dir_; }
   std::string record_text() const { return read_text(dir_ / "record.jsonl"); }
 
@@ -291,6 +312,12 @@ TEST_CASE("without routes, any path answers 200 to an accepted credential and 40
   CHECK(api.send("GET", "https://example.com/a", {{"X-Partner", "other"}}).status == 401);
   CHECK(api.send("GET", "https://example.com/a", {{"Authorization", destkit::host::basic_authorization("user", "no")}}).status == 401);
 
+  // An Authorization scheme is case-insensitive (RFC 9110 §11.1); the credentials are not.
+  MockApi bearer({"--accept", "Authorization: Bearer k-SECRET-1"});
+  CHECK(bearer.send("GET", "https://example.com/a", {{"Authorization", "bearer k-SECRET-1"}}).status == 200);
+  CHECK(bearer.send("GET", "https://example.com/a", {{"Authorization", "BEARER k-SECRET-1"}}).status == 200);
+  CHECK(bearer.send("GET", "https://example.com/a", {{"Authorization", "Bearer K-SECRET-1"}}).status == 401);
+
   // An accepted header is a credential in the record whatever its name says.
   auto record = api.record();
   REQUIRE(record.size() == 4);
@@ -368,4 +395,19 @@ TEST_CASE("mock-api refuses malformed credentials and clients on its command lin
   CHECK_THAT(usage({"--tls-name", "bad name"}), Catch::Contains("--tls-name \"bad name\" is not a host name"));
   CHECK_THAT(usage({"--record-secrets"}), Catch::Contains("--record-secrets needs --record FILE"));
   CHECK(run_destkit({"mock-api"}).exit_code == 2);
+}
+
+TEST_CASE("mock-api reads a body framed by Transfer-Encoding: chunked alone, and refuses other codings") {
+  MockApi api({"--accept", "X-Partner: header-value"});
+  auto post_with = [&](const std::string& framing) {
+    return api.raw_exchange("POST /a HTTP/1.1\r\nHost: example.com\r\nX-Partner: header-value\r\n"
+                            "Connection: close\r\n" + framing + "\r\n2\r\n{}\r\n0\r\n\r\n");
+  };
+  CHECK(post_with("Transfer-Encoding: chunked\r\n").starts_with("HTTP/1.1 200 "));
+  std::string gzip = post_with("Transfer-Encoding: gzip, chunked\r\n");
+  CHECK(gzip.starts_with("HTTP/1.1 501 "));
+  CHECK(gzip.find(R"({"error":"the only Transfer-Encoding accepted is \"chunked\" alone"})") != std::string::npos);
+  CHECK(post_with("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n").starts_with("HTTP/1.1 400 "));
+  // Only the request read whole is recorded.
+  CHECK(api.record().size() == 1);
 }

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <fstream>
 
 using namespace destkit::test;
 using destkit::loopback::Request;
@@ -110,4 +111,20 @@ TEST_CASE("verbose mode redacts a secret the server echoes JSON-escaped or form-
   CHECK(token_arrived);
   CHECK(r.err.find(R"(< {"error":"bad token [redacted]","echo":"token=[redacted]"})") != std::string::npos);
   CHECK(r.output().find("SECRET") == std::string::npos);
+}
+
+TEST_CASE("a password field with a default is rejected at load, and describe never shows the default") {
+  std::filesystem::path dir = new_directory("secret-default");
+  std::filesystem::path file = dir / "destkit-secret-default.json";
+  std::ofstream(file) << R"({"slug": "secret-default", "name": "Secret Default", "version": "1.0.0",
+    "authentication": {"scheme": "custom",
+      "fields": {"apiKey": {"label": "API Key", "type": "password", "default": "sk_live_SECRET_DEFAULT"}}}})";
+  ProcessResult check = run_destkit({"check", file.string()});
+  CHECK(check.exit_code == 1);
+  CHECK(check.out.find("$.authentication.fields.apiKey.default: a secret field cannot have a default") !=
+        std::string::npos);
+  ProcessResult describe = run_destkit({"describe", "secret-default", "--json", "--plugin-path", dir.string()});
+  CHECK(describe.exit_code != 0);
+  CHECK(check.output().find("SECRET_DEFAULT") == std::string::npos);
+  CHECK(describe.output().find("SECRET_DEFAULT") == std::string::npos);
 }

@@ -8,6 +8,11 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
 #include <fstream>
 
 using namespace destkit::test;
@@ -35,6 +40,21 @@ Server partner_api(int status = 0, std::chrono::milliseconds delay = {}) {
         return response;
       },
       test_certificate());
+}
+
+// Sends `bytes` as they are on a new connection to `origin` (http://127.0.0.1:PORT) and
+// returns all that comes back until the service closes the connection.
+std::string raw_exchange(const std::string& origin, const std::string& bytes) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  auto port = static_cast<unsigned short>(std::stoi(origin.substr(origin.rfind(':') + 1)));
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(socket, asio::buffer(bytes));
+  std::string answer;
+  boost::system::error_code ec;
+  asio::read(socket, asio::dynamic_buffer(answer), ec);
+  return answer;
 }
 
 std::vector<std::string> serve_args(unsigned short port, std::vector<std::string> extra = {}) {
@@ -178,6 +198,11 @@ TEST_CASE("serve answers unknown routes 404, wrong methods 405, bodies over 1 Mi
   HttpReply not_json = serve.post("/v1/destinations/example-basic/test", "{\"settings\":");
   CHECK(not_json.status == 400);
   CHECK(not_json.json().at("error").at("code") == "bad_request");
+  HttpReply huge_number = serve.post("/v1/destinations/example-basic/validate", R"({"settings":{"username":1e999}})");
+  CHECK(huge_number.status == 400);
+  CHECK(huge_number.json().at("error").at("message") ==
+        "the body is not valid JSON: line 1, column 30: the number 1e999 of \"username\" is out of range (numbers are "
+        "read up to 1.8e308 in size)");
   HttpReply no_settings = serve.post("/v1/destinations/example-basic/test", R"({"setings":{}})");
   CHECK(no_settings.status == 400);
   HttpReply form = http_request("POST", serve.origin() + "/v1/destinations/example-basic/test", "a=b",
@@ -187,6 +212,30 @@ TEST_CASE("serve answers unknown routes 404, wrong methods 405, bodies over 1 Mi
   HttpReply not_oauth = serve.post("/v1/destinations/example-basic/oauth/start", "{}");
   CHECK(not_oauth.status == 400);
   CHECK(not_oauth.json().at("error").at("code") == "not_oauth");
+}
+
+TEST_CASE("serve reads a body framed by Content-Length or Transfer-Encoding: chunked alone, and refuses others") {
+  ServeProcess serve({});
+  auto post_with = [&](const std::string& framing) {
+    return raw_exchange(serve.origin(), "POST /v1/destinations/example-basic/validate HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                        "Content-Type: application/json\r\nConnection: close\r\n" + framing +
+                                        "\r\nf\r\n{\"settings\":{}}\r\n0\r\n\r\n");
+  };
+  std::string chunked = post_with("Transfer-Encoding: chunked\r\n");
+  CHECK(chunked.starts_with("HTTP/1.1 200 "));
+
+  std::string gzip = post_with("Transfer-Encoding: gzip, chunked\r\n");
+  CHECK(gzip.starts_with("HTTP/1.1 501 "));
+  CHECK(gzip.find(R"("code":"not_implemented")") != std::string::npos);
+  CHECK(gzip.find("Transfer-Encoding accepted is \\\"chunked\\\" alone") != std::string::npos);
+
+  std::string twice = post_with("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n");
+  CHECK(twice.starts_with("HTTP/1.1 400 "));
+  CHECK(twice.find(R"("code":"bad_request")") != std::string::npos);
+  CHECK(post_with("Transfer-Encoding: chunked, identity\r\n").starts_with("HTTP/1.1 400 "));
+  CHECK(post_with("Transfer-Encoding: chunked\r\nContent-Length: 19\r\n").starts_with("HTTP/1.1 400 "));
+  // The service is unharmed: the next request is answered.
+  CHECK(serve.get("/healthz").status == 200);
 }
 
 TEST_CASE("serve refuses what another web page could send: an undeclared empty body, a rebound host name") {

@@ -183,6 +183,11 @@ TEST_CASE("serve refuses a non-loopback address without a token, and then requir
   CHECK(http_request("GET", origin + "/v1/destinations", {}, {{"Authorization", "Bearer " + token + "x"}}).status == 401);
   CHECK(http_request("GET", origin + "/metrics").status == 401);
   CHECK(http_request("GET", origin + "/v1/destinations", {}, {{"Authorization", "Bearer " + token}}).status == 200);
+  // The scheme is case-insensitive (RFC 9110 §11.1); the token is not.
+  CHECK(http_request("GET", origin + "/v1/destinations", {}, {{"Authorization", "bearer " + token}}).status == 200);
+  CHECK(http_request("GET", origin + "/v1/destinations", {}, {{"Authorization", "BEARER " + token}}).status == 200);
+  CHECK(http_request("GET", origin + "/v1/destinations", {}, {{"Authorization", "Bearer serve-token-secret-0123456789"}})
+            .status == 401);
   CHECK(http_request("GET", origin + "/healthz").status == 200);
   CHECK(serve.stop().err.find("SECRET") == std::string::npos);
 }

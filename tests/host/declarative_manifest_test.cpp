@@ -178,6 +178,33 @@ TEST_CASE("requests and renewals are checked where they are declared") {
         "$.authentication.refreshAccessToken.body.n: a form field must be a string");
 }
 
+TEST_CASE("testRequest.invalidSettings names a declared field, with statuses and a message") {
+  auto with_rules = [](const std::string& rules) {
+    return refusal(manifest_with("\"timeout\": 1", R"({"url": "/me", "invalidSettings": )" + rules + "}"));
+  };
+  CHECK(with_rules(R"([{"status": [404], "field": "subdomain", "message": "is not an Acme account"}])").empty());
+  CHECK(with_rules(R"([{"status": [400], "pointer": "/error", "equals": "region", "field": "region",
+                        "message": "is not a region Acme serves"}])").empty());
+  CHECK(with_rules(R"([{"status": [404], "field": "subdomian", "message": "is wrong"}])") ==
+        "$.authentication.testRequest.invalidSettings[0].field: \"subdomian\" is not a declared field "
+        "(did you mean \"subdomain\"?)");
+  CHECK(with_rules(R"([{"field": "subdomain", "message": "is wrong"}])") ==
+        "$.authentication.testRequest.invalidSettings[0]: the required key \"status\" is missing");
+  CHECK(with_rules(R"([{"status": [404], "field": "subdomain"}])") ==
+        "$.authentication.testRequest.invalidSettings[0]: the required key \"message\" is missing");
+  CHECK(with_rules(R"([{"status": [404], "field": "subdomain", "message": ""}])") ==
+        "$.authentication.testRequest.invalidSettings[0].message: must not be empty: it says what is wrong with the field");
+  CHECK(with_rules(R"([{"status": [], "field": "subdomain", "message": "x"}])") ==
+        "$.authentication.testRequest.invalidSettings[0].status: must be a non-empty array of HTTP statuses");
+  CHECK(with_rules(R"([{"status": [404], "equals": 1, "field": "subdomain", "message": "x"}])") ==
+        "$.authentication.testRequest.invalidSettings[0].equals: needs a \"pointer\" saying where the value is");
+  CHECK(with_rules(R"([{"status": [404], "field": "subdomain", "mesage": "x"}])") ==
+        "$.authentication.testRequest.invalidSettings[0].mesage: unknown key (did you mean \"message\"?)");
+  CHECK(with_rules("[]") ==
+        "$.authentication.testRequest.invalidSettings: must be a non-empty array of {\"status\", \"field\", "
+        "\"message\"} objects");
+}
+
 TEST_CASE("a declarative file with a template error is rejected at load, naming path and column") {
   fs::path dir = new_directory("broken-manifest");
   fs::path file = dir / "destkit-acme.json";

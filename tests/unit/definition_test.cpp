@@ -74,6 +74,20 @@ TEST_CASE("invalid definitions name the JSON path of the problem") {
         "$.authentication.fields.p.format");
 }
 
+TEST_CASE("a secret field has no default and no choices, which describe would show in clear") {
+  CHECK(error_of(definition_with_fields(R"("apiKey":{"label":"API Key","type":"password","default":"sk_SECRET"})"))
+            .to_string() ==
+        "$.authentication.fields.apiKey.default: a secret field cannot have a default: describe would show it in clear");
+  CHECK(error_of(definition_with_fields(R"("apiKey":{"label":"API Key","type":"password","choices":["sk_SECRET"]})"))
+            .to_string() ==
+        "$.authentication.fields.apiKey.choices: a secret field cannot have choices: describe would show them in clear");
+  // The basic scheme's password stays a secret when redeclared with another type.
+  CHECK(error_of(definition_with_fields(R"("password":{"label":"Secret","type":"string","default":"hunter2"})", "basic"))
+            .path == "$.authentication.fields.password.default");
+  CHECK(definition_of(definition_with_fields(R"("apiKey":{"label":"API Key","type":"password","default":null})"))
+            .fields[0].default_json.empty());
+}
+
 TEST_CASE("duplicate field keys and text that is not JSON are rejected") {
   DefinitionError duplicate = error_of(definition_with_fields(
       R"("apiKey":{"label":"A","type":"string"},"apiKey":{"label":"B","type":"string"})"));

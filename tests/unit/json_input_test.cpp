@@ -23,6 +23,19 @@ TEST_CASE("duplicate keys are found escaped or not, with where the second one is
   CHECK(check_json_input(many + ",\"19999\":1}").find("the key \"19999\" appears twice") != std::string::npos);
 }
 
+TEST_CASE("a number beyond a double's range is refused naming its key, not read as infinity") {
+  CHECK(check_json_input(R"({"amount": 1e999})") ==
+        "line 1, column 17: the number 1e999 of \"amount\" is out of range (numbers are read up to 1.8e308 in size)");
+  CHECK(check_json_input(R"({"a": {"b": 1}, "c": [1, -1e999]})").find("the number -1e999 of \"c\" is out of range") !=
+        std::string::npos);
+  CHECK(check_json_input(R"([{"a": 1}, 1e999])").find(": the number 1e999 is out of range") != std::string::npos);
+  CHECK(check_json_input(R"({"a": 1e99999999999999999999})").find(": the number of \"a\" is out of range") !=
+        std::string::npos);
+  ParsedJson tiny = parse_json_input(R"({"a": 1e-999})");
+  CHECK(tiny.ok());
+  CHECK(tiny.value.at("a").as_double() == 0.0);
+}
+
 TEST_CASE("nesting beyond the limit is refused without recursion") {
   std::string deep(100000, '[');
   ParsedJson parsed = parse_json_input(deep + std::string(100000, ']'), {.max_bytes = 1 << 20, .max_depth = 64});

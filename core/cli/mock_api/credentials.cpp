@@ -21,6 +21,15 @@ bool has_name(const NameValueList& list, std::string_view name, bool ignore_case
                      [&](const auto& item) { return ignore_case ? host::iequals(item.first, name) : item.first == name; });
 }
 
+// An Authorization value's scheme is case-insensitive (RFC 9110 §11.1): "bearer k" is
+// "Bearer k". The credentials after it are compared exactly.
+bool same_header_value(std::string_view name, std::string_view sent, std::string_view accepted) {
+  if (!host::iequals(name, "Authorization") && !host::iequals(name, "Proxy-Authorization")) return sent == accepted;
+  std::size_t scheme = std::min(accepted.find(' '), accepted.size());
+  return sent.size() == accepted.size() && host::iequals(sent.substr(0, scheme), accepted.substr(0, scheme)) &&
+         sent.substr(scheme) == accepted.substr(scheme);
+}
+
 }  // namespace
 
 std::string Credentials::accept_header(std::string_view flag) {
@@ -55,7 +64,7 @@ std::string Credentials::accept_query(std::string_view flag) {
 bool Credentials::present_in(const Request& request) const {
   for (const auto& [name, value] : headers_) {
     const std::string* sent = request.header(name);
-    if (sent != nullptr && *sent == value) return true;
+    if (sent != nullptr && same_header_value(name, *sent, value)) return true;
   }
   for (const auto& [name, value] : query_) {
     const std::string* sent = request.query_value(name);

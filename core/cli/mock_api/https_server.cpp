@@ -1,7 +1,11 @@
 #include "mock_api/https_server.hpp"
 
 #include "http/request_options.hpp"
+#include "request_framing.hpp"
 #include "util/url_form.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -65,10 +69,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
     parser_.emplace();
     parser_->body_limit(kMaxBodyBytes);
     beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
-    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) return self->close();
-      self->answer();
+    // The head first: its framing is checked before any of the body is read.
+    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) {
+        // A head that is not HTTP gets an answer; a connection that ends or goes quiet does not.
+        bool malformed = ec != http::error::end_of_stream &&
+                         ec.category() == http::make_error_code(http::error::bad_field).category();
+        return malformed ? self->refuse(400, "the request is not valid HTTP/1.1") : self->close();
+      }
+      if (auto problem = cli::framing_problem(self->parser_->get().base())) return self->refuse(problem->status, problem->message);
+      http::async_read(self->stream_, self->buffer_, *self->parser_, [self](beast::error_code ec, std::size_t) {
+        if (ec) return self->close();
+        self->answer();
+      });
     });
+  }
+
+  // Answers a request that was not read whole, and closes the connection after it.
+  void refuse(int status, const std::string& message) {
+    boost::json::value error = {{"error", message}};
+    respond({status, {{"Content-Type", "application/json"}}, boost::json::serialize(error)}, false);
   }
 
   void answer() {
@@ -79,12 +99,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
     } catch (const std::exception&) {
       answer = {500, {{"Content-Type", "application/json"}}, R"({"error":"mock-api failed to answer"})"};
     }
+    respond(std::move(answer), message.keep_alive());
+  }
+
+  void respond(Response answer, bool keep_alive) {
     response_ = {};
-    response_.version(message.version());
+    response_.version(parser_->get().version());
     response_.result(static_cast<unsigned>(answer.status));
     for (const auto& [name, value] : answer.headers) response_.insert(name, value);
     response_.body() = std::move(answer.body);
-    response_.keep_alive(message.keep_alive());
+    response_.keep_alive(keep_alive);
     response_.prepare_payload();
     http::async_write(stream_, response_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
       if (ec) return;

@@ -1,5 +1,6 @@
 #include "access.hpp"
 
+#include "http/request_options.hpp"
 #include "util/read_file.hpp"
 #include "util/sha256.hpp"
 
@@ -63,7 +64,8 @@ std::variant<BearerToken, std::string> BearerToken::load(const std::string& path
 bool BearerToken::accepts(std::string_view authorization) const {
   constexpr std::string_view kScheme = "Bearer ";
   std::string_view given;
-  if (authorization.size() > kScheme.size() && authorization.substr(0, kScheme.size()) == kScheme) {
+  // Auth schemes are case-insensitive (RFC 9110 §11.1): "bearer" is "Bearer".
+  if (authorization.size() > kScheme.size() && host::iequals(authorization.substr(0, kScheme.size()), kScheme)) {
     given = trimmed(authorization.substr(kScheme.size()));
   }
   std::string digest = host::sha256(given);

@@ -1,5 +1,7 @@
 #include "http_server.hpp"
 
+#include "request_framing.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -80,11 +82,30 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(kMaxBodyBytes);
     parser_->header_limit(kMaxHeaderBytes);
     stream_.expires_after(kReadTimeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    // The head first: its framing is checked before any of the body is read.
+    http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      if (ec) return self->on_read(ec);
+      if (auto problem = framing_problem(self->parser_->get().base())) {
+        self->refuse();
+        return self->write(error_answer(problem->status, problem->status == 501 ? "not_implemented" : "bad_request",
+                                        problem->message));
+      }
+      http::async_read(self->stream_, self->buffer_, *self->parser_,
+                       [self](beast::error_code ec, std::size_t) { self->on_read(ec); });
+    });
   }
 
  private:
+  // The request is answered without being read whole: the connection cannot be used after it.
+  void refuse() {
+    started_ = Clock::now();
+    keep_alive_ = false;
+    linger_ = true;
+    head_ = false;
+    method_ = "?";
+    ++shared_.in_flight;
+  }
+
   void on_read(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
         ec == asio::error::connection_reset || ec == asio::error::eof) {
@@ -92,12 +113,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     started_ = Clock::now();
     if (ec) {
-      // The request could not be read whole: the connection cannot be used after it.
-      keep_alive_ = false;
-      linger_ = true;
-      head_ = false;
-      method_ = "?";
-      ++shared_.in_flight;
+      refuse();
       if (ec == http::error::body_limit) {
         return write(error_answer(413, "payload_too_large", "the request body is larger than 1 MiB"));
       }

@@ -53,7 +53,8 @@ Options:
                           As for test-auth
   -v, --verbose           Also log each request the plugins make (credentials redacted)
 
-Request bodies are limited to 1 MiB (413) and a POST must say Content-Type:
+Request bodies are limited to 1 MiB (413), framed by Content-Length or by
+Transfer-Encoding: chunked alone (another transfer coding: 501), and a POST must say Content-Type:
 application/json, even when empty (415). Without --token-file, requests must be addressed
 to 127.0.0.1, localhost or [::1] in their Host header (421 otherwise). SIGHUP looks for new plugin files (nothing is
 unloaded; changed files are reported). SIGTERM or SIGINT stops accepting connections,

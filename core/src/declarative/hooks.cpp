@@ -24,6 +24,15 @@ namespace json = boost::json;
 dk_str str(std::string_view s) { return dk_str{s.data(), s.size()}; }
 std::string copy(dk_str s) { return s.size != 0 && s.data != nullptr ? std::string(s.data, s.size) : std::string(); }
 
+bool same_value(const dk_value& found, const json::value& expected) {
+  if (found.kind == DK_VALUE_STRING) return expected.is_string() && expected.get_string() == copy(found.text);
+  json::error_code ec;
+  json::value value = json::parse(copy(found.text), ec);
+  if (ec) return false;
+  if (value.is_number() && expected.is_number()) return value.to_number<double>() == expected.to_number<double>();
+  return value == expected;
+}
+
 // A step that failed: the status the hook returns and the message it reports.
 struct Failure {
   dk_status status;
@@ -149,6 +158,15 @@ class Hook {
     return value;
   }
 
+  // Whether the answer is one `when` describes; an answer that is not JSON has no pointer.
+  bool matches(const dk_response* response, int status, const Validity& when) const {
+    if (std::find(when.statuses.begin(), when.statuses.end(), status) == when.statuses.end()) return false;
+    if (!when.pointer) return true;
+    dk_value value{};
+    if (host_->response_json_value(handle_, response, str(*when.pointer), &value) != DK_OK) return false;
+    return !when.equals || same_value(value, *when.equals);
+  }
+
  private:
   std::string value_of(const TemplateAt& t, const Substitution& s) const {
     if (s.source == Substitution::Source::settings) {
@@ -234,15 +252,6 @@ dk_status guarded(dk_call* handle, Body&& body) noexcept {
   }
 }
 
-bool same_value(const dk_value& found, const json::value& expected) {
-  if (found.kind == DK_VALUE_STRING) return expected.is_string() && expected.get_string() == copy(found.text);
-  json::error_code ec;
-  json::value value = json::parse(copy(found.text), ec);
-  if (ec) return false;
-  if (value.is_number() && expected.is_number()) return value.to_number<double>() == expected.to_number<double>();
-  return value == expected;
-}
-
 // Whole seconds from a JSON number or a numeric string; nothing when it is neither.
 std::optional<std::int64_t> seconds_of(const dk_value& value) {
   std::string text = copy(value.text);
@@ -278,10 +287,23 @@ dk_status on_test_request(dk_call* handle) noexcept {
     hook.write_headers(options, t.headers);
     hook.write_search_params(options, t.search_params);
     if (t.json) hook.check(host.options_set_json(options, str(json::serialize(hook.render_json(*t.json)))), "json");
-    const dk_response* response = hook.send(t.url, options, t.valid.statuses);
+    std::vector<int> answered = t.valid.statuses;
+    for (const SettingRejection& r : t.invalid_settings) answered.insert(answered.end(), r.when.statuses.begin(), r.when.statuses.end());
+    const dk_response* response = hook.send(t.url, options, answered);
+    int status = hook.status_of(response);
+    for (const SettingRejection& r : t.invalid_settings) {
+      if (!hook.matches(response, status, r.when)) continue;
+      // As the C++ SDK's InvalidSettings(field, why) reports it.
+      hook.check(host.set_invalid_setting(hook.handle(), str(r.field), str(r.message)), "set_invalid_setting");
+      throw Failure{DK_ERR_INVALID_SETTINGS, r.field + " " + r.message};
+    }
     const auto& accepted = t.valid.statuses;
-    if (int status = hook.status_of(response);
-        !accepted.empty() && std::find(accepted.begin(), accepted.end(), status) == accepted.end()) {
+    bool listed = std::find(accepted.begin(), accepted.end(), status) != accepted.end();
+    if (!listed && (status < 200 || status > 299)) {
+      // Let through for an invalidSettings entry that did not match: the usual verdict.
+      throw Failure{DK_ERR_HTTP, fmt::format("{} {}", status, hook.reason_of(response))};
+    }
+    if (!accepted.empty() && !listed) {
       std::string listed;
       for (int s : accepted) listed += (listed.empty() ? "" : ", ") + std::to_string(s);
       throw Failure{DK_ERR_INVALID_CREDENTIALS,
@@ -351,7 +373,10 @@ DeclarativeDestination make_destination(const Manifest& manifest) {
   d.descriptor.abi_major = DK_ABI_MAJOR;
   d.descriptor.abi_minor = DK_ABI_MINOR;
   d.descriptor.magic = DK_PLUGIN_MAGIC;
-  d.descriptor.min_host_abi_minor = manifest.refresh ? 1 : 0;
+  // The services the hooks call: set_tokens came with ABI 1.1, set_invalid_setting with 1.2.
+  d.descriptor.min_host_abi_minor = !manifest.test_request || manifest.test_request->invalid_settings.empty()
+                                        ? (manifest.refresh ? 1 : 0)
+                                        : 2;
   d.descriptor.slug = manifest.definition.slug.c_str();
   d.descriptor.version = manifest.definition.version.c_str();
   d.descriptor.definition_json = manifest.definition_json.c_str();

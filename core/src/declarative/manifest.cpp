@@ -170,6 +170,13 @@ class Parser {
     return t;
   }
 
+  // The declared field whose key `name` most resembles, for a did-you-mean.
+  std::optional<std::string> field_like(const std::string& name) const {
+    std::vector<std::string> keys;
+    for (const Field& f : definition_->fields) keys.push_back(f.key);
+    return closest_spelling(name, keys);
+  }
+
   void check_reference(const Substitution& s, const std::string& path, Scope scope) const {
     auto fail = [&](const std::string& message) {
       invalid(path, fmt::format("column {}: {}", s.column, message));
@@ -177,9 +184,7 @@ class Parser {
     if (s.source == Substitution::Source::settings) {
       const Field* field = definition_->field(s.name);
       if (field == nullptr) {
-        std::vector<std::string> keys;
-        for (const Field& f : definition_->fields) keys.push_back(f.key);
-        auto guess = closest_spelling(s.name, keys);
+        auto guess = field_like(s.name);
         fail(fmt::format("{} is not a declared field{}", s.reference(),
                          guess ? fmt::format(" (did you mean settings.{}?)", *guess) : ""));
       }
@@ -272,7 +277,7 @@ class Parser {
 
   TestRequest parse_test_request(const json::value& v, const std::string& path, bool has_prefix) {
     const json::object& o = object_at(v, path);
-    only_keys(o, path, {"method", "url", "headers", "searchParams", "json", "valid"});
+    only_keys(o, path, {"method", "url", "headers", "searchParams", "json", "valid", "invalidSettings"});
     TestRequest t;
     if (const auto* p = o.if_contains("method")) t.method = method_at(*p, path + ".method");
     const json::value* url = o.if_contains("url");
@@ -284,13 +289,46 @@ class Parser {
     if (const auto* p = o.if_contains("headers")) t.headers = headers_at(*p, path + ".headers", Scope::request);
     if (const auto* p = o.if_contains("searchParams")) t.search_params = params_at(*p, path + ".searchParams", Scope::request);
     if (const auto* p = o.if_contains("json")) t.json = json_at(*p, path + ".json", Scope::request);
-    if (const auto* p = o.if_contains("valid")) t.valid = parse_validity(*p, path + ".valid");
+    if (const auto* p = o.if_contains("valid")) {
+      const json::object& valid = object_at(*p, path + ".valid");
+      only_keys(valid, path + ".valid", {"status", "pointer", "equals"});
+      t.valid = parse_validity(valid, path + ".valid");
+    }
+    if (const auto* p = o.if_contains("invalidSettings")) {
+      t.invalid_settings = parse_rejections(*p, path + ".invalidSettings");
+    }
     return t;
   }
 
-  static Validity parse_validity(const json::value& v, const std::string& path) {
-    const json::object& o = object_at(v, path);
-    only_keys(o, path, {"status", "pointer", "equals"});
+  std::vector<SettingRejection> parse_rejections(const json::value& v, const std::string& path) const {
+    if (!v.is_array() || v.get_array().empty()) {
+      invalid(path, "must be a non-empty array of {\"status\", \"field\", \"message\"} objects");
+    }
+    std::vector<SettingRejection> rejections;
+    for (std::size_t i = 0; i < v.get_array().size(); ++i) {
+      std::string at = fmt::format("{}[{}]", path, i);
+      const json::object& o = object_at(v.get_array()[i], at);
+      only_keys(o, at, {"status", "pointer", "equals", "field", "message"});
+      for (const char* key : {"status", "field", "message"}) {
+        if (!o.contains(key)) invalid(at, fmt::format("the required key \"{}\" is missing", key));
+      }
+      SettingRejection r;
+      r.when = parse_validity(o, at);
+      r.field = string_at(o.at("field"), at + ".field");
+      if (definition_->field(r.field) == nullptr) {
+        auto guess = field_like(r.field);
+        invalid(at + ".field", fmt::format("\"{}\" is not a declared field{}", r.field,
+                                           guess ? fmt::format(" (did you mean \"{}\"?)", *guess) : ""));
+      }
+      r.message = string_at(o.at("message"), at + ".message");
+      if (r.message.empty()) invalid(at + ".message", "must not be empty: it says what is wrong with the field");
+      rejections.push_back(std::move(r));
+    }
+    return rejections;
+  }
+
+  // The status/pointer/equals keys of `o` (`valid`, or one of `invalidSettings`).
+  static Validity parse_validity(const json::object& o, const std::string& path) {
     Validity valid;
     if (const auto* p = o.if_contains("status")) {
       if (!p->is_array() || p->get_array().empty()) invalid(path + ".status", "must be a non-empty array of HTTP statuses");

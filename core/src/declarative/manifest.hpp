@@ -53,6 +53,15 @@ struct Validity {
   std::optional<boost::json::value> equals{};  // ... and hold this value
 };
 
+// An answer from testRequest that means one setting is wrong rather than the credentials:
+// when the status is one of `when.statuses` (and `when.pointer`/`when.equals` hold), the
+// host reports `field` as set_invalid_setting does, "<label> <message>.".
+struct SettingRejection {
+  Validity when{};  // statuses never empty
+  std::string field{};
+  std::string message{};
+};
+
 struct TestRequest {
   std::string method{};  // empty: GET
   TemplateAt url{};
@@ -60,6 +69,7 @@ struct TestRequest {
   NamedTemplates search_params{};
   std::optional<JsonTemplate> json{};
   Validity valid{};
+  std::vector<SettingRejection> invalid_settings{};  // checked in order, before `valid`
 };
 
 struct Extension {

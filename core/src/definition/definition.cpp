@@ -134,6 +134,16 @@ std::vector<Choice> parse_choices(const json::value& v, const std::string& path)
   return choices;
 }
 
+// describe and serve show a field's default and choices in clear, so a secret has neither.
+void check_nothing_shown(const Field& field, const std::string& path) {
+  if (!field.default_json.empty()) {
+    invalid(path + ".default", "a secret field cannot have a default: describe would show it in clear");
+  }
+  if (!field.choices.empty()) {
+    invalid(path + ".choices", "a secret field cannot have choices: describe would show them in clear");
+  }
+}
+
 Field parse_field(std::string key, const json::value& v, const std::string& path) {
   if (!is_field_key(key)) {
     invalid(path, "a field key must start with a letter or '_' and contain only letters, "
@@ -198,6 +208,7 @@ Field parse_field(std::string key, const json::value& v, const std::string& path
     if (!checked.ok()) invalid(path + ".default", "the default " + checked.problem);
     field.default_json = json_text(checked.value);
   }
+  if (field.secret) check_nothing_shown(field, path);
   return field;
 }
 
@@ -205,7 +216,9 @@ Field parse_field(std::string key, const json::value& v, const std::string& path
 // pair changes only its label and description: the password stays a secret whatever its type.
 void add_basic_fields(std::vector<Field>& fields) {
   for (Field& f : fields) {
-    if (f.key == "password") f.secret = true;
+    if (f.key != "password") continue;
+    f.secret = true;
+    check_nothing_shown(f, "$.authentication.fields.password");
   }
   std::vector<Field> added;
   if (std::none_of(fields.begin(), fields.end(), [](const Field& f) { return f.key == "username"; })) {

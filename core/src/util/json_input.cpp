@@ -1,11 +1,14 @@
 #include "util/json_input.hpp"
 
+#include "util/printable.hpp"
+
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/parse.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -48,21 +51,51 @@ struct KeyRef {
   std::uint32_t size;
 };
 
-// A basic_parser handler that only watches keys: when an object closes, its keys are sorted
-// and the first that repeats is kept in `duplicate` (with the object's ordinal); the parse
-// stops there. Everything else is accepted as is.
+// A number beyond a double's range, which Boost would read as infinity, and the key it is under.
+struct NumberOutOfRange {
+  std::string key;     // empty outside any object
+  std::string number;  // empty when too long to show
+};
+
+// A basic_parser handler that watches keys and numbers: when an object closes, its keys are
+// sorted and the first that repeats is kept in `duplicate` (with the object's ordinal); a
+// number out of range is kept in `out_of_range`; the parse stops there. Everything else is
+// accepted as is.
 class DuplicateKeyCheck : public AcceptValues {
  public:
   explicit DuplicateKeyCheck(std::string_view text) : text_(text) {}
 
   std::optional<std::string> duplicate;
   std::size_t duplicate_object = 0;
+  std::optional<NumberOutOfRange> out_of_range;
 
+  bool on_double(double d, json::string_view number, json::error_code& ec) {
+    if (std::isfinite(d)) return true;
+    out_of_range = NumberOutOfRange{key_, number.size() <= 40 ? std::string(number) : std::string()};
+    ec = json::error::exponent_overflow;
+    return false;
+  }
+  // Boost's own error for an exponent too long to read: the same mistake.
+  void exponent_overflow() { out_of_range = NumberOutOfRange{key_, {}}; }
+
+  bool on_array_begin(json::error_code&) {
+    containers_.push_back(key_);  // an array's items are under the array's key
+    return true;
+  }
+  bool on_array_end(std::size_t, json::error_code&) {
+    key_ = std::move(containers_.back());
+    containers_.pop_back();
+    return true;
+  }
   bool on_object_begin(json::error_code&) {
+    containers_.push_back(std::move(key_));
+    key_.clear();
     open_.push_back({objects_++, keys_.size()});
     return true;
   }
   bool on_object_end(std::size_t, json::error_code& ec) {
+    key_ = std::move(containers_.back());
+    containers_.pop_back();
     auto [ordinal, first] = open_.back();
     open_.pop_back();
     auto begin = keys_.begin() + static_cast<std::ptrdiff_t>(first);
@@ -87,12 +120,14 @@ class DuplicateKeyCheck : public AcceptValues {
   bool on_key(json::string_view part, std::size_t, json::error_code&) {
     if (!in_parts_ && part.data() >= text_.data() && part.data() + part.size() <= text_.data() + text_.size()) {
       keys_.push_back({static_cast<std::uint32_t>(part.data() - text_.data()), static_cast<std::uint32_t>(part.size())});
+      key_ = std::string(part);
       return true;
     }
     if (!in_parts_) key_start_ = pool_.size();
     pool_.append(part.data(), part.size());
     keys_.push_back({static_cast<std::uint32_t>(text_.size() + key_start_),
                      static_cast<std::uint32_t>(pool_.size() - key_start_)});
+    key_ = std::string(view(keys_.back()));
     in_parts_ = false;
     return true;
   }
@@ -110,6 +145,8 @@ class DuplicateKeyCheck : public AcceptValues {
   std::string pool_;
   std::size_t key_start_ = 0;
   bool in_parts_ = false;
+  std::string key_;                      // the key of the value being read
+  std::vector<std::string> containers_;  // the key of each open array and object
 };
 
 // A second, rare pass once a duplicate is known: stops at the key's second appearance in the
@@ -180,6 +217,12 @@ std::string check_json_input(std::string_view text, JsonLimits limits) {
     json::error_code ignored;
     used = locator.write_some(false, text.data(), text.size(), ignored);
     return fmt::format("{}: the key \"{}\" appears twice in the same object", position(text, used), *key);
+  }
+  if (ec == json::error::exponent_overflow && !checker.handler().out_of_range) checker.handler().exponent_overflow();
+  if (const std::optional<NumberOutOfRange>& number = checker.handler().out_of_range) {
+    return fmt::format("{}: the number {}{}is out of range (numbers are read up to 1.8e308 in size)",
+                       position(text, used), number->number.empty() ? "" : number->number + " ",
+                       number->key.empty() ? "" : fmt::format("of \"{}\" ", printable(number->key, 100)));
   }
   if (ec == json::error::too_deep) {
     return fmt::format("{}: nested deeper than {} levels", position(text, used), limits.max_depth);
