@@ -1,6 +1,7 @@
 #include "abi/sent_credentials.hpp"
 
 #include "http/redactor.hpp"
+#include "http/request_options.hpp"
 #include "util/encoding.hpp"
 #include "util/url_form.hpp"
 
@@ -29,8 +30,8 @@ bool stands_in(std::string_view text, std::string_view value) {
 // A credential header's value, and the user:password inside it when it is Basic.
 void add_header_value(std::vector<std::string>& sent, std::string_view value) {
   sent.emplace_back(value);
-  constexpr std::string_view basic = "Basic ";
-  if (value.size() > basic.size() && value.substr(0, basic.size()) == basic) {
+  constexpr std::string_view basic = "Basic ";  // the scheme's name is case-insensitive (RFC 9110 §11.1)
+  if (value.size() > basic.size() && iequals(value.substr(0, basic.size()), basic)) {
     if (auto decoded = base64_decode(value.substr(basic.size()))) sent.push_back(std::move(*decoded));
   }
 }
