@@ -284,6 +284,7 @@ TEST_CASE("serve holds at most --max-connections connections and takes the next 
 
 TEST_CASE("serve out of descriptors waits to accept instead of spinning, and serves once it has some") {
   ServeProcess serve({});
+  REQUIRE(serve.get("/healthz").status == 200);  // up, with every thread it starts by itself
   int pid = serve.pid();
   rlimit original{};
   REQUIRE(prlimit(pid, RLIMIT_NOFILE, nullptr, &original) == 0);

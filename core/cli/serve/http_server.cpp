@@ -305,10 +305,9 @@ bool HttpServer::run(const std::function<void()>& on_ready, std::function<void()
   });
   wait_for_hangup();
   asio::post(impl.acceptor.get_executor(), [&impl] { impl.accept(); });
-  on_ready();
-
   std::vector<std::thread> threads;
   for (int i = 1; i < kIoThreads; ++i) threads.emplace_back([&] { impl.io.run(); });
+  on_ready();  // once every thread the service needs is running
   impl.io.run();
   for (auto& thread : threads) thread.join();
   return drained;

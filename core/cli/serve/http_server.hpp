@@ -28,7 +28,8 @@ class HttpServer {
 
   // Serves until SIGTERM or SIGINT, then stops accepting, answers new requests on open
   // connections with 503, and waits up to `drain` for the requests in flight. SIGHUP calls
-  // `on_hangup`, which must not block. `on_ready` is called once the signals are caught.
+  // `on_hangup`, which must not block. `on_ready` is called once the signals are caught and
+  // the service's threads are running.
   // True when every request in flight was answered.
   bool run(const std::function<void()>& on_ready, std::function<void()> on_hangup, std::chrono::seconds drain);
 
