@@ -47,6 +47,9 @@ Options for every command:
   --config FILE       The host configuration (OAuth clients, trusted plugins); default: $DESTKIT_CONFIG
   --insecure-plugin-permissions
                       Load plugin files even if others could have written them
+  --isolation process|in-process
+                      Run each plugin library in a sandboxed runner process of its own, or
+                      inside destkit (the default; overrides the configuration's "isolation")
   --json              Print machine-readable JSON
   -v, --verbose       Log each request and response (credentials shown as [redacted])
   -h, --help          Show help

@@ -89,6 +89,7 @@ struct dk_call {
   destkit::host::Redactor redactor;
 
   std::string error;       // set_error: why the hook failed
+  std::string fault;       // an isolated plugin's runner died or overran its deadline: the verdict
   std::string last_error;  // why the last service failed
   std::optional<destkit::host::RequestFailure> last_request_failure;
 

@@ -39,6 +39,10 @@ class DESTKIT_HOST_API Host {
   const std::vector<Rejection>& rejections() const;
   const Plugin* find(std::string_view slug) const;
 
+  // Why the host no longer runs this plugin's code: its runner ended too often (see
+  // RunnerLimits); its hooks fail at once until a new Host is made. Empty while it runs.
+  std::string quarantine_reason(const Plugin& plugin) const;
+
   // Every problem with these settings, per field; none when they are valid. Sends nothing.
   std::vector<SettingsProblem> validate_settings(const Plugin& plugin, std::string_view settings_json) const;
 
