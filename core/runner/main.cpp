@@ -20,6 +20,7 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -47,18 +48,30 @@ void end_with_the_host() {
 Message refusal(const std::string& problem) { return Message(Kind::descriptor).add(problem); }
 
 // What the entry point returned, zero-filled past the plugin's struct, as the host's loader
-// would copy it. The host makes the same checks on it as on a descriptor loaded in process.
+// would copy it. Members are read in the order the host's checks read them, and the strings only
+// when those checks pass, so a descriptor the host would refuse unread is refused unread here.
 Message describe(const dk_plugin* raw) {
   Message m(Kind::descriptor);
   m.add(std::string_view()).add(raw != nullptr ? 1 : 0);
   if (raw == nullptr) return m;
   dk_plugin d{};
-  std::memcpy(&d, raw, std::min<std::size_t>(raw->struct_size, sizeof d));
+  bool has_header = raw->struct_size >= offsetof(dk_plugin, min_host_abi_minor);
+  bool usable = has_header && raw->magic == DK_PLUGIN_MAGIC && raw->abi_major == DK_ABI_MAJOR &&
+                raw->struct_size >= offsetof(dk_plugin, on_extend_request) + sizeof(raw->on_extend_request) &&
+                raw->min_host_abi_minor <= DK_ABI_MINOR;
+  if (usable) {
+    std::memcpy(&d, raw, std::min<std::size_t>(raw->struct_size, sizeof d));
+  } else if (has_header) {
+    std::memcpy(&d, raw, offsetof(dk_plugin, min_host_abi_minor) + sizeof(d.min_host_abi_minor));
+  }
+  d.struct_size = raw->struct_size;
+  if (!usable) d.slug = d.version = d.definition_json = nullptr;
+  if (!usable) d.on_test_request = nullptr, d.on_extend_request = nullptr, d.on_refresh_access_token = nullptr;
   auto text = [](const char* s) { return s != nullptr ? std::string_view(s) : std::string_view(); };
   std::int64_t nulls = (d.slug == nullptr ? 1 : 0) | (d.version == nullptr ? 2 : 0) | (d.definition_json == nullptr ? 4 : 0);
   std::int64_t hooks = (d.on_test_request != nullptr ? 1 : 0) | (d.on_extend_request != nullptr ? 2 : 0) |
                        (d.on_refresh_access_token != nullptr ? 4 : 0);
-  m.add(raw->struct_size).add(raw->abi_major).add(raw->abi_minor).add(raw->magic).add(d.min_host_abi_minor);
+  m.add(d.struct_size).add(d.abi_major).add(d.abi_minor).add(d.magic).add(d.min_host_abi_minor);
   m.add(nulls).add(text(d.slug)).add(text(d.version)).add(text(d.definition_json)).add(hooks);
   set_plugin(d);
   return m;

@@ -196,6 +196,7 @@ std::string IsolatedPlugin::start() {
         quarantined_ = "it described itself differently when its runner started again";
         return quarantined_;
       }
+      runner_->set_log_source(name());
       return {};
     }
   } catch (const isolation::WireError&) {
@@ -224,7 +225,7 @@ dk_status IsolatedPlugin::run(Hook hook, dk_call* call, dk_request_options* out)
     std::uint64_t generation = generation_;
     auto budget = limits_.hook_deadline;
     try {
-      runner_->send(std::move(Message(Kind::hook).add(static_cast<std::int64_t>(hook)).add(value_of(call)).add(value_of(out))));
+      runner_->send(std::move(Message(Kind::hook).add(static_cast<std::int64_t>(hook)).add(value_of(handle_of(*call))).add(value_of(out))));
       for (;;) {
         auto waited_from = Clock::now();
         auto message = runner_->receive(budget);

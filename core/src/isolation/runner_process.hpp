@@ -44,6 +44,8 @@ class RunnerProcess {
   // True when the runner ended on its own between calls (for example a plugin thread crashed).
   bool ended();
   bool killed_by(int signal) const { return signal_ == signal; }
+  // Output is logged under the file's name until the plugin has told its slug.
+  void set_log_source(std::string source) { log_source_ = std::move(source); }
 
  private:
   RunnerProcess() = default;
