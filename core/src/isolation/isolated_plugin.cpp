@@ -58,7 +58,7 @@ std::string naming_file(std::string message, const std::string& file) {
 }  // namespace
 
 IsolatedPlugin::IsolatedPlugin(const std::filesystem::path& file, const RunnerLimits& limits, LogSink log)
-    : file_name_(file.filename().string()), limits_(limits), log_(std::move(log)) {
+    : file_path_(file.string()), file_name_(file.filename().string()), limits_(limits), log_(std::move(log)) {
   holder_.plugin = this;
 }
 
@@ -189,7 +189,7 @@ std::string IsolatedPlugin::start() {
       std::string problem(message->text());
       if (!problem.empty()) {
         stop_runner();
-        return naming_file(problem, file_name_);
+        return naming_file(problem, file_path_);
       }
       if (!take_descriptor(*message)) {
         stop_runner();

@@ -75,6 +75,7 @@ class IsolatedPlugin {
   const std::string& name() const { return slug_.empty() ? file_name_ : slug_; }
 
   IsolatedDescriptor holder_{};
+  std::string file_path_;  // as given, to name the file in the loader's messages
   std::string file_name_;
   std::string slug_, version_, definition_;  // what the descriptor points to
   int hooks_present_ = 0;
