@@ -106,6 +106,8 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
       Fault{"fork", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"exec", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"kill-parent", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"socket", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"ptrace", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"leak-fds", "Too many open files", "its entry point returned NULL"});
   std::string where = GENERATE(as<std::string>{}, "entry", "test", "extend");
   std::string slug = "faulty-" + fault.fault + "-" + where;

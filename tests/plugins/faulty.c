@@ -1,6 +1,6 @@
 /*
 ** Plugins that fail the way partner code fails: crash, exit, hang, exhaust memory or
-** descriptors, reach for processes and programs, or write to the host's streams. FAULT selects
+** descriptors, reach for processes, programs and the network, or write to the host's streams. FAULT selects
 ** what it does and WHERE_* where (its entry point, testRequest or extendRequest); SLUG names it.
 ** Run only isolated: each one would end or hang a host that ran it in process.
 */
@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define FAULT_SEGFAULT 1
@@ -31,6 +33,8 @@
 #define FAULT_SIGSTOP 12
 #define FAULT_THREAD_CRASH 13
 #define FAULT_KILL_PARENT 14
+#define FAULT_SOCKET 15
+#define FAULT_PTRACE 16
 
 static const dk_host_api *host;
 static char problem[256];
@@ -90,6 +94,12 @@ __attribute__((unused)) static int fault(void) {
       break;
     }
     case FAULT_KILL_PARENT: kill(getppid(), SIGKILL); break;
+    case FAULT_SOCKET:
+      if (socket(AF_INET, SOCK_STREAM, 0) < 0) snprintf(problem, sizeof problem, "socket: %s", strerror(errno));
+      return -1;
+    case FAULT_PTRACE:
+      if (ptrace(PTRACE_ATTACH, getppid(), NULL, NULL) != 0) snprintf(problem, sizeof problem, "ptrace: %s", strerror(errno));
+      return -1;
   }
   return 0;
 }
