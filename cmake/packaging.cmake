@@ -8,6 +8,7 @@ include(CMakePackageConfigHelpers)
 set(config_dir ${CMAKE_INSTALL_LIBDIR}/cmake/destkit)
 install(EXPORT destkitSdkTargets NAMESPACE destkit:: DESTINATION ${config_dir} COMPONENT development)
 install(EXPORT destkitHostTargets NAMESPACE destkit:: DESTINATION ${config_dir} COMPONENT development)
+install(EXPORT destkitTestingTargets NAMESPACE destkit:: DESTINATION ${config_dir} COMPONENT development)
 configure_package_config_file(cmake/destkitConfig.cmake.in ${PROJECT_BINARY_DIR}/destkitConfig.cmake
   INSTALL_DESTINATION ${config_dir} PATH_VARS CMAKE_INSTALL_BINDIR)
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/destkitConfigVersion.cmake COMPATIBILITY SameMajorVersion)
@@ -18,7 +19,7 @@ install(FILES ${PROJECT_BINARY_DIR}/destkitConfig.cmake ${PROJECT_BINARY_DIR}/de
 # file(RELATIVE_PATH) may end in "/", which would double the slash before the next part.
 file(RELATIVE_PATH PC_PREFIX_FROM_PCDIR ${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig ${CMAKE_INSTALL_PREFIX})
 string(REGEX REPLACE "/$" "" PC_PREFIX_FROM_PCDIR "${PC_PREFIX_FROM_PCDIR}")
-foreach(pc destkit-sdk destkit-host)
+foreach(pc destkit-sdk destkit-host destkit-testing)
   configure_file(cmake/${pc}.pc.in ${PROJECT_BINARY_DIR}/${pc}.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT development)
 endforeach()
@@ -97,12 +98,15 @@ stable C ABI, validates their settings and runs their credential checks over
 HTTP, with secrets redacted from every message.")
 
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SECTION libdevel)
-set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_RECOMMENDS "cmake (>= 3.25), g++ (>= 12) | c++-compiler, pkg-config")
+# libssl-dev: destkit::testing (the partner test harness) links OpenSSL.
+set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_RECOMMENDS "cmake (>= 3.25), g++ (>= 12) | c++-compiler, pkg-config, libssl-dev")
 # Rust plugins (destkit_add_rust_plugin) build with Debian's cargo and rustc.
 set(CPACK_DEBIAN_DEVELOPMENT_PACKAGE_SUGGESTS "cargo, rustc")
 set(CPACK_DEBIAN_DEVELOPMENT_DESCRIPTION "destkit SDK: write destination plugins, embed the destkit host
 The C ABI header (destkit/abi.h) and the header-only C++ SDK to write
 destination plugins in C or C++, the host library's headers to embed it in a
-C++ service, a CMake package (find_package(destkit) with destkit_add_plugin())
-and pkg-config files (destkit-sdk, destkit-host).")
+C++ service, the test harness (destkit/testing.hpp, a static library) to test
+a plugin from unit tests against a local recording API, a CMake package
+(find_package(destkit) with destkit_add_plugin()) and pkg-config files
+(destkit-sdk, destkit-host, destkit-testing).")
 include(CPack)

@@ -31,6 +31,8 @@ std::string* value_slot(Arguments& a, std::string_view name) {
   if (name == "--record") return &a.record;
   if (name == "--tls-name") return &a.tls_names.emplace_back();
   if (name == "--certificate-dir") return &a.certificate_dir;
+  if (name == "--listen") return &a.listen;
+  if (name == "--token-file") return &a.token_file;
   return nullptr;
 }
 
@@ -38,7 +40,8 @@ std::string* value_slot(Arguments& a, std::string_view name) {
 // the command line is resolved once, against the directory the command started in.
 bool is_path_option(std::string_view name) {
   return name == "--plugin-path" || name == "--cacert" || name == "--settings" || name == "--config" ||
-         name == "--key" || name == "--public-key" || name == "--dir" || name == "--certificate-dir";
+         name == "--key" || name == "--public-key" || name == "--dir" || name == "--certificate-dir" ||
+         name == "--token-file";
 }
 
 std::string absolute_path(const std::string& value) {
@@ -69,6 +72,8 @@ ParseResult parse_arguments(int argc, char** argv) {
       a.help = true;
     } else if (arg == "-v" || arg == "--verbose") {
       a.verbose = true;
+    } else if (arg == "--dry-run") {
+      a.dry_run = true;
     } else if (arg == "--insecure-plugin-permissions") {
       a.insecure_plugin_permissions = true;
     } else if (arg == "--record-secrets") {
@@ -77,6 +82,15 @@ ParseResult parse_arguments(int argc, char** argv) {
       a.no_browser = true;
     } else if (arg == "--version") {
       a.version = true;
+    } else if (name == "--workers") {
+      auto value = take_value();
+      long long number = 0;
+      if (!value || std::from_chars(value->data(), value->data() + value->size(), number).ec != std::errc() ||
+          number < 4 || number > 1024) {
+        result.error = "--workers needs a number of threads from 4 to 1024";
+        return result;
+      }
+      a.workers = number;
     } else if (name == "--timeout-ms" || name == "--port" || name == "--wait") {
       auto value = take_value();
       long long number = 0;

@@ -38,7 +38,12 @@ struct Arguments {
   long long port = 0;
   bool json = false;
   bool verbose = false;
+  bool dry_run = false;  // test-auth
   bool insecure_plugin_permissions = false;
+  // serve
+  std::string listen = "127.0.0.1:8642";
+  std::string token_file;
+  long long workers = 64;
   // sign, verify
   std::string key;
   std::vector<std::string> public_keys;

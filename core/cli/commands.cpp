@@ -1,9 +1,12 @@
 #include "commands.hpp"
 
+#include "check_warnings.hpp"
+#include "dry_run_output.hpp"
 #include "host_setup.hpp"
 #include "init.hpp"
 #include "mock_api.hpp"
 #include "oauth_commands.hpp"
+#include "serve/serve_command.hpp"
 #include "signing_commands.hpp"
 #include "standard_output.hpp"
 #include "output.hpp"
@@ -15,6 +18,7 @@
 #include "util/read_file.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <boost/json/value_from.hpp>
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -40,6 +44,7 @@ Commands:
   oauth login|status|logout SLUG  Sign in to an OAuth destination, show or forget its tokens
   init NAME --scheme SCHEME       Create a plugin project (C++, C or JSON) that tests out of tree
   mock-api --certificate-dir DIR  Serve a local HTTPS API scripted as a partner's API would answer
+  serve [--listen ADDRESS:PORT]   Run the host as an HTTP service: settings, credential tests, OAuth
   help [COMMAND]                  Show help for a command
 
 Options for every command:
@@ -85,7 +90,10 @@ Validates one plugin file: a library (destkit-NAME.so) exports dk_plugin_entry, 
 speaks a compatible ABI and has a valid definition; a declarative destination
 (destkit-NAME.json) has a valid manifest, templates included. Both pass the same
 permission, pin and signature checks.
-Exit 0 when it is a valid plugin, 1 with the reason when it is rejected.
+Exit 0 when it is a valid plugin, 1 with the reason when it is rejected. A valid plugin
+may get warnings (exit 0 still): a field whose key or label names a credential (key,
+token, secret, password, ...) that is not of type password, and a file name that plugin
+discovery ignores (only destkit-*.so and destkit-*.json are loaded).
 )";
 
 constexpr std::string_view kTestAuthHelp = R"(Usage: destkit test-auth SLUG --settings FILE|- [OPTIONS]
@@ -103,11 +111,24 @@ Options:
   --config FILE                       The host configuration (default: $DESTKIT_CONFIG)
   --connection NAME                   Which stored OAuth tokens to use (default: "default")
   --verbose                           Show each request and response, credentials redacted
+  --dry-run                           Validate the settings and run extendRequest and
+                                      testRequest, but send nothing: print the first request
+                                      testRequest asks for, credentials redacted (see below)
   --json                              Print {"ok", "error", "status", "fields"}
 
 Exit codes: 0 credentials valid; 1 invalid settings or credentials; 2 usage error;
 3 host or plugin failure, or output not written; 4 could not verify (5xx, network, timeout,
 TLS); 5 settings valid but not checked: the destination has no testRequest.
+
+--dry-run answers every request testRequest asks for with "not sent" (as a network failure
+would be answered) and prints the first one: method, URL, headers and body as they would
+go over the wire, credential headers and query values and every known secret [redacted].
+That is the request testRequest sends when it makes one request, the common case. When it
+asked for more, a note says that the later ones followed a "not sent" answer, so they depend
+on an answer a dry run does not give. With --json: {"ok", "dryRun", "request": {"method",
+"url", "headers", "body"}, "requestCount", "note"}. Exit 0 when a request is shown;
+otherwise the verdict says why testRequest sent none (invalid settings: 1; no testRequest: 5).
+An OAuth token that has expired is still refreshed first.
 )";
 
 constexpr std::string_view kMockApiHelp = R"(Usage: destkit mock-api --certificate-dir DIR [OPTIONS]
@@ -209,6 +230,7 @@ configuration (--config or DESTKIT_CONFIG). Exit 0 when a key verifies it, 1 oth
 )";
 
 std::string_view help_for(std::string_view command) {
+  if (command == "serve") return kServeHelp;
   if (command == "sign") return kSignHelp;
   if (command == "verify") return kVerifyHelp;
   if (command == "oauth") return kOAuthHelp;
@@ -267,15 +289,18 @@ int check(const Arguments& a) {
     return kExitRejected;
   }
   const host::Plugin& plugin = *checked.value();
+  std::vector<std::string> warnings = check_warnings(plugin, path);
   if (a.json) {
     json::object out = definition_json(plugin).as_object();
     out["ok"] = true;
+    out["warnings"] = json::value_from(warnings);
     print_json(out);
   } else {
     fmt::print(cli_output(), "OK: {} is a valid destkit plugin: {} {} ({}), ABI {}, scheme {}, {} field(s)\n",
                host::printable(plugin.path().string()), host::printable(plugin.slug()),
                host::printable(plugin.version()), host::printable(plugin.definition().name), plugin.abi_version(),
                host::to_string(plugin.definition().scheme), plugin.definition().fields.size());
+    for (const auto& warning : warnings) fmt::print(cli_output(), "Warning: {}\n", warning);
   }
   return kExitOk;
 }
@@ -304,6 +329,17 @@ int test_auth(const Arguments& a) {
   const host::Plugin* plugin = find_plugin(host, a.positional[0], a.json);
   if (plugin == nullptr) return kExitFailure;
 
+  if (a.dry_run) {
+    host::DryRun run = text.too_large ? host::DryRun{{AuthOutcome::invalid_settings,
+                                                      fmt::format("Settings are invalid: {}", text.error)}}
+                                      : host.dry_run_authentication(*plugin, text.text, connection_of(a));
+    if (a.json) {
+      print_json(dry_run_json(run));
+    } else {
+      fmt::print(cli_output(), "{}", dry_run_text(run));
+    }
+    return dry_run_shows_request(run) ? kExitOk : exit_code(run.verdict.outcome);
+  }
   host::AuthVerdict verdict = text.too_large
                                   ? host::AuthVerdict{AuthOutcome::invalid_settings,
                                                       fmt::format("Settings are invalid: {}", text.error)}
@@ -347,6 +383,7 @@ int run_command(const Arguments& a) {
   if (a.command == "check") return check(a);
   if (a.command == "test-auth") return test_auth(a);
   if (a.command == "mock-api") return mock_api(a);
+  if (a.command == "serve") return serve_command(a);
   if (a.command == "init") return init_project(a);
   if (a.command == "oauth") return oauth_command(a);
   if (a.command == "sign") return sign_plugin(a);

@@ -4,7 +4,6 @@
 #include "project_templates.hpp"
 #include "standard_output.hpp"
 
-#include "http/request_options.hpp"
 
 #include <fmt/format.h>
 
@@ -20,7 +19,7 @@ namespace fs = std::filesystem;
 
 // What differs between schemes, in C++, in C, in JSON, and in the generated test.
 struct SchemeTemplate {
-  std::string cpp_scheme, cpp_fields, cpp_input, cpp_headers, c_fields, c_extend, accepted, good, bad, json_fields,
+  std::string cpp_scheme, cpp_fields, cpp_input, cpp_headers, c_fields, c_extend, good, bad, json_fields,
       json_headers;
 };
 
@@ -46,7 +45,6 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 SchemeTemplate scheme_template(const std::string& scheme) {
   if (scheme == "basic") {
     return {"basic", "", "", "", "", "  (void)call;\n",
-            host::basic_authorization("test-user", "test-password"),
             R"({"username":"test-user","password":"test-password"})",
             R"({"username":"test-user","password":"wrong-password"})", "", ""};
   }
@@ -59,7 +57,7 @@ SchemeTemplate scheme_template(const std::string& scheme) {
             R"(\"apiKey\":{\"label\":\"API Key\",\"type\":\"password\",\"required\":true})",
             replace_all(std::string(kBearerFromC), "@READ@",
                         "dk_value key;\n    status = host->get_setting(call, str(\"apiKey\"), &key);\n    if (status == DK_OK) value = key.text;"),
-            "Bearer test-api-key", R"({"apiKey":"test-api-key"})", R"({"apiKey":"wrong-api-key"})",
+            R"({"apiKey":"test-api-key"})", R"({"apiKey":"wrong-api-key"})",
             "    \"fields\": {\n"
             "      \"apiKey\": {\"label\": \"API Key\", \"description\": \"Your @TITLE@ API key.\", \"type\": \"password\", "
             "\"required\": true}\n"
@@ -70,7 +68,7 @@ SchemeTemplate scheme_template(const std::string& scheme) {
   return {scheme == "oauth2" ? "oauth2" : "oauth_managed", "", "input",
           "                .headers = {{\"Authorization\", \"Bearer \" + input.auth.accessToken}},\n", "",
           replace_all(std::string(kBearerFromC), "@READ@", "status = host->get_auth(call, str(\"accessToken\"), &value);"),
-          "Bearer test-access-token", R"({"oauth":{"access_token":"test-access-token"}})",
+          R"({"oauth":{"access_token":"test-access-token"}})",
           R"({"oauth":{"access_token":"expired-token"}})", "",
           "    \"headers\": {\"Authorization\": \"Bearer {{auth.accessToken}}\"},\n"};
 }
@@ -140,7 +138,7 @@ int init_project(const Arguments& a) {
       {"SCHEME", scheme}, {"SCHEME_CPP", t.cpp_scheme}, {"SOURCE", source},
       {"LANGUAGE", lang == "c" ? "C" : "CXX"}, {"CPP_FIELDS", t.cpp_fields}, {"CPP_INPUT", t.cpp_input},
       {"CPP_HEADERS", t.cpp_headers}, {"C_FIELDS", t.c_fields}, {"C_EXTEND", t.c_extend},
-      {"ACCEPTED", t.accepted}, {"GOOD_SETTINGS", t.good}, {"BAD_SETTINGS", t.bad},
+      {"GOOD_SETTINGS", t.good}, {"BAD_SETTINGS", t.bad},
       {"JSON_FIELDS", t.json_fields}, {"JSON_HEADERS", t.json_headers}};
 
   fs::create_directories(dir / "tests");

@@ -1,7 +1,7 @@
 #include "mock_api.hpp"
 
 #include "commands.hpp"
-#include "mock_api/certificate.hpp"
+#include "certificates.hpp"
 #include "mock_api/credentials.hpp"
 #include "mock_api/https_server.hpp"
 #include "mock_api/request_record.hpp"
@@ -22,6 +22,8 @@ namespace destkit::cli {
 namespace {
 
 using namespace destkit::mock_api;
+using certificates::certificate_name_problem;
+using certificates::make_self_signed_certificate;
 
 // The credentials of --accept, --accept-basic and --accept-query; `error` tells the first
 // malformed one.

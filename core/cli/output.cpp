@@ -18,25 +18,6 @@ using host::printable;
 
 std::string problem_text(std::string_view text) { return printable(text, host::kShownMessageBytes); }
 
-json::value printable_json(const json::value& value) {
-  switch (value.kind()) {
-    case json::kind::string:
-      return json::string(printable(value.get_string()));
-    case json::kind::array: {
-      json::array out;
-      for (const auto& item : value.get_array()) out.push_back(printable_json(item));
-      return out;
-    }
-    case json::kind::object: {
-      json::object out;
-      for (const auto& [key, item] : value.get_object()) out[printable(key)] = printable_json(item);
-      return out;
-    }
-    default:
-      return value;
-  }
-}
-
 std::string field_flags(const host::Field& field) {
   std::vector<std::string> flags;
   flags.push_back(field.required ? "required" : "optional");
@@ -88,21 +69,42 @@ json::value definition_json(const host::Plugin& plugin) {
   return out;
 }
 
+json::value printable_json(const json::value& value) {
+  switch (value.kind()) {
+    case json::kind::string:
+      return json::string(printable(value.get_string()));
+    case json::kind::array: {
+      json::array out;
+      for (const auto& item : value.get_array()) out.push_back(printable_json(item));
+      return out;
+    }
+    case json::kind::object: {
+      json::object out;
+      for (const auto& [key, item] : value.get_object()) out[printable(key)] = printable_json(item);
+      return out;
+    }
+    default:
+      return value;
+  }
+}
+
+json::object problems_json(const std::vector<host::SettingsProblem>& problems) {
+  json::object fields;
+  for (const auto& p : problems) {
+    // One message per key; a second problem for the same key is appended.
+    auto& slot = fields[problem_text(p.key)];
+    std::string message = problem_text(p.message);
+    slot = slot.is_string() ? json::value(std::string(slot.get_string()) + " " + message) : json::value(message);
+  }
+  return fields;
+}
+
 json::value verdict_json(const host::AuthVerdict& verdict) {
   json::object out{{"ok", verdict.ok()}};
   if (!verdict.ok()) out["error"] = verdict.message;
   if (verdict.outcome == AuthOutcome::unchecked) out["note"] = verdict.message;
   if (verdict.http_status) out["status"] = *verdict.http_status;
-  if (!verdict.problems.empty()) {
-    json::object fields;
-    for (const auto& p : verdict.problems) {
-      // One message per key; a second problem for the same key is appended.
-      auto& slot = fields[problem_text(p.key)];
-      std::string message = problem_text(p.message);
-      slot = slot.is_string() ? json::value(std::string(slot.get_string()) + " " + message) : json::value(message);
-    }
-    out["fields"] = std::move(fields);
-  }
+  if (!verdict.problems.empty()) out["fields"] = problems_json(verdict.problems);
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include <destkit/host/host.hpp>
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <string>
@@ -17,6 +18,12 @@ namespace destkit::cli {
 boost::json::value plugin_json(const host::Plugin& plugin);
 boost::json::value definition_json(const host::Plugin& plugin);
 boost::json::value verdict_json(const host::AuthVerdict& verdict);
+// {"key": "message", ...}: each settings key with its problems, in one sentence or more.
+boost::json::object problems_json(const std::vector<host::SettingsProblem>& problems);
+
+// `value` with every string and key made printable: valid JSON whatever a plugin or server
+// put into it.
+boost::json::value printable_json(const boost::json::value& value);
 
 std::string plugins_text(const host::Host& host);
 std::string definition_text(const host::Plugin& plugin);

@@ -33,9 +33,11 @@ ctest --test-dir build       # destkit check, then testRequest against a local A
 ```
 
 - `src/@SOURCE@` is the destination: its fields, `testRequest` and `extendRequest`.
-- `tests/test-request.sh` starts `destkit mock-api` on 127.0.0.1 and runs
-  `destkit test-auth @NAME@` against it with the right and with wrong credentials, using
-  `--connect-to` and `--cacert` so the plugin keeps its real URLs.
+- `tests/test-request.sh` learns from the destination what its testRequest sends (with
+  `destkit test-auth --dry-run`), starts `destkit mock-api` on 127.0.0.1 accepting exactly
+  that, and runs `destkit test-auth @NAME@` against it with the right and with wrong
+  credentials, using `--connect-to` and `--cacert` so the plugin keeps its real URLs. Change
+  the URL or the way credentials are sent and the test follows.
 - `cmake --install build` puts `destkit-@NAME@.so` where the host finds it.
 
 Try it by hand:
@@ -48,31 +50,102 @@ echo '@GOOD_SETTINGS@' | destkit test-auth @NAME@ --plugin-path build --settings
 )~~~";
 
 inline constexpr std::string_view kTestScript = R"~~~(#!/usr/bin/env bash
-# Runs @NAME@'s testRequest against a local HTTPS API: the right credentials must pass
-# (exit 0) and wrong ones must be rejected (exit 1).
+# Runs @NAME@'s testRequest against a local HTTPS API (destkit mock-api) that accepts what the
+# destination sends with the right settings and nothing else. What that API expects is learned
+# from the destination, so this test keeps its meaning when its URL or its auth style changes:
+#   1. test-auth --dry-run --json shows the request testRequest sends, without sending it:
+#      its method and URL, and which headers and query parameters carry credentials (they
+#      read [redacted]);
+#   2. one run against mock-api, which accepts nothing, records the values the right settings
+#      put there;
+#   3. mock-api again, accepting exactly those values at that path: the right settings must
+#      read "Credentials are valid.", the wrong ones "Credentials are invalid: 401 ...", and the
+#      record must show that both requests reached the API.
+# Usage: test-request.sh DESTKIT PLUGIN_DIR
 set -euo pipefail
 destkit="$1"
 plugin_dir="$2"
+good='@GOOD_SETTINGS@'
+bad='@BAD_SETTINGS@'
 work="$(mktemp -d)"
 api=""
-trap '[ -n "$api" ] && kill "$api" 2>/dev/null; rm -rf "$work"' EXIT
+stop_api() {
+  if [ -n "$api" ]; then kill "$api" 2>/dev/null || true; wait "$api" 2>/dev/null || true; fi
+  api=""
+}
+trap 'stop_api; rm -rf "$work"' EXIT
+fail() { echo "test-request: $*" >&2; exit 1; }
 
-"$destkit" mock-api --certificate-dir "$work" --accept "Authorization: @ACCEPTED@" > "$work/api.out" &
-api=$!
-for _ in $(seq 100); do grep -q '^port ' "$work/api.out" 2>/dev/null && break; sleep 0.05; done
-port="$(awk '/^port /{print $2}' "$work/api.out")"
-local_api=(--plugin-path "$plugin_dir" --connect-to "api.example.com:443:127.0.0.1:$port" --cacert "$work/certificate.pem")
+# The value of "key":"..." in one line of JSON (values with a '"' inside are not supported).
+json_value() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" <<< "$2" | head -n 1; }
 
-echo '@GOOD_SETTINGS@' | "$destkit" test-auth @NAME@ --settings - "${local_api[@]}"
+test_auth() {
+  echo "$1" | "$destkit" test-auth @NAME@ --plugin-path "$plugin_dir" --settings - \
+      --connect-to "$host:$port:127.0.0.1:$api_port" --cacert "$work/certificate.pem"
+}
 
+# Starts mock-api with the arguments given; sets api and api_port.
+start_api() {
+  "$destkit" mock-api --certificate-dir "$work" --tls-name "$host" "$@" > "$work/api.out" &
+  api=$!
+  for _ in $(seq 200); do grep -q '^port ' "$work/api.out" 2>/dev/null && break; sleep 0.05; done
+  api_port="$(awk '/^port /{print $2}' "$work/api.out")"
+  [ -n "$api_port" ] || fail "destkit mock-api did not start"
+}
+
+# 1. What testRequest sends.
+dry="$(echo "$good" | "$destkit" test-auth @NAME@ --plugin-path "$plugin_dir" --settings - --dry-run --json)" ||
+  fail "the dry run failed: $dry"
+method="$(json_value method "$dry")"
+url="$(json_value url "$dry")"
+[ -n "$url" ] || fail "testRequest asks for no request: $dry"
+authority="${url#*://}"
+authority="${authority%%[/?#]*}"
+host="${authority%%:*}"
+port=443
+[ "$authority" = "$host" ] || port="${authority##*:}"
+rest="${url#*://"$authority"}"
+path="${rest%%[?#]*}"
+path="${path:-/}"
+credential_headers="$(grep -o '"[^"]*":"\[redacted\]"' <<< "${dry#*\"headers\":}" | sed 's/^"\([^"]*\)".*/\1/' || true)"
+credential_query="$(grep -o '[?&][^=&#]*=\[redacted\]' <<< "$url" | sed 's/^.\([^=]*\)=.*/\1/' || true)"
+[ -n "$credential_headers$credential_query" ] ||
+  fail "testRequest sends no credential in a header or a query parameter: $dry"
+
+# 2. The credential values the right settings send.
+start_api --record "$work/learned.jsonl" --record-secrets
+test_auth "$good" > /dev/null || true
+stop_api
+learned="$(head -n 1 "$work/learned.jsonl")"
+[ -n "$learned" ] || fail "no request reached the API"
+accept=()
+for name in $credential_headers; do
+  lower="$(tr '[:upper:]' '[:lower:]' <<< "$name")"
+  accept+=(--accept "$name: $(json_value "$lower" "${learned#*\"headers\":}")")
+done
+for name in $credential_query; do
+  accept+=(--accept-query "$name=$(json_value "$name" "${learned#*\"query\":}")")
+done
+
+# 3. The right settings pass and the wrong ones are refused, both by the API.
+printf '{"routes": [{"method": "%s", "path": "%s", "auth": true, "status": 200, "body": {"ok": true}}]}\n' \
+  "$method" "$path" > "$work/routes.json"
+start_api "${accept[@]}" --routes "$work/routes.json" --record "$work/requests.jsonl"
+verdict="$(test_auth "$good")" || fail "the right settings were refused: $verdict"
+[ "$verdict" = "Credentials are valid." ] || fail "unexpected verdict for the right settings: $verdict"
 set +e
-echo '@BAD_SETTINGS@' | "$destkit" test-auth @NAME@ --settings - "${local_api[@]}"
+verdict="$(test_auth "$bad")"
 status=$?
 set -e
-if [ "$status" -ne 1 ]; then
-  echo "wrong credentials: expected exit 1 (invalid credentials), got $status" >&2
-  exit 1
-fi
+[ "$status" -eq 1 ] || fail "wrong credentials: expected exit 1 (invalid credentials), got $status: $verdict"
+case "$verdict" in
+  "Credentials are invalid: 401"*) ;;
+  *) fail "wrong credentials: expected \"Credentials are invalid: 401 ...\", got: $verdict" ;;
+esac
+stop_api
+sent="$(grep -c "\"path\":\"$path\"" "$work/requests.jsonl" || true)"
+[ "$sent" -eq 2 ] || fail "expected both requests to reach $path, the API saw $sent"
+echo "testRequest: $method $host$path; the right settings pass, wrong ones read: $verdict"
 )~~~";
 
 inline constexpr std::string_view kCppSource = R"~~~(// @TITLE@: a destkit destination (`@SCHEME@` scheme).
@@ -179,9 +252,11 @@ tests/test-request.sh destkit .                # testRequest against a local API
 - `destkit-@NAME@.json` is the destination: its fields, `testRequest` and `extendRequest`,
   with `{{settings.NAME}}` and `{{auth.accessToken}}` templates. Every key is described in
   `/usr/share/doc/destkit/docs/write-a-declarative-destination.md`.
-- `tests/test-request.sh` starts `destkit mock-api` on 127.0.0.1 and runs
-  `destkit test-auth @NAME@` against it with the right and with wrong credentials, using
-  `--connect-to` and `--cacert` so the destination keeps its real URLs.
+- `tests/test-request.sh` learns from the destination what its testRequest sends (with
+  `destkit test-auth --dry-run`), starts `destkit mock-api` on 127.0.0.1 accepting exactly
+  that, and runs `destkit test-auth @NAME@` against it with the right and with wrong
+  credentials, using `--connect-to` and `--cacert` so the destination keeps its real URLs.
+  Change the URL or the way credentials are sent and the test follows.
 - Copy `destkit-@NAME@.json` into a plugin directory (`destkit plugins` shows the search
   path) to install it; sign it with `destkit sign` as you would a library.
 

@@ -154,6 +154,10 @@ dk_status response_json_value(dk_call* call, const dk_response* response, dk_str
   return ask_value(service(Service::response_json_value, call).add(handle(response)).add(view(pointer)), out);
 }
 
+dk_status set_invalid_setting(dk_call* call, dk_str field, dk_str why) noexcept {
+  return ask_host(service(Service::set_invalid_setting, call).add(view(field)).add(view(why)));
+}
+
 const dk_host_api kProxyApi = {
     sizeof(dk_host_api),
     DK_ABI_MAJOR,
@@ -182,6 +186,7 @@ const dk_host_api kProxyApi = {
     response_header,
     set_tokens,
     response_json_value,
+    set_invalid_setting,
 };
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cctype>
 #include <list>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -102,6 +103,31 @@ struct Server::Impl {
   asio::io_context io;
   tcp::acceptor acceptor{io};
   std::optional<asio::ssl::context> tls;
+  TlsPerName per_name;
+  std::map<std::string, asio::ssl::context> contexts;  // per server name, guarded by mutex
+
+  asio::ssl::context& context_for(const std::string& name) {
+    std::lock_guard lock(mutex);
+    auto found = contexts.find(name);
+    if (found != contexts.end()) return found->second;
+    auto [certificate, key] = per_name.certificate_for(name);
+    asio::ssl::context& context = contexts.emplace(name, asio::ssl::context::tls_server).first->second;
+    context.use_certificate_chain(asio::buffer(certificate));
+    context.use_private_key(asio::buffer(key), asio::ssl::context::pem);
+    return context;
+  }
+
+  // OpenSSL's SNI callback: switches the connection to the certificate for the name asked.
+  static int on_server_name(SSL* ssl, int*, void* arg) {
+    const char* name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+    if (name == nullptr) return SSL_TLSEXT_ERR_OK;
+    try {
+      SSL_set_SSL_CTX(ssl, static_cast<Impl*>(arg)->context_for(name).native_handle());
+    } catch (const std::exception&) {
+      return SSL_TLSEXT_ERR_ALERT_FATAL;
+    }
+    return SSL_TLSEXT_ERR_OK;
+  }
   std::thread accept_thread;
   std::atomic<bool> stopping{false};
 
@@ -194,6 +220,22 @@ Server::Server(Handler handler, std::optional<TlsFiles> tls, unsigned short port
     impl_->tls->use_certificate_chain_file(tls->certificate);
     impl_->tls->use_private_key_file(tls->private_key, asio::ssl::context::pem);
   }
+  listen(port);
+}
+
+Server::Server(Handler handler, TlsPerName tls, unsigned short port) : impl_(std::make_unique<Impl>()) {
+  impl_->handler = std::move(handler);
+  impl_->per_name = std::move(tls);
+  auto [certificate, key] = impl_->per_name.certificate_for("");
+  impl_->tls.emplace(asio::ssl::context::tls_server);
+  impl_->tls->use_certificate_chain(asio::buffer(certificate));
+  impl_->tls->use_private_key(asio::buffer(key), asio::ssl::context::pem);
+  SSL_CTX_set_tlsext_servername_callback(impl_->tls->native_handle(), &Impl::on_server_name);
+  SSL_CTX_set_tlsext_servername_arg(impl_->tls->native_handle(), impl_.get());
+  listen(port);
+}
+
+void Server::listen(unsigned short port) {
   tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
   impl_->acceptor.open(endpoint.protocol());
   impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
@@ -222,6 +264,11 @@ unsigned short Server::port() const { return impl_->acceptor.local_endpoint().po
 std::vector<Request> Server::requests() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->requests;
+}
+
+void Server::clear_requests() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->requests.clear();
 }
 
 std::size_t Server::request_count() const {

@@ -1,4 +1,5 @@
-// loopback_server — an HTTP/1.1 server on 127.0.0.1 (optionally TLS) for the test suite.
+// loopback_server — an HTTP/1.1 server on 127.0.0.1 (optionally TLS) for the test suite and
+// the partner test harness (destkit/testing.hpp).
 //
 // Each response can misbehave on purpose (delay, trickle, raw bytes) so tests can exercise the
 // host against real sockets. It records every request it receives.
@@ -51,9 +52,17 @@ struct TlsFiles {
 // `directory` with the openssl command. The certificate is its own CA: trust it with --cacert.
 TlsFiles make_self_signed_certificate(const std::string& directory, const std::vector<std::string>& hosts);
 
+// TLS with a certificate per server name: `certificate_for` gets the name the client asked for
+// (SNI; empty when it sent none, as for an IP address) and returns the PEM certificate and
+// key to present. Called once per name, from connection threads.
+struct TlsPerName {
+  std::function<std::pair<std::string, std::string>(const std::string& server_name)> certificate_for;
+};
+
 class Server {
  public:
   explicit Server(Handler handler, std::optional<TlsFiles> tls = std::nullopt, unsigned short port = 0);
+  Server(Handler handler, TlsPerName tls, unsigned short port = 0);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -61,8 +70,10 @@ class Server {
   unsigned short port() const;
   std::vector<Request> requests() const;
   std::size_t request_count() const;
+  void clear_requests();
 
  private:
+  void listen(unsigned short port);
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

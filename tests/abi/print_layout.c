@@ -49,6 +49,7 @@ int main(void) {
   OFFSET(dk_host_api, response_header);
   OFFSET(dk_host_api, set_tokens);
   OFFSET(dk_host_api, response_json_value);
+  OFFSET(dk_host_api, set_invalid_setting);
 
   SIZE(dk_plugin);
   OFFSET(dk_plugin, struct_size);

@@ -7,6 +7,8 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
+#include <atomic>
+
 using namespace destkit::test;
 using destkit::loopback::Request;
 using destkit::loopback::Response;
@@ -96,14 +98,16 @@ TEST_CASE("a reason phrase that quotes the key is redacted, escaped and cut shor
 
 TEST_CASE("verbose mode redacts a secret the server echoes JSON-escaped or form-encoded") {
   const std::string token = "pr/obe \"SECRET\" t\xc3\xb6k+1";
+  std::atomic<bool> token_arrived{false};  // Catch2 may only assert on the test's own thread
   Server server([&](const Request& r) {
-    CHECK(r.header("X-Api-Token") == token);
+    token_arrived = r.header("X-Api-Token") == token;
     return Response::json(401, R"({"error":"bad token pr\/obe \"SECRET\" t\u00F6k+1",)"
                                R"("echo":"token=pr%2fobe+%22SECRET%22+t%c3%b6k%2b1"})");
   });
   std::string settings = R"({"baseUrl":")" + probe_base_url(server) + R"(","token":"pr/obe \"SECRET\" t\u00f6k+1"})";
   ProcessResult r = run_destkit({"test-auth", "test-probe", "--settings", "-", "--verbose", "--plugin-path",
                                  kTestPluginDir.string()}, settings);
+  CHECK(token_arrived);
   CHECK(r.err.find(R"(< {"error":"bad token [redacted]","echo":"token=[redacted]"})") != std::string::npos);
   CHECK(r.output().find("SECRET") == std::string::npos);
 }

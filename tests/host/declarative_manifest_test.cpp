@@ -121,6 +121,15 @@ TEST_CASE("URL templates fix the scheme and keep substitutions out of the user i
         "$.extendRequest.prefixUrl: column 26: a URL must not carry a user name or password: use username and password");
   CHECK(refusal(scheme + R"(https://api_{{settings.host}}.acme.com/"}})") ==
         "$.extendRequest.prefixUrl: column 12: '_' cannot be part of a URL's host");
+  // A setting may choose a subdomain, never the domain that follows it.
+  const std::string domain_refused =
+      "a substitution in the host must be followed by a literal domain, as in {{settings.subdomain}}.example.com, "
+      "so that no setting can choose the domain";
+  CHECK(refusal(scheme + R"(https://example.com{{settings.host}}/api"}})") ==
+        "$.extendRequest.prefixUrl: column 37: " + domain_refused);
+  CHECK(refusal(scheme + R"(https://{{settings.host}}.com/api"}})") ==
+        "$.extendRequest.prefixUrl: column 26: " + domain_refused);
+  CHECK(refusal(scheme + R"(https://{{settings.host}}.acme.com/api"}})").empty());
 }
 
 TEST_CASE("unknown keys are refused with their JSON path and a likely meant key") {

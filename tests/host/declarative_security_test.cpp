@@ -215,3 +215,15 @@ TEST_CASE("a declarative file passes the trust checks of a library: permissions,
     CHECK(run_destkit({"verify", file.string(), "--public-key", pub.string()}).exit_code == 1);
   }
 }
+
+TEST_CASE("a chain of filters cannot grow a value past the settings' size: the request is refused, memory stays small") {
+  std::string chain;
+  for (int i = 0; i < 64; ++i) chain += " | base64";
+  std::string manifest = R"({"slug": "grows", "name": "Grows", "version": "1",
+    "authentication": {"scheme": "custom",
+      "fields": {"k": {"label": "K", "type": "string", "required": true}},
+      "testRequest": {"url": "https://acme.example.com/ping", "headers": {"X-K": "{{settings.k)" + chain + R"(}}"}}}})";
+  Run run = run_destination(manifest, "grows", R"({"k":"aaaaaaaaaa"})", Response::json(200, "{}"));
+  CHECK(run.wire.empty());
+  CHECK(run.verdict.message.find("its filters make a value larger than 1048576 bytes") != std::string::npos);
+}

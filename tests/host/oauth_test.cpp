@@ -299,10 +299,12 @@ TEST_CASE("concurrent 401s with the same stale token cause exactly one token req
   auto host = world.host();
   world.signed_in(kManaged, std::chrono::hours(1));
   world.server.issue_tokens();
+  const Plugin* plugin = host->find(kManaged);
+  REQUIRE(plugin != nullptr);
   std::atomic<int> valid{0};
   std::vector<std::thread> threads;
-  for (int i = 0; i < 8; ++i) {
-    threads.emplace_back([&] { valid += world.test_auth(*host).outcome == AuthOutcome::valid; });
+  for (int i = 0; i < 8; ++i) {  // no assertion on these threads: Catch2 is not thread-safe
+    threads.emplace_back([&] { valid += host->test_authentication(*plugin, "{}").outcome == AuthOutcome::valid; });
   }
   for (auto& t : threads) t.join();
   CHECK(valid == 8);
@@ -369,9 +371,8 @@ TEST_CASE("a crash between writing and renaming leaves the previous record reada
   auto [access, refresh] = world.signed_in(kManaged, std::chrono::hours(1));
   pid_t child = fork();
   if (child == 0) {
-    setenv("DESTKIT_TEST_CRASH_BEFORE_RENAME", "1", 1);
-    world.store().save(kManaged, "default", TokenRecord{.access_token = "replacement"});
-    _exit(0);  // not reached: save crashes first
+    world.store().save(kManaged, "default", TokenRecord{.access_token = "replacement"}, [] { _exit(86); });
+    _exit(0);  // not reached: save "crashes" just before replacing the record
   }
   int status = 0;
   waitpid(child, &status, 0);

@@ -39,8 +39,8 @@ const std::vector<std::pair<std::string, std::string>> kVariantReasons = {
     {"variant-bad-field-type",
      "its definition is invalid: $.authentication.fields.apiKey.type: \"strin\" is not a field type (expected "
      "one of string, text, number, integer, boolean, password, datetime, object)"},
-    {"variant-other-major", "it was built for destkit ABI 2.x; this host speaks 1.1"},
-    {"variant-newer-minor", "it needs a newer host: ABI 1.99 or later (this host speaks 1.1)"},
+    {"variant-other-major", "it was built for destkit ABI 2.x; this host speaks 1.2"},
+    {"variant-newer-minor", "it needs a newer host: ABI 1.99 or later (this host speaks 1.2)"},
     {"variant-refuses", "its entry point returned NULL: the plugin refused to load"},
     {"variant-returns-garbage", "its descriptor does not start with the destkit magic number"},
     {"variant-wrong-magic", "its descriptor does not start with the destkit magic number"},
@@ -149,12 +149,12 @@ TEST_CASE("plugin directories come from --plugin-path, then DESTKIT_PLUGIN_PATH,
 
 TEST_CASE("check validates one binary as partner CI would") {
   ProcessResult ok = run_destkit({"check", (kBundledPluginDir / "destkit-example-custom.so").string()});
-  CHECK(ok.out.find("is a valid destkit plugin: example-custom 1.0.0 (Example Custom), ABI 1.1, scheme custom, 2 field(s)") !=
+  CHECK(ok.out.find("is a valid destkit plugin: example-custom 1.0.0 (Example Custom), ABI 1.2, scheme custom, 2 field(s)") !=
         std::string::npos);
   CHECK(ok.exit_code == 0);
 
   ProcessResult rejected = run_destkit({"check", test_plugin("variant-other-major").string(), "--json"});
-  CHECK(json::parse(rejected.out).at("error") == "it was built for destkit ABI 2.x; this host speaks 1.1");
+  CHECK(json::parse(rejected.out).at("error") == "it was built for destkit ABI 2.x; this host speaks 1.2");
   CHECK(rejected.exit_code == 1);
 
   CHECK(run_destkit({"check", "/no/such/plugin.so"}).exit_code == 1);

@@ -66,7 +66,7 @@ AuthVerdict run_rust_probe(const Server& server, const std::string& mode) {
 
 TEST_CASE("the Rust example passes destkit check and declares the fields of its C++ twin") {
   ProcessResult check = run_destkit({"check", (kBundledPluginDir / "destkit-example-rust.so").string()});
-  CHECK(check.out.find("is a valid destkit plugin: example-rust 1.0.0 (Example Rust), ABI 1.1, scheme custom, 2 field(s)") !=
+  CHECK(check.out.find("is a valid destkit plugin: example-rust 1.0.0 (Example Rust), ABI 1.2, scheme custom, 2 field(s)") !=
         std::string::npos);
   CHECK(check.exit_code == 0);
 

@@ -12,13 +12,7 @@ if [ -n "$sanitize" ]; then
   flags=(-DCMAKE_CXX_FLAGS="-fsanitize=$sanitize" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=$sanitize")
 fi
 rm -rf "$work"
-mkdir -p "$work/src"
-# Each block follows a "<!-- file: NAME -->" line.
-awk -v dir="$work/src" '
-  /^<!-- file: / { name = $3; next }
-  name != "" && /^```/ { if (writing) { writing = 0; name = "" } else { writing = 1 } next }
-  writing { print > (dir "/" name) }
-' "$doc"
+"$(dirname "$0")/doc_files.sh" "$doc" "$work/src"
 cmake -S "$work/src" -B "$work/build" -DCMAKE_PREFIX_PATH="$root/fs/usr" "${flags[@]}" > "$work/configure.log" 2>&1 \
   || { cat "$work/configure.log"; exit 1; }
 cmake --build "$work/build" > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }

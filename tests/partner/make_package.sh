@@ -41,7 +41,9 @@ holds destkit-dev include/destkit/abi.h include/destkit/destkit.hpp include/dest
   "$libdir/libdestkit-host.so" "$libdir/cmake/destkit/destkitConfig.cmake" \
   "$libdir/cmake/destkit/destkit_add_plugin.cmake" "$libdir/cmake/destkit/destkit_add_rust_plugin.cmake" \
   share/destkit/rust/src/lib.rs "$libdir/pkgconfig/destkit-sdk.pc" \
-  "$libdir/pkgconfig/destkit-host.pc" share/doc/destkit-dev/copyright share/doc/destkit-dev/changelog.gz
+  "$libdir/pkgconfig/destkit-host.pc" share/doc/destkit-dev/copyright share/doc/destkit-dev/changelog.gz \
+  include/destkit/testing.hpp include/destkit/host/extension.hpp "$libdir/libdestkit-testing.a" \
+  "$libdir/cmake/destkit/destkitTestingTargets.cmake" "$libdir/pkgconfig/destkit-testing.pc"
 
 debs=("$(deb_of destkit)" "$(deb_of libdestkit-host0)" "$(deb_of destkit-dev)")
 files="$(for deb in "${debs[@]}"; do dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $6}'; done)"

@@ -71,7 +71,7 @@ const loopback::TlsFiles& test_certificate() {
 
 std::vector<std::string> to_local(unsigned short port, bool trust_certificate) {
   std::vector<std::string> args;
-  for (const char* host : {"example.com", "acme.example.com", "other.example.com"}) {
+  for (const char* host : {"example.com", "www.example.com", "acme.example.com", "other.example.com"}) {
     args.push_back("--connect-to");
     args.push_back(std::string(host) + ":443:127.0.0.1:" + std::to_string(port));
   }

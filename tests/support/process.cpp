@@ -15,6 +15,13 @@ namespace {
 
 std::mutex output_mutex;
 
+int milliseconds_until(std::chrono::steady_clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  return static_cast<int>(std::max<long long>(0, left.count()));
+}
+
+}  // namespace
+
 // Appends what a process printed to DESTKIT_TEST_OUTPUT_LOG when set, where a last test looks
 // for any secret that leaked in any run.
 void remember_output(const ProcessResult& result) {
@@ -32,13 +39,6 @@ void remember_output(const ProcessResult& result) {
     }
   }
 }
-
-int milliseconds_until(std::chrono::steady_clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-  return static_cast<int>(std::max<long long>(0, left.count()));
-}
-
-}  // namespace
 
 SpawnedProcess::SpawnedProcess(const std::vector<std::string>& argv, std::string input) : input_(std::move(input)) {
   int in[2], out[2], err[2];
@@ -126,6 +126,10 @@ ProcessResult SpawnedProcess::wait(std::chrono::seconds timeout) {
   ProcessResult result{WIFEXITED(status) ? WEXITSTATUS(status) : -1, out_text_, err_text_};
   remember_output(result);
   return result;
+}
+
+void SpawnedProcess::send_signal(int signal) {
+  if (pid_ > 0) kill(pid_, signal);
 }
 
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input, std::chrono::seconds timeout) {

@@ -14,6 +14,10 @@ struct ProcessResult {
   std::string output() const { return out + err; }
 };
 
+// Adds what a process printed to the suite's output log (DESTKIT_TEST_OUTPUT_LOG), which a
+// last test searches for secrets. wait() does this itself.
+void remember_output(const ProcessResult& result);
+
 ProcessResult run_process(const std::vector<std::string>& argv, const std::string& input = {},
                           std::chrono::seconds timeout = std::chrono::seconds(60));
 
@@ -29,6 +33,8 @@ class SpawnedProcess {
   std::string read_until(const std::string& text, std::chrono::seconds timeout = std::chrono::seconds(20));
   // Waits for the exit and returns everything it printed.
   ProcessResult wait(std::chrono::seconds timeout = std::chrono::seconds(60));
+  // Sends `signal` to the process, while it runs.
+  void send_signal(int signal);
 
  private:
   bool pump(std::chrono::steady_clock::time_point deadline);

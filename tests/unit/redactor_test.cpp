@@ -13,6 +13,15 @@ TEST_CASE("a secret is redacted as given, percent-encoded and base64-encoded") {
   CHECK(redactor.apply("nothing secret here") == "nothing secret here");
 }
 
+TEST_CASE("a secret is redacted in base64 without padding and in base64url") {
+  Redactor redactor;
+  redactor.add("abc/DEF+ghi?");
+  CHECK(redactor.apply("padded YWJjL0RFRitnaGk/") == "padded [redacted]");
+  CHECK(redactor.apply("base64url YWJjL0RFRitnaGk_") == "base64url [redacted]");
+  redactor.add("abc/DEF+ghi");
+  CHECK(redactor.apply("unpadded YWJjL0RFRitnaGk end") == "unpadded [redacted] end");
+}
+
 TEST_CASE("a short secret is redacted where it stands alone, not inside other words") {
   Redactor redactor;
   redactor.add("t0p");

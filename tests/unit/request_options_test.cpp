@@ -1,6 +1,8 @@
 // Merge order, URL joining, search params, Basic auth and header checks of request options.
 #include "http/request_options.hpp"
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 using namespace destkit::host;
@@ -76,6 +78,31 @@ TEST_CASE("an Authorization header from extendRequest replaces the host's Basic 
     CHECK(header(resolve("https://a.example/", defaults, extension, call), "Authorization") ==
           basic_authorization("u2", "p2"));
   }
+}
+
+// The reference runtime's behaviours destkit follows (docs/differences-from-segment.md).
+TEST_CASE("basic auth wins over an Authorization header set in the same layer, whatever the order") {
+  RequestOptions extension{.headers = {{"Authorization", "Bearer T"}}, .username = "u", .password = "p"};
+  CHECK(header(resolve("https://a.example/", {}, extension, {}), "Authorization") == basic_authorization("u", "p"));
+}
+
+TEST_CASE("an empty username and an empty password send no Authorization header") {
+  ResolvedRequest alone = resolve("https://a.example/", {}, {.username = "", .password = ""}, {});
+  CHECK(std::none_of(alone.headers.begin(), alone.headers.end(), [](const auto& h) { return iequals(h.first, "Authorization"); }));
+  SECTION("not even the Basic header of an earlier layer") {
+    ResolvedRequest r = resolve("https://a.example/", {.username = "u", .password = "p"}, {.username = "", .password = ""}, {});
+    CHECK(std::none_of(r.headers.begin(), r.headers.end(), [](const auto& h) { return iequals(h.first, "Authorization"); }));
+  }
+  SECTION("an Authorization header of an earlier layer stays") {
+    ResolvedRequest r = resolve("https://a.example/", {.headers = {{"Authorization", "Bearer T"}}}, {.username = "", .password = ""}, {});
+    CHECK(header(r, "Authorization") == "Bearer T");
+  }
+}
+
+// A deliberate difference: the reference replaces the URL's whole query with searchParams.
+TEST_CASE("searchParams are added to the query the URL already has, not put in its place") {
+  ResolvedRequest r = resolve("https://a.example/x?x=1", {}, {.search_params = {{"api_key", "K"}}}, {});
+  CHECK(r.url == "https://a.example/x?x=1&api_key=K");
 }
 
 TEST_CASE("searchParams are URL-encoded, and a later layer replaces a same-named one") {

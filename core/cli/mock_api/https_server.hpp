@@ -2,6 +2,8 @@
 // SIGINT or SIGTERM. What to answer is decided by the handler it is given.
 #pragma once
 
+#include "certificates.hpp"
+
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -33,10 +35,7 @@ struct Response {
 
 using Handler = std::function<Response(const Request&)>;
 
-struct TlsFiles {
-  std::filesystem::path certificate;  // PEM
-  std::filesystem::path private_key;  // PEM
-};
+using certificates::TlsFiles;
 
 // Listens on 127.0.0.1:`port` (0: any free port), calls `on_listening` with the port once
 // connections are accepted, and answers every request with `handler` until SIGINT or SIGTERM

@@ -20,6 +20,8 @@
 #include <deque>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 // Plugins never see the addresses of these structs: they get handle values that are unique
 // for the life of the process (handle_of), so a handle kept past its call can never match a
@@ -36,6 +38,9 @@ struct dk_response {
 };
 
 namespace destkit::host {
+
+// What request_send answers in a dry run, for every request.
+inline constexpr std::string_view kNotSentInDryRun = "not sent: this is a dry run";
 
 // A value never handed out before in this process.
 std::uintptr_t next_handle_id();
@@ -80,6 +85,7 @@ struct dk_call {
   destkit::host::CallEnvironment env;
   const dk_plugin* hooks = nullptr;  // to run extendRequest again after a token refresh
   const boost::json::object* settings = nullptr;
+  const destkit::host::Definition* definition = nullptr;  // for the labels of set_invalid_setting
   destkit::host::AuthTokens auth;
   std::optional<destkit::host::OAuthSession> oauth;
   // Inside on_refresh_access_token only: the OAuth client, and the tokens set_tokens received.
@@ -90,14 +96,21 @@ struct dk_call {
 
   std::string error;       // set_error: why the hook failed
   std::string fault;       // an isolated plugin's runner died or overran its deadline: the verdict
+  std::vector<destkit::host::SettingsProblem> invalid_settings;  // set_invalid_setting
   std::string last_error;  // why the last service failed
   std::optional<destkit::host::RequestFailure> last_request_failure;
 
   dk_request_options extension{destkit::host::next_handle_id(), {}};  // written by on_extend_request
   bool extension_writable = false;
+  // Log lines of extendRequest, shown once it returns: only then does the host know which
+  // settings it sends as credentials, and so which to redact.
+  std::vector<std::pair<destkit::host::LogLevel, std::string>> held_log;
   std::deque<dk_request_options> options;  // request_options_new
   std::deque<dk_response> responses;       // request_send
   std::deque<std::string> strings;         // text handed out as dk_str
+  // A dry run: request_send records each request here instead of sending it, and answers
+  // DK_ERR_NETWORK ("not sent: dry run").
+  std::vector<destkit::host::ResolvedRequest>* dry_run = nullptr;
 };
 
 namespace destkit::host {

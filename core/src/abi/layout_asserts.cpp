@@ -18,8 +18,9 @@ DK_AT(dk_value, kind, 0);
 DK_AT(dk_value, reserved, 4);
 DK_AT(dk_value, text, 8);
 
-// v1.0 ended after response_header (184 bytes); v1.1 added set_tokens and response_json_value.
-static_assert(sizeof(dk_host_api) == 200);
+// v1.0 ended after response_header (184 bytes); v1.1 added set_tokens and response_json_value
+// (200 bytes); v1.2 added set_invalid_setting.
+static_assert(sizeof(dk_host_api) == 208);
 DK_AT(dk_host_api, struct_size, 0);
 DK_AT(dk_host_api, abi_major, 4);
 DK_AT(dk_host_api, abi_minor, 6);
@@ -47,6 +48,7 @@ DK_AT(dk_host_api, response_body, 168);
 DK_AT(dk_host_api, response_header, 176);
 DK_AT(dk_host_api, set_tokens, 184);
 DK_AT(dk_host_api, response_json_value, 192);
+DK_AT(dk_host_api, set_invalid_setting, 200);
 
 // v1.0 ended after on_extend_request (56 bytes); v1.1 added on_refresh_access_token.
 static_assert(sizeof(dk_plugin) == 64);

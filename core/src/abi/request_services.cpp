@@ -2,6 +2,7 @@
 // sent, retried once after a token refresh, traced when verbose, and its answer handed out.
 #include "abi/services.hpp"
 
+#include "abi/sent_credentials.hpp"
 #include "util/json_input.hpp"
 #include "util/printable.hpp"
 
@@ -82,8 +83,13 @@ std::variant<HttpResult, std::string> attempt(dk_call* call, std::string_view ur
   ResolveResult resolved = resolve_request(url, call->defaults, call->extension.options, per_call);
   if (!resolved.ok()) return resolved.error;
   request = std::move(resolved.request);
+  remember_credentials_in(*call, request);
   // Inside on_refresh_access_token a request carries the refresh token, often the client secret.
   request.redirects_within_origin_only = call->client != nullptr;
+  if (call->dry_run != nullptr) {
+    call->dry_run->push_back(request);
+    return HttpResult{HttpFailure{HttpFailure::Kind::connect, url_host(request.url), std::string(kNotSentInDryRun)}};
+  }
   HttpResult result = send_http(request, *call->env.http);
   trace(call, request, result);
   return result;

@@ -4,6 +4,7 @@
 #include "abi/services.hpp"
 
 #include "abi/plugin_code.hpp"
+#include "abi/sent_credentials.hpp"
 #include "util/json_input.hpp"
 #include "util/json_text.hpp"
 #include "util/printable.hpp"
@@ -104,6 +105,10 @@ void log(dk_call* handle, int32_t level, dk_str message) noexcept {
       return;
     }
     if (call == nullptr || call->env.log == nullptr || !*call->env.log) return;
+    if (call->extension_writable) {
+      call->held_log.emplace_back(lvl, std::string(view(message)));
+      return;
+    }
     (*call->env.log)(lvl, call->env.plugin_slug, call->redactor.apply(view(message)));
   } catch (...) {
   }
@@ -114,6 +119,24 @@ dk_status set_error(dk_call* handle, dk_str message) noexcept {
     dk_call* call = resolve(handle);
     if (call == nullptr) return DK_ERR_INVALID_ARGUMENT;
     call->error = printable(call->redactor.apply(view(message)), kShownMessageBytes);
+    // Inside extendRequest, redacted again once it returns (run_extend_request).
+    return DK_OK;
+  });
+}
+
+// "API Key" + "must start with sk_" -> "API Key must start with sk_.", as the host's own
+// settings problems read.
+dk_status set_invalid_setting(dk_call* handle, dk_str field, dk_str why) noexcept {
+  return guarded([&] {
+    dk_call* call = resolve(handle);
+    if (call == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    const Field* declared = call->definition != nullptr ? call->definition->field(view(field)) : nullptr;
+    if (declared == nullptr) {
+      return fail(call, DK_ERR_NOT_FOUND, fmt::format("set_invalid_setting: no field \"{}\"", printable(view(field))));
+    }
+    std::string sentence = fmt::format("{} {}", declared->label.empty() ? declared->key : declared->label, view(why));
+    if (!sentence.ends_with('.') && !sentence.ends_with('?') && !sentence.ends_with('!')) sentence += '.';
+    call->invalid_settings.push_back({declared->key, printable(call->redactor.apply(sentence), kShownMessageBytes)});
     return DK_OK;
   });
 }
@@ -292,6 +315,7 @@ const dk_host_api kHostApi = {
     response_header,
     set_tokens,
     response_json_value,
+    set_invalid_setting,
 };
 
 }  // namespace
@@ -316,11 +340,21 @@ const dk_host_api* host_api() { return &services::kHostApi; }
 
 dk_status run_extend_request(dk_call* call) {
   call->extension.options = {};
-  if (call->hooks == nullptr || call->hooks->on_extend_request == nullptr) return DK_OK;
-  call->extension_writable = true;
-  PluginCode running(call->env.plugin_slug, "in extendRequest");
-  dk_status status = call->hooks->on_extend_request(handle_of(*call), handle_of(call->extension));
-  call->extension_writable = false;
+  dk_status status = DK_OK;
+  if (call->hooks != nullptr && call->hooks->on_extend_request != nullptr) {
+    call->extension_writable = true;
+    PluginCode running(call->env.plugin_slug, "in extendRequest");
+    status = call->hooks->on_extend_request(handle_of(*call), handle_of(call->extension));
+    call->extension_writable = false;
+  }
+  remember_credentials_in(*call, call->defaults);
+  remember_credentials_in(*call, call->extension.options);
+  call->error = call->redactor.apply(call->error);
+  for (auto& problem : call->invalid_settings) problem.message = call->redactor.apply(problem.message);
+  for (auto& [level, message] : call->held_log) {
+    if (call->env.log != nullptr && *call->env.log) (*call->env.log)(level, call->env.plugin_slug, call->redactor.apply(message));
+  }
+  call->held_log.clear();
   return status;
 }
 

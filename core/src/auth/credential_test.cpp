@@ -36,6 +36,9 @@ RequestOptions host_defaults(const LoadedPlugin& plugin, const ValidatedSettings
 
 AuthVerdict hook_failed(const dk_call& call, dk_status status, std::string_view hook, const Plugin& plugin) {
   if (!call.fault.empty()) return {AuthOutcome::plugin_failed, call.fault, std::nullopt, {}};
+  if (status == DK_ERR_INVALID_SETTINGS && !call.invalid_settings.empty()) {
+    return {AuthOutcome::invalid_settings, "Settings are invalid.", std::nullopt, call.invalid_settings};
+  }
   if (status == DK_ERR_INVALID_SETTINGS) {
     return {AuthOutcome::invalid_settings,
             fmt::format("Settings are invalid: {}", or_default(call.error, "the destination rejected them")),
@@ -98,10 +101,26 @@ AuthVerdict token_unavailable(const OAuthError& e) {
   return {AuthOutcome::plugin_failed, "OAuth failed: " + e.message, std::nullopt, {}};
 }
 
-}  // namespace
+ShownRequest shown(const ResolvedRequest& request, const Redactor& redactor) {
+  ShownRequest out{request.method, redactor.apply(redact_url(request.url)), {}, std::nullopt};
+  for (const auto& [name, value] : request.headers) {
+    out.headers.emplace_back(name, is_secret_name(name) ? std::string(kRedacted) : redactor.apply(value));
+  }
+  if (request.body) out.body = redactor.apply(*request.body);
+  return out;
+}
 
-AuthVerdict test_authentication(const LoadedPlugin& plugin, const boost::json::value& input,
-                                const RequestEnvironment& env, const std::string& connection) {
+// What a caller observes besides the verdict: with `dry_run` set, the requests testRequest asks
+// for are recorded there, redacted, instead of sent; with `extension` set, extendRequest's
+// options are copied there and testRequest does not run.
+struct Observed {
+  DryRun* dry_run = nullptr;
+  RequestOptions* extension = nullptr;
+};
+
+AuthVerdict check_credentials(const LoadedPlugin& plugin, const boost::json::value& input, const RequestEnvironment& env,
+                              const std::string& connection, Observed observed) {
+  DryRun* dry_run = observed.dry_run;
   const Definition& definition = plugin.definition();
   ValidatedSettings settings = validate_settings(definition, input);
   if (!settings.ok()) {
@@ -113,6 +132,7 @@ AuthVerdict test_authentication(const LoadedPlugin& plugin, const boost::json::v
   call.env = {&env.http, &env.log, plugin.slug(), env.verbose};
   call.hooks = &hooks;
   call.settings = &settings.values;
+  call.definition = &definition;
   call.auth = settings.auth;
   call.defaults = host_defaults(plugin, settings, env);
   for (const auto& secret : settings.secrets(definition)) call.redactor.add(secret);
@@ -143,6 +163,10 @@ AuthVerdict test_authentication(const LoadedPlugin& plugin, const boost::json::v
   if (dk_status status = run_extend_request(&call); status != DK_OK) {
     return hook_failed(call, status, "extendRequest", plugin);
   }
+  if (observed.extension != nullptr) {
+    *observed.extension = call.extension.options;
+    return {AuthOutcome::unchecked, "extendRequest ran; testRequest did not.", std::nullopt, {}};
+  }
   if (hooks.on_test_request == nullptr) {
     return {AuthOutcome::unchecked,
             fmt::format("Settings are valid. {} has no testRequest, so the credentials were not checked.",
@@ -150,12 +174,42 @@ AuthVerdict test_authentication(const LoadedPlugin& plugin, const boost::json::v
             std::nullopt, {}};
   }
   call.error.clear();
+  std::vector<ResolvedRequest> recorded;
+  if (dry_run != nullptr) {
+    call.dry_run = &recorded;
+    dry_run->ran_test_request = true;
+  }
   dk_status status;
   {
     PluginCode running(plugin.slug(), "in testRequest");
     status = hooks.on_test_request(handle_of(call));
   }
+  if (dry_run != nullptr) {
+    for (const auto& request : recorded) dry_run->requests.push_back(shown(request, call.redactor));
+  }
   return verdict(call, status, plugin);
+}
+
+}  // namespace
+
+AuthVerdict test_authentication(const LoadedPlugin& plugin, const boost::json::value& input,
+                                const RequestEnvironment& env, const std::string& connection) {
+  return check_credentials(plugin, input, env, connection, {});
+}
+
+std::variant<RequestOptions, AuthVerdict> extend_request(const LoadedPlugin& plugin, const boost::json::value& input,
+                                                         const RequestEnvironment& env, const std::string& connection) {
+  RequestOptions extension;
+  AuthVerdict verdict = check_credentials(plugin, input, env, connection, {.extension = &extension});
+  if (verdict.outcome != AuthOutcome::unchecked) return verdict;
+  return extension;
+}
+
+DryRun dry_run_authentication(const LoadedPlugin& plugin, const boost::json::value& input,
+                              const RequestEnvironment& env, const std::string& connection) {
+  DryRun run;
+  run.verdict = check_credentials(plugin, input, env, connection, {.dry_run = &run});
+  return run;
 }
 
 }  // namespace destkit::host

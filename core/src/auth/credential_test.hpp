@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace destkit::host {
@@ -37,5 +38,14 @@ struct RequestEnvironment {
 // `connection` names the stored OAuth tokens to use ("default" unless several accounts).
 AuthVerdict test_authentication(const LoadedPlugin& plugin, const boost::json::value& settings,
                                 const RequestEnvironment& environment, const std::string& connection = "default");
+
+// What testRequest would send, without sending it (destkit test-auth --dry-run).
+// Validates the settings and runs extendRequest: its options, or the verdict saying why not.
+std::variant<RequestOptions, AuthVerdict> extend_request(const LoadedPlugin& plugin, const boost::json::value& settings,
+                                                         const RequestEnvironment& environment,
+                                                         const std::string& connection = "default");
+
+DryRun dry_run_authentication(const LoadedPlugin& plugin, const boost::json::value& settings,
+                              const RequestEnvironment& environment, const std::string& connection = "default");
 
 }  // namespace destkit::host

@@ -24,17 +24,6 @@ struct Invalid {
   throw Invalid{{std::move(path), std::move(message)}};
 }
 
-std::string_view kind_of(const json::value& v) {
-  switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
-    default: return "a number";
-  }
-}
-
 // "$.a.b", or $.a["x y"] for a key that is not a plain name.
 std::string child(const std::string& path, std::string_view key) {
   bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) {
@@ -44,7 +33,7 @@ std::string child(const std::string& path, std::string_view key) {
 }
 
 const json::object& object_at(const json::value& v, const std::string& path) {
-  if (!v.is_object()) invalid(path, fmt::format("must be an object, not {}", kind_of(v)));
+  if (!v.is_object()) invalid(path, fmt::format("must be an object, not {}", json_kind(v)));
   return v.get_object();
 }
 
@@ -62,7 +51,7 @@ void only_keys(const json::object& object, const std::string& path, std::initial
 }
 
 std::string string_at(const json::value& v, const std::string& path) {
-  if (!v.is_string()) invalid(path, fmt::format("must be a string, not {}", kind_of(v)));
+  if (!v.is_string()) invalid(path, fmt::format("must be a string, not {}", json_kind(v)));
   return std::string(v.get_string());
 }
 

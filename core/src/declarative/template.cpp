@@ -223,6 +223,7 @@ std::optional<TemplateError> classify_url(Template& url, bool allow_relative) {
   enum class State { host, port, path } state = State::host;
   std::string host_tail;  // literal host text after the last host substitution
   bool host_substituted = false;
+  std::size_t host_column = 0;  // where the last host substitution ends
   for (std::size_t i = 0; i < url.literals.size(); ++i) {
     std::string_view literal = url.literals[i];
     std::size_t column = i == 0 ? 1 : url.substitutions[i - 1].end_column;
@@ -248,15 +249,34 @@ std::optional<TemplateError> classify_url(Template& url, bool allow_relative) {
     s.url_part = state == State::host ? UrlPart::host : state == State::port ? UrlPart::port : UrlPart::path;
     if (state == State::host) {
       host_substituted = true;
+      host_column = s.end_column;
       host_tail.clear();
     }
   }
-  if (host_substituted) url.host_suffix = host_tail;
+  // A setting may name a subdomain, never the domain: what follows the last substitution in
+  // the host must be a literal domain with at least two labels (".example.com").
+  if (host_substituted) {
+    bool names_domain = host_tail.size() > 1 && host_tail.front() == '.' && host_tail.find('.', 1) != std::string::npos &&
+                        host_tail.back() != '.';
+    if (!names_domain) {
+      return TemplateError{host_column,
+                           "a substitution in the host must be followed by a literal domain, as in "
+                           "{{settings.subdomain}}.example.com, so that no setting can choose the domain"};
+    }
+    url.host_suffix = host_tail;
+  }
   return std::nullopt;
 }
 
 std::variant<std::string, std::string> apply_filters(std::string value, const std::vector<Filter>& filters) {
+  // base64 grows a value by a third and urlencode up to three times: a chain of them must not
+  // take the host's memory. No value a template makes is larger than settings may be.
+  constexpr std::size_t kMaxValueBytes = 1 << 20;
   for (const Filter& f : filters) {
+    if (value.size() > kMaxValueBytes) {
+      return std::variant<std::string, std::string>(
+          std::in_place_index<1>, fmt::format("its filters make a value larger than {} bytes", kMaxValueBytes));
+    }
     switch (f.kind) {
       case Filter::Kind::base64: value = base64_encode(value); break;
       case Filter::Kind::urlencode: value = percent_encode(value); break;
@@ -286,6 +306,10 @@ std::variant<std::string, std::string> apply_filters(std::string value, const st
         break;
       }
     }
+  }
+  if (value.size() > kMaxValueBytes) {
+    return std::variant<std::string, std::string>(
+        std::in_place_index<1>, fmt::format("its filters make a value larger than {} bytes", kMaxValueBytes));
   }
   return std::variant<std::string, std::string>(std::in_place_index<0>, std::move(value));
 }

@@ -1,6 +1,7 @@
 #include <destkit/host/host.hpp>
 
 #include "auth/credential_test.hpp"
+#include "oauth/protocol.hpp"
 #include "oauth/token_store.hpp"
 #include "oauth/tokens.hpp"
 #include "plugin/discovery.hpp"
@@ -8,6 +9,11 @@
 #include "util/json_input.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <system_error>
 
 namespace destkit::host {
 namespace {
@@ -56,6 +62,33 @@ OAuthConnection connection_of(const std::string& connection, const TokenRecord* 
   return out;
 }
 
+// What a plugin file looked like when it was loaded, to tell a rescan whether it changed.
+struct FileStamp {
+  std::uintmax_t size = 0;
+  std::filesystem::file_time_type modified{};
+  bool operator==(const FileStamp&) const = default;
+};
+
+std::optional<FileStamp> stamp_of(const std::filesystem::path& path) {
+  std::error_code ec;
+  FileStamp stamp{std::filesystem::file_size(path, ec), {}};
+  if (ec) return std::nullopt;
+  stamp.modified = std::filesystem::last_write_time(path, ec);
+  if (ec) return std::nullopt;
+  return stamp;
+}
+
+// A sign-in begun by oauth_begin, waiting for the browser to come back.
+struct PendingSignIn {
+  const Plugin* plugin = nullptr;
+  std::string connection{};
+  AuthorizationRequest request{};
+  std::chrono::system_clock::time_point expires_at{};
+};
+
+constexpr std::chrono::minutes kSignInLifetime{10};
+constexpr std::size_t kMaxPendingSignIns = 256;
+
 }  // namespace
 
 struct Host::Impl {
@@ -65,22 +98,39 @@ struct Host::Impl {
   std::vector<std::unique_ptr<LoadedPlugin>> owned;
   std::vector<const Plugin*> plugins;
   std::vector<Rejection> rejections;
+  std::map<std::filesystem::path, std::optional<FileStamp>> loaded_stamps;
+  std::mutex pending_mutex;
+  std::map<std::string, PendingSignIn, std::less<>> pending;  // by state
 
-  void add(LoadResult result) {
+  // Adds the plugin, or the rejection; returns the plugin added, if any.
+  const Plugin* add(LoadResult result) {
     if (auto* rejection = std::get_if<Rejection>(&result)) {
       rejections.push_back(std::move(*rejection));
-      return;
+      return nullptr;
     }
     auto& plugin = std::get<std::unique_ptr<LoadedPlugin>>(result);
     for (const Plugin* first : plugins) {
       if (first->slug() == plugin->slug()) {
         rejections.push_back({plugin->path(), fmt::format("its slug \"{}\" is already taken by {}", plugin->slug(),
                                                           first->path().string())});
-        return;
+        return nullptr;
       }
     }
+    loaded_stamps[plugin->path()] = stamp_of(plugin->path());
     plugins.push_back(plugin.get());
     owned.push_back(std::move(plugin));
+    return plugins.back();
+  }
+
+  // Forgets sign-ins whose time is up, and the oldest when too many wait. Holds pending_mutex.
+  void prune_pending(std::chrono::system_clock::time_point now) {
+    std::erase_if(pending, [&](const auto& entry) { return entry.second.expires_at <= now; });
+    while (pending.size() >= kMaxPendingSignIns) {
+      auto oldest = std::min_element(pending.begin(), pending.end(), [](const auto& a, const auto& b) {
+        return a.second.expires_at < b.second.expires_at;
+      });
+      pending.erase(oldest);
+    }
   }
 
   // The configured client of an OAuth destination, or why there is none.
@@ -161,6 +211,51 @@ AuthVerdict Host::test_authentication(const Plugin& plugin, std::string_view set
   }
 }
 
+DryRun Host::dry_run_authentication(const Plugin& plugin, std::string_view settings_json,
+                                    const std::string& connection) const {
+  try {
+    ParsedJson settings = parse_json_input(settings_json);
+    if (!settings.ok()) {
+      return {{AuthOutcome::invalid_settings,
+               fmt::format("Settings are invalid: the settings are not valid JSON ({})", settings.error),
+               std::nullopt,
+               {}}};
+    }
+    return host::dry_run_authentication(loaded(plugin), settings.value, impl_->requests, connection);
+  } catch (...) {
+    return {{AuthOutcome::plugin_failed,
+             fmt::format("The dry run of {} failed: the host failed unexpectedly", plugin.slug()),
+             std::nullopt,
+             {}}};
+  }
+}
+
+Result<RequestExtension> Host::extend_request(const Plugin& plugin, std::string_view settings_json,
+                                             const std::string& connection) const {
+  try {
+    ParsedJson settings = parse_json_input(settings_json);
+    if (!settings.ok()) {
+      return Status::error(Status::Code::invalid_argument,
+                           fmt::format("Settings are invalid: the settings are not valid JSON ({})", settings.error));
+    }
+    auto extended = host::extend_request(loaded(plugin), settings.value, impl_->requests, connection);
+    if (auto* verdict = std::get_if<AuthVerdict>(&extended)) {
+      std::string message = verdict->message;
+      for (const auto& problem : verdict->problems) message += " " + problem.message;
+      return Status::error(verdict->outcome == AuthOutcome::invalid_settings ? Status::Code::invalid_argument
+                                                                              : Status::Code::failed,
+                           message);
+    }
+    const RequestOptions& o = std::get<RequestOptions>(extended);
+    RequestExtension out{o.prefix_url, o.headers, o.username, o.password, o.search_params, o.timeout, std::nullopt,
+                         o.throw_http_errors};
+    if (o.response_type) out.response_type = *o.response_type == ResponseType::json ? "json" : "text";
+    return out;
+  } catch (...) {
+    return internal_error();
+  }
+}
+
 Result<OAuthConnection> Host::oauth_login(const Plugin& plugin, const LoginOptions& options) const {
   try {
     auto client = impl_->oauth_client(plugin);
@@ -172,6 +267,58 @@ Result<OAuthConnection> Host::oauth_login(const Plugin& plugin, const LoginOptio
     if (auto* e = std::get_if<OAuthError>(&result)) return oauth_status_of(*e);
     return connection_of(options.connection, &std::get<TokenRecord>(result),
                          tokens.store().path_of(plugin.slug(), options.connection));
+  } catch (...) {
+    return internal_error();
+  }
+}
+
+Result<OAuthAuthorization> Host::oauth_begin(const Plugin& plugin, const std::string& connection,
+                                             const std::string& redirect_uri) const {
+  try {
+    auto client = impl_->oauth_client(plugin);
+    if (!client) return client.status();
+    if ((*client)->grant != OAuthGrant::authorization_code) {
+      return Status::error(Status::Code::invalid_argument,
+                           fmt::format("{} uses the client_credentials grant: the host gets its tokens without a sign-in",
+                                       plugin.slug()));
+    }
+    auto now = std::chrono::system_clock::now();
+    PendingSignIn sign_in{&plugin, connection, authorization_request(**client, redirect_uri), now + kSignInLifetime};
+    OAuthAuthorization out{sign_in.request.url, sign_in.request.state, sign_in.expires_at};
+    std::lock_guard lock(impl_->pending_mutex);
+    impl_->prune_pending(now);
+    impl_->pending.emplace(out.state, std::move(sign_in));
+    return out;
+  } catch (...) {
+    return internal_error();
+  }
+}
+
+Result<OAuthSignIn> Host::oauth_finish(const std::string& state, const std::string& code, const std::string& error) const {
+  try {
+    PendingSignIn sign_in;
+    {
+      std::lock_guard lock(impl_->pending_mutex);
+      impl_->prune_pending(std::chrono::system_clock::now());
+      auto it = impl_->pending.find(state);
+      if (state.empty() || it == impl_->pending.end()) {
+        return Status::error(Status::Code::rejected,
+                             "this sign-in is unknown, was already used or has expired: start it again");
+      }
+      sign_in = std::move(it->second);
+      impl_->pending.erase(it);  // usable once, whatever comes of it
+    }
+    auto client = impl_->oauth_client(*sign_in.plugin);
+    if (!client) return client.status();
+    std::map<std::string, std::string> params{{"code", code}};
+    if (!error.empty()) params["error"] = error;
+    OAuthTokens& tokens = *impl_->requests.oauth;
+    TokenResult result = finish_authorization(sign_in.plugin->slug(), sign_in.connection, **client, tokens.store(),
+                                              tokens.http(), sign_in.request, params);
+    if (auto* e = std::get_if<OAuthError>(&result)) return oauth_status_of(*e);
+    return OAuthSignIn{sign_in.plugin->slug(),
+                       connection_of(sign_in.connection, &std::get<TokenRecord>(result),
+                                     tokens.store().path_of(sign_in.plugin->slug(), sign_in.connection))};
   } catch (...) {
     return internal_error();
   }
@@ -194,6 +341,42 @@ Result<bool> Host::oauth_logout(const Plugin& plugin, const std::string& connect
   } catch (...) {
     return internal_error();
   }
+}
+
+RescanReport Host::rescan() {
+  RescanReport report;
+  try {
+    Impl& impl = *impl_;
+    const HostOptions& o = impl.options;
+    std::vector<Rejection> still_rejected;
+    for (const auto& directory : impl.search_path) {
+      for (const auto& file : plugin_files_in(directory)) {
+        auto loaded_stamp = impl.loaded_stamps.find(file);
+        if (loaded_stamp != impl.loaded_stamps.end()) {
+          if (stamp_of(file) != loaded_stamp->second) {
+            report.changed.push_back({file, "the file changed since it was loaded; the loaded plugin keeps running"});
+          }
+          continue;
+        }
+        std::size_t before = impl.rejections.size();
+        if (const Plugin* added = impl.add(load_plugin(file, o.log, o.config))) report.added.push_back(added);
+        if (impl.rejections.size() > before) {
+          report.rejected.push_back(impl.rejections.back());
+          still_rejected.push_back(impl.rejections.back());
+        }
+      }
+    }
+    for (const auto& [path, stamp] : impl.loaded_stamps) {
+      std::error_code ec;
+      if (!std::filesystem::exists(path, ec)) {
+        report.changed.push_back({path, "the file went away; the loaded plugin keeps running"});
+      }
+    }
+    impl.rejections = std::move(still_rejected);
+  } catch (...) {
+    report.rejected.push_back({"", "the rescan failed unexpectedly"});
+  }
+  return report;
 }
 
 Result<std::unique_ptr<Plugin>> Host::check_plugin_file(const std::filesystem::path& path, const HostOptions& options) {

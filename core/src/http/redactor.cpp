@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <mutex>
+#include <shared_mutex>
 
 namespace destkit::host {
 
@@ -122,7 +124,37 @@ View decoded(const View& in, Escape escape) {
   return out;
 }
 
+// Adds `secret` and its base64 forms to `secrets` unless known already.
+void add_forms(std::vector<Redactor::Secret>& secrets, std::string_view secret) {
+  if (secret.empty()) return;
+  // Encoded forms a text cannot be decoded back from; URL, form and JSON escapes are decoded.
+  // base64 with and without its padding (some servers drop it; with it, the padding is
+  // redacted too), and base64url (RFC 4648 §5).
+  std::string base64 = base64_encode(secret);
+  std::string unpadded = base64.substr(0, base64.find('='));
+  for (std::string form : {std::string(secret), base64, unpadded, base64url_encode(secret)}) {
+    bool known = std::any_of(secrets.begin(), secrets.end(), [&](const Redactor::Secret& s) { return s.text == form; });
+    if (!known) secrets.push_back({form, form.size() < kShortSecret});
+  }
+}
+
+struct ProcessSecrets {
+  std::shared_mutex mutex;
+  std::vector<Redactor::Secret> secrets;
+};
+
+ProcessSecrets& process_secrets() {
+  static ProcessSecrets* known = new ProcessSecrets;  // never destroyed: redaction may run during exit
+  return *known;
+}
+
 }  // namespace
+
+void remember_secret(std::string_view secret) {
+  ProcessSecrets& known = process_secrets();
+  std::unique_lock lock(known.mutex);
+  add_forms(known.secrets, secret);
+}
 
 bool is_secret_name(std::string_view name) {
   std::string lower(name);
@@ -169,17 +201,12 @@ std::string redact_url(std::string_view url) {
   return rebuilt + fragment;
 }
 
-void Redactor::add(std::string_view secret) {
-  if (secret.empty()) return;
-  // Encoded forms a text cannot be decoded back from; URL, form and JSON escapes are decoded.
-  for (std::string form : {std::string(secret), base64_encode(secret)}) {
-    bool known = std::any_of(secrets_.begin(), secrets_.end(), [&](const Secret& s) { return s.text == form; });
-    if (!known) secrets_.push_back({form, form.size() < kShortSecret});
-  }
-}
+void Redactor::add(std::string_view secret) { add_forms(secrets_, secret); }
 
 std::string Redactor::apply(std::string_view text) const {
-  if (secrets_.empty()) return std::string(text);
+  ProcessSecrets& known = process_secrets();
+  std::shared_lock lock(known.mutex);
+  if (secrets_.empty() && known.secrets.empty()) return std::string(text);
   if (text.size() > UINT32_MAX) return std::string(kRedacted);  // beyond what a View can map
   bool json_escaped = text.find('\\') != std::string_view::npos;
   bool url_escaped = text.find_first_of("%+") != std::string_view::npos;
@@ -188,12 +215,15 @@ std::string Redactor::apply(std::string_view text) const {
   if (url_escaped) views.push_back(decoded(views[0], url_escape));
   if (json_escaped && url_escaped) views.push_back(decoded(views[1], url_escape));
 
+  const std::vector<Secret>& process = known.secrets;
   std::vector<std::pair<std::size_t, std::size_t>> spans;  // in the original text
   for (const View& view : views) {
-    for (const auto& secret : secrets_) {
-      for (auto at = view.text.find(secret.text); at != std::string::npos; at = view.text.find(secret.text, at + 1)) {
-        if (secret.whole_word_only && !stands_alone(view.text, at, secret.text.size())) continue;
-        spans.emplace_back(view.source_begin(at), view.source_end(at + secret.text.size() - 1));
+    for (const std::vector<Secret>* list : {&secrets_, &process}) {
+      for (const auto& secret : *list) {
+        for (auto at = view.text.find(secret.text); at != std::string::npos; at = view.text.find(secret.text, at + 1)) {
+          if (secret.whole_word_only && !stands_alone(view.text, at, secret.text.size())) continue;
+          spans.emplace_back(view.source_begin(at), view.source_end(at + secret.text.size() - 1));
+        }
       }
     }
   }

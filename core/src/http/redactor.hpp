@@ -15,18 +15,24 @@ class Redactor {
   // Registers a secret. Secrets shorter than kShortSecret are redacted where they stand as a
   // whole word.
   void add(std::string_view secret);
-  // Redacts each secret where it stands as given, base64-encoded (a Basic header), or encoded
-  // in a way the text is decoded from: URL and form encoding (%XX in either case, '+' for a
-  // space), JSON string escapes (\/, \", \uXXXX, ...) and form encoding inside JSON.
+  // Redacts each secret of this redactor and each one remember_secret() was given, where it
+  // stands as given, base64-encoded (a Basic header), or encoded in a way the text is decoded
+  // from: URL and form encoding (%XX in either case, '+' for a space), JSON string escapes
+  // (\/, \", \uXXXX, ...) and form encoding inside JSON.
   std::string apply(std::string_view text) const;
 
- private:
   struct Secret {
     std::string text;
     bool whole_word_only;  // short secrets: redacting every "ab" would shred every message
   };
+
+ private:
   std::vector<Secret> secrets_;
 };
+
+// Makes `secret` known to every Redactor for the rest of the process (thread-safe): a settings
+// value the host has sent as a credential is a secret whatever type its field declares.
+void remember_secret(std::string_view secret);
 
 inline constexpr std::string_view kRedacted = "[redacted]";
 

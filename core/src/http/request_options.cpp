@@ -18,6 +18,10 @@ void set_header(HeaderList& headers, const std::string& name, const std::string&
   headers.emplace_back(name, value);
 }
 
+void remove_header(HeaderList& headers, std::string_view name) {
+  std::erase_if(headers, [&](const auto& h) { return iequals(h.first, name); });
+}
+
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -68,17 +72,29 @@ ResolveResult resolve_request(std::string_view url, const RequestOptions& defaul
   std::optional<std::string> prefix_url, username, password;
   HeaderList search_params;
 
+  bool authorization_is_basic = false;  // the Authorization header came from username/password
+
   const RequestOptions* layers[] = {&defaults, &extension, &call};
   for (const RequestOptions* layer : layers) {
     if (layer->method) r.method = *layer->method;
     if (layer->prefix_url) prefix_url = layer->prefix_url;
+    for (const auto& [name, value] : layer->headers) {
+      set_header(r.headers, name, value);
+      if (iequals(name, "Authorization")) authorization_is_basic = false;
+    }
+    // After the layer's headers: Basic auth wins over an Authorization header set beside it,
+    // and an empty username and password send no Authorization at all (as the reference does).
     if (layer->username) username = layer->username;
     if (layer->password) password = layer->password;
     if (layer->username || layer->password) {
-      set_header(r.headers, "Authorization",
-                 basic_authorization(username.value_or(""), password.value_or("")));
+      if (username.value_or("").empty() && password.value_or("").empty()) {
+        if (authorization_is_basic) remove_header(r.headers, "Authorization");
+        authorization_is_basic = false;
+      } else {
+        set_header(r.headers, "Authorization", basic_authorization(username.value_or(""), password.value_or("")));
+        authorization_is_basic = true;
+      }
     }
-    for (const auto& [name, value] : layer->headers) set_header(r.headers, name, value);
     for (const auto& param : layer->search_params) {
       std::erase_if(search_params, [&](const auto& p) { return p.first == param.first; });
     }

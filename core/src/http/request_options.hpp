@@ -2,7 +2,9 @@
 //
 // Three layers, later wins: host defaults, then the destination's extendRequest, then the
 // options of the call. Headers merge case-insensitively; username/password become a Basic
-// Authorization header in the layer that set them; search params replace same-named ones.
+// Authorization header in the layer that set them, replacing an Authorization header of the
+// same layer; an empty username and password send no Authorization. Search params replace
+// same-named ones of an earlier layer and are added to the URL's own query.
 #pragma once
 
 #include "util/encoding.hpp"

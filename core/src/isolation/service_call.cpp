@@ -123,6 +123,10 @@ std::optional<Message> serve_service(Reader& m) {
       dk_status status = api.response_json_value(call, response, str(m.text()), &value);
       return value_reply(status, value);
     }
+    case Service::set_invalid_setting: {
+      std::string_view field = m.text();
+      return reply(api.set_invalid_setting(call, str(field), str(m.text())));
+    }
   }
   throw isolation::WireError("a service the host does not know");
 }

@@ -17,6 +17,7 @@
 //   response_header           call, response, name      text
 //   set_tokens                call, access, refresh, expires_in
 //   response_json_value       call, response, pointer   kind, text
+//   set_invalid_setting       call, field, why          -
 //
 // Handles travel as the integers the host handed out: the host checks them exactly as it
 // checks a plugin's handles in process.
@@ -51,6 +52,7 @@ enum class Service : std::int64_t {
   response_header,
   set_tokens,
   response_json_value,
+  set_invalid_setting,
 };
 
 }  // namespace destkit::isolation

@@ -76,12 +76,6 @@ std::optional<TokenRecord> from_json(const json::value& v) {
 }
 
 // Names become file names: keep them to a safe alphabet.
-bool safe_name(const std::string& name) {
-  return !name.empty() && name.size() <= 64 && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
-                                                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
-                                                   std::string::npos && name[0] != '.';
-}
-
 std::string errno_text() { return std::strerror(errno); }
 
 // A stored record is about 1 KiB; this leaves room for long JWTs and stops a huge file.
@@ -100,6 +94,13 @@ PrivateOpen open_slug_directory(const fs::path& store, const std::string& slug, 
 std::string refused(const std::string& why) { return "the token store is not safe to use: " + why; }
 
 }  // namespace
+
+bool safe_name(const std::string& name) {
+  return !name.empty() && name.size() <= 64 && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
+                                                   std::string::npos && name[0] != '.';
+}
+
 
 bool TokenRecord::expires_within(std::chrono::seconds margin) const {
   return expires_at && *expires_at <= Clock::now() + margin;
@@ -142,7 +143,8 @@ std::variant<std::monostate, TokenRecord, std::string> TokenStore::load(const st
   return *record;
 }
 
-std::string TokenStore::save(const std::string& slug, const std::string& connection, const TokenRecord& record) const {
+std::string TokenStore::save(const std::string& slug, const std::string& connection, const TokenRecord& record,
+                             const std::function<void()>& before_replace) const {
   if (!safe_name(slug) || !safe_name(connection)) return fmt::format("\"{}\" is not a valid connection name", connection);
   PrivateOpen dir = open_slug_directory(directory_, slug, IfMissing::create);
   if (!dir.ok()) return refused(dir.error);
@@ -172,9 +174,7 @@ std::string TokenStore::save(const std::string& slug, const std::string& connect
   }
   if (error.empty() && ::fsync(fd) != 0) error = fmt::format("cannot flush {} ({})", (dir_path / temporary_name).string(), errno_text());
   temporary = Descriptor();
-  if (error.empty() && std::getenv("DESTKIT_TEST_CRASH_BEFORE_RENAME") != nullptr) {
-    ::_exit(86);  // the crash the atomic replacement must survive (used by the tests)
-  }
+  if (error.empty() && before_replace) before_replace();
   if (error.empty() && ::renameat(dir.fd.get(), temporary_name.c_str(), dir.fd.get(), name.c_str()) != 0) {
     error = fmt::format("cannot replace {} ({})", path_of(slug, connection).string(), errno_text());
   }

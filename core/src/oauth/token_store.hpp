@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -41,6 +42,10 @@ inline constexpr std::chrono::seconds kLongestTokenLifetime{10LL * 366 * 24 * 36
 std::optional<std::chrono::system_clock::time_point> expiry_after(std::chrono::system_clock::time_point obtained_at,
                                                                  double seconds);
 
+// Whether the store takes `name` as a slug or connection name: 1 to 64 of A-Z a-z 0-9 - _ .,
+// not starting with a dot.
+bool safe_name(const std::string& name);
+
 class TokenStore {
  public:
   explicit TokenStore(std::filesystem::path directory);
@@ -54,7 +59,10 @@ class TokenStore {
   std::variant<std::monostate, TokenRecord, std::string> load(const std::string& slug,
                                                               const std::string& connection) const;
   // Replaces the record atomically. Returns an error message, or "" on success.
-  std::string save(const std::string& slug, const std::string& connection, const TokenRecord& record) const;
+  // `before_replace` runs once the new record is written and flushed, just before it replaces
+  // the old one: the moment a crash must leave the previous record readable.
+  std::string save(const std::string& slug, const std::string& connection, const TokenRecord& record,
+                   const std::function<void()>& before_replace = {}) const;
   // Deletes the record; false when there was none.
   bool remove(const std::string& slug, const std::string& connection) const;
 

@@ -127,20 +127,26 @@ TokenResult oauth_login(const std::string& slug, const OAuthClientConfig& client
     return OAuthError{OAuthError::Kind::rejected,
                       fmt::format("no sign-in came back within {} seconds", options.timeout.count())};
   }
-  if (params->count("error")) {
-    std::string why = (*params)["error"];
-    if (params->count("error_description")) why += " (" + (*params)["error_description"] + ")";
+  return finish_authorization(slug, options.connection, client, store, http, request, *params);
+}
+
+TokenResult finish_authorization(const std::string& slug, const std::string& connection, const OAuthClientConfig& client,
+                                 const TokenStore& store, const HttpClientConfig& http,
+                                 const AuthorizationRequest& request, std::map<std::string, std::string> params) {
+  if (params.count("error")) {
+    std::string why = params["error"];
+    if (params.count("error_description")) why += " (" + params["error_description"] + ")";
     Redactor secrets;
     add_client_secrets(secrets, client);
     return OAuthError{OAuthError::Kind::rejected,
                       "the authorization server refused the sign-in: " + printable(secrets.apply(why), kShownMessageBytes)};
   }
-  if ((*params)["code"].empty()) {
+  if (params["code"].empty()) {
     return OAuthError{OAuthError::Kind::invalid, "the authorization server came back without a code"};
   }
-  TokenResult result = exchange_authorization_code(client, request, (*params)["code"], http);
+  TokenResult result = exchange_authorization_code(client, request, params["code"], http);
   if (auto* record = std::get_if<TokenRecord>(&result)) {
-    if (std::string error = store.save(slug, options.connection, *record); !error.empty()) {
+    if (std::string error = store.save(slug, connection, *record); !error.empty()) {
       return OAuthError{OAuthError::Kind::invalid, "could not store the tokens: " + error};
     }
   }

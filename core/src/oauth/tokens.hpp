@@ -73,4 +73,11 @@ class OAuthTokens {
 TokenResult oauth_login(const std::string& slug, const OAuthClientConfig& client, const TokenStore& store,
                         const HttpClientConfig& http, const LoginOptions& options);
 
+// The way back of an authorization-code sign-in, its `params` as the redirect's query holds
+// them: refuses an `error` answer, exchanges the code with the request's PKCE verifier and
+// stores the tokens for slug/connection.
+TokenResult finish_authorization(const std::string& slug, const std::string& connection, const OAuthClientConfig& client,
+                                 const TokenStore& store, const HttpClientConfig& http,
+                                 const AuthorizationRequest& request, std::map<std::string, std::string> params);
+
 }  // namespace destkit::host

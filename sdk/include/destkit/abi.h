@@ -71,7 +71,7 @@ extern "C" {
 #endif
 
 #define DK_ABI_MAJOR 1
-#define DK_ABI_MINOR 1
+#define DK_ABI_MINOR 2
 
 /* First field a host checks after struct_size and the versions: "DKPL" read little-endian. */
 #define DK_PLUGIN_MAGIC 0x4C504B44u
@@ -269,6 +269,16 @@ typedef struct dk_host_api {
   ** Lifetime: out_value->text stays valid until the hook returns. */
   dk_status (*response_json_value)(dk_call *call, const dk_response *response, dk_str pointer,
                                    dk_value *out_value);
+
+  /* ---- ABI 1.2 ---- */
+
+  /* Names the setting that makes the settings unusable, before the hook returns
+  ** DK_ERR_INVALID_SETTINGS. field is the setting's key as declared; why completes a sentence
+  ** whose subject is the field's label: with why = "must start with sk_", the user reads
+  ** "API Key must start with sk_." under that field (test-auth --json: "fields"). Call it once
+  ** per unusable field. DK_ERR_NOT_FOUND when no field has that key.
+  ** Lifetime: field and why are copied before set_invalid_setting returns. */
+  dk_status (*set_invalid_setting)(dk_call *call, dk_str field, dk_str why);
 } dk_host_api;
 
 /* True when the host's struct has member m (for members added after the plugin's minimum). */

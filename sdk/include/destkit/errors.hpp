@@ -62,6 +62,18 @@ class InvalidCredentials : public Error {
 class InvalidSettings : public Error {
  public:
   explicit InvalidSettings(const std::string& message) : Error(DK_ERR_INVALID_SETTINGS, message) {}
+  // Names the setting at fault. `why` completes a sentence whose subject is the field's label:
+  // InvalidSettings("apiKey", "must start with sk_") reads "API Key must start with sk_." under
+  // that field, as the host's own settings problems do (a host older than ABI 1.2 shows
+  // "Settings are invalid: apiKey must start with sk_").
+  InvalidSettings(const std::string& field, const std::string& why)
+      : Error(DK_ERR_INVALID_SETTINGS, field + " " + why), field_(field), why_(why) {}
+  const std::string& field() const noexcept { return field_; }  // empty: no field named
+  const std::string& why() const noexcept { return why_; }
+
+ private:
+  std::string field_{};
+  std::string why_{};
 };
 
 }  // namespace destkit

@@ -90,6 +90,12 @@ struct Exported {
     try {
       body(c);
       return DK_OK;
+    } catch (const InvalidSettings& e) {
+      // The field is named where the host offers it (ABI 1.2); the message is there for all.
+      if (!e.field().empty() && c.host->set_invalid_setting != nullptr) {
+        c.host->set_invalid_setting(c.call, str(e.field()), str(e.why()));
+      }
+      return fail(c, e.status(), e.what());
     } catch (const Error& e) {
       return fail(c, e.status(), e.what());
     } catch (const std::exception& e) {

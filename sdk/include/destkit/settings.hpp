@@ -29,7 +29,7 @@ class Settings {
   double number(std::string_view key) const {
     std::string text = require(key, DK_VALUE_NUMBER);
     double value = 0;
-    if (!detail::parse_number(text, value)) throw InvalidSettings("setting '" + std::string(key) + "' is not a number");
+    if (!detail::parse_number(text, value)) throw InvalidSettings(std::string(key), "is not a number");
     return value;
   }
   // Exact for every whole number that fits (64-bit IDs included); any other number is refused.
@@ -37,7 +37,7 @@ class Settings {
     std::string text = require(key, DK_VALUE_NUMBER);
     long long value = 0;
     if (!detail::parse_number(text, value)) {
-      throw InvalidSettings("setting '" + std::string(key) + "' is not a whole number that fits in a long long");
+      throw InvalidSettings(std::string(key), "is not a whole number that fits in a long long");
     }
     return value;
   }
@@ -45,7 +45,7 @@ class Settings {
   // Any setting (object, array, ...) as JSON text.
   std::string json(std::string_view key) const {
     auto value = lookup(key);
-    if (!value) throw InvalidSettings("setting '" + std::string(key) + "' is not set");
+    if (!value) throw InvalidSettings(std::string(key), "is not set");
     return detail::copy(value->text);
   }
   // All settings as one JSON object.
@@ -67,12 +67,21 @@ class Settings {
   std::string require(std::string_view key, int32_t kind) const {
     auto value = lookup(key);
     if (!value || value->kind == DK_VALUE_NULL) {
-      throw InvalidSettings("setting '" + std::string(key) + "' is not set");
+      throw InvalidSettings(std::string(key), "is not set");
     }
     if (value->kind != kind) {
-      throw InvalidSettings("setting '" + std::string(key) + "' has another type");
+      throw InvalidSettings(std::string(key), std::string("is not ") + kind_name(kind));
     }
     return detail::copy(value->text);
+  }
+
+  static const char* kind_name(int32_t kind) {
+    switch (kind) {
+      case DK_VALUE_STRING: return "text";
+      case DK_VALUE_NUMBER: return "a number";
+      case DK_VALUE_BOOL: return "true or false";
+      default: return "of the type the destination reads";
+    }
   }
 
   detail::Call call_;

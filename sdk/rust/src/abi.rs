@@ -9,7 +9,7 @@
 use std::marker::{PhantomData, PhantomPinned};
 
 pub const DK_ABI_MAJOR: u16 = 1;
-pub const DK_ABI_MINOR: u16 = 1;
+pub const DK_ABI_MINOR: u16 = 2;
 pub const DK_PLUGIN_MAGIC: u32 = 0x4C50_4B44;
 pub const DK_PLUGIN_ENTRY_SYMBOL: &str = "dk_plugin_entry";
 
@@ -128,6 +128,9 @@ pub struct dk_host_api {
     pub response_json_value: Option<
         unsafe extern "C" fn(*mut dk_call, *const dk_response, dk_str, *mut dk_value) -> dk_status,
     >,
+
+    // ABI 1.2
+    pub set_invalid_setting: Option<unsafe extern "C" fn(*mut dk_call, dk_str, dk_str) -> dk_status>,
 }
 
 #[repr(C)]

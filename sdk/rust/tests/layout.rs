@@ -76,6 +76,7 @@ fn rust_layout() -> Vec<String> {
     offset!(out, dk_host_api, response_header);
     offset!(out, dk_host_api, set_tokens);
     offset!(out, dk_host_api, response_json_value);
+    offset!(out, dk_host_api, set_invalid_setting);
 
     size!(out, dk_plugin);
     offset!(out, dk_plugin, struct_size);

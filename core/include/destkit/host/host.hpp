@@ -10,6 +10,7 @@
 #include <destkit/host/config.hpp>
 #include <destkit/host/definition.hpp>
 #include <destkit/host/export.hpp>
+#include <destkit/host/extension.hpp>
 #include <destkit/host/log.hpp>
 #include <destkit/host/oauth.hpp>
 #include <destkit/host/plugin.hpp>
@@ -51,14 +52,41 @@ class DESTKIT_HOST_API Host {
   // itself is the verdict plugin_failed.
   AuthVerdict test_authentication(const Plugin& plugin, std::string_view settings_json,
                                   const std::string& connection = "default") const;
+  // test_authentication without sending testRequest's requests: they are recorded, redacted,
+  // and answered "not sent" (DryRun says what that shows). An OAuth token that has expired is
+  // still refreshed first, with the one request that takes.
+  DryRun dry_run_authentication(const Plugin& plugin, std::string_view settings_json,
+                                const std::string& connection = "default") const;
+  // Validates the settings and runs extendRequest only: the options it produced. Fails with
+  // invalid_argument (invalid settings, or the destination rejected them) or failed
+  // (extendRequest failed), the message being the verdict test_authentication would give.
+  Result<RequestExtension> extend_request(const Plugin& plugin, std::string_view settings_json,
+                                          const std::string& connection = "default") const;
 
   // Signs in with the destination's configured OAuth client: the authorization-code flow with
   // PKCE for a person (a one-shot listener on 127.0.0.1), or the client_credentials grant.
   Result<OAuthConnection> oauth_login(const Plugin& plugin, const LoginOptions& options) const;
   // The stored connection; signed_in is false when there is none.
   Result<OAuthConnection> oauth_status(const Plugin& plugin, const std::string& connection = "default") const;
+  // The authorization-code flow with PKCE for an embedder that receives the browser's way back
+  // itself (a web service). oauth_begin returns the URL to send the person to; its state and
+  // PKCE verifier stay in this Host for ten minutes (at most 256 sign-ins wait at once: the
+  // oldest is dropped). oauth_finish takes the state and code the redirect brought (or its
+  // `error` parameter when the person or the server refused), checks the state, which works
+  // once, exchanges the code with the verifier and stores the tokens for the connection named
+  // at begin. An unknown, used or expired state is Status::Code::rejected. Thread-safe.
+  Result<OAuthAuthorization> oauth_begin(const Plugin& plugin, const std::string& connection,
+                                         const std::string& redirect_uri) const;
+  Result<OAuthSignIn> oauth_finish(const std::string& state, const std::string& code,
+                                   const std::string& error = {}) const;
   // Deletes the stored tokens; false when nothing was stored.
   Result<bool> oauth_logout(const Plugin& plugin, const std::string& connection = "default") const;
+
+  // Searches the search path again: files not loaded yet are tried (new plugins are added to
+  // plugins(), rejected ones replace their earlier rejection); nothing is unloaded, and a
+  // loaded file that changed or went away is reported, not reloaded. Must not run while
+  // another thread calls plugins(), rejections() or find(); every other call may go on.
+  RescanReport rescan();
 
   // Loads one file as `destkit check` does, with the trust rules of `options.config`, outside
   // any Host. The Plugin stays usable for the life of the process.

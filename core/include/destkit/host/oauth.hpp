@@ -34,4 +34,18 @@ struct LoginOptions {
   std::chrono::seconds timeout{300};
 };
 
+// An authorization-code sign-in begun for a browser that comes back to the embedder's own
+// redirect URI (Host::oauth_begin). The way back must carry `state`.
+struct OAuthAuthorization {
+  std::string url{};  // where to send the person: the authorization URL with state and PKCE challenge
+  std::string state{};
+  std::chrono::system_clock::time_point expires_at{};  // oauth_finish must come before this
+};
+
+// A finished sign-in: which destination, and the connection now stored.
+struct OAuthSignIn {
+  std::string slug{};
+  OAuthConnection connection{};
+};
+
 }  // namespace destkit::host

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace destkit::host {
 
@@ -42,6 +43,15 @@ class DESTKIT_HOST_API Plugin {
 struct Rejection {
   std::filesystem::path path{};
   std::string reason{};
+};
+
+// What Host::rescan found.
+struct RescanReport {
+  std::vector<const Plugin*> added{};
+  std::vector<Rejection> rejected{};  // files tried again or for the first time, and why not
+  // Loaded files that changed or went away since they were loaded: the plugin loaded from
+  // them keeps running as it was. `reason` says what changed.
+  std::vector<Rejection> changed{};
 };
 
 }  // namespace destkit::host

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace destkit::host {
@@ -32,6 +33,28 @@ struct AuthVerdict {
   std::vector<SettingsProblem> problems{};  // for invalid_settings
 
   bool ok() const { return outcome == AuthOutcome::valid || outcome == AuthOutcome::unchecked; }
+};
+
+// A request as a dry run shows it: credential-named headers read [redacted], the URL has its
+// credential-named query values redacted, and every secret the call knows is redacted
+// wherever it stands.
+struct ShownRequest {
+  std::string method{};
+  std::string url{};
+  std::vector<std::pair<std::string, std::string>> headers{};
+  std::optional<std::string> body{};
+};
+
+// What testRequest would send, found without sending it. Every request testRequest asks for
+// is recorded and answered "not sent: this is a dry run", as a network failure would be.
+struct DryRun {
+  // When testRequest did not run (invalid settings, a failed extendRequest, no testRequest,
+  // no OAuth token), why; otherwise what testRequest concluded from the "not sent" answers.
+  AuthVerdict verdict{};
+  bool ran_test_request = false;
+  // In the order testRequest asked for them. Only the first is what testRequest sends when
+  // the server answers; a later one was asked for after a "not sent" answer.
+  std::vector<ShownRequest> requests{};
 };
 
 }  // namespace destkit::host

@@ -1,4 +1,4 @@
-#include "mock_api/certificate.hpp"
+#include "certificates.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -12,8 +12,6 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
-#include <fmt/format.h>
-
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -21,7 +19,7 @@
 #include <memory>
 #include <stdexcept>
 
-namespace destkit::mock_api {
+namespace destkit::certificates {
 namespace {
 
 // A certificate made now is accepted by a client whose clock is a little behind.
@@ -42,7 +40,7 @@ using Bio = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
   char reason[256] = "no detail";
   if (code != 0) ERR_error_string_n(code, reason, sizeof reason);
   ERR_clear_error();
-  throw std::runtime_error(fmt::format("{} ({})", what, reason));
+  throw std::runtime_error(what + " (" + reason + ")");
 }
 
 void check(int ok, const char* what) {
@@ -56,12 +54,12 @@ bool is_ipv4(std::string_view name) {
 
 // basicConstraints, key identifiers and subjectAltName, in the form OpenSSL's configuration
 // files use ("DNS:a,IP:b"); the names were checked, so no ',' can split one.
-void add_extension(X509* certificate, int nid, const std::string& value) {
+void add_extension(X509* certificate, X509* issuer, int nid, const std::string& value) {
   X509V3_CTX context;
   X509V3_set_ctx_nodb(&context);
-  X509V3_set_ctx(&context, certificate, certificate, nullptr, nullptr, 0);
+  X509V3_set_ctx(&context, issuer, certificate, nullptr, nullptr, 0);
   Extension extension(X509V3_EXT_conf_nid(nullptr, &context, nid, value.c_str()));
-  if (!extension) fail(fmt::format("cannot make the certificate extension {}", OBJ_nid2sn(nid)));
+  if (!extension) fail(std::string("cannot make the certificate extension ") + OBJ_nid2sn(nid));
   check(X509_add_ext(certificate, extension.get(), -1), "cannot add a certificate extension");
 }
 
@@ -79,14 +77,14 @@ void write_file(const std::filesystem::path& path, const std::string& text, mode
   if (fd < 0 || fchmod(fd, mode) != 0) {
     int error = errno;
     if (fd >= 0) close(fd);
-    throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(error)));
+    throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(error));
   }
   for (std::size_t done = 0; done < text.size();) {
     ssize_t n = write(fd, text.data() + done, text.size() - done);
     if (n <= 0) {
       int error = errno;
       close(fd);
-      throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(error)));
+      throw std::runtime_error("cannot write " + path.string() + ": " + std::strerror(error));
     }
     done += static_cast<std::size_t>(n);
   }
@@ -102,14 +100,23 @@ std::string certificate_name_problem(std::string_view name) {
                host.front() != '-' && host.find("..") == std::string_view::npos;
   for (char c : host) valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.');
   if (valid) return {};
-  return fmt::format("\"{}\" is not a host name (letters, digits, '-' and '.', optionally starting with \"*.\") "
-                     "or an IPv4 address",
-                     name);
+  return "\"" + std::string(name) + "\" is not a host name (letters, digits, '-' and '.', optionally starting with \"*.\") "
+         "or an IPv4 address";
 }
 
-TlsFiles make_self_signed_certificate(const std::filesystem::path& directory, const std::vector<std::string>& names) {
+Pem make_certificate(const std::vector<std::string>& names, const Pem* issuer) {
   Key key(EVP_EC_gen("P-256"));
   if (!key) fail("cannot make an EC P-256 key");
+  Certificate issuer_certificate;
+  Key issuer_key;
+  if (issuer != nullptr) {
+    Bio certificate_pem(BIO_new_mem_buf(issuer->certificate.data(), static_cast<int>(issuer->certificate.size())));
+    Bio key_pem(BIO_new_mem_buf(issuer->private_key.data(), static_cast<int>(issuer->private_key.size())));
+    if (!certificate_pem || !key_pem) fail("cannot read the issuer");
+    issuer_certificate.reset(PEM_read_bio_X509(certificate_pem.get(), nullptr, nullptr, nullptr));
+    issuer_key.reset(PEM_read_bio_PrivateKey(key_pem.get(), nullptr, nullptr, nullptr));
+    if (!issuer_certificate || !issuer_key) fail("cannot read the issuer's certificate and key");
+  }
 
   Certificate certificate(X509_new());
   if (!certificate) fail("cannot make a certificate");
@@ -122,32 +129,40 @@ TlsFiles make_self_signed_certificate(const std::filesystem::path& directory, co
     fail("cannot set the validity period");
   }
   X509_NAME* subject = X509_get_subject_name(certificate.get());
+  std::string common_name = issuer == nullptr || names.empty() ? "destkit test CA" : names.front();
   check(X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC,
-                                   reinterpret_cast<const unsigned char*>("destkit mock-api"), -1, -1, 0),
+                                   reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1, 0),
         "cannot set the subject");
-  check(X509_set_issuer_name(certificate.get(), subject), "cannot set the issuer");
+  check(X509_set_issuer_name(certificate.get(), issuer == nullptr ? subject : X509_get_subject_name(issuer_certificate.get())),
+        "cannot set the issuer");
   check(X509_set_pubkey(certificate.get(), key.get()), "cannot set the public key");
 
   std::string alt_names = "IP:127.0.0.1";
   for (const auto& name : names) {
     if (std::string problem = certificate_name_problem(name); !problem.empty()) throw std::runtime_error(problem);
-    alt_names += (is_ipv4(name) ? ",IP:" : ",DNS:") + name;
+    if (name != "127.0.0.1") alt_names += (is_ipv4(name) ? ",IP:" : ",DNS:") + name;
   }
-  add_extension(certificate.get(), NID_basic_constraints, "critical,CA:TRUE");
-  add_extension(certificate.get(), NID_subject_key_identifier, "hash");
-  add_extension(certificate.get(), NID_authority_key_identifier, "keyid:always");
-  add_extension(certificate.get(), NID_subject_alt_name, alt_names);
-  if (X509_sign(certificate.get(), key.get(), EVP_sha256()) <= 0) fail("cannot sign the certificate");
+  X509* signer = issuer == nullptr ? certificate.get() : issuer_certificate.get();
+  add_extension(certificate.get(), signer, NID_basic_constraints, issuer == nullptr ? "critical,CA:TRUE" : "critical,CA:FALSE");
+  add_extension(certificate.get(), signer, NID_subject_key_identifier, "hash");
+  add_extension(certificate.get(), signer, NID_authority_key_identifier, "keyid:always");
+  add_extension(certificate.get(), signer, NID_subject_alt_name, alt_names);
+  if (X509_sign(certificate.get(), issuer == nullptr ? key.get() : issuer_key.get(), EVP_sha256()) <= 0) {
+    fail("cannot sign the certificate");
+  }
+  return {pem_of([&](BIO* bio) { return PEM_write_bio_X509(bio, certificate.get()); }),
+          pem_of([&](BIO* bio) { return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr); })};
+}
 
+TlsFiles make_self_signed_certificate(const std::filesystem::path& directory, const std::vector<std::string>& names) {
+  Pem pem = make_certificate(names, nullptr);
   std::error_code ec;
   std::filesystem::create_directories(directory, ec);
-  if (ec) throw std::runtime_error(fmt::format("cannot create {}: {}", directory.string(), ec.message()));
+  if (ec) throw std::runtime_error("cannot create " + directory.string() + ": " + ec.message());
   TlsFiles files{directory / "certificate.pem", directory / "key.pem"};
-  write_file(files.private_key, pem_of([&](BIO* bio) {
-               return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-             }), 0600);
-  write_file(files.certificate, pem_of([&](BIO* bio) { return PEM_write_bio_X509(bio, certificate.get()); }), 0644);
+  write_file(files.private_key, pem.private_key, 0600);
+  write_file(files.certificate, pem.certificate, 0644);
   return files;
 }
 
-}  // namespace destkit::mock_api
+}  // namespace destkit::certificates

@@ -1,0 +1,73 @@
+#include "access.hpp"
+
+#include "util/read_file.hpp"
+#include "util/sha256.hpp"
+
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+
+#include <arpa/inet.h>
+#include <charconv>
+
+namespace destkit::cli::serve {
+namespace {
+
+// A token shorter than this could be guessed by trying.
+constexpr std::size_t kMinTokenBytes = 16;
+
+std::string_view trimmed(std::string_view text) {
+  const char* space = " \t\r\n";
+  std::size_t first = text.find_first_not_of(space);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(space) - first + 1);
+}
+
+}  // namespace
+
+std::variant<ListenAddress, std::string> parse_listen_address(std::string_view text) {
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return fmt::format("--listen \"{}\" is not ADDRESS:PORT", text);
+  std::string_view host = text.substr(0, colon);
+  std::string_view port_text = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  ListenAddress out;
+  unsigned int port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port > 65535) {
+    return fmt::format("--listen \"{}\": the port must be a number from 0 to 65535", text);
+  }
+  out.port = static_cast<unsigned short>(port);
+  out.host = host == "localhost" ? "127.0.0.1" : std::string(host);
+  in_addr v4{};
+  in6_addr v6{};
+  if (inet_pton(AF_INET, out.host.c_str(), &v4) == 1) {
+    out.loopback = (ntohl(v4.s_addr) >> 24) == 127;
+  } else if (inet_pton(AF_INET6, out.host.c_str(), &v6) == 1) {
+    out.loopback = IN6_IS_ADDR_LOOPBACK(&v6);
+  } else {
+    return fmt::format("--listen \"{}\": \"{}\" is not an IP address (or localhost)", text, host);
+  }
+  return out;
+}
+
+std::variant<BearerToken, std::string> BearerToken::load(const std::string& path) {
+  host::FileText file = host::read_file(path, {.max_bytes = 4096});
+  if (!file.ok()) return fmt::format("cannot read the token file: {}", file.error);
+  std::string_view token = trimmed(file.text);
+  if (token.size() < kMinTokenBytes) {
+    return fmt::format("the token in {} is too short: use at least {} characters", path, kMinTokenBytes);
+  }
+  return BearerToken(host::sha256(token));
+}
+
+bool BearerToken::accepts(std::string_view authorization) const {
+  constexpr std::string_view kScheme = "Bearer ";
+  std::string_view given;
+  if (authorization.size() > kScheme.size() && authorization.substr(0, kScheme.size()) == kScheme) {
+    given = trimmed(authorization.substr(kScheme.size()));
+  }
+  std::string digest = host::sha256(given);
+  return CRYPTO_memcmp(digest.data(), digest_.data(), digest_.size()) == 0 && !given.empty();
+}
+
+}  // namespace destkit::cli::serve

@@ -1,0 +1,415 @@
+#include "api.hpp"
+
+#include "assets.hpp"
+#include "output.hpp"
+#include "oauth/token_store.hpp"
+#include "plugin/discovery.hpp"
+#include "util/json_input.hpp"
+#include "util/printable.hpp"
+#include "util/spelling.hpp"
+#include "util/url_form.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+
+#include <arpa/inet.h>
+
+#include <chrono>
+#include <exception>
+
+namespace destkit::cli::serve {
+namespace {
+
+namespace json = boost::json;
+using host::AuthOutcome;
+
+ServeAnswer json_answer(int status, const json::value& body, std::string route) {
+  ServeAnswer answer;
+  answer.status = status;
+  answer.body = json::serialize(printable_json(body));
+  answer.route = std::move(route);
+  return answer;
+}
+
+ServeAnswer text_answer(int status, std::string body, std::string route) {
+  ServeAnswer answer;
+  answer.status = status;
+  answer.content_type = "text/plain; charset=utf-8";
+  answer.body = std::move(body);
+  answer.route = std::move(route);
+  return answer;
+}
+
+std::string html_escaped(std::string_view text) {
+  std::string out;
+  for (char c : host::printable(text, host::kShownMessageBytes)) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+ServeAnswer html_answer(int status, std::string_view title, std::string_view message) {
+  ServeAnswer answer;
+  answer.status = status;
+  answer.content_type = "text/html; charset=utf-8";
+  answer.body = fmt::format(
+      "<!doctype html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>{0}</title></head>\n"
+      "<body>\n<h1>{0}</h1>\n<p>{1}</p>\n</body>\n</html>\n",
+      html_escaped(title), html_escaped(message));
+  answer.route = "/v1/oauth/callback";
+  return answer;
+}
+
+std::string_view outcome_name(AuthOutcome outcome) {
+  switch (outcome) {
+    case AuthOutcome::valid: return "valid";
+    case AuthOutcome::unchecked: return "unchecked";
+    case AuthOutcome::invalid_settings: return "invalid_settings";
+    case AuthOutcome::invalid_credentials: return "invalid_credentials";
+    case AuthOutcome::could_not_verify: return "could_not_verify";
+    case AuthOutcome::plugin_failed: return "plugin_failed";
+  }
+  return "plugin_failed";
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> out;
+  std::size_t at = 1;
+  while (at <= path.size()) {
+    std::size_t end = path.find('/', at);
+    if (end == std::string_view::npos) end = path.size();
+    out.emplace_back(path.substr(at, end - at));
+    at = end + 1;
+  }
+  return out;
+}
+
+std::string query_value(const ServeRequest& request, std::string_view name) {
+  for (auto& [key, value] : host::parse_form(request.query)) {
+    if (key == name) return value;
+  }
+  return {};
+}
+
+// The body of a POST as a JSON object; an error answer when it is none. An empty body is an
+// empty object, but it too must be declared JSON: a web page can send a form or plain text to
+// any address without asking, and JSON only after a preflight this service never grants.
+std::variant<json::object, ServeAnswer> body_object(const ServeRequest& request, const std::string& route) {
+  if (request.content_type != "application/json") {
+    return error_answer(415, "unsupported_media_type",
+                        "the body must be JSON, sent as Content-Type: application/json (also when it is empty)", route);
+  }
+  if (request.body.empty()) return json::object{};
+  host::ParsedJson parsed = host::parse_json_input(request.body, {.max_bytes = kMaxBodyBytes});
+  if (!parsed.ok()) return error_answer(400, "bad_request", "the body is not valid JSON: " + parsed.error, route);
+  if (!parsed.value.is_object()) {
+    return error_answer(400, "bad_request", fmt::format("the body must be a JSON object, not {}", host::json_kind(parsed.value)),
+                        route);
+  }
+  return std::move(parsed.value.as_object());
+}
+
+// The "connection" member of a body or query: "default" when absent; nothing when unusable.
+std::optional<std::string> connection_name(const json::value* value) {
+  if (value == nullptr) return "default";
+  if (!value->is_string() || !host::safe_name(std::string(value->get_string()))) return std::nullopt;
+  return std::string(value->get_string());
+}
+
+// ?connection=NAME: "default" when absent; nothing when unusable.
+std::optional<std::string> query_connection(const ServeRequest& request) {
+  std::string given = query_value(request, "connection");
+  json::value given_value = json::string(given);
+  return connection_name(given.empty() ? nullptr : &given_value);
+}
+
+constexpr std::string_view kConnectionRule =
+    "\"connection\" must be 1 to 64 letters, digits, '-', '_' or '.', not starting with '.'";
+
+json::value list_json(const PluginList& list) {
+  json::array destinations, rejected;
+  for (const host::Plugin* p : list.plugins) {
+    json::object item = plugin_json(*p).as_object();
+    item.erase("path");
+    item["kind"] = host::is_declarative_file_name(p->path().filename().string()) ? "declarative" : "library";
+    item["testRequest"] = p->has_test_request();
+    destinations.push_back(std::move(item));
+  }
+  for (const auto& r : list.rejected) rejected.push_back(json::object{{"path", r.path.string()}, {"reason", r.reason}});
+  return json::object{{"destinations", std::move(destinations)}, {"rejected", std::move(rejected)}};
+}
+
+std::string not_found_message(const PluginList& list, std::string_view slug) {
+  std::vector<std::string> slugs;
+  for (const host::Plugin* p : list.plugins) slugs.push_back(p->slug());
+  if (auto guess = host::closest_spelling(slug, slugs)) {
+    return fmt::format("no destination \"{}\" is loaded; did you mean \"{}\"?", slug, *guess);
+  }
+  return fmt::format("no destination \"{}\" is loaded", slug);
+}
+
+ServeAnswer method_not_allowed(std::string_view allow, std::string route) {
+  ServeAnswer answer = error_answer(405, "method_not_allowed", fmt::format("this route answers {} only", allow), route);
+  answer.headers.emplace_back("Allow", allow);
+  return answer;
+}
+
+// Runs `work` on a worker of `lane`, replying with what it returns, or with 500 if it throws.
+void run_on_lane(Lanes& lanes, const std::string& lane, Reply reply, std::string route,
+                 std::function<ServeAnswer()> work) {
+  lanes.post(lane, [reply = std::move(reply), route = std::move(route), work = std::move(work)] {
+    ServeAnswer answer;
+    try {
+      answer = work();
+    } catch (...) {
+      answer = error_answer(500, "internal", "the service failed unexpectedly", route);
+    }
+    reply(std::move(answer));
+  });
+}
+
+// Whether the Host header names this machine's loopback interface (127.0.0.0/8, localhost,
+// [::1]), whatever the port.
+bool names_loopback(std::string_view host_header) {
+  std::string_view name = host_header;
+  if (name.starts_with("[")) {
+    name = name.substr(0, name.find(']') + 1);
+  } else {
+    name = name.substr(0, name.find(':'));
+  }
+  if (name == "localhost" || name == "[::1]") return true;
+  unsigned char address[4];
+  return ::inet_pton(AF_INET, std::string(name).c_str(), address) == 1 && address[0] == 127;
+}
+
+}  // namespace
+
+ServeAnswer error_answer(int status, std::string_view code, std::string_view message, std::string route) {
+  return json_answer(status, json::object{{"error", json::object{{"code", code}, {"message", message}}}},
+                     std::move(route));
+}
+
+void Api::handle(const ServeRequest& request, Reply reply) {
+  const std::string& path = request.path;
+  const std::string& method = request.method;
+  // Without a token the service listens on loopback only, and the Host header is what tells a
+  // local client from a web page whose name an attacker re-pointed at 127.0.0.1 (DNS
+  // rebinding): such a page shares the service's origin in the browser.
+  if (!token_ && !names_loopback(request.host)) {
+    return reply(error_answer(421, "misdirected_request",
+                              "this service answers only requests addressed to 127.0.0.1, localhost or [::1] "
+                              "(the Host header); serve other names with --token-file",
+                              "misdirected"));
+  }
+  auto only = [&](std::string_view allowed, std::string route) -> std::optional<ServeAnswer> {
+    if (method == allowed || (allowed == "GET" && method == "HEAD")) return std::nullopt;
+    return method_not_allowed(allowed, std::move(route));
+  };
+
+  // Operations and the page: no token, never refused while stopping.
+  if (path == "/healthz") {
+    if (auto refused = only("GET", path)) return reply(*refused);
+    return reply(text_answer(200, "ok\n", path));
+  }
+  if (path == "/readyz") {
+    if (auto refused = only("GET", path)) return reply(*refused);
+    if (state_.stopping) return reply(text_answer(503, "stopping\n", path));
+    return reply(state_.ready ? text_answer(200, "ready\n", path) : text_answer(503, "starting\n", path));
+  }
+  if (path == "/" || path.starts_with("/assets/")) {
+    for (const Asset& asset : embedded_assets()) {
+      if (asset.path != path) continue;
+      if (auto refused = only("GET", path == "/" ? "/" : "/assets/{name}")) return reply(*refused);
+      ServeAnswer answer;
+      answer.content_type = asset.content_type;
+      answer.body = asset.bytes;
+      // The page runs only its own files and is never framed by another (clickjacking "Sign out").
+      answer.headers.emplace_back("Content-Security-Policy",
+                                  "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+      answer.headers.emplace_back("X-Frame-Options", "DENY");
+      answer.route = path == "/" ? "/" : "/assets/{name}";
+      return reply(std::move(answer));
+    }
+    return reply(error_answer(404, "not_found", "no such asset", "unmatched"));
+  }
+
+  bool is_api = path.starts_with("/v1/") || path == "/metrics";
+  if (!is_api) return reply(error_answer(404, "not_found", "no such route", "unmatched"));
+  // The callback carries no token (the browser comes back from the provider); its state is
+  // its proof.
+  if (token_ && path != "/v1/oauth/callback" && !token_->accepts(request.authorization)) {
+    ServeAnswer answer = error_answer(401, "unauthorized", "this service needs Authorization: Bearer TOKEN",
+                                      path == "/metrics" ? "/metrics" : "unauthorized");
+    answer.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return reply(std::move(answer));
+  }
+  if (path == "/metrics") {
+    if (auto refused = only("GET", path)) return reply(*refused);
+    ServeAnswer answer = text_answer(200, metrics_.text(), path);
+    answer.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return reply(std::move(answer));
+  }
+  if (state_.stopping) {
+    return reply(error_answer(503, "unavailable", "the service is shutting down", "unavailable"));
+  }
+
+  if (path == "/v1/oauth/callback") {
+    if (auto refused = only("GET", path)) return reply(*refused);
+    return oauth_callback(request, std::move(reply));
+  }
+  std::vector<std::string> parts = split_path(path);
+  if (parts.size() < 2 || parts[1] != "destinations" || parts.size() > 5) {
+    return reply(error_answer(404, "not_found", "no such route", "unmatched"));
+  }
+  std::shared_ptr<const PluginList> list = catalog_.list();
+  if (parts.size() == 2) {
+    if (auto refused = only("GET", "/v1/destinations")) return reply(*refused);
+    return reply(json_answer(200, list_json(*list), "/v1/destinations"));
+  }
+  // Which route this is, before the slug is looked up, so an unknown path is 404 whatever
+  // the slug, and a known one with the wrong method 405.
+  std::string tail = parts.size() == 3 ? "" : parts.size() == 4 ? parts[3] : parts[3] + "/" + parts[4];
+  std::string route = "/v1/destinations/{slug}" + (tail.empty() ? "" : "/" + tail);
+  std::string_view allowed = tail.empty()           ? "GET"
+                             : tail == "validate"    ? "POST"
+                             : tail == "test"        ? "POST"
+                             : tail == "oauth/start" ? "POST"
+                             : tail == "oauth"       ? "GET, DELETE"
+                                                     : "";
+  if (allowed.empty()) return reply(error_answer(404, "not_found", "no such route", "unmatched"));
+  bool method_ok = allowed == "GET, DELETE" ? (method == "GET" || method == "HEAD" || method == "DELETE")
+                                            : !only(allowed, route).has_value();
+  if (!method_ok) return reply(method_not_allowed(allowed, route));
+
+  const host::Plugin* plugin = list->find(parts[2]);
+  if (plugin == nullptr) return reply(error_answer(404, "not_found", not_found_message(*list, parts[2]), route));
+  if (tail.empty()) return reply(json_answer(200, definition_json(*plugin), route));
+  if (tail == "validate") return reply(validate(*plugin, request));
+  if (tail == "test") return test(*plugin, request, std::move(reply));
+  if (!plugin->definition().uses_oauth()) {
+    return reply(error_answer(400, "not_oauth",
+                              fmt::format("{} uses the {} scheme, not OAuth", plugin->slug(),
+                                          host::to_string(plugin->definition().scheme)),
+                              route));
+  }
+  if (tail == "oauth/start") return oauth_start(*plugin, request, std::move(reply));
+  return reply(method == "DELETE" ? oauth_sign_out(*plugin, request) : oauth_status(*plugin, request));
+}
+
+ServeAnswer Api::validate(const host::Plugin& plugin, const ServeRequest& request) {
+  const std::string route = "/v1/destinations/{slug}/validate";
+  auto body = body_object(request, route);
+  if (auto* refused = std::get_if<ServeAnswer>(&body)) return *refused;
+  const json::value* settings = std::get<json::object>(body).if_contains("settings");
+  if (settings == nullptr || !settings->is_object()) {
+    return error_answer(400, "bad_request", "the body needs \"settings\": an object of field values", route);
+  }
+  auto problems = catalog_.host().validate_settings(plugin, json::serialize(*settings));
+  return json_answer(200, json::object{{"ok", problems.empty()}, {"fields", problems_json(problems)}}, route);
+}
+
+void Api::test(const host::Plugin& plugin, const ServeRequest& request, Reply reply) {
+  const std::string route = "/v1/destinations/{slug}/test";
+  auto body = body_object(request, route);
+  if (auto* refused = std::get_if<ServeAnswer>(&body)) return reply(*refused);
+  const json::object& object = std::get<json::object>(body);
+  const json::value* settings = object.if_contains("settings");
+  if (settings == nullptr || !settings->is_object()) {
+    return reply(error_answer(400, "bad_request", "the body needs \"settings\": an object of field values", route));
+  }
+  std::optional<std::string> connection = connection_name(object.if_contains("connection"));
+  if (!connection) return reply(error_answer(400, "bad_request", kConnectionRule, route));
+  run_on_lane(lanes_, plugin.slug(), std::move(reply), route,
+              [this, &plugin, route, connection = *connection, settings_text = json::serialize(*settings)] {
+                CallCapture capture;
+                host::AuthVerdict verdict = catalog_.host().test_authentication(plugin, settings_text, connection);
+                metrics_.verdict(plugin.slug(), std::string(outcome_name(verdict.outcome)));
+                json::object out = verdict_json(verdict).as_object();
+                out["outcome"] = outcome_name(verdict.outcome);
+                json::array log;
+                for (const auto& line : capture.lines()) log.push_back(json::string(line));
+                out["log"] = std::move(log);
+                log_.event("info", plugin.slug(), "credential test",
+                           {{"outcome", outcome_name(verdict.outcome)},
+                            {"status", verdict.http_status ? json::value(*verdict.http_status) : json::value(nullptr)}});
+                return json_answer(200, out, route);
+              });
+}
+
+void Api::oauth_start(const host::Plugin& plugin, const ServeRequest& request, Reply reply) {
+  const std::string route = "/v1/destinations/{slug}/oauth/start";
+  auto body = body_object(request, route);
+  if (auto* refused = std::get_if<ServeAnswer>(&body)) return reply(*refused);
+  std::optional<std::string> connection = connection_name(std::get<json::object>(body).if_contains("connection"));
+  if (!connection) return reply(error_answer(400, "bad_request", kConnectionRule, route));
+  std::string origin = origin_;
+  if (every_address_) {
+    if (request.host.empty() || request.host.find_first_of("/@\\ ?#") != std::string::npos) {
+      return reply(error_answer(400, "bad_request", "the request needs a Host header naming the service", route));
+    }
+    origin = "http://" + request.host;
+  }
+  auto begun = catalog_.host().oauth_begin(plugin, *connection, origin + "/v1/oauth/callback");
+  if (!begun) return reply(error_answer(400, "oauth_failed", begun.status().message(), route));
+  log_.event("info", plugin.slug(), "OAuth sign-in started", {{"connection", *connection}});
+  reply(json_answer(200, json::object{{"authorizeUrl", begun->url}}, route));
+}
+
+void Api::oauth_callback(const ServeRequest& request, Reply reply) {
+  std::string state = query_value(request, "state");
+  std::string code = query_value(request, "code");
+  std::string error = query_value(request, "error");
+  // The code exchange waits for the token endpoint: a worker's job, in a lane of its own.
+  run_on_lane(lanes_, "oauth callback", std::move(reply), "/v1/oauth/callback", [this, state, code, error] {
+    auto finished = catalog_.host().oauth_finish(state, code, error);
+    if (!finished) {
+      log_.event("warn", "destkit", "OAuth sign-in failed: " + finished.status().message());
+      int status = finished.status().code() == host::Status::Code::unavailable ? 502 : 400;
+      return html_answer(status, "Not connected", finished.status().message());
+    }
+    std::shared_ptr<const PluginList> list = catalog_.list();
+    const host::Plugin* plugin = list->find(finished->slug);
+    std::string name = plugin != nullptr ? plugin->definition().name : finished->slug;
+    log_.event("info", finished->slug, "OAuth sign-in finished", {{"connection", finished->connection.connection}});
+    return html_answer(200, "Connected", fmt::format("Connected to {}. You can close this window.", name));
+  });
+}
+
+ServeAnswer Api::oauth_status(const host::Plugin& plugin, const ServeRequest& request) {
+  const std::string route = "/v1/destinations/{slug}/oauth";
+  std::optional<std::string> connection = query_connection(request);
+  if (!connection) return error_answer(400, "bad_request", kConnectionRule, route);
+  auto status = catalog_.host().oauth_status(plugin, *connection);
+  if (!status) return error_answer(500, "internal", status.status().message(), route);
+  json::object out{{"signedIn", status->signed_in}, {"connection", status->connection}};
+  if (status->signed_in) {
+    if (status->expires_at) {
+      out["expiresAt"] = std::chrono::duration_cast<std::chrono::seconds>(status->expires_at->time_since_epoch()).count();
+      out["expired"] = status->expired;
+    }
+    json::array scopes;
+    for (const auto& scope : status->scopes) scopes.push_back(json::string(scope));
+    out["scopes"] = std::move(scopes);
+    out["refreshToken"] = status->has_refresh_token;
+  }
+  return json_answer(200, out, route);
+}
+
+ServeAnswer Api::oauth_sign_out(const host::Plugin& plugin, const ServeRequest& request) {
+  const std::string route = "/v1/destinations/{slug}/oauth";
+  std::optional<std::string> connection = query_connection(request);
+  if (!connection) return error_answer(400, "bad_request", kConnectionRule, route);
+  auto removed = catalog_.host().oauth_logout(plugin, *connection);
+  if (!removed) return error_answer(500, "internal", removed.status().message(), route);
+  if (*removed) log_.event("info", plugin.slug(), "OAuth connection signed out", {{"connection", *connection}});
+  return json_answer(200, json::object{{"signedOut", *removed}}, route);
+}
+
+}  // namespace destkit::cli::serve

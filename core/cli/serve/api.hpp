@@ -1,0 +1,65 @@
+// api — the routes of `destkit serve` (docs in /README.md, "destkit serve"): the v1 JSON
+// API, the OAuth callback, health, readiness, metrics and the embedded tester page.
+//
+// handle() never waits for a plugin: credential tests and OAuth code exchanges run on the
+// Lanes' worker threads and reply from there; everything else answers at once.
+#pragma once
+
+#include "access.hpp"
+#include "catalog.hpp"
+#include "event_log.hpp"
+#include "exchange.hpp"
+#include "lanes.hpp"
+#include "metrics.hpp"
+
+#include <atomic>
+#include <optional>
+#include <string>
+
+namespace destkit::cli::serve {
+
+// Requests with a larger body are refused with 413 before it is read.
+inline constexpr std::size_t kMaxBodyBytes = 1 << 20;
+
+// {"error": {"code", "message"}} with a stable code.
+ServeAnswer error_answer(int status, std::string_view code, std::string_view message, std::string route = "unmatched");
+
+struct ServiceState {
+  std::atomic<bool> ready{false};     // plugins loaded, listening
+  std::atomic<bool> stopping{false};  // SIGTERM: new API requests get 503
+};
+
+class Api {
+ public:
+  Api(Catalog& catalog, Lanes& lanes, Metrics& metrics, EventLog& log, const ServiceState& state,
+      std::optional<BearerToken> token)
+      : catalog_(catalog), lanes_(lanes), metrics_(metrics), log_(log), state_(state), token_(std::move(token)) {}
+
+  // scheme://host:port the service listens on: where OAuth sends the browser back. When it
+  // listens on every address (0.0.0.0, ::), the start request's Host header names it instead.
+  void set_origin(std::string origin, bool every_address) {
+    origin_ = std::move(origin);
+    every_address_ = every_address;
+  }
+
+  void handle(const ServeRequest& request, Reply reply);
+
+ private:
+  void test(const host::Plugin& plugin, const ServeRequest& request, Reply reply);
+  void oauth_start(const host::Plugin& plugin, const ServeRequest& request, Reply reply);
+  void oauth_callback(const ServeRequest& request, Reply reply);
+  ServeAnswer oauth_status(const host::Plugin& plugin, const ServeRequest& request);
+  ServeAnswer oauth_sign_out(const host::Plugin& plugin, const ServeRequest& request);
+  ServeAnswer validate(const host::Plugin& plugin, const ServeRequest& request);
+
+  Catalog& catalog_;
+  Lanes& lanes_;
+  Metrics& metrics_;
+  EventLog& log_;
+  const ServiceState& state_;
+  std::optional<BearerToken> token_;
+  std::string origin_;
+  bool every_address_ = false;
+};
+
+}  // namespace destkit::cli::serve

@@ -1,0 +1,57 @@
+// lanes — the worker threads that run plugin hooks, with a bounded share per destination.
+//
+// Why threads, and why lanes: a hook is a synchronous C call into the plugin (testRequest
+// blocks in request_send while the partner's API answers), so a call in flight holds a thread
+// whatever the service does around it. The service therefore runs hooks on a fixed pool of
+// worker threads, never on the thread that accepts and reads connections, and lets each
+// destination occupy at most `per_lane` of them at once; its further calls wait in its own
+// queue without holding a thread. A destination whose API takes 5 s to answer fills its share
+// and queues the rest, while the other destinations' calls find free threads and keep their
+// latency. With the defaults (64 threads, 16 per destination) three destinations can be slow
+// at once before a fourth has to wait; --workers raises both.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace destkit::cli::serve {
+
+class Lanes {
+ public:
+  Lanes(std::size_t threads, std::size_t per_lane);
+  ~Lanes();  // finishes every job already queued, then joins the threads
+  Lanes(const Lanes&) = delete;
+  Lanes& operator=(const Lanes&) = delete;
+
+  // Runs `job` on a worker thread once `lane` has fewer than per_lane jobs running.
+  void post(const std::string& lane, std::function<void()> job);
+
+  std::size_t threads() const { return workers_.size(); }
+  std::size_t per_lane() const { return per_lane_; }
+
+ private:
+  struct Lane {
+    std::deque<std::function<void()>> waiting;
+    std::size_t running = 0;
+  };
+  void work();
+  // A lane with a job waiting and room to run it, taken round-robin after the last one served.
+  std::map<std::string, Lane>::iterator next_runnable();
+
+  std::size_t per_lane_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::map<std::string, Lane> lanes_;
+  std::string last_served_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace destkit::cli::serve

@@ -1,0 +1,153 @@
+#include "serve/serve_command.hpp"
+
+#include "commands.hpp"
+#include "host_setup.hpp"
+#include "serve/access.hpp"
+#include "serve/api.hpp"
+#include "serve/catalog.hpp"
+#include "serve/event_log.hpp"
+#include "serve/http_server.hpp"
+#include "serve/lanes.hpp"
+#include "serve/metrics.hpp"
+#include "standard_output.hpp"
+#include "util/printable.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <system_error>
+
+namespace destkit::cli {
+
+const std::string_view kServeHelp = R"(Usage: destkit serve [--listen ADDRESS:PORT] [--token-file FILE] [OPTIONS]
+
+Loads and checks every plugin once, then serves the HTTP API that a UI (and the tester
+page at /) uses: list destinations, describe one, validate settings, test credentials, and
+connect OAuth destinations. Prints "listening on http://ADDRESS:PORT" on standard output
+when ready; logs JSON lines (access and events, every secret redacted) on standard error.
+
+  GET  /v1/destinations                       destinations loaded and files rejected
+  GET  /v1/destinations/SLUG                  the definition, as describe --json prints it
+  POST /v1/destinations/SLUG/validate         {"settings": {...}} -> {"ok", "fields"}
+  POST /v1/destinations/SLUG/test             {"settings": {...}, "connection"?} -> the verdict
+  POST /v1/destinations/SLUG/oauth/start      {"connection"?} -> {"authorizeUrl"}
+  GET  /v1/oauth/callback                     where the provider sends the browser back
+  GET|DELETE /v1/destinations/SLUG/oauth      connection status (never a token); sign out
+  GET  /healthz, /readyz, /metrics            liveness, readiness, Prometheus metrics
+
+Options:
+  --listen ADDRESS:PORT   Where to listen (default 127.0.0.1:8642; port 0: any free port).
+                          An address other than loopback needs --token-file.
+  --token-file FILE       Require "Authorization: Bearer TOKEN" (TOKEN: the file's content,
+                          at least 16 characters) on /v1/ and /metrics; the OAuth callback,
+                          /healthz, /readyz and the page do not need it
+  --workers N             Threads that run plugin calls (default 64, 4 to 1024); one
+                          destination uses at most a quarter of them at once
+  --plugin-path, --config, --connect-to, --cacert, --timeout-ms, --insecure-plugin-permissions
+                          As for test-auth
+  -v, --verbose           Also log each request the plugins make (credentials redacted)
+
+Request bodies are limited to 1 MiB (413) and a POST must say Content-Type:
+application/json, even when empty (415). Without --token-file, requests must be addressed
+to 127.0.0.1, localhost or [::1] in their Host header (421 otherwise). SIGHUP looks for new plugin files (nothing is
+unloaded; changed files are reported). SIGTERM or SIGINT stops accepting connections,
+answers the requests in flight (up to 30 seconds) and exits 0; exit 3 if some were still
+running at that deadline.
+)";
+
+namespace {
+
+constexpr std::chrono::seconds kDrainDeadline{30};
+
+void log_rejections(serve::EventLog& log, const std::vector<host::Rejection>& rejected) {
+  for (const auto& r : rejected) {
+    log.event("warn", "destkit", "plugin rejected", {{"path", r.path.string()}, {"reason", r.reason}});
+  }
+}
+
+void log_loaded(serve::EventLog& log, const host::Plugin& plugin) {
+  log.event("info", "destkit", "plugin loaded",
+            {{"slug", plugin.slug()}, {"version", plugin.version()}, {"path", plugin.path().string()}});
+}
+
+}  // namespace
+
+int serve_command(const Arguments& a) {
+  if (!a.positional.empty()) return usage_error("serve takes no arguments", "serve");
+  auto listen = serve::parse_listen_address(a.listen);
+  if (auto* error = std::get_if<std::string>(&listen)) return usage_error(*error, "serve");
+  const serve::ListenAddress& address = std::get<serve::ListenAddress>(listen);
+  std::optional<serve::BearerToken> token;
+  if (!a.token_file.empty()) {
+    auto loaded = serve::BearerToken::load(a.token_file);
+    if (auto* error = std::get_if<std::string>(&loaded)) return usage_error(*error, "serve");
+    token = std::get<serve::BearerToken>(std::move(loaded));
+  }
+  if (!address.loopback && !token) {
+    return usage_error(fmt::format("refusing to listen on {}: it is not a loopback address, so anyone who can reach "
+                                   "it could test credentials and connect accounts; give --token-file FILE to "
+                                   "require a bearer token, or listen on 127.0.0.1",
+                                   a.listen),
+                       "serve");
+  }
+
+  serve::EventLog log(a.verbose);
+  std::optional<host::HostOptions> options = host_options(a);
+  if (!options) return kExitUsage;
+  options->log = log.host_sink();
+  options->verbose = true;  // each test's requests and responses, redacted, for its "log"
+  serve::Metrics metrics;
+  serve::ServiceState state;
+  serve::Catalog catalog(std::make_unique<host::Host>(std::move(*options)));
+  {
+    auto list = catalog.list();
+    for (const host::Plugin* plugin : list->plugins) log_loaded(log, *plugin);
+    log_rejections(log, list->rejected);
+    metrics.plugins_loaded(list->plugins.size());
+    metrics.plugins_rejected(list->rejected.size());
+  }
+
+  std::size_t workers = static_cast<std::size_t>(a.workers);
+  serve::Lanes lanes(workers, workers / 4);
+  serve::Api api(catalog, lanes, metrics, log, state, std::move(token));
+  std::optional<serve::HttpServer> server;
+  try {
+    server.emplace(api, metrics, log, state, address);
+  } catch (const std::system_error& e) {
+    fmt::print(stderr, "destkit: cannot listen on {}: {}\n", host::printable(a.listen), e.code().message());
+    return kExitFailure;
+  }
+  std::string host_part = address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host;
+  std::string origin = fmt::format("http://{}:{}", host_part, server->port());
+  api.set_origin(origin, address.host == "0.0.0.0" || address.host == "::");
+
+  auto rescan = [&] {
+    lanes.post("plugin rescan", [&] {
+      log.event("info", "destkit", "SIGHUP: rescanning the plugin path");
+      host::RescanReport report = catalog.rescan();
+      for (const host::Plugin* plugin : report.added) log_loaded(log, *plugin);
+      log_rejections(log, report.rejected);
+      for (const auto& c : report.changed) {
+        log.event("warn", "destkit", "plugin file changed", {{"path", c.path.string()}, {"reason", c.reason}});
+      }
+      metrics.plugins_loaded(catalog.list()->plugins.size());
+      metrics.plugins_rejected(report.rejected.size());
+    });
+  };
+  auto ready = [&] {
+    state.ready = true;
+    log.event("info", "destkit", "listening", {{"url", origin}, {"workers", workers}});
+    fmt::print(cli_output(), "listening on {}\n", origin);
+    std::fflush(cli_output());
+  };
+  bool drained = server->run(ready, rescan, kDrainDeadline);
+  if (!drained) {
+    log.event("error", "destkit", "requests were still running at the shutdown deadline");
+    std::fflush(cli_output());
+    std::_Exit(kExitFailure);  // the workers are inside plugin calls that cannot be interrupted
+  }
+  log.event("info", "destkit", "stopped");
+  return kExitOk;
+}
+
+}  // namespace destkit::cli

@@ -1,0 +1,81 @@
+// The seed's basic and custom examples copied as they are, with their credentials declared as
+// type 'string': what the host sends as a credential is redacted in log lines, errors and
+// verdicts all the same.
+#include "environment.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace destkit::test;
+using destkit::loopback::Request;
+using destkit::loopback::Response;
+using destkit::loopback::Server;
+
+namespace {
+
+constexpr const char* kApiKey = "seedKEY-SECRET-7f3a9c";
+constexpr const char* kUsername = "seed-user-SECRET-4411";
+constexpr const char* kPassword = "seedPASS-SECRET-81be";
+
+// An API that refuses every credential and quotes what it got, as some do.
+Server refusing_api() {
+  return Server([](const Request& r) { return Response::json(401, "{\"refused\":\"" + r.header("Authorization") + "\"}"); },
+                test_certificate());
+}
+
+ProcessResult test_auth(const Server& server, const std::string& slug, const std::string& settings,
+                        std::vector<std::string> extra = {}) {
+  std::vector<std::string> args{"test-auth", slug, "--settings", "-", "--plugin-path", kTestPluginDir.string()};
+  for (const auto& a : to_local(server.port())) args.push_back(a);
+  args.insert(args.end(), extra.begin(), extra.end());
+  return run_destkit(args, settings);
+}
+
+}  // namespace
+
+TEST_CASE("the seed's custom example: an apiKey of type string sent as Bearer is redacted everywhere") {
+  Server server = refusing_api();
+  std::string settings = std::string(R"({"subdomain":"acme","apiKey":")") + kApiKey + "\"}";
+  ProcessResult r = test_auth(server, "seed-custom", settings, {"--verbose"});
+  REQUIRE(server.request_count() == 1);
+  CHECK(server.requests()[0].header("Authorization") == std::string("Bearer ") + kApiKey);
+  CHECK(r.out == "Credentials are invalid: the key [redacted] was refused\n");
+  CHECK(r.err.find("[seed-custom] info: extending with [redacted]") != std::string::npos);
+  CHECK(r.err.find("[seed-custom] warn: checking the key [redacted]") != std::string::npos);
+  CHECK(r.output().find(kApiKey) == std::string::npos);
+
+  ProcessResult json = test_auth(server, "seed-custom", settings, {"--json"});
+  CHECK(json.out.find("the key [redacted] was refused") != std::string::npos);
+  CHECK(json.output().find(kApiKey) == std::string::npos);
+}
+
+TEST_CASE("the seed's basic example: username and password of type string sent as Basic are redacted everywhere") {
+  Server server = refusing_api();
+  std::string settings = std::string(R"({"username":")") + kUsername + R"(","password":")" + kPassword + "\"}";
+  ProcessResult r = test_auth(server, "seed-basic", settings, {"--verbose"});
+  REQUIRE(server.request_count() == 1);
+  CHECK(r.out == "Credentials are invalid: [redacted] / [redacted] was refused\n");
+  CHECK(r.err.find("[seed-basic] warn: signing in as [redacted] / [redacted]") != std::string::npos);
+  CHECK(r.output().find(kUsername) == std::string::npos);
+  CHECK(r.output().find(kPassword) == std::string::npos);
+}
+
+TEST_CASE("destkit check warns, and still passes, a credential field not of type password") {
+  ProcessResult r = run_destkit({"check", (kTestPluginDir / "destkit-seed-custom.so").string()});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("Warning: the field \"apiKey\" (API Key) looks like a credential but is of type string") !=
+        std::string::npos);
+  CHECK(r.out.find("\"subdomain\"") == std::string::npos);
+
+  ProcessResult basic = run_destkit({"check", (kTestPluginDir / "destkit-seed-basic.so").string(), "--json"});
+  CHECK(basic.exit_code == 0);
+  CHECK(basic.out.find("\"warnings\":[]") != std::string::npos);  // the basic password is a secret whatever its type
+}
+
+TEST_CASE("destkit check warns about a file name discovery ignores") {
+  std::filesystem::path dir = new_directory("misnamed");
+  std::filesystem::copy_file(kTestPluginDir / "destkit-query-key.so", dir / "query_key.so");
+  ProcessResult r = run_destkit({"check", (dir / "query_key.so").string()});
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("Warning: the file name \"query_key.so\" is one plugin discovery ignores; name it "
+                   "destkit-query-key.so or destkit-query-key.json") != std::string::npos);
+}

@@ -1,0 +1,189 @@
+// destkit serve as operations see it: a slow partner API does not hold up the others,
+// SIGTERM loses no request in flight, SIGHUP adds new plugins, and only loopback is served
+// without a bearer token.
+#include "environment.hpp"
+#include "serve_process.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <boost/json/parse.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <thread>
+
+using namespace destkit::test;
+using destkit::loopback::Request;
+using destkit::loopback::Response;
+using destkit::loopback::Server;
+namespace json = boost::json;
+
+namespace {
+
+const std::string kBasic = R"({"settings":{"username":"slow-user","password":"slow-SECRET-pass"}})";
+const std::string kCustom = R"({"settings":{"subdomain":"acme","apiKey":"fast-SECRET-key"}})";
+
+// A partner API that holds every request until released, counting how many it holds at once.
+struct HeldApi {
+  std::atomic<bool> released{false};
+  std::atomic<int> holding{0};
+  std::atomic<int> most_held{0};
+  Server server{[this](const Request&) {
+                  int now = ++holding;
+                  int seen = most_held;
+                  while (now > seen && !most_held.compare_exchange_weak(seen, now)) {
+                  }
+                  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(50);
+                  while (!released && std::chrono::steady_clock::now() < give_up) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                  }
+                  --holding;
+                  return Response::json(200, "{}");
+                },
+                test_certificate()};
+};
+
+// Waits (up to 30 s) until `condition` holds.
+template <class Condition>
+bool eventually(Condition condition) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+std::vector<std::string> connect(std::vector<std::pair<std::string, unsigned short>> routes) {
+  std::vector<std::string> args;
+  for (auto& [host, port] : routes) {
+    args.push_back("--connect-to");
+    args.push_back(host + ":443:127.0.0.1:" + std::to_string(port));
+  }
+  args.push_back("--cacert");
+  args.push_back(test_certificate().certificate);
+  args.push_back("--timeout-ms");
+  args.push_back("60000");
+  return args;
+}
+
+std::string outcome(const HttpReply& reply) {
+  json::value v = reply.json();
+  return v.is_object() && v.as_object().contains("outcome") ? std::string(v.at("outcome").as_string()) : "";
+}
+
+}  // namespace
+
+TEST_CASE("a destination whose API holds 64 tests does not delay another destination's tests") {
+  HeldApi slow;
+  Server fast([](const Request&) { return Response::json(200, "{}"); }, test_certificate());
+  ServeProcess serve(connect({{"example.com", slow.server.port()}, {"acme.example.com", fast.port()}}));
+
+  std::atomic<int> slow_answered{0};
+  std::atomic<int> slow_valid{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 64; ++i) {
+    clients.emplace_back([&] {
+      HttpReply r = serve.post("/v1/destinations/example-basic/test", kBasic);
+      if (outcome(r) == "valid") ++slow_valid;
+      ++slow_answered;
+    });
+  }
+  // The slow destination takes its share of the workers (a quarter of 64) and no more.
+  REQUIRE(eventually([&] { return slow.holding == 16; }));
+
+  for (int i = 0; i < 20; ++i) {
+    CHECK(outcome(serve.post("/v1/destinations/example-custom/test", kCustom)) == "valid");
+  }
+  CHECK(serve.get("/readyz").status == 200);
+  CHECK(slow_answered == 0);  // every fast test finished while the slow API still held its requests
+  CHECK(slow.most_held == 16);
+
+  slow.released = true;
+  for (auto& client : clients) client.join();
+  CHECK(slow_valid == 64);
+  CHECK(slow.most_held == 16);
+}
+
+TEST_CASE("SIGTERM answers every request in flight, then exits 0") {
+  HeldApi slow;
+  ServeProcess serve(connect({{"example.com", slow.server.port()}}));
+  std::atomic<int> valid{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 8; ++i) {
+    clients.emplace_back([&] {
+      if (outcome(serve.post("/v1/destinations/example-basic/test", kBasic)) == "valid") ++valid;
+    });
+  }
+  REQUIRE(eventually([&] { return slow.holding == 8; }));
+  serve.send_signal(SIGTERM);
+  // Stopped accepting: readiness fails, then nothing answers on a new connection.
+  REQUIRE(eventually([&] { return serve.get("/readyz").status != 200; }));
+  slow.released = true;
+  for (auto& client : clients) client.join();
+  CHECK(valid == 8);
+  ProcessResult stopped = serve.wait();
+  CHECK(stopped.exit_code == 0);
+  CHECK(stopped.err.find("\"message\":\"stopped\"") != std::string::npos);
+  CHECK(http_request("GET", serve.origin() + "/healthz").status == 0);
+}
+
+TEST_CASE("SIGHUP loads a plugin copied in since the start and reports a changed one, unloading nothing") {
+  auto dir = new_directory("serve-rescan");
+  std::filesystem::copy_file(kTestPluginDir / "destkit-reads-numbers.so", dir / "destkit-reads-numbers.so");
+  ServeProcess serve({"--plugin-path", dir.string()});
+  std::size_t before = serve.get("/v1/destinations").json().at("destinations").as_array().size();
+
+  std::filesystem::copy_file(kTestPluginDir / "destkit-query-key.so", dir / "destkit-query-key.so");
+  std::filesystem::last_write_time(dir / "destkit-reads-numbers.so",
+                                   std::filesystem::last_write_time(dir / "destkit-reads-numbers.so") +
+                                       std::chrono::seconds(5));
+  std::string slug = std::string(json::parse(run_destkit({"check", (dir / "destkit-query-key.so").string(), "--json"}).out)
+                                     .at("slug")
+                                     .as_string());
+  serve.send_signal(SIGHUP);
+  REQUIRE(eventually([&] { return serve.get("/v1/destinations/" + slug).status == 200; }));
+  CHECK(serve.get("/v1/destinations").json().at("destinations").as_array().size() == before + 1);
+  REQUIRE(eventually([&] { return serve.log().find("plugin file changed") != std::string::npos; }));
+  CHECK(serve.log().find("destkit-reads-numbers.so") != std::string::npos);
+  CHECK(serve.stop().exit_code == 0);
+}
+
+TEST_CASE("serve refuses a non-loopback address without a token, and then requires the token") {
+  ProcessResult refused = run_destkit({"serve", "--listen", "0.0.0.0:0"});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("refusing to listen on 0.0.0.0:0") != std::string::npos);
+  CHECK(refused.err.find("--token-file") != std::string::npos);
+
+  auto dir = new_directory("serve-token");
+  std::ofstream(dir / "short") << "abc\n";
+  CHECK(run_destkit({"serve", "--listen", "0.0.0.0:0", "--token-file", (dir / "short").string()}).exit_code == 2);
+
+  const std::string token = "serve-token-SECRET-0123456789";
+  std::ofstream(dir / "token") << token << "\n";
+  ServeProcess serve({"--listen", "0.0.0.0:0", "--token-file", (dir / "token").string()});
+  // Reached on loopback, as every test reaches the service.
+  std::string origin = "http://127.0.0.1:" + serve.origin().substr(serve.origin().rfind(':') + 1);
+  HttpReply without = http_request("GET", origin + "/v1/destinations");
+  CHECK(without.status == 401);
+  CHECK(without.header("WWW-Authenticate") == "Bearer");
+  CHECK(without.json().at("error").at("code") == "unauthorized");
+  CHECK(http_request("GET", origin + "/v1/destinations", {}, {{"Authorization", "Bearer " + token + "x"}}).status == 401);
+  CHECK(http_request("GET", origin + "/metrics").status == 401);
+  CHECK(http_request("GET", origin + "/v1/destinations", {}, {{"Authorization", "Bearer " + token}}).status == 200);
+  CHECK(http_request("GET", origin + "/healthz").status == 200);
+  CHECK(serve.stop().err.find("SECRET") == std::string::npos);
+}
+
+TEST_CASE("serve sends no CORS headers, so no other site's page can read its answers") {
+  ServeProcess serve({});
+  HttpReply r = serve.get("/v1/destinations", {{"Origin", "https://elsewhere.example"}});
+  CHECK(r.status == 200);
+  CHECK(r.header("Access-Control-Allow-Origin").empty());
+  HttpReply preflight = http_request("OPTIONS", serve.origin() + "/v1/destinations/example-basic/test", {},
+                                     {{"Origin", "https://elsewhere.example"}, {"Access-Control-Request-Method", "POST"}});
+  CHECK(preflight.status == 405);
+  CHECK(preflight.header("Access-Control-Allow-Origin").empty());
+  CHECK(serve.get("/").header("Content-Type").starts_with("text/html"));
+}
