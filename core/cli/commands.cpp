@@ -249,7 +249,7 @@ int plugins(const Arguments& a) {
   const host::Host& host = *opened;
   if (a.json) {
     json::array plugins, rejected, path;
-    for (const host::Plugin* p : host.plugins()) plugins.push_back(plugin_json(*p));
+    for (const host::Plugin* p : host.plugins()) plugins.push_back(listed_plugin_json(host, *p));
     for (const auto& r : host.rejections()) rejected.push_back(json::object{{"path", r.path.string()}, {"reason", r.reason}});
     for (const auto& dir : host.search_path()) path.push_back(json::string(dir.string()));
     print_json(json::object{{"plugins", plugins}, {"rejected", rejected}, {"searchPath", path}});

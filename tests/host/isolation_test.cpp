@@ -177,7 +177,7 @@ TEST_CASE("a runner that crashes after its call returned is reported and started
   healthy_plugin_still_works(host);
 }
 
-TEST_CASE("a plugin whose runner keeps crashing is quarantined until the host is made anew") {
+TEST_CASE("a plugin whose runner keeps crashing is quarantined until the host rescans its plugins") {
   std::string slug = "faulty-segfault-test";
   auto log = std::make_shared<LogLines>();
   HostOptions options = isolated_options(slug, log);
@@ -191,6 +191,13 @@ TEST_CASE("a plugin whose runner keeps crashing is quarantined until the host is
   CHECK(verdict.outcome == AuthOutcome::plugin_failed);
   CHECK_THAT(verdict.message, Catch::StartsWith("Plugin `" + slug + "` is quarantined: its runner ended 3 times"));
   healthy_plugin_still_works(host);
+
+  RescanReport report = host.rescan();
+  REQUIRE(report.released.size() == 1);
+  CHECK(report.released[0] == plugin);
+  CHECK(host.quarantine_reason(*plugin).empty());
+  CHECK_THAT(test_auth(host, slug).message, Catch::Contains("crashed (SIGSEGV) during testRequest"));
+  CHECK(host.rescan().released.empty());
 }
 
 TEST_CASE("the isolation setting is read per destination, and the command line overrides it") {

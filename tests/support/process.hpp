@@ -35,6 +35,7 @@ class SpawnedProcess {
   ProcessResult wait(std::chrono::seconds timeout = std::chrono::seconds(60));
   // Sends `signal` to the process, while it runs.
   void send_signal(int signal);
+  int pid() const { return pid_; }
 
  private:
   bool pump(std::chrono::steady_clock::time_point deadline);

@@ -31,8 +31,9 @@ class ServeProcess {
  public:
   // Starts `destkit serve --listen 127.0.0.1:0 ARGS...` and waits until it listens. Its
   // standard error (the JSON-lines log) goes to a file, so a busy service never blocks on a
-  // full pipe.
-  explicit ServeProcess(const std::vector<std::string>& args);
+  // full pipe. Plugin code runs as the suite runs it (--isolation, environment.hpp) unless
+  // `args` choose, or, with serve_default_isolation, as serve chooses by default.
+  explicit ServeProcess(const std::vector<std::string>& args, bool serve_default_isolation = false);
   ~ServeProcess();
 
   const std::string& origin() const { return origin_; }  // http://127.0.0.1:PORT
@@ -42,6 +43,7 @@ class ServeProcess {
   HttpReply del(const std::string& path) const;
 
   void send_signal(int signal);
+  int pid() const { return process_->pid(); }
   // The log so far.
   std::string log() const;
   // SIGTERM, then waits for the exit; the result's `err` is the whole log.

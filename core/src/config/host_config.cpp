@@ -199,6 +199,10 @@ RunnerLimits parse_runner(const json::value& v) {
       limits.crashes_before_quarantine = static_cast<int>(number_at(value, where, 1, 1000));
     } else if (key == "crashWindowSeconds") {
       limits.crash_window = std::chrono::seconds(number_at(value, where, 1, 86400));
+    } else if (key == "restartBackoffMs") {
+      limits.restart_backoff = std::chrono::milliseconds(number_at(value, where, 0, 60000));
+    } else if (key == "restartBackoffMaxMs") {
+      limits.restart_backoff_max = std::chrono::milliseconds(number_at(value, where, 0, 600000));
     } else {
       invalid(where, "is not a known key");
     }
@@ -219,7 +223,8 @@ const OAuthClientConfig* HostConfig::oauth_client(std::string_view slug) const {
 
 Isolation HostConfig::isolation_of(std::string_view slug) const {
   auto it = destinations.find(slug);
-  return it != destinations.end() && it->second.isolation ? *it->second.isolation : isolation;
+  return it != destinations.end() && it->second.isolation ? *it->second.isolation
+                                                          : isolation.value_or(Isolation::in_process);
 }
 
 Result<HostConfig> parse_host_config(std::string_view text, const std::string& source) {

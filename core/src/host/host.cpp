@@ -373,6 +373,9 @@ RescanReport Host::rescan() {
       }
     }
     impl.rejections = std::move(still_rejected);
+    for (const auto& plugin : impl.owned) {
+      if (plugin->lift_quarantine()) report.released.push_back(plugin.get());
+    }
   } catch (...) {
     report.rejected.push_back({"", "the rescan failed unexpectedly"});
   }

@@ -157,15 +157,15 @@ std::string IsolatedPlugin::record_end(std::string fault) {
   if (static_cast<int>(crashes_.size()) >= limits_.crashes_before_quarantine) {
     quarantined_ = fmt::format("its runner ended {} times within {} s; the last time: {}", crashes_.size(),
                                limits_.crash_window.count(), fault);
-    if (log_) log_(LogLevel::error, name(), fmt::format("quarantined until the host is restarted: {}", quarantined_));
+    if (log_) log_(LogLevel::error, name(), fmt::format("quarantined until the plugins are rescanned: {}", quarantined_));
   }
   return fault;
 }
 
 std::string IsolatedPlugin::start() {
-  if (crashes_.size() >= 2) {  // the first restart is at once, then 100 ms, doubling up to 2 s
-    auto wait = std::min(std::chrono::milliseconds(100 << std::min<std::size_t>(crashes_.size() - 2, 5)),
-                         std::chrono::milliseconds(2000));
+  if (crashes_.size() >= 2) {  // the first restart is at once, then restart_backoff, doubling
+    auto wait = std::min(limits_.restart_backoff * (std::int64_t{1} << std::min<std::size_t>(crashes_.size() - 2, 20)),
+                         limits_.restart_backoff_max);
     std::this_thread::sleep_until(crashes_.back() + wait);
   }
   auto made = RunnerProcess::start(memfd_, limits_, log_, name());
@@ -254,6 +254,14 @@ dk_status IsolatedPlugin::run(Hook hook, dk_call* call, dk_request_options* out)
 std::string IsolatedPlugin::quarantine_reason() const {
   std::lock_guard lock(mutex_);
   return quarantined_;
+}
+
+bool IsolatedPlugin::lift_quarantine() {
+  std::lock_guard lock(mutex_);
+  if (quarantined_.empty()) return false;
+  quarantined_.clear();
+  crashes_.clear();
+  return true;
 }
 
 }  // namespace destkit::host

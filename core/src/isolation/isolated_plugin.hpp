@@ -8,9 +8,10 @@
 // The runner starts when the plugin is discovered in one, or at its first hook call, and is
 // kept. A runner that crashes, exits, closes its channel or overruns the hook deadline is
 // killed and reaped, the call fails with a verdict naming the cause (dk_call::fault), and the
-// next call starts a new runner after a backoff (none after the first crash, then 100 ms,
-// doubling up to 2 s). A plugin whose runner died crashes_before_quarantine times within
-// crash_window is quarantined: its hooks fail at once until the host is made anew.
+// next call starts a new runner after a backoff (none after the first crash, then
+// restart_backoff, doubling up to restart_backoff_max). A plugin whose runner died
+// crashes_before_quarantine times within crash_window is quarantined: its hooks fail at once
+// until lift_quarantine (Host::rescan).
 #pragma once
 
 #include "isolation/runner_process.hpp"
@@ -62,6 +63,9 @@ class IsolatedPlugin {
 
   // Why the host no longer runs this plugin's code; empty while it does.
   std::string quarantine_reason() const;
+  // Lets the next call start a runner again, its crash count at zero; false when the plugin
+  // was not quarantined.
+  bool lift_quarantine();
 
  private:
   IsolatedPlugin(const std::filesystem::path& file, const RunnerLimits& limits, LogSink log);

@@ -182,6 +182,8 @@ LoadedPlugin::~LoadedPlugin() = default;
 
 std::string LoadedPlugin::quarantine_reason() const { return isolated_ ? isolated_->quarantine_reason() : std::string(); }
 
+bool LoadedPlugin::lift_quarantine() const { return isolated_ && isolated_->lift_quarantine(); }
+
 TrustedFile read_trusted_file(const fs::path& path, const PluginTrust& trust, std::size_t max_bytes) {
   auto file = read_plugin_file(path, trust.strict_permissions, max_bytes);
   if (auto* problem = std::get_if<std::string>(&file)) return {.problem = *problem};

@@ -37,6 +37,8 @@ class LoadedPlugin final : public Plugin {
   // Why the host stopped running the plugin's code: empty unless it runs in a runner that was
   // quarantined.
   std::string quarantine_reason() const;
+  // IsolatedPlugin::lift_quarantine; false for a plugin that runs in the host.
+  bool lift_quarantine() const;
 
  private:
   std::unique_ptr<IsolatedPlugin> isolated_;

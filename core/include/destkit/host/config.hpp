@@ -16,13 +16,15 @@
 // token and authorize URLs must be https, except to a loopback host (127.0.0.1, ::1, localhost).
 //
 // Where plugin code runs (docs/isolation.md): "isolation": "process" runs each plugin library in
-// a runner process of its own, "in-process" (the default) inside the host. It is set for the
-// whole host at the top level and per destination ("destinations": {"acme": {"isolation":
-// "process"}}); the runners' limits are the top-level "runner" object:
+// a runner process of its own, "in-process" inside the host. It is set for the whole host at
+// the top level and per destination ("destinations": {"acme": {"isolation": "process"}}); when
+// neither says, the program decides (a Host: in-process; destkit serve: process). The runners'
+// limits are the top-level "runner" object:
 //
 //   {"isolation": "process",
 //    "runner": {"hookDeadlineMs": 10000, "addressSpaceMb": 1024, "openFiles": 64,
-//               "crashesBeforeQuarantine": 5, "crashWindowSeconds": 60}}
+//               "crashesBeforeQuarantine": 5, "crashWindowSeconds": 60,
+//               "restartBackoffMs": 100, "restartBackoffMaxMs": 2000}}
 #pragma once
 
 #include <destkit/host/export.hpp>
@@ -68,10 +70,14 @@ struct RunnerLimits {
   std::chrono::milliseconds hook_deadline{10000};
   std::size_t address_space_bytes = std::size_t{1024} << 20;  // RLIMIT_AS
   int open_files = 64;                                         // RLIMIT_NOFILE
-  // A runner that dies this many times within crash_window is not started again until the host
-  // is made anew (quarantine).
+  // A runner that dies this many times within crash_window is not started again until
+  // Host::rescan (quarantine).
   int crashes_before_quarantine = 5;
   std::chrono::seconds crash_window{60};
+  // After a runner's first end the next starts at once; after further ends within crash_window
+  // the host waits restart_backoff, doubling with each end, at most restart_backoff_max.
+  std::chrono::milliseconds restart_backoff{100};
+  std::chrono::milliseconds restart_backoff_max{2000};
 };
 
 // Which plugin files the host agrees to run; see the README's "What the host refuses to trust".
@@ -86,7 +92,7 @@ struct PluginTrust {
 struct HostConfig {
   std::map<std::string, DestinationConfig, std::less<>> destinations{};
   PluginTrust plugins{};
-  Isolation isolation = Isolation::in_process;
+  std::optional<Isolation> isolation{};  // none: in-process, unless the program sets it first
   RunnerLimits runner{};
   // What is accepted but unsafe, for the person running the host: a client secret inline in
   // a file that other users can read.

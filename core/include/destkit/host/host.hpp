@@ -41,7 +41,7 @@ class DESTKIT_HOST_API Host {
   const Plugin* find(std::string_view slug) const;
 
   // Why the host no longer runs this plugin's code: its runner ended too often (see
-  // RunnerLimits); its hooks fail at once until a new Host is made. Empty while it runs.
+  // RunnerLimits); its hooks fail at once until rescan() or a new Host. Empty while it runs.
   std::string quarantine_reason(const Plugin& plugin) const;
 
   // Every problem with these settings, per field; none when they are valid. Sends nothing.
@@ -84,7 +84,8 @@ class DESTKIT_HOST_API Host {
 
   // Searches the search path again: files not loaded yet are tried (new plugins are added to
   // plugins(), rejected ones replace their earlier rejection); nothing is unloaded, and a
-  // loaded file that changed or went away is reported, not reloaded. Must not run while
+  // loaded file that changed or went away is reported, not reloaded. Quarantined plugins are
+  // released: their next call starts a runner again (the operator's reload). Must not run while
   // another thread calls plugins(), rejections() or find(); every other call may go on.
   RescanReport rescan();
 
