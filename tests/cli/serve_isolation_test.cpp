@@ -111,7 +111,8 @@ TEST_CASE("serve lists a quarantined destination with its reason, and SIGHUP lif
   CHECK(quarantined.at("outcome").as_string() == "plugin_failed");
   CHECK_THAT(std::string(quarantined.at("error").as_string()),
              Catch::StartsWith("Plugin `" + kSlug + "` is quarantined: its runner ended 2 times within 60 s"));
-  const json::object* item = listed(serve.get("/v1/destinations").json(), kSlug);
+  json::value list = serve.get("/v1/destinations").json();
+  const json::object* item = listed(list, kSlug);
   REQUIRE(item != nullptr);
   REQUIRE(item->if_contains("quarantined") != nullptr);
   CHECK_THAT(std::string(item->at("quarantined").as_string()), Catch::StartsWith("its runner ended 2 times within 60 s"));
@@ -125,7 +126,7 @@ TEST_CASE("serve lists a quarantined destination with its reason, and SIGHUP lif
   CHECK(serve.stop().exit_code == 0);
 }
 
-TEST_CASE("serve survives 1,000 plugin crashes in a row without growing, then tests a healthy destination", "[own-isolation]") {
+TEST_CASE("serve survives a thousand plugin crashes in a row without growing, then tests a healthy destination", "[own-isolation]") {
   // No quarantine within the run (at most 1,000 ends in one second), and no wait between
   // restarts, so the run takes the crashes' own time.
   std::string config =

@@ -6,6 +6,9 @@
 
 #include <boost/json/value.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -13,6 +16,17 @@
 #include <vector>
 
 namespace destkit::test {
+
+// Waits (up to 30 s) until `condition` holds.
+template <class Condition>
+bool eventually(Condition condition) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
 
 struct HttpReply {
   int status = 0;  // 0: no answer (refused, timed out)
