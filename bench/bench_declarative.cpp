@@ -9,6 +9,7 @@
 #include <destkit/host/host.hpp>
 
 #include "loopback_server.hpp"
+#include "timing.hpp"
 
 #include <boost/json.hpp>
 
@@ -26,25 +27,15 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-using Clock = std::chrono::steady_clock;
+using destkit::bench::Clock;
+using destkit::bench::ms_since;
+using destkit::bench::time_check;
 using destkit::host::Host;
 using destkit::host::HostOptions;
 
 double median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values[values.size() / 2];
-}
-
-double ms_since(Clock::time_point start) { return std::chrono::duration<double, std::milli>(Clock::now() - start).count(); }
-
-// The latency of one check, in ms.
-double time_check(const Host& host, const destkit::host::Plugin& plugin, const std::string& settings) {
-  auto start = Clock::now();
-  if (!host.test_authentication(plugin, settings).ok()) {
-    std::cerr << plugin.slug() << ": the check failed\n";
-    std::exit(1);
-  }
-  return ms_since(start);
 }
 
 json::object bench_test_request(int n, int rounds) {

@@ -19,6 +19,7 @@ std::string* value_slot(Arguments& a, std::string_view name) {
   if (name == "--key") return &a.key;
   if (name == "--public-key") return &a.public_keys.emplace_back();
   if (name == "--connection") return &a.connection;
+  if (name == "--isolation") return &a.isolation;
   if (name == "--scheme") return &a.scheme;
   if (name == "--lang") return &a.lang;
   if (name == "--dir") return &a.dir;

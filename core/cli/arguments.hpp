@@ -17,6 +17,7 @@ struct Arguments {
   std::optional<long long> timeout_ms;
   std::string config;      // --config, else DESTKIT_CONFIG
   std::string connection;  // --connection: which stored OAuth tokens
+  std::string isolation;   // --isolation: process or in-process
   // oauth login
   bool no_browser = false;
   long long wait_seconds = 300;

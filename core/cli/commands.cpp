@@ -52,6 +52,9 @@ Options for every command:
   --config FILE       The host configuration (OAuth clients, trusted plugins); default: $DESTKIT_CONFIG
   --insecure-plugin-permissions
                       Load plugin files even if others could have written them
+  --isolation process|in-process
+                      Run each plugin library in a sandboxed runner process of its own, or
+                      inside destkit (the default; overrides the configuration's "isolation")
   --json              Print machine-readable JSON
   -v, --verbose       Log each request and response (credentials shown as [redacted])
   -h, --help          Show help
@@ -246,7 +249,7 @@ int plugins(const Arguments& a) {
   const host::Host& host = *opened;
   if (a.json) {
     json::array plugins, rejected, path;
-    for (const host::Plugin* p : host.plugins()) plugins.push_back(plugin_json(*p));
+    for (const host::Plugin* p : host.plugins()) plugins.push_back(listed_plugin_json(host, *p));
     for (const auto& r : host.rejections()) rejected.push_back(json::object{{"path", r.path.string()}, {"reason", r.reason}});
     for (const auto& dir : host.search_path()) path.push_back(json::string(dir.string()));
     print_json(json::object{{"plugins", plugins}, {"rejected", rejected}, {"searchPath", path}});

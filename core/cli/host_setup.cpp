@@ -38,6 +38,15 @@ std::optional<host::HostConfig> load_config(const Arguments& a) {
     for (const auto& warning : config.warnings) fmt::print(stderr, "destkit: warning: {}\n", host::printable(warning));
   }
   if (a.insecure_plugin_permissions) config.plugins.strict_permissions = false;
+  if (a.isolation == "process" || a.isolation == "in-process") {
+    // The command line decides for every destination, whatever the configuration says.
+    config.isolation = a.isolation == "process" ? host::Isolation::process : host::Isolation::in_process;
+    for (auto& [slug, destination] : config.destinations) destination.isolation.reset();
+  } else if (!a.isolation.empty()) {
+    fmt::print(stderr, "destkit: --isolation must be \"process\" or \"in-process\", not \"{}\"\n",
+               host::printable(a.isolation));
+    return std::nullopt;
+  }
   return config;
 }
 

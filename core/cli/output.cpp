@@ -108,6 +108,12 @@ json::value verdict_json(const host::AuthVerdict& verdict) {
   return out;
 }
 
+json::object listed_plugin_json(const host::Host& host, const host::Plugin& plugin) {
+  json::object out = plugin_json(plugin).as_object();
+  if (std::string reason = host.quarantine_reason(plugin); !reason.empty()) out["quarantined"] = reason;
+  return out;
+}
+
 std::string plugins_text(const host::Host& host) {
   std::string out;
   const auto& plugins = host.plugins();
@@ -127,6 +133,12 @@ std::string plugins_text(const host::Host& host) {
                          host::to_string(p->definition().scheme), printable(p->path().string()));
     }
   }
+  std::string quarantined;
+  for (const host::Plugin* p : plugins) {
+    std::string reason = host.quarantine_reason(*p);
+    if (!reason.empty()) quarantined += fmt::format("  {}: {}\n", printable(p->slug()), printable(reason));
+  }
+  if (!quarantined.empty()) out += "\nQuarantined (their calls fail until the plugins are rescanned):\n" + quarantined;
   if (!host.rejections().empty()) {
     out += fmt::format("\nRejected files ({}):\n", host.rejections().size());
     for (const auto& r : host.rejections()) {

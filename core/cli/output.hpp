@@ -16,6 +16,8 @@
 namespace destkit::cli {
 
 boost::json::value plugin_json(const host::Plugin& plugin);
+// plugin_json in a list of the host's plugins: with "quarantined", the reason, when it is.
+boost::json::object listed_plugin_json(const host::Host& host, const host::Plugin& plugin);
 boost::json::value definition_json(const host::Plugin& plugin);
 boost::json::value verdict_json(const host::AuthVerdict& verdict);
 // {"key": "message", ...}: each settings key with its problems, in one sentence or more.

@@ -49,6 +49,14 @@ ProcessResult test_auth(const fs::path& plugin_dir, const std::string& settings)
   return run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", plugin_dir.string()}, settings);
 }
 
+// The guard against exit() from plugin code in the host's own process; a plugin in a runner
+// that exits gets a verdict instead (tests/host/isolation_test.cpp).
+ProcessResult test_auth_in_process(const fs::path& plugin_dir, const std::string& settings) {
+  return run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", plugin_dir.string(),
+                      "--isolation", "in-process"},
+                     settings);
+}
+
 std::vector<std::string> slugs(const json::value& listing) {
   std::vector<std::string> out;
   for (const auto& p : listing.at("plugins").as_array()) out.emplace_back(p.at("slug").as_string());
@@ -59,7 +67,8 @@ std::vector<std::string> slugs(const json::value& listing) {
 
 TEST_CASE("a plugin calling exit() in its entry point makes check fail with a message, never succeed") {
   fs::path dir = directory_with("exits-in-entry");
-  ProcessResult r = run_destkit({"check", (dir / "destkit-variant-exits-in-entry.so").string()});
+  ProcessResult r =
+      run_destkit({"check", (dir / "destkit-variant-exits-in-entry.so").string(), "--isolation", "in-process"});
   CHECK(r.exit_code == 3);
   CHECK(r.out.empty());
   CHECK(r.err.find("destkit: plugin destkit-variant-exits-in-entry.so called exit() in its entry point; "
@@ -68,14 +77,15 @@ TEST_CASE("a plugin calling exit() in its entry point makes check fail with a me
 
 TEST_CASE("a plugin calling exit() while it loads cannot make test-auth of another plugin read as success") {
   Server server = api();
-  ProcessResult r = test_auth(directory_with("exits-in-entry"), probe_settings(server, "a-wrong-key", "plain"));
+  ProcessResult r =
+      test_auth_in_process(directory_with("exits-in-entry"), probe_settings(server, "a-wrong-key", "plain"));
   CHECK(r.exit_code == 3);
   CHECK(r.err.find("called exit() in its entry point") != std::string::npos);
 }
 
 TEST_CASE("a plugin calling exit() in testRequest makes test-auth fail, never succeed") {
   Server server = api();
-  ProcessResult r = test_auth(kTestPluginDir, probe_settings(server, "a-wrong-key", "exit"));
+  ProcessResult r = test_auth_in_process(kTestPluginDir, probe_settings(server, "a-wrong-key", "exit"));
   CHECK(r.exit_code == 3);
   CHECK(r.out.empty());
   CHECK(r.err.find("destkit: plugin test-probe called exit() in testRequest; exiting with status 3") != std::string::npos);

@@ -300,5 +300,8 @@ TEST_CASE("destkit help serve documents the routes, the token and the signals") 
   CHECK(help.out.find("--token-file FILE") != std::string::npos);
   CHECK(help.out.find("POST /v1/destinations/SLUG/test") != std::string::npos);
   CHECK(help.out.find("SIGHUP") != std::string::npos);
+  CHECK(help.out.find("--isolation process|in-process") != std::string::npos);
+  CHECK(help.out.find("outcome \"plugin_failed\"") != std::string::npos);
+  CHECK(help.out.find("lifts every quarantine") != std::string::npos);
   CHECK(run_destkit({"help"}).out.find("serve [--listen ADDRESS:PORT]") != std::string::npos);
 }

@@ -55,17 +55,6 @@ struct HeldApi {
                 test_certificate()};
 };
 
-// Waits (up to 30 s) until `condition` holds.
-template <class Condition>
-bool eventually(Condition condition) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
-}
-
 std::vector<std::string> connect(std::vector<std::pair<std::string, unsigned short>> routes) {
   std::vector<std::string> args;
   for (auto& [host, port] : routes) {

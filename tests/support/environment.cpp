@@ -1,5 +1,8 @@
 #include "environment.hpp"
 
+#include <algorithm>
+#include <cstdlib>
+
 #include <boost/asio/ip/tcp.hpp>
 
 #include <cstdlib>
@@ -10,9 +13,25 @@ namespace destkit::test {
 
 namespace fs = std::filesystem;
 
+std::string test_isolation() {
+  const char* isolation = std::getenv("DESTKIT_TEST_ISOLATION");
+  return isolation != nullptr && std::string_view(isolation) == "process" ? "process" : "in-process";
+}
+
+host::HostConfig test_host_config() {
+  host::HostConfig config;
+  config.isolation = test_isolation() == "process" ? host::Isolation::process : host::Isolation::in_process;
+  return config;
+}
+
 ProcessResult run_destkit(const std::vector<std::string>& args, const std::string& input) {
   std::vector<std::string> argv{kDestkitCli.string()};
   argv.insert(argv.end(), args.begin(), args.end());
+  bool chosen = std::find(args.begin(), args.end(), "--isolation") != args.end();
+  if (!chosen && test_isolation() == "process") {
+    argv.push_back("--isolation");
+    argv.push_back("process");
+  }
   return run_process(argv, input);
 }
 

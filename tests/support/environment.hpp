@@ -4,6 +4,8 @@
 #include "loopback_server.hpp"
 #include "process.hpp"
 
+#include <destkit/host/config.hpp>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -16,6 +18,12 @@ inline const std::filesystem::path kTestPluginDir = DESTKIT_TEST_PLUGIN_DIR;
 // Plugins whose code reaches into the process that loads them; never loaded by the suite's own
 // process unless a test means it.
 inline const std::filesystem::path kHostilePluginDir = DESTKIT_HOSTILE_PLUGIN_DIR;
+
+// The isolation the suite runs plugins with: "process" when DESTKIT_TEST_ISOLATION says so (the
+// suite's second run), else in process; run_destkit passes it as --isolation.
+std::string test_isolation();
+// A host configuration with that isolation.
+host::HostConfig test_host_config();
 
 // Runs the destkit CLI with `args`, feeding `input` on standard input.
 ProcessResult run_destkit(const std::vector<std::string>& args, const std::string& input = {});

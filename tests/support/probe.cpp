@@ -10,6 +10,7 @@ const host::Host& probe_host() {
   static const host::Host h({.plugin_directories = {kTestPluginDir},
                              .use_environment_path = false,
                              .use_installed_plugins = false,
+                             .config = test_host_config(),
                              .ca_file = test_certificate().certificate,
                              .default_timeout = std::chrono::milliseconds(3000),
                              .max_response_bytes = 1 << 20});

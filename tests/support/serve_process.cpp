@@ -6,6 +6,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <stdexcept>
@@ -50,11 +51,14 @@ HttpReply http_request(const std::string& method, const std::string& url, const 
   return reply;
 }
 
-ServeProcess::ServeProcess(const std::vector<std::string>& args) {
+ServeProcess::ServeProcess(const std::vector<std::string>& args, bool serve_default_isolation) {
   log_file_ = new_directory("serve-log") / "stderr.jsonl";
   std::vector<std::string> argv{"/bin/sh", "-c", "exec \"$0\" \"$@\" 2>\"$DESTKIT_SERVE_LOG\"", kDestkitCli.string(),
                                 "serve", "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), args.begin(), args.end());
+  if (!serve_default_isolation && std::find(args.begin(), args.end(), "--isolation") == args.end()) {
+    argv.insert(argv.end(), {"--isolation", test_isolation()});
+  }
   setenv("DESTKIT_SERVE_LOG", log_file_.c_str(), 1);
   process_ = std::make_unique<SpawnedProcess>(argv);
   std::string out = process_->read_until("\n");

@@ -6,6 +6,9 @@
 
 #include <boost/json/value.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -13,6 +16,17 @@
 #include <vector>
 
 namespace destkit::test {
+
+// Waits (up to 30 s) until `condition` holds.
+template <class Condition>
+bool eventually(Condition condition) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
 
 struct HttpReply {
   int status = 0;  // 0: no answer (refused, timed out)
@@ -31,8 +45,9 @@ class ServeProcess {
  public:
   // Starts `destkit serve --listen 127.0.0.1:0 ARGS...` and waits until it listens. Its
   // standard error (the JSON-lines log) goes to a file, so a busy service never blocks on a
-  // full pipe.
-  explicit ServeProcess(const std::vector<std::string>& args);
+  // full pipe. Plugin code runs as the suite runs it (--isolation, environment.hpp) unless
+  // `args` choose, or, with serve_default_isolation, as serve chooses by default.
+  explicit ServeProcess(const std::vector<std::string>& args, bool serve_default_isolation = false);
   ~ServeProcess();
 
   const std::string& origin() const { return origin_; }  // http://127.0.0.1:PORT

@@ -133,10 +133,10 @@ std::optional<std::string> query_connection(const ServeRequest& request) {
 constexpr std::string_view kConnectionRule =
     "\"connection\" must be 1 to 64 letters, digits, '-', '_' or '.', not starting with '.'";
 
-json::value list_json(const PluginList& list) {
+json::value list_json(const host::Host& host, const PluginList& list) {
   json::array destinations, rejected;
   for (const host::Plugin* p : list.plugins) {
-    json::object item = plugin_json(*p).as_object();
+    json::object item = listed_plugin_json(host, *p);
     item.erase("path");
     item["kind"] = host::is_declarative_file_name(p->path().filename().string()) ? "declarative" : "library";
     item["testRequest"] = p->has_test_request();
@@ -271,7 +271,7 @@ void Api::handle(const ServeRequest& request, Reply reply) {
   std::shared_ptr<const PluginList> list = catalog_.list();
   if (parts.size() == 2) {
     if (auto refused = only("GET", "/v1/destinations")) return reply(*refused);
-    return reply(json_answer(200, list_json(*list), "/v1/destinations"));
+    return reply(json_answer(200, list_json(catalog_.host(), *list), "/v1/destinations"));
   }
   // Which route this is, before the slug is looked up, so an unknown path is 404 whatever
   // the slug, and a known one with the wrong method 405.

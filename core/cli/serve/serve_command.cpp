@@ -49,6 +49,9 @@ Options:
   --max-connections N     Client connections held open at once (default 1024); further
                           clients wait in the listen queue. Lowered to fit the process's
                           descriptor limit, which serve raises to its hard limit
+  --isolation process|in-process
+                          Where plugin libraries run (default: process, a runner each;
+                          overrides the configuration's "isolation")
   --plugin-path, --config, --connect-to, --cacert, --timeout-ms, --insecure-plugin-permissions
                           As for test-auth
   -v, --verbose           Also log each request the plugins make (credentials redacted)
@@ -56,10 +59,16 @@ Options:
 Request bodies are limited to 1 MiB (413), framed by Content-Length or by
 Transfer-Encoding: chunked alone (another transfer coding: 501), and a POST must say Content-Type:
 application/json, even when empty (415). Without --token-file, requests must be addressed
-to 127.0.0.1, localhost or [::1] in their Host header (421 otherwise). SIGHUP looks for new plugin files (nothing is
-unloaded; changed files are reported). SIGTERM or SIGINT stops accepting connections,
-answers the requests in flight (up to 30 seconds) and exits 0; exit 3 if some were still
-running at that deadline.
+to 127.0.0.1, localhost or [::1] in their Host header (421 otherwise).
+
+A plugin that crashes during a test answers 200 with the verdict, outcome "plugin_failed"
+and "error" such as "Plugin `slug` crashed (SIGSEGV) during testRequest"; the next call
+starts a new runner. One whose runner ended crashesBeforeQuarantine times within
+crashWindowSeconds (configuration "runner") is quarantined: its tests fail at once and
+/v1/destinations lists it with "quarantined": the reason. SIGHUP looks for new plugin files
+(nothing is unloaded; changed files are reported) and lifts every quarantine. SIGTERM or
+SIGINT stops accepting connections, answers the requests in flight (up to 30 seconds) and
+exits 0; exit 3 if some were still running at that deadline.
 )";
 
 namespace {
@@ -120,6 +129,9 @@ int serve_command(const Arguments& a) {
   serve::EventLog log(a.verbose);
   std::optional<host::HostOptions> options = host_options(a);
   if (!options) return kExitUsage;
+  // A long-running service outlives any one plugin's crash: plugin code runs in runners unless
+  // the configuration or --isolation says otherwise.
+  if (!options->config.isolation) options->config.isolation = host::Isolation::process;
   options->log = log.host_sink();
   options->verbose = true;  // each test's requests and responses, redacted, for its "log"
   serve::Metrics metrics;
@@ -154,6 +166,9 @@ int serve_command(const Arguments& a) {
       host::RescanReport report = catalog.rescan();
       for (const host::Plugin* plugin : report.added) log_loaded(log, *plugin);
       log_rejections(log, report.rejected);
+      for (const host::Plugin* plugin : report.released) {
+        log.event("info", plugin->slug(), "quarantine lifted: its next call starts a runner again");
+      }
       for (const auto& c : report.changed) {
         log.event("warn", "destkit", "plugin file changed", {{"path", c.path.string()}, {"reason", c.reason}});
       }

@@ -95,6 +95,7 @@ struct dk_call {
   destkit::host::Redactor redactor;
 
   std::string error;       // set_error: why the hook failed
+  std::string fault;       // an isolated plugin's runner died or overran its deadline: the verdict
   std::vector<destkit::host::SettingsProblem> invalid_settings;  // set_invalid_setting
   std::string last_error;  // why the last service failed
   std::optional<destkit::host::RequestFailure> last_request_failure;

@@ -40,7 +40,9 @@ OAuthTokens::Refresher plugin_refresher(const dk_plugin* hooks, const dk_call& t
     bool unavailable = status == DK_ERR_NETWORK ||
                        (call.last_request_failure && call.last_request_failure->kind == RequestFailure::Kind::http &&
                         call.last_request_failure->status >= 500);
-    std::string why = call.last_request_failure ? call.last_request_failure->message : call.error;
+    std::string why = !call.fault.empty()             ? call.fault
+                      : call.last_request_failure ? call.last_request_failure->message
+                                                  : call.error;
     if (status == DK_OK) why = "refreshAccessToken returned no token";
     return OAuthError{unavailable ? OAuthError::Kind::unavailable : OAuthError::Kind::rejected,
                       fmt::format("refreshAccessToken of {} failed: {}", env.plugin_slug, why.empty() ? "no reason given" : why)};

@@ -35,6 +35,7 @@ RequestOptions host_defaults(const LoadedPlugin& plugin, const ValidatedSettings
 }
 
 AuthVerdict hook_failed(const dk_call& call, dk_status status, std::string_view hook, const Plugin& plugin) {
+  if (!call.fault.empty()) return {AuthOutcome::plugin_failed, call.fault, std::nullopt, {}};
   if (status == DK_ERR_INVALID_SETTINGS && !call.invalid_settings.empty()) {
     return {AuthOutcome::invalid_settings, "Settings are invalid.", std::nullopt, call.invalid_settings};
   }

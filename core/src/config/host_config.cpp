@@ -165,6 +165,51 @@ PluginTrust parse_plugins(const json::value& v) {
   return trust;
 }
 
+Isolation isolation_at(const json::value& v, const std::string& path) {
+  if (v.is_string() && v.get_string() == "process") return Isolation::process;
+  if (v.is_string() && v.get_string() == "in-process") return Isolation::in_process;
+  invalid(path, "must be \"process\" or \"in-process\"");
+}
+
+// A whole number in [low, high].
+std::int64_t number_at(const json::value& v, const std::string& path, std::int64_t low, std::int64_t high) {
+  std::int64_t n = 0;
+  if (v.is_int64()) {
+    n = v.get_int64();
+  } else if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(high)) {
+    n = static_cast<std::int64_t>(v.get_uint64());
+  } else {
+    invalid(path, fmt::format("must be a whole number from {} to {}", low, high));
+  }
+  if (n < low || n > high) invalid(path, fmt::format("must be a whole number from {} to {}", low, high));
+  return n;
+}
+
+RunnerLimits parse_runner(const json::value& v) {
+  RunnerLimits limits;
+  for (const auto& [key, value] : object_at(v, "runner")) {
+    std::string where = fmt::format("runner.{}", std::string_view(key));
+    if (key == "hookDeadlineMs") {
+      limits.hook_deadline = std::chrono::milliseconds(number_at(value, where, 1, 3600 * 1000));
+    } else if (key == "addressSpaceMb") {
+      limits.address_space_bytes = static_cast<std::size_t>(number_at(value, where, 64, 1 << 20)) << 20;
+    } else if (key == "openFiles") {
+      limits.open_files = static_cast<int>(number_at(value, where, 16, 65536));
+    } else if (key == "crashesBeforeQuarantine") {
+      limits.crashes_before_quarantine = static_cast<int>(number_at(value, where, 1, 1000));
+    } else if (key == "crashWindowSeconds") {
+      limits.crash_window = std::chrono::seconds(number_at(value, where, 1, 86400));
+    } else if (key == "restartBackoffMs") {
+      limits.restart_backoff = std::chrono::milliseconds(number_at(value, where, 0, 60000));
+    } else if (key == "restartBackoffMaxMs") {
+      limits.restart_backoff_max = std::chrono::milliseconds(number_at(value, where, 0, 600000));
+    } else {
+      invalid(where, "is not a known key");
+    }
+  }
+  return limits;
+}
+
 Status invalid_config(std::string message) {
   return Status::error(Status::Code::invalid_argument, std::move(message));
 }
@@ -174,6 +219,12 @@ Status invalid_config(std::string message) {
 const OAuthClientConfig* HostConfig::oauth_client(std::string_view slug) const {
   auto it = destinations.find(slug);
   return it != destinations.end() && it->second.oauth ? &*it->second.oauth : nullptr;
+}
+
+Isolation HostConfig::isolation_of(std::string_view slug) const {
+  auto it = destinations.find(slug);
+  return it != destinations.end() && it->second.isolation ? *it->second.isolation
+                                                          : isolation.value_or(Isolation::in_process);
 }
 
 Result<HostConfig> parse_host_config(std::string_view text, const std::string& source) {
@@ -187,11 +238,25 @@ Result<HostConfig> parse_host_config(std::string_view text, const std::string& s
         config.plugins = parse_plugins(value);
         continue;
       }
-      if (key != "destinations") invalid(std::string(key), "is not a known key (expected \"destinations\" or \"plugins\")");
+      if (key == "isolation") {
+        config.isolation = isolation_at(value, "isolation");
+        continue;
+      }
+      if (key == "runner") {
+        config.runner = parse_runner(value);
+        continue;
+      }
+      if (key != "destinations") {
+        invalid(std::string(key), "is not a known key (expected \"destinations\", \"plugins\", \"isolation\" or \"runner\")");
+      }
       for (const auto& [slug, destination] : object_at(value, "destinations")) {
         std::string path = fmt::format("destinations.{}", std::string_view(slug));
         DestinationConfig d;
         for (const auto& [name, item] : object_at(destination, path)) {
+          if (name == "isolation") {
+            d.isolation = isolation_at(item, path + ".isolation");
+            continue;
+          }
           if (name != "oauth") invalid(fmt::format("{}.{}", path, std::string_view(name)), "is not a known key");
           d.oauth = parse_oauth(item, path + ".oauth");
         }

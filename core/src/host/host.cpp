@@ -157,7 +157,7 @@ Host::Host(HostOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->requests = request_environment(o);
   impl_->search_path = plugin_search_path({o.plugin_directories, o.use_environment_path, o.use_installed_plugins});
   for (const auto& directory : impl_->search_path) {
-    for (const auto& file : plugin_files_in(directory)) impl_->add(load_plugin(file, o.log, o.config.plugins));
+    for (const auto& file : plugin_files_in(directory)) impl_->add(load_plugin(file, o.log, o.config));
   }
 }
 
@@ -172,6 +172,14 @@ const Plugin* Host::find(std::string_view slug) const {
     if (plugin->slug() == slug) return plugin;
   }
   return nullptr;
+}
+
+std::string Host::quarantine_reason(const Plugin& plugin) const {
+  try {
+    return loaded(plugin).quarantine_reason();
+  } catch (...) {
+    return {};
+  }
 }
 
 std::vector<SettingsProblem> Host::validate_settings(const Plugin& plugin, std::string_view settings_json) const {
@@ -351,7 +359,7 @@ RescanReport Host::rescan() {
           continue;
         }
         std::size_t before = impl.rejections.size();
-        if (const Plugin* added = impl.add(load_plugin(file, o.log, o.config.plugins))) report.added.push_back(added);
+        if (const Plugin* added = impl.add(load_plugin(file, o.log, o.config))) report.added.push_back(added);
         if (impl.rejections.size() > before) {
           report.rejected.push_back(impl.rejections.back());
           still_rejected.push_back(impl.rejections.back());
@@ -365,6 +373,9 @@ RescanReport Host::rescan() {
       }
     }
     impl.rejections = std::move(still_rejected);
+    for (const auto& plugin : impl.owned) {
+      if (plugin->lift_quarantine()) report.released.push_back(plugin.get());
+    }
   } catch (...) {
     report.rejected.push_back({"", "the rescan failed unexpectedly"});
   }
@@ -373,7 +384,7 @@ RescanReport Host::rescan() {
 
 Result<std::unique_ptr<Plugin>> Host::check_plugin_file(const std::filesystem::path& path, const HostOptions& options) {
   try {
-    LoadResult result = load_plugin(path, options.log, options.config.plugins);
+    LoadResult result = load_plugin(path, options.log, options.config);
     if (auto* rejection = std::get_if<Rejection>(&result)) {
       return Status::error(Status::Code::rejected, rejection->reason);
     }

@@ -24,18 +24,22 @@ bool is_plugin_file_name(std::string_view name) {
 
 bool is_declarative_file_name(std::string_view name) { return is_named(name, kDeclarativeSuffix); }
 
-fs::path installed_plugin_directory() {
+HostCodeLocation host_code_location() {
   // The host code lives either in libdestkit-host.so (an embedder) or in a program linked with
   // its objects (the destkit CLI); both sit where `cmake --install` and the build tree put them.
   Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&installed_plugin_directory), &info) == 0 || info.dli_fname == nullptr) {
-    return {};
-  }
+  if (dladdr(reinterpret_cast<void*>(&host_code_location), &info) == 0 || info.dli_fname == nullptr) return {};
   std::error_code ec;
   fs::path module = fs::weakly_canonical(info.dli_fname, ec);
   fs::path program = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec && module == program) return (module.parent_path() / DESTKIT_PLUGIN_DIR_FROM_BINDIR).lexically_normal();
-  return module.parent_path() / "destkit" / "plugins";
+  return {module.parent_path(), !ec && module == program};
+}
+
+fs::path installed_plugin_directory() {
+  HostCodeLocation host = host_code_location();
+  if (host.directory.empty()) return {};
+  if (host.is_program) return (host.directory / DESTKIT_PLUGIN_DIR_FROM_BINDIR).lexically_normal();
+  return host.directory / "destkit" / "plugins";
 }
 
 std::vector<fs::path> plugin_search_path(const SearchPathOptions& options) {

@@ -19,6 +19,15 @@ inline constexpr std::string_view kDeclarativeSuffix = ".json";
 bool is_plugin_file_name(std::string_view file_name);
 bool is_declarative_file_name(std::string_view file_name);
 
+// The folder of the host's own code, and whether that code is a program (the destkit CLI, a
+// test) rather than libdestkit-host.so: installed files are found relative to it. Empty when
+// it cannot be told.
+struct HostCodeLocation {
+  std::filesystem::path directory{};
+  bool is_program = false;
+};
+HostCodeLocation host_code_location();
+
 // <directory of the host library>/destkit/plugins: where `cmake --install` puts plugins, and
 // where the build tree puts the bundled ones.
 std::filesystem::path installed_plugin_directory();

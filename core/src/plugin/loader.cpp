@@ -6,6 +6,7 @@
 #include "plugin/discovery.hpp"
 
 #include "abi/plugin_code.hpp"
+#include "isolation/isolated_plugin.hpp"
 #include "plugin/elf_dependencies.hpp"
 #include "plugin/memory_library.hpp"
 #include "plugin/plugin_file.hpp"
@@ -91,6 +92,16 @@ std::string entry_symbol_problem(const std::string& sealed_path) {
   return {};
 }
 
+// The same check for a file that loads in a runner: on a sealed copy of the verified bytes.
+std::string entry_symbol_problem_of(const std::string& bytes, const fs::path& path) {
+  std::string problem;
+  int fd = seal(bytes, path, problem);
+  if (fd < 0) return problem;
+  problem = entry_symbol_problem("/proc/self/fd/" + std::to_string(fd));
+  ::close(fd);
+  return problem;
+}
+
 // Plugins load from a copy in memory, where $ORIGIN names no folder: the likely reason a
 // library next to the plugin was not found.
 std::string origin_hint(const std::string& bytes) {
@@ -162,6 +173,17 @@ LoadedPlugin::LoadedPlugin(fs::path path, const dk_plugin* host_descriptor, Defi
              host_descriptor->on_test_request != nullptr, host_descriptor->on_extend_request != nullptr),
       descriptor_(host_descriptor) {}
 
+LoadedPlugin::LoadedPlugin(fs::path path, std::unique_ptr<IsolatedPlugin> isolated, Definition definition)
+    : LoadedPlugin(std::move(path), isolated->descriptor(), std::move(definition)) {
+  isolated_ = std::move(isolated);
+}
+
+LoadedPlugin::~LoadedPlugin() = default;
+
+std::string LoadedPlugin::quarantine_reason() const { return isolated_ ? isolated_->quarantine_reason() : std::string(); }
+
+bool LoadedPlugin::lift_quarantine() const { return isolated_ && isolated_->lift_quarantine(); }
+
 TrustedFile read_trusted_file(const fs::path& path, const PluginTrust& trust, std::size_t max_bytes) {
   auto file = read_plugin_file(path, trust.strict_permissions, max_bytes);
   if (auto* problem = std::get_if<std::string>(&file)) return {.problem = *problem};
@@ -170,13 +192,26 @@ TrustedFile read_trusted_file(const fs::path& path, const PluginTrust& trust, st
   return out;
 }
 
-LoadResult load_plugin(const fs::path& path, const LogSink& log, const PluginTrust& trust) {
-  if (is_declarative_file_name(path.filename().string())) return declarative::load_declarative(path, trust);
-  auto file = read_plugin_file(path, trust.strict_permissions);
-  if (auto* problem = std::get_if<std::string>(&file)) return reject(path, *problem);
-  const std::string& bytes = std::get<PluginFile>(file).bytes;
-  if (std::string problem = verification_problem(path, bytes, trust); !problem.empty()) return reject(path, problem);
+namespace {
 
+// The descriptor checks and the definition, the same for a descriptor from the entry point in
+// process and one a runner reported. `descriptor` is the zero-filled copy.
+std::variant<Definition, Rejection> described(const fs::path& path, const dk_plugin& descriptor) {
+  auto parsed = parse_definition(descriptor.definition_json);
+  if (auto* error = std::get_if<DefinitionError>(&parsed)) {
+    return reject(path, "its definition is invalid: " + error->to_string());
+  }
+  Definition& definition = std::get<Definition>(parsed);
+  if (definition.slug != descriptor.slug) {
+    return reject(path, fmt::format("its descriptor says slug \"{}\" but its definition says \"{}\"",
+                                    descriptor.slug, definition.slug));
+  }
+  definition.version = descriptor.version;
+  return std::move(definition);
+}
+
+// Runs the entry point in the host. Also returns the descriptor it returned, zero-filled.
+LoadResult load_in_process(const fs::path& path, const std::string& bytes, const LogSink& log, dk_plugin& descriptor) {
   auto loaded = load_library_from_memory(bytes, path, entry_symbol_problem);
   if (auto* problem = std::get_if<std::string>(&loaded)) return reject(path, *problem + origin_hint(bytes));
   const boost::dll::shared_library& library = *std::get<const boost::dll::shared_library*>(loaded);
@@ -196,20 +231,63 @@ LoadResult load_plugin(const fs::path& path, const LogSink& log, const PluginTru
   if (std::string problem = check_descriptor(raw); !problem.empty()) return reject(path, problem);
 
   // Members a plugin built against an older header does not have read as zero.
-  dk_plugin descriptor{};
   std::memcpy(&descriptor, raw, std::min<std::size_t>(raw->struct_size, sizeof descriptor));
+  auto definition = described(path, descriptor);
+  if (auto* rejection = std::get_if<Rejection>(&definition)) return std::move(*rejection);
+  return std::make_unique<LoadedPlugin>(path, descriptor, std::get<Definition>(std::move(definition)));
+}
 
-  auto parsed = parse_definition(descriptor.definition_json);
-  if (auto* error = std::get_if<DefinitionError>(&parsed)) {
-    return reject(path, "its definition is invalid: " + error->to_string());
+// Runs the entry point in a runner; the hooks run there too.
+LoadResult load_in_runner(const fs::path& path, const std::string& bytes, const LogSink& log, const HostConfig& config) {
+  if (std::string problem = entry_symbol_problem_of(bytes, path); !problem.empty()) return reject(path, problem);
+  auto started = IsolatedPlugin::discover(path, bytes, config.runner, log);
+  if (auto* problem = std::get_if<std::string>(&started)) return reject(path, *problem + origin_hint(bytes));
+  auto& isolated = std::get<std::unique_ptr<IsolatedPlugin>>(started);
+  if (std::string problem = check_descriptor(isolated->descriptor()); !problem.empty()) return reject(path, problem);
+  auto definition = described(path, *isolated->descriptor());
+  if (auto* rejection = std::get_if<Rejection>(&definition)) return std::move(*rejection);
+  return std::make_unique<LoadedPlugin>(path, std::move(isolated), std::get<Definition>(std::move(definition)));
+}
+
+// A file that passed every check made before its code runs: its bytes, or why it is refused.
+std::variant<std::string, Rejection> verified_bytes(const fs::path& path, const PluginTrust& trust) {
+  auto file = read_plugin_file(path, trust.strict_permissions);
+  if (auto* problem = std::get_if<std::string>(&file)) return reject(path, *problem);
+  std::string& bytes = std::get<PluginFile>(file).bytes;
+  if (std::string problem = verification_problem(path, bytes, trust); !problem.empty()) return reject(path, problem);
+  return std::move(bytes);
+}
+
+}  // namespace
+
+LoadResult load_plugin(const fs::path& path, const LogSink& log, const PluginTrust& trust) {
+  if (is_declarative_file_name(path.filename().string())) return declarative::load_declarative(path, trust);
+  auto bytes = verified_bytes(path, trust);
+  if (auto* rejection = std::get_if<Rejection>(&bytes)) return std::move(*rejection);
+  dk_plugin descriptor{};
+  return load_in_process(path, std::get<std::string>(bytes), log, descriptor);
+}
+
+LoadResult load_plugin(const fs::path& path, const LogSink& log, const HostConfig& config) {
+  if (is_declarative_file_name(path.filename().string())) return declarative::load_declarative(path, config.plugins);
+  auto verified = verified_bytes(path, config.plugins);
+  if (auto* rejection = std::get_if<Rejection>(&verified)) return std::move(*rejection);
+  const std::string& bytes = std::get<std::string>(verified);
+  if (config.isolation == Isolation::process) {
+    LoadResult result = load_in_runner(path, bytes, log, config);
+    auto* loaded = std::get_if<std::unique_ptr<LoadedPlugin>>(&result);
+    if (loaded == nullptr || config.isolation_of((*loaded)->slug()) == Isolation::process) return result;
+    // The destination runs in process by its own setting; its runner has answered for it.
   }
-  Definition& definition = std::get<Definition>(parsed);
-  if (definition.slug != descriptor.slug) {
-    return reject(path, fmt::format("its descriptor says slug \"{}\" but its definition says \"{}\"",
-                                    descriptor.slug, definition.slug));
-  }
-  definition.version = descriptor.version;
-  return std::make_unique<LoadedPlugin>(path, descriptor, std::move(definition));
+  dk_plugin descriptor{};
+  LoadResult result = load_in_process(path, bytes, log, descriptor);
+  auto* loaded = std::get_if<std::unique_ptr<LoadedPlugin>>(&result);
+  if (loaded == nullptr || config.isolation_of((*loaded)->slug()) == Isolation::in_process) return result;
+  auto deferred = IsolatedPlugin::deferred(path, bytes, descriptor, config.runner, log);
+  if (auto* problem = std::get_if<std::string>(&deferred)) return reject(path, *problem);
+  Definition definition = (*loaded)->definition();
+  return std::make_unique<LoadedPlugin>(path, std::move(std::get<std::unique_ptr<IsolatedPlugin>>(deferred)),
+                                        std::move(definition));
 }
 
 }  // namespace destkit::host

@@ -12,12 +12,15 @@
 #include <destkit/host/plugin.hpp>
 
 #include <filesystem>
+#include <string>
 #include <memory>
 #include <variant>
 
 namespace destkit::host {
 
 // A plugin with the hooks the host calls.
+class IsolatedPlugin;
+
 class LoadedPlugin final : public Plugin {
  public:
   // A library's plugin: its descriptor is copied, zero-filled past what the plugin's struct has.
@@ -25,11 +28,20 @@ class LoadedPlugin final : public Plugin {
   // A plugin whose full-size descriptor the host made and keeps for the process (a declarative
   // destination): used in place, so its hooks find what surrounds it through dk_call::hooks.
   LoadedPlugin(std::filesystem::path path, const dk_plugin* host_descriptor, Definition definition);
+  // A library whose hooks run in a runner process (isolation/isolated_plugin.hpp).
+  LoadedPlugin(std::filesystem::path path, std::unique_ptr<IsolatedPlugin> isolated, Definition definition);
+  ~LoadedPlugin() override;
 
   // The descriptor hooks are called through.
   const dk_plugin& descriptor() const { return *descriptor_; }
+  // Why the host stopped running the plugin's code: empty unless it runs in a runner that was
+  // quarantined.
+  std::string quarantine_reason() const;
+  // IsolatedPlugin::lift_quarantine; false for a plugin that runs in the host.
+  bool lift_quarantine() const;
 
  private:
+  std::unique_ptr<IsolatedPlugin> isolated_;
   dk_plugin copy_{};
   const dk_plugin* descriptor_;
 };
@@ -42,6 +54,10 @@ using LoadResult = std::variant<std::unique_ptr<LoadedPlugin>, Rejection>;
 // Loads one file: a library, or a declarative destination (destkit-NAME.json). Never throws
 // and never crashes on a file that is not a plugin.
 LoadResult load_plugin(const std::filesystem::path& path, const LogSink& log, const PluginTrust& trust = {});
+// As above, with the trust rules of `config` and its isolation: with "process" the entry point
+// runs in a runner (a plugin that crashes while loading is rejected with the signal), and a
+// destination's own setting decides where its hooks run.
+LoadResult load_plugin(const std::filesystem::path& path, const LogSink& log, const HostConfig& config);
 
 // A plugin file that is read rather than loaded (a declarative destination), after the checks
 // every plugin file passes before any of its bytes is used: a non-empty regular file, its

@@ -31,7 +31,8 @@ std::string naming_file(std::string message, const std::string& sealed, const st
   return message;
 }
 
-// A sealed memfd holding `bytes`, or -1 with `problem` set.
+}  // namespace
+
 int seal(const std::string& bytes, const std::filesystem::path& file, std::string& problem) {
   int fd = ::memfd_create(file.filename().string().substr(0, 200).c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) {
@@ -53,8 +54,6 @@ int seal(const std::string& bytes, const std::filesystem::path& file, std::strin
   }
   return fd;
 }
-
-}  // namespace
 
 std::variant<const boost::dll::shared_library*, std::string> load_library_from_memory(
     const std::string& bytes, const std::filesystem::path& file, const SealedCopyCheck& check) {

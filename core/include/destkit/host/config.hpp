@@ -14,6 +14,17 @@
 //
 // A secret may be inline, {"env": "NAME"} or {"file": "PATH"}; it is resolved at load. The
 // token and authorize URLs must be https, except to a loopback host (127.0.0.1, ::1, localhost).
+//
+// Where plugin code runs (docs/isolation.md): "isolation": "process" runs each plugin library in
+// a runner process of its own, "in-process" inside the host. It is set for the whole host at
+// the top level and per destination ("destinations": {"acme": {"isolation": "process"}}); when
+// neither says, the program decides (a Host: in-process; destkit serve: process). The runners'
+// limits are the top-level "runner" object:
+//
+//   {"isolation": "process",
+//    "runner": {"hookDeadlineMs": 10000, "addressSpaceMb": 1024, "openFiles": 64,
+//               "crashesBeforeQuarantine": 5, "crashWindowSeconds": 60,
+//               "restartBackoffMs": 100, "restartBackoffMaxMs": 2000}}
 #pragma once
 
 #include <destkit/host/export.hpp>
@@ -43,8 +54,30 @@ struct OAuthClientConfig {
   bool secret_inline = false;  // the configuration text holds the secret itself
 };
 
+// Where a plugin library's code runs: inside the host, or in a runner process of its own.
+// Declarative destinations run no plugin code and always run in the host.
+enum class Isolation { in_process, process };
+
 struct DestinationConfig {
   std::optional<OAuthClientConfig> oauth{};
+  std::optional<Isolation> isolation{};  // none: the host's
+};
+
+// What each runner process may use, and when the host gives up on one.
+struct RunnerLimits {
+  // The plugin's own running time in one hook call, not counting the time the host spends on
+  // the requests the plugin makes: past it, the runner is killed and the call fails.
+  std::chrono::milliseconds hook_deadline{10000};
+  std::size_t address_space_bytes = std::size_t{1024} << 20;  // RLIMIT_AS
+  int open_files = 64;                                         // RLIMIT_NOFILE
+  // A runner that dies this many times within crash_window is not started again until
+  // Host::rescan (quarantine).
+  int crashes_before_quarantine = 5;
+  std::chrono::seconds crash_window{60};
+  // After a runner's first end the next starts at once; after further ends within crash_window
+  // the host waits restart_backoff, doubling with each end, at most restart_backoff_max.
+  std::chrono::milliseconds restart_backoff{100};
+  std::chrono::milliseconds restart_backoff_max{2000};
 };
 
 // Which plugin files the host agrees to run; see the README's "What the host refuses to trust".
@@ -59,11 +92,15 @@ struct PluginTrust {
 struct HostConfig {
   std::map<std::string, DestinationConfig, std::less<>> destinations{};
   PluginTrust plugins{};
+  std::optional<Isolation> isolation{};  // none: in-process, unless the program sets it first
+  RunnerLimits runner{};
   // What is accepted but unsafe, for the person running the host: a client secret inline in
   // a file that other users can read.
   std::vector<std::string> warnings{};
 
   DESTKIT_HOST_API const OAuthClientConfig* oauth_client(std::string_view slug) const;
+  // The destination's own setting, else the host's.
+  DESTKIT_HOST_API Isolation isolation_of(std::string_view slug) const;
 };
 
 // The configuration in `text`; `source` names it in errors. An error names the destination

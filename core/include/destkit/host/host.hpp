@@ -40,6 +40,10 @@ class DESTKIT_HOST_API Host {
   const std::vector<Rejection>& rejections() const;
   const Plugin* find(std::string_view slug) const;
 
+  // Why the host no longer runs this plugin's code: its runner ended too often (see
+  // RunnerLimits); its hooks fail at once until rescan() or a new Host. Empty while it runs.
+  std::string quarantine_reason(const Plugin& plugin) const;
+
   // Every problem with these settings, per field; none when they are valid. Sends nothing.
   std::vector<SettingsProblem> validate_settings(const Plugin& plugin, std::string_view settings_json) const;
 
@@ -80,7 +84,8 @@ class DESTKIT_HOST_API Host {
 
   // Searches the search path again: files not loaded yet are tried (new plugins are added to
   // plugins(), rejected ones replace their earlier rejection); nothing is unloaded, and a
-  // loaded file that changed or went away is reported, not reloaded. Must not run while
+  // loaded file that changed or went away is reported, not reloaded. Quarantined plugins are
+  // released: their next call starts a runner again (the operator's reload). Must not run while
   // another thread calls plugins(), rejections() or find(); every other call may go on.
   RescanReport rescan();
 

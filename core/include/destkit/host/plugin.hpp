@@ -52,6 +52,8 @@ struct RescanReport {
   // Loaded files that changed or went away since they were loaded: the plugin loaded from
   // them keeps running as it was. `reason` says what changed.
   std::vector<Rejection> changed{};
+  // Quarantined plugins whose next call starts a runner again (Host::quarantine_reason).
+  std::vector<const Plugin*> released{};
 };
 
 }  // namespace destkit::host

@@ -1,0 +1,151 @@
+// destkit-bench-isolation — a plugin in its runner against the same plugin in process, in one
+// run:
+//   1. testRequest: N x ROUNDS sequential credential checks of bench-custom against one local
+//      HTTP server, alternating between an isolated host and an in-process one call by call;
+//      prints calls/s and p99 of each and the ratio of their throughputs (isolated / in-process);
+//   2. runners: the time to discover one plugin in a runner against in process, and the
+//      resident memory of each runner (VmRSS of the host's child processes).
+// Prints one JSON line. Numbers, never assertions: the machine may be noisy.
+//
+//   destkit-bench-isolation [--n 2000] [--rounds 5] [--runners 20]
+#include <destkit/host/host.hpp>
+
+#include "loopback_server.hpp"
+#include "timing.hpp"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+namespace json = boost::json;
+using destkit::bench::Clock;
+using destkit::bench::ms_since;
+using destkit::bench::time_check;
+using destkit::host::Host;
+using destkit::host::HostOptions;
+using destkit::host::Isolation;
+
+double percentile(std::vector<double> values, double p) {
+  std::sort(values.begin(), values.end());
+  return values[std::min(values.size() - 1, static_cast<std::size_t>(p * values.size()))];
+}
+
+HostOptions options_for(const fs::path& directory, Isolation isolation) {
+  HostOptions options;
+  options.plugin_directories = {directory};
+  options.use_environment_path = false;
+  options.use_installed_plugins = false;
+  options.config.isolation = isolation;
+  return options;
+}
+
+json::object bench_test_request(int n, int rounds) {
+  destkit::loopback::Server api([](const destkit::loopback::Request&) {
+    return destkit::loopback::Response::json(200, R"({"id":1})");
+  });
+  auto options = [&](Isolation isolation) {
+    HostOptions o = options_for(DESTKIT_BENCH_PLUGIN_DIR, isolation);
+    o.connect_to = {"acme.example.com:80:127.0.0.1:" + std::to_string(api.port())};
+    return o;
+  };
+  Host in_process(options(Isolation::in_process));
+  Host isolated(options(Isolation::process));
+  const auto* local = in_process.find("bench-custom");
+  const auto* remote = isolated.find("bench-custom");
+  if (local == nullptr || remote == nullptr) {
+    std::cerr << "bench-custom did not load\n";
+    std::exit(1);
+  }
+  const std::string settings =
+      R"({"subdomain":"acme","apiKey":"peer-api-key-0123456789","apiBase":"http://acme.example.com/api"})";
+  std::vector<double> local_ms, remote_ms;
+  for (int i = 0; i < n / 10 + 1; ++i) {  // warm-up
+    time_check(in_process, *local, settings);
+    time_check(isolated, *remote, settings);
+  }
+  for (int i = 0; i < n * rounds; ++i) {  // alternating, so both see the same moments of a noisy machine
+    bool local_first = i % 2 == 0;
+    if (local_first) local_ms.push_back(time_check(in_process, *local, settings));
+    remote_ms.push_back(time_check(isolated, *remote, settings));
+    if (!local_first) local_ms.push_back(time_check(in_process, *local, settings));
+  }
+  auto per_second = [](const std::vector<double>& ms) {
+    double total = 0;
+    for (double m : ms) total += m;
+    return ms.size() * 1000.0 / total;
+  };
+  double local_rate = per_second(local_ms), remote_rate = per_second(remote_ms);
+  return json::object{{"checks_each", n * rounds},
+                      {"in_process_calls_per_s", local_rate},
+                      {"isolated_calls_per_s", remote_rate},
+                      {"in_process_p99_ms", percentile(local_ms, 0.99)},
+                      {"isolated_p99_ms", percentile(remote_ms, 0.99)},
+                      {"ratio", remote_rate / local_rate}};
+}
+
+// VmRSS in kB of every child process of this one.
+std::vector<long> children_rss_kb() {
+  std::vector<long> out;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::ifstream status(entry.path() / "status");
+    std::string line;
+    long rss = -1, ppid = -1;
+    while (std::getline(status, line)) {
+      if (line.rfind("PPid:", 0) == 0) ppid = std::atol(line.c_str() + 5);
+      if (line.rfind("VmRSS:", 0) == 0) rss = std::atol(line.c_str() + 6);
+    }
+    if (ppid == ::getpid() && rss >= 0) out.push_back(rss);
+  }
+  return out;
+}
+
+json::object bench_runners(int count) {
+  fs::path root = fs::temp_directory_path() / ("destkit-bench-isolation-" + std::to_string(::getpid()));
+  fs::create_directories(root);
+  fs::permissions(root, fs::perms::owner_all);
+  fs::copy_file(fs::path(DESTKIT_BENCH_PLUGIN_DIR) / "destkit-bench-custom.so", root / "destkit-bench-custom.so");
+  std::vector<double> isolated_ms, local_ms;
+  for (int i = 0; i < count; ++i) {
+    auto start = Clock::now();
+    { Host host(options_for(root, Isolation::process)); isolated_ms.push_back(ms_since(start)); }
+    start = Clock::now();
+    { Host host(options_for(root, Isolation::in_process)); local_ms.push_back(ms_since(start)); }
+  }
+  // Runners alive at once, one per host, to read their memory.
+  std::vector<std::unique_ptr<Host>> hosts;
+  for (int i = 0; i < count; ++i) hosts.push_back(std::make_unique<Host>(options_for(root, Isolation::process)));
+  std::vector<long> rss = children_rss_kb();
+  hosts.clear();
+  fs::remove_all(root);
+  long total = 0;
+  for (long kb : rss) total += kb;
+  return json::object{{"runners", rss.size()},
+                      {"discover_isolated_p50_ms", percentile(isolated_ms, 0.5)},
+                      {"discover_in_process_p50_ms", percentile(local_ms, 0.5)},
+                      {"rss_per_runner_kb", rss.empty() ? 0 : total / static_cast<long>(rss.size())}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int n = 2000, rounds = 5, runners = 20;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--n") == 0) n = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--runners") == 0) runners = std::atoi(argv[i + 1]);
+  }
+  json::object result{{"test_request", bench_test_request(n, rounds)}, {"runners", bench_runners(runners)}};
+  std::cout << json::serialize(result) << "\n";
+}

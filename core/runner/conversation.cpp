@@ -1,0 +1,114 @@
+#include "conversation.hpp"
+
+#include "isolation/wire.hpp"
+
+#include <deque>
+#include <thread>
+#include <unistd.h>
+
+namespace destkit::runner {
+namespace {
+
+using isolation::Hook;
+using isolation::Kind;
+using isolation::Message;
+using isolation::Reader;
+
+dk_plugin plugin{};
+// The thread that may talk to the host: the one running the entry point or a hook. A plugin's
+// own threads get DK_ERR_INVALID_ARGUMENT, as a foreign handle does in the host.
+std::thread::id talking_thread;
+int hook_depth = 0;
+// Text handed to the plugin, valid until the outermost hook returns (abi.h's OUT rule).
+std::deque<std::string> handed_out;
+
+}  // namespace
+
+// The host closed the channel or broke the protocol: nothing is left to do.
+void host_is_gone() { ::_exit(0); }
+
+namespace {
+
+void send(const Message& message) {
+  try {
+    isolation::send(kChannelFd, message);
+  } catch (const isolation::WireError&) {
+    host_is_gone();
+  }
+}
+
+void run_hook(Reader& message) {
+  Hook hook{};
+  dk_call* call = nullptr;
+  dk_request_options* options = nullptr;
+  try {
+    hook = static_cast<Hook>(message.integer());
+    call = reinterpret_cast<dk_call*>(static_cast<std::uintptr_t>(message.integer()));
+    options = reinterpret_cast<dk_request_options*>(static_cast<std::uintptr_t>(message.integer()));
+  } catch (const isolation::WireError&) {
+    host_is_gone();
+  }
+  ++hook_depth;
+  dk_status status = DK_ERR_INVALID_ARGUMENT;
+  if (hook == Hook::test_request && plugin.on_test_request != nullptr) status = plugin.on_test_request(call);
+  if (hook == Hook::extend_request && plugin.on_extend_request != nullptr) status = plugin.on_extend_request(call, options);
+  if (hook == Hook::refresh_access_token && plugin.on_refresh_access_token != nullptr) {
+    status = plugin.on_refresh_access_token(call);
+  }
+  if (--hook_depth == 0) handed_out.clear();
+  send(Message(Kind::hook_done).add(status));
+}
+
+Reader next_message() {
+  try {
+    return *isolation::receive(kChannelFd, std::nullopt);
+  } catch (const isolation::WireError&) {
+    host_is_gone();
+  }
+}
+
+}  // namespace
+
+void set_plugin(const dk_plugin& descriptor) { plugin = descriptor; }
+
+// Used by the services (proxy_api.cpp): false on any thread but the one talking to the host.
+bool may_talk() { return std::this_thread::get_id() == talking_thread; }
+
+void claim_talking_thread() { talking_thread = std::this_thread::get_id(); }
+
+dk_str keep(std::string_view text) {
+  const std::string& kept = handed_out.emplace_back(text);
+  return dk_str{kept.data(), kept.size()};
+}
+
+void tell(const Message& message) { send(message); }
+
+Reader ask(const Message& message) {
+  send(message);
+  for (;;) {
+    Reader answer = next_message();
+    Kind kind{};
+    try {
+      kind = answer.kind();
+    } catch (const isolation::WireError&) {
+      host_is_gone();
+    }
+    if (kind == Kind::reply) return answer;
+    if (kind != Kind::hook) host_is_gone();  // the host never sends anything else
+    run_hook(answer);
+  }
+}
+
+void serve_hooks() {
+  for (;;) {
+    Reader message = next_message();
+    try {
+      if (message.kind() != Kind::hook) host_is_gone();
+    } catch (const isolation::WireError&) {
+      host_is_gone();
+    }
+    run_hook(message);
+  }
+}
+
+}  // namespace destkit::runner

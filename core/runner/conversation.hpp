@@ -1,0 +1,37 @@
+// conversation — the runner's side of the channel to the host: the plugin's service calls
+// go out as messages and wait for their reply, and hook calls the host sends meanwhile (a
+// nested extendRequest while request_send runs) are run as they arrive.
+#pragma once
+
+#include <destkit/abi.h>
+#include "isolation/wire.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace destkit::runner {
+
+// The channel to the host: fd 3, set up by the host before the runner starts.
+inline constexpr int kChannelFd = 3;
+
+// The dk_host_api the plugin gets: every service is a message to the host.
+const dk_host_api* proxy_host_api();
+
+// The loaded plugin whose hooks the host's messages run.
+void set_plugin(const dk_plugin& descriptor);
+
+// For the services (proxy_api.cpp). Only the thread running the entry point or a hook may
+// talk to the host; claim_talking_thread marks it.
+void claim_talking_thread();
+bool may_talk();
+// Keeps text for the plugin until the outermost hook returns.
+dk_str keep(std::string_view text);
+// A message that needs no answer (log), and one that does (every other service).
+void tell(const isolation::Message& message);
+isolation::Reader ask(const isolation::Message& message);
+[[noreturn]] void host_is_gone();
+
+// Serves hook messages until the host closes the channel; then the runner ends.
+[[noreturn]] void serve_hooks();
+
+}  // namespace destkit::runner

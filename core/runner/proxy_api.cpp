@@ -1,0 +1,196 @@
+// The dk_host_api a plugin gets in its runner: each service becomes one message to the host,
+// which runs the real service on the real call and sends back the status and the outputs.
+// Text in the outputs is kept here until the outermost hook returns, as abi.h promises.
+#include "conversation.hpp"
+
+#include "isolation/services_wire.hpp"
+
+namespace destkit::runner {
+namespace {
+
+using isolation::Kind;
+using isolation::Message;
+using isolation::Reader;
+using isolation::Service;
+
+std::int64_t handle(const void* h) { return static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(h)); }
+
+template <class T>
+T* handle_from(std::int64_t value) {
+  return reinterpret_cast<T*>(static_cast<std::uintptr_t>(value));
+}
+
+std::string_view view(dk_str s) { return s.data != nullptr && s.size != 0 ? std::string_view(s.data, s.size) : std::string_view(); }
+
+Message service(Service id, const void* h) {
+  Message m(Kind::service);
+  m.add(static_cast<std::int64_t>(id)).add(handle(h));
+  return m;
+}
+
+// Asks the host; `read_outputs` reads what the reply carries after its status.
+template <class ReadOutputs>
+dk_status ask_host(const Message& m, ReadOutputs&& read_outputs) noexcept {
+  if (!may_talk()) return DK_ERR_INVALID_ARGUMENT;
+  try {
+    Reader reply = ask(m);
+    auto status = static_cast<dk_status>(reply.integer());
+    read_outputs(reply, status);
+    return status;
+  } catch (...) {
+    host_is_gone();
+  }
+}
+
+dk_status ask_host(const Message& m) noexcept {
+  return ask_host(m, [](Reader&, dk_status) {});
+}
+
+dk_status ask_text(const Message& m, dk_str* out) noexcept {
+  if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+  return ask_host(m, [&](Reader& r, dk_status) { *out = keep(r.text()); });
+}
+
+dk_status ask_value(const Message& m, dk_value* out) noexcept {
+  if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+  return ask_host(m, [&](Reader& r, dk_status) {
+    *out = dk_value{};
+    out->kind = static_cast<int32_t>(r.integer());
+    out->text = keep(r.text());
+  });
+}
+
+void log(dk_call* call, int32_t level, dk_str message) noexcept {
+  if (!may_talk()) return;
+  try {
+    tell(service(Service::log, call).add(level).add(view(message)));
+  } catch (...) {
+    host_is_gone();
+  }
+}
+
+dk_status set_error(dk_call* call, dk_str message) noexcept {
+  return ask_host(service(Service::set_error, call).add(view(message)));
+}
+
+dk_status last_error(dk_call* call, dk_str* out) noexcept { return ask_text(service(Service::last_error, call), out); }
+
+dk_status get_setting(dk_call* call, dk_str key, dk_value* out) noexcept {
+  return ask_value(service(Service::get_setting, call).add(view(key)), out);
+}
+
+dk_status get_settings_json(dk_call* call, dk_str* out) noexcept {
+  return ask_text(service(Service::get_settings_json, call), out);
+}
+
+dk_status get_auth(dk_call* call, dk_str name, dk_str* out) noexcept {
+  return ask_text(service(Service::get_auth, call).add(view(name)), out);
+}
+
+dk_status options_set_prefix_url(dk_request_options* o, dk_str url) noexcept {
+  return ask_host(service(Service::options_set_prefix_url, o).add(view(url)));
+}
+dk_status options_set_header(dk_request_options* o, dk_str name, dk_str value) noexcept {
+  return ask_host(service(Service::options_set_header, o).add(view(name)).add(view(value)));
+}
+dk_status options_set_basic_auth(dk_request_options* o, dk_str username, dk_str password) noexcept {
+  return ask_host(service(Service::options_set_basic_auth, o).add(view(username)).add(view(password)));
+}
+dk_status options_add_search_param(dk_request_options* o, dk_str name, dk_str value) noexcept {
+  return ask_host(service(Service::options_add_search_param, o).add(view(name)).add(view(value)));
+}
+dk_status options_set_timeout_ms(dk_request_options* o, int64_t timeout_ms) noexcept {
+  return ask_host(service(Service::options_set_timeout_ms, o).add(timeout_ms));
+}
+dk_status options_set_response_type(dk_request_options* o, int32_t type) noexcept {
+  return ask_host(service(Service::options_set_response_type, o).add(type));
+}
+dk_status options_set_throw_http_errors(dk_request_options* o, int32_t enabled) noexcept {
+  return ask_host(service(Service::options_set_throw_http_errors, o).add(enabled));
+}
+dk_status options_set_method(dk_request_options* o, dk_str method) noexcept {
+  return ask_host(service(Service::options_set_method, o).add(view(method)));
+}
+dk_status options_set_body(dk_request_options* o, dk_str body) noexcept {
+  return ask_host(service(Service::options_set_body, o).add(view(body)));
+}
+dk_status options_set_json(dk_request_options* o, dk_str json) noexcept {
+  return ask_host(service(Service::options_set_json, o).add(view(json)));
+}
+
+dk_status request_options_new(dk_call* call, dk_request_options** out) noexcept {
+  if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+  return ask_host(service(Service::request_options_new, call),
+                  [&](Reader& r, dk_status) { *out = handle_from<dk_request_options>(r.integer()); });
+}
+
+dk_status request_send(dk_call* call, dk_str url, dk_request_options* options, dk_response** out) noexcept {
+  if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+  return ask_host(service(Service::request_send, call).add(view(url)).add(handle(options)),
+                  [&](Reader& r, dk_status) { *out = handle_from<dk_response>(r.integer()); });
+}
+
+dk_status response_status(dk_call* call, const dk_response* response, int32_t* out) noexcept {
+  if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+  return ask_host(service(Service::response_status, call).add(handle(response)),
+                  [&](Reader& r, dk_status) { *out = static_cast<int32_t>(r.integer()); });
+}
+dk_status response_reason(dk_call* call, const dk_response* response, dk_str* out) noexcept {
+  return ask_text(service(Service::response_reason, call).add(handle(response)), out);
+}
+dk_status response_body(dk_call* call, const dk_response* response, dk_str* out) noexcept {
+  return ask_text(service(Service::response_body, call).add(handle(response)), out);
+}
+dk_status response_header(dk_call* call, const dk_response* response, dk_str name, dk_str* out) noexcept {
+  return ask_text(service(Service::response_header, call).add(handle(response)).add(view(name)), out);
+}
+
+dk_status set_tokens(dk_call* call, dk_str access_token, dk_str refresh_token, int64_t expires_in) noexcept {
+  return ask_host(
+      service(Service::set_tokens, call).add(view(access_token)).add(view(refresh_token)).add(expires_in));
+}
+
+dk_status response_json_value(dk_call* call, const dk_response* response, dk_str pointer, dk_value* out) noexcept {
+  return ask_value(service(Service::response_json_value, call).add(handle(response)).add(view(pointer)), out);
+}
+
+dk_status set_invalid_setting(dk_call* call, dk_str field, dk_str why) noexcept {
+  return ask_host(service(Service::set_invalid_setting, call).add(view(field)).add(view(why)));
+}
+
+const dk_host_api kProxyApi = {
+    sizeof(dk_host_api),
+    DK_ABI_MAJOR,
+    DK_ABI_MINOR,
+    log,
+    set_error,
+    last_error,
+    get_setting,
+    get_settings_json,
+    get_auth,
+    options_set_prefix_url,
+    options_set_header,
+    options_set_basic_auth,
+    options_add_search_param,
+    options_set_timeout_ms,
+    options_set_response_type,
+    options_set_throw_http_errors,
+    options_set_method,
+    options_set_body,
+    options_set_json,
+    request_options_new,
+    request_send,
+    response_status,
+    response_reason,
+    response_body,
+    response_header,
+    set_tokens,
+    response_json_value,
+    set_invalid_setting,
+};
+
+}  // namespace
+
+const dk_host_api* proxy_host_api() { return &kProxyApi; }
+
+}  // namespace destkit::runner

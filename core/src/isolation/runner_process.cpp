@@ -1,0 +1,213 @@
+#include "isolation/runner_process.hpp"
+
+#include "plugin/discovery.hpp"
+#include "util/printable.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <algorithm>
+#include <vector>
+
+namespace destkit::host {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Sanitizer runtimes turn a crash into a report and an exit; in a runner the host reports the
+// crash itself, by the signal, and the sandbox would refuse the leak checker's tracer.
+std::vector<std::string> runner_environment() {
+  std::vector<std::string> env;
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  constexpr const char* kSignals =
+      "handle_segv=0:handle_sigbus=0:handle_abort=0:handle_sigfpe=0:handle_sigill=0:detect_leaks=0";
+#if defined(__SANITIZE_ADDRESS__)
+  const char* name = "ASAN_OPTIONS";
+#else
+  const char* name = "TSAN_OPTIONS";
+#endif
+  const char* given = std::getenv(name);
+  env.push_back(fmt::format("{}={}{}{}", name, given != nullptr ? given : "", given != nullptr ? ":" : "", kSignals));
+  if (const char* ubsan = std::getenv("UBSAN_OPTIONS")) env.push_back(fmt::format("UBSAN_OPTIONS={}", ubsan));
+#endif
+  return env;
+}
+
+std::string ended_by(int status, int& signal) {
+  if (WIFSIGNALED(status)) {
+    signal = WTERMSIG(status);
+    const char* name = ::sigabbrev_np(signal);
+    return name != nullptr ? fmt::format("SIG{}", name) : fmt::format("signal {}", signal);
+  }
+  return fmt::format("exit status {}", WEXITSTATUS(status));
+}
+
+// A copy of fd numbered 10 or above, so that placing the copies at 0-4 never overwrites one.
+int high_copy(int fd) { return ::fcntl(fd, F_DUPFD_CLOEXEC, 10); }
+
+void close_fd(int& fd) {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
+}  // namespace
+
+std::filesystem::path runner_program() {
+  HostCodeLocation host = host_code_location();
+  if (host.directory.empty()) return {};
+  return (host.directory / (host.is_program ? DESTKIT_RUNNER_FROM_BINDIR : DESTKIT_RUNNER_FROM_LIBDIR)).lexically_normal();
+}
+
+std::variant<std::unique_ptr<RunnerProcess>, std::string> RunnerProcess::start(int plugin_fd, const RunnerLimits& limits,
+                                                                             LogSink log, std::string log_source) {
+  std::filesystem::path program = runner_program();
+  if (program.empty() || ::access(program.c_str(), X_OK) != 0) {
+    return fmt::format("its runner cannot start: {} is not an executable program", program.string());
+  }
+  std::unique_ptr<RunnerProcess> runner(new RunnerProcess());
+  runner->log_ = std::move(log);
+  runner->log_source_ = std::move(log_source);
+  int channel[2], out[2], err[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) != 0) {
+    return fmt::format("its runner cannot start: socketpair: {}", std::strerror(errno));
+  }
+  runner->channel_ = channel[0];
+  if (::pipe2(out, O_CLOEXEC) != 0) {
+    ::close(channel[1]);
+    return fmt::format("its runner cannot start: pipe: {}", std::strerror(errno));
+  }
+  runner->out_ = out[0];
+  ::fcntl(out[0], F_SETFL, O_NONBLOCK);
+  if (::pipe2(err, O_CLOEXEC) != 0) {
+    ::close(channel[1]);
+    ::close(out[1]);
+    return fmt::format("its runner cannot start: pipe: {}", std::strerror(errno));
+  }
+  runner->err_ = err[0];
+  ::fcntl(err[0], F_SETFL, O_NONBLOCK);
+  int child[] = {high_copy(channel[1]), high_copy(plugin_fd), high_copy(out[1]), high_copy(err[1])};
+  ::close(channel[1]);
+  ::close(out[1]);
+  ::close(err[1]);
+
+  std::string address_space = std::to_string(limits.address_space_bytes);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  address_space = "0";  // the sanitizer's shadow memory needs terabytes of address space
+#endif
+  std::string open_files = std::to_string(limits.open_files);
+  std::string program_text = program.string();
+  std::vector<char*> argv = {program_text.data(), const_cast<char*>("--address-space"), address_space.data(),
+                             const_cast<char*>("--open-files"), open_files.data(), nullptr};
+  std::vector<std::string> env_text = runner_environment();
+  std::vector<char*> envp;
+  for (auto& e : env_text) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attributes;
+  ::posix_spawn_file_actions_init(&actions);
+  ::posix_spawnattr_init(&attributes);
+  ::posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  ::posix_spawn_file_actions_adddup2(&actions, child[2], 1);
+  ::posix_spawn_file_actions_adddup2(&actions, child[3], 2);
+  ::posix_spawn_file_actions_adddup2(&actions, child[0], 3);
+  ::posix_spawn_file_actions_adddup2(&actions, child[1], 4);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  ::posix_spawnattr_setsigmask(&attributes, &none);
+  ::posix_spawnattr_setsigdefault(&attributes, &all);
+  ::posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  int spawned = ::posix_spawn(&runner->pid_, program.c_str(), &actions, &attributes, argv.data(), envp.data());
+  ::posix_spawn_file_actions_destroy(&actions);
+  ::posix_spawnattr_destroy(&attributes);
+  for (int fd : child) {
+    if (fd >= 0) ::close(fd);
+  }
+  if (std::find(std::begin(child), std::end(child), -1) != std::end(child)) spawned = spawned != 0 ? spawned : EMFILE;
+  if (spawned != 0) {
+    if (runner->pid_ > 0) runner->stop();
+    runner->pid_ = -1;
+    return fmt::format("its runner cannot start: {}", std::strerror(spawned));
+  }
+  return runner;
+}
+
+RunnerProcess::~RunnerProcess() {
+  stop();
+  close_fd(out_);
+  close_fd(err_);
+}
+
+void RunnerProcess::drain(int& fd, std::string& partial, LogLevel level, const char* stream, bool final) {
+  char buffer[16384];
+  for (int reads = 0; fd >= 0 && reads < 64; ++reads) {  // bounded: a chatty plugin cannot hold the host here
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n == 0) close_fd(fd);  // the runner ended, or the plugin closed its end
+    if (n <= 0) break;
+    partial.append(buffer, static_cast<std::size_t>(n));
+  }
+  // Whole lines, and anything long enough to be a line on its own, go to the log.
+  constexpr std::size_t kLongestLine = 4096;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t end = partial.find('\n', start);
+    if (end == std::string::npos && partial.size() - start >= kLongestLine) end = start + kLongestLine;
+    if (end == std::string::npos && (final || fd < 0) && start < partial.size()) end = partial.size();
+    if (end == std::string::npos) break;
+    if (log_) log_(level, log_source_, fmt::format("{}: {}", stream, printable(std::string_view(partial).substr(start, end - start))));
+    start = end < partial.size() && partial[end] == '\n' ? end + 1 : end;
+    if (start >= partial.size()) break;
+  }
+  partial.erase(0, start);
+}
+
+std::optional<isolation::Reader> RunnerProcess::receive(std::chrono::milliseconds budget) {
+  auto deadline = Clock::now() + budget;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    pollfd fds[] = {{channel_, POLLIN, 0}, {out_, POLLIN, 0}, {err_, POLLIN, 0}};
+    int ready = ::poll(fds, 3, static_cast<int>(std::min<long long>(left.count(), 1 << 30)));
+    if (ready < 0 && errno != EINTR) throw isolation::WireError(std::string("poll: ") + std::strerror(errno));
+    if (ready <= 0) continue;
+    if (fds[1].revents != 0) drain(out_, out_partial_, LogLevel::info, "stdout", false);
+    if (fds[2].revents != 0) drain(err_, err_partial_, LogLevel::warn, "stderr", false);
+    if (fds[0].revents != 0) {
+      auto left_now = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      return isolation::receive(channel_, std::max(left_now, std::chrono::milliseconds(1)));
+    }
+  }
+}
+
+bool RunnerProcess::ended() {
+  if (pid_ <= 0) return true;
+  pollfd p{channel_, POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
+std::string RunnerProcess::stop() {
+  if (pid_ <= 0) return "already stopped";
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  }
+  pid_ = -1;
+  close_fd(channel_);
+  // What the plugin wrote before it ended is still in the pipes.
+  drain(out_, out_partial_, LogLevel::info, "stdout", true);
+  drain(err_, err_partial_, LogLevel::warn, "stderr", true);
+  return ended_by(status, signal_);
+}
+
+}  // namespace destkit::host

@@ -1,0 +1,66 @@
+// isolation/runner_process — one running destkit-plugin-runner: starting it with a clean
+// environment and only the descriptors it needs, reading what the plugin writes to stdout and
+// stderr into the host's log, and ending it.
+#pragma once
+
+#include "isolation/wire.hpp"
+
+#include <destkit/host/config.hpp>
+#include <destkit/host/log.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <sys/types.h>
+#include <variant>
+
+namespace destkit::host {
+
+// Where the runner program is: <libexecdir>/destkit/destkit-plugin-runner, found from the
+// host's own binary (the destkit program, or libdestkit-host.so) as the plugin directory is,
+// in an installed tree and in the build tree alike.
+std::filesystem::path runner_program();
+
+class RunnerProcess {
+ public:
+  // Starts the runner on `plugin_fd` (a sealed memfd). `log_source` names the plugin in the log
+  // lines made of its output.
+  static std::variant<std::unique_ptr<RunnerProcess>, std::string> start(int plugin_fd, const RunnerLimits& limits,
+                                                                         LogSink log, std::string log_source);
+  ~RunnerProcess();  // ends and reaps the runner
+  RunnerProcess(const RunnerProcess&) = delete;
+  RunnerProcess& operator=(const RunnerProcess&) = delete;
+
+  void send(const isolation::Message& message) { isolation::send(channel_, message); }
+  // The next message, while logging the plugin's output. Nothing when `budget` ran out first;
+  // WireError when the runner closed the channel (it ended, or the plugin closed fd 3).
+  std::optional<isolation::Reader> receive(std::chrono::milliseconds budget);
+
+  // Kills the runner unless it already ended, reaps it, logs the rest of its output, and says
+  // how it ended: "SIGSEGV", "exit status 0".
+  std::string stop();
+  // True when the runner ended on its own between calls (for example a plugin thread crashed).
+  bool ended();
+  bool killed_by(int signal) const { return signal_ == signal; }
+  // Output is logged under the file's name until the plugin has told its slug.
+  void set_log_source(std::string source) { log_source_ = std::move(source); }
+
+ private:
+  RunnerProcess() = default;
+  // Logs what the plugin wrote; `final` logs an unfinished last line too.
+  void drain(int& fd, std::string& partial, LogLevel level, const char* stream, bool final);
+
+  pid_t pid_ = -1;
+  int channel_ = -1;
+  int out_ = -1;
+  int err_ = -1;
+  std::string out_partial_;
+  std::string err_partial_;
+  LogSink log_;
+  std::string log_source_;
+  int signal_ = 0;  // what ended it, once reaped
+};
+
+}  // namespace destkit::host

@@ -1,0 +1,107 @@
+#include "isolation/wire.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace destkit::isolation {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void put_le(std::string& out, std::uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
+std::uint64_t get_le(std::string_view in, int bytes) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i) value |= static_cast<std::uint64_t>(static_cast<unsigned char>(in[i])) << (8 * i);
+  return value;
+}
+
+// Fills `out` from fd; false when the deadline passed first.
+bool read_exactly(int fd, char* out, std::size_t size, std::optional<Clock::time_point> deadline) {
+  std::size_t done = 0;
+  while (done < size) {
+    int wait = -1;
+    if (deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+      if (left <= 0) return false;
+      wait = static_cast<int>(std::min<long long>(left, 1 << 30));
+    }
+    pollfd p{fd, POLLIN, 0};
+    int ready = ::poll(&p, 1, wait);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) throw WireError(std::string("poll: ") + std::strerror(errno));
+    if (ready == 0) continue;  // the deadline check above decides
+    ssize_t n = ::recv(fd, out + done, size - done, MSG_DONTWAIT);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n < 0) throw WireError(std::string("read: ") + std::strerror(errno));
+    if (n == 0) throw WireError("the peer closed the channel");
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+Message& Message::add(std::int64_t value) {
+  bytes_.push_back('i');
+  put_le(bytes_, static_cast<std::uint64_t>(value), 8);
+  return *this;
+}
+
+Message& Message::add(std::string_view bytes) {
+  if (bytes.size() > kMaxFrameBytes) throw WireError("a field is larger than a frame may be");
+  bytes_.push_back('s');
+  put_le(bytes_, bytes.size(), 4);
+  bytes_.append(bytes);
+  return *this;
+}
+
+std::int64_t Reader::integer() {
+  if (frame_.size() - at_ < 9 || frame_[at_] != 'i') throw WireError("malformed frame: an integer was expected");
+  auto value = static_cast<std::int64_t>(get_le(std::string_view(frame_).substr(at_ + 1), 8));
+  at_ += 9;
+  return value;
+}
+
+std::string_view Reader::text() {
+  if (frame_.size() - at_ < 5 || frame_[at_] != 's') throw WireError("malformed frame: text was expected");
+  std::size_t size = get_le(std::string_view(frame_).substr(at_ + 1), 4);
+  if (frame_.size() - at_ - 5 < size) throw WireError("malformed frame: text runs past its end");
+  std::string_view out = std::string_view(frame_).substr(at_ + 5, size);
+  at_ += 5 + size;
+  return out;
+}
+
+void send(int fd, const Message& message) {
+  if (message.bytes().size() > kMaxFrameBytes) throw WireError("a message is larger than a frame may be");
+  std::string frame;
+  frame.reserve(4 + message.bytes().size());
+  put_le(frame, message.bytes().size(), 4);
+  frame += message.bytes();
+  std::size_t done = 0;
+  while (done < frame.size()) {
+    ssize_t n = ::send(fd, frame.data() + done, frame.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw WireError(std::string("write: ") + std::strerror(errno));
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+std::optional<Reader> receive(int fd, std::optional<std::chrono::milliseconds> timeout) {
+  std::optional<Clock::time_point> deadline;
+  if (timeout) deadline = Clock::now() + *timeout;
+  char header[4];
+  if (!read_exactly(fd, header, sizeof header, deadline)) return std::nullopt;
+  std::size_t size = get_le(std::string_view(header, 4), 4);
+  if (size > kMaxFrameBytes) throw WireError("a frame is larger than the limit");
+  std::string frame(size, '\0');
+  if (!read_exactly(fd, frame.data(), size, deadline)) return std::nullopt;
+  return Reader(std::move(frame));
+}
+
+}  // namespace destkit::isolation

@@ -1,0 +1,73 @@
+// isolation/wire — the messages between the host and a plugin runner, and how they travel.
+//
+// A message is a frame on the socketpair: a 4-byte little-endian length, then that many bytes
+// of fields. A field is a tag byte, then either an 8-byte little-endian integer (tag 'i') or a
+// 4-byte length and that many bytes (tag 's'). The first field of every message is its kind.
+// Both sides compile this file; neither trusts the other's frames: a frame too large, cut short
+// or of the wrong shape ends the conversation (WireError), never the reader.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace destkit::isolation {
+
+// The kinds of message, as the first field of each.
+enum class Kind : std::int64_t {
+  descriptor = 1,  // runner -> host, once after start: what dk_plugin_entry returned
+  hook = 2,        // host -> runner: run a hook (may arrive while the runner waits for a reply)
+  hook_done = 3,   // runner -> host: the hook's status
+  service = 4,     // runner -> host: a dk_host_api call made by the plugin
+  reply = 5,       // host -> runner: the service's status and outputs
+};
+
+// Hooks a host message may ask for.
+enum class Hook : std::int64_t { extend_request = 1, test_request = 2, refresh_access_token = 3 };
+
+// The largest frame either side accepts: a JSON body (64 MiB at most) with room for the rest.
+inline constexpr std::uint32_t kMaxFrameBytes = (64u << 20) + 4096;
+
+// The channel broke or a frame was malformed: the conversation cannot go on.
+struct WireError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Message {
+ public:
+  Message() = default;
+  explicit Message(Kind kind) { add(static_cast<std::int64_t>(kind)); }
+
+  Message& add(std::int64_t value);
+  Message& add(std::string_view bytes);
+  const std::string& bytes() const { return bytes_; }
+
+ private:
+  friend class Reader;
+  std::string bytes_;
+};
+
+// Reads the fields of a received frame in order; a field of the wrong type or missing throws.
+class Reader {
+ public:
+  explicit Reader(std::string frame) : frame_(std::move(frame)) {}
+  std::int64_t integer();
+  std::string_view text();
+  Kind kind() { return static_cast<Kind>(integer()); }
+
+ private:
+  std::string frame_;
+  std::size_t at_ = 0;
+};
+
+// Writes one frame; throws WireError when the peer is gone. Never raises SIGPIPE.
+void send(int fd, const Message& message);
+
+// Waits at most `timeout` (forever when empty) for one whole frame. Returns nothing on
+// timeout; throws WireError at end of stream or on a malformed frame.
+std::optional<Reader> receive(int fd, std::optional<std::chrono::milliseconds> timeout);
+
+}  // namespace destkit::isolation

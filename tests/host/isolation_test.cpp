@@ -1,0 +1,221 @@
+// Isolation: a plugin that crashes, exits, hangs, exhausts its limits or reaches for programs,
+// processes and sockets gets a verdict naming what it did, in its runner, and the host goes on
+// serving a healthy plugin correctly.
+#include "environment.hpp"
+#include "probe.hpp"
+
+#include <destkit/host/host.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <mutex>
+#include <thread>
+
+using namespace destkit::test;
+using namespace destkit::host;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr bool kSanitized =
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    true;
+#else
+    false;
+#endif
+
+struct LogLines {
+  std::mutex mutex;
+  std::vector<std::string> lines;
+  bool contains(const std::string& text) {
+    std::lock_guard lock(mutex);
+    for (const auto& line : lines) {
+      if (line.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+};
+
+// A host of the faulty plugin `slug` and test-probe, isolated, with a short hook deadline.
+HostOptions isolated_options(const std::string& slug, std::shared_ptr<LogLines> log) {
+  HostOptions options;
+  options.plugin_directories = {kTestPluginDir / "faulty" / slug, kTestPluginDir};
+  options.use_environment_path = false;
+  options.use_installed_plugins = false;
+  options.default_timeout = std::chrono::milliseconds(3000);
+  options.config.isolation = Isolation::process;
+  options.config.runner.hook_deadline = std::chrono::milliseconds(1000);
+  options.log = [log](LogLevel, std::string_view source, std::string_view message) {
+    std::lock_guard lock(log->mutex);
+    log->lines.push_back(std::string(source) + ": " + std::string(message));
+  };
+  return options;
+}
+
+std::string rejection_of(const Host& host, const std::string& slug) {
+  for (const auto& r : host.rejections()) {
+    if (r.path.filename() == "destkit-" + slug + ".so") return r.reason;
+  }
+  return {};
+}
+
+// test-probe in the same host answers as it should: the host was not harmed.
+void healthy_plugin_still_works(const Host& host) {
+  auto server = answering(200);
+  const Plugin* probe = host.find("test-probe");
+  REQUIRE(probe != nullptr);
+  AuthVerdict verdict = host.test_authentication(*probe, probe_settings(probe_base_url(server), "plain"));
+  CHECK(verdict.outcome == AuthOutcome::valid);
+  CHECK(server.requests().size() == 1);
+}
+
+AuthVerdict test_auth(const Host& host, const std::string& slug) {
+  const Plugin* plugin = host.find(slug);
+  REQUIRE(plugin != nullptr);
+  return host.test_authentication(*plugin, "{}");
+}
+
+struct Fault {
+  std::string fault;
+  std::string verdict;  // in testRequest or extendRequest: "{hook}" is replaced by the hook
+  std::string at_load;  // the rejection when it happens in the entry point
+};
+
+std::string replaced(std::string text, const std::string& slug, const std::string& hook) {
+  for (auto [from, to] : {std::pair<std::string, std::string>{"{slug}", slug}, {"{hook}", hook}}) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from)) text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner gets a verdict naming it, and the host "
+          "serves a healthy plugin next") {
+  const std::string sandbox = "was stopped by the sandbox (SIGSYS";
+  Fault fault = GENERATE_COPY(
+      Fault{"segfault", "Plugin `{slug}` crashed (SIGSEGV) during {hook}", "crashed (SIGSEGV) while loading"},
+      Fault{"abort", "Plugin `{slug}` crashed (SIGABRT) during {hook}", "crashed (SIGABRT) while loading"},
+      Fault{"exit", "Plugin `{slug}` crashed (exit status 0) during {hook}", "crashed (exit status 0) while loading"},
+      Fault{"loop", "Plugin `{slug}` did not finish {hook} within 1000 ms and was stopped",
+            "did not finish loading within 1000 ms and was stopped"},
+      Fault{"sleep", "Plugin `{slug}` did not finish {hook} within 1000 ms and was stopped",
+            "did not finish loading within 1000 ms and was stopped"},
+      Fault{"sigstop", "Plugin `{slug}` did not finish {hook} within 1000 ms and was stopped",
+            "did not finish loading within 1000 ms and was stopped"},
+      Fault{"fork", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"exec", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"kill-parent", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"socket", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"ptrace", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"leak-fds", "Too many open files", "its entry point returned NULL"});
+  std::string where = GENERATE(as<std::string>{}, "entry", "test", "extend");
+  std::string slug = "faulty-" + fault.fault + "-" + where;
+  DYNAMIC_SECTION(slug) {
+    auto log = std::make_shared<LogLines>();
+    Host host(isolated_options(slug, log));
+    if (where == "entry") {
+      CHECK(host.find(slug) == nullptr);
+      CHECK_THAT(rejection_of(host, slug), Catch::Contains(fault.at_load));
+    } else {
+      AuthVerdict verdict = test_auth(host, slug);
+      CHECK(verdict.outcome == AuthOutcome::plugin_failed);
+      CHECK_THAT(verdict.message,
+                 Catch::Contains(replaced(fault.verdict, slug, where == "test" ? "testRequest" : "extendRequest")));
+    }
+    healthy_plugin_still_works(host);
+  }
+}
+
+TEST_CASE("a runner's address space is limited: a plugin allocating 10 GB is refused the memory") {
+  if (kSanitized) {
+    WARN("skipped: a sanitizer's shadow memory needs more address space than the limit allows");
+    return;
+  }
+  auto log = std::make_shared<LogLines>();
+  Host host(isolated_options("faulty-allocate-test", log));
+  AuthVerdict verdict = test_auth(host, "faulty-allocate-test");
+  CHECK(verdict.outcome == AuthOutcome::plugin_failed);
+  CHECK_THAT(verdict.message, Catch::Contains("could not allocate 10 GB"));
+  healthy_plugin_still_works(host);
+}
+
+TEST_CASE("what a plugin writes to stdout and stderr goes to the log under its name") {
+  for (std::string where : {"entry", "test"}) {
+    std::string slug = "faulty-stdout-" + where;
+    auto log = std::make_shared<LogLines>();
+    Host host(isolated_options(slug, log));
+    REQUIRE(host.find(slug) != nullptr);
+    CHECK(test_auth(host, slug).outcome == AuthOutcome::valid);
+    // While it loads a plugin is named by its file, as in process.
+    std::string source = where == "entry" ? "destkit-" + slug + ".so" : slug;
+    CHECK(log->contains(source + ": stdout: faulty plugin on stdout"));
+    CHECK(log->contains(source + ": stderr: faulty plugin on stderr"));
+  }
+}
+
+TEST_CASE("a plugin that closes its standard descriptors keeps working in its runner") {
+  for (std::string where : {"entry", "test", "extend"}) {
+    std::string slug = "faulty-close-stdio-" + where;
+    auto log = std::make_shared<LogLines>();
+    Host host(isolated_options(slug, log));
+    REQUIRE(host.find(slug) != nullptr);
+    CHECK(test_auth(host, slug).outcome == AuthOutcome::valid);
+    CHECK(test_auth(host, slug).outcome == AuthOutcome::valid);
+    healthy_plugin_still_works(host);
+  }
+}
+
+TEST_CASE("a runner that crashes after its call returned is reported and started again for the next call") {
+  std::string slug = "faulty-thread-crash-test";
+  auto log = std::make_shared<LogLines>();
+  Host host(isolated_options(slug, log));
+  CHECK(test_auth(host, slug).outcome == AuthOutcome::valid);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(test_auth(host, slug).outcome == AuthOutcome::valid);
+  CHECK(log->contains("Plugin `" + slug + "` crashed (SIGSEGV) after its last call returned"));
+  healthy_plugin_still_works(host);
+}
+
+TEST_CASE("a plugin whose runner keeps crashing is quarantined until the host rescans its plugins") {
+  std::string slug = "faulty-segfault-test";
+  auto log = std::make_shared<LogLines>();
+  HostOptions options = isolated_options(slug, log);
+  options.config.runner.crashes_before_quarantine = 3;
+  Host host(std::move(options));
+  const Plugin* plugin = host.find(slug);
+  REQUIRE(plugin != nullptr);
+  for (int i = 0; i < 3; ++i) CHECK_THAT(test_auth(host, slug).message, Catch::Contains("crashed (SIGSEGV)"));
+  CHECK_THAT(host.quarantine_reason(*plugin), Catch::Contains("its runner ended 3 times within 60 s"));
+  AuthVerdict verdict = test_auth(host, slug);
+  CHECK(verdict.outcome == AuthOutcome::plugin_failed);
+  CHECK_THAT(verdict.message, Catch::StartsWith("Plugin `" + slug + "` is quarantined: its runner ended 3 times"));
+  healthy_plugin_still_works(host);
+
+  RescanReport report = host.rescan();
+  REQUIRE(report.released.size() == 1);
+  CHECK(report.released[0] == plugin);
+  CHECK(host.quarantine_reason(*plugin).empty());
+  CHECK_THAT(test_auth(host, slug).message, Catch::Contains("crashed (SIGSEGV) during testRequest"));
+  CHECK(host.rescan().released.empty());
+}
+
+TEST_CASE("the isolation setting is read per destination, and the command line overrides it") {
+  auto config = parse_host_config(
+      R"({"isolation":"process","runner":{"hookDeadlineMs":2500,"openFiles":32},
+          "destinations":{"acme":{"isolation":"in-process"}}})",
+      "test");
+  REQUIRE(config.ok());
+  CHECK(config->isolation_of("acme") == Isolation::in_process);
+  CHECK(config->isolation_of("other") == Isolation::process);
+  CHECK(config->runner.hook_deadline == std::chrono::milliseconds(2500));
+  CHECK(config->runner.open_files == 32);
+  auto wrong = parse_host_config(R"({"isolation":"sandbox"})", "test");
+  CHECK_THAT(wrong.status().message(), Catch::Contains("isolation: must be \"process\" or \"in-process\""));
+  auto crash = run_destkit({"test-auth", "faulty-segfault-test", "--plugin-path",
+                            (kTestPluginDir / "faulty" / "faulty-segfault-test").string(), "--isolation", "process",
+                            "--settings", "-", "--json"},
+                           "{}");
+  CHECK(crash.exit_code == 3);
+  CHECK_THAT(crash.out, Catch::Contains("Plugin `faulty-segfault-test` crashed (SIGSEGV) during testRequest"));
+}

@@ -1,0 +1,70 @@
+// The runner protocol's frames: what one side writes the other reads, and a frame that is cut
+// short, too large or of the wrong shape ends the conversation with WireError, never a crash.
+#include "isolation/wire.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace destkit::isolation;
+
+namespace {
+
+struct Channel {
+  int fds[2];
+  Channel() { REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, fds) == 0); }
+  ~Channel() {
+    ::close(fds[0]);
+    if (fds[1] >= 0) ::close(fds[1]);
+  }
+  void write_raw(const std::string& bytes) { REQUIRE(::write(fds[1], bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size())); }
+};
+
+}  // namespace
+
+TEST_CASE("a message's integers and text arrive as they were sent") {
+  Channel channel;
+  send(channel.fds[1], std::move(Message(Kind::service).add(-7).add(std::string_view("a\0b", 3)).add(std::string_view())));
+  auto received = receive(channel.fds[0], std::chrono::milliseconds(1000));
+  REQUIRE(received);
+  CHECK(received->kind() == Kind::service);
+  CHECK(received->integer() == -7);
+  CHECK(received->text() == std::string_view("a\0b", 3));
+  CHECK(received->text().empty());
+  CHECK_THROWS_AS(received->integer(), WireError);  // nothing is left
+}
+
+TEST_CASE("a frame of the wrong shape, cut short or too large is refused") {
+  SECTION("a text field read as an integer") {
+    Channel channel;
+    send(channel.fds[1], std::move(Message().add("text")));
+    auto received = receive(channel.fds[0], std::chrono::milliseconds(1000));
+    REQUIRE(received);
+    CHECK_THROWS_AS(received->integer(), WireError);
+  }
+  SECTION("text longer than its frame") {
+    Channel channel;
+    channel.write_raw(std::string("\x06\0\0\0s\xff\0\0\0x", 10));
+    auto received = receive(channel.fds[0], std::chrono::milliseconds(1000));
+    REQUIRE(received);
+    CHECK_THROWS_AS(received->text(), WireError);
+  }
+  SECTION("a length past the limit") {
+    Channel channel;
+    channel.write_raw(std::string("\xff\xff\xff\x7f", 4));
+    CHECK_THROWS_AS(receive(channel.fds[0], std::chrono::milliseconds(1000)), WireError);
+  }
+  SECTION("the peer closing mid-frame") {
+    Channel channel;
+    channel.write_raw(std::string("\x10\0\0\0i", 5));
+    ::close(channel.fds[1]);
+    channel.fds[1] = -1;
+    CHECK_THROWS_AS(receive(channel.fds[0], std::chrono::milliseconds(1000)), WireError);
+  }
+}
+
+TEST_CASE("waiting for a frame ends at the timeout with nothing") {
+  Channel channel;
+  CHECK_FALSE(receive(channel.fds[0], std::chrono::milliseconds(50)));
+}
