@@ -28,6 +28,12 @@ bool may_talk();
 dk_str keep(std::string_view text);
 // A message that needs no answer (log), and one that does (every other service).
 void tell(const isolation::Message& message);
+// A message that goes with the next one sent (a deferred option setter).
+void tell_later(const isolation::Message& message);
+// The options handles the innermost running hook may write: on_extend_request's output and
+// what request_options_new handed out in that hook.
+void made_options(dk_request_options* options);
+bool may_write(dk_request_options* options);
 isolation::Reader ask(const isolation::Message& message);
 [[noreturn]] void host_is_gone();
 

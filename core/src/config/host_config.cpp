@@ -199,6 +199,8 @@ RunnerLimits parse_runner(const json::value& v) {
       limits.crashes_before_quarantine = static_cast<int>(number_at(value, where, 1, 1000));
     } else if (key == "crashWindowSeconds") {
       limits.crash_window = std::chrono::seconds(number_at(value, where, 1, 86400));
+    } else if (key == "runnersPerPlugin") {
+      limits.runners_per_plugin = static_cast<int>(number_at(value, where, 1, 1024));
     } else {
       invalid(where, "is not a known key");
     }

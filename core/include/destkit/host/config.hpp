@@ -72,6 +72,9 @@ struct RunnerLimits {
   // is made anew (quarantine).
   int crashes_before_quarantine = 5;
   std::chrono::seconds crash_window{60};
+  // Hook calls of one plugin run at once in up to this many runners, started as calls need
+  // them (a quarter of destkit serve's default 64 workers); further calls wait for one.
+  int runners_per_plugin = 16;
 };
 
 // Which plugin files the host agrees to run; see the README's "What the host refuses to trust".
