@@ -26,6 +26,13 @@ std::deque<std::string> handed_out;
 // The options handles the innermost running hook may write, as the host decides in
 // abi/services.cpp: on_extend_request's output, and those request_options_new made in it.
 std::vector<std::vector<dk_request_options*>> writable_options;
+// Per running hook: its call, and which get_auth names that call holds, while that is known
+// (until a request_send or set_tokens may have changed the tokens); -1 once unknown.
+struct AuthKnown {
+  dk_call* call;
+  std::int64_t present;
+};
+std::vector<AuthKnown> auth_known;
 isolation::Inbox inbox;
 std::string outgoing;  // deferred services, then the message that goes with them
 
@@ -52,15 +59,18 @@ void run_hook(Reader& message) {
   Hook hook{};
   dk_call* call = nullptr;
   dk_request_options* options = nullptr;
+  std::int64_t auth = -1;
   try {
     hook = static_cast<Hook>(message.integer());
     call = reinterpret_cast<dk_call*>(static_cast<std::uintptr_t>(message.integer()));
     options = reinterpret_cast<dk_request_options*>(static_cast<std::uintptr_t>(message.integer()));
+    auth = message.integer();
   } catch (const isolation::WireError&) {
     host_is_gone();
   }
   ++hook_depth;
   writable_options.emplace_back();
+  auth_known.push_back({call, auth});
   if (hook == Hook::extend_request && options != nullptr) writable_options.back().push_back(options);
   dk_status status = DK_ERR_INVALID_ARGUMENT;
   if (hook == Hook::test_request && plugin.on_test_request != nullptr) status = plugin.on_test_request(call);
@@ -69,6 +79,7 @@ void run_hook(Reader& message) {
     status = plugin.on_refresh_access_token(call);
   }
   writable_options.pop_back();
+  auth_known.pop_back();
   if (--hook_depth == 0) handed_out.clear();
   send(Message(Kind::hook_done).add(status));
 }
@@ -103,6 +114,15 @@ void tell_later(const Message& message) {
   } catch (const isolation::WireError&) {
     host_is_gone();
   }
+}
+
+int auth_held(dk_call* call, int name_bit) {
+  if (auth_known.empty() || auth_known.back().call != call || auth_known.back().present < 0) return -1;
+  return (auth_known.back().present & name_bit) != 0 ? 1 : 0;
+}
+
+void tokens_may_change() {
+  for (auto& known : auth_known) known.present = -1;
 }
 
 void made_options(dk_request_options* options) {

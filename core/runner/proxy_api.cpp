@@ -88,7 +88,14 @@ dk_status get_settings_json(dk_call* call, dk_str* out) noexcept {
   return ask_text(service(Service::get_settings_json, call), out);
 }
 
+// A name the call does not hold is DK_ERR_NOT_FOUND without asking: the host told which names
+// it holds with the hook (no value), and answers that status without a message.
 dk_status get_auth(dk_call* call, dk_str name, dk_str* out) noexcept {
+  if (out != nullptr && may_talk()) {
+    std::string_view n = view(name);
+    int bit = n == "accessToken" ? 1 : n == "refreshToken" ? 2 : n == "clientId" ? 4 : n == "clientSecret" ? 8 : 0;
+    if (bit != 0 && auth_held(call, bit) == 0) return DK_ERR_NOT_FOUND;
+  }
   return ask_text(service(Service::get_auth, call).add(view(name)), out);
 }
 
@@ -156,6 +163,7 @@ dk_status request_options_new(dk_call* call, dk_request_options** out) noexcept 
 
 dk_status request_send(dk_call* call, dk_str url, dk_request_options* options, dk_response** out) noexcept {
   if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+  tokens_may_change();  // a 401 refreshes them
   return ask_host(service(Service::request_send, call).add(view(url)).add(handle(options)),
                   [&](Reader& r, dk_status) { *out = handle_from<dk_response>(r.integer()); });
 }
@@ -176,6 +184,7 @@ dk_status response_header(dk_call* call, const dk_response* response, dk_str nam
 }
 
 dk_status set_tokens(dk_call* call, dk_str access_token, dk_str refresh_token, int64_t expires_in) noexcept {
+  tokens_may_change();
   return ask_host(
       service(Service::set_tokens, call).add(view(access_token)).add(view(refresh_token)).add(expires_in));
 }

@@ -31,6 +31,17 @@ std::string_view hook_name(Hook hook) {
   return "a hook";
 }
 
+// Which get_auth names the call holds (bits in isolation::AuthName's order), so that the runner
+// answers DK_ERR_NOT_FOUND for the others without asking. Presence only: no secret travels.
+std::int64_t auth_present(const dk_call& call) {
+  std::int64_t present = 0;
+  if (!call.auth.access_token.empty()) present |= 1;
+  if (!call.auth.refresh_token.empty()) present |= 2;
+  if (call.client != nullptr && !call.client->client_id.empty()) present |= 4;
+  if (call.client != nullptr && !call.client->client_secret.empty()) present |= 8;
+  return present;
+}
+
 std::int64_t value_of(const void* handle) { return static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(handle)); }
 
 dk_status run_in_runner(Hook hook, dk_call* handle, dk_request_options* out) noexcept {
@@ -305,7 +316,7 @@ dk_status IsolatedPlugin::converse(Lease& lease, Hook hook, dk_call* call, dk_re
   auto budget = limits_.hook_deadline;
   dk_status deferred_failure = DK_OK;  // a deferred setter failed: the next waiting service gets it
   try {
-    runner.send(std::move(Message(Kind::hook).add(static_cast<std::int64_t>(hook)).add(value_of(handle_of(*call))).add(value_of(out))));
+    runner.send(std::move(Message(Kind::hook).add(static_cast<std::int64_t>(hook)).add(value_of(handle_of(*call))).add(value_of(out)).add(auth_present(*call))));
     for (;;) {
       auto waited_from = Clock::now();
       auto message = runner.receive(budget);

@@ -19,7 +19,9 @@ namespace destkit::isolation {
 // The kinds of message, as the first field of each.
 enum class Kind : std::int64_t {
   descriptor = 1,  // runner -> host, once after start: what dk_plugin_entry returned
-  hook = 2,        // host -> runner: run a hook (may arrive while the runner waits for a reply)
+  hook = 2,        // host -> runner: run a hook (may arrive while the runner waits for a reply):
+                   // hook, call, options, which get_auth names the call holds (1 accessToken,
+                   // 2 refreshToken, 4 clientId, 8 clientSecret)
   hook_done = 3,   // runner -> host: the hook's status
   service = 4,     // runner -> host: a dk_host_api call made by the plugin
   reply = 5,       // host -> runner: the service's status and outputs
