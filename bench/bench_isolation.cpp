@@ -3,11 +3,13 @@
 //   1. testRequest: N x ROUNDS sequential credential checks of bench-custom against one local
 //      HTTP server, alternating between an isolated host and an in-process one call by call;
 //      prints calls/s and p99 of each and the ratio of their throughputs (isolated / in-process);
-//   2. runners: the time to discover one plugin in a runner against in process, and the
+//   2. concurrent: THREADS threads making N/THREADS checks each, against each host in turn
+//      (in process first, then isolated, ROUNDS times); calls/s of each and their ratio;
+//   3. runners: the time to discover one plugin in a runner against in process, and the
 //      resident memory of each runner (VmRSS of the host's child processes).
 // Prints one JSON line. Numbers, never assertions: the machine may be noisy.
 //
-//   destkit-bench-isolation [--n 2000] [--rounds 5] [--runners 20]
+//   destkit-bench-isolation [--n 2000] [--rounds 5] [--threads 8] [--runners 20]
 #include <destkit/host/host.hpp>
 
 #include "loopback_server.hpp"
@@ -23,6 +25,7 @@
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -51,25 +54,38 @@ HostOptions options_for(const fs::path& directory, Isolation isolation) {
   return options;
 }
 
-json::object bench_test_request(int n, int rounds) {
-  destkit::loopback::Server api([](const destkit::loopback::Request&) {
+const std::string kSettings =
+    R"({"subdomain":"acme","apiKey":"peer-api-key-0123456789","apiBase":"http://acme.example.com/api"})";
+
+// bench-custom in process and isolated, against one local API.
+struct Hosts {
+  destkit::loopback::Server api{[](const destkit::loopback::Request&) {
     return destkit::loopback::Response::json(200, R"({"id":1})");
-  });
-  auto options = [&](Isolation isolation) {
+  }};
+  Host in_process{options(Isolation::in_process)};
+  Host isolated{options(Isolation::process)};
+  const destkit::host::Plugin* local = in_process.find("bench-custom");
+  const destkit::host::Plugin* remote = isolated.find("bench-custom");
+
+  Hosts() {
+    if (local == nullptr || remote == nullptr) {
+      std::cerr << "bench-custom did not load\n";
+      std::exit(1);
+    }
+  }
+  HostOptions options(Isolation isolation) const {
     HostOptions o = options_for(DESTKIT_BENCH_PLUGIN_DIR, isolation);
     o.connect_to = {"acme.example.com:80:127.0.0.1:" + std::to_string(api.port())};
     return o;
-  };
-  Host in_process(options(Isolation::in_process));
-  Host isolated(options(Isolation::process));
-  const auto* local = in_process.find("bench-custom");
-  const auto* remote = isolated.find("bench-custom");
-  if (local == nullptr || remote == nullptr) {
-    std::cerr << "bench-custom did not load\n";
-    std::exit(1);
   }
-  const std::string settings =
-      R"({"subdomain":"acme","apiKey":"peer-api-key-0123456789","apiBase":"http://acme.example.com/api"})";
+};
+
+json::object bench_test_request(Hosts& hosts, int n, int rounds) {
+  const Host& in_process = hosts.in_process;
+  const Host& isolated = hosts.isolated;
+  const auto* local = hosts.local;
+  const auto* remote = hosts.remote;
+  const std::string& settings = kSettings;
   std::vector<double> local_ms, remote_ms;
   for (int i = 0; i < n / 10 + 1; ++i) {  // warm-up
     time_check(in_process, *local, settings);
@@ -93,6 +109,35 @@ json::object bench_test_request(int n, int rounds) {
                       {"in_process_p99_ms", percentile(local_ms, 0.99)},
                       {"isolated_p99_ms", percentile(remote_ms, 0.99)},
                       {"ratio", remote_rate / local_rate}};
+}
+
+// Calls/s of `threads` threads making `each` checks at once.
+double concurrent_rate(const Host& host, const destkit::host::Plugin& plugin, int threads, int each) {
+  auto start = Clock::now();
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (int i = 0; i < each; ++i) time_check(host, plugin, kSettings);
+    });
+  }
+  for (auto& worker : workers) worker.join();
+  return threads * each * 1000.0 / ms_since(start);
+}
+
+json::object bench_concurrent(Hosts& hosts, int n, int rounds, int threads) {
+  int each = std::max(1, n / threads);
+  concurrent_rate(hosts.in_process, *hosts.local, threads, 1 + each / 10);  // warm-up: every runner started
+  concurrent_rate(hosts.isolated, *hosts.remote, threads, 1 + each / 10);
+  double local = 0, remote = 0;
+  for (int round = 0; round < rounds; ++round) {
+    local += concurrent_rate(hosts.in_process, *hosts.local, threads, each);
+    remote += concurrent_rate(hosts.isolated, *hosts.remote, threads, each);
+  }
+  return json::object{{"threads", threads},
+                      {"checks_each", threads * each * rounds},
+                      {"in_process_calls_per_s", local / rounds},
+                      {"isolated_calls_per_s", remote / rounds},
+                      {"ratio", remote / local}};
 }
 
 // VmRSS in kB of every child process of this one.
@@ -140,12 +185,19 @@ json::object bench_runners(int count) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int n = 2000, rounds = 5, runners = 20;
+  int n = 2000, rounds = 5, threads = 8, runners = 20;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--n") == 0) n = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--threads") == 0) threads = std::max(1, std::atoi(argv[i + 1]));
     if (std::strcmp(argv[i], "--runners") == 0) runners = std::atoi(argv[i + 1]);
   }
-  json::object result{{"test_request", bench_test_request(n, rounds)}, {"runners", bench_runners(runners)}};
+  json::object result;
+  {
+    Hosts hosts;
+    result["test_request"] = bench_test_request(hosts, n, rounds);
+    result["concurrent"] = bench_concurrent(hosts, n, rounds, threads);
+  }
+  result["runners"] = bench_runners(runners);
   std::cout << json::serialize(result) << "\n";
 }

@@ -28,6 +28,17 @@ bool may_talk();
 dk_str keep(std::string_view text);
 // A message that needs no answer (log), and one that does (every other service).
 void tell(const isolation::Message& message);
+// A message that goes with the next one sent (a deferred option setter).
+void tell_later(const isolation::Message& message);
+// The options handles the innermost running hook may write: on_extend_request's output and
+// what request_options_new handed out in that hook.
+void made_options(dk_request_options* options);
+bool may_write(dk_request_options* options);
+// Whether `call`, the running hook's, holds the get_auth name `name_bit` (1 accessToken,
+// 2 refreshToken, 4 clientId, 8 clientSecret): 1 or 0, or -1 when that is not known here.
+int auth_held(dk_call* call, int name_bit);
+// A request_send or set_tokens may have changed the tokens: ask the host again.
+void tokens_may_change();
 isolation::Reader ask(const isolation::Message& message);
 [[noreturn]] void host_is_gone();
 

@@ -3,7 +3,12 @@
 // Text in the outputs is kept here until the outermost hook returns, as abi.h promises.
 #include "conversation.hpp"
 
+#include "http/option_rules.hpp"
 #include "isolation/services_wire.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
 
 namespace destkit::runner {
 namespace {
@@ -83,37 +88,66 @@ dk_status get_settings_json(dk_call* call, dk_str* out) noexcept {
   return ask_text(service(Service::get_settings_json, call), out);
 }
 
+// A name the call does not hold is DK_ERR_NOT_FOUND without asking: the host told which names
+// it holds with the hook (no value), and answers that status without a message.
 dk_status get_auth(dk_call* call, dk_str name, dk_str* out) noexcept {
+  if (out != nullptr && may_talk()) {
+    std::string_view n = view(name);
+    int bit = n == "accessToken" ? 1 : n == "refreshToken" ? 2 : n == "clientId" ? 4 : n == "clientSecret" ? 8 : 0;
+    if (bit != 0 && auth_held(call, bit) == 0) return DK_ERR_NOT_FOUND;
+  }
   return ask_text(service(Service::get_auth, call).add(view(name)), out);
 }
 
+// An option setter the host will accept goes with the next message that waits, without a
+// round trip of its own: its options belong to the running hook and `acceptable` says its
+// values pass the host's checks (http/option_rules.hpp). Any other goes as a question, so the
+// host's own status and last_error answer it. See docs/isolation.md, "Fewer round trips".
+dk_status set_option(dk_request_options* o, Message m, bool acceptable) noexcept {
+  if (!may_talk()) return DK_ERR_INVALID_ARGUMENT;
+  if (!acceptable || !may_write(o)) return ask_host(m);
+  try {
+    m.set_kind(Kind::deferred_service);
+  } catch (...) {
+    host_is_gone();
+  }
+  tell_later(m);
+  return DK_OK;
+}
+
 dk_status options_set_prefix_url(dk_request_options* o, dk_str url) noexcept {
-  return ask_host(service(Service::options_set_prefix_url, o).add(view(url)));
+  return set_option(o, service(Service::options_set_prefix_url, o).add(view(url)), host::is_absolute_url(view(url)));
 }
 dk_status options_set_header(dk_request_options* o, dk_str name, dk_str value) noexcept {
-  return ask_host(service(Service::options_set_header, o).add(view(name)).add(view(value)));
+  return set_option(o, service(Service::options_set_header, o).add(view(name)).add(view(value)),
+                    host::is_header_name(view(name)) && host::is_header_value(view(value)));
 }
 dk_status options_set_basic_auth(dk_request_options* o, dk_str username, dk_str password) noexcept {
-  return ask_host(service(Service::options_set_basic_auth, o).add(view(username)).add(view(password)));
+  return set_option(o, service(Service::options_set_basic_auth, o).add(view(username)).add(view(password)), true);
 }
 dk_status options_add_search_param(dk_request_options* o, dk_str name, dk_str value) noexcept {
-  return ask_host(service(Service::options_add_search_param, o).add(view(name)).add(view(value)));
+  return set_option(o, service(Service::options_add_search_param, o).add(view(name)).add(view(value)), true);
 }
 dk_status options_set_timeout_ms(dk_request_options* o, int64_t timeout_ms) noexcept {
-  return ask_host(service(Service::options_set_timeout_ms, o).add(timeout_ms));
+  return set_option(o, service(Service::options_set_timeout_ms, o).add(timeout_ms), timeout_ms > 0);
 }
 dk_status options_set_response_type(dk_request_options* o, int32_t type) noexcept {
-  return ask_host(service(Service::options_set_response_type, o).add(type));
+  return set_option(o, service(Service::options_set_response_type, o).add(type),
+                    type == DK_RESPONSE_TEXT || type == DK_RESPONSE_JSON);
 }
 dk_status options_set_throw_http_errors(dk_request_options* o, int32_t enabled) noexcept {
-  return ask_host(service(Service::options_set_throw_http_errors, o).add(enabled));
+  return set_option(o, service(Service::options_set_throw_http_errors, o).add(enabled), true);
 }
 dk_status options_set_method(dk_request_options* o, dk_str method) noexcept {
-  return ask_host(service(Service::options_set_method, o).add(view(method)));
+  std::string m(view(method));
+  std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return std::toupper(c); });
+  bool known = m == "GET" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" || m == "HEAD";
+  return set_option(o, service(Service::options_set_method, o).add(view(method)), known);
 }
 dk_status options_set_body(dk_request_options* o, dk_str body) noexcept {
-  return ask_host(service(Service::options_set_body, o).add(view(body)));
+  return set_option(o, service(Service::options_set_body, o).add(view(body)), true);
 }
+// The host parses the JSON; the runner has no parser to predict it with.
 dk_status options_set_json(dk_request_options* o, dk_str json) noexcept {
   return ask_host(service(Service::options_set_json, o).add(view(json)));
 }
@@ -121,11 +155,15 @@ dk_status options_set_json(dk_request_options* o, dk_str json) noexcept {
 dk_status request_options_new(dk_call* call, dk_request_options** out) noexcept {
   if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
   return ask_host(service(Service::request_options_new, call),
-                  [&](Reader& r, dk_status) { *out = handle_from<dk_request_options>(r.integer()); });
+                  [&](Reader& r, dk_status status) {
+                    *out = handle_from<dk_request_options>(r.integer());
+                    if (status == DK_OK) made_options(*out);
+                  });
 }
 
 dk_status request_send(dk_call* call, dk_str url, dk_request_options* options, dk_response** out) noexcept {
   if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+  tokens_may_change();  // a 401 refreshes them
   return ask_host(service(Service::request_send, call).add(view(url)).add(handle(options)),
                   [&](Reader& r, dk_status) { *out = handle_from<dk_response>(r.integer()); });
 }
@@ -146,6 +184,7 @@ dk_status response_header(dk_call* call, const dk_response* response, dk_str nam
 }
 
 dk_status set_tokens(dk_call* call, dk_str access_token, dk_str refresh_token, int64_t expires_in) noexcept {
+  tokens_may_change();
   return ask_host(
       service(Service::set_tokens, call).add(view(access_token)).add(view(refresh_token)).add(expires_in));
 }

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -218,4 +219,68 @@ TEST_CASE("the isolation setting is read per destination, and the command line o
                            "{}");
   CHECK(crash.exit_code == 3);
   CHECK_THAT(crash.out, Catch::Contains("Plugin `faulty-segfault-test` crashed (SIGSEGV) during testRequest"));
+}
+
+namespace {
+
+// A local API that holds each request until `together` requests are held at once, or for 2 s,
+// and counts how many it held at once.
+struct HoldingApi {
+  explicit HoldingApi(int together) : together(together) {}
+  const int together;
+  std::mutex mutex;
+  std::condition_variable changed;
+  int held = 0;
+  int most_held = 0;
+  destkit::loopback::Server server{[this](const destkit::loopback::Request&) {
+    std::unique_lock lock(mutex);
+    most_held = std::max(most_held, ++held);
+    changed.notify_all();
+    changed.wait_for(lock, std::chrono::seconds(2), [&] { return most_held >= this->together; });
+    --held;
+    return destkit::loopback::Response::json(200, "{}");
+  }};
+};
+
+// `calls` testRequest calls of test-probe at once, in a host that runs it isolated with at
+// most `runners` runners; each must succeed.
+void concurrent_checks(HoldingApi& api, int calls, int runners) {
+  HostOptions options;
+  options.plugin_directories = {kTestPluginDir};
+  options.use_environment_path = false;
+  options.use_installed_plugins = false;
+  options.config.isolation = Isolation::process;
+  options.config.runner.runners_per_plugin = runners;
+  Host host(std::move(options));
+  const Plugin* probe = host.find("test-probe");
+  REQUIRE(probe != nullptr);
+  std::string settings = probe_settings(probe_base_url(api.server), "plain");
+  std::vector<AuthOutcome> outcomes(static_cast<std::size_t>(calls));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    threads.emplace_back([&, i] { outcomes[i] = host.test_authentication(*probe, settings).outcome; });
+  }
+  for (auto& thread : threads) thread.join();
+  for (AuthOutcome outcome : outcomes) CHECK(outcome == AuthOutcome::valid);
+}
+
+}  // namespace
+
+TEST_CASE("concurrent calls of one isolated plugin run at once, each in a runner of the plugin's pool") {
+  HoldingApi api(4);
+  concurrent_checks(api, 4, 16);
+  CHECK(api.most_held == 4);  // one at a time would have held 1
+  CHECK(api.server.request_count() == 4);
+}
+
+TEST_CASE("an isolated plugin runs in no more runners at once than runnersPerPlugin") {
+  HoldingApi api(4);
+  concurrent_checks(api, 4, 2);
+  CHECK(api.most_held == 2);
+  CHECK(api.server.request_count() == 4);
+  auto config = parse_host_config(R"({"runner":{"runnersPerPlugin":3}})", "test");
+  REQUIRE(config.ok());
+  CHECK(config->runner.runners_per_plugin == 3);
+  auto wrong = parse_host_config(R"({"runner":{"runnersPerPlugin":0}})", "test");
+  CHECK_THAT(wrong.status().message(), Catch::Contains("runner.runnersPerPlugin: must be a whole number from 1 to 1024"));
 }

@@ -68,3 +68,48 @@ TEST_CASE("waiting for a frame ends at the timeout with nothing") {
   Channel channel;
   CHECK_FALSE(receive(channel.fds[0], std::chrono::milliseconds(50)));
 }
+
+TEST_CASE("frames written in one write are read in one and handed out in order through an inbox") {
+  Channel channel;
+  std::string frames;
+  append_frame(frames, std::move(Message(Kind::deferred_service).add(1)));
+  append_frame(frames, std::move(Message(Kind::service).add("two")));
+  send_frames(channel.fds[1], frames);
+  Inbox inbox;
+  auto first = receive(channel.fds[0], inbox, std::chrono::milliseconds(1000));
+  REQUIRE(first);
+  CHECK(first->kind() == Kind::deferred_service);
+  CHECK(first->integer() == 1);
+  auto second = inbox.take();  // already read with the first
+  REQUIRE(second);
+  CHECK(second->kind() == Kind::service);
+  CHECK(second->text() == "two");
+  CHECK_FALSE(inbox.take());
+  CHECK_FALSE(receive(channel.fds[0], inbox, std::chrono::milliseconds(50)));
+}
+
+TEST_CASE("an inbox refuses a length past the limit and a peer that closes mid-frame") {
+  Channel channel;
+  Inbox inbox;
+  SECTION("too large") {
+    channel.write_raw(std::string("\xff\xff\xff\x7f", 4));
+    CHECK_THROWS_AS(receive(channel.fds[0], inbox, std::chrono::milliseconds(1000)), WireError);
+  }
+  SECTION("cut short") {
+    channel.write_raw(std::string("\x10\0\0\0i", 5));
+    ::close(channel.fds[1]);
+    channel.fds[1] = -1;
+    CHECK_THROWS_AS(receive(channel.fds[0], inbox, std::chrono::milliseconds(1000)), WireError);
+  }
+}
+
+TEST_CASE("a message's kind can be replaced, its fields kept") {
+  Message m(Kind::service);
+  m.add(7).add("x");
+  m.set_kind(Kind::deferred_service);
+  Reader r(m.bytes());
+  CHECK(r.kind() == Kind::deferred_service);
+  CHECK(r.peek_integer() == 7);
+  CHECK(r.integer() == 7);
+  CHECK(r.text() == "x");
+}

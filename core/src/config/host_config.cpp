@@ -203,6 +203,8 @@ RunnerLimits parse_runner(const json::value& v) {
       limits.restart_backoff = std::chrono::milliseconds(number_at(value, where, 0, 60000));
     } else if (key == "restartBackoffMaxMs") {
       limits.restart_backoff_max = std::chrono::milliseconds(number_at(value, where, 0, 600000));
+    } else if (key == "runnersPerPlugin") {
+      limits.runners_per_plugin = static_cast<int>(number_at(value, where, 1, 1024));
     } else {
       invalid(where, "is not a known key");
     }

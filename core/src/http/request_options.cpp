@@ -31,14 +31,6 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-bool is_absolute_url(std::string_view url) {
-  auto colon = url.find("://");
-  if (colon == std::string_view::npos || colon == 0) return false;
-  return std::all_of(url.begin(), url.begin() + colon, [](unsigned char c) {
-    return std::isalnum(c) || c == '+' || c == '-' || c == '.';
-  }) && std::isalpha(static_cast<unsigned char>(url.front()));
-}
-
 std::string join_url(std::string_view prefix, std::string_view path) {
   while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
   while (!path.empty() && path.front() == '/') path.remove_prefix(1);
@@ -50,18 +42,11 @@ std::string basic_authorization(std::string_view username, std::string_view pass
 }
 
 std::string header_problem(std::string_view name, std::string_view value) {
-  static constexpr std::string_view token_chars = "!#$%&'*+-.^_`|~";
   if (name.empty()) return "a header name must not be empty";
-  for (unsigned char c : name) {
-    if (!std::isalnum(c) && token_chars.find(static_cast<char>(c)) == std::string_view::npos) {
-      return fmt::format("the header name \"{}\" contains a character not allowed in names",
-                         name);
-    }
+  if (!is_header_name(name)) {
+    return fmt::format("the header name \"{}\" contains a character not allowed in names", name);
   }
-  if (value.find_first_of("\r\n", 0) != std::string_view::npos ||
-      value.find('\0') != std::string_view::npos) {
-    return fmt::format("the value of header \"{}\" contains a line break or NUL", name);
-  }
+  if (!is_header_value(value)) return fmt::format("the value of header \"{}\" contains a line break or NUL", name);
   return {};
 }
 

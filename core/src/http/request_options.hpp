@@ -7,6 +7,7 @@
 // same-named ones of an earlier layer and are added to the URL's own query.
 #pragma once
 
+#include "http/option_rules.hpp"
 #include "util/encoding.hpp"
 
 #include <chrono>
@@ -62,8 +63,6 @@ ResolveResult resolve_request(std::string_view url, const RequestOptions& defaul
 
 // "https://a.example/api/" + "/x" -> "https://a.example/api/x": exactly one '/' between.
 std::string join_url(std::string_view prefix, std::string_view path);
-
-bool is_absolute_url(std::string_view url);
 
 // Authorization: Basic base64(utf8(username ":" password)).
 std::string basic_authorization(std::string_view username, std::string_view password);

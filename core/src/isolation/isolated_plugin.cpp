@@ -3,6 +3,7 @@
 #include "abi/call.hpp"
 #include "abi/services.hpp"
 #include "isolation/service_call.hpp"
+#include "isolation/services_wire.hpp"
 #include "plugin/memory_library.hpp"
 
 #include <fmt/format.h>
@@ -28,6 +29,17 @@ std::string_view hook_name(Hook hook) {
     case Hook::refresh_access_token: return "refreshAccessToken";
   }
   return "a hook";
+}
+
+// Which get_auth names the call holds (bits in isolation::AuthName's order), so that the runner
+// answers DK_ERR_NOT_FOUND for the others without asking. Presence only: no secret travels.
+std::int64_t auth_present(const dk_call& call) {
+  std::int64_t present = 0;
+  if (!call.auth.access_token.empty()) present |= 1;
+  if (!call.auth.refresh_token.empty()) present |= 2;
+  if (call.client != nullptr && !call.client->client_id.empty()) present |= 4;
+  if (call.client != nullptr && !call.client->client_secret.empty()) present |= 8;
+  return present;
 }
 
 std::int64_t value_of(const void* handle) { return static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(handle)); }
@@ -63,7 +75,13 @@ IsolatedPlugin::IsolatedPlugin(const std::filesystem::path& file, const RunnerLi
 }
 
 IsolatedPlugin::~IsolatedPlugin() {
-  runner_.reset();
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  reaper_wake_.notify_all();
+  if (reaper_.joinable()) reaper_.join();
+  idle_.clear();
   if (memfd_ >= 0) ::close(memfd_);
 }
 
@@ -75,7 +93,10 @@ std::variant<std::unique_ptr<IsolatedPlugin>, std::string> IsolatedPlugin::disco
   std::string problem;
   plugin->memfd_ = seal(bytes, file, problem);
   if (plugin->memfd_ < 0) return problem;
-  if (problem = plugin->start(); !problem.empty()) return problem;
+  plugin->runners_ = 1;
+  Started first = plugin->start_runner();
+  if (auto* why = std::get_if<std::string>(&first)) return *why;
+  plugin->release(std::move(std::get<std::unique_ptr<RunnerProcess>>(first)));
   return plugin;
 }
 
@@ -136,25 +157,32 @@ bool IsolatedPlugin::take_descriptor(isolation::Reader& m) {
   return true;
 }
 
-std::string IsolatedPlugin::stop_runner() {
-  std::string how = runner_->stop();
-  bool refused_call = runner_->killed_by(SIGSYS);
-  bool closed_channel = runner_->killed_by(SIGKILL);
-  runner_.reset();
-  if (refused_call) {
+// A runner in use by a call on this thread; a nested hook call of the same plugin finds it.
+struct IsolatedPlugin::Lease {
+  const IsolatedPlugin* plugin;
+  RunnerProcess* runner;
+  Lease* outer;
+  std::string fault;  // set when the runner ended: every call on it fails with this
+};
+
+thread_local IsolatedPlugin::Lease* IsolatedPlugin::current_lease_ = nullptr;
+
+std::string IsolatedPlugin::stop(RunnerProcess& runner) {
+  std::string how = runner.stop();
+  if (runner.killed_by(SIGSYS)) {
     return "was stopped by the sandbox (SIGSYS: a system call runners may not make, such as starting a program, "
            "making a process or opening a socket)";
   }
-  if (closed_channel) return "broke its channel to the host and was stopped (SIGKILL)";
+  if (runner.killed_by(SIGKILL)) return "broke its channel to the host and was stopped (SIGKILL)";
   return fmt::format("crashed ({})", how);
 }
 
 std::string IsolatedPlugin::record_end(std::string fault) {
+  std::lock_guard lock(mutex_);
   auto now = Clock::now();
   crashes_.push_back(now);
   while (!crashes_.empty() && now - crashes_.front() > limits_.crash_window) crashes_.pop_front();
-  last_fault_ = fault;
-  if (static_cast<int>(crashes_.size()) >= limits_.crashes_before_quarantine) {
+  if (static_cast<int>(crashes_.size()) >= limits_.crashes_before_quarantine && quarantined_.empty()) {
     quarantined_ = fmt::format("its runner ended {} times within {} s; the last time: {}", crashes_.size(),
                                limits_.crash_window.count(), fault);
     if (log_) log_(LogLevel::error, name(), fmt::format("quarantined until the plugins are rescanned: {}", quarantined_));
@@ -162,22 +190,26 @@ std::string IsolatedPlugin::record_end(std::string fault) {
   return fault;
 }
 
-std::string IsolatedPlugin::start() {
-  if (crashes_.size() >= 2) {  // the first restart is at once, then restart_backoff, doubling
-    auto wait = std::min(limits_.restart_backoff * (std::int64_t{1} << std::min<std::size_t>(crashes_.size() - 2, 20)),
-                         limits_.restart_backoff_max);
-    std::this_thread::sleep_until(crashes_.back() + wait);
+IsolatedPlugin::Started IsolatedPlugin::start_runner() {
+  Clock::time_point resume{};
+  {
+    std::lock_guard lock(mutex_);
+    if (crashes_.size() >= 2) {  // the first restart is at once, then restart_backoff, doubling
+      resume = crashes_.back() +
+               std::min(limits_.restart_backoff * (std::int64_t{1} << std::min<std::size_t>(crashes_.size() - 2, 20)),
+                        limits_.restart_backoff_max);
+    }
   }
+  std::this_thread::sleep_until(resume);
   auto made = RunnerProcess::start(memfd_, limits_, log_, name());
   if (auto* problem = std::get_if<std::string>(&made)) return *problem;
-  runner_ = std::move(std::get<std::unique_ptr<RunnerProcess>>(made));
-  ++generation_;
+  auto runner = std::move(std::get<std::unique_ptr<RunnerProcess>>(made));
   LoadingLog loading(&log_, file_name_);
   try {
     for (;;) {
-      auto message = runner_->receive(limits_.hook_deadline);
+      auto message = runner->receive(limits_.hook_deadline);
       if (!message) {
-        stop_runner();
+        runner->stop();
         return record_end(fmt::format("did not finish loading within {} ms and was stopped", limits_.hook_deadline.count()));
       }
       Kind kind = message->kind();
@@ -188,64 +220,167 @@ std::string IsolatedPlugin::start() {
       if (kind != Kind::descriptor) throw isolation::WireError("unexpected message");
       std::string problem(message->text());
       if (!problem.empty()) {
-        stop_runner();
+        runner->stop();
         return naming_file(problem, file_path_);
       }
       if (!take_descriptor(*message)) {
-        stop_runner();
+        runner->stop();
+        std::lock_guard lock(mutex_);
         quarantined_ = "it described itself differently when its runner started again";
         return quarantined_;
       }
-      runner_->set_log_source(name());
-      return {};
+      runner->set_log_source(name());
+      return runner;
     }
   } catch (const isolation::WireError&) {
-    return record_end(stop_runner() + " while loading");
+    return record_end(stop(*runner) + " while loading");
+  }
+}
+
+std::variant<std::unique_ptr<RunnerProcess>, std::string> IsolatedPlugin::acquire(Hook hook) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (!quarantined_.empty()) return fmt::format("Plugin `{}` is quarantined: {}", name(), quarantined_);
+    if (!idle_.empty()) {
+      std::unique_ptr<RunnerProcess> runner = std::move(idle_.back().runner);
+      idle_.pop_back();
+      if (!runner->ended()) return runner;
+      --runners_;  // it died between calls: a thread of the plugin, say
+      lock.unlock();
+      std::string fault = fmt::format("Plugin `{}` {} after its last call returned", name(), stop(*runner));
+      runner.reset();
+      fault = record_end(std::move(fault));
+      if (log_) log_(LogLevel::error, name(), fault);
+      freed_.notify_one();
+      lock.lock();
+      continue;
+    }
+    if (runners_ < std::max(limits_.runners_per_plugin, 1)) {
+      ++runners_;
+      lock.unlock();
+      Started started = start_runner();
+      if (auto* runner = std::get_if<std::unique_ptr<RunnerProcess>>(&started)) return std::move(*runner);
+      release(nullptr);
+      return fmt::format("Plugin `{}` could not be started for {}: {}", name(), hook_name(hook),
+                         std::get<std::string>(started));
+    }
+    freed_.wait(lock);
+  }
+}
+
+void IsolatedPlugin::release(std::unique_ptr<RunnerProcess> runner) {
+  std::unique_ptr<RunnerProcess> ended;
+  {
+    std::lock_guard lock(mutex_);
+    if (runner == nullptr || !quarantined_.empty() || closing_) {
+      ended = std::move(runner);
+      --runners_;
+    } else {
+      idle_.push_back({std::move(runner), Clock::now()});
+      if (idle_.size() > 1 && !reaping_) {
+        if (reaper_.joinable()) reaper_.join();  // it has finished: it cleared reaping_ last
+        reaping_ = true;
+        reaper_ = std::thread([this] { end_idle_runners(); });
+      }
+    }
+  }
+  ended.reset();
+  freed_.notify_one();
+}
+
+void IsolatedPlugin::end_idle_runners() {
+  std::unique_lock lock(mutex_);
+  while (!closing_ && idle_.size() > 1) {
+    auto expires = idle_.front().since + kIdleRunnerLifetime;
+    if (Clock::now() < expires) {
+      reaper_wake_.wait_until(lock, expires);
+      continue;
+    }
+    std::unique_ptr<RunnerProcess> runner = std::move(idle_.front().runner);
+    idle_.erase(idle_.begin());
+    --runners_;
+    lock.unlock();
+    runner.reset();  // kills and reaps it
+    freed_.notify_one();
+    lock.lock();
+  }
+  reaping_ = false;
+}
+
+dk_status IsolatedPlugin::converse(Lease& lease, Hook hook, dk_call* call, dk_request_options* out) {
+  auto fail = [&](const std::string& fault) {
+    if (call->fault.empty()) call->fault = fault;
+    return DK_ERR_INTERNAL;
+  };
+  if (!lease.fault.empty()) return fail(lease.fault);
+  RunnerProcess& runner = *lease.runner;
+  auto budget = limits_.hook_deadline;
+  dk_status deferred_failure = DK_OK;  // a deferred setter failed: the next waiting service gets it
+  try {
+    runner.send(std::move(Message(Kind::hook).add(static_cast<std::int64_t>(hook)).add(value_of(handle_of(*call))).add(value_of(out)).add(auth_present(*call))));
+    for (;;) {
+      auto waited_from = Clock::now();
+      auto message = runner.receive(budget);
+      budget -= std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - waited_from);
+      if (!message) {
+        runner.stop();
+        lease.fault = record_end(fmt::format("Plugin `{}` did not finish {} within {} ms and was stopped", name(),
+                                             hook_name(hook), limits_.hook_deadline.count()));
+        return fail(lease.fault);
+      }
+      Kind kind = message->kind();
+      if (kind == Kind::hook_done) {
+        auto status = static_cast<dk_status>(message->integer());
+        return status == DK_OK ? deferred_failure : status;
+      }
+      if (kind == Kind::deferred_service) {
+        dk_status status = serve_deferred_service(*message);
+        if (deferred_failure == DK_OK) deferred_failure = status;
+        continue;
+      }
+      if (kind != Kind::service) throw isolation::WireError("unexpected message");
+      if (deferred_failure != DK_OK && message->peek_integer() != static_cast<std::int64_t>(isolation::Service::log)) {
+        runner.send(refusal_reply(*message, deferred_failure));
+        deferred_failure = DK_OK;
+        continue;
+      }
+      auto answer = serve_service(*message);  // the host's own time: not counted against the deadline
+      if (!lease.fault.empty()) return fail(lease.fault);  // a nested hook's runner ended
+      if (answer) runner.send(*answer);
+    }
+  } catch (const isolation::WireError&) {
+    if (!lease.fault.empty()) return fail(lease.fault);
+    lease.fault = record_end(fmt::format("Plugin `{}` {} during {}", name(), stop(runner), hook_name(hook)));
+    return fail(lease.fault);
   }
 }
 
 dk_status IsolatedPlugin::run(Hook hook, dk_call* call, dk_request_options* out) noexcept {
   try {
-    std::lock_guard lock(mutex_);
-    auto fail = [&](const std::string& fault) {
-      if (call->fault.empty()) call->fault = fault;
+    for (Lease* lease = current_lease_; lease != nullptr; lease = lease->outer) {
+      if (lease->plugin == this) return converse(*lease, hook, call, out);  // nested in a call on this thread
+    }
+    auto acquired = acquire(hook);
+    if (auto* problem = std::get_if<std::string>(&acquired)) {
+      if (call->fault.empty()) call->fault = *problem;
       return DK_ERR_INTERNAL;
-    };
-    if (!quarantined_.empty()) return fail(fmt::format("Plugin `{}` is quarantined: {}", name(), quarantined_));
-    if (runner_ && runner_->ended()) {  // it died between calls: a thread of the plugin, say
-      std::string fault = fmt::format("Plugin `{}` {} after its last call returned", name(), stop_runner());
-      if (log_) log_(LogLevel::error, name(), record_end(fault));
-      if (!quarantined_.empty()) return fail(fmt::format("Plugin `{}` is quarantined: {}", name(), quarantined_));
     }
-    if (!runner_) {
-      if (std::string problem = start(); !problem.empty()) {
-        return fail(fmt::format("Plugin `{}` could not be started for {}: {}", name(), hook_name(hook), problem));
-      }
-    }
-    std::uint64_t generation = generation_;
-    auto budget = limits_.hook_deadline;
+    std::unique_ptr<RunnerProcess> runner = std::move(std::get<std::unique_ptr<RunnerProcess>>(acquired));
+    Lease lease{this, runner.get(), current_lease_, {}};
+    current_lease_ = &lease;
+    struct Restore {
+      Lease& lease;
+      ~Restore() { current_lease_ = lease.outer; }
+    } restore{lease};
+    dk_status status = DK_ERR_INTERNAL;
     try {
-      runner_->send(std::move(Message(Kind::hook).add(static_cast<std::int64_t>(hook)).add(value_of(handle_of(*call))).add(value_of(out))));
-      for (;;) {
-        auto waited_from = Clock::now();
-        auto message = runner_->receive(budget);
-        budget -= std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - waited_from);
-        if (!message) {
-          stop_runner();
-          return fail(record_end(fmt::format("Plugin `{}` did not finish {} within {} ms and was stopped", name(),
-                                             hook_name(hook), limits_.hook_deadline.count())));
-        }
-        Kind kind = message->kind();
-        if (kind == Kind::hook_done) return static_cast<dk_status>(message->integer());
-        if (kind != Kind::service) throw isolation::WireError("unexpected message");
-        auto answer = serve_service(*message);  // the host's own time: not counted against the deadline
-        if (generation_ != generation || !runner_) return fail(last_fault_);  // a nested hook's runner ended
-        if (answer) runner_->send(*answer);
-      }
-    } catch (const isolation::WireError&) {
-      if (generation_ != generation || !runner_) return fail(last_fault_);
-      return fail(record_end(fmt::format("Plugin `{}` {} during {}", name(), stop_runner(), hook_name(hook))));
+      status = converse(lease, hook, call, out);
+    } catch (...) {
+      runner->stop();  // the conversation is in an unknown state
+      lease.fault = "the host failed while running the plugin";
     }
+    release(lease.fault.empty() ? std::move(runner) : nullptr);
+    return status;
   } catch (...) {
     return DK_ERR_INTERNAL;
   }

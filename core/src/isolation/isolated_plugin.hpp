@@ -5,13 +5,20 @@
 // services on the host's dk_call) until the runner answers. So the credential test, the 401
 // refresh, the nested extendRequest and the verdicts are one code path for both modes.
 //
-// The runner starts when the plugin is discovered in one, or at its first hook call, and is
-// kept. A runner that crashes, exits, closes its channel or overruns the hook deadline is
-// killed and reaped, the call fails with a verdict naming the cause (dk_call::fault), and the
-// next call starts a new runner after a backoff (none after the first crash, then
-// restart_backoff, doubling up to restart_backoff_max). A plugin whose runner died
-// crashes_before_quarantine times within crash_window is quarantined: its hooks fail at once
-// until lift_quarantine (Host::rescan).
+// Calls run in a small pool of runners of the plugin: a call takes an idle runner, or starts one
+// while fewer than RunnerLimits::runners_per_plugin exist (else it waits for one to be free),
+// and gives it back when the hook returns. So concurrent calls of one plugin run concurrently,
+// and the pool grows to the concurrency the host asks for. Idle runners beyond one are ended
+// after kIdleRunnerLifetime. A nested hook call (extendRequest inside request_send) goes to the
+// runner of the call it is nested in, on the same thread. The descriptor is learned from the
+// first runner; each later one must describe the plugin the same way.
+//
+// A runner that crashes, exits, closes its channel or overruns the hook deadline is killed and
+// reaped, and only the call it was running fails, with a verdict naming the cause
+// (dk_call::fault). Ends are counted across the pool: a runner is started after a backoff (none
+// after the first end, then restart_backoff, doubling up to restart_backoff_max), and a plugin
+// whose runners ended crashes_before_quarantine times within crash_window is quarantined: its
+// hooks fail at once until lift_quarantine (Host::rescan).
 #pragma once
 
 #include "isolation/runner_process.hpp"
@@ -21,17 +28,23 @@
 #include <destkit/host/log.hpp>
 
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 namespace destkit::host {
 
 class IsolatedPlugin;
+
+// How long a runner beyond the first may stay idle before it is ended.
+inline constexpr std::chrono::seconds kIdleRunnerLifetime{10};
 
 // The descriptor comes first so that a hook, handed dk_call::hooks, finds its plugin.
 struct IsolatedDescriptor {
@@ -68,10 +81,28 @@ class IsolatedPlugin {
   bool lift_quarantine();
 
  private:
+  struct Idle {
+    std::unique_ptr<RunnerProcess> runner;
+    std::chrono::steady_clock::time_point since;
+  };
+  struct Lease;  // a runner in use by one thread's call (isolated_plugin.cpp)
+  static thread_local Lease* current_lease_;  // the innermost on this thread
+  using Started = std::variant<std::unique_ptr<RunnerProcess>, std::string>;
+
   IsolatedPlugin(const std::filesystem::path& file, const RunnerLimits& limits, LogSink log);
-  std::string start();  // a runner with the expected descriptor, or why not (a phrase: "crashed (SIGSEGV) ...")
+  // A runner that ran the entry point and described the plugin as expected, or why not (a
+  // phrase: "crashed (SIGSEGV) while loading").
+  Started start_runner();
+  // An idle runner or a new one for `hook`, or the sentence saying why there is none.
+  std::variant<std::unique_ptr<RunnerProcess>, std::string> acquire(isolation::Hook hook);
+  // Gives a runner whose call ended normally back to the pool; `nullptr` for one that ended.
+  void release(std::unique_ptr<RunnerProcess> runner);
+  // Runs the hook on the lease's runner until it answers, serving its service calls.
+  dk_status converse(Lease& lease, isolation::Hook hook, dk_call* call, dk_request_options* out);
+  // Ends idle runners beyond one that have been idle for kIdleRunnerLifetime (a thread of its own).
+  void end_idle_runners();
   // Stops the runner and says how it ended, as a phrase.
-  std::string stop_runner();
+  std::string stop(RunnerProcess& runner);
   // Counts a runner's end toward quarantine; returns `fault`.
   std::string record_end(std::string fault);
   // Takes the descriptor the runner sent; false when it differs from the one expected.
@@ -81,7 +112,9 @@ class IsolatedPlugin {
   IsolatedDescriptor holder_{};
   std::string file_path_;  // as given, to name the file in the loader's messages
   std::string file_name_;
-  std::string slug_, version_, definition_;  // what the descriptor points to
+  // What the descriptor points to: written by the first runner (before the plugin is handed
+  // out), only read afterwards.
+  std::string slug_, version_, definition_;
   int hooks_present_ = 0;
   bool described_ = false;
   bool entry_returned_null_ = false;
@@ -89,12 +122,16 @@ class IsolatedPlugin {
   RunnerLimits limits_;
   LogSink log_;
 
-  mutable std::recursive_mutex mutex_;
-  std::unique_ptr<RunnerProcess> runner_;
-  std::uint64_t generation_ = 0;  // counts runners started, so a nested call's crash is noticed
+  mutable std::mutex mutex_;  // guards what follows
+  std::condition_variable freed_;  // a runner became idle, or a slot for one
+  std::vector<Idle> idle_;         // the least recently used first
+  int runners_ = 0;                // idle, in use and starting
   std::deque<std::chrono::steady_clock::time_point> crashes_;
-  std::string last_fault_;
   std::string quarantined_;
+  std::condition_variable reaper_wake_;
+  std::thread reaper_;
+  bool reaping_ = false;
+  bool closing_ = false;
 };
 
 }  // namespace destkit::host

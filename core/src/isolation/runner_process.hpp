@@ -54,6 +54,7 @@ class RunnerProcess {
 
   pid_t pid_ = -1;
   int channel_ = -1;
+  isolation::Inbox inbox_;
   int out_ = -1;
   int err_ = -1;
   std::string out_partial_;

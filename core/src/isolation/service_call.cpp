@@ -132,3 +132,35 @@ std::optional<Message> serve_service(Reader& m) {
 }
 
 }  // namespace destkit::host
+
+namespace destkit::host {
+
+dk_status serve_deferred_service(Reader& m) {
+  auto service = static_cast<Service>(m.peek_integer());
+  if (service < Service::options_set_prefix_url || service > Service::options_set_body) {
+    throw isolation::WireError("a service that must be answered was sent without waiting");
+  }
+  std::optional<Message> answer = serve_service(m);
+  Reader status(answer->bytes());
+  status.kind();
+  return static_cast<dk_status>(status.integer());
+}
+
+Message refusal_reply(Reader& m, dk_status status) {
+  switch (static_cast<Service>(m.integer())) {
+    case Service::last_error:
+    case Service::get_settings_json:
+    case Service::get_auth:
+    case Service::response_reason:
+    case Service::response_body:
+    case Service::response_header: return text_reply(status, dk_str{nullptr, 0});
+    case Service::get_setting:
+    case Service::response_json_value: return value_reply(status, dk_value{});
+    case Service::request_options_new:
+    case Service::request_send:
+    case Service::response_status: return std::move(reply(status).add(0));
+    default: return reply(status);
+  }
+}
+
+}  // namespace destkit::host

@@ -5,6 +5,8 @@
 
 #include "isolation/wire.hpp"
 
+#include <destkit/abi.h>
+
 #include <optional>
 
 namespace destkit::host {
@@ -12,5 +14,13 @@ namespace destkit::host {
 // The reply to send back, or nothing for a service that has none (log). WireError when the
 // message is malformed.
 std::optional<isolation::Message> serve_service(isolation::Reader& message);
+
+// Runs a deferred service (an option setter; no reply goes back) and returns its status.
+// WireError for any other service.
+dk_status serve_deferred_service(isolation::Reader& message);
+
+// The reply to a service the host does not run, shaped as the service's own reply: `status`
+// and empty outputs.
+isolation::Message refusal_reply(isolation::Reader& message, dk_status status);
 
 }  // namespace destkit::host

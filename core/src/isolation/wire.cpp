@@ -1,5 +1,6 @@
 #include "isolation/wire.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <poll.h>
@@ -61,10 +62,24 @@ Message& Message::add(std::string_view bytes) {
   return *this;
 }
 
+void Message::set_kind(Kind kind) {
+  if (bytes_.size() < 9 || bytes_[0] != 'i') throw WireError("a message without a kind");
+  std::string value;
+  put_le(value, static_cast<std::uint64_t>(kind), 8);
+  bytes_.replace(1, 8, value);
+}
+
 std::int64_t Reader::integer() {
   if (frame_.size() - at_ < 9 || frame_[at_] != 'i') throw WireError("malformed frame: an integer was expected");
   auto value = static_cast<std::int64_t>(get_le(std::string_view(frame_).substr(at_ + 1), 8));
   at_ += 9;
+  return value;
+}
+
+std::int64_t Reader::peek_integer() {
+  std::size_t at = at_;
+  std::int64_t value = integer();
+  at_ = at;
   return value;
 }
 
@@ -77,18 +92,78 @@ std::string_view Reader::text() {
   return out;
 }
 
-void send(int fd, const Message& message) {
+void append_frame(std::string& frames, const Message& message) {
   if (message.bytes().size() > kMaxFrameBytes) throw WireError("a message is larger than a frame may be");
-  std::string frame;
-  frame.reserve(4 + message.bytes().size());
-  put_le(frame, message.bytes().size(), 4);
-  frame += message.bytes();
+  put_le(frames, message.bytes().size(), 4);
+  frames += message.bytes();
+}
+
+void send_frames(int fd, std::string_view frames) {
   std::size_t done = 0;
-  while (done < frame.size()) {
-    ssize_t n = ::send(fd, frame.data() + done, frame.size() - done, MSG_NOSIGNAL);
+  while (done < frames.size()) {
+    ssize_t n = ::send(fd, frames.data() + done, frames.size() - done, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) throw WireError(std::string("write: ") + std::strerror(errno));
     done += static_cast<std::size_t>(n);
+  }
+}
+
+void send(int fd, const Message& message) {
+  thread_local std::string frame;  // kept: no allocation per message once it has grown
+  frame.clear();
+  append_frame(frame, message);
+  send_frames(fd, frame);
+  if (frame.capacity() > (1u << 20)) std::string().swap(frame);  // a large body is not kept
+}
+
+std::optional<Reader> Inbox::take() {
+  std::size_t held = buffer_.size() - start_;
+  if (held < 4) return std::nullopt;
+  std::size_t size = get_le(std::string_view(buffer_).substr(start_, 4), 4);
+  if (size > kMaxFrameBytes) throw WireError("a frame is larger than the limit");
+  if (held - 4 < size) return std::nullopt;
+  Reader frame(buffer_.substr(start_ + 4, size));
+  start_ += 4 + size;
+  if (start_ == buffer_.size()) {
+    buffer_.clear();
+    start_ = 0;
+  }
+  return frame;
+}
+
+void Inbox::fill(int fd) {
+  if (start_ > 0) {  // frames handed out make room
+    buffer_.erase(0, start_);
+    start_ = 0;
+  }
+  constexpr std::size_t kChunk = 64 * 1024;
+  std::size_t had = buffer_.size();
+  buffer_.resize(had + kChunk);
+  ssize_t n;
+  do {
+    n = ::recv(fd, buffer_.data() + had, kChunk, MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  buffer_.resize(had + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+  if (n < 0 && errno != EAGAIN) throw WireError(std::string("read: ") + std::strerror(errno));
+  if (n == 0) throw WireError("the peer closed the channel");
+}
+
+std::optional<Reader> receive(int fd, Inbox& inbox, std::optional<std::chrono::milliseconds> timeout) {
+  std::optional<Clock::time_point> deadline;
+  if (timeout) deadline = Clock::now() + *timeout;
+  for (;;) {
+    if (auto frame = inbox.take()) return frame;
+    int wait = -1;
+    if (deadline) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+      if (left <= 0) return std::nullopt;
+      wait = static_cast<int>(std::min<long long>(left, 1 << 30));
+    }
+    pollfd p{fd, POLLIN, 0};
+    int ready = ::poll(&p, 1, wait);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready < 0) throw WireError(std::string("poll: ") + std::strerror(errno));
+    if (ready > 0) inbox.fill(fd);
   }
 }
 

@@ -19,10 +19,15 @@ namespace destkit::isolation {
 // The kinds of message, as the first field of each.
 enum class Kind : std::int64_t {
   descriptor = 1,  // runner -> host, once after start: what dk_plugin_entry returned
-  hook = 2,        // host -> runner: run a hook (may arrive while the runner waits for a reply)
+  hook = 2,        // host -> runner: run a hook (may arrive while the runner waits for a reply):
+                   // hook, call, options, which get_auth names the call holds (1 accessToken,
+                   // 2 refreshToken, 4 clientId, 8 clientSecret)
   hook_done = 3,   // runner -> host: the hook's status
   service = 4,     // runner -> host: a dk_host_api call made by the plugin
   reply = 5,       // host -> runner: the service's status and outputs
+  // runner -> host: an option setter the runner found acceptable (docs/isolation.md, "Fewer
+  // round trips"); the host runs it and sends no reply.
+  deferred_service = 6,
 };
 
 // Hooks a host message may ask for.
@@ -43,6 +48,8 @@ class Message {
 
   Message& add(std::int64_t value);
   Message& add(std::string_view bytes);
+  // Replaces the kind of a message made with Message(Kind).
+  void set_kind(Kind kind);
   const std::string& bytes() const { return bytes_; }
 
  private:
@@ -55,6 +62,7 @@ class Reader {
  public:
   explicit Reader(std::string frame) : frame_(std::move(frame)) {}
   std::int64_t integer();
+  std::int64_t peek_integer();  // the next integer, left to be read again
   std::string_view text();
   Kind kind() { return static_cast<Kind>(integer()); }
 
@@ -63,8 +71,29 @@ class Reader {
   std::size_t at_ = 0;
 };
 
-// Writes one frame; throws WireError when the peer is gone. Never raises SIGPIPE.
+// Appends `message` as a frame to `frames`, so that several frames go in one write.
+void append_frame(std::string& frames, const Message& message);
+// Writes one frame, or frames made with append_frame; throws WireError when the peer is gone.
+// Never raises SIGPIPE.
 void send(int fd, const Message& message);
+void send_frames(int fd, std::string_view frames);
+
+// Frames read from a channel in as few reads as the peer's writes allow: one read takes every
+// frame the peer has written so far, and the next receive hands them out without a system call.
+class Inbox {
+ public:
+  // A whole frame already read, if any. WireError when its length is past the limit.
+  std::optional<Reader> take();
+  // Reads what `fd` holds now, without waiting. WireError at end of stream.
+  void fill(int fd);
+
+ private:
+  std::string buffer_;
+  std::size_t start_ = 0;  // where the first frame not handed out begins
+};
+
+// Like receive below, through `inbox`: frames already read are handed out first.
+std::optional<Reader> receive(int fd, Inbox& inbox, std::optional<std::chrono::milliseconds> timeout);
 
 // Waits at most `timeout` (forever when empty) for one whole frame. Returns nothing on
 // timeout; throws WireError at end of stream or on a malformed frame.

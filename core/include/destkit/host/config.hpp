@@ -78,6 +78,9 @@ struct RunnerLimits {
   // the host waits restart_backoff, doubling with each end, at most restart_backoff_max.
   std::chrono::milliseconds restart_backoff{100};
   std::chrono::milliseconds restart_backoff_max{2000};
+  // Hook calls of one plugin run at once in up to this many runners, started as calls need
+  // them (a quarter of destkit serve's default 64 workers); further calls wait for one.
+  int runners_per_plugin = 16;
 };
 
 // Which plugin files the host agrees to run; see the README's "What the host refuses to trust".

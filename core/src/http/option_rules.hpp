@@ -1,0 +1,33 @@
+// http/option_rules — the checks a request option's value must pass, as plain predicates with
+// no dependencies, so that the plugin runner applies exactly the host's rules (core/runner).
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <string_view>
+
+namespace destkit::host {
+
+// "scheme://...": a scheme of letters, digits, '+', '-', '.', starting with a letter.
+inline bool is_absolute_url(std::string_view url) {
+  auto colon = url.find("://");
+  if (colon == std::string_view::npos || colon == 0) return false;
+  return std::all_of(url.begin(), url.begin() + colon, [](unsigned char c) {
+    return std::isalnum(c) || c == '+' || c == '-' || c == '.';
+  }) && std::isalpha(static_cast<unsigned char>(url.front()));
+}
+
+// A header name is an HTTP token: not empty, letters, digits and !#$%&'*+-.^_`|~.
+inline bool is_header_name(std::string_view name) {
+  static constexpr std::string_view token_chars = "!#$%&'*+-.^_`|~";
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || token_chars.find(static_cast<char>(c)) != std::string_view::npos;
+  });
+}
+
+// A header value holds no line break and no NUL.
+inline bool is_header_value(std::string_view value) {
+  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
+
+}  // namespace destkit::host
