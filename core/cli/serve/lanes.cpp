@@ -4,8 +4,7 @@
 
 namespace destkit::cli::serve {
 
-Lanes::Lanes(std::size_t threads, std::size_t per_lane)
-    : per_lane_(per_lane == 0 ? 1 : per_lane), thread_count_(threads) {
+Lanes::Lanes(std::size_t threads, std::size_t per_lane) : per_lane_(per_lane == 0 ? 1 : per_lane) {
   workers_.reserve(threads);
   for (std::size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
 }
@@ -18,8 +17,9 @@ void Lanes::stop() {
     stopping_ = true;
   }
   ready_.notify_all();
-  for (auto& worker : workers_) worker.join();
-  workers_.clear();
+  for (auto& worker : workers_) {
+    if (worker.joinable()) worker.join();  // stop() may run twice: by the service, then the destructor
+  }
 }
 
 void Lanes::post(const std::string& lane, std::function<void()> job) {

@@ -36,7 +36,7 @@ class Lanes {
   // Runs `job` on a worker thread once `lane` has fewer than per_lane jobs running.
   void post(const std::string& lane, std::function<void()> job);
 
-  std::size_t threads() const { return thread_count_; }
+  std::size_t threads() const { return workers_.size(); }
   std::size_t per_lane() const { return per_lane_; }
 
  private:
@@ -49,7 +49,6 @@ class Lanes {
   std::map<std::string, Lane>::iterator next_runnable();
 
   std::size_t per_lane_;
-  std::size_t thread_count_;
   std::mutex mutex_;
   std::condition_variable ready_;
   std::map<std::string, Lane> lanes_;
