@@ -2,7 +2,7 @@
 
 #include "http/request_options.hpp"
 #include "util/json_input.hpp"
-#include "util/spelling.hpp"
+#include "util/json_path.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
@@ -14,48 +14,37 @@ namespace {
 
 namespace json = boost::json;
 
-// Thrown inside this file only, to stop at the first problem with its JSON path.
-struct Invalid {
-  std::string message;
-};
-
-[[noreturn]] void invalid(const std::string& path, std::string_view why) {
-  throw Invalid{fmt::format("{}: {}", path, why)};
-}
-
-const json::object& object_at(const json::value& v, const std::string& path) {
-  if (!v.is_object()) invalid(path, fmt::format("must be an object, not {}", host::json_kind(v)));
-  return v.get_object();
-}
+using host::array_at;
+using host::bool_at;
+using host::invalid_at;
+using host::object_at;
+using host::required_member;
+using host::string_at;
 
 // Rejects any key not in `known`, suggesting the one that was probably meant.
-void only_known_keys(const json::object& object, const std::vector<std::string>& known, const std::string& path) {
-  for (const auto& [key, _] : object) {
-    if (std::find(known.begin(), known.end(), std::string_view(key)) != known.end()) continue;
-    std::string why = fmt::format("is not a known key (expected one of {})", fmt::join(known, ", "));
-    if (auto guess = host::closest_spelling(key, known)) why = fmt::format("is not a known key; did you mean \"{}\"?", *guess);
-    invalid(fmt::format("{}.{}", path, std::string_view(key)), why);
-  }
+void only_known_keys(const json::object& object, std::initializer_list<std::string_view> known, const std::string& path) {
+  auto unknown = host::first_unknown_key(object, known);
+  if (!unknown) return;
+  std::string why = fmt::format("is not a known key (expected one of {})", fmt::join(known, ", "));
+  if (unknown->guess) why = fmt::format("is not a known key; did you mean \"{}\"?", *unknown->guess);
+  invalid_at(fmt::format("{}.{}", path, unknown->key), why);
 }
 
 std::string required_string(const json::object& route, const char* key, const std::string& path) {
-  const json::value* v = route.if_contains(key);
-  if (v == nullptr) invalid(path, fmt::format("the required key \"{}\" is missing", key));
-  if (!v->is_string()) invalid(fmt::format("{}.{}", path, key), fmt::format("must be a string, not {}", host::json_kind(*v)));
-  return std::string(v->get_string());
+  return string_at(required_member(route, key, path), fmt::format("{}.{}", path, key));
 }
 
 std::string method_at(const json::object& route, const std::string& path) {
   std::string method = required_string(route, "method", path);
   bool capitals = !method.empty() && std::all_of(method.begin(), method.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
-  if (!capitals) invalid(path + ".method", fmt::format("\"{}\" is not an HTTP method in capitals, like \"GET\"", method));
+  if (!capitals) invalid_at(path + ".method", fmt::format("\"{}\" is not an HTTP method in capitals, like \"GET\"", method));
   return method;
 }
 
 std::string path_at(const json::object& route, const std::string& path) {
   std::string value = required_string(route, "path", path);
   bool plain = value.starts_with('/') && value.find_first_of("?# \t\r\n") == std::string::npos;
-  if (!plain) invalid(path + ".path", fmt::format("\"{}\" must start with '/' and hold no query, fragment or space", value));
+  if (!plain) invalid_at(path + ".path", fmt::format("\"{}\" must start with '/' and hold no query, fragment or space", value));
   return value;
 }
 
@@ -66,7 +55,7 @@ int status_at(const json::object& route, const std::string& path) {
   auto status = v->is_number() ? v->to_number<std::int64_t>(ec) : 0;
   if (!v->is_number() || ec || status < 100 || status > 599) {
     std::string seen = !v->is_number() ? std::string(host::json_kind(*v)) : ec ? "a fraction" : std::to_string(status);
-    invalid(path + ".status", fmt::format("must be a whole number from 100 to 599, not {}", seen));
+    invalid_at(path + ".status", fmt::format("must be a whole number from 100 to 599, not {}", seen));
   }
   return static_cast<int>(status);
 }
@@ -77,12 +66,12 @@ NameValueList headers_at(const json::object& route, const std::string& path) {
   if (v == nullptr) return headers;
   for (const auto& [name, value] : object_at(*v, path + ".headers")) {
     std::string where = fmt::format("{}.headers.{}", path, std::string_view(name));
-    if (!value.is_string()) invalid(where, fmt::format("must be a string, not {}", host::json_kind(value)));
+    std::string text = string_at(value, where);
     if (host::iequals(name, "Content-Length") || host::iequals(name, "Transfer-Encoding")) {
-      invalid(where, "is set by mock-api from the body");
+      invalid_at(where, "is set by mock-api from the body");
     }
-    if (std::string problem = host::header_problem(name, value.get_string()); !problem.empty()) invalid(where, problem);
-    headers.emplace_back(std::string(name), std::string(value.get_string()));
+    if (std::string problem = host::header_problem(name, text); !problem.empty()) invalid_at(where, problem);
+    headers.emplace_back(std::string(name), std::move(text));
   }
   return headers;
 }
@@ -98,8 +87,7 @@ Route route_at(const json::value& v, const std::string& path) {
   route.method = method_at(object, path);
   route.path = path_at(object, path);
   if (const json::value* auth = object.if_contains("auth")) {
-    if (!auth->is_bool()) invalid(path + ".auth", fmt::format("must be true or false, not {}", host::json_kind(*auth)));
-    route.auth = auth->get_bool();
+    route.auth = bool_at(*auth, path + ".auth");
   }
   route.status = status_at(object, path);
   route.headers = headers_at(object, path);
@@ -121,26 +109,24 @@ std::variant<Routes, std::string> Routes::parse(std::string_view text) {
   try {
     const auto& top = object_at(parsed.value, "$");
     only_known_keys(top, {"routes"}, "$");
-    const json::value* list = top.if_contains("routes");
-    if (list == nullptr) invalid("$", "the required key \"routes\" is missing");
-    if (!list->is_array()) invalid("$.routes", fmt::format("must be an array, not {}", host::json_kind(*list)));
-    if (list->get_array().empty()) invalid("$.routes", "must list at least one route");
+    const json::array& list = array_at(required_member(top, "routes", "$"), "$.routes");
+    if (list.empty()) invalid_at("$.routes", "must list at least one route");
     Routes routes;
-    for (std::size_t i = 0; i < list->get_array().size(); ++i) {
+    for (std::size_t i = 0; i < list.size(); ++i) {
       std::string path = fmt::format("$.routes[{}]", i);
-      Route route = route_at(list->get_array()[i], path);
+      Route route = route_at(list[i], path);
       auto same = std::find_if(routes.routes_.begin(), routes.routes_.end(), [&](const Route& r) {
         return r.method == route.method && r.path == route.path;
       });
       if (same != routes.routes_.end()) {
-        invalid(path, fmt::format("{} {} is already answered by $.routes[{}]", route.method, route.path,
+        invalid_at(path, fmt::format("{} {} is already answered by $.routes[{}]", route.method, route.path,
                                   same - routes.routes_.begin()));
       }
       routes.routes_.push_back(std::move(route));
     }
     return routes;
-  } catch (const Invalid& e) {
-    return e.message;
+  } catch (const host::JsonPathError& e) {
+    return e.to_string();
   }
 }
 

@@ -2,6 +2,7 @@
 #include "plugin/trust.hpp"
 
 #include "util/json_input.hpp"
+#include "util/json_path.hpp"
 #include "util/read_file.hpp"
 #include "http/client.hpp"
 #include "http/request_options.hpp"
@@ -19,26 +20,14 @@ namespace {
 
 namespace json = boost::json;
 
-struct ConfigError {
-  std::string message;
-};
-
-[[noreturn]] void invalid(const std::string& path, const std::string& what) {
-  throw ConfigError{fmt::format("{}: {}", path, what)};
-}
-
-const json::object& object_at(const json::value& v, const std::string& path) {
-  if (!v.is_object()) invalid(path, "must be an object");
-  return v.get_object();
-}
-
-std::string string_at(const json::object& o, const char* key, const std::string& path, bool required) {
+// A configuration string: present unless optional, and never empty.
+std::string string_member(const json::object& o, const char* key, const std::string& path, bool required) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr) {
-    if (required) invalid(path + "." + key, "is required");
+    if (required) invalid_at(path + "." + key, "is required");
     return {};
   }
-  if (!v->is_string() || v->get_string().empty()) invalid(path + "." + key, "must be a non-empty string");
+  if (!v->is_string() || v->get_string().empty()) invalid_at(path + "." + key, "must be a non-empty string");
   return std::string(v->get_string());
 }
 
@@ -52,11 +41,11 @@ bool is_loopback_host(const std::string& host) {
 // An https URL; http only to a loopback host (a local test server), since the client secret
 // and the tokens travel in these requests.
 std::string url_at(const json::object& o, const char* key, const std::string& path, bool required) {
-  std::string url = string_at(o, key, path, required);
+  std::string url = string_member(o, key, path, required);
   if (url.empty()) return url;
-  if (!url.starts_with("https://") && !url.starts_with("http://")) invalid(path + "." + key, "must be an http(s) URL");
+  if (!url.starts_with("https://") && !url.starts_with("http://")) invalid_at(path + "." + key, "must be an http(s) URL");
   if (url.starts_with("http://") && !is_loopback_host(url_host(url))) {
-    invalid(path + "." + key,
+    invalid_at(path + "." + key,
             "must be an https URL: over http the client secret and the tokens would travel in clear text "
             "(http is accepted only for 127.0.0.1, ::1 and localhost)");
   }
@@ -67,27 +56,27 @@ std::string url_at(const json::object& o, const char* key, const std::string& pa
 std::string secret_at(const json::object& o, const char* key, const std::string& path) {
   const json::value* v = o.if_contains(key);
   std::string where = path + "." + key;
-  if (v == nullptr) invalid(where, "is required");
+  if (v == nullptr) invalid_at(where, "is required");
   if (v->is_string()) {
-    if (v->get_string().empty()) invalid(where, "must not be empty");
+    if (v->get_string().empty()) invalid_at(where, "must not be empty");
     return std::string(v->get_string());
   }
   const auto& ref = object_at(*v, where);
   if (ref.size() != 1 || !(ref.contains("env") || ref.contains("file"))) {
-    invalid(where, "must be a string, {\"env\": \"NAME\"} or {\"file\": \"PATH\"}");
+    invalid_at(where, "must be a string, {\"env\": \"NAME\"} or {\"file\": \"PATH\"}");
   }
   if (ref.contains("env")) {
-    std::string name = string_at(ref, "env", where, true);
+    std::string name = string_member(ref, "env", where, true);
     const char* value = std::getenv(name.c_str());
-    if (value == nullptr || *value == '\0') invalid(where, fmt::format("the environment variable {} is not set", name));
+    if (value == nullptr || *value == '\0') invalid_at(where, fmt::format("the environment variable {} is not set", name));
     return value;
   }
-  std::string file = string_at(ref, "file", where, true);
+  std::string file = string_member(ref, "file", where, true);
   FileText read = read_file(file, {.max_bytes = kMaxSecretFileBytes});
-  if (!read.ok()) invalid(where, read.error);
+  if (!read.ok()) invalid_at(where, read.error);
   std::string secret = std::move(read.text);
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-  if (secret.empty()) invalid(where, fmt::format("the file {} is empty", file));
+  if (secret.empty()) invalid_at(where, fmt::format("the file {} is empty", file));
   return secret;
 }
 
@@ -96,36 +85,34 @@ OAuthClientConfig parse_oauth(const json::value& v, const std::string& path) {
   for (const auto& [key, _] : o) {
     static constexpr std::string_view known[] = {"clientId", "clientSecret", "authorizeUrl", "tokenUrl", "scopes", "grant"};
     if (std::find(std::begin(known), std::end(known), std::string_view(key)) == std::end(known)) {
-      invalid(fmt::format("{}.{}", path, std::string_view(key)), "is not a known key");
+      invalid_at(fmt::format("{}.{}", path, std::string_view(key)), "is not a known key");
     }
   }
   OAuthClientConfig c;
-  c.client_id = string_at(o, "clientId", path, true);
+  c.client_id = string_member(o, "clientId", path, true);
   c.client_secret = secret_at(o, "clientSecret", path);
   c.secret_inline = o.if_contains("clientSecret")->is_string();
-  std::string grant = o.contains("grant") ? string_at(o, "grant", path, true) : "authorization_code";
+  std::string grant = o.contains("grant") ? string_member(o, "grant", path, true) : "authorization_code";
   if (grant == "client_credentials") {
     c.grant = OAuthGrant::client_credentials;
   } else if (grant != "authorization_code") {
-    invalid(path + ".grant", "must be \"authorization_code\" or \"client_credentials\"");
+    invalid_at(path + ".grant", "must be \"authorization_code\" or \"client_credentials\"");
   }
   c.authorize_url = url_at(o, "authorizeUrl", path, c.grant == OAuthGrant::authorization_code);
   c.token_url = url_at(o, "tokenUrl", path, true);
   if (const json::value* scopes = o.if_contains("scopes")) {
-    if (!scopes->is_array()) invalid(path + ".scopes", "must be a list of strings");
+    if (!scopes->is_array()) invalid_at(path + ".scopes", "must be a list of strings");
     for (const auto& s : scopes->get_array()) {
-      if (!s.is_string() || s.get_string().empty()) invalid(path + ".scopes", "must be a list of strings");
+      if (!s.is_string() || s.get_string().empty()) invalid_at(path + ".scopes", "must be a list of strings");
       c.scopes.emplace_back(s.get_string());
     }
   }
   return c;
 }
 
-bool bool_at(const json::object& o, const char* key, const std::string& path) {
+bool bool_member(const json::object& o, const char* key, const std::string& path) {
   const json::value* v = o.if_contains(key);
-  if (v == nullptr) return false;
-  if (!v->is_bool()) invalid(path + "." + key, "must be true or false");
-  return v->get_bool();
+  return v != nullptr && bool_at(*v, path + "." + key);
 }
 
 PluginTrust parse_plugins(const json::value& v) {
@@ -139,28 +126,28 @@ PluginTrust parse_plugins(const json::value& v) {
         std::string hex = digest.is_string() ? std::string(digest.get_string()) : std::string();
         std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return std::tolower(c); });
         if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
-          invalid(fmt::format("{}.\"{}\"", where, std::string_view(file)), "must be a SHA-256 digest in hex (64 characters)");
+          invalid_at(fmt::format("{}.\"{}\"", where, std::string_view(file)), "must be a SHA-256 digest in hex (64 characters)");
         }
         trust.sha256_pins.emplace(std::string(file), hex);
       }
     } else if (key == "trustedKeys") {
-      if (!value.is_array()) invalid(where, "must be a list of public keys");
+      if (!value.is_array()) invalid_at(where, "must be a list of public keys");
       for (std::size_t i = 0; i < value.get_array().size(); ++i) {
         json::object holder{{"key", value.get_array()[i]}};
         std::string pem = secret_at(holder, "key", fmt::format("{}[{}]", where, i));
         if (!is_ed25519_public_key(pem)) {
-          invalid(fmt::format("{}[{}]", where, i), "is not an Ed25519 public key in PEM form");
+          invalid_at(fmt::format("{}[{}]", where, i), "is not an Ed25519 public key in PEM form");
         }
         trust.trusted_keys.push_back(pem);
       }
     } else if (key != "requirePins" && key != "requireSignatures") {
-      invalid(where, "is not a known key");
+      invalid_at(where, "is not a known key");
     }
   }
-  trust.require_pins = bool_at(o, "requirePins", path);
-  trust.require_signatures = bool_at(o, "requireSignatures", path);
+  trust.require_pins = bool_member(o, "requirePins", path);
+  trust.require_signatures = bool_member(o, "requireSignatures", path);
   if (trust.require_signatures && trust.trusted_keys.empty()) {
-    invalid(path + ".trustedKeys", "must list at least one key when requireSignatures is true");
+    invalid_at(path + ".trustedKeys", "must list at least one key when requireSignatures is true");
   }
   return trust;
 }
@@ -168,7 +155,7 @@ PluginTrust parse_plugins(const json::value& v) {
 Isolation isolation_at(const json::value& v, const std::string& path) {
   if (v.is_string() && v.get_string() == "process") return Isolation::process;
   if (v.is_string() && v.get_string() == "in-process") return Isolation::in_process;
-  invalid(path, "must be \"process\" or \"in-process\"");
+  invalid_at(path, "must be \"process\" or \"in-process\"");
 }
 
 // A whole number in [low, high].
@@ -179,9 +166,9 @@ std::int64_t number_at(const json::value& v, const std::string& path, std::int64
   } else if (v.is_uint64() && v.get_uint64() <= static_cast<std::uint64_t>(high)) {
     n = static_cast<std::int64_t>(v.get_uint64());
   } else {
-    invalid(path, fmt::format("must be a whole number from {} to {}", low, high));
+    invalid_at(path, fmt::format("must be a whole number from {} to {}", low, high));
   }
-  if (n < low || n > high) invalid(path, fmt::format("must be a whole number from {} to {}", low, high));
+  if (n < low || n > high) invalid_at(path, fmt::format("must be a whole number from {} to {}", low, high));
   return n;
 }
 
@@ -206,7 +193,7 @@ RunnerLimits parse_runner(const json::value& v) {
     } else if (key == "runnersPerPlugin") {
       limits.runners_per_plugin = static_cast<int>(number_at(value, where, 1, 1024));
     } else {
-      invalid(where, "is not a known key");
+      invalid_at(where, "is not a known key");
     }
   }
   return limits;
@@ -249,7 +236,7 @@ Result<HostConfig> parse_host_config(std::string_view text, const std::string& s
         continue;
       }
       if (key != "destinations") {
-        invalid(std::string(key), "is not a known key (expected \"destinations\", \"plugins\", \"isolation\" or \"runner\")");
+        invalid_at(std::string(key), "is not a known key (expected \"destinations\", \"plugins\", \"isolation\" or \"runner\")");
       }
       for (const auto& [slug, destination] : object_at(value, "destinations")) {
         std::string path = fmt::format("destinations.{}", std::string_view(slug));
@@ -259,15 +246,15 @@ Result<HostConfig> parse_host_config(std::string_view text, const std::string& s
             d.isolation = isolation_at(item, path + ".isolation");
             continue;
           }
-          if (name != "oauth") invalid(fmt::format("{}.{}", path, std::string_view(name)), "is not a known key");
+          if (name != "oauth") invalid_at(fmt::format("{}.{}", path, std::string_view(name)), "is not a known key");
           d.oauth = parse_oauth(item, path + ".oauth");
         }
         config.destinations.emplace(std::string(slug), std::move(d));
       }
     }
     return config;
-  } catch (const ConfigError& e) {
-    return invalid_config(fmt::format("{}: {}", source, e.message));
+  } catch (const JsonPathError& e) {
+    return invalid_config(fmt::format("{}: {}", source, e.to_string()));
   } catch (const std::exception& e) {
     return invalid_config(fmt::format("{}: {}", source, e.what()));
   }

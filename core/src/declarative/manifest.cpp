@@ -2,6 +2,7 @@
 
 #include "http/request_options.hpp"
 #include "util/json_input.hpp"
+#include "util/json_path.hpp"
 #include "util/spelling.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -15,44 +16,15 @@ namespace {
 
 namespace json = boost::json;
 
-// Thrown inside this file only, to stop at the first problem with its path.
-struct Invalid {
-  DefinitionError error;
-};
-
-[[noreturn]] void invalid(std::string path, std::string message) {
-  throw Invalid{{std::move(path), std::move(message)}};
-}
-
-// "$.a.b", or $.a["x y"] for a key that is not a plain name.
-std::string child(const std::string& path, std::string_view key) {
-  bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '_' || c == '-';
-  });
-  return plain ? fmt::format("{}.{}", path, key) : fmt::format("{}[{}]", path, json::serialize(json::string(key)));
-}
-
-const json::object& object_at(const json::value& v, const std::string& path) {
-  if (!v.is_object()) invalid(path, fmt::format("must be an object, not {}", json_kind(v)));
-  return v.get_object();
-}
-
 // Strictness: a key this format does not know is a mistake, never something to skip.
 void only_keys(const json::object& object, const std::string& path, std::initializer_list<std::string_view> known) {
-  for (const auto& [key, _] : object) {
-    if (std::find(known.begin(), known.end(), std::string_view(key)) != known.end()) continue;
-    std::vector<std::string> names(known.begin(), known.end());
-    auto guess = closest_spelling(key, names);
-    std::string list;
-    for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-    invalid(child(path, key), guess ? fmt::format("unknown key (did you mean \"{}\"?)", *guess)
-                                    : fmt::format("unknown key (the keys here are {})", list));
-  }
-}
-
-std::string string_at(const json::value& v, const std::string& path) {
-  if (!v.is_string()) invalid(path, fmt::format("must be a string, not {}", json_kind(v)));
-  return std::string(v.get_string());
+  auto unknown = first_unknown_key(object, known);
+  if (!unknown) return;
+  std::string list;
+  for (std::string_view k : known) list += (list.empty() ? "" : ", ") + std::string(k);
+  invalid_at(member_path(path, unknown->key),
+             unknown->guess ? fmt::format("unknown key (did you mean \"{}\"?)", *unknown->guess)
+                            : fmt::format("unknown key (the keys here are {})", list));
 }
 
 std::string method_at(const json::value& v, const std::string& path) {
@@ -60,7 +32,7 @@ std::string method_at(const json::value& v, const std::string& path) {
   for (const char* allowed : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"}) {
     if (method == allowed) return method;
   }
-  invalid(path, fmt::format("\"{}\" is not a method destkit sends (GET, POST, PUT, PATCH, DELETE or HEAD)", method));
+  invalid_at(path, fmt::format("\"{}\" is not a method destkit sends (GET, POST, PUT, PATCH, DELETE or HEAD)", method));
 }
 
 std::string pointer_at(const json::value& v, const std::string& path) {
@@ -72,7 +44,7 @@ std::string pointer_at(const json::value& v, const std::string& path) {
     }
   }
   if (!pointer.starts_with('/') || !escapes_ok) {
-    invalid(path, fmt::format("\"{}\" is not a JSON Pointer (RFC 6901) such as \"/data/token\"", pointer));
+    invalid_at(path, fmt::format("\"{}\" is not a JSON Pointer (RFC 6901) such as \"/data/token\"", pointer));
   }
   return pointer;
 }
@@ -83,7 +55,7 @@ const std::initializer_list<std::string_view> kFieldKeys = {
 
 void check_field_keys(const json::object& fields, const std::string& path) {
   for (const auto& [key, field] : fields) {
-    std::string field_path = child(path, key);
+    std::string field_path = member_path(path, key);
     only_keys(object_at(field, field_path), field_path, kFieldKeys);
     const json::value* choices = field.get_object().if_contains("choices");
     if (choices == nullptr || !choices->is_array()) continue;
@@ -105,7 +77,7 @@ class Parser {
     Manifest m;
     m.definition_json = definition_part(top);
     auto parsed = parse_definition(m.definition_json);
-    if (auto* error = std::get_if<DefinitionError>(&parsed)) throw Invalid{*error};
+    if (auto* error = std::get_if<DefinitionError>(&parsed)) throw *error;
     m.definition = std::get<Definition>(std::move(parsed));
     definition_ = &m.definition;
 
@@ -119,7 +91,7 @@ class Parser {
     }
     if (const json::value* refresh = auth.if_contains("refreshAccessToken")) {
       if (m.definition.scheme != Scheme::oauth2) {
-        invalid("$.authentication.refreshAccessToken",
+        invalid_at("$.authentication.refreshAccessToken",
                 "only the oauth2 scheme declares its own token renewal (oauth-managed destinations use the host's)");
       }
       m.refresh = parse_refresh(*refresh, "$.authentication.refreshAccessToken");
@@ -130,12 +102,8 @@ class Parser {
  private:
   // The part a compiled plugin's definition JSON holds, checked by the same parser.
   static std::string definition_part(const json::object& top) {
-    const json::value* version = top.if_contains("version");
-    if (version == nullptr) invalid("$", "the required key \"version\" is missing");
-    if (string_at(*version, "$.version").empty()) invalid("$.version", "must not be empty");
-    const json::value* auth = top.if_contains("authentication");
-    if (auth == nullptr) invalid("$", "the required key \"authentication\" is missing");
-    const json::object& auth_object = object_at(*auth, "$.authentication");
+    if (string_at(required_member(top, "version", "$"), "$.version").empty()) invalid_at("$.version", "must not be empty");
+    const json::object& auth_object = object_at(required_member(top, "authentication", "$"), "$.authentication");
     only_keys(auth_object, "$.authentication", {"scheme", "fields", "testRequest", "refreshAccessToken"});
     json::object definition;
     for (const char* key : {"name", "slug", "version", "description"}) {
@@ -155,7 +123,7 @@ class Parser {
     std::string text = string_at(v, path);
     auto parsed = parse_template(text);
     if (auto* error = std::get_if<TemplateError>(&parsed)) {
-      invalid(path, fmt::format("column {}: {}", error->column, error->message));
+      invalid_at(path, fmt::format("column {}: {}", error->column, error->message));
     }
     TemplateAt t{path, std::get<Template>(std::move(parsed))};
     for (const Substitution& s : t.parsed.substitutions) check_reference(s, path, scope);
@@ -165,7 +133,7 @@ class Parser {
   TemplateAt url_at(const json::value& v, const std::string& path, Scope scope, bool allow_relative) {
     TemplateAt t = template_at(v, path, scope);
     if (auto error = classify_url(t.parsed, allow_relative)) {
-      invalid(path, fmt::format("column {}: {}", error->column, error->message));
+      invalid_at(path, fmt::format("column {}: {}", error->column, error->message));
     }
     return t;
   }
@@ -179,7 +147,7 @@ class Parser {
 
   void check_reference(const Substitution& s, const std::string& path, Scope scope) const {
     auto fail = [&](const std::string& message) {
-      invalid(path, fmt::format("column {}: {}", s.column, message));
+      invalid_at(path, fmt::format("column {}: {}", s.column, message));
     };
     if (s.source == Substitution::Source::settings) {
       const Field* field = definition_->field(s.name);
@@ -213,10 +181,10 @@ class Parser {
   NamedTemplates headers_at(const json::value& v, const std::string& path, Scope scope) {
     NamedTemplates headers;
     for (const auto& [name, value] : object_at(v, path)) {
-      std::string header_path = child(path, name);
+      std::string header_path = member_path(path, name);
       TemplateAt t = template_at(value, header_path, scope);
       for (const std::string& literal : t.parsed.literals) {
-        if (std::string problem = header_problem(name, literal); !problem.empty()) invalid(header_path, problem);
+        if (std::string problem = header_problem(name, literal); !problem.empty()) invalid_at(header_path, problem);
       }
       headers.emplace_back(std::string(name), std::move(t));
     }
@@ -226,8 +194,8 @@ class Parser {
   NamedTemplates params_at(const json::value& v, const std::string& path, Scope scope) {
     NamedTemplates params;
     for (const auto& [name, value] : object_at(v, path)) {
-      if (name.empty()) invalid(path, "a search parameter needs a name");
-      params.emplace_back(std::string(name), template_at(value, child(path, name), scope));
+      if (name.empty()) invalid_at(path, "a search parameter needs a name");
+      params.emplace_back(std::string(name), template_at(value, member_path(path, name), scope));
     }
     return params;
   }
@@ -239,7 +207,7 @@ class Parser {
     } else if (v.is_object()) {
       t.is_object = true;
       for (const auto& [key, member] : v.get_object()) {
-        t.members.emplace_back(std::string(key), json_at(member, child(path, key), scope));
+        t.members.emplace_back(std::string(key), json_at(member, member_path(path, key), scope));
       }
     } else if (v.is_array()) {
       t.is_array = true;
@@ -262,14 +230,14 @@ class Parser {
     if (const auto* p = o.if_contains("password")) e.password = template_at(*p, path + ".password", Scope::request);
     if (const auto* p = o.if_contains("searchParams")) e.search_params = params_at(*p, path + ".searchParams", Scope::request);
     if (const auto* p = o.if_contains("timeout")) {
-      if (!p->is_int64() && !p->is_uint64()) invalid(path + ".timeout", "must be a whole number of milliseconds");
+      if (!p->is_int64() && !p->is_uint64()) invalid_at(path + ".timeout", "must be a whole number of milliseconds");
       std::int64_t ms = p->is_int64() ? p->get_int64() : static_cast<std::int64_t>(std::min<std::uint64_t>(p->get_uint64(), INT64_MAX));
-      if (ms <= 0) invalid(path + ".timeout", "must be more than 0 milliseconds");
+      if (ms <= 0) invalid_at(path + ".timeout", "must be more than 0 milliseconds");
       e.timeout_ms = ms;
     }
     if (const auto* p = o.if_contains("responseType")) {
       std::string type = string_at(*p, path + ".responseType");
-      if (type != "json" && type != "text") invalid(path + ".responseType", "must be \"json\" or \"text\"");
+      if (type != "json" && type != "text") invalid_at(path + ".responseType", "must be \"json\" or \"text\"");
       e.response_json = type == "json";
     }
     return e;
@@ -280,11 +248,9 @@ class Parser {
     only_keys(o, path, {"method", "url", "headers", "searchParams", "json", "valid", "invalidSettings"});
     TestRequest t;
     if (const auto* p = o.if_contains("method")) t.method = method_at(*p, path + ".method");
-    const json::value* url = o.if_contains("url");
-    if (url == nullptr) invalid(path, "the required key \"url\" is missing");
-    t.url = url_at(*url, path + ".url", Scope::request, true);
+    t.url = url_at(required_member(o, "url", path), path + ".url", Scope::request, true);
     if (t.url.parsed.literals.front().find("://") == std::string::npos && !has_prefix) {
-      invalid(path + ".url", "is relative, but extendRequest has no prefixUrl to join it to");
+      invalid_at(path + ".url", "is relative, but extendRequest has no prefixUrl to join it to");
     }
     if (const auto* p = o.if_contains("headers")) t.headers = headers_at(*p, path + ".headers", Scope::request);
     if (const auto* p = o.if_contains("searchParams")) t.search_params = params_at(*p, path + ".searchParams", Scope::request);
@@ -302,26 +268,24 @@ class Parser {
 
   std::vector<SettingRejection> parse_rejections(const json::value& v, const std::string& path) const {
     if (!v.is_array() || v.get_array().empty()) {
-      invalid(path, "must be a non-empty array of {\"status\", \"field\", \"message\"} objects");
+      invalid_at(path, "must be a non-empty array of {\"status\", \"field\", \"message\"} objects");
     }
     std::vector<SettingRejection> rejections;
     for (std::size_t i = 0; i < v.get_array().size(); ++i) {
       std::string at = fmt::format("{}[{}]", path, i);
       const json::object& o = object_at(v.get_array()[i], at);
       only_keys(o, at, {"status", "pointer", "equals", "field", "message"});
-      for (const char* key : {"status", "field", "message"}) {
-        if (!o.contains(key)) invalid(at, fmt::format("the required key \"{}\" is missing", key));
-      }
+      for (const char* key : {"status", "field", "message"}) required_member(o, key, at);
       SettingRejection r;
       r.when = parse_validity(o, at);
       r.field = string_at(o.at("field"), at + ".field");
       if (definition_->field(r.field) == nullptr) {
         auto guess = field_like(r.field);
-        invalid(at + ".field", fmt::format("\"{}\" is not a declared field{}", r.field,
+        invalid_at(at + ".field", fmt::format("\"{}\" is not a declared field{}", r.field,
                                            guess ? fmt::format(" (did you mean \"{}\"?)", *guess) : ""));
       }
       r.message = string_at(o.at("message"), at + ".message");
-      if (r.message.empty()) invalid(at + ".message", "must not be empty: it says what is wrong with the field");
+      if (r.message.empty()) invalid_at(at + ".message", "must not be empty: it says what is wrong with the field");
       rejections.push_back(std::move(r));
     }
     return rejections;
@@ -331,18 +295,18 @@ class Parser {
   static Validity parse_validity(const json::object& o, const std::string& path) {
     Validity valid;
     if (const auto* p = o.if_contains("status")) {
-      if (!p->is_array() || p->get_array().empty()) invalid(path + ".status", "must be a non-empty array of HTTP statuses");
+      if (!p->is_array() || p->get_array().empty()) invalid_at(path + ".status", "must be a non-empty array of HTTP statuses");
       for (std::size_t i = 0; i < p->get_array().size(); ++i) {
         const json::value& status = p->get_array()[i];
         if (!status.is_int64() || status.get_int64() < 100 || status.get_int64() > 599) {
-          invalid(fmt::format("{}.status[{}]", path, i), "must be an HTTP status, 100 to 599");
+          invalid_at(fmt::format("{}.status[{}]", path, i), "must be an HTTP status, 100 to 599");
         }
         valid.statuses.push_back(static_cast<int>(status.get_int64()));
       }
     }
     if (const auto* p = o.if_contains("pointer")) valid.pointer = pointer_at(*p, path + ".pointer");
     if (const auto* p = o.if_contains("equals")) {
-      if (!valid.pointer) invalid(path + ".equals", "needs a \"pointer\" saying where the value is");
+      if (!valid.pointer) invalid_at(path + ".equals", "needs a \"pointer\" saying where the value is");
       valid.equals = *p;
     }
     return valid;
@@ -353,27 +317,24 @@ class Parser {
     only_keys(o, path, {"url", "method", "headers", "username", "password", "encoding", "body", "accessToken",
                         "refreshToken", "expiresIn"});
     Refresh r;
-    const json::value* url = o.if_contains("url");
-    if (url == nullptr) invalid(path, "the required key \"url\" is missing");
-    r.url = url_at(*url, path + ".url", Scope::refresh, false);
+    r.url = url_at(required_member(o, "url", path), path + ".url", Scope::refresh, false);
     if (const auto* p = o.if_contains("method")) r.method = method_at(*p, path + ".method");
     if (const auto* p = o.if_contains("headers")) r.headers = headers_at(*p, path + ".headers", Scope::refresh);
     if (const auto* p = o.if_contains("username")) r.username = template_at(*p, path + ".username", Scope::refresh);
     if (const auto* p = o.if_contains("password")) r.password = template_at(*p, path + ".password", Scope::refresh);
     if (const auto* p = o.if_contains("encoding")) {
       std::string encoding = string_at(*p, path + ".encoding");
-      if (encoding != "form" && encoding != "json") invalid(path + ".encoding", "must be \"form\" or \"json\"");
+      if (encoding != "form" && encoding != "json") invalid_at(path + ".encoding", "must be \"form\" or \"json\"");
       r.encoding = encoding == "json" ? Refresh::Encoding::json : Refresh::Encoding::form;
     }
-    const json::value* body = o.if_contains("body");
-    if (body == nullptr) invalid(path, "the required key \"body\" is missing");
-    object_at(*body, path + ".body");
+    const json::value& body = required_member(o, "body", path);
+    const json::object& fields = object_at(body, path + ".body");
     if (r.encoding == Refresh::Encoding::form) {
-      for (const auto& [key, value] : body->get_object()) {
-        if (!value.is_string()) invalid(child(path + ".body", key), "a form field must be a string");
+      for (const auto& [key, value] : fields) {
+        if (!value.is_string()) invalid_at(member_path(path + ".body", key), "a form field must be a string");
       }
     }
-    r.body = json_at(*body, path + ".body", Scope::refresh);
+    r.body = json_at(body, path + ".body", Scope::refresh);
     if (const auto* p = o.if_contains("accessToken")) r.access_token = pointer_at(*p, path + ".accessToken");
     if (const auto* p = o.if_contains("refreshToken")) r.refresh_token = pointer_at(*p, path + ".refreshToken");
     if (const auto* p = o.if_contains("expiresIn")) r.expires_in = pointer_at(*p, path + ".expiresIn");
@@ -390,8 +351,8 @@ std::variant<Manifest, DefinitionError> parse_manifest(std::string_view json_tex
   if (!parsed.ok()) return DefinitionError{"$", "not valid JSON: " + parsed.error};
   try {
     return Parser().parse(parsed.value);
-  } catch (const Invalid& e) {
-    return e.error;
+  } catch (const JsonPathError& e) {
+    return e;
   }
 }
 

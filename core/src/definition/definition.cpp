@@ -1,5 +1,6 @@
 #include "definition/parse.hpp"
 #include "util/json_input.hpp"
+#include "util/json_path.hpp"
 
 #include "definition/field_value.hpp"
 #include "definition/value_formats.hpp"
@@ -43,50 +44,26 @@ std::string names_of(const Table& table) {
   return out;
 }
 
-// Thrown inside this file only, to stop at the first problem with its path.
-struct Invalid {
-  DefinitionError error;
-};
-
-[[noreturn]] void invalid(std::string path, std::string message) {
-  throw Invalid{{std::move(path), std::move(message)}};
-}
-
-const json::value* member(const json::object& object, std::string_view key) {
-  return object.if_contains(key);
-}
-
-std::string string_member(const json::object& object, std::string_view key,
-                          const std::string& path, bool required) {
-  const json::value* v = member(object, key);
-  if (v == nullptr) {
-    if (required) invalid(path, fmt::format("the required key \"{}\" is missing", key));
-    return {};
-  }
-  if (!v->is_string()) {
-    invalid(path + "." + std::string(key), fmt::format("must be a string, not {}", json_kind(*v)));
-  }
-  if (required && v->get_string().empty()) {
-    invalid(path + "." + std::string(key), "must not be empty");
-  }
-  return std::string(v->get_string());
+// A string member: "" when absent and not required; when required, present and not empty.
+std::string string_member(const json::object& object, std::string_view key, const std::string& path, bool required) {
+  if (!required && !object.contains(key)) return {};
+  std::string at = path + "." + std::string(key);
+  std::string text = string_at(required_member(object, key, path), at);
+  if (required && text.empty()) invalid_at(at, "must not be empty");
+  return text;
 }
 
 bool bool_member(const json::object& object, std::string_view key, const std::string& path) {
-  const json::value* v = member(object, key);
-  if (v == nullptr) return false;
-  if (!v->is_bool()) {
-    invalid(path + "." + std::string(key), fmt::format("must be true or false, not {}", json_kind(*v)));
-  }
-  return v->get_bool();
+  const json::value* v = object.if_contains(key);
+  return v != nullptr && bool_at(*v, path + "." + std::string(key));
 }
 
 std::optional<double> number_member(const json::object& object, std::string_view key,
                                     const std::string& path) {
-  const json::value* v = member(object, key);
+  const json::value* v = object.if_contains(key);
   if (v == nullptr) return std::nullopt;
   if (!v->is_number()) {
-    invalid(path + "." + std::string(key), fmt::format("must be a number, not {}", json_kind(*v)));
+    invalid_at(path + "." + std::string(key), fmt::format("must be a number, not {}", json_kind(*v)));
   }
   return v->to_number<double>();
 }
@@ -107,26 +84,21 @@ bool is_slug(std::string_view slug) {
   return std::all_of(slug.begin(), slug.end(), [](char c) { return is_lower_alnum(c) || c == '-'; });
 }
 
-const json::object& object_at(const json::value& v, const std::string& path) {
-  if (!v.is_object()) invalid(path, fmt::format("must be an object, not {}", json_kind(v)));
-  return v.get_object();
-}
-
 std::vector<Choice> parse_choices(const json::value& v, const std::string& path) {
-  if (!v.is_array()) invalid(path, fmt::format("must be an array, not {}", json_kind(v)));
-  if (v.get_array().empty()) invalid(path, "must list at least one choice");
+  const json::array& items = array_at(v, path);
+  if (items.empty()) invalid_at(path, "must list at least one choice");
   std::vector<Choice> choices;
   std::size_t i = 0;
-  for (const auto& item : v.get_array()) {
+  for (const auto& item : items) {
     std::string item_path = fmt::format("{}[{}]", path, i++);
     if (item.is_string() || item.is_number() || item.is_bool()) {
       choices.push_back({json_text(item), item.is_string() ? std::string(item.get_string()) : json_text(item)});
       continue;
     }
     const auto& object = object_at(item, item_path);
-    const json::value* value = member(object, "value");
+    const json::value* value = object.if_contains("value");
     if (value == nullptr || value->is_structured() || value->is_null()) {
-      invalid(item_path, "a choice needs a \"value\" that is a string, number or boolean");
+      invalid_at(item_path, "a choice needs a \"value\" that is a string, number or boolean");
     }
     std::string label = string_member(object, "label", item_path, false);
     choices.push_back({json_text(*value), label.empty() ? json_text(*value) : label});
@@ -137,16 +109,16 @@ std::vector<Choice> parse_choices(const json::value& v, const std::string& path)
 // describe and serve show a field's default and choices in clear, so a secret has neither.
 void check_nothing_shown(const Field& field, const std::string& path) {
   if (!field.default_json.empty()) {
-    invalid(path + ".default", "a secret field cannot have a default: describe would show it in clear");
+    invalid_at(path + ".default", "a secret field cannot have a default: describe would show it in clear");
   }
   if (!field.choices.empty()) {
-    invalid(path + ".choices", "a secret field cannot have choices: describe would show them in clear");
+    invalid_at(path + ".choices", "a secret field cannot have choices: describe would show them in clear");
   }
 }
 
 Field parse_field(std::string key, const json::value& v, const std::string& path) {
   if (!is_field_key(key)) {
-    invalid(path, "a field key must start with a letter or '_' and contain only letters, "
+    invalid_at(path, "a field key must start with a letter or '_' and contain only letters, "
                   "digits, '_' and '-' (at most 64)");
   }
   const auto& object = object_at(v, path);
@@ -155,19 +127,16 @@ Field parse_field(std::string key, const json::value& v, const std::string& path
   field.label = string_member(object, "label", path, true);
   field.description = string_member(object, "description", path, false);
 
-  const json::value* type = member(object, "type");
-  if (type == nullptr) invalid(path, "the required key \"type\" is missing");
-  if (!type->is_string()) invalid(path + ".type", fmt::format("must be a string, not {}", json_kind(*type)));
+  std::string type = string_at(required_member(object, "type", path), path + ".type");
   bool known = false;
   for (const auto& [name, value] : kFieldTypes) {
-    if (type->get_string() == name) {
+    if (type == name) {
       field.type = value;
       known = true;
     }
   }
   if (!known) {
-    invalid(path + ".type", fmt::format("\"{}\" is not a field type (expected one of {})",
-                                        std::string_view(type->get_string()), names_of(kFieldTypes)));
+    invalid_at(path + ".type", fmt::format("\"{}\" is not a field type (expected one of {})", type, names_of(kFieldTypes)));
   }
 
   field.secret = field.type == FieldType::password;
@@ -175,37 +144,37 @@ Field parse_field(std::string key, const json::value& v, const std::string& path
   field.multiple = bool_member(object, "multiple", path);
   field.format = string_member(object, "format", path, false);
   if (!field.format.empty() && !is_known_format(field.format)) {
-    invalid(path + ".format", fmt::format("\"{}\" is not a known format (expected one of {})",
+    invalid_at(path + ".format", fmt::format("\"{}\" is not a known format (expected one of {})",
                                           field.format, known_formats_text()));
   }
   field.pattern = string_member(object, "pattern", path, false);
   std::optional<FieldPattern> pattern;  // compiled once, for the default and every choice
   if (!field.pattern.empty()) {
     if (!is_string_type(field.type)) {
-      invalid(path + ".pattern", "applies only to fields of type string, text, password or datetime");
+      invalid_at(path + ".pattern", "applies only to fields of type string, text, password or datetime");
     }
     pattern.emplace(field.pattern);
-    if (!pattern->error().empty()) invalid(path + ".pattern", pattern->error());
+    if (!pattern->error().empty()) invalid_at(path + ".pattern", pattern->error());
   }
   field.minimum = number_member(object, "minimum", path);
   field.maximum = number_member(object, "maximum", path);
   if (field.minimum && field.maximum && *field.minimum > *field.maximum) {
-    invalid(path + ".minimum", "is greater than maximum");
+    invalid_at(path + ".minimum", "is greater than maximum");
   }
-  if (const json::value* choices = member(object, "choices")) {
+  if (const json::value* choices = object.if_contains("choices")) {
     field.choices = parse_choices(*choices, path + ".choices");
     for (std::size_t i = 0; i < field.choices.size(); ++i) {
       Field single = field;
       single.choices.clear();
       single.multiple = false;
       CheckedValue checked = check_field_value(single, json::parse(field.choices[i].value_json), pattern ? &*pattern : nullptr);
-      if (!checked.ok()) invalid(fmt::format("{}.choices[{}]", path, i), "the choice " + checked.problem);
+      if (!checked.ok()) invalid_at(fmt::format("{}.choices[{}]", path, i), "the choice " + checked.problem);
       field.choices[i].value_json = json_text(checked.value);
     }
   }
-  if (const json::value* def = member(object, "default"); def != nullptr && !def->is_null()) {
+  if (const json::value* def = object.if_contains("default"); def != nullptr && !def->is_null()) {
     CheckedValue checked = check_field_value(field, *def, pattern ? &*pattern : nullptr);
-    if (!checked.ok()) invalid(path + ".default", "the default " + checked.problem);
+    if (!checked.ok()) invalid_at(path + ".default", "the default " + checked.problem);
     field.default_json = json_text(checked.value);
   }
   if (field.secret) check_nothing_shown(field, path);
@@ -236,33 +205,26 @@ Definition parse(const json::value& root) {
   d.name = string_member(top, "name", "$", true);
   d.slug = string_member(top, "slug", "$", true);
   if (!is_slug(d.slug)) {
-    invalid("$.slug", fmt::format("\"{}\" is not a slug (lower-case letters, digits and dashes, "
+    invalid_at("$.slug", fmt::format("\"{}\" is not a slug (lower-case letters, digits and dashes, "
                                   "starting with a letter or digit, at most 63)", d.slug));
   }
   d.version = string_member(top, "version", "$", false);
   d.description = string_member(top, "description", "$", false);
 
-  const json::value* auth = member(top, "authentication");
-  if (auth == nullptr) invalid("$", "the required key \"authentication\" is missing");
-  const auto& auth_object = object_at(*auth, "$.authentication");
-  const json::value* scheme = member(auth_object, "scheme");
-  if (scheme == nullptr) invalid("$.authentication", "the required key \"scheme\" is missing");
-  if (!scheme->is_string()) {
-    invalid("$.authentication.scheme", fmt::format("must be a string, not {}", json_kind(*scheme)));
-  }
+  const auto& auth_object = object_at(required_member(top, "authentication", "$"), "$.authentication");
+  std::string scheme = string_at(required_member(auth_object, "scheme", "$.authentication"), "$.authentication.scheme");
   bool known = false;
   for (const auto& [name, value] : kSchemes) {
-    if (scheme->get_string() == name) {
+    if (scheme == name) {
       d.scheme = value;
       known = true;
     }
   }
   if (!known) {
-    invalid("$.authentication.scheme",
-            fmt::format("\"{}\" is not a scheme (expected one of {})",
-                        std::string_view(scheme->get_string()), names_of(kSchemes)));
+    invalid_at("$.authentication.scheme",
+            fmt::format("\"{}\" is not a scheme (expected one of {})", scheme, names_of(kSchemes)));
   }
-  if (const json::value* fields = member(auth_object, "fields")) {
+  if (const json::value* fields = auth_object.if_contains("fields")) {
     for (const auto& [key, value] : object_at(*fields, "$.authentication.fields")) {
       std::string k(key);
       d.fields.push_back(parse_field(k, value, "$.authentication.fields." + k));
@@ -300,8 +262,8 @@ std::variant<Definition, DefinitionError> parse_definition(std::string_view text
   if (!parsed.ok()) return DefinitionError{"$", "not valid JSON: " + parsed.error};
   try {
     return parse(parsed.value);
-  } catch (const Invalid& e) {
-    return e.error;
+  } catch (const JsonPathError& e) {
+    return e;
   }
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <destkit/host/definition.hpp>
+#include "util/json_path.hpp"
 
 #include <string>
 #include <string_view>
@@ -9,12 +10,9 @@
 
 namespace destkit::host {
 
-// What was wrong with a definition: the JSON path of the problem and what it was.
-struct DefinitionError {
-  std::string path{};  // e.g. $.authentication.fields.apiKey.type
-  std::string message{};
-  std::string to_string() const { return path + ": " + message; }
-};
+// What was wrong with a definition: the JSON path of the problem (e.g.
+// $.authentication.fields.apiKey.type) and what it was.
+using DefinitionError = JsonPathError;
 
 std::variant<Definition, DefinitionError> parse_definition(std::string_view json_text);
 
