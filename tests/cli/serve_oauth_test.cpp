@@ -111,3 +111,37 @@ TEST_CASE("serve's OAuth callback refuses a forged state and a refused sign-in, 
   CHECK(bad_name.status == 400);
   CHECK(bad_name.json().at("error").at("code") == "bad_request");
 }
+
+TEST_CASE("serve's /metrics counts token refreshes by destination and outcome, naming no secret") {
+  OAuthServer oauth;
+  ServeProcess serve(oauth_serve_args(oauth));
+  const std::string base = "/v1/destinations/example-oauth-managed";
+  HttpReply started = serve.post(base + "/oauth/start", "");
+  HttpReply provider = http_request("GET", std::string(started.json().at("authorizeUrl").as_string()), {}, {},
+                                    test_certificate().certificate);
+  REQUIRE(provider.status == 302);
+  REQUIRE(http_request("GET", provider.header("Location")).status == 200);
+  const std::string refreshed = R"(destkit_token_refreshes_total{destination="example-oauth-managed",outcome="refreshed"})";
+  const std::string failed = R"(destkit_token_refreshes_total{destination="example-oauth-managed",outcome="failed"})";
+
+  CHECK(serve.post(base + "/test", R"({"settings":{}})").json().at("outcome") == "valid");
+  std::string metrics = serve.get("/metrics").body;
+  CHECK(metrics.find("# TYPE destkit_token_refreshes_total counter") != std::string::npos);
+  CHECK(metrics.find(refreshed) == std::string::npos);  // the signed-in token was good: no refresh
+
+  oauth.issue_tokens();  // the stored access token is now stale: the API answers 401
+  CHECK(serve.post(base + "/test", R"({"settings":{}})").json().at("outcome") == "valid");
+  CHECK(oauth.token_requests("refresh_token") == 1);
+  metrics = serve.get("/metrics").body;
+  CHECK(metrics.find(refreshed + " 1\n") != std::string::npos);
+  CHECK(metrics.find(failed) == std::string::npos);
+
+  oauth.issue_tokens();
+  oauth.revoke_refresh_tokens();
+  CHECK(serve.post(base + "/test", R"({"settings":{}})").json().at("outcome") == "invalid_credentials");
+  metrics = serve.get("/metrics").body;
+  CHECK(metrics.find(refreshed + " 1\n") != std::string::npos);
+  CHECK(metrics.find(failed + " 1\n") != std::string::npos);
+  CHECK(metrics.find("SECRET") == std::string::npos);  // in the client secret and every token the server issues
+  CHECK(serve.stop().exit_code == 0);
+}

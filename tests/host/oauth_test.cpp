@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <mutex>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -46,8 +47,22 @@ struct OAuthWorld {
     options.ca_file = http.ca_file;
     options.config = parse_host_config(server.config_json(slug, grant), "test").value();
     options.token_directory = tokens;
+    options.on_token_refresh = [this](const TokenRefresh& refresh) {
+      std::lock_guard lock(refreshes_mutex);
+      refreshes.push_back(refresh);
+    };
     return std::make_unique<Host>(std::move(options));
   }
+
+  // What the host reported to HostOptions::on_token_refresh, as "slug refreshed|failed".
+  std::vector<std::string> reported_refreshes() {
+    std::lock_guard lock(refreshes_mutex);
+    std::vector<std::string> out;
+    for (const auto& r : refreshes) out.push_back(r.slug + (r.refreshed ? " refreshed" : " failed"));
+    return out;
+  }
+  std::mutex refreshes_mutex;
+  std::vector<TokenRefresh> refreshes;
 
   TokenStore store() const { return TokenStore(tokens); }
 
@@ -268,6 +283,33 @@ TEST_CASE("a 401 to a token thought valid triggers one refresh and one retry") {
   CHECK(world.test_auth(*host).outcome == AuthOutcome::valid);
   CHECK(world.server.token_requests("refresh_token") == 1);
   CHECK(world.server.api_requests() == 2);
+}
+
+TEST_CASE("the host reports each token refresh it makes to on_token_refresh, by destination and outcome") {
+  OAuthWorld world;
+  auto host = world.host();
+  world.signed_in(kManaged, std::chrono::hours(1));
+  CHECK(world.test_auth(*host).outcome == AuthOutcome::valid);
+  CHECK(world.reported_refreshes().empty());  // a token still good is used as it is
+
+  world.server.issue_tokens();  // the stored token is stale: a 401, then a refresh
+  CHECK(world.test_auth(*host).outcome == AuthOutcome::valid);
+  CHECK(world.reported_refreshes() == std::vector<std::string>{"example-oauth-managed refreshed"});
+
+  world.server.issue_tokens();
+  world.server.revoke_refresh_tokens();
+  CHECK(world.test_auth(*host).outcome == AuthOutcome::invalid_credentials);
+  CHECK(world.reported_refreshes() ==
+        std::vector<std::string>{"example-oauth-managed refreshed", "example-oauth-managed failed"});
+}
+
+TEST_CASE("a token known to be expired is refreshed before use, and that refresh is reported too") {
+  OAuthWorld world;
+  auto host = world.host();
+  world.signed_in(kManaged, std::chrono::seconds(-60));
+  CHECK(world.test_auth(*host).outcome == AuthOutcome::valid);
+  CHECK(world.server.api_requests() == 1);
+  CHECK(world.reported_refreshes() == std::vector<std::string>{"example-oauth-managed refreshed"});
 }
 
 TEST_CASE("a token a plugin read before a request stays readable after that request's 401 and refresh") {

@@ -17,6 +17,16 @@ std::string label(const std::string& value) {
   return out;
 }
 
+// A counter labelled by destination and outcome, with its HELP and TYPE lines.
+void by_outcome(std::string& out, std::string_view name, std::string_view help,
+                const std::map<std::tuple<std::string, std::string>, std::uint64_t>& counts) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} counter\n", name, help, name);
+  for (const auto& [key, n] : counts) {
+    out += fmt::format("{}{{destination=\"{}\",outcome=\"{}\"}} {}\n", name, label(std::get<0>(key)),
+                       label(std::get<1>(key)), n);
+  }
+}
+
 }  // namespace
 
 void Metrics::request_done(const std::string& route, int status, std::chrono::steady_clock::duration took) {
@@ -34,6 +44,11 @@ void Metrics::request_done(const std::string& route, int status, std::chrono::st
 void Metrics::verdict(const std::string& slug, const std::string& outcome) {
   std::lock_guard lock(mutex_);
   ++verdicts_[{slug, outcome}];
+}
+
+void Metrics::token_refresh(const std::string& slug, const std::string& outcome) {
+  std::lock_guard lock(mutex_);
+  ++token_refreshes_[{slug, outcome}];
 }
 
 void Metrics::plugins_rejected(std::size_t count) {
@@ -73,12 +88,10 @@ std::string Metrics::text() const {
     out += fmt::format("destkit_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", label(route), h.sum);
     out += fmt::format("destkit_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", label(route), h.count);
   }
-  out += "# HELP destkit_verdicts_total Credential tests, by destination and outcome.\n";
-  out += "# TYPE destkit_verdicts_total counter\n";
-  for (const auto& [key, n] : verdicts_) {
-    out += fmt::format("destkit_verdicts_total{{destination=\"{}\",outcome=\"{}\"}} {}\n", label(std::get<0>(key)),
-                       label(std::get<1>(key)), n);
-  }
+  by_outcome(out, "destkit_verdicts_total", "Credential tests, by destination and outcome.", verdicts_);
+  by_outcome(out, "destkit_token_refreshes_total",
+             "OAuth access token refreshes made for credential tests, by destination and outcome (refreshed, failed).",
+             token_refreshes_);
   out += "# HELP destkit_plugin_load_failures_total Plugin files rejected, at start and on each rescan.\n";
   out += "# TYPE destkit_plugin_load_failures_total counter\n";
   out += fmt::format("destkit_plugin_load_failures_total {}\n", load_failures_);

@@ -1,8 +1,8 @@
 // metrics — what /metrics reports, in the Prometheus text format (version 0.0.4).
 //
 // Labels hold only bounded, non-secret values: route templates ("/v1/destinations/{slug}/test",
-// never a request's own path), status codes, the slugs of loaded destinations and verdict
-// outcomes.
+// never a request's own path), status codes, the slugs of loaded destinations, verdict
+// outcomes and token refresh outcomes.
 #pragma once
 
 #include <array>
@@ -19,6 +19,8 @@ class Metrics {
  public:
   void request_done(const std::string& route, int status, std::chrono::steady_clock::duration took);
   void verdict(const std::string& slug, const std::string& outcome);
+  // outcome: "refreshed" or "failed".
+  void token_refresh(const std::string& slug, const std::string& outcome);
   void plugins_rejected(std::size_t count);
   void plugins_loaded(std::size_t count);
   void in_flight(long change);
@@ -39,6 +41,7 @@ class Metrics {
   std::map<std::tuple<std::string, int>, std::uint64_t> requests_;
   std::map<std::string, Histogram> latency_;
   std::map<std::tuple<std::string, std::string>, std::uint64_t> verdicts_;
+  std::map<std::tuple<std::string, std::string>, std::uint64_t> token_refreshes_;
   std::uint64_t load_failures_ = 0;
   std::size_t loaded_ = 0;
   long in_flight_ = 0;

@@ -127,6 +127,7 @@ int serve_command(const Arguments& a) {
   }
 
   serve::EventLog log(a.verbose);
+  serve::Metrics metrics;
   std::optional<host::HostOptions> options = host_options(a);
   if (!options) return kExitUsage;
   // A long-running service outlives any one plugin's crash: plugin code runs in runners unless
@@ -134,7 +135,9 @@ int serve_command(const Arguments& a) {
   if (!options->config.isolation) options->config.isolation = host::Isolation::process;
   options->log = log.host_sink();
   options->verbose = true;  // each test's requests and responses, redacted, for its "log"
-  serve::Metrics metrics;
+  options->on_token_refresh = [&metrics](const host::TokenRefresh& refresh) {
+    metrics.token_refresh(refresh.slug, refresh.refreshed ? "refreshed" : "failed");
+  };
   serve::ServiceState state;
   serve::Catalog catalog(std::make_unique<host::Host>(std::move(*options)));
   {

@@ -1,4 +1,5 @@
-// call — what the host keeps for one hook call: its inputs, its handles, its error.
+// call — what the host keeps for one hook call: its inputs, its handles, its error; which call
+// runs on this thread; extendRequest run into the call. call.cpp holds the code.
 //
 // The C ABI names these structs (dk_call, dk_request_options, dk_response); they are defined
 // here, at global scope, and never leave the host.
@@ -61,13 +62,24 @@ struct RequestFailure {
   bool oauth_unavailable = false;
 };
 
-// How a call under an OAuth scheme gets a new token after a 401: once per call.
-struct OAuthSession {
-  OAuthTokens* tokens;
-  std::string slug;
-  std::string connection;
-  OAuthTokens::Refresher refresher;
-  bool refreshed = false;
+// What request_send does after a 401, as the call's authentication flow decides
+// (auth/call_session): answer the 401 as it is, send the request again with renewed
+// credentials, or fail because renewing them failed.
+struct AfterUnauthorized {
+  enum class Action { answer, send_again, fail } action = Action::answer;
+  std::string why{};               // fail: why the credentials could not be renewed
+  bool oauth_unavailable = false;  // fail: the authorization server was unreachable or failed
+};
+
+// The authentication flow a call runs under. request_send only sends; what a 401 leads to is
+// this flow's decision.
+class CallAuthentication {
+ public:
+  // Called with the call active, after a request of the call was answered 401.
+  virtual AfterUnauthorized after_unauthorized(dk_call& call) = 0;
+
+ protected:
+  ~CallAuthentication() = default;
 };
 
 // What a call needs from the host that runs it.
@@ -86,8 +98,8 @@ struct dk_call {
   const dk_plugin* hooks = nullptr;  // to run extendRequest again after a token refresh
   const boost::json::object* settings = nullptr;
   const destkit::host::Definition* definition = nullptr;  // for the labels of set_invalid_setting
-  destkit::host::AuthTokens auth;
-  std::optional<destkit::host::OAuthSession> oauth;
+  destkit::host::AuthTokens auth;  // what get_auth hands out; the authentication flow sets it
+  destkit::host::CallAuthentication* authentication = nullptr;  // none: a 401 is answered as it is
   // Inside on_refresh_access_token only: the OAuth client, and the tokens set_tokens received.
   const destkit::host::OAuthClientConfig* client = nullptr;
   std::optional<destkit::host::TokenRecord> new_tokens;
@@ -124,6 +136,9 @@ class ActiveCall {
   ActiveCall(const ActiveCall&) = delete;
   ActiveCall& operator=(const ActiveCall&) = delete;
 
+  // The call running on this thread, or null.
+  static dk_call* current();
+
  private:
   dk_call* previous_;
 };
@@ -134,14 +149,16 @@ const dk_host_api* host_api();
 // Runs on_extend_request into call->extension (again, after a token refresh).
 dk_status run_extend_request(dk_call* call);
 
-// A refresher that runs the destination's own on_refresh_access_token.
-OAuthTokens::Refresher plugin_refresher(const dk_plugin* hooks, const dk_call& template_call);
-
 // While loading a plugin there is no call; its log lines go here.
 class LoadingLog {
  public:
   LoadingLog(const LogSink* sink, std::string source);
   ~LoadingLog();
+  LoadingLog(const LoadingLog&) = delete;
+  LoadingLog& operator=(const LoadingLog&) = delete;
+
+  // A line a plugin logged with no call: to the sink of the load under way on this thread.
+  static void write(LogLevel level, std::string_view message);
 };
 
 }  // namespace destkit::host

@@ -1,5 +1,6 @@
 // The oauth2 scheme's refresh through the destination's own on_refresh_access_token.
-#include "abi/call.hpp"
+#include "abi/plugin_refresher.hpp"
+
 #include "abi/plugin_code.hpp"
 
 #include <fmt/format.h>

@@ -1,5 +1,6 @@
 // The dk_host_api services for requests and responses: the request merged from its layers,
-// sent, retried once after a token refresh, traced when verbose, and its answer handed out.
+// sent (again when the call's authentication flow renewed the credentials after a 401), traced
+// when verbose, and its answer handed out.
 #include "abi/services.hpp"
 
 #include "abi/sent_credentials.hpp"
@@ -95,33 +96,6 @@ std::variant<HttpResult, std::string> attempt(dk_call* call, std::string_view ur
   return result;
 }
 
-// After a 401 under an OAuth scheme: one refresh per call, then extendRequest again with the
-// new token. Returns false (with the failure recorded) when the refresh failed.
-bool refresh_after_401(dk_call* call, const HttpResponse& unauthorized) {
-  OAuthSession& session = *call->oauth;
-  session.refreshed = true;
-  TokenResult renewed = session.tokens->after_unauthorized(session.slug, session.connection, call->auth.access_token,
-                                                           session.refresher);
-  if (auto* e = std::get_if<OAuthError>(&renewed)) {
-    RequestFailure failure{RequestFailure::Kind::refresh, unauthorized.status, reason_of(call, unauthorized),
-                           url_host(unauthorized.url), e->message};
-    failure.oauth_unavailable = e->kind == OAuthError::Kind::unavailable;
-    record(call, std::move(failure), DK_ERR_HTTP);
-    return false;
-  }
-  const TokenRecord& tokens = std::get<TokenRecord>(renewed);
-  call->redactor.add(tokens.access_token);
-  call->redactor.add(tokens.refresh_token);
-  call->auth = {tokens.access_token, tokens.refresh_token};
-  if (run_extend_request(call) != DK_OK) {
-    record(call, {RequestFailure::Kind::refresh, unauthorized.status, reason_of(call, unauthorized),
-                  url_host(unauthorized.url), "extendRequest failed after the token refresh: " + call->error},
-           DK_ERR_HTTP);
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 dk_status request_options_new(dk_call* handle, dk_request_options** out) noexcept {
@@ -149,12 +123,20 @@ dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options,
     if (auto* invalid = std::get_if<std::string>(&sent)) return fail(call, DK_ERR_INVALID_ARGUMENT, *invalid);
     HttpResult result = std::get<HttpResult>(std::move(sent));
 
+    // A 401: the call's authentication flow decides whether it stands.
     auto* first = std::get_if<HttpResponse>(&result);
-    if (first != nullptr && first->status == 401 && call->oauth && !call->oauth->refreshed) {
-      if (!refresh_after_401(call, *first)) {
-        *out = keep_response(call, std::move(*first));
-        return DK_ERR_HTTP;
-      }
+    AfterUnauthorized next;
+    if (first != nullptr && first->status == 401 && call->authentication != nullptr) {
+      next = call->authentication->after_unauthorized(*call);
+    }
+    if (next.action == AfterUnauthorized::Action::fail) {
+      RequestFailure failure{RequestFailure::Kind::refresh, first->status, reason_of(call, *first),
+                             url_host(first->url), std::move(next.why)};
+      failure.oauth_unavailable = next.oauth_unavailable;
+      *out = keep_response(call, std::move(*first));
+      return record(call, std::move(failure), DK_ERR_HTTP);
+    }
+    if (next.action == AfterUnauthorized::Action::send_again) {
       sent = attempt(call, view(url), *per_call, request);
       if (auto* invalid = std::get_if<std::string>(&sent)) return fail(call, DK_ERR_INVALID_ARGUMENT, *invalid);
       result = std::get<HttpResult>(std::move(sent));

@@ -3,8 +3,6 @@
 // the plugin passes before returning.
 #include "abi/services.hpp"
 
-#include "abi/plugin_code.hpp"
-#include "abi/sent_credentials.hpp"
 #include "util/json_input.hpp"
 #include "util/json_text.hpp"
 #include "util/printable.hpp"
@@ -12,17 +10,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 
 namespace destkit::host {
-namespace {
-
-thread_local dk_call* active_call = nullptr;
-thread_local const LogSink* loading_sink = nullptr;
-thread_local std::string loading_source;
-
-}  // namespace
-
 namespace services {
 
 namespace json = boost::json;
@@ -39,11 +28,12 @@ dk_str hand_out(dk_call* call, std::string text) {
 std::uintptr_t value_of(const void* handle) { return reinterpret_cast<std::uintptr_t>(handle); }
 
 dk_call* resolve(dk_call* handle) {
-  return handle != nullptr && active_call != nullptr && value_of(handle) == active_call->id ? active_call : nullptr;
+  dk_call* call = ActiveCall::current();
+  return handle != nullptr && call != nullptr && value_of(handle) == call->id ? call : nullptr;
 }
 
 RequestOptions* options_of(dk_request_options* handle) {
-  dk_call* call = active_call;
+  dk_call* call = ActiveCall::current();
   if (call == nullptr || handle == nullptr) return nullptr;
   if (value_of(handle) == call->extension.id) return call->extension_writable ? &call->extension.options : nullptr;
   for (auto& o : call->options) {
@@ -87,7 +77,7 @@ dk_status with_options(dk_request_options* handle, Body&& body) noexcept {
   return guarded([&] {
     RequestOptions* options = options_of(handle);
     if (options == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    return body(*options);
+    return body(*options, *ActiveCall::current());
   });
 }
 
@@ -101,7 +91,7 @@ void log(dk_call* handle, int32_t level, dk_str message) noexcept {
                    : level == DK_LOG_WARN ? LogLevel::warn
                                           : LogLevel::error;
     if (handle == nullptr) {
-      if (loading_sink != nullptr && *loading_sink) (*loading_sink)(lvl, loading_source, view(message));
+      LoadingLog::write(lvl, view(message));
       return;
     }
     if (call == nullptr || call->env.log == nullptr || !*call->env.log) return;
@@ -192,9 +182,9 @@ dk_status get_auth(dk_call* handle, dk_str name, dk_str* out) noexcept {
 // ---- Request options ----
 
 dk_status options_set_prefix_url(dk_request_options* handle, dk_str url) noexcept {
-  return with_options(handle, [&](RequestOptions& o) {
+  return with_options(handle, [&](RequestOptions& o, dk_call& call) {
     if (!is_absolute_url(view(url))) {
-      return fail(active_call, DK_ERR_INVALID_ARGUMENT, "prefixUrl must be an absolute http(s) URL");
+      return fail(&call, DK_ERR_INVALID_ARGUMENT, "prefixUrl must be an absolute http(s) URL");
     }
     o.prefix_url = std::string(view(url));
     return DK_OK;
@@ -202,45 +192,45 @@ dk_status options_set_prefix_url(dk_request_options* handle, dk_str url) noexcep
 }
 
 dk_status options_set_header(dk_request_options* handle, dk_str name, dk_str value) noexcept {
-  return with_options(handle, [&](RequestOptions& o) {
+  return with_options(handle, [&](RequestOptions& o, dk_call& call) {
     std::string problem = header_problem(view(name), view(value));
-    if (!problem.empty()) return fail(active_call, DK_ERR_INVALID_ARGUMENT, problem);
-    if (is_secret_name(view(name))) redact_credential(active_call->redactor, view(value));
+    if (!problem.empty()) return fail(&call, DK_ERR_INVALID_ARGUMENT, problem);
+    if (is_secret_name(view(name))) redact_credential(call.redactor, view(value));
     o.headers.emplace_back(std::string(view(name)), std::string(view(value)));
     return DK_OK;
   });
 }
 
 dk_status options_set_basic_auth(dk_request_options* handle, dk_str username, dk_str password) noexcept {
-  return with_options(handle, [&](RequestOptions& o) {
+  return with_options(handle, [&](RequestOptions& o, dk_call& call) {
     o.username = std::string(view(username));
     o.password = std::string(view(password));
-    active_call->redactor.add(view(password));
-    active_call->redactor.add(fmt::format("{}:{}", view(username), view(password)));
+    call.redactor.add(view(password));
+    call.redactor.add(fmt::format("{}:{}", view(username), view(password)));
     return DK_OK;
   });
 }
 
 dk_status options_add_search_param(dk_request_options* handle, dk_str name, dk_str value) noexcept {
-  return with_options(handle, [&](RequestOptions& o) {
-    if (is_secret_name(view(name))) redact_credential(active_call->redactor, view(value));
+  return with_options(handle, [&](RequestOptions& o, dk_call& call) {
+    if (is_secret_name(view(name))) redact_credential(call.redactor, view(value));
     o.search_params.emplace_back(std::string(view(name)), std::string(view(value)));
     return DK_OK;
   });
 }
 
 dk_status options_set_timeout_ms(dk_request_options* handle, int64_t timeout_ms) noexcept {
-  return with_options(handle, [&](RequestOptions& o) {
-    if (timeout_ms <= 0) return fail(active_call, DK_ERR_INVALID_ARGUMENT, "timeout must be positive");
+  return with_options(handle, [&](RequestOptions& o, dk_call& call) {
+    if (timeout_ms <= 0) return fail(&call, DK_ERR_INVALID_ARGUMENT, "timeout must be positive");
     o.timeout = std::chrono::milliseconds(std::min(timeout_ms, kMaxTimeoutMs));
     return DK_OK;
   });
 }
 
 dk_status options_set_response_type(dk_request_options* handle, int32_t type) noexcept {
-  return with_options(handle, [&](RequestOptions& o) {
+  return with_options(handle, [&](RequestOptions& o, dk_call& call) {
     if (type != DK_RESPONSE_TEXT && type != DK_RESPONSE_JSON) {
-      return fail(active_call, DK_ERR_INVALID_ARGUMENT, fmt::format("unknown response type {}", type));
+      return fail(&call, DK_ERR_INVALID_ARGUMENT, fmt::format("unknown response type {}", type));
     }
     o.response_type = type == DK_RESPONSE_JSON ? ResponseType::json : ResponseType::text;
     return DK_OK;
@@ -248,14 +238,14 @@ dk_status options_set_response_type(dk_request_options* handle, int32_t type) no
 }
 
 dk_status options_set_throw_http_errors(dk_request_options* handle, int32_t enabled) noexcept {
-  return with_options(handle, [&](RequestOptions& o) {
+  return with_options(handle, [&](RequestOptions& o, dk_call&) {
     o.throw_http_errors = enabled != 0;
     return DK_OK;
   });
 }
 
 dk_status options_set_method(dk_request_options* handle, dk_str method) noexcept {
-  return with_options(handle, [&](RequestOptions& o) {
+  return with_options(handle, [&](RequestOptions& o, dk_call& call) {
     std::string m(view(method));
     std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return std::toupper(c); });
     for (const char* allowed : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"}) {
@@ -264,13 +254,13 @@ dk_status options_set_method(dk_request_options* handle, dk_str method) noexcept
         return DK_OK;
       }
     }
-    return fail(active_call, DK_ERR_INVALID_ARGUMENT,
+    return fail(&call, DK_ERR_INVALID_ARGUMENT,
                 fmt::format("\"{}\" is not an HTTP method destkit sends", m));
   });
 }
 
 dk_status options_set_body(dk_request_options* handle, dk_str body) noexcept {
-  return with_options(handle, [&](RequestOptions& o) {
+  return with_options(handle, [&](RequestOptions& o, dk_call&) {
     o.body = std::string(view(body));
     o.body_is_json = false;
     return DK_OK;
@@ -278,9 +268,9 @@ dk_status options_set_body(dk_request_options* handle, dk_str body) noexcept {
 }
 
 dk_status options_set_json(dk_request_options* handle, dk_str text) noexcept {
-  return with_options(handle, [&](RequestOptions& o) {
+  return with_options(handle, [&](RequestOptions& o, dk_call& call) {
     ParsedJson parsed = parse_json_input(view(text), {.max_bytes = 64 << 20, .max_depth = 256});
-    if (!parsed.ok()) return fail(active_call, DK_ERR_INVALID_ARGUMENT, "json body: " + parsed.error);
+    if (!parsed.ok()) return fail(&call, DK_ERR_INVALID_ARGUMENT, "json body: " + parsed.error);
     o.body = std::string(view(text));
     o.body_is_json = true;
     return DK_OK;
@@ -321,41 +311,6 @@ const dk_host_api kHostApi = {
 }  // namespace
 }  // namespace services
 
-std::uintptr_t next_handle_id() {
-  // Multiples of 16 from a high base: never 0, never reused while the process runs.
-  static std::atomic<std::uintptr_t> next{0x10000};
-  return next.fetch_add(16);
-}
-
-ActiveCall::ActiveCall(dk_call* call) : previous_(active_call) { active_call = call; }
-ActiveCall::~ActiveCall() { active_call = previous_; }
-
-LoadingLog::LoadingLog(const LogSink* sink, std::string source) {
-  loading_sink = sink;
-  loading_source = std::move(source);
-}
-LoadingLog::~LoadingLog() { loading_sink = nullptr; }
-
 const dk_host_api* host_api() { return &services::kHostApi; }
-
-dk_status run_extend_request(dk_call* call) {
-  call->extension.options = {};
-  dk_status status = DK_OK;
-  if (call->hooks != nullptr && call->hooks->on_extend_request != nullptr) {
-    call->extension_writable = true;
-    PluginCode running(call->env.plugin_slug, "in extendRequest");
-    status = call->hooks->on_extend_request(handle_of(*call), handle_of(call->extension));
-    call->extension_writable = false;
-  }
-  remember_credentials_in(*call, call->defaults);
-  remember_credentials_in(*call, call->extension.options);
-  call->error = call->redactor.apply(call->error);
-  for (auto& problem : call->invalid_settings) problem.message = call->redactor.apply(problem.message);
-  for (auto& [level, message] : call->held_log) {
-    if (call->env.log != nullptr && *call->env.log) (*call->env.log)(level, call->env.plugin_slug, call->redactor.apply(message));
-  }
-  call->held_log.clear();
-  return status;
-}
 
 }  // namespace destkit::host

@@ -1,6 +1,6 @@
 // services — what the dk_host_api services share: handle resolution, error reporting, and
-// the services themselves. host_services.cpp holds diagnostics, the call's inputs and request
-// options; request_service.cpp holds requests and responses.
+// the services themselves. services.cpp holds diagnostics, the call's inputs, request options
+// and the table; request_services.cpp holds requests and responses.
 #pragma once
 
 #include "abi/call.hpp"
@@ -37,7 +37,7 @@ dk_status guarded(Body&& body) noexcept {
   }
 }
 
-// request_service.cpp
+// request_services.cpp
 dk_status request_options_new(dk_call* handle, dk_request_options** out) noexcept;
 dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options, dk_response** out) noexcept;
 dk_status response_status(dk_call* handle, const dk_response* response, int32_t* out) noexcept;

@@ -2,6 +2,7 @@
 
 #include "abi/call.hpp"
 #include "abi/plugin_code.hpp"
+#include "auth/call_session.hpp"
 
 #include <fmt/format.h>
 
@@ -144,20 +145,8 @@ AuthVerdict check_credentials(const LoadedPlugin& plugin, const boost::json::val
   const OAuthClientConfig* client =
       env.oauth && definition.uses_oauth() ? env.oauth->config().oauth_client(plugin.slug()) : nullptr;
   if (client != nullptr) add_client_secrets(call.redactor, *client);
-  // OAuth tokens given with the settings are used as they are; otherwise the host's.
-  if (definition.uses_oauth() && call.auth.access_token.empty()) {
-    if (!env.oauth) return token_unavailable({OAuthError::Kind::not_signed_in, "no OAuth token was given"});
-    OAuthTokens::Refresher refresher = hooks.on_refresh_access_token != nullptr && definition.scheme == Scheme::oauth2
-                                           ? plugin_refresher(&hooks, call)
-                                           : env.oauth->standard_refresher();
-    TokenResult token = env.oauth->current(plugin.slug(), connection, refresher);
-    if (auto* e = std::get_if<OAuthError>(&token)) return token_unavailable(*e);
-    const TokenRecord& record = std::get<TokenRecord>(token);
-    call.auth = {record.access_token, record.refresh_token};
-    call.redactor.add(record.access_token);
-    call.redactor.add(record.refresh_token);
-    call.oauth = OAuthSession{env.oauth.get(), plugin.slug(), connection, std::move(refresher)};
-  }
+  CallSession session(env.oauth.get(), env.on_token_refresh, connection);
+  if (auto error = session.begin(call)) return token_unavailable(*error);
 
   ActiveCall active(&call);
   if (dk_status status = run_extend_request(&call); status != DK_OK) {

@@ -33,6 +33,7 @@ struct RequestEnvironment {
   bool verbose = false;  // log each request and response (credentials redacted) at debug level
   // Tokens of OAuth destinations not given with the settings; none: only settings tokens.
   std::shared_ptr<OAuthTokens> oauth{};
+  TokenRefreshObserver on_token_refresh{};
 };
 
 // `connection` names the stored OAuth tokens to use ("default" unless several accounts).

@@ -28,6 +28,7 @@ RequestEnvironment request_environment(const HostOptions& options) {
   env.user_agent = options.user_agent;
   env.log = options.log;
   env.verbose = options.verbose;
+  env.on_token_refresh = options.on_token_refresh;
   std::filesystem::path tokens =
       options.token_directory.empty() ? TokenStore::default_directory() : options.token_directory;
   env.oauth = std::make_shared<OAuthTokens>(options.config, TokenStore(tokens), env.http);

@@ -29,6 +29,7 @@
 
 #include <destkit/host/export.hpp>
 #include <destkit/host/log.hpp>
+#include <destkit/host/oauth.hpp>
 #include <destkit/host/status.hpp>
 
 #include <chrono>
@@ -138,6 +139,7 @@ struct HostOptions {
 
   LogSink log{};         // none: log lines are dropped
   bool verbose = false;  // log each request and response (credentials redacted) at debug level
+  TokenRefreshObserver on_token_refresh{};  // none: refreshes are not reported
 };
 
 }  // namespace destkit::host

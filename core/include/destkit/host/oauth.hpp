@@ -34,6 +34,18 @@ struct LoginOptions {
   std::chrono::seconds timeout{300};
 };
 
+// A refresh of an access token that the host made for a credential test: the standard
+// refresh_token grant, or an oauth2 destination's own refreshAccessToken. Fetching a new token
+// with the client_credentials grant is not a refresh. Holds no token.
+struct TokenRefresh {
+  std::string slug{};      // the destination
+  bool refreshed = false;  // false: the refresh failed
+};
+
+// Told of each refresh as it ends, on the thread that made it (HostOptions::on_token_refresh);
+// may be called from several threads at once. An exception it throws is ignored.
+using TokenRefreshObserver = std::function<void(const TokenRefresh& refresh)>;
+
 // An authorization-code sign-in begun for a browser that comes back to the embedder's own
 // redirect URI (Host::oauth_begin). The way back must carry `state`.
 struct OAuthAuthorization {

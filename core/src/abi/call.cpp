@@ -1,0 +1,59 @@
+// The call's own machinery: handle values, which call is running on this thread, where log
+// lines go while a plugin loads, and running extendRequest into the call.
+#include "abi/call.hpp"
+
+#include "abi/plugin_code.hpp"
+#include "abi/sent_credentials.hpp"
+
+#include <atomic>
+
+namespace destkit::host {
+namespace {
+
+thread_local dk_call* active_call = nullptr;
+thread_local const LogSink* loading_sink = nullptr;
+thread_local std::string loading_source;
+
+}  // namespace
+
+std::uintptr_t next_handle_id() {
+  // Multiples of 16 from a high base: never 0, never reused while the process runs.
+  static std::atomic<std::uintptr_t> next{0x10000};
+  return next.fetch_add(16);
+}
+
+ActiveCall::ActiveCall(dk_call* call) : previous_(active_call) { active_call = call; }
+ActiveCall::~ActiveCall() { active_call = previous_; }
+dk_call* ActiveCall::current() { return active_call; }
+
+LoadingLog::LoadingLog(const LogSink* sink, std::string source) {
+  loading_sink = sink;
+  loading_source = std::move(source);
+}
+LoadingLog::~LoadingLog() { loading_sink = nullptr; }
+
+void LoadingLog::write(LogLevel level, std::string_view message) {
+  if (loading_sink != nullptr && *loading_sink) (*loading_sink)(level, loading_source, message);
+}
+
+dk_status run_extend_request(dk_call* call) {
+  call->extension.options = {};
+  dk_status status = DK_OK;
+  if (call->hooks != nullptr && call->hooks->on_extend_request != nullptr) {
+    call->extension_writable = true;
+    PluginCode running(call->env.plugin_slug, "in extendRequest");
+    status = call->hooks->on_extend_request(handle_of(*call), handle_of(call->extension));
+    call->extension_writable = false;
+  }
+  remember_credentials_in(*call, call->defaults);
+  remember_credentials_in(*call, call->extension.options);
+  call->error = call->redactor.apply(call->error);
+  for (auto& problem : call->invalid_settings) problem.message = call->redactor.apply(problem.message);
+  for (auto& [level, message] : call->held_log) {
+    if (call->env.log != nullptr && *call->env.log) (*call->env.log)(level, call->env.plugin_slug, call->redactor.apply(message));
+  }
+  call->held_log.clear();
+  return status;
+}
+
+}  // namespace destkit::host
