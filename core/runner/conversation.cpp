@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <deque>
 #include <thread>
+#include <utility>
 #include <vector>
 #include <unistd.h>
 
@@ -26,13 +27,17 @@ std::deque<std::string> handed_out;
 // The options handles the innermost running hook may write, as the host decides in
 // abi/services.cpp: on_extend_request's output, and those request_options_new made in it.
 std::vector<std::vector<dk_request_options*>> writable_options;
-// Per running hook: its call, and which get_auth names that call holds, while that is known
-// (until a request_send or set_tokens may have changed the tokens); -1 once unknown.
-struct AuthKnown {
-  dk_call* call;
-  std::int64_t present;
+// What the host sent with each running hook (wire.hpp, Kind::hook): its call; which get_auth
+// names that call holds, while that is known (until a request_send or set_tokens may have
+// changed the tokens), -1 once unknown; the options handle made for its first
+// request_options_new, until that is called; and the call's settings.
+struct HookFrame {
+  dk_call* call = nullptr;
+  std::int64_t auth_present = -1;
+  dk_request_options* spare_options = nullptr;
+  std::vector<Setting> settings;
 };
-std::vector<AuthKnown> auth_known;
+std::vector<HookFrame> frames;
 isolation::Inbox inbox;
 std::string outgoing;  // deferred services, then the message that goes with them
 
@@ -55,22 +60,36 @@ void send(const Message& message) {
   if (outgoing.capacity() > (1u << 20)) std::string().swap(outgoing);  // a large body is not kept
 }
 
+HookFrame read_frame(Reader& message, Hook& hook, dk_request_options*& options) {
+  HookFrame frame;
+  hook = static_cast<Hook>(message.integer());
+  frame.call = reinterpret_cast<dk_call*>(static_cast<std::uintptr_t>(message.integer()));
+  options = reinterpret_cast<dk_request_options*>(static_cast<std::uintptr_t>(message.integer()));
+  frame.auth_present = message.integer();
+  frame.spare_options = reinterpret_cast<dk_request_options*>(static_cast<std::uintptr_t>(message.integer()));
+  std::int64_t count = message.integer();
+  if (count < 0) throw isolation::WireError("a negative number of settings");
+  for (std::int64_t i = 0; i < count; ++i) {
+    Setting setting;
+    setting.name = message.text();
+    setting.kind = static_cast<int32_t>(message.integer());
+    setting.text = message.text();
+    frame.settings.push_back(std::move(setting));
+  }
+  return frame;
+}
+
 void run_hook(Reader& message) {
   Hook hook{};
-  dk_call* call = nullptr;
   dk_request_options* options = nullptr;
-  std::int64_t auth = -1;
   try {
-    hook = static_cast<Hook>(message.integer());
-    call = reinterpret_cast<dk_call*>(static_cast<std::uintptr_t>(message.integer()));
-    options = reinterpret_cast<dk_request_options*>(static_cast<std::uintptr_t>(message.integer()));
-    auth = message.integer();
+    frames.push_back(read_frame(message, hook, options));
   } catch (const isolation::WireError&) {
     host_is_gone();
   }
+  dk_call* call = frames.back().call;
   ++hook_depth;
   writable_options.emplace_back();
-  auth_known.push_back({call, auth});
   if (hook == Hook::extend_request && options != nullptr) writable_options.back().push_back(options);
   dk_status status = DK_ERR_INVALID_ARGUMENT;
   if (hook == Hook::test_request && plugin.on_test_request != nullptr) status = plugin.on_test_request(call);
@@ -79,7 +98,7 @@ void run_hook(Reader& message) {
     status = plugin.on_refresh_access_token(call);
   }
   writable_options.pop_back();
-  auth_known.pop_back();
+  frames.pop_back();
   if (--hook_depth == 0) handed_out.clear();
   send(Message(Kind::hook_done).add(status));
 }
@@ -117,12 +136,25 @@ void tell_later(const Message& message) {
 }
 
 int auth_held(dk_call* call, int name_bit) {
-  if (auth_known.empty() || auth_known.back().call != call || auth_known.back().present < 0) return -1;
-  return (auth_known.back().present & name_bit) != 0 ? 1 : 0;
+  if (frames.empty() || frames.back().call != call || frames.back().auth_present < 0) return -1;
+  return (frames.back().auth_present & name_bit) != 0 ? 1 : 0;
 }
 
 void tokens_may_change() {
-  for (auto& known : auth_known) known.present = -1;
+  for (auto& frame : frames) frame.auth_present = -1;
+}
+
+const Setting* known_setting(dk_call* call, std::string_view name) {
+  if (frames.empty() || frames.back().call != call) return nullptr;
+  for (const auto& setting : frames.back().settings) {
+    if (setting.name == name) return &setting;
+  }
+  return nullptr;
+}
+
+dk_request_options* take_spare_options(dk_call* call) {
+  if (frames.empty() || frames.back().call != call) return nullptr;
+  return std::exchange(frames.back().spare_options, nullptr);
 }
 
 void made_options(dk_request_options* options) {

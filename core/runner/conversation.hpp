@@ -39,6 +39,17 @@ bool may_write(dk_request_options* options);
 int auth_held(dk_call* call, int name_bit);
 // A request_send or set_tokens may have changed the tokens: ask the host again.
 void tokens_may_change();
+// A setting of the running hook's call, as get_setting hands it out; null when `call` is not
+// that call or has no setting `name` (the host then answers, with its own last_error).
+struct Setting {
+  std::string name;
+  int32_t kind = 0;
+  std::string text;
+};
+const Setting* known_setting(dk_call* call, std::string_view name);
+// The options handle the host made for the running hook's first request_options_new, once;
+// null when `call` is not the running hook's call or it was taken.
+dk_request_options* take_spare_options(dk_call* call);
 isolation::Reader ask(const isolation::Message& message);
 [[noreturn]] void host_is_gone();
 

@@ -80,7 +80,21 @@ dk_status set_error(dk_call* call, dk_str message) noexcept {
 
 dk_status last_error(dk_call* call, dk_str* out) noexcept { return ask_text(service(Service::last_error, call), out); }
 
+// Settings the host sent with the hook are answered here; any other name asks the host,
+// whose answer (DK_ERR_NOT_FOUND) also sets last_error.
 dk_status get_setting(dk_call* call, dk_str key, dk_value* out) noexcept {
+  if (out != nullptr && may_talk()) {
+    if (const Setting* setting = known_setting(call, view(key))) {
+      try {
+        *out = dk_value{};
+        out->kind = setting->kind;
+        out->text = keep(setting->text);
+        return DK_OK;
+      } catch (...) {
+        return DK_ERR_INTERNAL;
+      }
+    }
+  }
   return ask_value(service(Service::get_setting, call).add(view(key)), out);
 }
 
@@ -154,6 +168,11 @@ dk_status options_set_json(dk_request_options* o, dk_str json) noexcept {
 
 dk_status request_options_new(dk_call* call, dk_request_options** out) noexcept {
   if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+  if (dk_request_options* spare = may_talk() ? take_spare_options(call) : nullptr) {
+    *out = spare;
+    made_options(spare);
+    return DK_OK;
+  }
   return ask_host(service(Service::request_options_new, call),
                   [&](Reader& r, dk_status status) {
                     *out = handle_from<dk_request_options>(r.integer());

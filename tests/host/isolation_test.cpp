@@ -8,9 +8,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
+#include <unistd.h>
 
 using namespace destkit::test;
 using namespace destkit::host;
@@ -283,4 +288,99 @@ TEST_CASE("an isolated plugin runs in no more runners at once than runnersPerPlu
   CHECK(config->runner.runners_per_plugin == 3);
   auto wrong = parse_host_config(R"({"runner":{"runnersPerPlugin":0}})", "test");
   CHECK_THAT(wrong.status().message(), Catch::Contains("runner.runnersPerPlugin: must be a whole number from 1 to 1024"));
+}
+
+namespace {
+
+// Processes whose parent is this one: the runners of every isolated plugin of the test's hosts.
+int child_processes() {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream status(entry.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("PPid:", 0) == 0 && std::atol(line.c_str() + 5) == ::getpid()) ++count;
+    }
+  }
+  return count;
+}
+
+}  // namespace
+
+TEST_CASE("a plugin quarantined while runners of it are idle ends those runners at once") {
+  HoldingApi api(3);
+  HostOptions options;
+  options.plugin_directories = {kTestPluginDir};
+  options.use_environment_path = false;
+  options.use_installed_plugins = false;
+  options.config.isolation = Isolation::process;
+  options.config.runner.runners_per_plugin = 3;
+  options.config.runner.crashes_before_quarantine = 1;
+  Host host(std::move(options));
+  const Plugin* probe = host.find("test-probe");
+  REQUIRE(probe != nullptr);
+  std::string settings = probe_settings(probe_base_url(api.server), "plain");
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 3; ++i) threads.emplace_back([&] { host.test_authentication(*probe, settings); });
+  for (auto& thread : threads) thread.join();
+  REQUIRE(api.most_held == 3);  // three runners of test-probe, idle now
+  int before = child_processes();
+
+  AuthVerdict verdict = host.test_authentication(*probe, probe_settings(probe_base_url(api.server), "exit"));
+  CHECK_THAT(verdict.message, Catch::Contains("crashed"));
+  REQUIRE_THAT(host.quarantine_reason(*probe), Catch::Contains("its runner ended once within"));
+  CHECK(child_processes() == before - 3);  // the one that exited, and the two that were idle
+}
+
+namespace {
+
+// The lines `log` holds that contain `text`.
+int lines_with(LogLines& log, const std::string& text) {
+  std::lock_guard lock(log.mutex);
+  return static_cast<int>(std::count_if(log.lines.begin(), log.lines.end(),
+                                        [&](const std::string& line) { return line.find(text) != std::string::npos; }));
+}
+
+HostOptions probe_host_options(Isolation isolation, std::shared_ptr<LogLines> log) {
+  HostOptions options = isolated_options("faulty-segfault-test", log);
+  options.config.isolation = isolation;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("what an isolated plugin writes is redacted with its call's secrets, its unfinished line logged with its call") {
+  auto server = answering(200);
+  auto log = std::make_shared<LogLines>();
+  Host host(probe_host_options(Isolation::process, log));
+  const Plugin* probe = host.find("test-probe");
+  REQUIRE(probe != nullptr);
+  CHECK(host.test_authentication(*probe, probe_settings(probe_base_url(server), "print")).outcome == AuthOutcome::valid);
+  // Logged before the call returned: the next call, another user's maybe, cannot carry it.
+  CHECK(lines_with(*log, "test-probe: stdout: printing token [redacted]") == 1);
+  CHECK(lines_with(*log, "test-probe: stderr: partial [redacted]") == 1);
+  CHECK(lines_with(*log, kProbeToken) == 0);
+}
+
+TEST_CASE("a plugin that logs in a loop is cut at the line and byte limits, in process and isolated") {
+  auto log = std::make_shared<LogLines>();
+  Isolation isolation = GENERATE(Isolation::in_process, Isolation::process);
+  Host host(probe_host_options(isolation, log));
+  const Plugin* probe = host.find("test-probe");
+  REQUIRE(probe != nullptr);
+  host.test_authentication(*probe, probe_settings("http://127.0.0.1:9/base", "log-flood"));
+  CHECK(lines_with(*log, "test-probe: xxxx") == 1000);
+  CHECK(lines_with(*log, "[4096 more bytes not logged]") == 1000);
+  CHECK(lines_with(*log, "test-probe: further log lines of this call are dropped") == 1);
+}
+
+TEST_CASE("what an isolated plugin prints in a loop is cut at the line limit of its call") {
+  auto log = std::make_shared<LogLines>();
+  Host host(probe_host_options(Isolation::process, log));
+  const Plugin* probe = host.find("test-probe");
+  REQUIRE(probe != nullptr);
+  host.test_authentication(*probe, probe_settings("http://127.0.0.1:9/base", "print-flood"));
+  CHECK(lines_with(*log, "test-probe: stdout: line ") == 1000);
+  CHECK(lines_with(*log, "test-probe: stdout: line 999") == 1);
+  CHECK(lines_with(*log, "test-probe: further log lines of this call are dropped") == 1);
 }

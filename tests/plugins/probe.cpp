@@ -2,6 +2,7 @@
 // drive the request options, errors and exceptions through the real SDK and host.
 #include <destkit/destkit.hpp>
 
+#include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -25,7 +26,7 @@ destkit::Destination probe() {
                         .type = FieldType::string,
                         .defaultValue = "plain",
                         .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log", "numbers",
-                                    "exit", "post-secret", "crlf-url"}}},
+                                    "exit", "post-secret", "crlf-url", "print", "log-flood", "print-flood"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"amount", {.label = "Amount", .type = FieldType::number}},
                       {"id", {.label = "ID", .type = FieldType::integer}},
@@ -69,6 +70,16 @@ destkit::Destination probe() {
                                          .json = destkit::Json::object({{"token", token}})});
                     } else if (mode == "crlf-url") {
                       request("/check\r\nX-Injected: 1");
+                    } else if (mode == "print") {  // isolated only: in process it would write to the host's streams
+                      std::printf("printing token %s\n", input.settings.string("token").c_str());
+                      std::fprintf(stderr, "partial %s", input.settings.string("token").c_str());
+                      std::fflush(stdout);
+                      request("/check");
+                    } else if (mode == "log-flood") {
+                      for (int i = 0; i < 1500; ++i) input.log.info(std::string(20 * 1024, 'x'));
+                    } else if (mode == "print-flood") {  // isolated only
+                      for (int i = 0; i < 1500; ++i) std::printf("line %d\n", i);
+                      std::fflush(stdout);
                     }
                   },
           },

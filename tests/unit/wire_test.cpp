@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -86,6 +88,26 @@ TEST_CASE("frames written in one write are read in one and handed out in order t
   CHECK(second->text() == "two");
   CHECK_FALSE(inbox.take());
   CHECK_FALSE(receive(channel.fds[0], inbox, std::chrono::milliseconds(50)));
+}
+
+TEST_CASE("an inbox puts together a frame larger than one read, and the frame after it") {
+  Channel channel;
+  std::string big(300 * 1024, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
+  std::string frames;
+  append_frame(frames, std::move(Message(Kind::reply).add(big)));
+  append_frame(frames, std::move(Message(Kind::reply).add("after")));
+  std::thread writer([&] { send_frames(channel.fds[1], frames); });  // more than the socket holds
+  Inbox inbox;
+  auto first = receive(channel.fds[0], inbox, std::chrono::milliseconds(5000));
+  auto second = receive(channel.fds[0], inbox, std::chrono::milliseconds(5000));
+  writer.join();
+  REQUIRE(first);
+  first->kind();
+  CHECK(first->text() == big);
+  REQUIRE(second);
+  second->kind();
+  CHECK(second->text() == "after");
 }
 
 TEST_CASE("an inbox refuses a length past the limit and a peer that closes mid-frame") {

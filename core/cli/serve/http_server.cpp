@@ -13,6 +13,9 @@
 #include <array>
 #include <atomic>
 #include <csignal>
+#include <list>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -37,6 +40,45 @@ constexpr int kIoThreads = 2;
 // instead of spinning.
 constexpr std::chrono::milliseconds kAcceptRetry{100};
 
+class Session;
+
+// Connections waiting for a request head (idle keep-alive ones included), the longest waiting
+// first. At the connection limit the first is closed to make room, so clients that open
+// connections and send nothing (or a byte now and then) cannot keep the others out.
+class WaitingForHead {
+ public:
+  struct Waiting {
+    std::weak_ptr<Session> session;
+    bool closing = false;  // chosen by take_longest
+  };
+  using Entry = std::list<Waiting>::iterator;
+
+  Entry add(std::weak_ptr<Session> session) {
+    std::lock_guard lock(mutex_);
+    return sessions_.insert(sessions_.end(), Waiting{std::move(session)});
+  }
+  void remove(Entry entry) {
+    std::lock_guard lock(mutex_);
+    sessions_.erase(entry);
+  }
+  // The connection that has waited longest and is not being closed already, if any.
+  std::shared_ptr<Session> take_longest() {
+    std::lock_guard lock(mutex_);
+    for (auto& waiting : sessions_) {
+      if (waiting.closing) continue;
+      if (auto session = waiting.session.lock()) {
+        waiting.closing = true;
+        return session;
+      }
+    }
+    return nullptr;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::list<Waiting> sessions_;
+};
+
 struct Shared {
   Api& api;
   Metrics& metrics;
@@ -45,6 +87,7 @@ struct Shared {
   std::atomic<long> in_flight{0};
   std::atomic<std::size_t> connections{0};
   std::function<void()> connection_closed;  // set by the server; resumes accepting below the limit
+  WaitingForHead waiting;
 };
 
 std::string lower(std::string_view text) {
@@ -73,17 +116,28 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, Shared& shared) : stream_(std::move(socket)), shared_(shared) { ++shared_.connections; }
   ~Session() {
+    stop_waiting();
     --shared_.connections;
     shared_.connection_closed();
   }
 
+  // Closes the connection while it waits for a request head (on its own strand).
+  static void close_waiting(std::shared_ptr<Session> session) {
+    auto executor = session->stream_.get_executor();
+    asio::post(executor, [session = std::move(session)] {
+      if (session->waiting_) session->stream_.cancel();  // the read ends: on_read closes
+    });
+  }
+
   void read() {
+    waiting_ = shared_.waiting.add(weak_from_this());
     parser_.emplace();
     parser_->body_limit(kMaxBodyBytes);
     parser_->header_limit(kMaxHeaderBytes);
     stream_.expires_after(kReadTimeout);
     // The head first: its framing is checked before any of the body is read.
     http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->stop_waiting();
       if (ec) return self->on_read(ec);
       if (auto problem = framing_problem(self->parser_->get().base())) {
         self->refuse();
@@ -96,6 +150,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  void stop_waiting() {
+    if (waiting_) shared_.waiting.remove(*waiting_);
+    waiting_.reset();
+  }
+
   // The request is answered without being read whole: the connection cannot be used after it.
   void refuse() {
     started_ = Clock::now();
@@ -192,6 +251,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Shared& shared_;
+  std::optional<WaitingForHead::Entry> waiting_;  // listed while it waits for a request head
   Clock::time_point started_{};
   bool keep_alive_ = false;
   bool head_ = false;
@@ -206,12 +266,15 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 struct HttpServer::Impl {
+  // First, so it is destroyed last: sessions still queued in the io_context when the service
+  // stops are destroyed with it, and leave `shared` as they go.
+  Shared shared;
   asio::io_context io{kIoThreads};
   tcp::acceptor acceptor{asio::make_strand(io)};
   asio::steady_timer accept_retry{acceptor.get_executor()};
-  Shared shared;
   std::size_t max_connections;
   bool accept_paused = false;  // on the acceptor's strand: the limit was reached
+  bool room_wanted = false;    // on the acceptor's strand: make_room_when_a_client_waits is waiting
 
   Impl(Api& api, Metrics& metrics, EventLog& log, ServiceState& state, std::size_t max_connections)
       : shared{api, metrics, log, state, {}, {}, {}}, max_connections(max_connections) {
@@ -230,6 +293,7 @@ struct HttpServer::Impl {
   void accept() {
     if (shared.connections >= max_connections) {
       accept_paused = true;
+      make_room_when_a_client_waits();
       return;
     }
     acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
@@ -244,6 +308,23 @@ struct HttpServer::Impl {
       }
       std::make_shared<Session>(std::move(socket), shared)->read();
       accept();
+    });
+  }
+
+  // At the limit, once a client waits in the listen queue: closes the connection that has
+  // waited longest for a request, whose close resumes accepting. While every connection has a
+  // request in flight, looks again every kAcceptRetry.
+  void make_room_when_a_client_waits() {
+    if (room_wanted) return;
+    room_wanted = true;
+    acceptor.async_wait(tcp::acceptor::wait_read, [this](beast::error_code ec) {
+      room_wanted = false;
+      if (ec || !acceptor.is_open() || !accept_paused) return;
+      if (auto longest = shared.waiting.take_longest()) return Session::close_waiting(std::move(longest));
+      accept_retry.expires_after(kAcceptRetry);
+      accept_retry.async_wait([this](beast::error_code waited) {
+        if (!waited && acceptor.is_open() && accept_paused) make_room_when_a_client_waits();
+      });
     });
   }
 };

@@ -46,9 +46,11 @@ Options:
                           /healthz, /readyz and the page do not need it
   --workers N             Threads that run plugin calls (default 64, 4 to 1024); one
                           destination uses at most a quarter of them at once
-  --max-connections N     Client connections held open at once (default 1024); further
-                          clients wait in the listen queue. Lowered to fit the process's
-                          descriptor limit, which serve raises to its hard limit
+  --max-connections N     Client connections held open at once (default 1024). At the
+                          limit, when another client waits, the one that has waited longest
+                          for a request is closed; while all have requests in flight,
+                          further clients wait in the listen queue. Lowered to fit the
+                          process's descriptor limit, which serve raises to its hard limit
   --isolation process|in-process
                           Where plugin libraries run (default: process, a runner each;
                           overrides the configuration's "isolation")

@@ -50,7 +50,9 @@ dk_status run_extend_request(dk_call* call) {
   call->error = call->redactor.apply(call->error);
   for (auto& problem : call->invalid_settings) problem.message = call->redactor.apply(problem.message);
   for (auto& [level, message] : call->held_log) {
-    if (call->env.log != nullptr && *call->env.log) (*call->env.log)(level, call->env.plugin_slug, call->redactor.apply(message));
+    if (call->env.log != nullptr && *call->env.log) {
+      (*call->env.log)(level, call->env.plugin_slug, bounded_log_line(call->redactor.apply(message)));
+    }
   }
   call->held_log.clear();
   return status;

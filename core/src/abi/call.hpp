@@ -10,6 +10,7 @@
 #include <destkit/host/log.hpp>
 #include "oauth/tokens.hpp"
 #include "http/request_options.hpp"
+#include "abi/plugin_log.hpp"
 #include "definition/settings.hpp"
 
 #include "http/redactor.hpp"
@@ -117,6 +118,7 @@ struct dk_call {
   // Log lines of extendRequest, shown once it returns: only then does the host know which
   // settings it sends as credentials, and so which to redact.
   std::vector<std::pair<destkit::host::LogLevel, std::string>> held_log;
+  destkit::host::PluginLogBudget log_budget;  // log lines of this call (abi/plugin_log.hpp)
   std::deque<dk_request_options> options;  // request_options_new
   std::deque<dk_response> responses;       // request_send
   std::deque<std::string> strings;         // text handed out as dk_str

@@ -3,6 +3,7 @@
 // the plugin passes before returning.
 #include "abi/services.hpp"
 
+#include "abi/plugin_log.hpp"
 #include "util/json_input.hpp"
 #include "util/json_text.hpp"
 #include "util/printable.hpp"
@@ -47,17 +48,23 @@ dk_status fail(dk_call* call, dk_status status, std::string message) {
   return status;
 }
 
+int32_t value_kind(const json::value& v) {
+  switch (v.kind()) {
+    case json::kind::null: return DK_VALUE_NULL;
+    case json::kind::bool_: return DK_VALUE_BOOL;
+    case json::kind::string: return DK_VALUE_STRING;
+    case json::kind::array: return DK_VALUE_ARRAY;
+    case json::kind::object: return DK_VALUE_OBJECT;
+    default: return DK_VALUE_NUMBER;
+  }
+}
+
+std::string value_text(const json::value& v) { return v.is_string() ? std::string(v.get_string()) : json_text(v); }
+
 dk_value to_dk_value(dk_call* call, const json::value& v) {
   dk_value out{};
-  switch (v.kind()) {
-    case json::kind::null: out.kind = DK_VALUE_NULL; break;
-    case json::kind::bool_: out.kind = DK_VALUE_BOOL; break;
-    case json::kind::string: out.kind = DK_VALUE_STRING; break;
-    case json::kind::array: out.kind = DK_VALUE_ARRAY; break;
-    case json::kind::object: out.kind = DK_VALUE_OBJECT; break;
-    default: out.kind = DK_VALUE_NUMBER; break;
-  }
-  out.text = hand_out(call, v.is_string() ? std::string(v.get_string()) : json_text(v));
+  out.kind = value_kind(v);
+  out.text = hand_out(call, value_text(v));
   return out;
 }
 
@@ -91,15 +98,22 @@ void log(dk_call* handle, int32_t level, dk_str message) noexcept {
                    : level == DK_LOG_WARN ? LogLevel::warn
                                           : LogLevel::error;
     if (handle == nullptr) {
-      LoadingLog::write(lvl, view(message));
+      LoadingLog::write(lvl, bounded_log_line(std::string(view(message))));
       return;
     }
     if (call == nullptr || call->env.log == nullptr || !*call->env.log) return;
+    switch (call->log_budget.take()) {
+      case PluginLogBudget::Next::log: break;
+      case PluginLogBudget::Next::say_dropped: lvl = LogLevel::warn; message = dk_str{kPluginLogDropped.data(), kPluginLogDropped.size()}; break;
+      case PluginLogBudget::Next::drop: return;
+    }
     if (call->extension_writable) {
-      call->held_log.emplace_back(lvl, std::string(view(message)));
+      // Bounded before it is redacted, well past the cut made after: a secret that straddled
+      // this bound would straddle that cut too, far beyond it.
+      call->held_log.emplace_back(lvl, std::string(view(message).substr(0, 4 * kMaxPluginLogLineBytes)));
       return;
     }
-    (*call->env.log)(lvl, call->env.plugin_slug, call->redactor.apply(view(message)));
+    (*call->env.log)(lvl, call->env.plugin_slug, bounded_log_line(call->redactor.apply(view(message))));
   } catch (...) {
   }
 }

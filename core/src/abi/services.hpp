@@ -26,6 +26,9 @@ RequestOptions* options_of(dk_request_options* handle);
 dk_status fail(dk_call* call, dk_status status, std::string message);
 // A JSON value as the ABI hands it out: strings as they are, the rest as JSON text.
 dk_value to_dk_value(dk_call* call, const boost::json::value& v);
+// The parts of to_dk_value: the DK_VALUE_* kind, and the text.
+int32_t value_kind(const boost::json::value& v);
+std::string value_text(const boost::json::value& v);
 
 // Runs a service body with exception safety: nothing ever propagates to the plugin.
 template <class Body>

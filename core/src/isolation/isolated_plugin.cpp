@@ -44,6 +44,26 @@ std::int64_t auth_present(const dk_call& call) {
 
 std::int64_t value_of(const void* handle) { return static_cast<std::int64_t>(reinterpret_cast<std::uintptr_t>(handle)); }
 
+// The message that runs `hook` on `call` in the runner. It carries what the plugin would
+// otherwise ask for in round trips of their own (docs/isolation.md, "Fewer round trips"): the
+// call's settings, as get_setting would hand each out, and for a hook that sends requests an
+// options handle made in advance for its first request_options_new.
+Message hook_message(Hook hook, dk_call& call, dk_request_options* out) {
+  dk_call* handle = handle_of(call);
+  dk_request_options* spare = nullptr;
+  if (hook != Hook::extend_request && host_api()->request_options_new(handle, &spare) != DK_OK) spare = nullptr;
+  Message m(Kind::hook);
+  m.add(static_cast<std::int64_t>(hook)).add(value_of(handle)).add(value_of(out)).add(auth_present(call));
+  m.add(value_of(spare));
+  std::int64_t count = call.settings == nullptr ? 0 : static_cast<std::int64_t>(call.settings->size());
+  m.add(count);
+  if (count == 0) return m;
+  for (const auto& [name, value] : *call.settings) {
+    m.add(std::string_view(name)).add(services::value_kind(value)).add(services::value_text(value));
+  }
+  return m;
+}
+
 dk_status run_in_runner(Hook hook, dk_call* handle, dk_request_options* out) noexcept {
   dk_call* call = services::resolve(handle);
   if (call == nullptr || call->hooks == nullptr) return DK_ERR_INVALID_ARGUMENT;
@@ -178,15 +198,22 @@ std::string IsolatedPlugin::stop(RunnerProcess& runner) {
 }
 
 std::string IsolatedPlugin::record_end(std::string fault) {
-  std::lock_guard lock(mutex_);
+  std::vector<Idle> ended;  // a quarantined plugin's idle runners: ended outside the lock
+  std::unique_lock lock(mutex_);
   auto now = Clock::now();
   crashes_.push_back(now);
   while (!crashes_.empty() && now - crashes_.front() > limits_.crash_window) crashes_.pop_front();
   if (static_cast<int>(crashes_.size()) >= limits_.crashes_before_quarantine && quarantined_.empty()) {
-    quarantined_ = fmt::format("its runner ended {} times within {} s; the last time: {}", crashes_.size(),
-                               limits_.crash_window.count(), fault);
+    std::string times = crashes_.size() == 1 ? "once" : fmt::format("{} times", crashes_.size());
+    quarantined_ = fmt::format("its runner ended {} within {} s; the last time: {}", times, limits_.crash_window.count(), fault);
+    ended.swap(idle_);
+    runners_ -= static_cast<int>(ended.size());
     if (log_) log_(LogLevel::error, name(), fmt::format("quarantined until the plugins are rescanned: {}", quarantined_));
   }
+  bool quarantined = !quarantined_.empty();
+  lock.unlock();
+  ended.clear();  // kills and reaps them
+  if (quarantined) freed_.notify_all();  // calls waiting for a runner fail at once
   return fault;
 }
 
@@ -317,7 +344,7 @@ dk_status IsolatedPlugin::converse(Lease& lease, Hook hook, dk_call* call, dk_re
   auto budget = limits_.hook_deadline;
   dk_status deferred_failure = DK_OK;  // a deferred setter failed: the next waiting service gets it
   try {
-    runner.send(std::move(Message(Kind::hook).add(static_cast<std::int64_t>(hook)).add(value_of(handle_of(*call))).add(value_of(out)).add(auth_present(*call))));
+    runner.send(hook_message(hook, *call, out));
     for (;;) {
       auto waited_from = Clock::now();
       auto message = runner.receive(budget);
@@ -373,12 +400,14 @@ dk_status IsolatedPlugin::run(Hook hook, dk_call* call, dk_request_options* out)
       ~Restore() { current_lease_ = lease.outer; }
     } restore{lease};
     dk_status status = DK_ERR_INTERNAL;
+    runner->begin_call(call->redactor);
     try {
       status = converse(lease, hook, call, out);
     } catch (...) {
       runner->stop();  // the conversation is in an unknown state
       lease.fault = "the host failed while running the plugin";
     }
+    runner->end_call();
     release(lease.fault.empty() ? std::move(runner) : nullptr);
     return status;
   } catch (...) {

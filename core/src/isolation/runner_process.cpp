@@ -165,11 +165,37 @@ void RunnerProcess::drain(int& fd, std::string& partial, LogLevel level, const c
     if (end == std::string::npos && partial.size() - start >= kLongestLine) end = start + kLongestLine;
     if (end == std::string::npos && (final || fd < 0) && start < partial.size()) end = partial.size();
     if (end == std::string::npos) break;
-    if (log_) log_(level, log_source_, fmt::format("{}: {}", stream, printable(std::string_view(partial).substr(start, end - start))));
+    log_output(level, stream, std::string_view(partial).substr(start, end - start));
     start = end < partial.size() && partial[end] == '\n' ? end + 1 : end;
     if (start >= partial.size()) break;
   }
   partial.erase(0, start);
+}
+
+void RunnerProcess::log_output(LogLevel level, const char* stream, std::string_view line) {
+  if (!log_) return;
+  switch (log_budget_.take()) {
+    case PluginLogBudget::Next::log: break;
+    case PluginLogBudget::Next::say_dropped: log_(LogLevel::warn, log_source_, kPluginLogDropped); return;
+    case PluginLogBudget::Next::drop: return;
+  }
+  const Redactor& redactor = call_redactor_ != nullptr ? *call_redactor_ : last_redactor_;
+  log_(level, log_source_, fmt::format("{}: {}", stream, printable(bounded_log_line(redactor.apply(line)))));
+}
+
+void RunnerProcess::begin_call(const Redactor& redactor) {
+  drain(out_, out_partial_, LogLevel::info, "stdout", true);  // written between calls
+  drain(err_, err_partial_, LogLevel::warn, "stderr", true);
+  call_redactor_ = &redactor;
+  log_budget_.reset();
+}
+
+void RunnerProcess::end_call() {
+  drain(out_, out_partial_, LogLevel::info, "stdout", true);
+  drain(err_, err_partial_, LogLevel::warn, "stderr", true);
+  if (call_redactor_ != nullptr) last_redactor_ = *call_redactor_;
+  call_redactor_ = nullptr;
+  log_budget_.reset();
 }
 
 std::optional<isolation::Reader> RunnerProcess::receive(std::chrono::milliseconds budget) {

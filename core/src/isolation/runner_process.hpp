@@ -3,6 +3,8 @@
 // stderr into the host's log, and ending it.
 #pragma once
 
+#include "abi/plugin_log.hpp"
+#include "http/redactor.hpp"
 #include "isolation/wire.hpp"
 
 #include <destkit/host/config.hpp>
@@ -44,6 +46,13 @@ class RunnerProcess {
   // True when the runner ended on its own between calls (for example a plugin thread crashed).
   bool ended();
   bool killed_by(int signal) const { return signal_ == signal; }
+  // A call runs on the runner: what the plugin writes until end_call is redacted with the
+  // call's redactor, and counted against the call's log lines (abi/plugin_log.hpp).
+  void begin_call(const Redactor& redactor);
+  // Logs what the plugin wrote during the call, its unfinished last lines too, so that none
+  // of it is shown with another call. Later output (a thread of the plugin) is redacted with
+  // this call's secrets.
+  void end_call();
   // Output is logged under the file's name until the plugin has told its slug.
   void set_log_source(std::string source) { log_source_ = std::move(source); }
 
@@ -51,6 +60,7 @@ class RunnerProcess {
   RunnerProcess() = default;
   // Logs what the plugin wrote; `final` logs an unfinished last line too.
   void drain(int& fd, std::string& partial, LogLevel level, const char* stream, bool final);
+  void log_output(LogLevel level, const char* stream, std::string_view line);
 
   pid_t pid_ = -1;
   int channel_ = -1;
@@ -61,6 +71,9 @@ class RunnerProcess {
   std::string err_partial_;
   LogSink log_;
   std::string log_source_;
+  const Redactor* call_redactor_ = nullptr;  // the running call's
+  Redactor last_redactor_;                   // the last call's, for output after it
+  PluginLogBudget log_budget_;
   int signal_ = 0;  // what ended it, once reaped
 };
 

@@ -117,35 +117,35 @@ void send(int fd, const Message& message) {
 }
 
 std::optional<Reader> Inbox::take() {
-  std::size_t held = buffer_.size() - start_;
+  std::size_t held = end_ - start_;
   if (held < 4) return std::nullopt;
   std::size_t size = get_le(std::string_view(buffer_).substr(start_, 4), 4);
   if (size > kMaxFrameBytes) throw WireError("a frame is larger than the limit");
   if (held - 4 < size) return std::nullopt;
   Reader frame(buffer_.substr(start_ + 4, size));
   start_ += 4 + size;
-  if (start_ == buffer_.size()) {
-    buffer_.clear();
-    start_ = 0;
-  }
+  if (start_ == end_) start_ = end_ = 0;
   return frame;
 }
 
-void Inbox::fill(int fd) {
+bool Inbox::fill(int fd, bool wait) {
+  constexpr std::size_t kChunk = 64 * 1024;
   if (start_ > 0) {  // frames handed out make room
-    buffer_.erase(0, start_);
+    std::memmove(buffer_.data(), buffer_.data() + start_, end_ - start_);
+    end_ -= start_;
     start_ = 0;
   }
-  constexpr std::size_t kChunk = 64 * 1024;
-  std::size_t had = buffer_.size();
-  buffer_.resize(had + kChunk);
+  if (end_ == 0 && buffer_.size() > 4 * kChunk) std::string().swap(buffer_);  // a large frame is not kept
+  if (buffer_.size() < end_ + kChunk) buffer_.resize(end_ + kChunk);
   ssize_t n;
   do {
-    n = ::recv(fd, buffer_.data() + had, kChunk, MSG_DONTWAIT);
+    n = ::recv(fd, buffer_.data() + end_, buffer_.size() - end_, wait ? 0 : MSG_DONTWAIT);
   } while (n < 0 && errno == EINTR);
-  buffer_.resize(had + static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
   if (n < 0 && errno != EAGAIN) throw WireError(std::string("read: ") + std::strerror(errno));
   if (n == 0) throw WireError("the peer closed the channel");
+  if (n < 0) return false;
+  end_ += static_cast<std::size_t>(n);
+  return true;
 }
 
 std::optional<Reader> receive(int fd, Inbox& inbox, std::optional<std::chrono::milliseconds> timeout) {
@@ -153,14 +153,17 @@ std::optional<Reader> receive(int fd, Inbox& inbox, std::optional<std::chrono::m
   if (timeout) deadline = Clock::now() + *timeout;
   for (;;) {
     if (auto frame = inbox.take()) return frame;
-    int wait = -1;
-    if (deadline) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
-      if (left <= 0) return std::nullopt;
-      wait = static_cast<int>(std::min<long long>(left, 1 << 30));
+    if (!deadline) {  // one system call per wait, and a poll only if the peer made fd non-blocking
+      if (!inbox.fill(fd, true)) {
+        pollfd p{fd, POLLIN, 0};
+        ::poll(&p, 1, -1);
+      }
+      continue;
     }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+    if (left <= 0) return std::nullopt;
     pollfd p{fd, POLLIN, 0};
-    int ready = ::poll(&p, 1, wait);
+    int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 1 << 30)));
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) throw WireError(std::string("poll: ") + std::strerror(errno));
     if (ready > 0) inbox.fill(fd);

@@ -21,7 +21,9 @@ enum class Kind : std::int64_t {
   descriptor = 1,  // runner -> host, once after start: what dk_plugin_entry returned
   hook = 2,        // host -> runner: run a hook (may arrive while the runner waits for a reply):
                    // hook, call, options, which get_auth names the call holds (1 accessToken,
-                   // 2 refreshToken, 4 clientId, 8 clientSecret)
+                   // 2 refreshToken, 4 clientId, 8 clientSecret), an options handle made
+                   // for the hook's first request_options_new (0 for none), the number of
+                   // the call's settings, then each as name, DK_VALUE_* kind, text
   hook_done = 3,   // runner -> host: the hook's status
   service = 4,     // runner -> host: a dk_host_api call made by the plugin
   reply = 5,       // host -> runner: the service's status and outputs
@@ -84,12 +86,16 @@ class Inbox {
  public:
   // A whole frame already read, if any. WireError when its length is past the limit.
   std::optional<Reader> take();
-  // Reads what `fd` holds now, without waiting. WireError at end of stream.
-  void fill(int fd);
+  // Reads what `fd` holds now, without waiting unless `wait` (then until something arrives,
+  // if `fd` blocks). False when nothing was read. WireError at end of stream.
+  bool fill(int fd, bool wait = false);
 
  private:
+  // Bytes read are [start_, end_): the first frame not handed out begins at start_. The rest
+  // of buffer_ is room for the next read, kept so that a read does not clear memory first.
   std::string buffer_;
-  std::size_t start_ = 0;  // where the first frame not handed out begins
+  std::size_t start_ = 0;
+  std::size_t end_ = 0;
 };
 
 // Like receive below, through `inbox`: frames already read are handed out first.

@@ -1,0 +1,36 @@
+// abi/plugin_log — how much a plugin may write to the host's log in one call, through log()
+// or, in a runner, its standard output and error: a plugin that logs in a loop must not fill
+// the disk under the host. The same limits hold in process and isolated.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace destkit::host {
+
+// A longer line is cut there (after its secrets were redacted, so no part of one is shown).
+inline constexpr std::size_t kMaxPluginLogLineBytes = 16 * 1024;
+// Lines one call may log; the next one logged says that the rest are dropped.
+inline constexpr int kMaxPluginLogLinesPerCall = 1000;
+inline constexpr std::string_view kPluginLogDropped = "further log lines of this call are dropped";
+
+// The line as logged: cut at kMaxPluginLogLineBytes, saying how much was cut.
+std::string bounded_log_line(std::string line);
+
+// Counts one call's lines: what the next line becomes.
+class PluginLogBudget {
+ public:
+  enum class Next { log, say_dropped, drop };
+  Next take() {
+    ++lines_;
+    if (lines_ <= kMaxPluginLogLinesPerCall) return Next::log;
+    return lines_ == kMaxPluginLogLinesPerCall + 1 ? Next::say_dropped : Next::drop;
+  }
+  void reset() { lines_ = 0; }
+
+ private:
+  int lines_ = 0;
+};
+
+}  // namespace destkit::host
