@@ -369,3 +369,21 @@ TEST_CASE("metadataCache in the configuration is an absolute file path or false"
     CHECK_THAT(parsed.status().message(), Catch::Contains("metadataCache: must be the absolute path of a file, or false"));
   }
 }
+
+TEST_CASE("a warm start checks the permissions of the file and its directories, and refuses as a cold one does") {
+  Setup setup;
+  { auto cold = setup.host(); }
+  fs::path file = setup.plugins / kMarksLoad;
+  for (const auto& [what, path, mode] : {std::tuple{"file", file, 0666}, std::tuple{"directory", setup.plugins, 0777}}) {
+    DYNAMIC_SECTION(what) {
+      fs::permissions(path, fs::perms(mode));
+      auto warm = setup.host();
+      HostOptions uncached = setup.options();
+      uncached.config.metadata_cache = fs::path();
+      Host cold(uncached);
+      CHECK(warm->find("variant") == nullptr);
+      CHECK_THAT(rejection_of(*warm, file), Catch::Contains("can be written by any user"));
+      CHECK(rejection_of(*warm, file) == rejection_of(cold, file));
+    }
+  }
+}

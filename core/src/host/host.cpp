@@ -122,13 +122,13 @@ struct Host::Impl {
     }
   }
 
-  // Discovers one file: a library through the metadata cache unless `cold`, a declarative
-  // destination by reading it (it runs no code, and parsing it costs little more than
-  // checking a cache entry would).
-  LoadResult discover(const std::filesystem::path& file, bool cold) {
+  // Discovers one file: a library through the metadata cache, or as without it when there is
+  // no `directories` memo; a declarative destination by reading it (it runs no code, and
+  // parsing it costs little more than checking a cache entry would).
+  LoadResult discover(const std::filesystem::path& file, DirectoryMemo* directories) {
     if (is_declarative_file_name(file.filename().string())) return load_plugin(file, options.log, options.config);
-    return cold ? discover_library_cold(file, cache, options.log, options.config)
-                : discover_library(file, cache, options.log, options.config);
+    return directories == nullptr ? discover_library_cold(file, cache, options.log, options.config)
+                                  : discover_library(file, cache, options.log, options.config, *directories);
   }
 
   // What a change of the file of a listed plugin means for it.
@@ -173,8 +173,9 @@ Host::Host(HostOptions options) : impl_(std::make_unique<Impl>()) {
   if (o.config.metadata_cache && !o.config.metadata_cache->empty()) {
     impl_->cache = MetadataCache::open(*o.config.metadata_cache, o.log);
   }
+  DirectoryMemo directories;
   for (const auto& directory : impl_->search_path) {
-    for (const auto& file : plugin_files_in(directory)) impl_->add(impl_->discover(file, false));
+    for (const auto& file : plugin_files_in(directory)) impl_->add(impl_->discover(file, &directories));
   }
   impl_->save_cache();
 }
@@ -373,7 +374,7 @@ RescanReport Host::rescan() {
         }
         std::size_t before = impl.rejections.size();
         // Tried as without the cache: a rescan is how an operator has a rejected file tried again.
-        if (const Plugin* added = impl.add(impl.discover(file, true))) report.added.push_back(added);
+        if (const Plugin* added = impl.add(impl.discover(file, nullptr))) report.added.push_back(added);
         if (impl.rejections.size() > before) {
           report.rejected.push_back(impl.rejections.back());
           still_rejected.push_back(impl.rejections.back());

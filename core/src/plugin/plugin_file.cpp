@@ -110,7 +110,11 @@ std::variant<PluginFile, std::string> read_plugin_file(const fs::path& path, boo
 
 std::string path_permission_problem(const fs::path& real_path, const struct stat& file) {
   if (std::string problem = permission_problem(file, "the file"); !problem.empty()) return problem;
-  fs::path directory = real_path.parent_path();
+  return directories_permission_problem(real_path.parent_path());
+}
+
+std::string directories_permission_problem(const fs::path& real_directory) {
+  fs::path directory = real_directory;
   for (bool own = true;; own = false) {
     struct stat st {};
     std::string what = fmt::format("{} {}", own ? "its directory" : "the directory", directory.string());
@@ -122,10 +126,15 @@ std::string path_permission_problem(const fs::path& real_path, const struct stat
 }
 
 std::string permission_refusal(const fs::path& path, const fs::path& real, const struct stat& st) {
-  std::string problem = path_permission_problem(real, st);
+  return permission_refusal(path, real, path_permission_problem(real, st));
+}
+
+std::string permission_refusal(const fs::path& path, const fs::path& real, const std::string& problem) {
   if (problem.empty()) return problem;
   std::string resolved = real == fs::absolute(path).lexically_normal() ? "" : fmt::format("resolves to {}; ", real.string());
   return resolved + problem + "; refused (--insecure-plugin-permissions loads it anyway)";
 }
+
+std::string file_permission_problem(const struct stat& st) { return permission_problem(st, "the file"); }
 
 }  // namespace destkit::host

@@ -55,10 +55,19 @@ std::variant<PluginFile, std::string> read_plugin_file(const std::filesystem::pa
 // file. The problem ("its directory /x can be written by any user (mode 0777)"), or empty.
 std::string path_permission_problem(const std::filesystem::path& real_path, const struct stat& st);
 
+// The two halves of path_permission_problem: the file's own status, and the directories from
+// `real_directory` (the file's own, with no link left in its path) up to "/".
+std::string file_permission_problem(const struct stat& st);
+std::string directories_permission_problem(const std::filesystem::path& real_directory);
+
 // The permission checks of read_plugin_file alone, for the file at `real_path` (no link left
 // in it) whose status is `st`, named `path` by the caller: the refusal read_plugin_file would
 // give, or empty.
 std::string permission_refusal(const std::filesystem::path& path, const std::filesystem::path& real_path,
                                const struct stat& st);
+// The refusal read_plugin_file words around a `problem` of path_permission_problem; empty when
+// there is none.
+std::string permission_refusal(const std::filesystem::path& path, const std::filesystem::path& real_path,
+                               const std::string& problem);
 
 }  // namespace destkit::host

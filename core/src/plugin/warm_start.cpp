@@ -48,7 +48,7 @@ Match match_signature(const fs::path& file, const CacheEntry& entry) {
   return now == entry.signature ? Match(true) : Match(Stale{});
 }
 
-Match match(const fs::path& file, const CacheEntry& entry, const PluginTrust& trust) {
+Match match(const fs::path& file, const CacheEntry& entry, const PluginTrust& trust, DirectoryMemo& directories) {
   if (requires_verification(trust)) {
     auto read = read_plugin_file(file, trust.strict_permissions);
     if (auto* problem = std::get_if<std::string>(&read)) return Rejection{file, *problem};
@@ -57,12 +57,23 @@ Match match(const fs::path& file, const CacheEntry& entry, const PluginTrust& tr
     return match_signature(file, entry);
   }
   // Without pins or signatures the file's identity stands for its bytes: it is not read.
-  std::error_code ec;
-  fs::path real = fs::canonical(file, ec);
   struct stat st {};
-  if (ec || ::lstat(real.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || identity_of(st) != entry.identity) return Stale{};
+  if (::lstat(file.c_str(), &st) != 0) return Stale{};
+  fs::path real;
+  if (S_ISLNK(st.st_mode)) {
+    std::error_code ec;
+    real = fs::canonical(file, ec);
+    if (ec || ::lstat(real.c_str(), &st) != 0) return Stale{};
+  } else {
+    const fs::path& directory = directories.real(file.parent_path());
+    if (directory.empty()) return Stale{};
+    real = directory / file.filename();
+  }
+  if (!S_ISREG(st.st_mode) || identity_of(st) != entry.identity) return Stale{};
   if (trust.strict_permissions) {
-    if (std::string problem = permission_refusal(file, real, st); !problem.empty()) return Rejection{file, problem};
+    std::string problem = file_permission_problem(st);
+    if (problem.empty()) problem = directories.problem(real.parent_path());
+    if (!problem.empty()) return Rejection{file, permission_refusal(file, real, problem)};
   }
   return true;
 }
@@ -102,12 +113,27 @@ LoadResult discover_library_cold(const fs::path& file, MetadataCache& cache, con
   return result;
 }
 
-LoadResult discover_library(const fs::path& file, MetadataCache& cache, const LogSink& log, const HostConfig& config) {
+const fs::path& DirectoryMemo::real(const fs::path& directory) {
+  auto found = real_.find(directory);
+  if (found != real_.end()) return found->second;
+  std::error_code ec;
+  fs::path resolved = fs::canonical(directory, ec);
+  return real_.emplace(directory, ec ? fs::path() : resolved).first->second;
+}
+
+const std::string& DirectoryMemo::problem(const fs::path& real_directory) {
+  auto found = problem_.find(real_directory);
+  if (found != problem_.end()) return found->second;
+  return problem_.emplace(real_directory, directories_permission_problem(real_directory)).first->second;
+}
+
+LoadResult discover_library(const fs::path& file, MetadataCache& cache, const LogSink& log, const HostConfig& config,
+                            DirectoryMemo& directories) {
   const CacheEntry* entry = cache.find(file);
   if (entry == nullptr || entry->conditions != conditions_of(file, config)) {
     return discover_library_cold(file, cache, log, config);
   }
-  Match found = match(file, *entry, config.plugins);
+  Match found = match(file, *entry, config.plugins, directories);
   if (std::holds_alternative<Stale>(found)) return discover_library_cold(file, cache, log, config);
   cache.record(file, *entry);
   if (auto* rejection = std::get_if<Rejection>(&found)) return std::move(*rejection);

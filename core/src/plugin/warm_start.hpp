@@ -24,12 +24,29 @@
 #include <destkit/host/log.hpp>
 
 #include <filesystem>
+#include <map>
+#include <string>
 
 namespace destkit::host {
 
+// What one pass over the search path learned about directories: each is resolved, and its
+// permissions and those of the directories above it checked, once per pass rather than once
+// for each file in it.
+class DirectoryMemo {
+ public:
+  // `directory` with every symbolic link resolved; empty when it cannot be resolved.
+  const std::filesystem::path& real(const std::filesystem::path& directory);
+  // directories_permission_problem (plugin_file.hpp) of a resolved directory.
+  const std::string& problem(const std::filesystem::path& real_directory);
+
+ private:
+  std::map<std::filesystem::path, std::filesystem::path> real_{};
+  std::map<std::filesystem::path, std::string> problem_{};
+};
+
 // `log` and `config` must outlive the plugin returned: its code is loaded with them.
 LoadResult discover_library(const std::filesystem::path& file, MetadataCache& cache, const LogSink& log,
-                            const HostConfig& config);
+                            const HostConfig& config, DirectoryMemo& directories);
 
 // Discovers the library as without the cache (its code runs), and records what was found.
 LoadResult discover_library_cold(const std::filesystem::path& file, MetadataCache& cache, const LogSink& log,
