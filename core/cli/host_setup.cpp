@@ -65,6 +65,18 @@ std::optional<host::HostOptions> host_options(const Arguments& a) {
   return options;
 }
 
+std::filesystem::path default_metadata_cache() {
+  std::filesystem::path base;
+  if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache != nullptr && *cache == '/') {
+    base = cache;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+    base = std::filesystem::path(home) / ".cache";
+  } else {
+    return {};
+  }
+  return base / "destkit" / "plugin-metadata.json";
+}
+
 std::unique_ptr<host::Host> open_host(const Arguments& a) {
   std::optional<host::HostOptions> options = host_options(a);
   if (!options) return nullptr;

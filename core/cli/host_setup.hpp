@@ -5,6 +5,7 @@
 
 #include <destkit/host/host.hpp>
 
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,10 @@ std::optional<host::HostOptions> host_options(const Arguments& arguments);
 // Loads the configuration and the plugins. Prints why and returns nothing when the
 // configuration is invalid.
 std::unique_ptr<host::Host> open_host(const Arguments& arguments);
+
+// $XDG_CACHE_HOME/destkit/plugin-metadata.json ($HOME/.cache when XDG_CACHE_HOME is not an
+// absolute path); empty (no cache) when neither is set.
+std::filesystem::path default_metadata_cache();
 
 // Finds a plugin by slug, or prints why not (with what is available).
 const host::Plugin* find_plugin(const host::Host& host, std::string_view slug, bool as_json);

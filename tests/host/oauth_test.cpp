@@ -404,8 +404,9 @@ TEST_CASE("an oauth2 destination's own refreshAccessToken renews at the API's en
   CHECK(world.server.token_requests("refresh_token") == 0);
   REQUIRE(host->find("example-oauth2") != nullptr);
   REQUIRE(host->find(kManaged) != nullptr);
-  CHECK(loaded(*host->find("example-oauth2")).descriptor().min_host_abi_minor == 1);
-  CHECK(loaded(*host->find(kManaged)).descriptor().min_host_abi_minor == 0);
+  std::string problem;
+  CHECK(loaded(*host->find("example-oauth2")).descriptor(problem)->min_host_abi_minor == 1);
+  CHECK(loaded(*host->find(kManaged)).descriptor(problem)->min_host_abi_minor == 0);
 }
 
 TEST_CASE("a crash between writing and renaming leaves the previous record readable") {

@@ -60,6 +60,8 @@ ServeProcess::ServeProcess(const std::vector<std::string>& args, bool serve_defa
     argv.insert(argv.end(), {"--isolation", test_isolation()});
   }
   setenv("DESTKIT_SERVE_LOG", log_file_.c_str(), 1);
+  // serve keeps a plugin metadata cache there by default: one of its own for each process.
+  setenv("XDG_CACHE_HOME", new_directory("serve-cache").c_str(), 1);
   process_ = std::make_unique<SpawnedProcess>(argv);
   std::string out = process_->read_until("\n");
   std::size_t at = out.find("listening on ");

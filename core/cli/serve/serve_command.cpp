@@ -135,6 +135,8 @@ int serve_command(const Arguments& a) {
   // A long-running service outlives any one plugin's crash: plugin code runs in runners unless
   // the configuration or --isolation says otherwise.
   if (!options->config.isolation) options->config.isolation = host::Isolation::process;
+  // It also starts often (each deployment, each restart): what discovery learned is kept.
+  if (!options->config.metadata_cache) options->config.metadata_cache = default_metadata_cache();
   options->log = log.host_sink();
   options->verbose = true;  // each test's requests and responses, redacted, for its "log"
   options->on_token_refresh = [&metrics](const host::TokenRefresh& refresh) {

@@ -128,7 +128,10 @@ AuthVerdict check_credentials(const LoadedPlugin& plugin, const boost::json::val
     return {AuthOutcome::invalid_settings, "Settings are invalid.", std::nullopt, settings.problems};
   }
 
-  const dk_plugin& hooks = plugin.descriptor();
+  std::string unloadable;
+  const dk_plugin* code = plugin.descriptor(unloadable);
+  if (code == nullptr) return {AuthOutcome::plugin_failed, fmt::format("{}: {}", plugin.slug(), unloadable), std::nullopt, {}};
+  const dk_plugin& hooks = *code;
   dk_call call;
   call.env = {&env.http, &env.log, plugin.slug(), env.verbose};
   call.hooks = &hooks;

@@ -216,6 +216,14 @@ Isolation HostConfig::isolation_of(std::string_view slug) const {
                                                           : isolation.value_or(Isolation::in_process);
 }
 
+// An absolute path, or false: none.
+std::filesystem::path metadata_cache_at(const json::value& v) {
+  if (v.is_bool() && !v.get_bool()) return {};
+  std::filesystem::path path = v.is_string() ? std::filesystem::path(std::string(v.get_string())) : std::filesystem::path();
+  if (!path.is_absolute() || !path.has_filename()) invalid_at("metadataCache", "must be the absolute path of a file, or false");
+  return path;
+}
+
 Result<HostConfig> parse_host_config(std::string_view text, const std::string& source) {
   ParsedJson parsed = parse_json_input(text);
   if (!parsed.ok()) return invalid_config(fmt::format("{}: not valid JSON ({})", source, parsed.error));
@@ -235,8 +243,13 @@ Result<HostConfig> parse_host_config(std::string_view text, const std::string& s
         config.runner = parse_runner(value);
         continue;
       }
+      if (key == "metadataCache") {
+        config.metadata_cache = metadata_cache_at(value);
+        continue;
+      }
       if (key != "destinations") {
-        invalid_at(std::string(key), "is not a known key (expected \"destinations\", \"plugins\", \"isolation\" or \"runner\")");
+        invalid_at(std::string(key), "is not a known key (expected \"destinations\", \"plugins\", \"isolation\", "
+                                     "\"runner\" or \"metadataCache\")");
       }
       for (const auto& [slug, destination] : object_at(value, "destinations")) {
         std::string path = fmt::format("destinations.{}", std::string_view(slug));

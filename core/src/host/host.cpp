@@ -5,7 +5,10 @@
 #include "oauth/token_store.hpp"
 #include "oauth/tokens.hpp"
 #include "plugin/discovery.hpp"
+#include "plugin/file_identity.hpp"
 #include "plugin/loader.hpp"
+#include "plugin/metadata_cache.hpp"
+#include "plugin/warm_start.hpp"
 #include "util/json_input.hpp"
 
 #include <fmt/format.h>
@@ -63,22 +66,6 @@ OAuthConnection connection_of(const std::string& connection, const TokenRecord* 
   return out;
 }
 
-// What a plugin file looked like when it was loaded, to tell a rescan whether it changed.
-struct FileStamp {
-  std::uintmax_t size = 0;
-  std::filesystem::file_time_type modified{};
-  bool operator==(const FileStamp&) const = default;
-};
-
-std::optional<FileStamp> stamp_of(const std::filesystem::path& path) {
-  std::error_code ec;
-  FileStamp stamp{std::filesystem::file_size(path, ec), {}};
-  if (ec) return std::nullopt;
-  stamp.modified = std::filesystem::last_write_time(path, ec);
-  if (ec) return std::nullopt;
-  return stamp;
-}
-
 // A sign-in begun by oauth_begin, waiting for the browser to come back.
 struct PendingSignIn {
   const Plugin* plugin = nullptr;
@@ -98,8 +85,11 @@ struct Host::Impl {
   std::vector<std::filesystem::path> search_path;
   std::vector<std::unique_ptr<LoadedPlugin>> owned;
   std::vector<const Plugin*> plugins;
+  std::map<std::string, const Plugin*, std::less<>> by_slug;  // the same plugins, to find a slug taken
   std::vector<Rejection> rejections;
-  std::map<std::filesystem::path, std::optional<FileStamp>> loaded_stamps;
+  // What each plugin file looked like when it was loaded, to tell a rescan whether it changed.
+  std::map<std::filesystem::path, std::optional<FileIdentity>> loaded_stamps;
+  MetadataCache cache;
   std::mutex pending_mutex;
   std::map<std::string, PendingSignIn, std::less<>> pending;  // by state
 
@@ -110,14 +100,13 @@ struct Host::Impl {
       return nullptr;
     }
     auto& plugin = std::get<std::unique_ptr<LoadedPlugin>>(result);
-    for (const Plugin* first : plugins) {
-      if (first->slug() == plugin->slug()) {
-        rejections.push_back({plugin->path(), fmt::format("its slug \"{}\" is already taken by {}", plugin->slug(),
-                                                          first->path().string())});
-        return nullptr;
-      }
+    if (auto first = by_slug.find(plugin->slug()); first != by_slug.end()) {
+      rejections.push_back({plugin->path(), fmt::format("its slug \"{}\" is already taken by {}", plugin->slug(),
+                                                        first->second->path().string())});
+      return nullptr;
     }
-    loaded_stamps[plugin->path()] = stamp_of(plugin->path());
+    by_slug.emplace(plugin->slug(), plugin.get());
+    loaded_stamps[plugin->path()] = identity_at(plugin->path());
     plugins.push_back(plugin.get());
     owned.push_back(std::move(plugin));
     return plugins.back();
@@ -132,6 +121,31 @@ struct Host::Impl {
       });
       pending.erase(oldest);
     }
+  }
+
+  // Discovers one file: a library through the metadata cache, or as without it when there is
+  // no `directories` memo; a declarative destination by reading it (it runs no code, and
+  // parsing it costs little more than checking a cache entry would).
+  LoadResult discover(const std::filesystem::path& file, DirectoryMemo* directories) {
+    if (is_declarative_file_name(file.filename().string())) return load_plugin(file, options.log, options.config);
+    return directories == nullptr ? discover_library_cold(file, cache, options.log, options.config)
+                                  : discover_library(file, cache, options.log, options.config, *directories);
+  }
+
+  // What a change of the file of a listed plugin means for it.
+  std::string change_of(const std::filesystem::path& file) const {
+    for (const auto& plugin : owned) {
+      if (plugin->path() == file && !plugin->code_loaded()) {
+        return "the file changed since the plugin was listed, before its code was loaded: its calls fail until the "
+               "host restarts";
+      }
+    }
+    return "the file changed since it was loaded; the loaded plugin keeps running";
+  }
+
+  void save_cache() {
+    std::string error = cache.save();
+    if (!error.empty() && options.log) options.log(LogLevel::warn, "destkit", error);
   }
 
   // The configured client of an OAuth destination, or why there is none.
@@ -157,9 +171,14 @@ Host::Host(HostOptions options) : impl_(std::make_unique<Impl>()) {
   const HostOptions& o = impl_->options;
   impl_->requests = request_environment(o);
   impl_->search_path = plugin_search_path({o.plugin_directories, o.use_environment_path, o.use_installed_plugins});
-  for (const auto& directory : impl_->search_path) {
-    for (const auto& file : plugin_files_in(directory)) impl_->add(load_plugin(file, o.log, o.config));
+  if (o.config.metadata_cache && !o.config.metadata_cache->empty()) {
+    impl_->cache = MetadataCache::open(*o.config.metadata_cache, o.log);
   }
+  DirectoryMemo directories;
+  for (const auto& directory : impl_->search_path) {
+    for (const auto& file : plugin_files_in(directory)) impl_->add(impl_->discover(file, &directories));
+  }
+  impl_->save_cache();
 }
 
 Host::~Host() = default;
@@ -169,10 +188,8 @@ const std::vector<const Plugin*>& Host::plugins() const { return impl_->plugins;
 const std::vector<Rejection>& Host::rejections() const { return impl_->rejections; }
 
 const Plugin* Host::find(std::string_view slug) const {
-  for (const Plugin* plugin : impl_->plugins) {
-    if (plugin->slug() == slug) return plugin;
-  }
-  return nullptr;
+  auto found = impl_->by_slug.find(slug);
+  return found == impl_->by_slug.end() ? nullptr : found->second;
 }
 
 std::string Host::quarantine_reason(const Plugin& plugin) const {
@@ -348,19 +365,17 @@ RescanReport Host::rescan() {
   RescanReport report;
   try {
     Impl& impl = *impl_;
-    const HostOptions& o = impl.options;
     std::vector<Rejection> still_rejected;
     for (const auto& directory : impl.search_path) {
       for (const auto& file : plugin_files_in(directory)) {
         auto loaded_stamp = impl.loaded_stamps.find(file);
         if (loaded_stamp != impl.loaded_stamps.end()) {
-          if (stamp_of(file) != loaded_stamp->second) {
-            report.changed.push_back({file, "the file changed since it was loaded; the loaded plugin keeps running"});
-          }
+          if (identity_at(file) != loaded_stamp->second) report.changed.push_back({file, impl.change_of(file)});
           continue;
         }
         std::size_t before = impl.rejections.size();
-        if (const Plugin* added = impl.add(load_plugin(file, o.log, o.config))) report.added.push_back(added);
+        // Tried as without the cache: a rescan is how an operator has a rejected file tried again.
+        if (const Plugin* added = impl.add(impl.discover(file, nullptr))) report.added.push_back(added);
         if (impl.rejections.size() > before) {
           report.rejected.push_back(impl.rejections.back());
           still_rejected.push_back(impl.rejections.back());
@@ -374,6 +389,7 @@ RescanReport Host::rescan() {
       }
     }
     impl.rejections = std::move(still_rejected);
+    impl.save_cache();
     for (const auto& plugin : impl.owned) {
       if (plugin->lift_quarantine()) report.released.push_back(plugin.get());
     }

@@ -6,7 +6,6 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -148,42 +147,8 @@ std::string TokenStore::save(const std::string& slug, const std::string& connect
   if (!safe_name(slug) || !safe_name(connection)) return fmt::format("\"{}\" is not a valid connection name", connection);
   PrivateOpen dir = open_slug_directory(directory_, slug, IfMissing::create);
   if (!dir.ok()) return refused(dir.error);
-  fs::path dir_path = directory_ / slug;
-  const std::string name = connection + ".json";
-
-  // A new file under a fresh name (a crashed writer may have left one behind), 0600 whatever
-  // the umask; in a private directory, so nobody else can have made it.
-  static std::atomic<unsigned> counter{0};
-  std::string temporary_name;
-  Descriptor temporary;
-  for (int attempt = 0; attempt < 100 && temporary.get() < 0; ++attempt) {
-    temporary_name = fmt::format(".{}.{}.{}", name, ::getpid(), counter++);
-    temporary = Descriptor(::openat(dir.fd.get(), temporary_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (temporary.get() < 0 && errno != EEXIST) break;
-  }
-  if (temporary.get() < 0 || ::fchmod(temporary.get(), 0600) != 0) {
-    return fmt::format("cannot write in {} ({})", dir_path.string(), errno_text());
-  }
-  std::string text = json::serialize(to_json(record));
-  std::string error;
-  int fd = temporary.get();
-  for (std::size_t done = 0; done < text.size() && error.empty();) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno != EINTR) error = fmt::format("cannot write {} ({})", (dir_path / temporary_name).string(), errno_text());
-    if (n > 0) done += static_cast<std::size_t>(n);
-  }
-  if (error.empty() && ::fsync(fd) != 0) error = fmt::format("cannot flush {} ({})", (dir_path / temporary_name).string(), errno_text());
-  temporary = Descriptor();
-  if (error.empty() && before_replace) before_replace();
-  if (error.empty() && ::renameat(dir.fd.get(), temporary_name.c_str(), dir.fd.get(), name.c_str()) != 0) {
-    error = fmt::format("cannot replace {} ({})", path_of(slug, connection).string(), errno_text());
-  }
-  if (!error.empty()) {
-    ::unlinkat(dir.fd.get(), temporary_name.c_str(), 0);
-    return error;
-  }
-  ::fsync(dir.fd.get());  // the rename is durable once the directory entry is
-  return {};
+  return replace_private_file_in(dir, directory_ / slug, connection + ".json", json::serialize(to_json(record)),
+                                 before_replace);
 }
 
 bool TokenStore::remove(const std::string& slug, const std::string& connection) const {

@@ -35,30 +35,31 @@ namespace fs = std::filesystem;
 constexpr std::size_t kMinimumDescriptorSize =
     offsetof(dk_plugin, on_extend_request) + sizeof(dk_plugin::on_extend_request);
 
-constexpr std::size_t kMaxSignatureSize = 64 * 1024;
-
 Rejection reject(const fs::path& path, std::string reason) { return Rejection{path, std::move(reason)}; }
 
-bool requires_verification(const PluginTrust& trust) {
-  return !trust.sha256_pins.empty() || trust.require_pins || trust.require_signatures;
-}
-
-std::string trust_problem(const fs::path& path, const std::string& bytes, const PluginTrust& trust) {
+// The pin and signature checks on `bytes`, whose SHA-256 is `digest` (hex). Records in `facts`
+// what the signature file held.
+std::string trust_problem(const fs::path& path, const std::string& bytes, const std::string& digest,
+                          const PluginTrust& trust, LoadFacts& facts) {
   std::string name = path.filename().string();
   auto pin = trust.sha256_pins.find(name);
   if (pin != trust.sha256_pins.end()) {
-    std::string digest = sha256_hex(bytes);
     if (digest != pin->second) return fmt::format("its SHA-256 is {}, not the pinned {}", digest, pin->second);
   } else if (trust.require_pins) {
     return fmt::format("is not pinned: the configuration requires a SHA-256 pin for every plugin (plugins.sha256.\"{}\")", name);
   }
   if (!trust.require_signatures) return {};
-  fs::path signature_path = path.string() + std::string(kSignatureSuffix);
+  fs::path signature_path = signature_path_of(path);
   FileContents signature = read_regular_file(signature_path, kMaxSignatureSize);
+  facts.signature_checked = true;
   if (signature.error == ENOENT) {
     return fmt::format("has no signature ({} is missing) and signatures are required", signature_path.filename().string());
   }
-  if (!signature.bytes) return fmt::format("its signature {} {}", signature_path.filename().string(), signature.reason());
+  if (!signature.bytes) {
+    facts.signature_unreadable = true;
+    return fmt::format("its signature {} {}", signature_path.filename().string(), signature.reason());
+  }
+  facts.signature = *signature.bytes;
   for (const auto& key : trust.trusted_keys) {
     if (verify_ed25519(bytes, *signature.bytes, key)) return {};
   }
@@ -116,12 +117,14 @@ std::string origin_hint(const std::string& bytes) {
 }
 
 // Every check made before any code of the file runs, on the bytes that will be loaded.
-std::string verification_problem(const fs::path& path, const std::string& bytes, const PluginTrust& trust) {
+std::string verification_problem(const fs::path& path, const std::string& bytes, const PluginTrust& trust,
+                                 LoadFacts& facts) {
   if (bytes.size() < 4 || std::memcmp(bytes.data(), "\x7f" "ELF", 4) != 0) {
     return "is not a shared library (not an ELF file)";
   }
   if (!requires_verification(trust)) return {};
-  if (std::string problem = trust_problem(path, bytes, trust); !problem.empty()) return problem;
+  facts.sha256 = sha256_hex(bytes);
+  if (std::string problem = trust_problem(path, bytes, facts.sha256, trust, facts); !problem.empty()) return problem;
   return dependencies_problem(bytes);
 }
 
@@ -151,6 +154,12 @@ std::string check_descriptor(const dk_plugin* d) {
 
 }  // namespace
 
+bool requires_verification(const PluginTrust& trust) {
+  return !trust.sha256_pins.empty() || trust.require_pins || trust.require_signatures;
+}
+
+fs::path signature_path_of(const fs::path& path) { return path.string() + std::string(kSignatureSuffix); }
+
 Plugin::Plugin(fs::path path, Definition definition, std::string abi_version, bool has_test_request,
                bool has_extend_request)
     : path_(std::move(path)),
@@ -178,17 +187,71 @@ LoadedPlugin::LoadedPlugin(fs::path path, std::unique_ptr<IsolatedPlugin> isolat
   isolated_ = std::move(isolated);
 }
 
+LoadedPlugin::LoadedPlugin(fs::path path, Definition definition, PluginMetadata metadata,
+                           std::function<LoadResult()> load)
+    : Plugin(std::move(path), std::move(definition), metadata.abi_version, metadata.has_test_request,
+             metadata.has_extend_request),
+      deferred_(std::make_unique<Deferred>()) {
+  deferred_->metadata = std::move(metadata);
+  deferred_->load = std::move(load);
+}
+
 LoadedPlugin::~LoadedPlugin() = default;
 
-std::string LoadedPlugin::quarantine_reason() const { return isolated_ ? isolated_->quarantine_reason() : std::string(); }
+const LoadedPlugin* LoadedPlugin::code(std::string& problem) const {
+  if (!deferred_) return this;
+  Deferred& d = *deferred_;
+  std::call_once(d.once, [&] {
+    LoadResult result = d.load();
+    if (auto* rejection = std::get_if<Rejection>(&result)) {
+      d.problem = rejection->reason;
+      d.tried.store(true, std::memory_order_release);
+      return;
+    }
+    auto& plugin = std::get<std::unique_ptr<LoadedPlugin>>(result);
+    if (plugin->metadata() != d.metadata) {
+      d.problem = "it describes itself differently from when the host listed it; restart the host to list it again";
+    } else {
+      d.code = std::move(plugin);
+    }
+  });
+  d.tried.store(true, std::memory_order_release);
+  if (!d.code) problem = fmt::format("its code could not be loaded at first use: {}", d.problem);
+  return d.code.get();
+}
 
-bool LoadedPlugin::lift_quarantine() const { return isolated_ && isolated_->lift_quarantine(); }
+const dk_plugin* LoadedPlugin::descriptor(std::string& problem) const {
+  const LoadedPlugin* plugin = code(problem);
+  return plugin != nullptr ? plugin->descriptor_ : nullptr;
+}
+
+PluginMetadata LoadedPlugin::metadata() const {
+  if (deferred_) return deferred_->metadata;
+  return {slug(), version(), abi_version(), has_test_request(), has_extend_request(),
+          descriptor_->definition_json != nullptr ? descriptor_->definition_json : ""};
+}
+
+bool LoadedPlugin::code_loaded() const {
+  return !deferred_ || (deferred_->tried.load(std::memory_order_acquire) && deferred_->code);
+}
+
+// Forwarded to the plugin loaded at first use; nothing to say before it is.
+std::string LoadedPlugin::quarantine_reason() const {
+  if (deferred_) return code_loaded() ? deferred_->code->quarantine_reason() : std::string();
+  return isolated_ ? isolated_->quarantine_reason() : std::string();
+}
+
+bool LoadedPlugin::lift_quarantine() const {
+  if (deferred_) return code_loaded() && deferred_->code->lift_quarantine();
+  return isolated_ && isolated_->lift_quarantine();
+}
 
 TrustedFile read_trusted_file(const fs::path& path, const PluginTrust& trust, std::size_t max_bytes) {
   auto file = read_plugin_file(path, trust.strict_permissions, max_bytes);
   if (auto* problem = std::get_if<std::string>(&file)) return {.problem = *problem};
   TrustedFile out{.bytes = std::move(std::get<PluginFile>(file).bytes)};
-  if (requires_verification(trust)) out.problem = trust_problem(path, out.bytes, trust);
+  LoadFacts unused;
+  if (requires_verification(trust)) out.problem = trust_problem(path, out.bytes, sha256_hex(out.bytes), trust, unused);
   return out;
 }
 
@@ -250,27 +313,40 @@ LoadResult load_in_runner(const fs::path& path, const std::string& bytes, const 
 }
 
 // A file that passed every check made before its code runs: its bytes, or why it is refused.
-std::variant<std::string, Rejection> verified_bytes(const fs::path& path, const PluginTrust& trust) {
+std::variant<std::string, Rejection> verified_bytes(const fs::path& path, const PluginTrust& trust, LoadFacts& facts) {
   auto file = read_plugin_file(path, trust.strict_permissions);
   if (auto* problem = std::get_if<std::string>(&file)) return reject(path, *problem);
-  std::string& bytes = std::get<PluginFile>(file).bytes;
-  if (std::string problem = verification_problem(path, bytes, trust); !problem.empty()) return reject(path, problem);
-  return std::move(bytes);
+  PluginFile& read = std::get<PluginFile>(file);
+  facts.read = true;
+  facts.identity = identity_of(read.st);
+  const char* changed = "the file changed since the host listed it; restart the host to list it again";
+  if (facts.expected_identity && facts.identity != *facts.expected_identity) return reject(path, changed);
+  if (std::string problem = verification_problem(path, read.bytes, trust, facts); !problem.empty()) {
+    return reject(path, problem);
+  }
+  if (facts.expected_identity && facts.sha256 != facts.expected_sha256) return reject(path, changed);
+  return std::move(read.bytes);
 }
 
 }  // namespace
 
 LoadResult load_plugin(const fs::path& path, const LogSink& log, const PluginTrust& trust) {
   if (is_declarative_file_name(path.filename().string())) return declarative::load_declarative(path, trust);
-  auto bytes = verified_bytes(path, trust);
+  LoadFacts facts;
+  auto bytes = verified_bytes(path, trust, facts);
   if (auto* rejection = std::get_if<Rejection>(&bytes)) return std::move(*rejection);
   dk_plugin descriptor{};
   return load_in_process(path, std::get<std::string>(bytes), log, descriptor);
 }
 
 LoadResult load_plugin(const fs::path& path, const LogSink& log, const HostConfig& config) {
+  LoadFacts facts;
+  return load_plugin(path, log, config, facts);
+}
+
+LoadResult load_plugin(const fs::path& path, const LogSink& log, const HostConfig& config, LoadFacts& facts) {
   if (is_declarative_file_name(path.filename().string())) return declarative::load_declarative(path, config.plugins);
-  auto verified = verified_bytes(path, config.plugins);
+  auto verified = verified_bytes(path, config.plugins, facts);
   if (auto* rejection = std::get_if<Rejection>(&verified)) return std::move(*rejection);
   const std::string& bytes = std::get<std::string>(verified);
   if (config.isolation == Isolation::process) {

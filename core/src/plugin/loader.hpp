@@ -11,15 +11,36 @@
 #include <destkit/host/log.hpp>
 #include <destkit/host/plugin.hpp>
 
+#include "plugin/file_identity.hpp"
+
+#include <atomic>
 #include <filesystem>
-#include <string>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
 #include <variant>
 
 namespace destkit::host {
 
 // A plugin with the hooks the host calls.
 class IsolatedPlugin;
+class LoadedPlugin;
+
+// What a plugin library says about itself, without its code: what the metadata cache keeps
+// (plugin/metadata_cache.hpp).
+struct PluginMetadata {
+  std::string slug{};
+  std::string version{};
+  std::string abi_version{};
+  bool has_test_request = false;
+  bool has_extend_request = false;
+  std::string definition_json{};
+  bool operator==(const PluginMetadata&) const = default;
+};
+
+using LoadResult = std::variant<std::unique_ptr<LoadedPlugin>, Rejection>;
 
 class LoadedPlugin final : public Plugin {
  public:
@@ -30,26 +51,45 @@ class LoadedPlugin final : public Plugin {
   LoadedPlugin(std::filesystem::path path, const dk_plugin* host_descriptor, Definition definition);
   // A library whose hooks run in a runner process (isolation/isolated_plugin.hpp).
   LoadedPlugin(std::filesystem::path path, std::unique_ptr<IsolatedPlugin> isolated, Definition definition);
+  // A library listed from its metadata whose code is loaded at first use by `load`, which must
+  // return a plugin described the same way (else the first use fails, saying so).
+  LoadedPlugin(std::filesystem::path path, Definition definition, PluginMetadata metadata,
+               std::function<LoadResult()> load);
   ~LoadedPlugin() override;
 
-  // The descriptor hooks are called through.
-  const dk_plugin& descriptor() const { return *descriptor_; }
+  // The descriptor hooks are called through; for a plugin listed from its metadata, its code is
+  // loaded now, once. Null when it cannot be loaded: `problem` says why.
+  const dk_plugin* descriptor(std::string& problem) const;
+  // What the plugin says about itself.
+  PluginMetadata metadata() const;
   // Why the host stopped running the plugin's code: empty unless it runs in a runner that was
   // quarantined.
   std::string quarantine_reason() const;
   // IsolatedPlugin::lift_quarantine; false for a plugin that runs in the host.
   bool lift_quarantine() const;
+  // False for a plugin listed from its metadata whose code has not been loaded yet.
+  bool code_loaded() const;
 
  private:
+  // The plugin loaded at first use, when listed from its metadata.
+  struct Deferred {
+    PluginMetadata metadata;
+    std::function<LoadResult()> load;
+    std::once_flag once{};
+    std::unique_ptr<LoadedPlugin> code{};
+    std::string problem{};
+    std::atomic<bool> tried{false};  // set once code or problem is, for readers outside call_once
+  };
+  const LoadedPlugin* code(std::string& problem) const;
+
   std::unique_ptr<IsolatedPlugin> isolated_;
+  std::unique_ptr<Deferred> deferred_;
   dk_plugin copy_{};
-  const dk_plugin* descriptor_;
+  const dk_plugin* descriptor_ = nullptr;
 };
 
 // What the host calls hooks on: every Plugin the host hands out is a LoadedPlugin.
 inline const LoadedPlugin& loaded(const Plugin& plugin) { return static_cast<const LoadedPlugin&>(plugin); }
-
-using LoadResult = std::variant<std::unique_ptr<LoadedPlugin>, Rejection>;
 
 // Loads one file: a library, or a declarative destination (destkit-NAME.json). Never throws
 // and never crashes on a file that is not a plugin.
@@ -58,6 +98,32 @@ LoadResult load_plugin(const std::filesystem::path& path, const LogSink& log, co
 // runs in a runner (a plugin that crashes while loading is rejected with the signal), and a
 // destination's own setting decides where its hooks run.
 LoadResult load_plugin(const std::filesystem::path& path, const LogSink& log, const HostConfig& config);
+
+// What loading a library learned about its file besides the verdict, for the metadata cache.
+struct LoadFacts {
+  // When set, the file must still be this one (and have this SHA-256, when one is computed):
+  // otherwise it is rejected before any of its code runs.
+  std::optional<FileIdentity> expected_identity{};
+  std::string expected_sha256{};
+  // The file passed read_plugin_file's checks, so the verdict is the file's own (given the
+  // same trust rules): the members below are set.
+  bool read = false;
+  FileIdentity identity{};  // of the file whose bytes were checked
+  std::string sha256{};     // of those bytes (hex), when pins or signatures are in play
+  // The signature file, when the verdict depended on it: its text, or nullopt when missing.
+  bool signature_checked = false;
+  std::optional<std::string> signature{};
+  bool signature_unreadable = false;  // neither: a verdict that must not be kept
+};
+LoadResult load_plugin(const std::filesystem::path& path, const LogSink& log, const HostConfig& config,
+                       LoadFacts& facts);
+
+// Whether the trust rules call for a file's SHA-256 (pins or signatures are in play).
+bool requires_verification(const PluginTrust& trust);
+// The signature file of a plugin file.
+std::filesystem::path signature_path_of(const std::filesystem::path& path);
+// How much of a signature file is read.
+inline constexpr std::size_t kMaxSignatureSize = 64 * 1024;
 
 // A plugin file that is read rather than loaded (a declarative destination), after the checks
 // every plugin file passes before any of its bytes is used: a non-empty regular file, its

@@ -57,21 +57,6 @@ std::string permission_problem(const struct stat& st, const std::string& what) {
   return {};
 }
 
-// The file, then each directory from its own up to "/": anyone who can write to one of them
-// can replace what the host loads.
-std::string path_permission_problem(const fs::path& real_path, const struct stat& file) {
-  if (std::string problem = permission_problem(file, "the file"); !problem.empty()) return problem;
-  fs::path directory = real_path.parent_path();
-  for (bool own = true;; own = false) {
-    struct stat st {};
-    std::string what = fmt::format("{} {}", own ? "its directory" : "the directory", directory.string());
-    if (::stat(directory.c_str(), &st) != 0) return fmt::format("{} cannot be examined ({})", what, std::strerror(errno));
-    if (std::string problem = permission_problem(st, own ? what : what + " above it"); !problem.empty()) return problem;
-    if (directory == directory.root_path() || !directory.has_relative_path()) return {};
-    directory = directory.parent_path();
-  }
-}
-
 }  // namespace
 
 FileContents read_regular_file(const fs::path& path, std::size_t limit, bool follow_links) {
@@ -118,12 +103,38 @@ std::variant<PluginFile, std::string> read_plugin_file(const fs::path& path, boo
   }
   if (contents.bytes->empty()) return std::string("is empty");
   if (strict_permissions) {
-    if (std::string problem = path_permission_problem(real, contents.st); !problem.empty()) {
-      std::string resolved = real == fs::absolute(path).lexically_normal() ? "" : fmt::format("resolves to {}; ", real.string());
-      return resolved + problem + "; refused (--insecure-plugin-permissions loads it anyway)";
-    }
+    if (std::string problem = permission_refusal(path, real, contents.st); !problem.empty()) return problem;
   }
-  return PluginFile{std::move(real), std::move(*contents.bytes)};
+  return PluginFile{std::move(real), std::move(*contents.bytes), contents.st};
 }
+
+std::string path_permission_problem(const fs::path& real_path, const struct stat& file) {
+  if (std::string problem = permission_problem(file, "the file"); !problem.empty()) return problem;
+  return directories_permission_problem(real_path.parent_path());
+}
+
+std::string directories_permission_problem(const fs::path& real_directory) {
+  fs::path directory = real_directory;
+  for (bool own = true;; own = false) {
+    struct stat st {};
+    std::string what = fmt::format("{} {}", own ? "its directory" : "the directory", directory.string());
+    if (::stat(directory.c_str(), &st) != 0) return fmt::format("{} cannot be examined ({})", what, std::strerror(errno));
+    if (std::string problem = permission_problem(st, own ? what : what + " above it"); !problem.empty()) return problem;
+    if (directory == directory.root_path() || !directory.has_relative_path()) return {};
+    directory = directory.parent_path();
+  }
+}
+
+std::string permission_refusal(const fs::path& path, const fs::path& real, const struct stat& st) {
+  return permission_refusal(path, real, path_permission_problem(real, st));
+}
+
+std::string permission_refusal(const fs::path& path, const fs::path& real, const std::string& problem) {
+  if (problem.empty()) return problem;
+  std::string resolved = real == fs::absolute(path).lexically_normal() ? "" : fmt::format("resolves to {}; ", real.string());
+  return resolved + problem + "; refused (--insecure-plugin-permissions loads it anyway)";
+}
+
+std::string file_permission_problem(const struct stat& st) { return permission_problem(st, "the file"); }
 
 }  // namespace destkit::host

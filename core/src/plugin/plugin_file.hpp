@@ -39,6 +39,7 @@ FileContents read_regular_file(const std::filesystem::path& path, std::size_t li
 struct PluginFile {
   std::filesystem::path real_path;  // every symbolic link resolved
   std::string bytes;
+  struct stat st {};  // the file the bytes were read from
 };
 
 // Reads the plugin at `path`. With `strict_permissions`, as ssh's StrictModes, on the real
@@ -48,5 +49,25 @@ struct PluginFile {
 // put there). A file larger than `max_bytes` is refused. Returns the reason when it is refused.
 std::variant<PluginFile, std::string> read_plugin_file(const std::filesystem::path& path, bool strict_permissions,
                                                        std::size_t max_bytes = kMaxPluginFileSize);
+
+// StrictModes for the file at `real_path` (no link left in it) whose status is `st`, then for
+// each directory from its own up to "/": anyone who can write to one of them can replace the
+// file. The problem ("its directory /x can be written by any user (mode 0777)"), or empty.
+std::string path_permission_problem(const std::filesystem::path& real_path, const struct stat& st);
+
+// The two halves of path_permission_problem: the file's own status, and the directories from
+// `real_directory` (the file's own, with no link left in its path) up to "/".
+std::string file_permission_problem(const struct stat& st);
+std::string directories_permission_problem(const std::filesystem::path& real_directory);
+
+// The permission checks of read_plugin_file alone, for the file at `real_path` (no link left
+// in it) whose status is `st`, named `path` by the caller: the refusal read_plugin_file would
+// give, or empty.
+std::string permission_refusal(const std::filesystem::path& path, const std::filesystem::path& real_path,
+                               const struct stat& st);
+// The refusal read_plugin_file words around a `problem` of path_permission_problem; empty when
+// there is none.
+std::string permission_refusal(const std::filesystem::path& path, const std::filesystem::path& real_path,
+                               const std::string& problem);
 
 }  // namespace destkit::host

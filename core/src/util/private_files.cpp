@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -117,6 +118,46 @@ PrivateOpen open_private_file_in(const PrivateOpen& parent, const fs::path& pare
   int fd = ::openat(parent.fd.get(), name.c_str(), flags);
   if (fd < 0) return open_failure(parent.fd.get(), name, path, errno);
   return checked(Descriptor(fd), path, false);
+}
+
+std::string replace_private_file_in(const PrivateOpen& parent, const fs::path& parent_path, const std::string& name,
+                                    std::string_view text, const std::function<void()>& before_replace) {
+  // In a private directory nobody else can have made the fresh name; a crashed writer may have
+  // left one behind, so the name changes until one is free.
+  static std::atomic<unsigned> counter{0};
+  std::string temporary_name;
+  Descriptor temporary;
+  for (int attempt = 0; attempt < 100 && temporary.get() < 0; ++attempt) {
+    temporary_name = fmt::format(".{}.{}.{}", name, ::getpid(), counter++);
+    temporary = Descriptor(
+        ::openat(parent.fd.get(), temporary_name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (temporary.get() < 0 && errno != EEXIST) break;
+  }
+  if (temporary.get() < 0 || ::fchmod(temporary.get(), 0600) != 0) {
+    return fmt::format("cannot write in {} ({})", parent_path.string(), std::strerror(errno));
+  }
+  fs::path temporary_path = parent_path / temporary_name;
+  std::string error;
+  int fd = temporary.get();
+  for (std::size_t done = 0; done < text.size() && error.empty();) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno != EINTR) error = fmt::format("cannot write {} ({})", temporary_path.string(), std::strerror(errno));
+    if (n > 0) done += static_cast<std::size_t>(n);
+  }
+  if (error.empty() && ::fsync(fd) != 0) {
+    error = fmt::format("cannot flush {} ({})", temporary_path.string(), std::strerror(errno));
+  }
+  temporary = Descriptor();
+  if (error.empty() && before_replace) before_replace();
+  if (error.empty() && ::renameat(parent.fd.get(), temporary_name.c_str(), parent.fd.get(), name.c_str()) != 0) {
+    error = fmt::format("cannot replace {} ({})", (parent_path / name).string(), std::strerror(errno));
+  }
+  if (!error.empty()) {
+    ::unlinkat(parent.fd.get(), temporary_name.c_str(), 0);
+    return error;
+  }
+  ::fsync(parent.fd.get());  // the rename is durable once the directory entry is
+  return {};
 }
 
 }  // namespace destkit::host

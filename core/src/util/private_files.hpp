@@ -7,7 +7,9 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <string_view>
 
 namespace destkit::host {
 
@@ -52,5 +54,13 @@ PrivateOpen open_private_directory_in(const PrivateOpen& parent, const std::file
 // or O_RDWR; with IfMissing::create a missing file is made 0600).
 PrivateOpen open_private_file_in(const PrivateOpen& parent, const std::filesystem::path& parent_path,
                                  const std::string& name, int flags, IfMissing if_missing);
+
+// Replaces the file `name` in the open private directory `parent` (at `parent_path`) with
+// `text`, so that a reader sees the old file or the new one whole, never a part: a new file
+// under a fresh name, mode 0600 whatever the umask, written, flushed to disk and renamed over
+// `name`. `before_replace` runs between the flush and the rename. Returns the error, or empty.
+std::string replace_private_file_in(const PrivateOpen& parent, const std::filesystem::path& parent_path,
+                                    const std::string& name, std::string_view text,
+                                    const std::function<void()>& before_replace = {});
 
 }  // namespace destkit::host

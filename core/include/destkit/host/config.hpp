@@ -25,6 +25,12 @@
 //    "runner": {"hookDeadlineMs": 10000, "addressSpaceMb": 1024, "openFiles": 64,
 //               "crashesBeforeQuarantine": 5, "crashWindowSeconds": 60,
 //               "restartBackoffMs": 100, "restartBackoffMaxMs": 2000}}
+//
+// What discovery learned about plugin libraries can be kept in a metadata cache file, so that
+// a host starts without running plugin code and loads a plugin's code at its first use
+// (docs/isolation.md, "Starting without running plugin code"): "metadataCache" is the cache
+// file's absolute path, or false for none. When it is not set, the program decides (a Host:
+// none; destkit serve: $XDG_CACHE_HOME/destkit/plugin-metadata.json).
 #pragma once
 
 #include <destkit/host/export.hpp>
@@ -98,6 +104,8 @@ struct HostConfig {
   PluginTrust plugins{};
   std::optional<Isolation> isolation{};  // none: in-process, unless the program sets it first
   RunnerLimits runner{};
+  // The metadata cache file; an empty path: none. Not set: none, unless the program sets it first.
+  std::optional<std::filesystem::path> metadata_cache{};
   // What is accepted but unsafe, for the person running the host: a client secret inline in
   // a file that other users can read.
   std::vector<std::string> warnings{};

@@ -1,0 +1,55 @@
+// plugin/warm_start — discovering a plugin library through the metadata cache
+// (plugin/metadata_cache.hpp), so that a host starts without running plugin code.
+//
+// A cache entry is used only when all of this holds now:
+// - the file is the one the entry describes: same device, inode, size, and modification and
+//   change times (in nanoseconds);
+// - with SHA-256 pins or signatures in play, the file's bytes, read now, have the entry's
+//   SHA-256 and the signature file holds what it held (so a signature is verified once per
+//   content and signature);
+// - the conditions the verdict was reached under are the same: this file's pin, whether pins
+//   and signatures are required, the trusted keys, and where plugin code runs at discovery
+//   (isolation and the runner's limits).
+// The permission checks on the file and its directories run every time, as without the cache.
+// A plugin is then listed from the entry, and its code is loaded at its first use through the
+// same checks as without the cache; that load fails, saying so, if the file is no longer the
+// one listed. A rejection is repeated with the same reason. Otherwise the file is discovered
+// as without the cache, and the cache records what was found.
+#pragma once
+
+#include "plugin/loader.hpp"
+#include "plugin/metadata_cache.hpp"
+
+#include <destkit/host/config.hpp>
+#include <destkit/host/log.hpp>
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace destkit::host {
+
+// What one pass over the search path learned about directories: each is resolved, and its
+// permissions and those of the directories above it checked, once per pass rather than once
+// for each file in it.
+class DirectoryMemo {
+ public:
+  // `directory` with every symbolic link resolved; empty when it cannot be resolved.
+  const std::filesystem::path& real(const std::filesystem::path& directory);
+  // directories_permission_problem (plugin_file.hpp) of a resolved directory.
+  const std::string& problem(const std::filesystem::path& real_directory);
+
+ private:
+  std::map<std::filesystem::path, std::filesystem::path> real_{};
+  std::map<std::filesystem::path, std::string> problem_{};
+};
+
+// `log` and `config` must outlive the plugin returned: its code is loaded with them.
+LoadResult discover_library(const std::filesystem::path& file, MetadataCache& cache, const LogSink& log,
+                            const HostConfig& config, DirectoryMemo& directories);
+
+// Discovers the library as without the cache (its code runs), and records what was found.
+LoadResult discover_library_cold(const std::filesystem::path& file, MetadataCache& cache, const LogSink& log,
+                                 const HostConfig& config);
+
+}  // namespace destkit::host
