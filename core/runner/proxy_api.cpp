@@ -40,7 +40,8 @@ class Outgoing {
     return *this;
   }
   Outgoing& add(std::string_view text) {
-    if (too_large_ == 0 && message_.bytes().size() + 5 + text.size() <= isolation::kMaxFrameBytes) {
+    if (too_large_ == 0 && text.size() <= isolation::kMaxFrameBytes &&
+        message_.bytes().size() + 5 + text.size() <= isolation::kMaxFrameBytes) {
       message_.add(text);
     } else {
       too_large_ = std::max(too_large_, text.size());

@@ -184,6 +184,7 @@ TEST_CASE("a text too large for the channel is refused to the plugin, and the ru
   Host logging(isolated_options("faulty-huge-log-test", log));
   CHECK(test_auth(logging, "faulty-huge-log-test").outcome == AuthOutcome::valid);
   CHECK(log->contains("faulty-huge-log-test: (not logged: a text of 83886080 bytes"));
+  CHECK(log->contains("faulty-huge-log-test: (not logged: a text of 18446744073709551615 bytes"));
 
   Host defining(isolated_options("faulty-huge-definition-entry", log));
   CHECK(defining.find("faulty-huge-definition-entry") == nullptr);

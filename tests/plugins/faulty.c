@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,7 @@
 #define FAULT_OPEN_PARENT_PROC 25 /* reports what opening the host's mem and environ did */
 #define FAULT_PRIVILEGES 26       /* reports its uid, gid, groups, capabilities and dumpable flag */
 #define FAULT_HUGE_ERROR 27       /* set_error with 80 MB: reports the status and last_error */
-#define FAULT_HUGE_LOG 28         /* log with 80 MB, then carries on */
+#define FAULT_HUGE_LOG 28         /* log with 80 MB and with SIZE_MAX bytes, then carries on */
 #define FAULT_HUGE_DEFINITION 29  /* a definition of 80 MB (in the entry point) */
 
 static const dk_host_api *host;
@@ -243,6 +244,7 @@ __attribute__((unused)) static int fault(void) {
       char *text = huge_text();
       host->log(current_call, DK_LOG_INFO, (dk_str){text, HUGE_TEXT_BYTES});
       free(text);
+      host->log(current_call, DK_LOG_INFO, (dk_str){"x", SIZE_MAX}); /* a size no frame check may overflow on */
       break;
     }
   }
