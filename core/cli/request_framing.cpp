@@ -8,6 +8,9 @@ namespace destkit::cli {
 
 std::optional<FramingProblem> framing_problem(const boost::beast::http::fields& head) {
   namespace http = boost::beast::http;
+  // Two Host lines may name two servers; which one a proxy in front of the server routed by is
+  // anyone's guess (RFC 9112 §3.2: 400).
+  if (head.count(http::field::host) > 1) return FramingProblem{400, "a request must have one Host header, not several"};
   std::size_t lines = head.count(http::field::transfer_encoding);
   if (lines == 0) return std::nullopt;
   std::string_view coding = head[http::field::transfer_encoding];

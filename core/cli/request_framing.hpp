@@ -2,7 +2,8 @@
 //
 // A request whose Transfer-Encoding is anything but a single "chunked" ("gzip, chunked", two
 // Transfer-Encoding lines, or chunked beside a Content-Length) could be framed differently by a
-// proxy in front of the server (request smuggling), so it is refused before its body is read.
+// proxy in front of the server (request smuggling), so it is refused before its body is read;
+// so is a request with more than one Host header.
 #pragma once
 
 #include <boost/beast/http/fields.hpp>

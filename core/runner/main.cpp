@@ -14,6 +14,7 @@
 // (but for sanitizer options in sanitizer builds). fd 0 is /dev/null; fds 1 and 2 are pipes the
 // host reads into its log under the plugin's name.
 #include "conversation.hpp"
+#include "plugin/descriptor_text.hpp"
 #include "sandbox.hpp"
 
 #include <dlfcn.h>
@@ -67,6 +68,10 @@ Message describe(const dk_plugin* raw) {
   d.struct_size = raw->struct_size;
   if (!usable) d.slug = d.version = d.definition_json = nullptr;
   if (!usable) d.on_test_request = nullptr, d.on_extend_request = nullptr, d.on_refresh_access_token = nullptr;
+  if (d.slug != nullptr && d.version != nullptr && d.definition_json != nullptr) {
+    std::string problem = host::descriptor_text_problem(d.slug, d.version, d.definition_json);
+    if (!problem.empty()) return refusal(problem);
+  }
   auto text = [](const char* s) { return s != nullptr ? std::string_view(s) : std::string_view(); };
   std::int64_t nulls = (d.slug == nullptr ? 1 : 0) | (d.version == nullptr ? 2 : 0) | (d.definition_json == nullptr ? 4 : 0);
   std::int64_t hooks = (d.on_test_request != nullptr ? 1 : 0) | (d.on_extend_request != nullptr ? 2 : 0) |
@@ -83,12 +88,12 @@ int run(int argc, char** argv) {
     if (std::strcmp(argv[i], "--address-space") == 0) limits.address_space_bytes = std::strtoull(argv[i + 1], nullptr, 10);
     if (std::strcmp(argv[i], "--open-files") == 0) limits.open_files = std::atoi(argv[i + 1]);
   }
-  end_with_the_host();
   claim_talking_thread();
   if (std::string problem = enter_sandbox(limits); !problem.empty()) {
     tell(refusal("its runner could not start: " + problem));
     return 0;
   }
+  end_with_the_host();
   void* library = ::dlopen(kPluginPath, RTLD_NOW | RTLD_LOCAL);
   if (library == nullptr) {
     const char* why = ::dlerror();

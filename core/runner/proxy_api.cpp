@@ -27,18 +27,60 @@ T* handle_from(std::int64_t value) {
 
 std::string_view view(dk_str s) { return s.data != nullptr && s.size != 0 ? std::string_view(s.data, s.size) : std::string_view(); }
 
-Message service(Service id, const void* h) {
-  Message m(Kind::service);
-  m.add(static_cast<std::int64_t>(id)).add(handle(h));
-  return m;
+// A service message being built. A text that would make it larger than a frame is not copied:
+// the message is marked too large, and the service fails with DK_ERR_INVALID_ARGUMENT instead
+// of the runner (the plugin's input is wrong, not the channel).
+class Outgoing {
+ public:
+  Outgoing(Service id, const void* h) : id_(id), handle_(h) {
+    message_.add(static_cast<std::int64_t>(id)).add(handle(h));
+  }
+  Outgoing& add(std::int64_t value) {
+    message_.add(value);
+    return *this;
+  }
+  Outgoing& add(std::string_view text) {
+    if (too_large_ == 0 && text.size() <= isolation::kMaxFrameBytes &&
+        message_.bytes().size() + 5 + text.size() <= isolation::kMaxFrameBytes) {
+      message_.add(text);
+    } else {
+      too_large_ = std::max(too_large_, text.size());
+    }
+    return *this;
+  }
+  Message& message() { return message_; }
+  const Message& message() const { return message_; }
+  Service id() const { return id_; }
+  const void* handle_value() const { return handle_; }
+  std::size_t too_large() const { return too_large_; }  // the size of the text refused, or 0
+
+ private:
+  Message message_{Kind::service};
+  Service id_;
+  const void* handle_;
+  std::size_t too_large_ = 0;
+};
+
+Outgoing service(Service id, const void* h) { return Outgoing(id, h); }
+
+std::string too_large_reason(std::size_t size) {
+  return "a text of " + std::to_string(size) + " bytes given to a host service does not fit in a message from a " +
+         "plugin runner to its host (" + std::to_string(isolation::kMaxFrameBytes) + " bytes at most)";
 }
 
 // Asks the host; `read_outputs` reads what the reply carries after its status.
 template <class ReadOutputs>
-dk_status ask_host(const Message& m, ReadOutputs&& read_outputs) noexcept {
+dk_status ask_host(const Outgoing& m, ReadOutputs&& read_outputs) noexcept {
   if (!may_talk()) return DK_ERR_INVALID_ARGUMENT;
   try {
-    Reader reply = ask(m);
+    if (m.too_large() != 0) {
+      // An error message too large to send: the call's error says why instead.
+      if (m.id() == Service::set_error) {
+        ask(service(Service::set_error, m.handle_value()).add(too_large_reason(m.too_large())).message());
+      }
+      return DK_ERR_INVALID_ARGUMENT;
+    }
+    Reader reply = ask(m.message());
     auto status = static_cast<dk_status>(reply.integer());
     read_outputs(reply, status);
     return status;
@@ -47,16 +89,16 @@ dk_status ask_host(const Message& m, ReadOutputs&& read_outputs) noexcept {
   }
 }
 
-dk_status ask_host(const Message& m) noexcept {
+dk_status ask_host(const Outgoing& m) noexcept {
   return ask_host(m, [](Reader&, dk_status) {});
 }
 
-dk_status ask_text(const Message& m, dk_str* out) noexcept {
+dk_status ask_text(const Outgoing& m, dk_str* out) noexcept {
   if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
   return ask_host(m, [&](Reader& r, dk_status) { *out = keep(r.text()); });
 }
 
-dk_status ask_value(const Message& m, dk_value* out) noexcept {
+dk_status ask_value(const Outgoing& m, dk_value* out) noexcept {
   if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
   return ask_host(m, [&](Reader& r, dk_status) {
     *out = dk_value{};
@@ -68,7 +110,11 @@ dk_status ask_value(const Message& m, dk_value* out) noexcept {
 void log(dk_call* call, int32_t level, dk_str message) noexcept {
   if (!may_talk()) return;
   try {
-    tell(service(Service::log, call).add(level).add(view(message)));
+    Outgoing line = service(Service::log, call).add(level).add(view(message));
+    if (line.too_large() != 0) {
+      line = service(Service::log, call).add(level).add("(not logged: " + too_large_reason(line.too_large()) + ")");
+    }
+    tell(line.message());
   } catch (...) {
     host_is_gone();
   }
@@ -117,15 +163,15 @@ dk_status get_auth(dk_call* call, dk_str name, dk_str* out) noexcept {
 // round trip of its own: its options belong to the running hook and `acceptable` says its
 // values pass the host's checks (http/option_rules.hpp). Any other goes as a question, so the
 // host's own status and last_error answer it. See docs/isolation.md, "Fewer round trips".
-dk_status set_option(dk_request_options* o, Message m, bool acceptable) noexcept {
+dk_status set_option(dk_request_options* o, Outgoing m, bool acceptable) noexcept {
   if (!may_talk()) return DK_ERR_INVALID_ARGUMENT;
-  if (!acceptable || !may_write(o)) return ask_host(m);
+  if (!acceptable || !may_write(o) || m.too_large() != 0) return ask_host(m);
   try {
-    m.set_kind(Kind::deferred_service);
+    m.message().set_kind(Kind::deferred_service);
   } catch (...) {
     host_is_gone();
   }
-  tell_later(m);
+  tell_later(m.message());
   return DK_OK;
 }
 

@@ -3,7 +3,14 @@
 // or signalling other processes, and every network socket (the host makes the requests). A
 // denylist rather than an allowlist: the C library, the dynamic loader and the sanitizer
 // runtimes use many calls that differ between versions, and none of those is dangerous alone.
+// Calls that may act on this process or another are judged by their arguments in
+// self_only_filter.cpp. A denylist refuses nothing it does not name; what protects the host
+// from the calls it does not name is that the runner holds no capability and, under a root
+// host, is not root (privileges.cpp).
 #include "sandbox.hpp"
+
+#include "privileges.hpp"
+#include "self_only_filter.hpp"
 
 #include <seccomp.h>
 
@@ -40,7 +47,9 @@ std::string load_filter() {
                    SCMP_SYS(pivot_root), SCMP_SYS(bpf), SCMP_SYS(perf_event_open), SCMP_SYS(userfaultfd),
                    SCMP_SYS(keyctl), SCMP_SYS(add_key), SCMP_SYS(request_key), SCMP_SYS(kexec_load),
                    SCMP_SYS(init_module), SCMP_SYS(finit_module), SCMP_SYS(delete_module), SCMP_SYS(pidfd_open),
-                   SCMP_SYS(pidfd_getfd), SCMP_SYS(kcmp)}) {
+                   SCMP_SYS(pidfd_getfd), SCMP_SYS(kcmp), SCMP_SYS(tkill),
+                   // A pidfd may also be a /proc/<pid> directory opened by path.
+                   SCMP_SYS(pidfd_send_signal), SCMP_SYS(process_madvise), SCMP_SYS(process_mrelease)}) {
     refuse(call);
   }
   // Threads only: clone without CLONE_THREAD would make a process.
@@ -50,11 +59,6 @@ std::string load_filter() {
   }
   // clone3 passes its flags in memory a filter cannot read: the C library falls back to clone.
   if (rc == 0) rc = ::seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
-  // Signals to this process only (abort and raise use tgkill on it).
-  const auto self = static_cast<scmp_datum_t>(::getpid());
-  if (rc == 0) rc = ::seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(kill), 1, SCMP_A0(SCMP_CMP_NE, self));
-  if (rc == 0) rc = ::seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(tgkill), 1, SCMP_A0(SCMP_CMP_NE, self));
-  if (rc == 0) rc = ::seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(tkill), 0);
   if (rc == 0) rc = ::seccomp_load(ctx);
   ::seccomp_release(ctx);
   return rc == 0 ? std::string() : failed("seccomp", -rc);
@@ -69,8 +73,10 @@ std::string enter_sandbox(const Limits& limits) {
   }
   if (auto e = set_limit(RLIMIT_NOFILE, static_cast<rlim_t>(limits.open_files), "RLIMIT_NOFILE"); !e.empty()) return e;
   if (auto e = set_limit(RLIMIT_CORE, 0, "RLIMIT_CORE"); !e.empty()) return e;
+  if (auto e = drop_privileges(); !e.empty()) return e;
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return failed("PR_SET_NO_NEW_PRIVS", errno);
-  return load_filter();
+  if (auto e = load_filter(); !e.empty()) return e;
+  return refuse_other_processes(::getpid());
 }
 
 }  // namespace destkit::runner

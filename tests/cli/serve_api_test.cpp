@@ -248,6 +248,18 @@ TEST_CASE("serve refuses what another web page could send: an undeclared empty b
   CHECK(rebound.status == 421);
   CHECK(rebound.json().at("error").at("code") == "misdirected_request");
   CHECK(serve.get("/v1/destinations", {{"Host", "localhost:8642"}}).status == 200);
+  // The name is the whole header, up to a port of digits.
+  for (std::string host : {"127.0.0.1:1@evil.example", "127.0.0.1@evil.example", "localhost:80x", "localhost:",
+                           "[::1]evil.example", "[::1", "127.0.0.1.evil.example"}) {
+    CAPTURE(host);
+    CHECK(serve.get("/v1/destinations", {{"Host", host}}).status == 421);
+  }
+  CHECK(serve.get("/v1/destinations", {{"Host", "[::1]:8642"}}).status == 200);
+  CHECK(serve.get("/v1/destinations", {{"Host", "127.0.0.2"}}).status == 200);
+  std::string two_hosts = raw_exchange(serve.origin(), "GET /v1/destinations HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                                       "Host: evil.example\r\nConnection: close\r\n\r\n");
+  CHECK(two_hosts.starts_with("HTTP/1.1 400 "));
+  CHECK(two_hosts.find("one Host header, not several") != std::string::npos);
   HttpReply page = serve.get("/");
   CHECK(page.header("Content-Security-Policy").find("frame-ancestors 'none'") != std::string::npos);
   CHECK(page.header("X-Frame-Options") == "DENY");

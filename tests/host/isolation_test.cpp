@@ -15,6 +15,8 @@
 #include <fstream>
 #include <mutex>
 #include <thread>
+
+#include <sys/prctl.h>
 #include <unistd.h>
 
 using namespace destkit::test;
@@ -81,6 +83,13 @@ AuthVerdict test_auth(const Host& host, const std::string& slug) {
   return host.test_authentication(*plugin, "{}");
 }
 
+// The message of a verdict that must say the plugin failed.
+std::string failure_of(const Host& host, const std::string& slug) {
+  AuthVerdict verdict = test_auth(host, slug);
+  CHECK(verdict.outcome == AuthOutcome::plugin_failed);
+  return verdict.message;
+}
+
 struct Fault {
   std::string fault;
   std::string verdict;  // in testRequest or extendRequest: "{hook}" is replaced by the hook
@@ -114,6 +123,15 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
       Fault{"kill-parent", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"socket", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"ptrace", "Plugin `{slug}` " + sandbox, sandbox},
+      // Calls that act on another process, each aimed at the host.
+      Fault{"sigqueue-parent", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"pidfd-signal-parent", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"prlimit-parent", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"renice-parent", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"renice-group", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"schedule-parent", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"ioprio-parent", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"read-parent-memory", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"leak-fds", "Too many open files", "its entry point returned NULL"});
   std::string where = GENERATE(as<std::string>{}, "entry", "test", "extend");
   std::string slug = "faulty-" + fault.fault + "-" + where;
@@ -133,6 +151,53 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
   }
 }
 
+TEST_CASE("a plugin in its runner holds no capability, is not root under a root host, and cannot open the host's "
+          "memory or environment") {
+  auto log = std::make_shared<LogLines>();
+  Host host(isolated_options("faulty-privileges-test", log));
+  std::string privileges = failure_of(host, "faulty-privileges-test");
+  for (const char* set : {"CapInh", "CapPrm", "CapEff", "CapAmb"}) {
+    CHECK_THAT(privileges, Catch::Contains(std::string(set) + ": 0000000000000000"));
+  }
+  CHECK_THAT(privileges, Catch::Contains("dumpable 0"));
+  // Its limits, priority, scheduling and signals on itself, by pid 0 or its own pid, are allowed.
+  CHECK_THAT(privileges, Catch::Contains("calls on itself: ok"));
+  if (::geteuid() == 0) {
+    CHECK_THAT(privileges, Catch::Contains("Uid: 65534 65534 65534 65534"));
+    CHECK_THAT(privileges, Catch::Contains("Gid: 65534 65534 65534 65534"));
+    CHECK_THAT(privileges, Catch::Contains("Groups:;"));
+    CHECK_THAT(privileges, Catch::Contains("CapBnd: 0000000000000000"));
+  } else {
+    CHECK(::prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 0);  // the host, once it started a runner
+  }
+
+  Host other(isolated_options("faulty-open-parent-proc-test", log));
+  CHECK_THAT(failure_of(other, "faulty-open-parent-proc-test"),
+             Catch::Contains("mem: Permission denied; environ: Permission denied"));
+  healthy_plugin_still_works(other);
+}
+
+TEST_CASE("a text too large for the channel is refused to the plugin, and the runner goes on") {
+  auto log = std::make_shared<LogLines>();
+  Host host(isolated_options("faulty-huge-error-test", log));
+  std::string error = failure_of(host, "faulty-huge-error-test");
+  CHECK_THAT(error, Catch::Contains("a text of 83886080 bytes given to a host service does not fit in a message "
+                                    "from a plugin runner to its host"));
+  CHECK(log->contains("faulty-huge-error-test: set_error returned 1"));
+  CHECK(failure_of(host, "faulty-huge-error-test") == error);  // the same runner answers again
+
+  Host logging(isolated_options("faulty-huge-log-test", log));
+  CHECK(test_auth(logging, "faulty-huge-log-test").outcome == AuthOutcome::valid);
+  CHECK(log->contains("faulty-huge-log-test: (not logged: a text of 83886080 bytes"));
+  CHECK(log->contains("faulty-huge-log-test: (not logged: a text of 18446744073709551615 bytes"));
+
+  Host defining(isolated_options("faulty-huge-definition-entry", log));
+  CHECK(defining.find("faulty-huge-definition-entry") == nullptr);
+  CHECK(rejection_of(defining, "faulty-huge-definition-entry") ==
+        "its descriptor's definition is not a NUL-terminated string of at most 1048576 bytes");
+  healthy_plugin_still_works(defining);
+}
+
 TEST_CASE("a runner's address space is limited: a plugin allocating 10 GB is refused the memory") {
   if (kSanitized) {
     WARN("skipped: a sanitizer's shadow memory needs more address space than the limit allows");
@@ -140,9 +205,7 @@ TEST_CASE("a runner's address space is limited: a plugin allocating 10 GB is ref
   }
   auto log = std::make_shared<LogLines>();
   Host host(isolated_options("faulty-allocate-test", log));
-  AuthVerdict verdict = test_auth(host, "faulty-allocate-test");
-  CHECK(verdict.outcome == AuthOutcome::plugin_failed);
-  CHECK_THAT(verdict.message, Catch::Contains("could not allocate 10 GB"));
+  CHECK_THAT(failure_of(host, "faulty-allocate-test"), Catch::Contains("could not allocate 10 GB"));
   healthy_plugin_still_works(host);
 }
 

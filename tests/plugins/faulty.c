@@ -2,7 +2,9 @@
 ** Plugins that fail the way partner code fails: crash, exit, hang, exhaust memory or
 ** descriptors, reach for processes, programs and the network, or write to the host's streams. FAULT selects
 ** what it does and WHERE_* where (its entry point, testRequest or extendRequest); SLUG names it.
-** Run only isolated: each one would end or hang a host that ran it in process.
+** Run only isolated: each one would end or hang a host that ran it in process. Those that reach
+** for the host process (its signals, limits, priority, scheduling, memory, /proc files) name it
+** by getppid(): in a runner, that is the host.
 */
 #define _GNU_SOURCE
 
@@ -12,11 +14,18 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define FAULT_SEGFAULT 1
@@ -35,9 +44,56 @@
 #define FAULT_KILL_PARENT 14
 #define FAULT_SOCKET 15
 #define FAULT_PTRACE 16
+#define FAULT_SIGQUEUE_PARENT 17
+#define FAULT_PIDFD_SIGNAL_PARENT 18
+#define FAULT_PRLIMIT_PARENT 19
+#define FAULT_RENICE_PARENT 20
+#define FAULT_RENICE_GROUP 21
+#define FAULT_SCHEDULE_PARENT 22
+#define FAULT_IOPRIO_PARENT 23
+#define FAULT_READ_PARENT_MEMORY 24
+#define FAULT_OPEN_PARENT_PROC 25 /* reports what opening the host's mem and environ did */
+#define FAULT_PRIVILEGES 26       /* reports its uid, gid, groups, capabilities and dumpable flag */
+#define FAULT_HUGE_ERROR 27       /* set_error with 80 MB: reports the status and last_error */
+#define FAULT_HUGE_LOG 28         /* log with 80 MB and with SIZE_MAX bytes, then carries on */
+#define FAULT_HUGE_DEFINITION 29  /* a definition of 80 MB (in the entry point) */
 
 static const dk_host_api *host;
-static char problem[256];
+static dk_call *current_call;
+static char problem[1024];
+
+#define HUGE_TEXT_BYTES ((size_t)80 << 20)
+
+/* The lines of /proc/self/status that start with `key`, appended to `problem`. */
+__attribute__((unused)) static void report_status(const char *key) {
+  FILE *status = fopen("/proc/self/status", "r");
+  char line[256];
+  while (status != NULL && fgets(line, sizeof line, status) != NULL) {
+    if (strncmp(line, key, strlen(key)) != 0) continue;
+    line[strcspn(line, "\n")] = '\0';
+    while (strlen(line) > 0 && (line[strlen(line) - 1] == ' ' || line[strlen(line) - 1] == '\t')) line[strlen(line) - 1] = '\0';
+    for (char *c = line; *c != '\0'; ++c) {
+      if (*c == '\t') *c = ' ';
+    }
+    snprintf(problem + strlen(problem), sizeof problem - strlen(problem), "%s; ", line);
+  }
+  if (status != NULL) fclose(status);
+}
+
+__attribute__((unused)) static const char *open_result(const char *path, int flags) {
+  int fd = open(path, flags);
+  if (fd < 0) return strerror(errno);
+  close(fd);
+  return "opened";
+}
+
+__attribute__((unused)) static char *huge_text(void) {
+  char *text = malloc(HUGE_TEXT_BYTES + 1);
+  if (text == NULL) return NULL;
+  memset(text, 'h', HUGE_TEXT_BYTES);
+  text[HUGE_TEXT_BYTES] = '\0';
+  return text;
+}
 
 __attribute__((unused)) static void *crash_later(void *unused) {
   (void)unused;
@@ -100,16 +156,108 @@ __attribute__((unused)) static int fault(void) {
     case FAULT_PTRACE:
       if (ptrace(PTRACE_ATTACH, getppid(), NULL, NULL) != 0) snprintf(problem, sizeof problem, "ptrace: %s", strerror(errno));
       return -1;
+    case FAULT_SIGQUEUE_PARENT: {
+      siginfo_t info;
+      memset(&info, 0, sizeof info);
+      info.si_code = SI_QUEUE;
+      syscall(SYS_rt_sigqueueinfo, getppid(), SIGUSR2, &info);
+      snprintf(problem, sizeof problem, "rt_sigqueueinfo: %s", strerror(errno));
+      return -1;
+    }
+    case FAULT_PIDFD_SIGNAL_PARENT: {
+      char path[64];
+      snprintf(path, sizeof path, "/proc/%d", (int)getppid());
+      int pidfd = open(path, O_RDONLY | O_DIRECTORY);
+      syscall(SYS_pidfd_send_signal, pidfd, SIGUSR2, NULL, 0);
+      snprintf(problem, sizeof problem, "pidfd_send_signal: %s", strerror(errno));
+      return -1;
+    }
+    case FAULT_PRLIMIT_PARENT: {
+      struct rlimit four = {4, 4};
+      prlimit(getppid(), RLIMIT_NOFILE, &four, NULL);
+      snprintf(problem, sizeof problem, "prlimit: %s", strerror(errno));
+      return -1;
+    }
+    case FAULT_RENICE_PARENT:
+      setpriority(PRIO_PROCESS, (id_t)getppid(), 19);
+      snprintf(problem, sizeof problem, "setpriority: %s", strerror(errno));
+      return -1;
+    case FAULT_RENICE_GROUP: /* the runner shares the host's process group */
+      setpriority(PRIO_PGRP, 0, 19);
+      snprintf(problem, sizeof problem, "setpriority: %s", strerror(errno));
+      return -1;
+    case FAULT_SCHEDULE_PARENT: {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(0, &one);
+      sched_setaffinity(getppid(), sizeof one, &one);
+      snprintf(problem, sizeof problem, "sched_setaffinity: %s", strerror(errno));
+      return -1;
+    }
+    case FAULT_IOPRIO_PARENT:
+      syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, getppid(), 7 << 13 /* IOPRIO_CLASS_IDLE */);
+      snprintf(problem, sizeof problem, "ioprio_set: %s", strerror(errno));
+      return -1;
+    case FAULT_READ_PARENT_MEMORY: {
+      char byte;
+      struct iovec local = {&byte, 1}, remote = {(void *)&problem, 1};
+      process_vm_readv(getppid(), &local, 1, &remote, 1, 0);
+      snprintf(problem, sizeof problem, "process_vm_readv: %s", strerror(errno));
+      return -1;
+    }
+    case FAULT_OPEN_PARENT_PROC: {
+      char mem[64], environ_file[64];
+      snprintf(mem, sizeof mem, "/proc/%d/mem", (int)getppid());
+      snprintf(environ_file, sizeof environ_file, "/proc/%d/environ", (int)getppid());
+      snprintf(problem, sizeof problem, "mem: %s; environ: %s", open_result(mem, O_RDWR), open_result(environ_file, O_RDONLY));
+      return -1;
+    }
+    case FAULT_PRIVILEGES:
+      problem[0] = '\0';
+      report_status("Uid:");
+      report_status("Gid:");
+      report_status("Groups:");
+      report_status("Cap");
+      snprintf(problem + strlen(problem), sizeof problem - strlen(problem), "dumpable %d; ", prctl(PR_GET_DUMPABLE));
+      {
+        /* Calls on itself, by pid 0 (as the C library makes them) and by its own pid. */
+        struct rlimit files;
+        cpu_set_t cpus;
+        int own = getrlimit(RLIMIT_NOFILE, &files) == 0 && prlimit(getpid(), RLIMIT_NOFILE, NULL, &files) == 0 &&
+                  setpriority(PRIO_PROCESS, 0, 1) == 0 && setpriority(PRIO_PROCESS, (id_t)getpid(), 2) == 0 &&
+                  sched_getaffinity(0, sizeof cpus, &cpus) == 0 && sched_setaffinity(getpid(), sizeof cpus, &cpus) == 0 &&
+                  kill(getpid(), 0) == 0;
+        snprintf(problem + strlen(problem), sizeof problem - strlen(problem), "calls on itself: %s",
+                 own ? "ok" : strerror(errno));
+      }
+      return -1;
+    case FAULT_HUGE_ERROR: { /* the call's error is what the host made of it */
+      char *text = huge_text();
+      dk_status status = host->set_error(current_call, (dk_str){text, HUGE_TEXT_BYTES});
+      free(text);
+      snprintf(problem, sizeof problem, "set_error returned %d", (int)status);
+      host->log(current_call, DK_LOG_INFO, (dk_str){problem, strlen(problem)});
+      problem[0] = '\0';
+      return -1;
+    }
+    case FAULT_HUGE_LOG: {
+      char *text = huge_text();
+      host->log(current_call, DK_LOG_INFO, (dk_str){text, HUGE_TEXT_BYTES});
+      free(text);
+      host->log(current_call, DK_LOG_INFO, (dk_str){"x", SIZE_MAX}); /* a size no frame check may overflow on */
+      break;
+    }
   }
   return 0;
 }
 
 __attribute__((unused)) static dk_status failed(dk_call *call) {
-  host->set_error(call, (dk_str){problem, strlen(problem)});
+  if (problem[0] != '\0') host->set_error(call, (dk_str){problem, strlen(problem)});
   return DK_ERR_INTERNAL;
 }
 
 static dk_status test_request(dk_call *call) {
+  current_call = call;
 #ifdef WHERE_TEST
   if (fault() != 0) return failed(call);
 #endif
@@ -118,6 +266,7 @@ static dk_status test_request(dk_call *call) {
 }
 
 static dk_status extend_request(dk_call *call, dk_request_options *out) {
+  current_call = call;
 #ifdef WHERE_EXTEND
   if (fault() != 0) return failed(call);
 #endif
@@ -126,7 +275,7 @@ static dk_status extend_request(dk_call *call, dk_request_options *out) {
   return DK_OK;
 }
 
-static const dk_plugin descriptor = {
+static dk_plugin descriptor = {
     sizeof(dk_plugin), DK_ABI_MAJOR, DK_ABI_MINOR, DK_PLUGIN_MAGIC, 0, 0, SLUG, "1.0.0",
     "{\"name\":\"Faulty\",\"slug\":\"" SLUG "\",\"authentication\":{\"scheme\":\"custom\",\"fields\":{}}}",
     test_request, extend_request, NULL};
@@ -134,6 +283,12 @@ static const dk_plugin descriptor = {
 const dk_plugin *dk_plugin_entry(const dk_host_api *h) {
   host = h;
 #ifdef WHERE_ENTRY
+  if (FAULT == FAULT_HUGE_DEFINITION) {
+    char *definition = huge_text();
+    if (definition == NULL) return NULL;
+    memcpy(definition, descriptor.definition_json, strlen(descriptor.definition_json));
+    descriptor.definition_json = definition;
+  }
   if (fault() != 0) return NULL;
 #endif
   return &descriptor;

@@ -3,13 +3,14 @@
 ** the loader must reject each with its own reason and keep loading the others. The last ones
 ** are valid plugins whose code, when it runs, reaches into the host process.
 */
-#define _POSIX_C_SOURCE 200809L
+#define _DEFAULT_SOURCE
 
 #include <destkit/abi.h>
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define DEFINITION(slug, scheme, fields)                                                     \
@@ -124,6 +125,16 @@ DK_EXPORT const dk_plugin *dk_plugin_entry(const dk_host_api *host) {
   (void)host;
 #if defined(VARIANT_NEEDS_NEIGHBOUR)
   if (destkit_test_neighbour() != 42) return NULL;
+#endif
+#if defined(VARIANT_UNTERMINATED_VERSION)
+  /* A version of 4096 bytes without a NUL, then a page that may not be read: reading it to its
+  ** end crashes the reader. */
+  long page = sysconf(_SC_PAGESIZE);
+  char *pages = mmap(NULL, 2 * (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (pages == MAP_FAILED) return NULL;
+  memset(pages, 'v', (size_t)page);
+  mprotect(pages + page, (size_t)page, PROT_NONE);
+  descriptor.version = pages;
 #endif
 #ifdef GENERATED_DEFINITION
   if (generated[0] == '\0') {

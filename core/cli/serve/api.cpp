@@ -175,14 +175,22 @@ void run_on_lane(Lanes& lanes, const std::string& lane, Reply reply, std::string
   });
 }
 
-// Whether the Host header names this machine's loopback interface (127.0.0.0/8, localhost,
-// [::1]), whatever the port.
+// Whether the Host header is exactly `name[:port]`, the name being this machine's loopback
+// interface (an IPv4 address in 127.0.0.0/8, localhost, [::1]) and the port digits. Anything
+// else ("127.0.0.1:1@evil.example", "localhost.evil.example") is another name.
 bool names_loopback(std::string_view host_header) {
   std::string_view name = host_header;
-  if (name.starts_with("[")) {
-    name = name.substr(0, name.find(']') + 1);
-  } else {
-    name = name.substr(0, name.find(':'));
+  std::string_view port;
+  std::size_t name_end = name.starts_with("[") ? name.find(']') : name.find(':');
+  if (name.starts_with("[") && name_end == std::string_view::npos) return false;
+  if (name.starts_with("[")) ++name_end;
+  if (name_end < name.size()) {
+    port = name.substr(name_end);
+    name = name.substr(0, name_end);
+    if (port.size() < 2 || port.size() > 6 || port[0] != ':') return false;
+    for (char c : port.substr(1)) {
+      if (c < '0' || c > '9') return false;
+    }
   }
   if (name == "localhost" || name == "[::1]") return true;
   unsigned char address[4];

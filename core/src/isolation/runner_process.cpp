@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,6 +60,15 @@ void close_fd(int& fd) {
   fd = -1;
 }
 
+// A runner of a host that is not root runs as the host's user, and the kernel lets a process
+// open /proc/<pid>/mem and /proc/<pid>/environ of a dumpable process of its own user. A
+// non-dumpable host is reachable there only with CAP_SYS_PTRACE, which runners drop. The price:
+// the host writes no core dump, and debuggers of its user cannot attach to it. A root host's
+// runners run as nobody (runner/privileges.hpp) and reach none of it anyway.
+void keep_runners_out_of_the_host() {
+  if (::geteuid() != 0) ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 }  // namespace
 
 std::filesystem::path runner_program() {
@@ -73,6 +83,7 @@ std::variant<std::unique_ptr<RunnerProcess>, std::string> RunnerProcess::start(i
   if (program.empty() || ::access(program.c_str(), X_OK) != 0) {
     return fmt::format("its runner cannot start: {} is not an executable program", program.string());
   }
+  keep_runners_out_of_the_host();
   std::unique_ptr<RunnerProcess> runner(new RunnerProcess());
   runner->log_ = std::move(log);
   runner->log_source_ = std::move(log_source);

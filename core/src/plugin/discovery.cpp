@@ -1,9 +1,10 @@
 #include "plugin/discovery.hpp"
 
-#include <dlfcn.h>
-
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <system_error>
 
 namespace destkit::host {
@@ -24,15 +25,46 @@ bool is_plugin_file_name(std::string_view name) {
 
 bool is_declarative_file_name(std::string_view name) { return is_named(name, kDeclarativeSuffix); }
 
+namespace {
+
+// The file mapped at `address`, as the kernel names it in /proc/self/maps: an absolute path,
+// whatever the program was started as. (dladdr names the main program by argv[0], which is
+// "destkit" when the shell found it on $PATH, and would be resolved against the working
+// directory.)
+fs::path mapped_file(const void* address) {
+  std::ifstream maps("/proc/self/maps");
+  const auto at = reinterpret_cast<std::uintptr_t>(address);
+  std::string line;
+  while (std::getline(maps, line)) {
+    std::istringstream fields(line);
+    std::uintptr_t start = 0, end = 0;
+    char dash = 0;
+    std::string permissions, offset, device, inode;
+    fields >> std::hex >> start >> dash >> end >> permissions >> offset >> device >> inode;
+    if (!fields || at < start || at >= end) continue;
+    std::string path;
+    std::getline(fields >> std::ws, path);
+    return path.starts_with('/') ? fs::path(path) : fs::path();
+  }
+  return {};
+}
+
+HostCodeLocation find_host_code() {
+  fs::path module = mapped_file(reinterpret_cast<const void*>(&host_code_location));
+  if (module.empty()) return {};
+  std::error_code ec;
+  fs::path program = fs::read_symlink("/proc/self/exe", ec);
+  return {module.parent_path(), !ec && module == program};
+}
+
+}  // namespace
+
 HostCodeLocation host_code_location() {
   // The host code lives either in libdestkit-host.so (an embedder) or in a program linked with
   // its objects (the destkit CLI); both sit where `cmake --install` and the build tree put them.
-  Dl_info info{};
-  if (dladdr(reinterpret_cast<void*>(&host_code_location), &info) == 0 || info.dli_fname == nullptr) return {};
-  std::error_code ec;
-  fs::path module = fs::weakly_canonical(info.dli_fname, ec);
-  fs::path program = fs::read_symlink("/proc/self/exe", ec);
-  return {module.parent_path(), !ec && module == program};
+  // It does not move while the process runs.
+  static const HostCodeLocation location = find_host_code();
+  return location;
 }
 
 fs::path installed_plugin_directory() {

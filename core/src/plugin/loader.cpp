@@ -7,6 +7,7 @@
 
 #include "abi/plugin_code.hpp"
 #include "isolation/isolated_plugin.hpp"
+#include "plugin/descriptor_text.hpp"
 #include "plugin/elf_dependencies.hpp"
 #include "plugin/memory_library.hpp"
 #include "plugin/plugin_file.hpp"
@@ -149,7 +150,7 @@ std::string check_descriptor(const dk_plugin* d) {
   if (d->slug == nullptr || d->version == nullptr || d->definition_json == nullptr) {
     return "its descriptor lacks a slug, a version or a definition";
   }
-  return {};
+  return descriptor_text_problem(d->slug, d->version, d->definition_json);
 }
 
 }  // namespace
