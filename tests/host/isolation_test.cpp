@@ -353,23 +353,6 @@ TEST_CASE("an isolated plugin runs in no more runners at once than runnersPerPlu
   CHECK_THAT(wrong.status().message(), Catch::Contains("runner.runnersPerPlugin: must be a whole number from 1 to 1024"));
 }
 
-namespace {
-
-// Processes whose parent is this one: the runners of every isolated plugin of the test's hosts.
-int child_processes() {
-  int count = 0;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    std::ifstream status(entry.path() / "status");
-    std::string line;
-    while (std::getline(status, line)) {
-      if (line.rfind("PPid:", 0) == 0 && std::atol(line.c_str() + 5) == ::getpid()) ++count;
-    }
-  }
-  return count;
-}
-
-}  // namespace
-
 TEST_CASE("a plugin quarantined while runners of it are idle ends those runners at once") {
   HoldingApi api(3);
   HostOptions options;

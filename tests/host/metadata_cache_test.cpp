@@ -98,19 +98,6 @@ json::object& entry_of(json::value& cache, const fs::path& file) {
   return cache.at("plugins").as_object().at(file.string()).as_object();
 }
 
-// The child processes of this one: the runners of isolated plugins.
-int child_processes() {
-  int count = 0;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    std::ifstream status(entry.path() / "status");
-    std::string line;
-    while (std::getline(status, line)) {
-      if (line.rfind("PPid:", 0) == 0 && std::atol(line.c_str() + 5) == ::getpid()) ++count;
-    }
-  }
-  return count;
-}
-
 std::string rejection_of(const Host& host, const fs::path& file) {
   for (const auto& r : host.rejections()) {
     if (r.path == file) return r.reason;

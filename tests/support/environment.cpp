@@ -93,4 +93,16 @@ unsigned short closed_port() {
   return acceptor.local_endpoint().port();
 }
 
+int child_processes() {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    std::ifstream status(entry.path() / "status");
+    std::string line;
+    while (std::getline(status, line)) {
+      if (line.rfind("PPid:", 0) == 0 && std::atol(line.c_str() + 5) == ::getpid()) ++count;
+    }
+  }
+  return count;
+}
+
 }  // namespace destkit::test

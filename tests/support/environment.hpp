@@ -50,4 +50,7 @@ std::string origin_of(const loopback::Server& server, const char* scheme = "http
 // A port on 127.0.0.1 where nothing listens.
 unsigned short closed_port();
 
+// The processes whose parent is this one: the runners of isolated plugins, among others.
+int child_processes();
+
 }  // namespace destkit::test
