@@ -277,7 +277,7 @@ struct HttpServer::Impl {
   bool room_wanted = false;    // on the acceptor's strand: make_room_when_a_client_waits is waiting
 
   Impl(Api& api, Metrics& metrics, EventLog& log, ServiceState& state, std::size_t max_connections)
-      : shared{api, metrics, log, state, {}, {}, {}}, max_connections(max_connections) {
+      : shared{api, metrics, log, state, {}, {}, {}, {}}, max_connections(max_connections) {
     shared.connection_closed = [this] {
       if (shared.state.stopping) return;  // no accepting again, and the loop may be ending
       asio::post(acceptor.get_executor(), [this] {
