@@ -194,16 +194,22 @@ void RunnerProcess::log_output(LogLevel level, const char* stream, std::string_v
   log_(level, log_source_, fmt::format("{}: {}", stream, printable(bounded_log_line(redactor.apply(line)))));
 }
 
+void RunnerProcess::flush_output() {
+  pollfd fds[] = {{out_, POLLIN, 0}, {err_, POLLIN, 0}};  // one system call when nothing waits
+  if (::poll(fds, 2, 0) < 0) fds[0].revents = fds[1].revents = POLLIN;
+  int none = -1;  // nothing to read: only the unfinished line is logged
+  drain(fds[0].revents != 0 ? out_ : none, out_partial_, LogLevel::info, "stdout", true);
+  drain(fds[1].revents != 0 ? err_ : none, err_partial_, LogLevel::warn, "stderr", true);
+}
+
 void RunnerProcess::begin_call(const Redactor& redactor) {
-  drain(out_, out_partial_, LogLevel::info, "stdout", true);  // written between calls
-  drain(err_, err_partial_, LogLevel::warn, "stderr", true);
+  flush_output();  // written between calls
   call_redactor_ = &redactor;
   log_budget_.reset();
 }
 
 void RunnerProcess::end_call() {
-  drain(out_, out_partial_, LogLevel::info, "stdout", true);
-  drain(err_, err_partial_, LogLevel::warn, "stderr", true);
+  flush_output();
   if (call_redactor_ != nullptr) last_redactor_ = *call_redactor_;
   call_redactor_ = nullptr;
   log_budget_.reset();

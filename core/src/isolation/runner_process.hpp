@@ -61,6 +61,8 @@ class RunnerProcess {
   // Logs what the plugin wrote; `final` logs an unfinished last line too.
   void drain(int& fd, std::string& partial, LogLevel level, const char* stream, bool final);
   void log_output(LogLevel level, const char* stream, std::string_view line);
+  // Logs what the plugin has written so far, unfinished last lines included.
+  void flush_output();
 
   pid_t pid_ = -1;
   int channel_ = -1;
