@@ -10,6 +10,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <poll.h>
+
 #include <array>
 #include <atomic>
 #include <csignal>
@@ -320,12 +322,20 @@ struct HttpServer::Impl {
     acceptor.async_wait(tcp::acceptor::wait_read, [this](beast::error_code ec) {
       room_wanted = false;
       if (ec || !acceptor.is_open() || !accept_paused) return;
+      // The reactor may wake this wait for an arrival that was accepted already: close nothing
+      // unless a client is in the listen queue now.
+      if (!client_waiting()) return make_room_when_a_client_waits();
       if (auto longest = shared.waiting.take_longest()) return Session::close_waiting(std::move(longest));
       accept_retry.expires_after(kAcceptRetry);
       accept_retry.async_wait([this](beast::error_code waited) {
         if (!waited && acceptor.is_open() && accept_paused) make_room_when_a_client_waits();
       });
     });
+  }
+
+  bool client_waiting() {
+    pollfd listening{acceptor.native_handle(), POLLIN, 0};
+    return poll(&listening, 1, 0) == 1 && (listening.revents & POLLIN) != 0;
   }
 };
 
