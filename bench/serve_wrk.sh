@@ -6,7 +6,8 @@
 #
 #   bash bench/serve_wrk.sh [SECONDS=5]     (needs nginx started by the harness, and wrk)
 # Env: DESTKIT_BUILD_DIR (default ./build), WRK_CONNS ("1 64"), NGINX_PORT (18080: the
-#      harness's; another port when its nginx.conf was copied and changed to listen there)
+#      harness's; another port when its nginx.conf was copied and changed to listen there),
+#      SERVE_ARGS (more options for serve, e.g. "--isolation in-process")
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${DESTKIT_BUILD_DIR:-$root/build}"
@@ -18,7 +19,8 @@ curl -fsS -o /dev/null -H 'Authorization: Basic cGVlci11c2VyOnBlZXItcGFzcw==' \
   "$api/accounts/me.json" || { echo "nginx is not answering at $api" >&2; exit 2; }
 
 out="$(mktemp)"
-"$build/bin/destkit" serve --listen 127.0.0.1:0 --plugin-path "$build/bench/plugins" >"$out" 2>/dev/null &
+"$build/bin/destkit" serve --listen 127.0.0.1:0 --plugin-path "$build/bench/plugins" \
+  ${SERVE_ARGS:-} >"$out" 2>/dev/null &
 serve_pid=$!
 trap 'kill -TERM "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; rm -f "$out"' EXIT
 for _ in $(seq 100); do grep -q listening "$out" && break; sleep 0.1; done

@@ -85,6 +85,7 @@ struct UrlDeleter {
 
 // What the client needs of an absolute URL, from one parse.
 struct UrlParts {
+  std::unique_ptr<CURLU, UrlDeleter> parsed{};  // handed to curl, which then need not parse the URL again
   std::string scheme{};
   std::string host{};
   std::string port{};  // the scheme's default port when the URL names none
@@ -109,8 +110,10 @@ std::string url_get(CURLU* handle, CURLUPart part, unsigned flags = 0) {
 UrlParts parse_url(const std::string& url) {
   std::unique_ptr<CURLU, UrlDeleter> handle(curl_url());
   if (!handle || curl_url_set(handle.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return {};
-  return {url_get(handle.get(), CURLUPART_SCHEME), url_get(handle.get(), CURLUPART_HOST),
-          url_get(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT)};
+  UrlParts parts{nullptr, url_get(handle.get(), CURLUPART_SCHEME), url_get(handle.get(), CURLUPART_HOST),
+                 url_get(handle.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT)};
+  parts.parsed = std::move(handle);
+  return parts;
 }
 
 // What one hop collects while curl runs.
@@ -209,7 +212,7 @@ HttpFailure curl_failure(CURLcode code, const Hop& hop, const std::string& host,
 }
 
 struct HopRequest {
-  const std::string& url;
+  CURLU* url;
   const std::string& method;
   const HeaderList& headers;
   const std::optional<std::string>& body;
@@ -220,7 +223,7 @@ CURLcode perform(const HopRequest& r, const HttpClientConfig& config, millisecon
                  Hop& hop, std::string& redirect_to, ThreadHandle& handle) {
   CURL* curl = handle.configured_for(config);
   handle.error_buffer()[0] = '\0';
-  curl_easy_setopt(curl, CURLOPT_URL, r.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CURLU, r.url);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(remaining.count()));
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &hop);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &hop);
@@ -249,7 +252,8 @@ CURLcode perform(const HopRequest& r, const HttpClientConfig& config, millisecon
   }
 
   CURLcode code = curl_easy_perform(curl);
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);  // the list dies with this call
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);  // the list and the URL die with this call
+  curl_easy_setopt(curl, CURLOPT_CURLU, nullptr);
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   hop.response.status = static_cast<int>(status);
@@ -311,7 +315,7 @@ HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& con
     hop.max_bytes = config.max_response_bytes;
     hop.http_url = parts.is_http();
     std::string redirect_to;
-    CURLcode code = perform({url, method, *headers, *body}, config, remaining, hop, redirect_to, handle);
+    CURLcode code = perform({parts.parsed.get(), method, *headers, *body}, config, remaining, hop, redirect_to, handle);
     if (code != CURLE_OK) {
       return curl_failure(code, hop, parts.host, handle.error_buffer(), request.timeout,
                           config.max_response_bytes);

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <mutex>
 #include <shared_mutex>
+#include <unordered_set>
+#include <utility>
 
 namespace destkit::host {
 
@@ -124,23 +126,24 @@ View decoded(const View& in, Escape escape) {
   return out;
 }
 
-// Adds `secret` and its base64 forms to `secrets` unless known already.
-void add_forms(std::vector<Redactor::Secret>& secrets, std::string_view secret) {
-  if (secret.empty()) return;
-  // Encoded forms a text cannot be decoded back from; URL, form and JSON escapes are decoded.
-  // base64 with and without its padding (some servers drop it; with it, the padding is
-  // redacted too), and base64url (RFC 4648 §5).
+// `secret` and the encoded forms of it that a text cannot be decoded back from (URL, form and
+// JSON escapes are decoded instead): base64 with and without its padding (some servers drop it;
+// with it, the padding is redacted too), and base64url (RFC 4648 §5).
+void add_forms(std::vector<Redactor::Secret>& forms, std::string_view secret) {
   std::string base64 = base64_encode(secret);
   std::string unpadded = base64.substr(0, base64.find('='));
   for (std::string form : {std::string(secret), base64, unpadded, base64url_encode(secret)}) {
-    bool known = std::any_of(secrets.begin(), secrets.end(), [&](const Redactor::Secret& s) { return s.text == form; });
-    if (!known) secrets.push_back({form, form.size() < kShortSecret});
+    bool known = std::any_of(forms.begin(), forms.end(), [&](const Redactor::Secret& s) { return s.text == form; });
+    if (!known) forms.push_back({form, form.size() < kShortSecret});
   }
 }
 
+// Secrets known to every Redactor: each one once, with its forms computed when it is first
+// remembered, so remembering it again (every call that sends it) costs one lookup.
 struct ProcessSecrets {
   std::shared_mutex mutex;
-  std::vector<Redactor::Secret> secrets;
+  std::unordered_set<std::string> remembered;
+  std::vector<Redactor::Secret> forms;
 };
 
 ProcessSecrets& process_secrets() {
@@ -151,9 +154,15 @@ ProcessSecrets& process_secrets() {
 }  // namespace
 
 void remember_secret(std::string_view secret) {
+  if (secret.empty()) return;
   ProcessSecrets& known = process_secrets();
+  std::string text(secret);
+  {
+    std::shared_lock lock(known.mutex);
+    if (known.remembered.count(text) != 0) return;
+  }
   std::unique_lock lock(known.mutex);
-  add_forms(known.secrets, secret);
+  if (known.remembered.insert(text).second) add_forms(known.forms, text);
 }
 
 bool is_secret_name(std::string_view name) {
@@ -201,12 +210,16 @@ std::string redact_url(std::string_view url) {
   return rebuilt + fragment;
 }
 
-void Redactor::add(std::string_view secret) { add_forms(secrets_, secret); }
+// Most calls redact nothing: the encoded forms are computed only when a text is redacted.
+void Redactor::add(std::string_view secret) {
+  if (secret.empty() || std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
+  secrets_.emplace_back(secret);
+}
 
 std::string Redactor::apply(std::string_view text) const {
   ProcessSecrets& known = process_secrets();
   std::shared_lock lock(known.mutex);
-  if (secrets_.empty() && known.secrets.empty()) return std::string(text);
+  if (text.empty() || (secrets_.empty() && known.forms.empty())) return std::string(text);
   if (text.size() > UINT32_MAX) return std::string(kRedacted);  // beyond what a View can map
   bool json_escaped = text.find('\\') != std::string_view::npos;
   bool url_escaped = text.find_first_of("%+") != std::string_view::npos;
@@ -215,10 +228,15 @@ std::string Redactor::apply(std::string_view text) const {
   if (url_escaped) views.push_back(decoded(views[0], url_escape));
   if (json_escaped && url_escaped) views.push_back(decoded(views[1], url_escape));
 
-  const std::vector<Secret>& process = known.secrets;
+  std::vector<Secret> forms;
+  for (const auto& secret : secrets_) {
+    // No form of a secret is shorter than the secret, and no decoded view longer than the text.
+    if (secret.size() <= text.size()) add_forms(forms, secret);
+  }
+  const std::vector<Secret>& process = known.forms;
   std::vector<std::pair<std::size_t, std::size_t>> spans;  // in the original text
   for (const View& view : views) {
-    for (const std::vector<Secret>* list : {&secrets_, &process}) {
+    for (const std::vector<Secret>* list : {&std::as_const(forms), &process}) {
       for (const auto& secret : *list) {
         for (auto at = view.text.find(secret.text); at != std::string::npos; at = view.text.find(secret.text, at + 1)) {
           if (secret.whole_word_only && !stands_alone(view.text, at, secret.text.size())) continue;

@@ -21,13 +21,14 @@ class Redactor {
   // (\/, \", \uXXXX, ...) and form encoding inside JSON.
   std::string apply(std::string_view text) const;
 
+  // A secret, or one of its encoded forms, as apply() searches for it.
   struct Secret {
     std::string text;
     bool whole_word_only;  // short secrets: redacting every "ab" would shred every message
   };
 
  private:
-  std::vector<Secret> secrets_;
+  std::vector<std::string> secrets_;  // as added; their encoded forms are derived in apply()
 };
 
 // Makes `secret` known to every Redactor for the rest of the process (thread-safe): a settings
