@@ -8,7 +8,6 @@
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_set>
-#include <utility>
 
 namespace destkit::host {
 
@@ -210,16 +209,22 @@ std::string redact_url(std::string_view url) {
   return rebuilt + fragment;
 }
 
-// Most calls redact nothing: the encoded forms are computed only when a text is redacted.
 void Redactor::add(std::string_view secret) {
   if (secret.empty() || std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
   secrets_.emplace_back(secret);
+  shortest_ = std::min(shortest_, secret.size());
 }
 
 std::string Redactor::apply(std::string_view text) const {
   ProcessSecrets& known = process_secrets();
   std::shared_lock lock(known.mutex);
-  if (text.empty() || (secrets_.empty() && known.forms.empty())) return std::string(text);
+  std::lock_guard forms_lock(forms_.mutex);
+  // No form of a secret is shorter than the secret, and no decoded view longer than the text.
+  if (text.size() >= shortest_) {
+    for (; forms_.secrets_done < secrets_.size(); ++forms_.secrets_done) add_forms(forms_.list, secrets_[forms_.secrets_done]);
+  }
+  const std::vector<Secret>& own = forms_.list;
+  if (text.empty() || (own.empty() && known.forms.empty())) return std::string(text);
   if (text.size() > UINT32_MAX) return std::string(kRedacted);  // beyond what a View can map
   bool json_escaped = text.find('\\') != std::string_view::npos;
   bool url_escaped = text.find_first_of("%+") != std::string_view::npos;
@@ -228,15 +233,10 @@ std::string Redactor::apply(std::string_view text) const {
   if (url_escaped) views.push_back(decoded(views[0], url_escape));
   if (json_escaped && url_escaped) views.push_back(decoded(views[1], url_escape));
 
-  std::vector<Secret> forms;
-  for (const auto& secret : secrets_) {
-    // No form of a secret is shorter than the secret, and no decoded view longer than the text.
-    if (secret.size() <= text.size()) add_forms(forms, secret);
-  }
   const std::vector<Secret>& process = known.forms;
   std::vector<std::pair<std::size_t, std::size_t>> spans;  // in the original text
   for (const View& view : views) {
-    for (const std::vector<Secret>* list : {&std::as_const(forms), &process}) {
+    for (const std::vector<Secret>* list : {&own, &process}) {
       for (const auto& secret : *list) {
         for (auto at = view.text.find(secret.text); at != std::string::npos; at = view.text.find(secret.text, at + 1)) {
           if (secret.whole_word_only && !stands_alone(view.text, at, secret.text.size())) continue;

@@ -4,6 +4,8 @@
 // secret cannot leak even when a plugin echoes it or a server reflects it.
 #pragma once
 
+#include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,7 +30,25 @@ class Redactor {
   };
 
  private:
-  std::vector<std::string> secrets_;  // as added; their encoded forms are derived in apply()
+  // The encoded forms of secrets_, derived by apply() once a text is long enough to hold one:
+  // most calls redact only texts shorter than any secret. A copy starts with none.
+  struct Forms {
+    std::mutex mutex;
+    std::vector<Secret> list;
+    std::size_t secrets_done = 0;  // secrets_[0, secrets_done) have their forms in `list`
+    Forms() = default;
+    Forms(const Forms&) {}
+    Forms& operator=(const Forms&) {
+      std::lock_guard lock(mutex);
+      list.clear();
+      secrets_done = 0;
+      return *this;
+    }
+  };
+
+  std::vector<std::string> secrets_;  // as added
+  std::size_t shortest_ = SIZE_MAX;   // of secrets_
+  mutable Forms forms_;
 };
 
 // Makes `secret` known to every Redactor for the rest of the process (thread-safe): a settings
