@@ -70,3 +70,16 @@ TEST_CASE("overlapping secrets and encodings are redacted once, text around them
   CHECK(redactor.apply("x abcdef-SECRET-ghijkl y") == "x [redacted] y");
   CHECK(redactor.apply("%61bcdef-SECRET then abcdef-SECRET") == "[redacted] then [redacted]");
 }
+
+TEST_CASE("secrets added after a redaction, and a copied redactor, redact every form") {
+  Redactor redactor;
+  redactor.add("first-secret");
+  CHECK(redactor.apply("ok") == "ok");  // shorter than any secret
+  CHECK(redactor.apply("key first-secret") == "key [redacted]");
+  redactor.add("second-secret");
+  CHECK(redactor.apply("Basic c2Vjb25kLXNlY3JldA==") == "Basic [redacted]");
+  Redactor copy = redactor;
+  copy.add("third-secret");
+  CHECK(copy.apply("a Zmlyc3Qtc2VjcmV0 b c2Vjb25kLXNlY3JldA c dGhpcmQtc2VjcmV0") == "a [redacted] b [redacted] c [redacted]");
+  CHECK(redactor.apply("third-secret") == "third-secret");  // added to the copy only
+}
