@@ -69,23 +69,41 @@ json::value definition_json(const host::Plugin& plugin) {
   return out;
 }
 
-json::value printable_json(const json::value& value) {
+namespace {
+
+// Text that printable() leaves as it is: printable ASCII only.
+bool plain(std::string_view text) {
+  return std::all_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) - 0x20u < 0x5Fu; });
+}
+
+}  // namespace
+
+void make_printable(json::value& value) {
   switch (value.kind()) {
     case json::kind::string:
-      return json::string(printable(value.get_string()));
-    case json::kind::array: {
-      json::array out;
-      for (const auto& item : value.get_array()) out.push_back(printable_json(item));
-      return out;
-    }
+      if (!plain(value.get_string())) value = json::string(printable(value.get_string()));
+      return;
+    case json::kind::array:
+      for (auto& item : value.get_array()) make_printable(item);
+      return;
     case json::kind::object: {
-      json::object out;
-      for (const auto& [key, item] : value.get_object()) out[printable(key)] = printable_json(item);
-      return out;
+      json::object& object = value.get_object();
+      for (auto& [key, item] : object) make_printable(item);
+      if (std::all_of(object.begin(), object.end(), [](const auto& entry) { return plain(entry.key()); })) return;
+      json::object keyed;
+      for (auto& [key, item] : object) keyed[printable(key)] = std::move(item);
+      value = std::move(keyed);
+      return;
     }
     default:
-      return value;
+      return;
   }
+}
+
+json::value printable_json(const json::value& value) {
+  json::value out = value;
+  make_printable(out);
+  return out;
 }
 
 json::object problems_json(const std::vector<host::SettingsProblem>& problems) {

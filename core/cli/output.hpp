@@ -26,6 +26,8 @@ boost::json::object problems_json(const std::vector<host::SettingsProblem>& prob
 // `value` with every string and key made printable: valid JSON whatever a plugin or server
 // put into it.
 boost::json::value printable_json(const boost::json::value& value);
+// The same, in place: only strings and keys that change are rewritten.
+void make_printable(boost::json::value& value);
 
 std::string plugins_text(const host::Host& host);
 std::string definition_text(const host::Plugin& plugin);

@@ -23,10 +23,11 @@ namespace {
 namespace json = boost::json;
 using host::AuthOutcome;
 
-ServeAnswer json_answer(int status, const json::value& body, std::string route) {
+ServeAnswer json_answer(int status, json::value body, std::string route) {
   ServeAnswer answer;
   answer.status = status;
-  answer.body = json::serialize(printable_json(body));
+  make_printable(body);
+  answer.body = json::serialize(body);
   answer.route = std::move(route);
   return answer;
 }

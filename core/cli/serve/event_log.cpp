@@ -55,9 +55,11 @@ host::LogSink EventLog::host_sink() {
 }
 
 void EventLog::write(json::object line) {
-  json::object out{{"time", now_utc()}};
-  for (auto& [key, value] : line) out[key] = std::move(value);
-  std::string text = json::serialize(printable_json(out));
+  json::value out = json::object(line.size() + 1);
+  out.get_object().emplace("time", now_utc());
+  for (auto& [key, value] : line) out.get_object().emplace(key, std::move(value));
+  make_printable(out);
+  std::string text = json::serialize(out);
   std::lock_guard lock(mutex_);
   std::fprintf(stderr, "%s\n", text.c_str());
   std::fflush(stderr);

@@ -23,11 +23,16 @@ void Lanes::stop() {
 }
 
 void Lanes::post(const std::string& lane, std::function<void()> job) {
+  bool takes_a_worker = false;
   {
     std::lock_guard lock(mutex_);
-    lanes_[lane].waiting.push_back(std::move(job));
+    Lane& queue = lanes_[lane];
+    queue.waiting.push_back(std::move(job));
+    // Wakes a worker only for a job a worker may start now: while the lane is full, the next
+    // worker to finish in it takes the job.
+    takes_a_worker = queue.running + queue.waiting.size() <= per_lane_;
   }
-  ready_.notify_one();
+  if (takes_a_worker) ready_.notify_one();
 }
 
 std::map<std::string, Lanes::Lane>::iterator Lanes::next_runnable() {
@@ -40,6 +45,14 @@ std::map<std::string, Lanes::Lane>::iterator Lanes::next_runnable() {
     if (runnable(it->second)) return it;
   }
   return lanes_.end();
+}
+
+std::size_t Lanes::jobs_that_may_start() const {
+  std::size_t jobs = 0;
+  for (const auto& [name, lane] : lanes_) {
+    if (lane.running < per_lane_) jobs += std::min(lane.waiting.size(), per_lane_ - lane.running);
+  }
+  return jobs;
 }
 
 void Lanes::work() {
@@ -63,11 +76,11 @@ void Lanes::work() {
     lock.lock();
     Lane& done = lanes_[name];
     --done.running;
-    bool more = !done.waiting.empty();
-    if (!more && done.running == 0) lanes_.erase(name);
+    if (done.waiting.empty() && done.running == 0) lanes_.erase(name);
+    // This worker takes the next job that may start; another is woken only for a second one.
     if (stopping_) {
       ready_.notify_all();
-    } else if (more) {
+    } else if (jobs_that_may_start() > 1) {
       ready_.notify_one();
     }
   }

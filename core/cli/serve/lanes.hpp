@@ -47,6 +47,8 @@ class Lanes {
   void work();
   // A lane with a job waiting and room to run it, taken round-robin after the last one served.
   std::map<std::string, Lane>::iterator next_runnable();
+  // Waiting jobs that have room to run in their lanes.
+  std::size_t jobs_that_may_start() const;
 
   std::size_t per_lane_;
   std::mutex mutex_;

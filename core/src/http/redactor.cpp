@@ -15,7 +15,7 @@ namespace {
 
 bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }
 
-bool stands_alone(const std::string& text, std::size_t at, std::size_t size) {
+bool stands_alone(std::string_view text, std::size_t at, std::size_t size) {
   return (at == 0 || !is_word_char(text[at - 1])) && (at + size == text.size() || !is_word_char(text[at + size]));
 }
 
@@ -228,23 +228,30 @@ std::string Redactor::apply(std::string_view text) const {
   if (text.size() > UINT32_MAX) return std::string(kRedacted);  // beyond what a View can map
   bool json_escaped = text.find('\\') != std::string_view::npos;
   bool url_escaped = text.find_first_of("%+") != std::string_view::npos;
-  std::vector<View> views{View{std::string(text), {}, {}}};
-  if (json_escaped) views.push_back(decoded(views[0], json_escape));
-  if (url_escaped) views.push_back(decoded(views[0], url_escape));
-  if (json_escaped && url_escaped) views.push_back(decoded(views[1], url_escape));
+  std::vector<View> views;  // decoded ones; the text as it is is searched without a copy
+  if (json_escaped || url_escaped) {
+    View original{std::string(text), {}, {}};
+    if (json_escaped) views.push_back(decoded(original, json_escape));
+    if (url_escaped) views.push_back(decoded(original, url_escape));
+    if (json_escaped && url_escaped) views.push_back(decoded(views[0], url_escape));
+  }
 
   const std::vector<Secret>& process = known.forms;
   std::vector<std::pair<std::size_t, std::size_t>> spans;  // in the original text
-  for (const View& view : views) {
+  auto search = [&](std::string_view seen, const View* decoded_view) {
     for (const std::vector<Secret>* list : {&own, &process}) {
       for (const auto& secret : *list) {
-        for (auto at = view.text.find(secret.text); at != std::string::npos; at = view.text.find(secret.text, at + 1)) {
-          if (secret.whole_word_only && !stands_alone(view.text, at, secret.text.size())) continue;
-          spans.emplace_back(view.source_begin(at), view.source_end(at + secret.text.size() - 1));
+        const std::size_t size = secret.text.size();
+        for (auto at = seen.find(secret.text); at != std::string_view::npos; at = seen.find(secret.text, at + 1)) {
+          if (secret.whole_word_only && !stands_alone(seen, at, size)) continue;
+          if (decoded_view == nullptr) spans.emplace_back(at, at + size);
+          else spans.emplace_back(decoded_view->source_begin(at), decoded_view->source_end(at + size - 1));
         }
       }
     }
-  }
+  };
+  search(text, nullptr);
+  for (const View& view : views) search(view.text, &view);
   if (spans.empty()) return std::string(text);
   std::sort(spans.begin(), spans.end());
   std::string out;
