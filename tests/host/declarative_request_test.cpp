@@ -1,6 +1,7 @@
 // A declarative destination's requests follow the host's merge rules, as a compiled plugin's
 // do: extendRequest, then testRequest; headers merged case-insensitively; Basic authentication
-// over an Authorization header of the same layer; searchParams added to the URL's own query.
+// over an Authorization header of the same layer; searchParams added to the URL's own query;
+// extendRequest's timeout bounding the exchange.
 #include "environment.hpp"
 
 #include <destkit/host/host.hpp>
@@ -9,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 
 using namespace destkit::test;
@@ -61,4 +63,24 @@ TEST_CASE("a declarative destination's request merges extendRequest and testRequ
   CHECK(std::count_if(r.headers.begin(), r.headers.end(), [](const auto& h) { return iequals(h.first, "x-layer"); }) == 1);
   CHECK(r.header("Content-Type") == "application/json");
   CHECK(r.body == R"({"user":"ann","n":1})");
+}
+
+TEST_CASE("a declarative destination's extendRequest.timeout bounds the exchange") {
+  Response slow = Response::json(200, "{}");
+  slow.delay = std::chrono::milliseconds(3000);
+  Server server([slow](const Request&) { return slow; }, test_certificate());
+  std::filesystem::path dir = new_directory("timeout");
+  std::ofstream(dir / "destkit-slow.json") << R"({"slug": "slow", "name": "Slow", "version": "1",
+    "authentication": {"scheme": "custom", "testRequest": {"url": "/me"}},
+    "extendRequest": {"prefixUrl": "https://acme.example.com", "timeout": 300}})";
+  Host host({.plugin_directories = {dir},
+             .use_environment_path = false,
+             .use_installed_plugins = false,
+             .connect_to = {"acme.example.com:443:127.0.0.1:" + std::to_string(server.port())},
+             .ca_file = test_certificate().certificate});
+  auto start = std::chrono::steady_clock::now();
+  AuthVerdict verdict = host.test_authentication(*host.find("slow"), "{}");
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(2000));  // the host's default is 10 s
+  CHECK(verdict.outcome == AuthOutcome::could_not_verify);
+  CHECK(verdict.message.find("acme.example.com") != std::string::npos);
 }
