@@ -6,6 +6,8 @@
 #include "declarative/template.hpp"
 #include "plugin/loader.hpp"
 
+#include <destkit/definition.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -108,8 +110,20 @@ TEST_CASE("a manifest with a template error is refused with its JSON path and co
 }
 
 TEST_CASE("URL templates fix the scheme and keep substitutions out of the user info") {
-  CHECK(refusal(manifest_with(R"("headers": {}, "searchParams": {"q": "x"})", R"({"url": "{{settings.subdomain}}://x"})")) ==
-        "");  // relative: the value is percent-encoded into the path, so it cannot make the URL absolute
+  // A relative URL's values are percent-encoded, but a literal ':' could still join them into a
+  // scheme: with "https" as the subdomain, "{{settings.subdomain}}://x" would be sent to x.
+  const std::string scheme_refused =
+      "a relative URL cannot hold ':' before its first '/', '?' or '#', where it could read as an absolute URL: "
+      "start it with '/' or a literal https://";
+  auto relative_refusal = [](const std::string& url) {
+    return refusal(manifest_with("\"timeout\": 1", R"({"url": ")" + url + "\"}"));
+  };
+  CHECK(relative_refusal("{{settings.subdomain}}://x") == "$.authentication.testRequest.url: column 23: " + scheme_refused);
+  CHECK(relative_refusal("https:/{{settings.subdomain}}/evil.com") ==
+        "$.authentication.testRequest.url: column 6: " + scheme_refused);
+  CHECK(relative_refusal("ä{{settings.subdomain}}:x/y") == "$.authentication.testRequest.url: column 24: " + scheme_refused);
+  CHECK(relative_refusal("/v1/{{settings.subdomain}}:batchGet?at=https://x").empty());
+  CHECK(relative_refusal("{{settings.subdomain}}/me").empty());
   std::string scheme = R"({"slug": "acme", "name": "Acme", "version": "1", "authentication": {"scheme": "custom",
       "fields": {"host": {"label": "Host", "type": "string", "required": true}}},
       "extendRequest": {"prefixUrl": ")";
@@ -130,6 +144,32 @@ TEST_CASE("URL templates fix the scheme and keep substitutions out of the user i
   CHECK(refusal(scheme + R"(https://{{settings.host}}.com/api"}})") ==
         "$.extendRequest.prefixUrl: column 26: " + domain_refused);
   CHECK(refusal(scheme + R"(https://{{settings.host}}.acme.com/api"}})").empty());
+}
+
+TEST_CASE("a declarative field takes every option the C++ SDK writes for a compiled one") {
+  // Written by the SDK, so an option compiled plugins gain and manifests refuse fails here.
+  destkit::Field region{.label = "Region",
+                        .description = "Where the account lives",
+                        .type = destkit::FieldType::string,
+                        .required = true,
+                        .defaultValue = destkit::Json::array({"eu-1"}),
+                        .choices = {"eu-1", "us-2"},
+                        .format = "hostname",
+                        .pattern = "[a-z]+-[0-9]",
+                        .minimum = 3,
+                        .maximum = 10,
+                        .multiple = true};
+  std::string text = R"({"slug": "every", "name": "Every", "version": "1", "authentication": {"scheme": "custom",
+      "fields": {"region": )" + destkit::detail::to_json(region).dump() + "}}}";
+  auto parsed = parse_manifest(text);
+  REQUIRE(refusal(text) == "");
+  const Field& field = std::get<Manifest>(parsed).definition.fields.at(0);
+  CHECK(field.pattern == "[a-z]+-[0-9]");
+  CHECK(field.format == "hostname");
+  CHECK(field.multiple);
+  CHECK(field.default_json == R"(["eu-1"])");
+  CHECK(field.choices.size() == 2);
+  CHECK(field.maximum == 10);
 }
 
 TEST_CASE("unknown keys are refused with their JSON path and a likely meant key") {

@@ -62,7 +62,7 @@ Response answering_with(int status, std::string body) {
 
 std::vector<Scenario> scenarios() {
   Response slow = Response::json(200, "{}");
-  slow.delay = std::chrono::milliseconds(1500);
+  slow.delay = std::chrono::milliseconds(3000);
   Response moved;
   moved.status = 302;
   moved.headers = {{"Location", "https://other.example.com/elsewhere"}};
@@ -100,7 +100,7 @@ Outcome run(const std::string& slug, const std::string& settings, const Scenario
   options.use_installed_plugins = false;
   options.token_directory = new_directory("tokens") / "store";  // made by the store itself, 0700
   options.ca_file = test_certificate().certificate;
-  options.default_timeout = std::chrono::milliseconds(500);
+  options.default_timeout = std::chrono::milliseconds(1500);  // well under "too slow"'s 3 s, well over a busy machine's exchange
   for (const char* host : {"example.com", "acme.example.com", "other.example.com"}) {
     options.connect_to.push_back(std::string(host) + ":443:127.0.0.1:" + std::to_string(server.port()));
   }

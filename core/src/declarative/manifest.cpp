@@ -49,9 +49,11 @@ std::string pointer_at(const json::value& v, const std::string& path) {
   return pointer;
 }
 
-// The keys of a field as compiled plugins declare them (definition/parse checks their values).
-const std::initializer_list<std::string_view> kFieldKeys = {
-    "label", "description", "type", "required", "multiple", "format", "minimum", "maximum", "choices", "default"};
+// The keys of a field as compiled plugins declare them (the C++ SDK's detail::to_json writes
+// them; definition/parse checks their values).
+const std::initializer_list<std::string_view> kFieldKeys = {"label",   "description", "type",    "required",
+                                                            "multiple", "format",      "pattern", "minimum",
+                                                            "maximum", "choices",     "default"};
 
 void check_field_keys(const json::object& fields, const std::string& path) {
   for (const auto& [key, field] : fields) {

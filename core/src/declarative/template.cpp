@@ -177,6 +177,25 @@ std::string lower(std::string text) {
   return text;
 }
 
+// A relative URL reads as absolute once its text before the first '/', '?' or '#' holds "://".
+// Values in it are percent-encoded, so only a literal ':' can start that; with an empty value
+// between literal pieces ("https:/{{settings.x}}/evil.com") the pieces could still join into
+// one. So a ':' in the literal text before the first separator is refused, with its column.
+std::optional<TemplateError> relative_scheme_problem(const Template& url) {
+  for (std::size_t i = 0; i < url.literals.size(); ++i) {
+    std::size_t column = i == 0 ? 1 : url.substitutions[i - 1].end_column;
+    for (char c : url.literals[i]) {
+      if (c == '/' || c == '?' || c == '#') return std::nullopt;
+      if (c == ':') {
+        return TemplateError{column, "a relative URL cannot hold ':' before its first '/', '?' or '#', where it "
+                                     "could read as an absolute URL: start it with '/' or a literal https://"};
+      }
+      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++column;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::string Substitution::reference() const {
@@ -214,7 +233,7 @@ std::optional<TemplateError> classify_url(Template& url, bool allow_relative) {
       return TemplateError{1, "must be an absolute URL starting with a literal http:// or https://"};
     }
     for (auto& s : url.substitutions) s.url_part = UrlPart::path;
-    return std::nullopt;
+    return relative_scheme_problem(url);
   }
   std::string scheme = lower(first.substr(0, scheme_end));
   if (scheme != "http" && scheme != "https") {

@@ -56,8 +56,9 @@ struct TemplateError {
 std::variant<Template, TemplateError> parse_template(std::string_view text);
 
 // Decides the URL part of each substitution and checks what the template allows: it starts
-// with a literal "http://" or "https://" (or, when relative URLs are allowed, is a path), and
-// the literal text of its host and port holds only host characters, one ':' and digits (so no
+// with a literal "http://" or "https://" (or, when relative URLs are allowed, is a path with
+// no ':' before its first '/', '?' or '#', so no value can make it absolute), and the literal
+// text of its host and port holds only host characters, one ':' and digits (so no
 // user:password part). Sets host_suffix; the problem, if any, with its column.
 std::optional<TemplateError> classify_url(Template& url, bool allow_relative);
 

@@ -61,6 +61,7 @@ pub struct Field {
     default: Option<Json>,
     choices: Vec<(Json, String)>,
     format: String,
+    pattern: String,
     minimum: Option<f64>,
     maximum: Option<f64>,
     multiple: bool,
@@ -77,6 +78,7 @@ impl Field {
             default: None,
             choices: Vec::new(),
             format: String::new(),
+            pattern: String::new(),
             minimum: None,
             maximum: None,
             multiple: false,
@@ -116,6 +118,13 @@ impl Field {
     /// `uri`, `email`, `hostname`, `date-time`, `date`, `uuid` or `ipv4`.
     pub fn format(mut self, format: &str) -> Field {
         self.format = format.to_string();
+        self
+    }
+
+    /// A regular expression (RE2 syntax) the whole value must match; for string, text,
+    /// password and datetime fields.
+    pub fn pattern(mut self, pattern: &str) -> Field {
+        self.pattern = pattern.to_string();
         self
     }
 
@@ -166,6 +175,9 @@ impl Field {
         }
         if !self.format.is_empty() {
             members.push(("format", Json::from(self.format.as_str())));
+        }
+        if !self.pattern.is_empty() {
+            members.push(("pattern", Json::from(self.pattern.as_str())));
         }
         if let Some(minimum) = self.minimum {
             members.push(("minimum", Json::from(minimum)));
@@ -222,6 +234,7 @@ mod tests {
             .choices(&["a"])
             .choice(2, "Two")
             .format("uri")
+            .pattern("[a-z]+")
             .minimum(1.0)
             .maximum(9.5)
             .multiple();
@@ -231,7 +244,8 @@ mod tests {
             concat!(
                 r#"{"name":"N","slug":"n","version":"1.0.0","authentication":{"scheme":"oauth-managed","fields":{"mode":"#,
                 r#"{"label":"Mode","type":"string","description":"How","required":true,"default":"a","#,
-                r#""choices":[{"value":"a","label":"a"},{"value":2,"label":"Two"}],"format":"uri","minimum":1,"#,
+                r#""choices":[{"value":"a","label":"a"},{"value":2,"label":"Two"}],"format":"uri","pattern":"[a-z]+","#,
+                r#""minimum":1,"#,
                 r#""maximum":9.5,"multiple":true}}}}"#
             )
         );

@@ -200,7 +200,18 @@ impl<'a> Request<'a> {
     }
 }
 
-/// One HTTP response, readable until the hook returns.
+/// One HTTP response, readable until the hook returns. It borrows the hook's call, so the
+/// compiler refuses to keep it longer; this does not compile:
+///
+/// ```compile_fail,E0521
+/// use std::cell::RefCell;
+/// thread_local!(static KEPT: RefCell<Option<destkit::Response<'static>>> = RefCell::new(None));
+/// let _ = destkit::test_request(|request, _| {
+///     let response = request.get("/me")?;
+///     KEPT.with(|kept| *kept.borrow_mut() = Some(response));
+///     Ok(())
+/// });
+/// ```
 pub struct Response<'a> {
     call: Call<'a>,
     raw: *const dk_response,
