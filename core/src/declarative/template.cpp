@@ -270,8 +270,8 @@ std::optional<TemplateError> classify_url(Template& url, bool allow_relative) {
 
 std::variant<std::string, std::string> apply_filters(std::string value, const std::vector<Filter>& filters) {
   // base64 grows a value by a third and urlencode up to three times: a chain of them must not
-  // take the host's memory. No value a template makes is larger than settings may be.
-  constexpr std::size_t kMaxValueBytes = 1 << 20;
+  // take the host's memory.
+  constexpr std::size_t kMaxValueBytes = kMaxTemplateValueBytes;
   for (const Filter& f : filters) {
     if (value.size() > kMaxValueBytes) {
       return std::variant<std::string, std::string>(
