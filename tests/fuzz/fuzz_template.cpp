@@ -19,11 +19,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto* t = std::get_if<declarative::Template>(&parsed);
   if (t == nullptr) return 0;
   (void)declarative::classify_url(*t, !value.empty() && value.front() == '/');
+  // As a hook call does, stop once the values together pass what one call may render.
+  std::size_t rendered_bytes = 0;
   for (const auto& substitution : t->substitutions) {
     auto rendered = declarative::apply_filters(value, substitution.filters);
-    if (auto* shown = std::get_if<0>(&rendered); shown != nullptr && t->host_suffix) {
-      (void)declarative::is_host_with_suffix(*shown, *t->host_suffix);
-    }
+    auto* shown = std::get_if<0>(&rendered);
+    if (shown == nullptr) continue;
+    if (t->host_suffix) (void)declarative::is_host_with_suffix(*shown, *t->host_suffix);
+    rendered_bytes += shown->size();
+    if (rendered_bytes > declarative::kMaxRenderedBytesPerCall) break;
   }
   (void)declarative::url_host_of(text);
   return 0;
