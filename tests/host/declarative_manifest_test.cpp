@@ -11,6 +11,8 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <future>
+#include <thread>
 
 using namespace destkit::test;
 using namespace destkit::host;
@@ -88,6 +90,26 @@ TEST_CASE("a template's syntax errors give the 1-based column") {
   CHECK(error_of("{{settings.k | trim()}}") == "20: the filter trim takes no arguments");
   CHECK(error_of("{{settings.k settings.j}}") == "14: expected '|' and a filter, or \"}}\"");
   CHECK(error_of("ä{{settings.k | nope}}") == "17: unknown filter \"nope\" (the filters are base64, urlencode, lower, trim, split)");
+}
+
+TEST_CASE("a manifest near 1 MiB whose template holds 45,000 substitutions is checked at once, columns right") {
+  std::string header = "Bearer ";
+  for (int i = 0; i < 45'000; ++i) header += "{{settings.apiKey}}\u00e9";
+  std::string text = manifest_with(R"("headers": {"Authorization": ")" + header + "\"}");
+  REQUIRE(text.size() < kMaxManifestBytes);
+  // Parsed on another thread, so that a parse that takes minutes fails this test instead of stalling it.
+  auto answer = std::make_shared<std::promise<std::string>>();
+  std::future<std::string> checked = answer->get_future();
+  std::thread([text, answer] { answer->set_value(refusal(text)); }).detach();
+  REQUIRE(checked.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  CHECK(checked.get().empty());
+
+  std::string literal = "Bearer ";
+  for (int i = 0; i < 45'000; ++i) literal += "{{settings.apiKey}}\xC3\xA9";
+  auto parsed = parse_template(literal);
+  REQUIRE(std::holds_alternative<Template>(parsed));
+  // Each repetition is 20 characters (the last one 2 bytes): columns count characters.
+  CHECK(std::get<Template>(parsed).substitutions.back().column == 8 + 44'999 * 20);
 }
 
 TEST_CASE("a manifest with a template error is refused with its JSON path and column") {

@@ -9,6 +9,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <fstream>
 #include <mutex>
@@ -226,4 +227,31 @@ TEST_CASE("a chain of filters cannot grow a value past the settings' size: the r
   Run run = run_destination(manifest, "grows", R"({"k":"aaaaaaaaaa"})", Response::json(200, "{}"));
   CHECK(run.wire.empty());
   CHECK(run.verdict.message.find("its filters make a value larger than 1048576 bytes") != std::string::npos);
+}
+
+TEST_CASE("a value substituted many times cannot grow a call's templates past 4 MiB: the request is refused") {
+  std::string many;
+  for (int i = 0; i < 50; ++i) many += "{{settings.k}}";
+  const std::string refused = "makes this call's templates larger than 4194304 bytes in all; refused";
+  std::string settings = R"({"k":")" + std::string(100'000, 'a') + "\"}";
+  auto manifest_with = [](const std::string& request) {
+    return R"({"slug": "repeats", "name": "Repeats", "version": "1",
+      "authentication": {"scheme": "custom",
+        "fields": {"k": {"label": "K", "type": "string", "required": true}},
+        "testRequest": {"url": "https://acme.example.com/ping", "method": "POST", )" + request + "}}}";
+  };
+  SECTION("in one header") {
+    Run run = run_destination(manifest_with(R"("headers": {"X-K": ")" + many + "\"}"), "repeats", settings,
+                              Response::json(200, "{}"));
+    CHECK(run.wire.empty());
+    CHECK(run.verdict.message.find("$.authentication.testRequest.headers.X-K " + refused) != std::string::npos);
+  }
+  SECTION("over the members of a JSON body, each of them 1 MB") {
+    std::string members;
+    for (int i = 0; i < 50; ++i) members += (i == 0 ? "" : ", ") + fmt::format(R"("m{}": "{}")", i, many.substr(0, 140));
+    Run run = run_destination(manifest_with(R"("json": {)" + members + "}"), "repeats", settings,
+                              Response::json(200, "{}"));
+    CHECK(run.wire.empty());
+    CHECK(run.verdict.message.find(refused) != std::string::npos);
+  }
 }

@@ -154,23 +154,46 @@ TEST_CASE("sign and verify, and a host that requires signatures loads only well-
   CHECK(read_file(partner_key).find("PRIVATE KEY") != std::string::npos);
 }
 
-TEST_CASE("a signed or pinned plugin that pulls a library from its own folder through RUNPATH $ORIGIN is refused") {
+namespace {
+
+// Why `plugin` (in its own directory) is refused once it is signed and signatures are required,
+// and once it is pinned; the two must agree.
+std::string refusal_when_signed_or_pinned(const fs::path& plugin) {
   auto [key, pub] = key_pair("partner");
+  fs::path dir = plugin.parent_path();
+  std::string name = plugin.filename().string();
+  REQUIRE(run_destkit({"sign", plugin.string(), "--key", key.string()}).exit_code == 0);
+  fs::path signatures = write_config(R"({"plugins":{"requireSignatures":true,"trustedKeys":[{"file":")" +
+                                     pub.string() + "\"}]}}");
+  std::string signed_refusal = verdict_on(dir, name, {"--config", signatures.string()});
+  std::string digest = destkit::host::sha256_hex(read_file(plugin));
+  fs::path pins = write_config(R"({"plugins":{"sha256":{")" + name + R"(":")" + digest + "\"}}}");
+  CHECK(verdict_on(dir, name, {"--config", pins.string()}) == signed_refusal);
+  return signed_refusal;
+}
+
+const std::string kOnlySystemLibraries =
+    " reaches outside the system library directories; a plugin that must be signed or pinned may only need "
+    "libraries from the system library directories";
+
+}  // namespace
+
+TEST_CASE("a signed or pinned plugin that pulls a library from its own folder through RUNPATH $ORIGIN is refused") {
   fs::path dir = new_directory("runpath-origin");
   fs::path plugin = dir / "destkit-needs-neighbour.so";
   fs::copy_file(kHostilePluginDir / "destkit-variant-needs-neighbour.so", plugin);
   fs::copy_file(kHostilePluginDir / "libdestkit-test-neighbour.so", dir / "libdestkit-test-neighbour.so");
-  REQUIRE(run_destkit({"sign", plugin.string(), "--key", key.string()}).exit_code == 0);
-  const std::string refused =
-      "its RUNPATH/RPATH \"$ORIGIN\" reaches outside the system library directories; a plugin that must be "
-      "signed or pinned may only need libraries from the system library directories";
+  CHECK(refusal_when_signed_or_pinned(plugin) == "its RUNPATH/RPATH \"$ORIGIN\"" + kOnlySystemLibraries);
+}
 
-  fs::path signatures = write_config(R"({"plugins":{"requireSignatures":true,"trustedKeys":[{"file":")" +
-                                     pub.string() + "\"}]}}");
-  CHECK(verdict_on(dir, plugin.filename().string(), {"--config", signatures.string()}) == refused);
-  std::string digest = destkit::host::sha256_hex(read_file(plugin));
-  fs::path pins = write_config(R"({"plugins":{"sha256":{"destkit-needs-neighbour.so":")" + digest + "\"}}}");
-  CHECK(verdict_on(dir, plugin.filename().string(), {"--config", pins.string()}) == refused);
+TEST_CASE("a signed or pinned plugin whose RUNPATH names a folder outside the system's is refused, though it would load") {
+  fs::path dir = new_directory("runpath-folder");
+  fs::path plugin = dir / "destkit-needs-library.so";
+  fs::copy_file(kHostilePluginDir / "destkit-variant-needs-library-by-path.so", plugin);
+  // Unverified, it loads: its RUNPATH finds the library nobody signed.
+  REQUIRE(verdict_on(dir, plugin.filename().string()) == "loaded");
+  CHECK(refusal_when_signed_or_pinned(plugin) ==
+        "its RUNPATH/RPATH \"" + kHostilePluginDir.string() + "\"" + kOnlySystemLibraries);
 }
 
 TEST_CASE("a plugin that finds its library through $ORIGIN is told why the library was not found") {

@@ -78,8 +78,8 @@ __attribute__((constructor)) static void at_load(void) {
 }
 #elif defined(VARIANT_MARKS_LOAD)
 __attribute__((constructor)) static void at_load(void) { setenv("DESTKIT_TEST_UNVERIFIED_CODE_RAN", "yes", 1); }
-#elif defined(VARIANT_NEEDS_NEIGHBOUR)
-int destkit_test_neighbour(void); /* in a library next to the plugin, found through $ORIGIN */
+#elif defined(VARIANT_NEEDS_NEIGHBOUR) || defined(VARIANT_NEEDS_LIBRARY_BY_PATH)
+int destkit_test_neighbour(void); /* in a library found through RUNPATH: $ORIGIN, or its folder */
 #endif
 
 #if defined(VARIANT_NOT_JSON)
@@ -123,7 +123,7 @@ DK_EXPORT const dk_plugin *dk_plugin_entry(const dk_host_api *host) {
   exit(0);
 #else
   (void)host;
-#if defined(VARIANT_NEEDS_NEIGHBOUR)
+#if defined(VARIANT_NEEDS_NEIGHBOUR) || defined(VARIANT_NEEDS_LIBRARY_BY_PATH)
   if (destkit_test_neighbour() != 42) return NULL;
 #endif
 #if defined(VARIANT_UNTERMINATED_VERSION)

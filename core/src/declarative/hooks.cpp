@@ -69,7 +69,13 @@ class Hook {
     for (std::size_t i = 0; i < t.parsed.substitutions.size(); ++i) {
       out += substitute(t, t.parsed.substitutions[i], use, header);
       out += t.parsed.literals[i + 1];
+      if (rendered_ + out.size() > kMaxRenderedBytesPerCall) {
+        throw Failure{DK_ERR_INVALID_SETTINGS,
+                      fmt::format("{} makes this call's templates larger than {} bytes in all; refused", t.path,
+                                  kMaxRenderedBytesPerCall)};
+      }
     }
+    rendered_ += out.size();
     if (t.parsed.host_suffix && !is_host_with_suffix(url_host_of(out), *t.parsed.host_suffix)) {
       throw Failure{DK_ERR_INVALID_SETTINGS,
                     fmt::format("{} makes a URL whose host is not a valid name ending in \"{}\"; refused", t.path,
@@ -230,6 +236,7 @@ class Hook {
   dk_call* handle_;
   dk_call* call_;
   const Manifest* manifest_ = nullptr;
+  mutable std::size_t rendered_ = 0;  // bytes this call's templates made so far
 };
 
 // Runs a hook's body; every failure becomes a status plus a message, nothing escapes.

@@ -34,15 +34,14 @@ class Reader {
   bool done() const { return at_ >= text_.size(); }
   char peek() const { return done() ? '\0' : text_[at_]; }
   bool starts_with(std::string_view s) const { return text_.substr(at_).starts_with(s); }
-  void advance(std::size_t n = 1) { at_ = std::min(text_.size(), at_ + n); }
-  std::size_t column() const { return column_at(at_); }
-  std::size_t column_at(std::size_t offset) const {
-    std::size_t characters = 0;
-    for (std::size_t i = 0; i < offset && i < text_.size(); ++i) {
-      if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) ++characters;
+  // Counts characters as it goes: counting from the start at each column asked for made a
+  // long template of many substitutions cost time quadratic in its length.
+  void advance(std::size_t n = 1) {
+    for (std::size_t end = std::min(text_.size(), at_ + n); at_ < end; ++at_) {
+      if ((static_cast<unsigned char>(text_[at_]) & 0xC0) != 0x80) ++characters_;
     }
-    return characters + 1;
   }
+  std::size_t column() const { return characters_ + 1; }
   std::size_t offset() const { return at_; }
   [[noreturn]] void fail(std::size_t column, std::string message) const {
     throw Stop{{column, std::move(message)}};
@@ -93,6 +92,7 @@ class Reader {
  private:
   std::string_view text_;
   std::size_t at_ = 0;
+  std::size_t characters_ = 0;  // before at_
 };
 
 std::string filter_names() {
@@ -289,8 +289,8 @@ std::optional<TemplateError> classify_url(Template& url, bool allow_relative) {
 
 std::variant<std::string, std::string> apply_filters(std::string value, const std::vector<Filter>& filters) {
   // base64 grows a value by a third and urlencode up to three times: a chain of them must not
-  // take the host's memory. No value a template makes is larger than settings may be.
-  constexpr std::size_t kMaxValueBytes = 1 << 20;
+  // take the host's memory.
+  constexpr std::size_t kMaxValueBytes = kMaxTemplateValueBytes;
   for (const Filter& f : filters) {
     if (value.size() > kMaxValueBytes) {
       return std::variant<std::string, std::string>(

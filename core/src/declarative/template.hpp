@@ -62,8 +62,14 @@ std::variant<Template, TemplateError> parse_template(std::string_view text);
 // user:password part). Sets host_suffix; the problem, if any, with its column.
 std::optional<TemplateError> classify_url(Template& url, bool allow_relative);
 
+// No value a template makes, after its filters, is larger than settings may be.
+inline constexpr std::size_t kMaxTemplateValueBytes = 1 << 20;
+// What one hook call renders from all its templates together: the same value may be
+// substituted many times, and must not take the host's memory with it.
+inline constexpr std::size_t kMaxRenderedBytesPerCall = 4 * kMaxTemplateValueBytes;
+
 // The value after a substitution's filters (index 0), or why they failed (index 1: a split
-// with no such part).
+// with no such part, or a value past kMaxTemplateValueBytes).
 std::variant<std::string, std::string> apply_filters(std::string value, const std::vector<Filter>& filters);
 
 // Whether a value may go into a URL's host: not empty, and only letters, digits, '-' and '.'.
