@@ -176,9 +176,24 @@ Host::Host(HostOptions options) : impl_(std::make_unique<Impl>()) {
   }
   DirectoryMemo directories;
   for (const auto& directory : impl_->search_path) {
-    for (const auto& file : plugin_files_in(directory)) impl_->add(impl_->discover(file, &directories));
+    // One file or folder that makes discovery fail unexpectedly is a rejection, not an exception.
+    try {
+      for (const auto& file : plugin_files_in(directory)) {
+        try {
+          impl_->add(impl_->discover(file, &directories));
+        } catch (...) {
+          impl_->rejections.push_back({file, "it could not be loaded: the host failed unexpectedly"});
+        }
+      }
+    } catch (...) {
+      impl_->rejections.push_back({directory, "its plugins could not be listed: the host failed unexpectedly"});
+    }
   }
-  impl_->save_cache();
+  try {
+    impl_->save_cache();
+  } catch (...) {
+    // the cache only saves the next start work
+  }
 }
 
 Host::~Host() = default;
