@@ -40,17 +40,22 @@ constexpr const char* kLayers = R"({
   }
 })";
 
+// A host that loads the destinations in `dir` and sends acme.example.com to `server`.
+HostOptions acme_options(const std::filesystem::path& dir, const Server& server) {
+  return {.plugin_directories = {dir},
+          .use_environment_path = false,
+          .use_installed_plugins = false,
+          .connect_to = {"acme.example.com:443:127.0.0.1:" + std::to_string(server.port())},
+          .ca_file = test_certificate().certificate};
+}
+
 }  // namespace
 
 TEST_CASE("a declarative destination's request merges extendRequest and testRequest as the host's rules say") {
   Server server([](const Request&) { return Response::json(200, "{}"); }, test_certificate());
   std::filesystem::path dir = new_directory("layers");
   std::ofstream(dir / "destkit-layers.json") << kLayers;
-  Host host({.plugin_directories = {dir},
-             .use_environment_path = false,
-             .use_installed_plugins = false,
-             .connect_to = {"acme.example.com:443:127.0.0.1:" + std::to_string(server.port())},
-             .ca_file = test_certificate().certificate});
+  Host host(acme_options(dir, server));
   REQUIRE(host.rejections().empty());
   AuthVerdict verdict = host.test_authentication(*host.find("layers"), R"({"user":"ann","apiKey":"layers-SECRET-1"})");
   CHECK(verdict.outcome == AuthOutcome::valid);
@@ -73,11 +78,7 @@ TEST_CASE("a declarative destination's extendRequest.timeout bounds the exchange
   std::ofstream(dir / "destkit-slow.json") << R"({"slug": "slow", "name": "Slow", "version": "1",
     "authentication": {"scheme": "custom", "testRequest": {"url": "/me"}},
     "extendRequest": {"prefixUrl": "https://acme.example.com", "timeout": 300}})";
-  Host host({.plugin_directories = {dir},
-             .use_environment_path = false,
-             .use_installed_plugins = false,
-             .connect_to = {"acme.example.com:443:127.0.0.1:" + std::to_string(server.port())},
-             .ca_file = test_certificate().certificate});
+  Host host(acme_options(dir, server));
   auto start = std::chrono::steady_clock::now();
   AuthVerdict verdict = host.test_authentication(*host.find("slow"), "{}");
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::milliseconds(2000));  // the host's default is 10 s
