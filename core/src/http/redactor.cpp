@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_set>
@@ -139,9 +140,14 @@ void add_forms(std::vector<Redactor::Secret>& forms, std::string_view secret) {
 
 // Secrets known to every Redactor: each one once, with its forms computed when it is first
 // remembered, so remembering it again (every call that sends it) costs one lookup.
+struct TextHash {
+  using is_transparent = void;  // looks a string_view up without copying it into a string
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+
 struct ProcessSecrets {
   std::shared_mutex mutex;
-  std::unordered_set<std::string> remembered;
+  std::unordered_set<std::string, TextHash, std::equal_to<>> remembered;
   std::vector<Redactor::Secret> forms;
 };
 
@@ -155,13 +161,12 @@ ProcessSecrets& process_secrets() {
 void remember_secret(std::string_view secret) {
   if (secret.empty()) return;
   ProcessSecrets& known = process_secrets();
-  std::string text(secret);
   {
     std::shared_lock lock(known.mutex);
-    if (known.remembered.count(text) != 0) return;
+    if (known.remembered.contains(secret)) return;
   }
   std::unique_lock lock(known.mutex);
-  if (known.remembered.insert(text).second) add_forms(known.forms, text);
+  if (known.remembered.emplace(secret).second) add_forms(known.forms, secret);
 }
 
 bool is_secret_name(std::string_view name) {
