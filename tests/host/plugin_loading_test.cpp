@@ -191,3 +191,16 @@ TEST_CASE("a plugin built against the frozen v1.0 header loads into this host") 
   CHECK(d.at("abi") == "1.0");
   CHECK(d.at("fields").at(0).at("secret") == true);
 }
+
+TEST_CASE("a plugin indexed by a System V hash table loads, and a library whose entry point is hidden is refused") {
+  fs::path dir = new_directory("elf-symbols");
+  fs::copy_file(kTestPluginDir / "elf-symbols" / "destkit-sysv-hash.so", dir / "destkit-sysv-hash.so");
+  fs::copy_file(kTestPluginDir / "elf-symbols" / "destkit-hidden-entry.so", dir / "destkit-hidden-entry.so");
+
+  ProcessResult r = run_destkit({"plugins", "--json", "--plugin-path", dir.string()});
+  REQUIRE(r.exit_code == 0);
+  json::value listing = json::parse(r.out);
+  std::vector<std::string> loaded = slugs(listing);
+  CHECK(std::find(loaded.begin(), loaded.end(), "variant") != loaded.end());
+  CHECK(reason_for(listing, "destkit-hidden-entry.so") == "does not export dk_plugin_entry: not a destkit plugin");
+}

@@ -9,13 +9,12 @@
 #include "isolation/isolated_plugin.hpp"
 #include "plugin/descriptor_text.hpp"
 #include "plugin/elf_dependencies.hpp"
+#include "plugin/elf_exports.hpp"
 #include "plugin/memory_library.hpp"
 #include "plugin/plugin_file.hpp"
 #include "plugin/trust.hpp"
 #include "util/read_file.hpp"
 
-#define BOOST_DLL_USE_STD_FS 1
-#include <boost/dll/library_info.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -79,29 +78,15 @@ std::string dependencies_problem(const std::string& bytes) {
                                      "system library directories";
 }
 
-// Boost.DLL 1.81's ELF reader is not hardened against corrupt files: treat it as parsing
-// untrusted input and turn any failure into a rejection.
-std::string entry_symbol_problem(const std::string& sealed_path) {
-  try {
-    boost::dll::library_info info(sealed_path, false);
-    std::vector<std::string> symbols = info.symbols();
-    if (std::find(symbols.begin(), symbols.end(), DK_PLUGIN_ENTRY_SYMBOL) == symbols.end()) {
-      return fmt::format("does not export {}: not a destkit plugin", DK_PLUGIN_ENTRY_SYMBOL);
-    }
-  } catch (const std::exception& e) {
-    return fmt::format("is not a valid ELF shared library ({})", e.what());
-  }
+// The loader must find the entry point, checked on the bytes before any of their code runs
+// (a library's constructors run when it is loaded).
+std::string entry_symbol_problem(const std::string& bytes) {
+  auto image = read_elf_image(bytes);
+  if (auto* problem = std::get_if<std::string>(&image)) return fmt::format("is not a valid ELF shared library ({})", *problem);
+  auto exported = exports_function(std::get<ElfImage>(image), DK_PLUGIN_ENTRY_SYMBOL);
+  if (auto* problem = std::get_if<std::string>(&exported)) return fmt::format("is not a valid ELF shared library ({})", *problem);
+  if (!std::get<bool>(exported)) return fmt::format("does not export {}: not a destkit plugin", DK_PLUGIN_ENTRY_SYMBOL);
   return {};
-}
-
-// The same check for a file that loads in a runner: on a sealed copy of the verified bytes.
-std::string entry_symbol_problem_of(const std::string& bytes, const fs::path& path) {
-  std::string problem;
-  int fd = seal(bytes, path, problem);
-  if (fd < 0) return problem;
-  problem = entry_symbol_problem("/proc/self/fd/" + std::to_string(fd));
-  ::close(fd);
-  return problem;
 }
 
 // Plugins load from a copy in memory, where $ORIGIN names no folder: the likely reason a
@@ -276,7 +261,8 @@ std::variant<Definition, Rejection> described(const fs::path& path, const dk_plu
 
 // Runs the entry point in the host. Also returns the descriptor it returned, zero-filled.
 LoadResult load_in_process(const fs::path& path, const std::string& bytes, const LogSink& log, dk_plugin& descriptor) {
-  auto loaded = load_library_from_memory(bytes, path, entry_symbol_problem);
+  if (std::string problem = entry_symbol_problem(bytes); !problem.empty()) return reject(path, problem);
+  auto loaded = load_library_from_memory(bytes, path);
   if (auto* problem = std::get_if<std::string>(&loaded)) return reject(path, *problem + origin_hint(bytes));
   const boost::dll::shared_library& library = *std::get<const boost::dll::shared_library*>(loaded);
   dk_plugin_entry_fn entry = nullptr;
@@ -303,7 +289,7 @@ LoadResult load_in_process(const fs::path& path, const std::string& bytes, const
 
 // Runs the entry point in a runner; the hooks run there too.
 LoadResult load_in_runner(const fs::path& path, const std::string& bytes, const LogSink& log, const HostConfig& config) {
-  if (std::string problem = entry_symbol_problem_of(bytes, path); !problem.empty()) return reject(path, problem);
+  if (std::string problem = entry_symbol_problem(bytes); !problem.empty()) return reject(path, problem);
   auto started = IsolatedPlugin::discover(path, bytes, config.runner, log);
   if (auto* problem = std::get_if<std::string>(&started)) return reject(path, *problem + origin_hint(bytes));
   auto& isolated = std::get<std::unique_ptr<IsolatedPlugin>>(started);

@@ -1,15 +1,16 @@
 #include "plugin/memory_library.hpp"
 
 #include "abi/plugin_code.hpp"
-#include "plugin/trust.hpp"
 
 #include <fmt/format.h>
 
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <map>
+#include <functional>
 #include <mutex>
+#include <string_view>
+#include <unordered_map>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -18,8 +19,19 @@ namespace {
 
 struct SealedLibrary {
   int fd;
+  std::size_t size;
   boost::dll::shared_library library;
 };
+
+// Whether the sealed copy behind `fd` holds exactly `bytes`.
+bool holds(const SealedLibrary& sealed, const std::string& bytes) {
+  if (sealed.size != bytes.size()) return false;
+  void* mapped = ::mmap(nullptr, sealed.size, PROT_READ, MAP_SHARED, sealed.fd, 0);
+  if (mapped == MAP_FAILED) return false;  // then it loads again, under a name of its own
+  bool same = std::memcmp(mapped, bytes.data(), bytes.size()) == 0;
+  ::munmap(mapped, sealed.size);
+  return same;
+}
 
 std::string sealed_path(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
 
@@ -56,28 +68,31 @@ int seal(const std::string& bytes, const std::filesystem::path& file, std::strin
 }
 
 std::variant<const boost::dll::shared_library*, std::string> load_library_from_memory(
-    const std::string& bytes, const std::filesystem::path& file, const SealedCopyCheck& check) {
+    const std::string& bytes, const std::filesystem::path& file) {
   // Deliberately leaked: no library is closed during static destruction either.
   static std::mutex mutex;
-  static auto* loaded = new std::map<std::string, SealedLibrary>();
+  // Identical bytes are found by a fast hash and confirmed byte for byte: a cryptographic
+  // digest of every file would cost a cold start more than its dlopen's symbol lookups.
+  static auto* loaded = new std::unordered_multimap<std::size_t, SealedLibrary>();
   std::lock_guard lock(mutex);
 
-  std::string digest = sha256_hex(bytes);
-  if (auto it = loaded->find(digest); it != loaded->end()) return &it->second.library;
+  std::size_t hash = std::hash<std::string_view>{}(bytes);
+  auto [first, last] = loaded->equal_range(hash);
+  for (auto it = first; it != last; ++it) {
+    if (holds(it->second, bytes)) return &it->second.library;
+  }
 
   std::string problem;
   int fd = seal(bytes, file, problem);
   if (fd < 0) return problem;
   std::string path = sealed_path(fd);
-  if (problem = check(path); problem.empty()) {
-    try {
-      namespace mode = boost::dll::load_mode;
-      PluginCode running(file.filename().string(), "while being loaded");
-      boost::dll::shared_library library(path, mode::rtld_now | mode::rtld_local);
-      return &loaded->emplace(digest, SealedLibrary{fd, std::move(library)}).first->second.library;
-    } catch (const std::exception& e) {
-      problem = fmt::format("could not be loaded ({})", e.what());
-    }
+  try {
+    namespace mode = boost::dll::load_mode;
+    PluginCode running(file.filename().string(), "while being loaded");
+    boost::dll::shared_library library(path, mode::rtld_now | mode::rtld_local);
+    return &loaded->emplace(hash, SealedLibrary{fd, bytes.size(), std::move(library)})->second.library;
+  } catch (const std::exception& e) {
+    problem = fmt::format("could not be loaded ({})", e.what());
   }
   ::close(fd);  // nothing of it is loaded: its name may come back
   return naming_file(problem, path, file);

@@ -15,22 +15,18 @@
 #include <boost/dll/shared_library.hpp>
 
 #include <filesystem>
-#include <functional>
 #include <string>
 #include <variant>
 
 namespace destkit::host {
 
-// Examines the sealed copy at `sealed_path` before it loads; a non-empty answer refuses it.
-using SealedCopyCheck = std::function<std::string(const std::string& sealed_path)>;
-
 // A memfd holding `bytes`, sealed against any change, close-on-exec; or -1 with `problem` set.
 int seal(const std::string& bytes, const std::filesystem::path& file, std::string& problem);
 
-// Seals `bytes`, runs `check` on the sealed copy, then loads it (rtld_now | rtld_local), its
+// Seals `bytes`, then loads the sealed copy (rtld_now | rtld_local), its
 // constructors running as plugin code (abi/plugin_code.hpp). Messages name `file`, the path
 // the bytes were read from, never the memfd.
 std::variant<const boost::dll::shared_library*, std::string> load_library_from_memory(
-    const std::string& bytes, const std::filesystem::path& file, const SealedCopyCheck& check);
+    const std::string& bytes, const std::filesystem::path& file);
 
 }  // namespace destkit::host
