@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -373,4 +374,32 @@ TEST_CASE("a warm start checks the permissions of the file and its directories, 
       CHECK(rejection_of(*warm, file) == rejection_of(cold, file));
     }
   }
+}
+
+TEST_CASE("a rejection because no runner could be started is not kept: the next start tries the file again") {
+  Setup setup;
+  setup.isolation = Isolation::process;
+  {
+    // Room for two more descriptors: the host reads the plugin and seals its bytes, and then
+    // has one left, too few for the runner's channel (a pair); once the sealed copy is closed,
+    // two are enough to write the cache.
+    int lowest_free = ::dup(0);
+    REQUIRE(lowest_free >= 0);
+    ::close(lowest_free);
+    rlimit before{};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &before) == 0);
+    rlimit scarce{static_cast<rlim_t>(lowest_free) + 2, before.rlim_max};
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &scarce) == 0);
+    std::unique_ptr<Host> starved;
+    try {
+      starved = setup.host();
+    } catch (...) {
+    }
+    ::setrlimit(RLIMIT_NOFILE, &before);
+    REQUIRE(starved != nullptr);
+    CHECK(starved->find("variant") == nullptr);
+    CHECK_THAT(rejection_of(*starved, setup.plugins / kMarksLoad), Catch::Contains("its runner cannot start"));
+  }
+  auto next = setup.host();
+  CHECK(next->find("variant") != nullptr);
 }
