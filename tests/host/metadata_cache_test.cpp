@@ -184,7 +184,7 @@ TEST_CASE("a cache that fails a check, is damaged or comes from elsewhere is ign
     write_json(cache, v);
   };
   std::vector<Damage> damages{
-      {"world-writable", [](const fs::path& c) { fs::permissions(c, fs::perms(0666)); }, "can be written by any user"},
+      {"world-writable", [](const fs::path& c) { fs::permissions(c, fs::perms(0666)); }, "is not trusted (the file can be written by any user"},
       {"directory world-writable", [](const fs::path& c) { fs::permissions(c.parent_path(), fs::perms(0777)); },
        "can be written by any user"},
       {"corrupt", [](const fs::path& c) { std::ofstream(c) << "{\"format\": 1, not json"; }, "is not valid JSON"},
@@ -213,13 +213,13 @@ TEST_CASE("a cache that fails a check, is damaged or comes from elsewhere is ign
   };
   if (::geteuid() == 0) {
     damages.push_back({"another owner", [](const fs::path& c) { REQUIRE(::chown(c.c_str(), 65534, 0) == 0); },
-                       "belongs to user 65534"});
+                       "is not trusted (the file belongs to user 65534"});
     damages.push_back({"group-writable by another group",
                        [](const fs::path& c) {
                          REQUIRE(::chown(c.c_str(), 0, 65534) == 0);
                          fs::permissions(c, fs::perms(0660));
                        },
-                       "can be written by group 65534"});
+                       "is not trusted (the file can be written by group 65534"});
   }
   for (const auto& damage : damages) {
     DYNAMIC_SECTION(damage.name) {
