@@ -376,6 +376,65 @@ TEST_CASE("a warm start checks the permissions of the file and its directories, 
   }
 }
 
+TEST_CASE("a warm isolated host discovers a new or changed file in a runner, never in the host") {
+  Setup setup;
+  setup.isolation = Isolation::process;
+  { auto cold = setup.host(); }
+  rewrite_in_place(setup.plugins / kMarksLoad, setup.version, "2.000");
+  const std::string crasher = "destkit-faulty-segfault-entry.so";
+  fs::copy_file(kTestPluginDir / "faulty" / "faulty-segfault-entry" / crasher, setup.plugins / crasher);
+  ::unsetenv(kCodeRan);
+  auto warm = setup.host();
+  REQUIRE(warm->find("variant") != nullptr);
+  CHECK(warm->find("variant")->version() == "2.000");
+  CHECK_THAT(rejection_of(*warm, setup.plugins / crasher), Catch::Contains("crashed (SIGSEGV) while loading"));
+  CHECK_FALSE(code_ran());
+}
+
+TEST_CASE("with signatures required, a cached verdict holds only for the same bytes, signature and trusted keys") {
+  Setup setup;
+  fs::path file = setup.plugins / kMarksLoad;
+  fs::path signature = file.string() + ".sig";
+  auto [partner_key, partner_pub] = ed25519_key_pair("partner");
+  auto [other_key, other_pub] = ed25519_key_pair("other");
+  auto sign = [&file](const fs::path& key) {
+    REQUIRE(run_destkit({"sign", file.string(), "--key", key.string()}).exit_code == 0);
+  };
+  // What a host trusting `pub` makes of the plugin: "listed", or why it is refused.
+  auto verdict = [&setup, &file](const fs::path& pub) {
+    HostOptions options = setup.options();
+    options.config.plugins.require_signatures = true;
+    options.config.plugins.trusted_keys = {read_file(pub)};
+    Host host(options);
+    return host.find("variant") != nullptr ? std::string("listed") : rejection_of(host, file);
+  };
+  sign(partner_key);
+  CHECK(verdict(partner_pub) == "listed");
+  CHECK(verdict(partner_pub) == "listed");
+  sign(other_key);
+  CHECK_THAT(verdict(partner_pub), Catch::Contains("its signature does not verify with any trusted key"));
+  sign(partner_key);
+  CHECK(verdict(partner_pub) == "listed");
+  CHECK_THAT(verdict(other_pub), Catch::Contains("its signature does not verify with any trusted key"));
+  CHECK(verdict(partner_pub) == "listed");
+  fs::remove(signature);
+  CHECK_THAT(verdict(partner_pub), Catch::Contains("has no signature"));
+}
+
+TEST_CASE("a plugin whose code describes it otherwise than its cache entry fails its calls, saying so") {
+  Setup setup;
+  { auto cold = setup.host(); }
+  json::value v = read_json(setup.cache);
+  entry_of(v, setup.plugins / kMarksLoad).at("plugin").as_object()["version"] = "6.6.6";
+  write_json(setup.cache, v);
+  auto warm = setup.host();
+  const Plugin* plugin = warm->find("variant");
+  REQUIRE(plugin != nullptr);
+  AuthVerdict verdict = warm->test_authentication(*plugin, "{}");
+  CHECK(verdict.outcome == AuthOutcome::plugin_failed);
+  CHECK_THAT(verdict.message, Catch::Contains("it describes itself differently from when the host listed it"));
+}
+
 TEST_CASE("a rejection because no runner could be started is not kept: the next start tries the file again") {
   Setup setup;
   setup.isolation = Isolation::process;
