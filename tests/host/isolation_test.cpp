@@ -275,6 +275,33 @@ TEST_CASE("a runner that crashes after its call returned is reported and started
   }
 }
 
+TEST_CASE("a runner that keeps crashing is started again at once, then after a backoff that doubles up to its cap") {
+  std::string slug = "faulty-segfault-test";
+  auto log = std::make_shared<LogLines>();
+  HostOptions options = isolated_options(slug, log);
+  options.config.runner.crashes_before_quarantine = 10;
+  options.config.runner.restart_backoff = std::chrono::milliseconds(400);
+  options.config.runner.restart_backoff_max = std::chrono::milliseconds(600);
+  Host host(std::move(options));
+  // How long each call takes from the end of the one before; each crashes its runner.
+  std::vector<std::chrono::milliseconds> took;
+  auto last = std::chrono::steady_clock::now();
+  for (int i = 0; i < 5; ++i) {
+    CHECK_THAT(test_auth(host, slug).message, Catch::Contains("crashed (SIGSEGV) during testRequest"));
+    auto now = std::chrono::steady_clock::now();
+    took.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(now - last));
+    last = now;
+  }
+  // The first call found the runner discovery started; the second starts one at once; then
+  // 400 ms, 800 ms capped at 600, 1600 ms capped at 600 (less what passed since the crash).
+  CHECK(took[2] >= std::chrono::milliseconds(350));
+  CHECK(took[3] >= std::chrono::milliseconds(550));
+  CHECK(took[4] >= std::chrono::milliseconds(550));
+  CHECK(took[4] < std::chrono::milliseconds(1500));
+  CHECK(host.quarantine_reason(*host.find(slug)).empty());
+  healthy_plugin_still_works(host);
+}
+
 TEST_CASE("a plugin whose runner keeps crashing is quarantined until the host rescans its plugins") {
   std::string slug = "faulty-segfault-test";
   auto log = std::make_shared<LogLines>();
