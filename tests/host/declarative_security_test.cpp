@@ -200,10 +200,7 @@ TEST_CASE("a declarative file passes the trust checks of a library: permissions,
     CHECK(loads(pinned) == "loaded");
   }
   SECTION("destkit sign and verify work on JSON files; an edited file no longer verifies") {
-    fs::path keys = new_directory("keys");
-    fs::path key = keys / "partner.pem", pub = keys / "partner.pub";
-    REQUIRE(run_process({"/usr/bin/openssl", "genpkey", "-algorithm", "ed25519", "-out", key.string()}).exit_code == 0);
-    REQUIRE(run_process({"/usr/bin/openssl", "pkey", "-in", key.string(), "-pubout", "-out", pub.string()}).exit_code == 0);
+    auto [key, pub] = ed25519_key_pair("partner");
     REQUIRE(run_destkit({"sign", file.string(), "--key", key.string()}).exit_code == 0);
     CHECK(run_destkit({"verify", file.string(), "--public-key", pub.string()}).exit_code == 0);
     std::ifstream in(pub);

@@ -98,6 +98,7 @@ Outcome run(const std::string& slug, const std::string& settings, const Scenario
   options.plugin_directories = {kBundledPluginDir};
   options.use_environment_path = false;
   options.use_installed_plugins = false;
+  options.config = test_host_config();
   options.token_directory = new_directory("tokens") / "store";  // made by the store itself, 0700
   options.ca_file = test_certificate().certificate;
   options.default_timeout = std::chrono::milliseconds(1500);  // well under "too slow"'s 3 s, well over a busy machine's exchange
@@ -204,6 +205,7 @@ TEST_CASE("the oauth2 twins renew tokens at the API's own endpoint with the same
     options.connect_to = {"example.com:443:127.0.0.1:" + std::to_string(server.port())};
     options.ca_file = test_certificate().certificate;
     options.config = parse_host_config(server.config_json(slug), "test").value();
+    options.config.isolation = test_host_config().isolation;
     options.token_directory = new_directory("tokens") / "store";  // made by the store itself, 0700
     auto [access, refresh] = server.issue_tokens();
     auto now = std::chrono::system_clock::now();

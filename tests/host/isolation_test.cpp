@@ -16,6 +16,7 @@
 #include <mutex>
 #include <thread>
 
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -154,12 +155,27 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
 TEST_CASE("a plugin in its runner holds no capability, is not root under a root host, and cannot open the host's "
           "memory or environment") {
   auto log = std::make_shared<LogLines>();
+  // What a runner must not inherit from its host: a descriptor opened without O_CLOEXEC, and
+  // the host's environment.
+  int null = ::open("/dev/null", O_RDONLY);
+  int inheritable = ::fcntl(null, F_DUPFD, 10);  // above the runner's own 0 to 4
+  ::close(null);
+  REQUIRE(inheritable >= 10);
+  ::setenv("DESTKIT_TEST_HOST_ONLY", "not for plugins", 1);
   Host host(isolated_options("faulty-privileges-test", log));
   std::string privileges = failure_of(host, "faulty-privileges-test");
+  ::close(inheritable);
+  ::unsetenv("DESTKIT_TEST_HOST_ONLY");
   for (const char* set : {"CapInh", "CapPrm", "CapEff", "CapAmb"}) {
     CHECK_THAT(privileges, Catch::Contains(std::string(set) + ": 0000000000000000"));
   }
   CHECK_THAT(privileges, Catch::Contains("dumpable 0"));
+  CHECK_THAT(privileges, Catch::Contains("NoNewPrivs: 1;"));
+  CHECK_THAT(privileges, Catch::Contains("Seccomp: 2;"));  // a filter
+  // stdin, stdout, stderr, the channel and the plugin's sealed file; nothing else.
+  CHECK_THAT(privileges, Catch::Contains("fds: 0 1 2 3 4;"));
+  CHECK_THAT(privileges, Catch::Contains(kSanitized ? "environment:" : "environment:;"));
+  CHECK_THAT(privileges, !Catch::Contains("DESTKIT_TEST_HOST_ONLY"));
   // Its limits, priority, scheduling and signals on itself, by pid 0 or its own pid, are allowed.
   CHECK_THAT(privileges, Catch::Contains("calls on itself: ok"));
   if (::geteuid() == 0) {
@@ -203,14 +219,23 @@ TEST_CASE("a runner's address space is limited: a plugin allocating 10 GB is ref
     WARN("skipped: a sanitizer's shadow memory needs more address space than the limit allows");
     return;
   }
-  auto log = std::make_shared<LogLines>();
-  Host host(isolated_options("faulty-allocate-test", log));
-  CHECK_THAT(failure_of(host, "faulty-allocate-test"), Catch::Contains("could not allocate 10 GB"));
-  healthy_plugin_still_works(host);
+  for (std::string where : {"entry", "test", "extend"}) {
+    std::string slug = "faulty-allocate-" + where;
+    auto log = std::make_shared<LogLines>();
+    Host host(isolated_options(slug, log));
+    if (where == "entry") {
+      CHECK(host.find(slug) == nullptr);
+      CHECK_THAT(rejection_of(host, slug), Catch::Contains("its entry point returned NULL"));
+      CHECK(log->contains("destkit-" + slug + ".so: could not allocate 10 GB"));
+    } else {
+      CHECK_THAT(failure_of(host, slug), Catch::Contains("could not allocate 10 GB"));
+    }
+    healthy_plugin_still_works(host);
+  }
 }
 
 TEST_CASE("what a plugin writes to stdout and stderr goes to the log under its name") {
-  for (std::string where : {"entry", "test"}) {
+  for (std::string where : {"entry", "test", "extend"}) {
     std::string slug = "faulty-stdout-" + where;
     auto log = std::make_shared<LogLines>();
     Host host(isolated_options(slug, log));
@@ -220,6 +245,7 @@ TEST_CASE("what a plugin writes to stdout and stderr goes to the log under its n
     std::string source = where == "entry" ? "destkit-" + slug + ".so" : slug;
     CHECK(log->contains(source + ": stdout: faulty plugin on stdout"));
     CHECK(log->contains(source + ": stderr: faulty plugin on stderr"));
+    healthy_plugin_still_works(host);
   }
 }
 
@@ -236,13 +262,43 @@ TEST_CASE("a plugin that closes its standard descriptors keeps working in its ru
 }
 
 TEST_CASE("a runner that crashes after its call returned is reported and started again for the next call") {
-  std::string slug = "faulty-thread-crash-test";
+  // From the entry point, the thread crashes the runner after discovery handed it back.
+  for (std::string where : {"entry", "test", "extend"}) {
+    std::string slug = "faulty-thread-crash-" + where;
+    auto log = std::make_shared<LogLines>();
+    Host host(isolated_options(slug, log));
+    CHECK(test_auth(host, slug).outcome == AuthOutcome::valid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    CHECK(test_auth(host, slug).outcome == AuthOutcome::valid);
+    CHECK(log->contains("Plugin `" + slug + "` crashed (SIGSEGV) after its last call returned"));
+    healthy_plugin_still_works(host);
+  }
+}
+
+TEST_CASE("a runner that keeps crashing is started again at once, then after a backoff that doubles up to its cap") {
+  std::string slug = "faulty-segfault-test";
   auto log = std::make_shared<LogLines>();
-  Host host(isolated_options(slug, log));
-  CHECK(test_auth(host, slug).outcome == AuthOutcome::valid);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  CHECK(test_auth(host, slug).outcome == AuthOutcome::valid);
-  CHECK(log->contains("Plugin `" + slug + "` crashed (SIGSEGV) after its last call returned"));
+  HostOptions options = isolated_options(slug, log);
+  options.config.runner.crashes_before_quarantine = 10;
+  options.config.runner.restart_backoff = std::chrono::milliseconds(400);
+  options.config.runner.restart_backoff_max = std::chrono::milliseconds(600);
+  Host host(std::move(options));
+  // How long each call takes from the end of the one before; each crashes its runner.
+  std::vector<std::chrono::milliseconds> took;
+  auto last = std::chrono::steady_clock::now();
+  for (int i = 0; i < 5; ++i) {
+    CHECK_THAT(test_auth(host, slug).message, Catch::Contains("crashed (SIGSEGV) during testRequest"));
+    auto now = std::chrono::steady_clock::now();
+    took.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(now - last));
+    last = now;
+  }
+  // The first call found the runner discovery started; the second starts one at once; then
+  // 400 ms, 800 ms capped at 600, 1600 ms capped at 600 (less what passed since the crash).
+  CHECK(took[2] >= std::chrono::milliseconds(350));
+  CHECK(took[3] >= std::chrono::milliseconds(550));
+  CHECK(took[4] >= std::chrono::milliseconds(550));
+  CHECK(took[4] < std::chrono::milliseconds(1500));
+  CHECK(host.quarantine_reason(*host.find(slug)).empty());
   healthy_plugin_still_works(host);
 }
 

@@ -12,6 +12,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -183,7 +184,7 @@ TEST_CASE("a cache that fails a check, is damaged or comes from elsewhere is ign
     write_json(cache, v);
   };
   std::vector<Damage> damages{
-      {"world-writable", [](const fs::path& c) { fs::permissions(c, fs::perms(0666)); }, "can be written by any user"},
+      {"world-writable", [](const fs::path& c) { fs::permissions(c, fs::perms(0666)); }, "is not trusted (the file can be written by any user"},
       {"directory world-writable", [](const fs::path& c) { fs::permissions(c.parent_path(), fs::perms(0777)); },
        "can be written by any user"},
       {"corrupt", [](const fs::path& c) { std::ofstream(c) << "{\"format\": 1, not json"; }, "is not valid JSON"},
@@ -212,13 +213,13 @@ TEST_CASE("a cache that fails a check, is damaged or comes from elsewhere is ign
   };
   if (::geteuid() == 0) {
     damages.push_back({"another owner", [](const fs::path& c) { REQUIRE(::chown(c.c_str(), 65534, 0) == 0); },
-                       "belongs to user 65534"});
+                       "is not trusted (the file belongs to user 65534"});
     damages.push_back({"group-writable by another group",
                        [](const fs::path& c) {
                          REQUIRE(::chown(c.c_str(), 0, 65534) == 0);
                          fs::permissions(c, fs::perms(0660));
                        },
-                       "can be written by group 65534"});
+                       "is not trusted (the file can be written by group 65534"});
   }
   for (const auto& damage : damages) {
     DYNAMIC_SECTION(damage.name) {
@@ -373,4 +374,91 @@ TEST_CASE("a warm start checks the permissions of the file and its directories, 
       CHECK(rejection_of(*warm, file) == rejection_of(cold, file));
     }
   }
+}
+
+TEST_CASE("a warm isolated host discovers a new or changed file in a runner, never in the host") {
+  Setup setup;
+  setup.isolation = Isolation::process;
+  { auto cold = setup.host(); }
+  rewrite_in_place(setup.plugins / kMarksLoad, setup.version, "2.000");
+  const std::string crasher = "destkit-faulty-segfault-entry.so";
+  fs::copy_file(kTestPluginDir / "faulty" / "faulty-segfault-entry" / crasher, setup.plugins / crasher);
+  ::unsetenv(kCodeRan);
+  auto warm = setup.host();
+  REQUIRE(warm->find("variant") != nullptr);
+  CHECK(warm->find("variant")->version() == "2.000");
+  CHECK_THAT(rejection_of(*warm, setup.plugins / crasher), Catch::Contains("crashed (SIGSEGV) while loading"));
+  CHECK_FALSE(code_ran());
+}
+
+TEST_CASE("with signatures required, a cached verdict holds only for the same bytes, signature and trusted keys") {
+  Setup setup;
+  fs::path file = setup.plugins / kMarksLoad;
+  fs::path signature = file.string() + ".sig";
+  auto [partner_key, partner_pub] = ed25519_key_pair("partner");
+  auto [other_key, other_pub] = ed25519_key_pair("other");
+  auto sign = [&file](const fs::path& key) {
+    REQUIRE(run_destkit({"sign", file.string(), "--key", key.string()}).exit_code == 0);
+  };
+  // What a host trusting `pub` makes of the plugin: "listed", or why it is refused.
+  auto verdict = [&setup, &file](const fs::path& pub) {
+    HostOptions options = setup.options();
+    options.config.plugins.require_signatures = true;
+    options.config.plugins.trusted_keys = {read_file(pub)};
+    Host host(options);
+    return host.find("variant") != nullptr ? std::string("listed") : rejection_of(host, file);
+  };
+  sign(partner_key);
+  CHECK(verdict(partner_pub) == "listed");
+  CHECK(verdict(partner_pub) == "listed");
+  sign(other_key);
+  CHECK_THAT(verdict(partner_pub), Catch::Contains("its signature does not verify with any trusted key"));
+  sign(partner_key);
+  CHECK(verdict(partner_pub) == "listed");
+  CHECK_THAT(verdict(other_pub), Catch::Contains("its signature does not verify with any trusted key"));
+  CHECK(verdict(partner_pub) == "listed");
+  fs::remove(signature);
+  CHECK_THAT(verdict(partner_pub), Catch::Contains("has no signature"));
+}
+
+TEST_CASE("a plugin whose code describes it otherwise than its cache entry fails its calls, saying so") {
+  Setup setup;
+  { auto cold = setup.host(); }
+  json::value v = read_json(setup.cache);
+  entry_of(v, setup.plugins / kMarksLoad).at("plugin").as_object()["version"] = "6.6.6";
+  write_json(setup.cache, v);
+  auto warm = setup.host();
+  const Plugin* plugin = warm->find("variant");
+  REQUIRE(plugin != nullptr);
+  AuthVerdict verdict = warm->test_authentication(*plugin, "{}");
+  CHECK(verdict.outcome == AuthOutcome::plugin_failed);
+  CHECK_THAT(verdict.message, Catch::Contains("it describes itself differently from when the host listed it"));
+}
+
+TEST_CASE("a rejection because no runner could be started is not kept: the next start tries the file again") {
+  Setup setup;
+  setup.isolation = Isolation::process;
+  {
+    // Room for two more descriptors: the host reads the plugin and seals its bytes, and then
+    // has one left, too few for the runner's channel (a pair); once the sealed copy is closed,
+    // two are enough to write the cache.
+    int lowest_free = ::dup(0);
+    REQUIRE(lowest_free >= 0);
+    ::close(lowest_free);
+    rlimit before{};
+    REQUIRE(::getrlimit(RLIMIT_NOFILE, &before) == 0);
+    rlimit scarce{static_cast<rlim_t>(lowest_free) + 2, before.rlim_max};
+    REQUIRE(::setrlimit(RLIMIT_NOFILE, &scarce) == 0);
+    std::unique_ptr<Host> starved;
+    try {
+      starved = setup.host();
+    } catch (...) {
+    }
+    ::setrlimit(RLIMIT_NOFILE, &before);
+    REQUIRE(starved != nullptr);
+    CHECK(starved->find("variant") == nullptr);
+    CHECK_THAT(rejection_of(*starved, setup.plugins / kMarksLoad), Catch::Contains("its runner cannot start"));
+  }
+  auto next = setup.host();
+  CHECK(next->find("variant") != nullptr);
 }

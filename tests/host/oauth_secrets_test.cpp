@@ -31,6 +31,7 @@ std::unique_ptr<Host> host_with_token(const Server& api, const OAuthServer& oaut
   options.connect_to = {"example.com:443:127.0.0.1:" + std::to_string(api.port())};
   options.ca_file = test_certificate().certificate;
   options.config = parse_host_config(oauth.config_json(slug), "test").value();
+  options.config.isolation = test_host_config().isolation;
   options.token_directory = new_directory("tokens") / "store";  // made by the store itself, 0700
   TokenRecord record{.access_token = "access-SECRET-0", .refresh_token = "refresh-SECRET-0",
                      .expires_at = std::chrono::system_clock::now() + expires_in};

@@ -46,6 +46,7 @@ struct OAuthWorld {
     options.connect_to = http.connect_to;
     options.ca_file = http.ca_file;
     options.config = parse_host_config(server.config_json(slug, grant), "test").value();
+    options.config.isolation = test_host_config().isolation;
     options.token_directory = tokens;
     options.on_token_refresh = [this](const TokenRefresh& refresh) {
       std::lock_guard lock(refreshes_mutex);

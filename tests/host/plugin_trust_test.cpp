@@ -51,15 +51,6 @@ fs::path write_config(const std::string& text) {
   return path;
 }
 
-// An Ed25519 key pair made with openssl: {private, public}.
-std::pair<fs::path, fs::path> key_pair(const std::string& name) {
-  fs::path dir = new_directory("keys");
-  fs::path key = dir / (name + ".pem"), pub = dir / (name + ".pub");
-  REQUIRE(run_process({"/usr/bin/openssl", "genpkey", "-algorithm", "ed25519", "-out", key.string()}).exit_code == 0);
-  REQUIRE(run_process({"/usr/bin/openssl", "pkey", "-in", key.string(), "-pubout", "-out", pub.string()}).exit_code == 0);
-  return {key, pub};
-}
-
 }  // namespace
 
 TEST_CASE("a plugin file others can write is refused unless permissions are not checked") {
@@ -127,8 +118,8 @@ TEST_CASE("plugins pinned by SHA-256 load only with the pinned bytes") {
 }
 
 TEST_CASE("sign and verify, and a host that requires signatures loads only well-signed plugins") {
-  auto [partner_key, partner_pub] = key_pair("partner");
-  auto [other_key, other_pub] = key_pair("other");
+  auto [partner_key, partner_pub] = ed25519_key_pair("partner");
+  auto [other_key, other_pub] = ed25519_key_pair("other");
   fs::path dir = directory_with_probe("signed");
   fs::path plugin = dir / "destkit-test-probe.so";
   fs::path config = write_config(R"({"plugins":{"requireSignatures":true,"trustedKeys":[{"file":")" +
@@ -159,7 +150,7 @@ namespace {
 // Why `plugin` (in its own directory) is refused once it is signed and signatures are required,
 // and once it is pinned; the two must agree.
 std::string refusal_when_signed_or_pinned(const fs::path& plugin) {
-  auto [key, pub] = key_pair("partner");
+  auto [key, pub] = ed25519_key_pair("partner");
   fs::path dir = plugin.parent_path();
   std::string name = plugin.filename().string();
   REQUIRE(run_destkit({"sign", plugin.string(), "--key", key.string()}).exit_code == 0);
@@ -207,7 +198,7 @@ TEST_CASE("a plugin that finds its library through $ORIGIN is told why the libra
 }
 
 TEST_CASE("a signature file that is a FIFO is refused without hanging") {
-  auto [key, pub] = key_pair("partner");
+  auto [key, pub] = ed25519_key_pair("partner");
   fs::path dir = directory_with_probe("fifo-signature");
   REQUIRE(::mkfifo((dir / "destkit-test-probe.so.sig").c_str(), 0600) == 0);
   fs::path config = write_config(R"({"plugins":{"requireSignatures":true,"trustedKeys":[{"file":")" + pub.string() +

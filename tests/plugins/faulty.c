@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -78,6 +79,23 @@ __attribute__((unused)) static void report_status(const char *key) {
     snprintf(problem + strlen(problem), sizeof problem - strlen(problem), "%s; ", line);
   }
   if (status != NULL) fclose(status);
+}
+
+/* The descriptors it holds ("fds: 0 1 2;") and the names in its environment ("environment: A B;"). */
+__attribute__((unused)) static void report_inherited(void) {
+  DIR *fds = opendir("/proc/self/fd");
+  struct dirent *entry;
+  snprintf(problem + strlen(problem), sizeof problem - strlen(problem), "fds:");
+  while (fds != NULL && (entry = readdir(fds)) != NULL) {
+    if (entry->d_name[0] == '.' || atoi(entry->d_name) == dirfd(fds)) continue;
+    snprintf(problem + strlen(problem), sizeof problem - strlen(problem), " %s", entry->d_name);
+  }
+  if (fds != NULL) closedir(fds);
+  snprintf(problem + strlen(problem), sizeof problem - strlen(problem), "; environment:");
+  for (char **variable = environ; *variable != NULL; ++variable) {
+    snprintf(problem + strlen(problem), sizeof problem - strlen(problem), " %.*s", (int)strcspn(*variable, "="), *variable);
+  }
+  snprintf(problem + strlen(problem), sizeof problem - strlen(problem), "; ");
 }
 
 __attribute__((unused)) static const char *open_result(const char *path, int flags) {
@@ -218,13 +236,19 @@ __attribute__((unused)) static int fault(void) {
       report_status("Gid:");
       report_status("Groups:");
       report_status("Cap");
+      report_status("NoNewPrivs:");
+      report_status("Seccomp:");
+      report_inherited();
       snprintf(problem + strlen(problem), sizeof problem - strlen(problem), "dumpable %d; ", prctl(PR_GET_DUMPABLE));
       {
         /* Calls on itself, by pid 0 (as the C library makes them) and by its own pid. */
         struct rlimit files;
         cpu_set_t cpus;
+        /* Only ever nicer than it is: a host started with `nice` has a runner that may not go back. */
+        int nice_now = getpriority(PRIO_PROCESS, 0);
+        int nicer = nice_now < 19 ? nice_now + 1 : 19;
         int own = getrlimit(RLIMIT_NOFILE, &files) == 0 && prlimit(getpid(), RLIMIT_NOFILE, NULL, &files) == 0 &&
-                  setpriority(PRIO_PROCESS, 0, 1) == 0 && setpriority(PRIO_PROCESS, (id_t)getpid(), 2) == 0 &&
+                  setpriority(PRIO_PROCESS, 0, nicer) == 0 && setpriority(PRIO_PROCESS, (id_t)getpid(), nicer) == 0 &&
                   sched_getaffinity(0, sizeof cpus, &cpus) == 0 && sched_setaffinity(getpid(), sizeof cpus, &cpus) == 0 &&
                   kill(getpid(), 0) == 0;
         snprintf(problem + strlen(problem), sizeof problem - strlen(problem), "calls on itself: %s",
@@ -289,7 +313,11 @@ const dk_plugin *dk_plugin_entry(const dk_host_api *h) {
     memcpy(definition, descriptor.definition_json, strlen(descriptor.definition_json));
     descriptor.definition_json = definition;
   }
-  if (fault() != 0) return NULL;
+  if (fault() != 0) {
+    /* No call to set an error on: the entry point's log line says what went wrong. */
+    if (problem[0] != '\0') host->log(NULL, DK_LOG_ERROR, (dk_str){problem, strlen(problem)});
+    return NULL;
+  }
 #endif
   return &descriptor;
 }

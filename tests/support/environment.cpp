@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <stdexcept>
 #include <unistd.h>
 
 namespace destkit::test {
@@ -61,6 +62,16 @@ fs::path new_directory(const std::string& name) {
   fs::path dir = scratch_directory() / (name + "-" + std::to_string(++counter));
   fs::create_directories(dir);
   return dir;
+}
+
+std::pair<fs::path, fs::path> ed25519_key_pair(const std::string& name) {
+  fs::path dir = new_directory("keys");
+  fs::path key = dir / (name + ".pem"), pub = dir / (name + ".pub");
+  if (run_process({"/usr/bin/openssl", "genpkey", "-algorithm", "ed25519", "-out", key.string()}).exit_code != 0 ||
+      run_process({"/usr/bin/openssl", "pkey", "-in", key.string(), "-pubout", "-out", pub.string()}).exit_code != 0) {
+    throw std::runtime_error("openssl could not make an Ed25519 key pair");
+  }
+  return {key, pub};
 }
 
 const loopback::TlsFiles& test_certificate() {

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace destkit::test {
@@ -36,6 +37,10 @@ const std::filesystem::path& scratch_directory();
 
 // A fresh empty directory under the scratch directory.
 std::filesystem::path new_directory(const std::string& name);
+
+// An Ed25519 key pair made with openssl in a new directory: {private key, public key} (PEM).
+// Throws when openssl fails.
+std::pair<std::filesystem::path, std::filesystem::path> ed25519_key_pair(const std::string& name);
 
 // One self-signed certificate for example.com, *.example.com and 127.0.0.1, made once.
 const loopback::TlsFiles& test_certificate();

@@ -105,17 +105,17 @@ IsolatedPlugin::~IsolatedPlugin() {
   if (memfd_ >= 0) ::close(memfd_);
 }
 
-std::variant<std::unique_ptr<IsolatedPlugin>, std::string> IsolatedPlugin::discover(const std::filesystem::path& file,
-                                                                                   const std::string& bytes,
-                                                                                   const RunnerLimits& limits,
-                                                                                   LogSink log) {
+std::variant<std::unique_ptr<IsolatedPlugin>, NoRunner> IsolatedPlugin::discover(const std::filesystem::path& file,
+                                                                                const std::string& bytes,
+                                                                                const RunnerLimits& limits,
+                                                                                LogSink log) {
   std::unique_ptr<IsolatedPlugin> plugin(new IsolatedPlugin(file, limits, std::move(log)));
   std::string problem;
   plugin->memfd_ = seal(bytes, file, problem);
-  if (plugin->memfd_ < 0) return problem;
+  if (plugin->memfd_ < 0) return NoRunner{problem, true};
   plugin->runners_ = 1;
   Started first = plugin->start_runner();
-  if (auto* why = std::get_if<std::string>(&first)) return *why;
+  if (auto* none = std::get_if<NoRunner>(&first)) return std::move(*none);
   plugin->release(std::move(std::get<std::unique_ptr<RunnerProcess>>(first)));
   return plugin;
 }
@@ -229,7 +229,7 @@ IsolatedPlugin::Started IsolatedPlugin::start_runner() {
   }
   std::this_thread::sleep_until(resume);
   auto made = RunnerProcess::start(memfd_, limits_, log_, name());
-  if (auto* problem = std::get_if<std::string>(&made)) return *problem;
+  if (auto* problem = std::get_if<std::string>(&made)) return NoRunner{*problem, true};
   auto runner = std::move(std::get<std::unique_ptr<RunnerProcess>>(made));
   LoadingLog loading(&log_, file_name_);
   try {
@@ -237,7 +237,7 @@ IsolatedPlugin::Started IsolatedPlugin::start_runner() {
       auto message = runner->receive(limits_.hook_deadline);
       if (!message) {
         runner->stop();
-        return record_end(fmt::format("did not finish loading within {} ms and was stopped", limits_.hook_deadline.count()));
+        return NoRunner{record_end(fmt::format("did not finish loading within {} ms and was stopped", limits_.hook_deadline.count()))};
       }
       Kind kind = message->kind();
       if (kind == Kind::service) {  // log lines of the entry point
@@ -248,19 +248,19 @@ IsolatedPlugin::Started IsolatedPlugin::start_runner() {
       std::string problem(message->text());
       if (!problem.empty()) {
         runner->stop();
-        return naming_file(problem, file_path_);
+        return NoRunner{naming_file(problem, file_path_)};
       }
       if (!take_descriptor(*message)) {
         runner->stop();
         std::lock_guard lock(mutex_);
         quarantined_ = "it described itself differently when its runner started again";
-        return quarantined_;
+        return NoRunner{quarantined_};
       }
       runner->set_log_source(name());
       return runner;
     }
   } catch (const isolation::WireError&) {
-    return record_end(stop(*runner) + " while loading");
+    return NoRunner{record_end(stop(*runner) + " while loading")};
   }
 }
 
@@ -289,7 +289,7 @@ std::variant<std::unique_ptr<RunnerProcess>, std::string> IsolatedPlugin::acquir
       if (auto* runner = std::get_if<std::unique_ptr<RunnerProcess>>(&started)) return std::move(*runner);
       release(nullptr);
       return fmt::format("Plugin `{}` could not be started for {}: {}", name(), hook_name(hook),
-                         std::get<std::string>(started));
+                         std::get<NoRunner>(started).why);
     }
     freed_.wait(lock);
   }

@@ -53,13 +53,21 @@ struct IsolatedDescriptor {
 };
 static_assert(std::is_standard_layout_v<IsolatedDescriptor>, "the descriptor must convert to its plugin");
 
+// Why no runner of a plugin is ready: a phrase ("crashed (SIGSEGV) while loading"), and
+// whether the host could not start one at all (no descriptor, process or pipe to be had), so
+// that no plugin code ran and the phrase says nothing about the plugin.
+struct NoRunner {
+  std::string why;
+  bool not_started = false;
+};
+
 class IsolatedPlugin {
  public:
   // Starts a runner on the verified `bytes` of `file` and runs its entry point there. The
   // descriptor it reported (hooks replaced by the host's), or why the plugin is rejected.
-  static std::variant<std::unique_ptr<IsolatedPlugin>, std::string> discover(const std::filesystem::path& file,
-                                                                             const std::string& bytes,
-                                                                             const RunnerLimits& limits, LogSink log);
+  static std::variant<std::unique_ptr<IsolatedPlugin>, NoRunner> discover(const std::filesystem::path& file,
+                                                                          const std::string& bytes,
+                                                                          const RunnerLimits& limits, LogSink log);
   // A plugin the host loaded in process whose hooks run in a runner, started at first use.
   static std::variant<std::unique_ptr<IsolatedPlugin>, std::string> deferred(const std::filesystem::path& file,
                                                                              const std::string& bytes,
@@ -87,7 +95,7 @@ class IsolatedPlugin {
   };
   struct Lease;  // a runner in use by one thread's call (isolated_plugin.cpp)
   static thread_local Lease* current_lease_;  // the innermost on this thread
-  using Started = std::variant<std::unique_ptr<RunnerProcess>, std::string>;
+  using Started = std::variant<std::unique_ptr<RunnerProcess>, NoRunner>;
 
   IsolatedPlugin(const std::filesystem::path& file, const RunnerLimits& limits, LogSink log);
   // A runner that ran the entry point and described the plugin as expected, or why not (a

@@ -288,10 +288,14 @@ LoadResult load_in_process(const fs::path& path, const std::string& bytes, const
 }
 
 // Runs the entry point in a runner; the hooks run there too.
-LoadResult load_in_runner(const fs::path& path, const std::string& bytes, const LogSink& log, const HostConfig& config) {
+LoadResult load_in_runner(const fs::path& path, const std::string& bytes, const LogSink& log, const HostConfig& config,
+                          LoadFacts& facts) {
   if (std::string problem = entry_symbol_problem(bytes); !problem.empty()) return reject(path, problem);
   auto started = IsolatedPlugin::discover(path, bytes, config.runner, log);
-  if (auto* problem = std::get_if<std::string>(&started)) return reject(path, *problem + origin_hint(bytes));
+  if (auto* none = std::get_if<NoRunner>(&started)) {
+    facts.runner_not_started = none->not_started;
+    return reject(path, none->why + origin_hint(bytes));
+  }
   auto& isolated = std::get<std::unique_ptr<IsolatedPlugin>>(started);
   if (std::string problem = check_descriptor(isolated->descriptor()); !problem.empty()) return reject(path, problem);
   auto definition = described(path, *isolated->descriptor());
@@ -337,7 +341,7 @@ LoadResult load_plugin(const fs::path& path, const LogSink& log, const HostConfi
   if (auto* rejection = std::get_if<Rejection>(&verified)) return std::move(*rejection);
   const std::string& bytes = std::get<std::string>(verified);
   if (config.isolation == Isolation::process) {
-    LoadResult result = load_in_runner(path, bytes, log, config);
+    LoadResult result = load_in_runner(path, bytes, log, config, facts);
     auto* loaded = std::get_if<std::unique_ptr<LoadedPlugin>>(&result);
     if (loaded == nullptr || config.isolation_of((*loaded)->slug()) == Isolation::process) return result;
     // The destination runs in process by its own setting; its runner has answered for it.

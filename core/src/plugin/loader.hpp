@@ -114,6 +114,10 @@ struct LoadFacts {
   bool signature_checked = false;
   std::optional<std::string> signature{};
   bool signature_unreadable = false;  // neither: a verdict that must not be kept
+  // No runner could be started to run the entry point (the host lacked a descriptor, a process
+  // or memory, or its runner program was missing): the rejection is the host's, not the
+  // file's, and must not be kept either.
+  bool runner_not_started = false;
 };
 LoadResult load_plugin(const std::filesystem::path& path, const LogSink& log, const HostConfig& config,
                        LoadFacts& facts);

@@ -100,7 +100,8 @@ LoadResult discover_library_cold(const fs::path& file, MetadataCache& cache, con
   LoadFacts facts;
   LoadResult result = load_plugin(file, log, config, facts);
   // Recorded only when the file that was checked is still there unchanged.
-  if (!cache.enabled() || !facts.read || facts.signature_unreadable || identity_at(file) != facts.identity) {
+  if (!cache.enabled() || !facts.read || facts.signature_unreadable || facts.runner_not_started ||
+      identity_at(file) != facts.identity) {
     return result;
   }
   CacheEntry entry{facts.identity, conditions_of(file, config), facts.sha256, facts.signature_checked, facts.signature};

@@ -14,7 +14,8 @@
 // A plugin is then listed from the entry, and its code is loaded at its first use through the
 // same checks as without the cache; that load fails, saying so, if the file is no longer the
 // one listed. A rejection is repeated with the same reason. Otherwise the file is discovered
-// as without the cache, and the cache records what was found.
+// as without the cache, and the cache records what was found (but not a rejection because no
+// runner could be started: that says nothing about the file).
 #pragma once
 
 #include "plugin/loader.hpp"
