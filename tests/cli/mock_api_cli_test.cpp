@@ -32,13 +32,6 @@ constexpr const char* kQueryKey = "query-SECRET-key-31";
 constexpr const char* kApiKey = "custom-SECRET-key-42";
 constexpr const char* kClientSecret = "partner-client-SECRET-7";
 
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 fs::path write_text(const fs::path& path, const std::string& text) {
   std::ofstream(path, std::ios::binary) << text;
   return path;
@@ -82,7 +75,7 @@ class MockApi {
     return answer;
   }
   const fs::path& directory() const { return dir_; }
-  std::string record_text() const { return read_text(dir_ / "record.jsonl"); }
+  std::string record_text() const { return read_file(dir_ / "record.jsonl"); }
 
   std::vector<json::value> record() const {
     std::vector<json::value> lines;

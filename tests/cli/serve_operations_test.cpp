@@ -240,8 +240,7 @@ class RawConnection {
 
 // User plus system CPU time the process has used, in seconds.
 double cpu_seconds(int pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::string text = read_file("/proc/" + std::to_string(pid) + "/stat");
   std::istringstream fields(text.substr(text.rfind(')') + 2));
   std::string field;
   unsigned long long user = 0, system = 0;

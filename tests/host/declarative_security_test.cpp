@@ -203,10 +203,9 @@ TEST_CASE("a declarative file passes the trust checks of a library: permissions,
     auto [key, pub] = ed25519_key_pair("partner");
     REQUIRE(run_destkit({"sign", file.string(), "--key", key.string()}).exit_code == 0);
     CHECK(run_destkit({"verify", file.string(), "--public-key", pub.string()}).exit_code == 0);
-    std::ifstream in(pub);
     PluginTrust signed_only;
     signed_only.require_signatures = true;
-    signed_only.trusted_keys = {std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>())};
+    signed_only.trusted_keys = {read_file(pub)};
     CHECK(loads(signed_only) == "loaded");
     std::ofstream(file, std::ios::app) << " ";
     CHECK(loads(signed_only) == "its signature does not verify with any trusted key");

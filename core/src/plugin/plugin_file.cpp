@@ -1,5 +1,7 @@
 #include "plugin/plugin_file.hpp"
 
+#include "util/read_file.hpp"
+
 #include <fmt/format.h>
 
 #include <cerrno>
@@ -28,8 +30,7 @@ FileContents refused(std::string problem) {
   return out;
 }
 
-FileContents system_refused() {
-  int error = errno;
+FileContents system_refused(int error = errno) {
   FileContents out = refused(fmt::format("cannot be read ({})", std::strerror(error)));
   out.error = error;
   return out;
@@ -76,17 +77,10 @@ FileContents read_regular_file(const fs::path& path, std::size_t limit, bool fol
   if (out.st.st_dev != examined.st_dev || out.st.st_ino != examined.st_ino || !S_ISREG(out.st.st_mode)) {
     return refused("was replaced while it was being opened");
   }
-  std::string bytes;
-  char buffer[1 << 16];
-  while (bytes.size() <= limit) {
-    ssize_t n = ::read(file.fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return system_refused();
-    if (n == 0) break;
-    bytes.append(buffer, static_cast<std::size_t>(n));
-  }
-  if (bytes.size() > limit) return refused(fmt::format("is larger than the limit of {} bytes", limit));
-  out.bytes = std::move(bytes);
+  FileText read = read_descriptor(file.fd, path.string(), limit);
+  if (read.too_large) return refused(fmt::format("is larger than the limit of {} bytes", limit));
+  if (!read.ok()) return system_refused(read.system_error);
+  out.bytes = std::move(read.text);
   return out;
 }
 

@@ -32,8 +32,9 @@ struct FileContents {
 };
 
 // Refuses anything but a regular file before opening it, opens without blocking, makes sure
-// the file opened is the one examined, and reads at most `limit` bytes. Without
-// `follow_links`, a symbolic link is refused like any other special file.
+// the file opened is the one examined, and refuses one of more than `limit` bytes (reading at
+// most one byte past it). Without `follow_links`, a symbolic link is refused like any other
+// special file.
 FileContents read_regular_file(const std::filesystem::path& path, std::size_t limit, bool follow_links = true);
 
 struct PluginFile {

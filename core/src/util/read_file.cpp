@@ -17,7 +17,10 @@ FileText read_descriptor(int fd, const std::string& name, std::size_t max_bytes)
   for (std::size_t wanted = max_bytes + 1; result.text.size() < wanted;) {
     ssize_t n = ::read(fd, buffer, std::min(sizeof buffer, wanted - result.text.size()));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return {{}, fmt::format("cannot read {} ({})", name, std::strerror(errno))};
+    if (n < 0) {
+      int error = errno;
+      return {{}, fmt::format("cannot read {} ({})", name, std::strerror(error)), false, false, error};
+    }
     if (n == 0) return result;
     result.text.append(buffer, static_cast<std::size_t>(n));
   }

@@ -16,6 +16,7 @@ struct FileText {
   std::string error{};  // empty on success; otherwise names the file and what went wrong
   bool missing = false;    // the error is that nothing exists at the path
   bool too_large = false;  // the error is that there is more than the limit
+  int system_error = 0;    // errno, when read_descriptor's read failed
   bool ok() const { return error.empty(); }
 };
 
