@@ -107,7 +107,7 @@ std::string replaced(std::string text, const std::string& slug, const std::strin
 }  // namespace
 
 TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner gets a verdict naming it, and the host "
-          "serves a healthy plugin next") {
+          "serves a healthy plugin next", "[own-isolation]") {
   const std::string sandbox = "was stopped by the sandbox (SIGSYS";
   Fault fault = GENERATE_COPY(
       Fault{"segfault", "Plugin `{slug}` crashed (SIGSEGV) during {hook}", "crashed (SIGSEGV) while loading"},
@@ -153,7 +153,7 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
 }
 
 TEST_CASE("a plugin in its runner holds no capability, is not root under a root host, and cannot open the host's "
-          "memory or environment") {
+          "memory or environment", "[own-isolation]") {
   auto log = std::make_shared<LogLines>();
   // What a runner must not inherit from its host: a descriptor opened without O_CLOEXEC, and
   // the host's environment.
@@ -193,7 +193,7 @@ TEST_CASE("a plugin in its runner holds no capability, is not root under a root 
   healthy_plugin_still_works(other);
 }
 
-TEST_CASE("a text too large for the channel is refused to the plugin, and the runner goes on") {
+TEST_CASE("a text too large for the channel is refused to the plugin, and the runner goes on", "[own-isolation]") {
   auto log = std::make_shared<LogLines>();
   Host host(isolated_options("faulty-huge-error-test", log));
   std::string error = failure_of(host, "faulty-huge-error-test");
@@ -214,7 +214,7 @@ TEST_CASE("a text too large for the channel is refused to the plugin, and the ru
   healthy_plugin_still_works(defining);
 }
 
-TEST_CASE("a runner's address space is limited: a plugin allocating 10 GB is refused the memory") {
+TEST_CASE("a runner's address space is limited: a plugin allocating 10 GB is refused the memory", "[own-isolation]") {
   if (kSanitized) {
     WARN("skipped: a sanitizer's shadow memory needs more address space than the limit allows");
     return;
@@ -234,7 +234,7 @@ TEST_CASE("a runner's address space is limited: a plugin allocating 10 GB is ref
   }
 }
 
-TEST_CASE("what a plugin writes to stdout and stderr goes to the log under its name") {
+TEST_CASE("what a plugin writes to stdout and stderr goes to the log under its name", "[own-isolation]") {
   for (std::string where : {"entry", "test", "extend"}) {
     std::string slug = "faulty-stdout-" + where;
     auto log = std::make_shared<LogLines>();
@@ -249,7 +249,7 @@ TEST_CASE("what a plugin writes to stdout and stderr goes to the log under its n
   }
 }
 
-TEST_CASE("a plugin that closes its standard descriptors keeps working in its runner") {
+TEST_CASE("a plugin that closes its standard descriptors keeps working in its runner", "[own-isolation]") {
   for (std::string where : {"entry", "test", "extend"}) {
     std::string slug = "faulty-close-stdio-" + where;
     auto log = std::make_shared<LogLines>();
@@ -261,7 +261,7 @@ TEST_CASE("a plugin that closes its standard descriptors keeps working in its ru
   }
 }
 
-TEST_CASE("a runner that crashes after its call returned is reported and started again for the next call") {
+TEST_CASE("a runner that crashes after its call returned is reported and started again for the next call", "[own-isolation]") {
   // From the entry point, the thread crashes the runner after discovery handed it back.
   for (std::string where : {"entry", "test", "extend"}) {
     std::string slug = "faulty-thread-crash-" + where;
@@ -275,7 +275,7 @@ TEST_CASE("a runner that crashes after its call returned is reported and started
   }
 }
 
-TEST_CASE("a runner that keeps crashing is started again at once, then after a backoff that doubles up to its cap") {
+TEST_CASE("a runner that keeps crashing is started again at once, then after a backoff that doubles up to its cap", "[own-isolation]") {
   std::string slug = "faulty-segfault-test";
   auto log = std::make_shared<LogLines>();
   HostOptions options = isolated_options(slug, log);
@@ -302,7 +302,7 @@ TEST_CASE("a runner that keeps crashing is started again at once, then after a b
   healthy_plugin_still_works(host);
 }
 
-TEST_CASE("a plugin whose runner keeps crashing is quarantined until the host rescans its plugins") {
+TEST_CASE("a plugin whose runner keeps crashing is quarantined until the host rescans its plugins", "[own-isolation]") {
   std::string slug = "faulty-segfault-test";
   auto log = std::make_shared<LogLines>();
   HostOptions options = isolated_options(slug, log);
@@ -325,7 +325,7 @@ TEST_CASE("a plugin whose runner keeps crashing is quarantined until the host re
   CHECK(host.rescan().released.empty());
 }
 
-TEST_CASE("the isolation setting is read per destination, and the command line overrides it") {
+TEST_CASE("the isolation setting is read per destination, and the command line overrides it", "[own-isolation]") {
   auto config = parse_host_config(
       R"({"isolation":"process","runner":{"hookDeadlineMs":2500,"openFiles":32},
           "destinations":{"acme":{"isolation":"in-process"}}})",
@@ -390,14 +390,14 @@ void concurrent_checks(HoldingApi& api, int calls, int runners) {
 
 }  // namespace
 
-TEST_CASE("concurrent calls of one isolated plugin run at once, each in a runner of the plugin's pool") {
+TEST_CASE("concurrent calls of one isolated plugin run at once, each in a runner of the plugin's pool", "[own-isolation]") {
   HoldingApi api(4);
   concurrent_checks(api, 4, 16);
   CHECK(api.most_held == 4);  // one at a time would have held 1
   CHECK(api.server.request_count() == 4);
 }
 
-TEST_CASE("an isolated plugin runs in no more runners at once than runnersPerPlugin") {
+TEST_CASE("an isolated plugin runs in no more runners at once than runnersPerPlugin", "[own-isolation]") {
   HoldingApi api(4);
   concurrent_checks(api, 4, 2);
   CHECK(api.most_held == 2);
@@ -409,7 +409,7 @@ TEST_CASE("an isolated plugin runs in no more runners at once than runnersPerPlu
   CHECK_THAT(wrong.status().message(), Catch::Contains("runner.runnersPerPlugin: must be a whole number from 1 to 1024"));
 }
 
-TEST_CASE("a plugin quarantined while runners of it are idle ends those runners at once") {
+TEST_CASE("a plugin quarantined while runners of it are idle ends those runners at once", "[own-isolation]") {
   HoldingApi api(3);
   HostOptions options;
   options.plugin_directories = {kTestPluginDir};
@@ -451,7 +451,7 @@ HostOptions probe_host_options(Isolation isolation, std::shared_ptr<LogLines> lo
 
 }  // namespace
 
-TEST_CASE("what an isolated plugin writes is redacted with its call's secrets, its unfinished line logged with its call") {
+TEST_CASE("what an isolated plugin writes is redacted with its call's secrets, its unfinished line logged with its call", "[own-isolation]") {
   auto server = answering(200);
   auto log = std::make_shared<LogLines>();
   Host host(probe_host_options(Isolation::process, log));
@@ -464,7 +464,7 @@ TEST_CASE("what an isolated plugin writes is redacted with its call's secrets, i
   CHECK(lines_with(*log, kProbeToken) == 0);
 }
 
-TEST_CASE("a plugin that logs in a loop is cut at the line and byte limits, in process and isolated") {
+TEST_CASE("a plugin that logs in a loop is cut at the line and byte limits, in process and isolated", "[own-isolation]") {
   auto log = std::make_shared<LogLines>();
   Isolation isolation = GENERATE(Isolation::in_process, Isolation::process);
   Host host(probe_host_options(isolation, log));
@@ -476,7 +476,7 @@ TEST_CASE("a plugin that logs in a loop is cut at the line and byte limits, in p
   CHECK(lines_with(*log, "test-probe: further log lines of this call are dropped") == 1);
 }
 
-TEST_CASE("what an isolated plugin prints in a loop is cut at the line limit of its call") {
+TEST_CASE("what an isolated plugin prints in a loop is cut at the line limit of its call", "[own-isolation]") {
   auto log = std::make_shared<LogLines>();
   Host host(probe_host_options(Isolation::process, log));
   const Plugin* probe = host.find("test-probe");
