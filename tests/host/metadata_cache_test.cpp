@@ -2,6 +2,7 @@
 // code at first use, and never lets a cache that fails its checks, or a file that changed, make
 // anything load that the checks without the cache would not load.
 #include "environment.hpp"
+#include "process.hpp"
 
 #include <destkit/host/host.hpp>
 #include "util/sha256.hpp"
@@ -12,7 +13,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -435,30 +435,24 @@ TEST_CASE("a plugin whose code describes it otherwise than its cache entry fails
   CHECK_THAT(verdict.message, Catch::Contains("it describes itself differently from when the host listed it"));
 }
 
-TEST_CASE("a rejection because no runner could be started is not kept: the next start tries the file again") {
+TEST_CASE("a rejection because no runner could be started is not kept: the next start tries the file again", "[own-isolation]") {
   Setup setup;
-  setup.isolation = Isolation::process;
-  {
-    // Room for two more descriptors: the host reads the plugin and seals its bytes, and then
-    // has one left, too few for the runner's channel (a pair); once the sealed copy is closed,
-    // two are enough to write the cache.
-    int lowest_free = ::dup(0);
-    REQUIRE(lowest_free >= 0);
-    ::close(lowest_free);
-    rlimit before{};
-    REQUIRE(::getrlimit(RLIMIT_NOFILE, &before) == 0);
-    rlimit scarce{static_cast<rlim_t>(lowest_free) + 2, before.rlim_max};
-    REQUIRE(::setrlimit(RLIMIT_NOFILE, &scarce) == 0);
-    std::unique_ptr<Host> starved;
-    try {
-      starved = setup.host();
-    } catch (...) {
-    }
-    ::setrlimit(RLIMIT_NOFILE, &before);
-    REQUIRE(starved != nullptr);
-    CHECK(starved->find("variant") == nullptr);
-    CHECK_THAT(rejection_of(*starved, setup.plugins / kMarksLoad), Catch::Contains("its runner cannot start"));
-  }
-  auto next = setup.host();
-  CHECK(next->find("variant") != nullptr);
+  // A copy of the destkit program finds no runner next to it (it looks in ../libexec/destkit).
+  fs::path elsewhere = new_directory("no-runner-here") / "bin";
+  fs::create_directories(elsewhere);
+  fs::copy_file(kDestkitCli, elsewhere / "destkit");
+  fs::path config = setup.cache.parent_path().parent_path() / "config.json";
+  std::ofstream(config) << boost::json::serialize(
+      boost::json::object{{"isolation", "process"}, {"metadataCache", setup.cache.string()}});
+  auto listing = [&](const fs::path& program) {
+    ProcessResult r = run_process({program.string(), "plugins", "--json", "--config", config.string(), "--plugin-path",
+                                   setup.plugins.string()});
+    REQUIRE(r.exit_code == 0);
+    return boost::json::parse(r.out);
+  };
+
+  std::string reasons = boost::json::serialize(listing(elsewhere / "destkit").at("rejected"));
+  CHECK_THAT(reasons, Catch::Contains(kMarksLoad) && Catch::Contains("its runner cannot start"));
+  std::string slugs = boost::json::serialize(listing(kDestkitCli).at("plugins"));
+  CHECK_THAT(slugs, Catch::Contains("\"slug\":\"variant\""));
 }
