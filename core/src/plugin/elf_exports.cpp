@@ -46,7 +46,8 @@ std::optional<bool> is_export(const ElfImage& image, const Tables& tables, std::
   if (!text) return std::nullopt;
   unsigned type = ELF64_ST_TYPE(symbol->st_info), binding = ELF64_ST_BIND(symbol->st_info);
   unsigned visibility = ELF64_ST_VISIBILITY(symbol->st_other);
-  return *text == name && symbol->st_shndx != SHN_UNDEF && (type == STT_FUNC || type == STT_GNU_IFUNC) &&
+  return *text == name && symbol->st_shndx != SHN_UNDEF && symbol->st_value != 0 &&
+         (type == STT_FUNC || type == STT_GNU_IFUNC) &&
          (binding == STB_GLOBAL || binding == STB_WEAK) && (visibility == STV_DEFAULT || visibility == STV_PROTECTED);
 }
 
@@ -64,7 +65,8 @@ std::variant<bool, std::string> find_gnu(const ElfImage& image, const Tables& ta
   std::uint64_t bloom = table + sizeof head, buckets = bloom + std::uint64_t{head.bloom_words} * sizeof(Word);
   std::uint64_t chains = buckets + std::uint64_t{head.buckets} * 4;
   constexpr unsigned kBits = sizeof(Word) * 8;
-  auto word = read<Word>(image, bloom + (hash / kBits % head.bloom_words) * sizeof(Word));
+  // The loader masks the word index with bloom_words - 1 (a power of two in a sound file).
+  auto word = read<Word>(image, bloom + ((hash / kBits) & (head.bloom_words - 1)) * sizeof(Word));
   if (!word) return kUnreadable;
   if (head.bloom_shift >= 64) return kUnreadable;
   Word mask = (Word{1} << (hash % kBits)) | (Word{1} << ((std::uint64_t{hash} >> head.bloom_shift) % kBits));
