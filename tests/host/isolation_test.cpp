@@ -203,7 +203,9 @@ TEST_CASE("a text too large for the channel is refused to the plugin, and the ru
   CHECK(failure_of(host, "faulty-huge-error-test") == error);  // the same runner answers again
 
   Host logging(isolated_options("faulty-huge-log-test", log));
-  CHECK(test_auth(logging, "faulty-huge-log-test").outcome == AuthOutcome::valid);
+  AuthVerdict logged = test_auth(logging, "faulty-huge-log-test");
+  INFO(logged.message);
+  CHECK(logged.outcome == AuthOutcome::valid);
   CHECK(log->contains("faulty-huge-log-test: (not logged: a text of 83886080 bytes"));
   CHECK(log->contains("faulty-huge-log-test: (not logged: a text of 18446744073709551615 bytes"));
 
