@@ -41,6 +41,7 @@ using destkit::host::HostOptions;
 using destkit::host::Isolation;
 
 double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;  // nothing measured (--runners 0)
   std::sort(values.begin(), values.end());
   return values[std::min(values.size() - 1, static_cast<std::size_t>(p * values.size()))];
 }

@@ -80,6 +80,17 @@ TEST_CASE("a symbolic link to a plugin in a directory others can write is refuse
                                      "(--insecure-plugin-permissions loads it anyway)");
 }
 
+TEST_CASE("a plugin in a symbolic link to a directory others can write is refused") {
+  fs::path open_dir = directory_with_probe("open-directory-target");
+  fs::permissions(open_dir, fs::perms::all);
+  fs::path link = new_directory("link-to-open-directory") / "plugins";
+  fs::create_directory_symlink(open_dir, link);
+  fs::path target = fs::canonical(open_dir) / "destkit-test-probe.so";
+  CHECK(verdict_on_probe(link) == "resolves to " + target.string() + "; its directory " + target.parent_path().string() +
+                                      " can be written by any user (mode 0777); refused "
+                                      "(--insecure-plugin-permissions loads it anyway)");
+}
+
 TEST_CASE("a plugin below a directory others can write is refused, however far up that directory is") {
   fs::path open_dir = new_directory("open-above");
   fs::path dir = open_dir / "a" / "b";

@@ -123,13 +123,13 @@ struct Host::Impl {
     }
   }
 
-  // Discovers one file: a library through the metadata cache, or as without it when there is
-  // no `directories` memo; a declarative destination by reading it (it runs no code, and
+  // Discovers one file: a library through the metadata cache, or as without it outside a pass
+  // over the whole search path (`pass` null); a declarative destination by reading it (it runs no code, and
   // parsing it costs little more than checking a cache entry would).
-  LoadResult discover(const std::filesystem::path& file, DirectoryMemo* directories) {
+  LoadResult discover(const std::filesystem::path& file, DiscoveryPass* pass) {
     if (is_declarative_file_name(file.filename().string())) return load_plugin(file, options.log, options.config);
-    return directories == nullptr ? discover_library_cold(file, cache, options.log, options.config)
-                                  : discover_library(file, cache, options.log, options.config, *directories);
+    return pass == nullptr ? discover_library_cold(file, cache, options.log, options.config, nullptr)
+                           : discover_library(file, cache, options.log, options.config, *pass);
   }
 
   // What a change of the file of a listed plugin means for it.
@@ -174,13 +174,13 @@ Host::Host(HostOptions options) : impl_(std::make_unique<Impl>()) {
   if (o.config.metadata_cache && !o.config.metadata_cache->empty()) {
     impl_->cache = MetadataCache::open(*o.config.metadata_cache, o.log);
   }
-  DirectoryMemo directories;
+  DiscoveryPass pass;
   for (const auto& directory : impl_->search_path) {
     // One file or folder that makes discovery fail unexpectedly is a rejection, not an exception.
     try {
       for (const auto& file : plugin_files_in(directory)) {
         try {
-          impl_->add(impl_->discover(file, &directories));
+          impl_->add(impl_->discover(file, &pass));
         } catch (...) {
           impl_->rejections.push_back({file, "it could not be loaded: the host failed unexpectedly"});
         }

@@ -305,7 +305,7 @@ LoadResult load_in_runner(const fs::path& path, const std::string& bytes, const 
 
 // A file that passed every check made before its code runs: its bytes, or why it is refused.
 std::variant<std::string, Rejection> verified_bytes(const fs::path& path, const PluginTrust& trust, LoadFacts& facts) {
-  auto file = read_plugin_file(path, trust.strict_permissions);
+  auto file = read_plugin_file(path, trust.strict_permissions, kMaxPluginFileSize, facts.directories);
   if (auto* problem = std::get_if<std::string>(&file)) return reject(path, *problem);
   PluginFile& read = std::get<PluginFile>(file);
   facts.read = true;

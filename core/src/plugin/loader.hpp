@@ -99,12 +99,16 @@ LoadResult load_plugin(const std::filesystem::path& path, const LogSink& log, co
 // destination's own setting decides where its hooks run.
 LoadResult load_plugin(const std::filesystem::path& path, const LogSink& log, const HostConfig& config);
 
+class DirectoryMemo;  // plugin/plugin_file.hpp
+
 // What loading a library learned about its file besides the verdict, for the metadata cache.
 struct LoadFacts {
   // When set, the file must still be this one (and have this SHA-256, when one is computed):
   // otherwise it is rejected before any of its code runs.
   std::optional<FileIdentity> expected_identity{};
   std::string expected_sha256{};
+  // The memo of the pass over the search path this load is part of, if any.
+  DirectoryMemo* directories = nullptr;
   // The file passed read_plugin_file's checks, so the verdict is the file's own (given the
   // same trust rules): the members below are set.
   bool read = false;

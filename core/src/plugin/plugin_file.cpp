@@ -85,9 +85,9 @@ FileContents read_regular_file(const fs::path& path, std::size_t limit, bool fol
 }
 
 std::variant<PluginFile, std::string> read_plugin_file(const fs::path& path, bool strict_permissions,
-                                                       std::size_t max_bytes) {
+                                                       std::size_t max_bytes, DirectoryMemo* directories) {
   std::error_code ec;
-  fs::path real = fs::canonical(path, ec);
+  fs::path real = directories != nullptr ? directories->real_file(path, ec) : fs::canonical(path, ec);
   if (ec) return fmt::format("cannot be read ({})", ec.message());
   // The real path has no link left in it; one appearing now is not followed.
   FileContents contents = read_regular_file(real, max_bytes, false);
@@ -97,7 +97,12 @@ std::variant<PluginFile, std::string> read_plugin_file(const fs::path& path, boo
   }
   if (contents.bytes->empty()) return std::string("is empty");
   if (strict_permissions) {
-    if (std::string problem = permission_refusal(path, real, contents.st); !problem.empty()) return problem;
+    std::string problem = file_permission_problem(contents.st);
+    if (problem.empty()) {
+      problem = directories != nullptr ? directories->problem(real.parent_path())
+                                       : directories_permission_problem(real.parent_path());
+    }
+    if (!problem.empty()) return permission_refusal(path, real, problem);
   }
   return PluginFile{std::move(real), std::move(*contents.bytes), contents.st};
 }
@@ -130,5 +135,33 @@ std::string permission_refusal(const fs::path& path, const fs::path& real, const
 }
 
 std::string file_permission_problem(const struct stat& st) { return permission_problem(st, "the file"); }
+
+const fs::path& DirectoryMemo::real(const fs::path& directory) {
+  auto found = real_.find(directory);
+  if (found != real_.end()) return found->second;
+  std::error_code ec;
+  fs::path resolved = fs::canonical(directory, ec);
+  return real_.emplace(directory, ec ? fs::path() : resolved).first->second;
+}
+
+const std::string& DirectoryMemo::problem(const fs::path& real_directory) {
+  auto found = problem_.find(real_directory);
+  if (found != problem_.end()) return found->second;
+  return problem_.emplace(real_directory, directories_permission_problem(real_directory)).first->second;
+}
+
+fs::path DirectoryMemo::real_file(const fs::path& file, std::error_code& ec) {
+  struct stat st {};
+  if (::lstat(file.c_str(), &st) != 0) {
+    ec.assign(errno, std::generic_category());
+    return {};
+  }
+  const fs::path& directory = real(file.has_parent_path() ? file.parent_path() : fs::path("."));
+  if (S_ISLNK(st.st_mode) || directory.empty() || file.filename() == "." || file.filename() == "..") {
+    return fs::canonical(file, ec);
+  }
+  ec.clear();
+  return directory / file.filename();
+}
 
 }  // namespace destkit::host

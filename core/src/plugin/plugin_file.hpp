@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -37,6 +38,23 @@ struct FileContents {
 // special file.
 FileContents read_regular_file(const std::filesystem::path& path, std::size_t limit, bool follow_links = true);
 
+// What one pass over the search path learned about directories: each is resolved, and its
+// permissions and those of the directories above it checked, once per pass rather than once
+// for each file in it.
+class DirectoryMemo {
+ public:
+  // `directory` with every symbolic link resolved; empty when it cannot be resolved.
+  const std::filesystem::path& real(const std::filesystem::path& directory);
+  // directories_permission_problem of a resolved directory.
+  const std::string& problem(const std::filesystem::path& real_directory);
+  // fs::canonical(file), resolving only the file itself when its directory is known.
+  std::filesystem::path real_file(const std::filesystem::path& file, std::error_code& ec);
+
+ private:
+  std::map<std::filesystem::path, std::filesystem::path> real_{};
+  std::map<std::filesystem::path, std::string> problem_{};
+};
+
 struct PluginFile {
   std::filesystem::path real_path;  // every symbolic link resolved
   std::string bytes;
@@ -48,8 +66,11 @@ struct PluginFile {
 // running the host, and others can write to them only through root's group or the user's own
 // group, or in a sticky directory such as /tmp (where nobody can replace what another user
 // put there). A file larger than `max_bytes` is refused. Returns the reason when it is refused.
+// Within one pass over the search path, `directories` saves resolving and checking each
+// directory again for every file in it.
 std::variant<PluginFile, std::string> read_plugin_file(const std::filesystem::path& path, bool strict_permissions,
-                                                       std::size_t max_bytes = kMaxPluginFileSize);
+                                                       std::size_t max_bytes = kMaxPluginFileSize,
+                                                       DirectoryMemo* directories = nullptr);
 
 // StrictModes for the file at `real_path` (no link left in it) whose status is `st`, then for
 // each directory from its own up to "/": anyone who can write to one of them can replace the

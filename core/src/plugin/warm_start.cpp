@@ -15,7 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 
 // Everything besides the file that the verdict on it depends on, as a digest.
-std::string conditions_of(const fs::path& file, const HostConfig& config) {
+std::string conditions_digest(const fs::path& file, const HostConfig& config) {
   const PluginTrust& trust = config.plugins;
   auto pin = trust.sha256_pins.find(file.filename().string());
   std::string keys;
@@ -29,6 +29,15 @@ std::string conditions_of(const fs::path& file, const HostConfig& config) {
   return sha256_hex(fmt::format("pin={};pins={};requirePins={};requireSignatures={};keys={};isolated={};runner={}",
                                 pin == trust.sha256_pins.end() ? "" : pin->second, !trust.sha256_pins.empty(),
                                 trust.require_pins, trust.require_signatures, keys, isolated, runner));
+}
+
+// conditions_digest, computed once per pass for the files that have no pin of their own.
+std::string conditions_of(const fs::path& file, const HostConfig& config, DiscoveryPass* pass) {
+  if (pass == nullptr || config.plugins.sha256_pins.contains(file.filename().string())) {
+    return conditions_digest(file, config);
+  }
+  if (pass->unpinned_conditions.empty()) pass->unpinned_conditions = conditions_digest(file, config);
+  return pass->unpinned_conditions;
 }
 
 struct Stale {};
@@ -96,15 +105,15 @@ std::unique_ptr<LoadedPlugin> listed(const fs::path& file, const CacheEntry& ent
 }  // namespace
 
 LoadResult discover_library_cold(const fs::path& file, MetadataCache& cache, const LogSink& log,
-                                 const HostConfig& config) {
-  LoadFacts facts;
+                                 const HostConfig& config, DiscoveryPass* pass) {
+  LoadFacts facts{.directories = pass != nullptr ? &pass->directories : nullptr};
   LoadResult result = load_plugin(file, log, config, facts);
   // Recorded only when the file that was checked is still there unchanged.
   if (!cache.enabled() || !facts.read || facts.signature_unreadable || facts.runner_not_started ||
       identity_at(file) != facts.identity) {
     return result;
   }
-  CacheEntry entry{facts.identity, conditions_of(file, config), facts.sha256, facts.signature_checked, facts.signature};
+  CacheEntry entry{facts.identity, conditions_of(file, config, pass), facts.sha256, facts.signature_checked, facts.signature};
   if (auto* rejection = std::get_if<Rejection>(&result)) {
     entry.rejection = rejection->reason;
   } else {
@@ -114,33 +123,19 @@ LoadResult discover_library_cold(const fs::path& file, MetadataCache& cache, con
   return result;
 }
 
-const fs::path& DirectoryMemo::real(const fs::path& directory) {
-  auto found = real_.find(directory);
-  if (found != real_.end()) return found->second;
-  std::error_code ec;
-  fs::path resolved = fs::canonical(directory, ec);
-  return real_.emplace(directory, ec ? fs::path() : resolved).first->second;
-}
-
-const std::string& DirectoryMemo::problem(const fs::path& real_directory) {
-  auto found = problem_.find(real_directory);
-  if (found != problem_.end()) return found->second;
-  return problem_.emplace(real_directory, directories_permission_problem(real_directory)).first->second;
-}
-
 LoadResult discover_library(const fs::path& file, MetadataCache& cache, const LogSink& log, const HostConfig& config,
-                            DirectoryMemo& directories) {
+                            DiscoveryPass& pass) {
   const CacheEntry* entry = cache.find(file);
-  if (entry == nullptr || entry->conditions != conditions_of(file, config)) {
-    return discover_library_cold(file, cache, log, config);
+  if (entry == nullptr || entry->conditions != conditions_of(file, config, &pass)) {
+    return discover_library_cold(file, cache, log, config, &pass);
   }
-  Match found = match(file, *entry, config.plugins, directories);
-  if (std::holds_alternative<Stale>(found)) return discover_library_cold(file, cache, log, config);
+  Match found = match(file, *entry, config.plugins, pass.directories);
+  if (std::holds_alternative<Stale>(found)) return discover_library_cold(file, cache, log, config, &pass);
   cache.record(file, *entry);
   if (auto* rejection = std::get_if<Rejection>(&found)) return std::move(*rejection);
   if (!entry->plugin) return Rejection{file, entry->rejection};
   if (auto plugin = listed(file, *entry, log, config)) return plugin;
-  return discover_library_cold(file, cache, log, config);
+  return discover_library_cold(file, cache, log, config, &pass);
 }
 
 }  // namespace destkit::host

@@ -20,37 +20,29 @@
 
 #include "plugin/loader.hpp"
 #include "plugin/metadata_cache.hpp"
+#include "plugin/plugin_file.hpp"
 
 #include <destkit/host/config.hpp>
 #include <destkit/host/log.hpp>
 
 #include <filesystem>
-#include <map>
 #include <string>
 
 namespace destkit::host {
 
-// What one pass over the search path learned about directories: each is resolved, and its
-// permissions and those of the directories above it checked, once per pass rather than once
-// for each file in it.
-class DirectoryMemo {
- public:
-  // `directory` with every symbolic link resolved; empty when it cannot be resolved.
-  const std::filesystem::path& real(const std::filesystem::path& directory);
-  // directories_permission_problem (plugin_file.hpp) of a resolved directory.
-  const std::string& problem(const std::filesystem::path& real_directory);
-
- private:
-  std::map<std::filesystem::path, std::filesystem::path> real_{};
-  std::map<std::filesystem::path, std::string> problem_{};
+// What one pass over the search path computes once rather than once for each file.
+struct DiscoveryPass {
+  DirectoryMemo directories{};
+  std::string unpinned_conditions{};  // the conditions digest of a file without a pin, once known
 };
 
 // `log` and `config` must outlive the plugin returned: its code is loaded with them.
 LoadResult discover_library(const std::filesystem::path& file, MetadataCache& cache, const LogSink& log,
-                            const HostConfig& config, DirectoryMemo& directories);
+                            const HostConfig& config, DiscoveryPass& pass);
 
 // Discovers the library as without the cache (its code runs), and records what was found.
+// `pass` is null outside a pass over the whole search path.
 LoadResult discover_library_cold(const std::filesystem::path& file, MetadataCache& cache, const LogSink& log,
-                                 const HostConfig& config);
+                                 const HostConfig& config, DiscoveryPass* pass);
 
 }  // namespace destkit::host
