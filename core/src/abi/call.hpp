@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -125,6 +126,11 @@ struct dk_call {
   // A dry run: request_send records each request here instead of sending it, and answers
   // DK_ERR_NETWORK ("not sent: dry run").
   std::vector<destkit::host::ResolvedRequest>* dry_run = nullptr;
+  // Set by a credential test before extendRequest when testRequest follows it: an isolated
+  // plugin's runner then goes on into testRequest without waiting to be asked, and the call
+  // keeps that runner here until the host runs the hook (isolation/isolated_plugin.cpp).
+  bool test_request_follows = false;
+  std::shared_ptr<void> runner_ahead;
 };
 
 namespace destkit::host {

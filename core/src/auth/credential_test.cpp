@@ -152,6 +152,7 @@ AuthVerdict check_credentials(const LoadedPlugin& plugin, const boost::json::val
   if (auto error = session.begin(call)) return token_unavailable(*error);
 
   ActiveCall active(&call);
+  call.test_request_follows = observed.extension == nullptr && hooks.on_test_request != nullptr;
   if (dk_status status = run_extend_request(&call); status != DK_OK) {
     return hook_failed(call, status, "extendRequest", plugin);
   }

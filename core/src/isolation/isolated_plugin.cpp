@@ -48,13 +48,17 @@ std::int64_t value_of(const void* handle) { return static_cast<std::int64_t>(rei
 // otherwise ask for in round trips of their own (docs/isolation.md, "Fewer round trips"): the
 // call's settings, as get_setting would hand each out, and for a hook that sends requests an
 // options handle made in advance for its first request_options_new.
-Message hook_message(Hook hook, dk_call& call, dk_request_options* out) {
+Message hook_message(Hook hook, dk_call& call, dk_request_options* out, bool test_follows) {
   dk_call* handle = handle_of(call);
-  dk_request_options* spare = nullptr;
-  if (hook != Hook::extend_request && host_api()->request_options_new(handle, &spare) != DK_OK) spare = nullptr;
+  auto made_in_advance = [handle] {
+    dk_request_options* spare = nullptr;
+    return host_api()->request_options_new(handle, &spare) == DK_OK ? spare : nullptr;
+  };
   Message m(Kind::hook);
   m.add(static_cast<std::int64_t>(hook)).add(value_of(handle)).add(value_of(out)).add(auth_present(call));
-  m.add(value_of(spare));
+  m.add(value_of(hook != Hook::extend_request ? made_in_advance() : nullptr));
+  m.add(test_follows ? static_cast<std::int64_t>(Hook::test_request) : 0);
+  m.add(value_of(test_follows ? made_in_advance() : nullptr));
   std::int64_t count = call.settings == nullptr ? 0 : static_cast<std::int64_t>(call.settings->size());
   m.add(count);
   if (count == 0) return m;
@@ -183,6 +187,14 @@ struct IsolatedPlugin::Lease {
   RunnerProcess* runner;
   Lease* outer;
   std::string fault;  // set when the runner ended: every call on it fails with this
+  bool test_running = false;  // the runner went on from extendRequest into testRequest
+};
+
+// A runner that went on into the call's testRequest, kept by the call (dk_call::runner_ahead)
+// until the host runs that hook; stopped if the call ends first.
+struct IsolatedPlugin::RunnerAhead {
+  IsolatedPlugin* plugin;
+  std::unique_ptr<RunnerProcess> runner;
 };
 
 thread_local IsolatedPlugin::Lease* IsolatedPlugin::current_lease_ = nullptr;
@@ -334,7 +346,7 @@ void IsolatedPlugin::end_idle_runners() {
   reaping_ = false;
 }
 
-dk_status IsolatedPlugin::converse(Lease& lease, Hook hook, dk_call* call, dk_request_options* out) {
+dk_status IsolatedPlugin::converse(Lease& lease, Hook hook, dk_call* call, dk_request_options* out, Start start) {
   auto fail = [&](const std::string& fault) {
     if (call->fault.empty()) call->fault = fault;
     return DK_ERR_INTERNAL;
@@ -344,7 +356,7 @@ dk_status IsolatedPlugin::converse(Lease& lease, Hook hook, dk_call* call, dk_re
   auto budget = limits_.hook_deadline;
   dk_status deferred_failure = DK_OK;  // a deferred setter failed: the next waiting service gets it
   try {
-    runner.send(hook_message(hook, *call, out));
+    if (start != Start::already_running) runner.send(hook_message(hook, *call, out, start == Start::send_then_test));
     for (;;) {
       auto waited_from = Clock::now();
       auto message = runner.receive(budget);
@@ -358,6 +370,7 @@ dk_status IsolatedPlugin::converse(Lease& lease, Hook hook, dk_call* call, dk_re
       Kind kind = message->kind();
       if (kind == Kind::hook_done) {
         auto status = static_cast<dk_status>(message->integer());
+        if (start == Start::send_then_test && status == DK_OK) lease.test_running = true;
         return status == DK_OK ? deferred_failure : status;
       }
       if (kind == Kind::deferred_service) {
@@ -384,15 +397,23 @@ dk_status IsolatedPlugin::converse(Lease& lease, Hook hook, dk_call* call, dk_re
 
 dk_status IsolatedPlugin::run(Hook hook, dk_call* call, dk_request_options* out) noexcept {
   try {
+    bool test_follows = hook == Hook::extend_request && std::exchange(call->test_request_follows, false);
     for (Lease* lease = current_lease_; lease != nullptr; lease = lease->outer) {
-      if (lease->plugin == this) return converse(*lease, hook, call, out);  // nested in a call on this thread
+      if (lease->plugin == this) return converse(*lease, hook, call, out, Start::send);  // nested in a call on this thread
     }
-    auto acquired = acquire(hook);
-    if (auto* problem = std::get_if<std::string>(&acquired)) {
-      if (call->fault.empty()) call->fault = *problem;
-      return DK_ERR_INTERNAL;
+    Start start = test_follows ? Start::send_then_test : Start::send;
+    std::unique_ptr<RunnerProcess> runner = hook == Hook::test_request ? take_runner_ahead(*call) : nullptr;
+    if (runner != nullptr) {
+      start = Start::already_running;
+    } else {
+      auto acquired = acquire(hook);
+      if (auto* problem = std::get_if<std::string>(&acquired)) {
+        if (call->fault.empty()) call->fault = *problem;
+        return DK_ERR_INTERNAL;
+      }
+      runner = std::move(std::get<std::unique_ptr<RunnerProcess>>(acquired));
+      runner->begin_call(call->redactor);
     }
-    std::unique_ptr<RunnerProcess> runner = std::move(std::get<std::unique_ptr<RunnerProcess>>(acquired));
     Lease lease{this, runner.get(), current_lease_, {}};
     current_lease_ = &lease;
     struct Restore {
@@ -400,18 +421,54 @@ dk_status IsolatedPlugin::run(Hook hook, dk_call* call, dk_request_options* out)
       ~Restore() { current_lease_ = lease.outer; }
     } restore{lease};
     dk_status status = DK_ERR_INTERNAL;
-    runner->begin_call(call->redactor);
     try {
-      status = converse(lease, hook, call, out);
+      status = converse(lease, hook, call, out, start);
     } catch (...) {
       runner->stop();  // the conversation is in an unknown state
       lease.fault = "the host failed while running the plugin";
+    }
+    if (lease.test_running && lease.fault.empty()) {
+      keep_runner_ahead(*call, std::move(runner));
+      return status;
     }
     runner->end_call();
     release(lease.fault.empty() ? std::move(runner) : nullptr);
     return status;
   } catch (...) {
     return DK_ERR_INTERNAL;
+  }
+}
+
+void IsolatedPlugin::keep_runner_ahead(dk_call& call, std::unique_ptr<RunnerProcess> runner) noexcept {
+  try {
+    std::shared_ptr<RunnerAhead> ahead(new RunnerAhead{this, nullptr}, [](RunnerAhead* kept) {
+      kept->plugin->discard(std::move(kept->runner));
+      delete kept;
+    });
+    ahead->runner = std::move(runner);
+    call.runner_ahead = std::move(ahead);
+  } catch (...) {
+    discard(std::move(runner));
+  }
+}
+
+std::unique_ptr<RunnerProcess> IsolatedPlugin::take_runner_ahead(dk_call& call) {
+  if (call.runner_ahead == nullptr) return nullptr;
+  auto ahead = std::static_pointer_cast<RunnerAhead>(std::exchange(call.runner_ahead, nullptr));
+  if (ahead->plugin != this) return nullptr;  // ends with `ahead`
+  return std::move(ahead->runner);
+}
+
+void IsolatedPlugin::discard(std::unique_ptr<RunnerProcess> runner) noexcept {
+  if (runner == nullptr) return;
+  try {
+    runner->end_call();
+    runner->stop();  // it is running a hook the host will not serve; not counted as a crash
+  } catch (...) {
+  }
+  try {
+    release(nullptr);
+  } catch (...) {
   }
 }
 

@@ -8,7 +8,9 @@
 // Calls run in a small pool of runners of the plugin: a call takes an idle runner, or starts one
 // while fewer than RunnerLimits::runners_per_plugin exist (else it waits for one to be free),
 // and gives it back when the hook returns. So concurrent calls of one plugin run concurrently,
-// and the pool grows to the concurrency the host asks for. Idle runners beyond one are ended
+// and the pool grows to the concurrency the host asks for. A credential test keeps its runner
+// from extendRequest through testRequest, which the runner starts on its own as soon as
+// extendRequest succeeds (dk_call::runner_ahead). Idle runners beyond one are ended
 // after kIdleRunnerLifetime. A nested hook call (extendRequest inside request_send) goes to the
 // runner of the call it is nested in, on the same thread. The descriptor is learned from the
 // first runner; each later one must describe the plugin the same way.
@@ -93,7 +95,12 @@ class IsolatedPlugin {
     std::unique_ptr<RunnerProcess> runner;
     std::chrono::steady_clock::time_point since;
   };
-  struct Lease;  // a runner in use by one thread's call (isolated_plugin.cpp)
+  struct Lease;        // a runner in use by one thread's call (isolated_plugin.cpp)
+  struct RunnerAhead;  // a runner already running a call's testRequest (isolated_plugin.cpp)
+  // How converse begins: by sending the hook; by sending extendRequest with testRequest to
+  // follow in the same runner (a credential test: docs/isolation.md, "Fewer round trips"); or
+  // with the hook already running there.
+  enum class Start { send, send_then_test, already_running };
   static thread_local Lease* current_lease_;  // the innermost on this thread
   using Started = std::variant<std::unique_ptr<RunnerProcess>, NoRunner>;
 
@@ -106,7 +113,13 @@ class IsolatedPlugin {
   // Gives a runner whose call ended normally back to the pool; `nullptr` for one that ended.
   void release(std::unique_ptr<RunnerProcess> runner);
   // Runs the hook on the lease's runner until it answers, serving its service calls.
-  dk_status converse(Lease& lease, isolation::Hook hook, dk_call* call, dk_request_options* out);
+  dk_status converse(Lease& lease, isolation::Hook hook, dk_call* call, dk_request_options* out, Start start);
+  // Has the call keep a runner that went on into its testRequest, until the host runs it.
+  void keep_runner_ahead(dk_call& call, std::unique_ptr<RunnerProcess> runner) noexcept;
+  // The runner the call kept because it already runs the call's testRequest, if any.
+  std::unique_ptr<RunnerProcess> take_runner_ahead(dk_call& call);
+  // Stops a runner kept ahead whose hook the host will not run, and gives up its place.
+  void discard(std::unique_ptr<RunnerProcess> runner) noexcept;
   // Ends idle runners beyond one that have been idle for kIdleRunnerLifetime (a thread of its own).
   void end_idle_runners();
   // Stops the runner and says how it ended, as a phrase.

@@ -22,8 +22,11 @@ enum class Kind : std::int64_t {
   hook = 2,        // host -> runner: run a hook (may arrive while the runner waits for a reply):
                    // hook, call, options, which get_auth names the call holds (1 accessToken,
                    // 2 refreshToken, 4 clientId, 8 clientSecret), an options handle made
-                   // for the hook's first request_options_new (0 for none), the number of
-                   // the call's settings, then each as name, DK_VALUE_* kind, text
+                   // for the hook's first request_options_new (0 for none), the hook to run
+                   // next on the same call when this one returns DK_OK (0 for none, else
+                   // test_request after extend_request) and its options handle made in
+                   // advance, the number of the call's settings, then each as name,
+                   // DK_VALUE_* kind, text
   hook_done = 3,   // runner -> host: the hook's status
   service = 4,     // runner -> host: a dk_host_api call made by the plugin
   reply = 5,       // host -> runner: the service's status and outputs
