@@ -3,10 +3,14 @@
 #include "isolation/wire.hpp"
 
 #include <algorithm>
+#include <csignal>
+#include <cstdio>
 #include <deque>
+#include <iostream>
 #include <thread>
 #include <utility>
 #include <vector>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace destkit::runner {
@@ -48,8 +52,24 @@ std::string outgoing;  // deferred services, then the message that goes with the
 
 }  // namespace
 
-// The host closed the channel or broke the protocol: nothing is left to do.
-void host_is_gone() { ::_exit(0); }
+namespace {
+// The channel as the runner found it, to tell a host that went away from a plugin that closed
+// or replaced the channel's descriptor.
+struct stat channel_at_start {};
+}  // namespace
+
+void remember_channel() { ::fstat(kChannelFd, &channel_at_start); }
+
+// The host closed the channel or broke the protocol: nothing is left to do. When the plugin
+// broke it, the runner ends as the host ends a runner that broke its channel (SIGKILL), so
+// that the verdict says what happened rather than "exit status 0".
+void host_is_gone() {
+  struct stat now {};
+  bool intact = ::fstat(kChannelFd, &now) == 0 && now.st_dev == channel_at_start.st_dev &&
+                now.st_ino == channel_at_start.st_ino;
+  if (!intact) ::kill(::getpid(), SIGKILL);
+  ::_exit(0);
+}
 
 namespace {
 
@@ -91,6 +111,17 @@ HookFrame read_frame(Reader& message, Hook& hook, dk_request_options*& options, 
   return frame;
 }
 
+}  // namespace
+
+void flush_plugin_output() {
+  std::cout.flush();
+  std::cerr.flush();
+  std::clog.flush();
+  std::fflush(nullptr);
+}
+
+namespace {
+
 // Runs `hook` on the call of frames.back(), and takes that frame off the stack.
 dk_status run_frame(Hook hook, dk_request_options* options) {
   dk_call* call = frames.back().call;
@@ -105,6 +136,7 @@ dk_status run_frame(Hook hook, dk_request_options* options) {
   }
   writable_options.pop_back();
   if (--hook_depth == 0) handed_out.clear();
+  flush_plugin_output();
   return status;
 }
 

@@ -52,6 +52,12 @@ const Setting* known_setting(dk_call* call, std::string_view name);
 dk_request_options* take_spare_options(dk_call* call);
 isolation::Reader ask(const isolation::Message& message);
 [[noreturn]] void host_is_gone();
+// Notes which socket the channel is, before any plugin code runs (see host_is_gone).
+void remember_channel();
+// Writes out what the plugin left in the C library's and the C++ library's stream buffers, so
+// that it reaches the host's pipes before the end of the hook or of the entry point does, and
+// is logged with that call (a language runtime with buffers of its own flushes them itself).
+void flush_plugin_output();
 
 // Serves hook messages until the host closes the channel; then the runner ends.
 [[noreturn]] void serve_hooks();

@@ -42,7 +42,7 @@ void end_with_the_host() {
     pollfd p{kChannelFd, POLLRDHUP, 0};
     while (::poll(&p, 1, -1) < 0) {
     }
-    ::_exit(0);
+    host_is_gone();
   }).detach();
 }
 
@@ -89,6 +89,7 @@ int run(int argc, char** argv) {
     if (std::strcmp(argv[i], "--open-files") == 0) limits.open_files = std::atoi(argv[i + 1]);
   }
   claim_talking_thread();
+  remember_channel();
   if (std::string problem = enter_sandbox(limits); !problem.empty()) {
     tell(refusal("its runner could not start: " + problem));
     return 0;
@@ -105,7 +106,9 @@ int run(int argc, char** argv) {
     tell(refusal(std::string("does not export ") + DK_PLUGIN_ENTRY_SYMBOL));
     return 0;
   }
-  tell(describe(entry(proxy_host_api())));
+  const dk_plugin* described = entry(proxy_host_api());
+  flush_plugin_output();
+  tell(describe(described));
   serve_hooks();
 }
 

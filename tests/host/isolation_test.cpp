@@ -133,6 +133,8 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
       Fault{"schedule-parent", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"ioprio-parent", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"read-parent-memory", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"close-channel", "Plugin `{slug}` broke its channel to the host and was stopped (SIGKILL) during {hook}",
+            "broke its channel to the host and was stopped (SIGKILL) while loading"},
       Fault{"leak-fds", "Too many open files", "its entry point returned NULL"});
   std::string where = GENERATE(as<std::string>{}, "entry", "test", "extend");
   std::string slug = "faulty-" + fault.fault + "-" + where;
@@ -463,6 +465,7 @@ TEST_CASE("what an isolated plugin writes is redacted with its call's secrets, i
   // Logged before the call returned: the next call, another user's maybe, cannot carry it.
   CHECK(lines_with(*log, "test-probe: stdout: printing token [redacted]") == 1);
   CHECK(lines_with(*log, "test-probe: stderr: partial [redacted]") == 1);
+  CHECK(lines_with(*log, "test-probe: stdout: unflushed [redacted]") == 1);
   CHECK(lines_with(*log, kProbeToken) == 0);
 }
 

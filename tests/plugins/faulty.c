@@ -58,6 +58,7 @@
 #define FAULT_HUGE_ERROR 27       /* set_error with 80 MB: reports the status and last_error */
 #define FAULT_HUGE_LOG 28         /* log with 80 MB and with SIZE_MAX bytes, then carries on */
 #define FAULT_HUGE_DEFINITION 29  /* a definition of 80 MB (in the entry point) */
+#define FAULT_CLOSE_CHANNEL 30    /* closes its runner's channel (fd 3), then carries on */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -165,6 +166,7 @@ __attribute__((unused)) static int fault(void) {
       fprintf(stderr, "faulty plugin on stderr\n");
       break;
     case FAULT_CLOSE_STDIO: close(0); close(1); close(2); break;
+    case FAULT_CLOSE_CHANNEL: close(3); break;
     case FAULT_SIGSTOP: raise(SIGSTOP); break;
     case FAULT_THREAD_CRASH: {
       pthread_t thread;

@@ -75,6 +75,8 @@ destkit::Destination probe() {
                       std::fprintf(stderr, "partial %s", input.settings.string("token").c_str());
                       std::fflush(stdout);
                       request("/check");
+                      // Left in the plugin's own buffers when the hook returns.
+                      std::printf("unflushed %s", input.settings.string("token").c_str());
                     } else if (mode == "log-flood") {
                       for (int i = 0; i < 1500; ++i) input.log.info(std::string(20 * 1024, 'x'));
                     } else if (mode == "print-flood") {  // isolated only
