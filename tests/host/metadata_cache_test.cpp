@@ -171,6 +171,23 @@ TEST_CASE("a file that changes after a warm start is refused at first use, befor
   CHECK(report.changed[0].path == setup.plugins / kMarksLoad);
 }
 
+TEST_CASE("a permission refusal at first use is not kept: once the directory is put right, the next use loads the plugin") {
+  Setup setup;
+  { auto cold = setup.host(); }
+  auto warm = setup.host();
+  const Plugin* plugin = warm->find("variant");
+  REQUIRE(plugin != nullptr);
+  auto mode = fs::status(setup.plugins).permissions();
+  fs::permissions(setup.plugins, fs::perms::all);
+  AuthVerdict refused = warm->test_authentication(*plugin, "{}");
+  CHECK(refused.outcome == AuthOutcome::plugin_failed);
+  CHECK_THAT(refused.message, Catch::Contains("can be written by any user (mode 0777)"));
+  fs::permissions(setup.plugins, mode);
+  AuthVerdict loaded = warm->test_authentication(*plugin, "{}");
+  INFO(loaded.message);
+  CHECK(loaded.outcome == AuthOutcome::unchecked);
+}
+
 TEST_CASE("a cache that fails a check, is damaged or comes from elsewhere is ignored, said so, and written anew") {
   struct Damage {
     std::string name;

@@ -174,7 +174,7 @@ LoadedPlugin::LoadedPlugin(fs::path path, std::unique_ptr<IsolatedPlugin> isolat
 }
 
 LoadedPlugin::LoadedPlugin(fs::path path, Definition definition, PluginMetadata metadata,
-                           std::function<LoadResult()> load)
+                           std::function<FirstUse()> load)
     : Plugin(std::move(path), std::move(definition), metadata.abi_version, metadata.has_test_request,
              metadata.has_extend_request),
       deferred_(std::make_unique<Deferred>()) {
@@ -187,23 +187,23 @@ LoadedPlugin::~LoadedPlugin() = default;
 const LoadedPlugin* LoadedPlugin::code(std::string& problem) const {
   if (!deferred_) return this;
   Deferred& d = *deferred_;
-  std::call_once(d.once, [&] {
-    LoadResult result = d.load();
-    if (auto* rejection = std::get_if<Rejection>(&result)) {
+  if (const LoadedPlugin* code = d.code.load(std::memory_order_acquire)) return code;
+  std::lock_guard lock(d.mutex);
+  if (d.loaded == nullptr && !d.refused_for_good) {
+    FirstUse use = d.load();
+    if (auto* rejection = std::get_if<Rejection>(&use.result)) {
       d.problem = rejection->reason;
-      d.tried.store(true, std::memory_order_release);
-      return;
-    }
-    auto& plugin = std::get<std::unique_ptr<LoadedPlugin>>(result);
-    if (plugin->metadata() != d.metadata) {
+      d.refused_for_good = !use.refusal_may_pass;
+    } else if (auto& plugin = std::get<std::unique_ptr<LoadedPlugin>>(use.result); plugin->metadata() != d.metadata) {
       d.problem = "it describes itself differently from when the host listed it; restart the host to list it again";
+      d.refused_for_good = true;
     } else {
-      d.code = std::move(plugin);
+      d.loaded = std::move(plugin);
+      d.code.store(d.loaded.get(), std::memory_order_release);
     }
-  });
-  d.tried.store(true, std::memory_order_release);
-  if (!d.code) problem = fmt::format("its code could not be loaded at first use: {}", d.problem);
-  return d.code.get();
+  }
+  if (d.loaded == nullptr) problem = fmt::format("its code could not be loaded at first use: {}", d.problem);
+  return d.loaded.get();
 }
 
 const dk_plugin* LoadedPlugin::descriptor(std::string& problem) const {
@@ -218,17 +218,23 @@ PluginMetadata LoadedPlugin::metadata() const {
 }
 
 bool LoadedPlugin::code_loaded() const {
-  return !deferred_ || (deferred_->tried.load(std::memory_order_acquire) && deferred_->code);
+  return !deferred_ || deferred_->code.load(std::memory_order_acquire) != nullptr;
 }
 
 // Forwarded to the plugin loaded at first use; nothing to say before it is.
 std::string LoadedPlugin::quarantine_reason() const {
-  if (deferred_) return code_loaded() ? deferred_->code->quarantine_reason() : std::string();
+  if (deferred_) {
+    const LoadedPlugin* code = deferred_->code.load(std::memory_order_acquire);
+    return code != nullptr ? code->quarantine_reason() : std::string();
+  }
   return isolated_ ? isolated_->quarantine_reason() : std::string();
 }
 
 bool LoadedPlugin::lift_quarantine() const {
-  if (deferred_) return code_loaded() && deferred_->code->lift_quarantine();
+  if (deferred_) {
+    const LoadedPlugin* code = deferred_->code.load(std::memory_order_acquire);
+    return code != nullptr && code->lift_quarantine();
+  }
   return isolated_ && isolated_->lift_quarantine();
 }
 

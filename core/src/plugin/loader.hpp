@@ -42,6 +42,14 @@ struct PluginMetadata {
 
 using LoadResult = std::variant<std::unique_ptr<LoadedPlugin>, Rejection>;
 
+// A load at a listed plugin's first use, and whether its refusal may pass: one made before the
+// file's own checks (its permissions, a file not there, no runner to be had), which the next
+// use tries again rather than keeping.
+struct FirstUse {
+  LoadResult result;
+  bool refusal_may_pass = false;
+};
+
 class LoadedPlugin final : public Plugin {
  public:
   // A library's plugin: its descriptor is copied, zero-filled past what the plugin's struct has.
@@ -52,13 +60,14 @@ class LoadedPlugin final : public Plugin {
   // A library whose hooks run in a runner process (isolation/isolated_plugin.hpp).
   LoadedPlugin(std::filesystem::path path, std::unique_ptr<IsolatedPlugin> isolated, Definition definition);
   // A library listed from its metadata whose code is loaded at first use by `load`, which must
-  // return a plugin described the same way (else the first use fails, saying so).
+  // return a plugin described the same way (else the first use fails, saying so). A refusal
+  // that may pass is not kept: the next use loads again.
   LoadedPlugin(std::filesystem::path path, Definition definition, PluginMetadata metadata,
-               std::function<LoadResult()> load);
+               std::function<FirstUse()> load);
   ~LoadedPlugin() override;
 
   // The descriptor hooks are called through; for a plugin listed from its metadata, its code is
-  // loaded now, once. Null when it cannot be loaded: `problem` says why.
+  // loaded now, once it loads. Null when it cannot be loaded: `problem` says why.
   const dk_plugin* descriptor(std::string& problem) const;
   // What the plugin says about itself.
   PluginMetadata metadata() const;
@@ -74,11 +83,12 @@ class LoadedPlugin final : public Plugin {
   // The plugin loaded at first use, when listed from its metadata.
   struct Deferred {
     PluginMetadata metadata;
-    std::function<LoadResult()> load;
-    std::once_flag once{};
-    std::unique_ptr<LoadedPlugin> code{};
+    std::function<FirstUse()> load;
+    std::mutex mutex{};  // one load at a time; guards what follows but `code`
+    std::unique_ptr<LoadedPlugin> loaded{};
     std::string problem{};
-    std::atomic<bool> tried{false};  // set once code or problem is, for readers outside call_once
+    bool refused_for_good = false;
+    std::atomic<const LoadedPlugin*> code{nullptr};  // `loaded`, once set, for readers outside the lock
   };
   const LoadedPlugin* code(std::string& problem) const;
 

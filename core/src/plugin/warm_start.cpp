@@ -95,9 +95,10 @@ std::unique_ptr<LoadedPlugin> listed(const fs::path& file, const CacheEntry& ent
   auto* definition = std::get_if<Definition>(&parsed);
   if (definition == nullptr || definition->slug != metadata.slug) return nullptr;
   definition->version = metadata.version;
-  auto load = [file, &log, &config, identity = entry.identity, sha256 = entry.sha256]() -> LoadResult {
+  auto load = [file, &log, &config, identity = entry.identity, sha256 = entry.sha256]() -> FirstUse {
     LoadFacts facts{.expected_identity = identity, .expected_sha256 = sha256};
-    return load_plugin(file, log, config, facts);
+    LoadResult result = load_plugin(file, log, config, facts);
+    return {std::move(result), !facts.read || facts.runner_not_started};
   };
   return std::make_unique<LoadedPlugin>(file, std::move(*definition), metadata, std::move(load));
 }
