@@ -1,7 +1,8 @@
 // destkit-bench-isolation — a plugin in its runner against the same plugin in process, in one
 // run:
 //   1. testRequest: N x ROUNDS sequential credential checks of bench-custom against one local
-//      HTTP server, alternating between an isolated host and an in-process one call by call;
+//      HTTP server (the benchmark's own, or nginx on 127.0.0.1:PORT with --api-port PORT and
+//      ../shared/peer's configuration), alternating between an isolated host and an in-process one call by call;
 //      prints calls/s and p99 of each and the ratio of their throughputs (isolated / in-process);
 //   2. concurrent: THREADS threads making N/THREADS checks each, against each host in turn
 //      (in process first, then isolated, ROUNDS times); calls/s of each and their ratio;
@@ -9,7 +10,7 @@
 //      resident memory of each runner (VmRSS of the host's child processes).
 // Prints one JSON line. Numbers, never assertions: the machine may be noisy.
 //
-//   destkit-bench-isolation [--n 2000] [--rounds 5] [--threads 8] [--runners 20]
+//   destkit-bench-isolation [--n 2000] [--rounds 5] [--threads 8] [--runners 20] [--api-port PORT]
 #include <destkit/host/host.hpp>
 
 #include "loopback_server.hpp"
@@ -58,17 +59,19 @@ HostOptions options_for(const fs::path& directory, Isolation isolation) {
 const std::string kSettings =
     R"({"subdomain":"acme","apiKey":"peer-api-key-0123456789","apiBase":"http://acme.example.com/api"})";
 
-// bench-custom in process and isolated, against one local API.
+// bench-custom in process and isolated, against one local API: the benchmark's own server, or
+// the one listening on 127.0.0.1:`api_port`.
 struct Hosts {
   destkit::loopback::Server api{[](const destkit::loopback::Request&) {
     return destkit::loopback::Response::json(200, R"({"id":1})");
   }};
+  int api_port;
   Host in_process{options(Isolation::in_process)};
   Host isolated{options(Isolation::process)};
   const destkit::host::Plugin* local = in_process.find("bench-custom");
   const destkit::host::Plugin* remote = isolated.find("bench-custom");
 
-  Hosts() {
+  explicit Hosts(int port) : api_port(port) {
     if (local == nullptr || remote == nullptr) {
       std::cerr << "bench-custom did not load\n";
       std::exit(1);
@@ -76,7 +79,7 @@ struct Hosts {
   }
   HostOptions options(Isolation isolation) const {
     HostOptions o = options_for(DESTKIT_BENCH_PLUGIN_DIR, isolation);
-    o.connect_to = {"acme.example.com:80:127.0.0.1:" + std::to_string(api.port())};
+    o.connect_to = {"acme.example.com:80:127.0.0.1:" + std::to_string(api_port != 0 ? api_port : api.port())};
     return o;
   }
 };
@@ -186,16 +189,17 @@ json::object bench_runners(int count) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int n = 2000, rounds = 5, threads = 8, runners = 20;
+  int n = 2000, rounds = 5, threads = 8, runners = 20, api_port = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--n") == 0) n = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--threads") == 0) threads = std::max(1, std::atoi(argv[i + 1]));
     if (std::strcmp(argv[i], "--runners") == 0) runners = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--api-port") == 0) api_port = std::atoi(argv[i + 1]);
   }
   json::object result;
   {
-    Hosts hosts;
+    Hosts hosts(api_port);
     result["test_request"] = bench_test_request(hosts, n, rounds);
     result["concurrent"] = bench_concurrent(hosts, n, rounds, threads);
   }
