@@ -214,9 +214,14 @@ class RawConnection {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
   }
-  void send_health_check() {
-    std::string request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-    REQUIRE(write(fd_, request.data(), request.size()) == static_cast<ssize_t>(request.size()));
+  void send(const std::string& text) {
+    REQUIRE(write(fd_, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  }
+  void send_health_check() { send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"); }
+  // A request head announcing a body of `length` bytes, of which none is sent.
+  void send_head_of_body(std::size_t length, const std::string& extra_headers = "") {
+    send("POST /v1/destinations/example-basic/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+         "application/json\r\n" + extra_headers + "Content-Length: " + std::to_string(length) + "\r\n\r\n");
   }
   // What the service answered within `wait`; empty when it answered nothing.
   std::string answer(std::chrono::milliseconds wait) {
@@ -291,6 +296,32 @@ TEST_CASE("clients that open connections and send nothing do not keep others out
   client.send_health_check();
   // Well before the 30 s a silent connection may wait for its request head.
   CHECK(client.answer(std::chrono::seconds(5)).starts_with("HTTP/1.1 200"));
+}
+
+TEST_CASE("clients that send a request head and then drip its body do not keep others out of serve") {
+  ServeProcess serve({"--max-connections", "3"});
+  std::vector<std::unique_ptr<RawConnection>> dripping;
+  for (int i = 0; i < 6; ++i) {
+    dripping.push_back(std::make_unique<RawConnection>(serve));
+    dripping.back()->send_head_of_body(1000000);
+    dripping.back()->send("{");
+  }
+  RawConnection client(serve);
+  client.send_health_check();
+  // Well before the 30 s a connection may take to send its request.
+  CHECK(client.answer(std::chrono::seconds(5)).starts_with("HTTP/1.1 200"));
+}
+
+TEST_CASE("serve with a token refuses a request without it from its head, without waiting for its body") {
+  auto dir = new_directory("serve-token-head");
+  std::ofstream(dir / "token") << "serve-token-0123456789abcdef\n";
+  ServeProcess serve({"--listen", "0.0.0.0:0", "--token-file", (dir / "token").string()});
+  RawConnection client(serve);
+  client.send_head_of_body(100000);
+  CHECK(client.answer(std::chrono::seconds(5)).starts_with("HTTP/1.1 401"));
+  RawConnection wrong(serve);
+  wrong.send_head_of_body(100000, "Authorization: Bearer not-the-token-0123456789\r\n");
+  CHECK(wrong.answer(std::chrono::seconds(5)).starts_with("HTTP/1.1 401"));
 }
 
 TEST_CASE("serve out of descriptors waits to accept instead of spinning, and serves once it has some") {

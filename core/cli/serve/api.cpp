@@ -205,18 +205,33 @@ ServeAnswer error_answer(int status, std::string_view code, std::string_view mes
                      std::move(route));
 }
 
-void Api::handle(const ServeRequest& request, Reply reply) {
-  const std::string& path = request.path;
-  const std::string& method = request.method;
+std::optional<ServeAnswer> Api::refusal_before_body(const ServeRequest& head) const {
   // Without a token the service listens on loopback only, and the Host header is what tells a
   // local client from a web page whose name an attacker re-pointed at 127.0.0.1 (DNS
   // rebinding): such a page shares the service's origin in the browser.
-  if (!token_ && !names_loopback(request.host)) {
-    return reply(error_answer(421, "misdirected_request",
-                              "this service answers only requests addressed to 127.0.0.1, localhost or [::1] "
-                              "(the Host header); serve other names with --token-file",
-                              "misdirected"));
+  if (!token_ && !names_loopback(head.host)) {
+    return error_answer(421, "misdirected_request",
+                        "this service answers only requests addressed to 127.0.0.1, localhost or [::1] "
+                        "(the Host header); serve other names with --token-file",
+                        "misdirected");
   }
+  // The API needs the token; the callback carries none (the browser comes back from the
+  // provider), its state is its proof.
+  const std::string& path = head.path;
+  bool is_api = path.starts_with("/v1/") || path == "/metrics";
+  if (token_ && is_api && path != "/v1/oauth/callback" && !token_->accepts(head.authorization)) {
+    ServeAnswer answer = error_answer(401, "unauthorized", "this service needs Authorization: Bearer TOKEN",
+                                      path == "/metrics" ? "/metrics" : "unauthorized");
+    answer.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return answer;
+  }
+  return std::nullopt;
+}
+
+void Api::handle(const ServeRequest& request, Reply reply) {
+  const std::string& path = request.path;
+  const std::string& method = request.method;
+  if (auto refusal = refusal_before_body(request)) return reply(std::move(*refusal));
   auto only = [&](std::string_view allowed, std::string route) -> std::optional<ServeAnswer> {
     if (method == allowed || (allowed == "GET" && method == "HEAD")) return std::nullopt;
     return method_not_allowed(allowed, std::move(route));
@@ -251,14 +266,6 @@ void Api::handle(const ServeRequest& request, Reply reply) {
 
   bool is_api = path.starts_with("/v1/") || path == "/metrics";
   if (!is_api) return reply(error_answer(404, "not_found", "no such route", "unmatched"));
-  // The callback carries no token (the browser comes back from the provider); its state is
-  // its proof.
-  if (token_ && path != "/v1/oauth/callback" && !token_->accepts(request.authorization)) {
-    ServeAnswer answer = error_answer(401, "unauthorized", "this service needs Authorization: Bearer TOKEN",
-                                      path == "/metrics" ? "/metrics" : "unauthorized");
-    answer.headers.emplace_back("WWW-Authenticate", "Bearer");
-    return reply(std::move(answer));
-  }
   if (path == "/metrics") {
     if (auto refused = only("GET", path)) return reply(*refused);
     ServeAnswer answer = text_answer(200, metrics_.text(), path);

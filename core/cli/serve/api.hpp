@@ -43,6 +43,10 @@ class Api {
   }
 
   void handle(const ServeRequest& request, Reply reply);
+  // The answer to a request that may not be made, whatever its body (a Host header that is not
+  // loopback's without a token; an API request without the token), from its head alone: the
+  // server sends it without reading the body.
+  std::optional<ServeAnswer> refusal_before_body(const ServeRequest& head) const;
 
  private:
   void test(const host::Plugin& plugin, const ServeRequest& request, Reply reply);

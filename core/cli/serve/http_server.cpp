@@ -44,10 +44,11 @@ constexpr std::chrono::milliseconds kAcceptRetry{100};
 
 class Session;
 
-// Connections waiting for a request head (idle keep-alive ones included), the longest waiting
-// first. At the connection limit the first is closed to make room, so clients that open
-// connections and send nothing (or a byte now and then) cannot keep the others out.
-class WaitingForHead {
+// Connections waiting for a request, its head or its body (idle keep-alive ones included), the
+// longest waiting first. At the connection limit the first is closed to make room, so clients
+// that open connections and send nothing (or a byte now and then, in the head or in the body)
+// cannot keep the others out.
+class WaitingForRequest {
  public:
   struct Waiting {
     std::weak_ptr<Session> session;
@@ -89,7 +90,7 @@ struct Shared {
   std::atomic<long> in_flight{0};
   std::atomic<std::size_t> connections{0};
   std::function<void()> connection_closed;  // set by the server; resumes accepting below the limit
-  WaitingForHead waiting;
+  WaitingForRequest waiting;
 };
 
 std::string lower(std::string_view text) {
@@ -123,7 +124,7 @@ class Session : public std::enable_shared_from_this<Session> {
     shared_.connection_closed();
   }
 
-  // Closes the connection while it waits for a request head (on its own strand).
+  // Closes the connection while it waits for a request (on its own strand).
   static void close_waiting(std::shared_ptr<Session> session) {
     auto executor = session->stream_.get_executor();
     asio::post(executor, [session = std::move(session)] {
@@ -137,17 +138,28 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(kMaxBodyBytes);
     parser_->header_limit(kMaxHeaderBytes);
     stream_.expires_after(kReadTimeout);
-    // The head first: its framing is checked before any of the body is read.
+    // The head first: its framing, and whether the client may make the request at all, are
+    // checked before any of the body is read.
     http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      self->stop_waiting();
-      if (ec) return self->on_read(ec);
+      if (ec) {
+        self->stop_waiting();
+        return self->on_read(ec);
+      }
       if (auto problem = framing_problem(self->parser_->get().base())) {
+        self->stop_waiting();
         self->refuse();
         return self->write(error_answer(problem->status, problem->status == 501 ? "not_implemented" : "bad_request",
                                         problem->message));
       }
-      http::async_read(self->stream_, self->buffer_, *self->parser_,
-                       [self](beast::error_code ec, std::size_t) { self->on_read(ec); });
+      if (auto refusal = self->shared_.api.refusal_before_body(request_of(self->parser_->get()))) {
+        self->stop_waiting();
+        self->refuse();
+        return self->write(std::move(*refusal));
+      }
+      http::async_read(self->stream_, self->buffer_, *self->parser_, [self](beast::error_code ec, std::size_t) {
+        self->stop_waiting();
+        self->on_read(ec);
+      });
     });
   }
 
@@ -253,7 +265,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   Shared& shared_;
-  std::optional<WaitingForHead::Entry> waiting_;  // listed while it waits for a request head
+  std::optional<WaitingForRequest::Entry> waiting_;  // listed while it waits for a request
   Clock::time_point started_{};
   bool keep_alive_ = false;
   bool head_ = false;
