@@ -83,3 +83,27 @@ TEST_CASE("secrets added after a redaction, and a copied redactor, redact every 
   CHECK(copy.apply("a Zmlyc3Qtc2VjcmV0 b c2Vjb25kLXNlY3JldA c dGhpcmQtc2VjcmV0") == "a [redacted] b [redacted] c [redacted]");
   CHECK(redactor.apply("third-secret") == "third-secret");  // added to the copy only
 }
+
+TEST_CASE("a secret with white space around it is redacted also as a server that trimmed it echoes it") {
+  Redactor redactor;
+  redactor.add(" sk_live_ABCDEFGH12345\t");
+  CHECK(redactor.apply("401 sk_live_ABCDEFGH12345") == "401 [redacted]");
+  remember_secret("remembered-key-0123456789 ");
+  CHECK(Redactor().apply("echo: remembered-key-0123456789.") == "echo: [redacted].");
+}
+
+TEST_CASE("the process remembers the most recent secrets only, and none too long to search cheaply") {
+  remember_secret("oldest-remembered-secret-0000");
+  for (std::size_t i = 0; i < kMaxRememberedSecrets; ++i) remember_secret("newer-remembered-secret-" + std::to_string(i));
+  Redactor fresh;
+  CHECK(fresh.apply("oldest-remembered-secret-0000") == "oldest-remembered-secret-0000");
+  CHECK(fresh.apply("newer-remembered-secret-0") == "[redacted]");
+  std::string last = "newer-remembered-secret-" + std::to_string(kMaxRememberedSecrets - 1);
+  CHECK(fresh.apply(last) == "[redacted]");
+  std::string long_secret(kMaxRememberedSecretBytes + 1, 'L');
+  remember_secret(long_secret);
+  CHECK(fresh.apply(long_secret) == long_secret);
+  Redactor own;  // a call's own redactor knows it whatever its length
+  own.add(long_secret);
+  CHECK(own.apply(long_secret) == "[redacted]");
+}

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <shared_mutex>
@@ -148,7 +149,12 @@ struct TextHash {
 struct ProcessSecrets {
   std::shared_mutex mutex;
   std::unordered_set<std::string, TextHash, std::equal_to<>> remembered;
-  std::vector<Redactor::Secret> forms;
+  struct Remembered {
+    std::string secret;
+    std::size_t forms;  // how many of `forms` are its own
+  };
+  std::deque<Remembered> order;         // the oldest first
+  std::vector<Redactor::Secret> forms;  // of each remembered secret, in `order`'s order
 };
 
 ProcessSecrets& process_secrets() {
@@ -156,17 +162,41 @@ ProcessSecrets& process_secrets() {
   return *known;
 }
 
-}  // namespace
+// `secret` without the white space around it: a server trims it from a header value (RFC 9110
+// §5.5), and may echo what it kept.
+std::string_view trimmed(std::string_view secret) {
+  constexpr std::string_view kSpace = " \t\r\n\f\v";
+  auto first = secret.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  return secret.substr(first, secret.find_last_not_of(kSpace) - first + 1);
+}
 
-void remember_secret(std::string_view secret) {
-  if (secret.empty()) return;
+void remember_one(std::string_view secret) {
+  if (secret.empty() || secret.size() > kMaxRememberedSecretBytes) return;
   ProcessSecrets& known = process_secrets();
   {
     std::shared_lock lock(known.mutex);
     if (known.remembered.contains(secret)) return;
   }
+  std::vector<Redactor::Secret> forms;
+  add_forms(forms, secret);
   std::unique_lock lock(known.mutex);
-  if (known.remembered.emplace(secret).second) add_forms(known.forms, secret);
+  if (!known.remembered.emplace(secret).second) return;
+  known.order.push_back({std::string(secret), forms.size()});
+  known.forms.insert(known.forms.end(), forms.begin(), forms.end());
+  if (known.order.size() > kMaxRememberedSecrets) {
+    const auto& oldest = known.order.front();
+    known.forms.erase(known.forms.begin(), known.forms.begin() + static_cast<std::ptrdiff_t>(oldest.forms));
+    known.remembered.erase(oldest.secret);
+    known.order.pop_front();
+  }
+}
+
+}  // namespace
+
+void remember_secret(std::string_view secret) {
+  remember_one(secret);
+  if (std::string_view kept = trimmed(secret); kept.size() != secret.size()) remember_one(kept);
 }
 
 bool is_secret_name(std::string_view name) {
@@ -215,9 +245,11 @@ std::string redact_url(std::string_view url) {
 }
 
 void Redactor::add(std::string_view secret) {
-  if (secret.empty() || std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
-  secrets_.emplace_back(secret);
-  shortest_ = std::min(shortest_, secret.size());
+  for (std::string_view form : {secret, trimmed(secret)}) {
+    if (form.empty() || std::find(secrets_.begin(), secrets_.end(), form) != secrets_.end()) continue;
+    secrets_.emplace_back(form);
+    shortest_ = std::min(shortest_, form.size());
+  }
 }
 
 std::string Redactor::apply(std::string_view text) const {

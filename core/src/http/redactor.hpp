@@ -14,8 +14,9 @@ namespace destkit::host {
 
 class Redactor {
  public:
-  // Registers a secret. Secrets shorter than kShortSecret are redacted where they stand as a
-  // whole word.
+  // Registers a secret, and the secret without the white space around it (a server trims a
+  // header value, and may echo what it kept). Secrets shorter than kShortSecret are redacted
+  // where they stand as a whole word.
   void add(std::string_view secret);
   // Redacts each secret of this redactor and each one remember_secret() was given, where it
   // stands as given, base64-encoded (a Basic header), or encoded in a way the text is decoded
@@ -51,8 +52,13 @@ class Redactor {
   mutable Forms forms_;
 };
 
-// Makes `secret` known to every Redactor for the rest of the process (thread-safe): a settings
-// value the host has sent as a credential is a secret whatever type its field declares.
+// Makes `secret` (and its trimmed form, as Redactor::add) known to every Redactor (thread-safe):
+// a settings value the host has sent as a credential is a secret whatever type its field
+// declares. The process keeps the kMaxRememberedSecrets most recently remembered, none longer
+// than kMaxRememberedSecretBytes (a longer one is redacted in its own call only): in a host
+// that tests many users' credentials, the memory and the time each redaction takes stay bounded.
+inline constexpr std::size_t kMaxRememberedSecrets = 256;
+inline constexpr std::size_t kMaxRememberedSecretBytes = 4096;
 void remember_secret(std::string_view secret);
 
 inline constexpr std::string_view kRedacted = "[redacted]";
