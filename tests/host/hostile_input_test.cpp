@@ -69,6 +69,13 @@ TEST_CASE("JSON nested 100,000 deep or with invalid UTF-8 is a clear error, not 
   CHECK(verdict.message.find("Could not verify credentials: the response from 127.0.0.1 is not valid JSON") == 0);
 }
 
+TEST_CASE("an answer with no body to a request for JSON is accepted: 204 No Content is not invalid JSON") {
+  Server server([](const Request&) { return Response::json(204, ""); });
+  auto verdict = run_probe(probe_base_url(server), "json");
+  INFO(verdict.message);
+  CHECK(verdict.outcome == AuthOutcome::valid);
+}
+
 TEST_CASE("hostile settings files are refused with a clear error and no request") {
   Server server([](const Request&) { return Response::json(200, "{}"); });
   std::string url = probe_base_url(server);

@@ -166,8 +166,9 @@ dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options,
     }
     bool wants_json = request.response_type == ResponseType::json ||
                       (is_json_content_type(response.header("content-type")) && !response.body.empty());
-    // Checked here, built only when the plugin asks for a value (response_json_value).
-    if (success && wants_json) {
+    // Checked here, built only when the plugin asks for a value (response_json_value). No body
+    // (204 No Content) is not a body that is not JSON.
+    if (success && wants_json && !response.body.empty()) {
       if (std::string error = check_json_input(response.body, response_json_limits(response.body)); !error.empty()) {
         return record(call,
                       {RequestFailure::Kind::bad_response, response.status, reason_of(call, response), host,

@@ -137,7 +137,7 @@ typedef struct dk_value {
 
 /* Response types for options_set_response_type. */
 #define DK_RESPONSE_TEXT 0 /* the body is returned as it came                     */
-#define DK_RESPONSE_JSON 1 /* the host checks the body is JSON: DK_ERR_BAD_RESPONSE */
+#define DK_RESPONSE_JSON 1 /* the host checks a body is JSON: DK_ERR_BAD_RESPONSE */
 
 /* ---- Host-owned handles ----------------------------------------------------------------- */
 
