@@ -108,6 +108,9 @@ TEST_CASE("serve describes a destination as describe --json does, and 404s an un
   CHECK(missing.status == 404);
   CHECK(missing.json().at("error").at("code") == "not_found");
   CHECK(missing.json().at("error").at("message").as_string().find("did you mean \"example-basic\"") != std::string::npos);
+  HttpReply long_slug = serve.get("/v1/destinations/" + std::string(7000, 'x'));
+  CHECK(long_slug.status == 404);
+  CHECK(long_slug.json().at("error").at("message").as_string().size() < 300);
 }
 
 TEST_CASE("serve validates settings per field and sends nothing") {

@@ -147,13 +147,17 @@ json::value list_json(const host::Host& host, const PluginList& list) {
   return json::object{{"destinations", std::move(destinations)}, {"rejected", std::move(rejected)}};
 }
 
+// A slug longer than any destination's is shown cut (the request's path may be 16 KiB long).
+constexpr std::size_t kShownSlugBytes = 200;
+
 std::string not_found_message(const PluginList& list, std::string_view slug) {
   std::vector<std::string> slugs;
   for (const host::Plugin* p : list.plugins) slugs.push_back(p->slug());
+  std::string shown = host::printable(slug, kShownSlugBytes);
   if (auto guess = host::closest_spelling(slug, slugs)) {
-    return fmt::format("no destination \"{}\" is loaded; did you mean \"{}\"?", slug, *guess);
+    return fmt::format("no destination \"{}\" is loaded; did you mean \"{}\"?", shown, *guess);
   }
-  return fmt::format("no destination \"{}\" is loaded", slug);
+  return fmt::format("no destination \"{}\" is loaded", shown);
 }
 
 ServeAnswer method_not_allowed(std::string_view allow, std::string route) {
