@@ -49,13 +49,10 @@ struct NextHook {
 std::vector<HookFrame> frames;
 isolation::Inbox inbox;
 std::string outgoing;  // deferred services, then the message that goes with them
-
-}  // namespace
-
-namespace {
 // The channel as the runner found it, to tell a host that went away from a plugin that closed
 // or replaced the channel's descriptor.
 struct stat channel_at_start {};
+
 }  // namespace
 
 void remember_channel() { ::fstat(kChannelFd, &channel_at_start); }
@@ -124,7 +121,7 @@ __attribute__((no_sanitize("vptr"))) void flush_plugin_output() {
 
 namespace {
 
-// Runs `hook` on the call of frames.back(), and takes that frame off the stack.
+// Runs `hook` on the call of frames.back(), which the caller pushed and pops.
 dk_status run_frame(Hook hook, dk_request_options* options) {
   dk_call* call = frames.back().call;
   ++hook_depth;
