@@ -87,7 +87,8 @@ FileContents read_regular_file(const fs::path& path, std::size_t limit, bool fol
 std::variant<PluginFile, std::string> read_plugin_file(const fs::path& path, bool strict_permissions,
                                                        std::size_t max_bytes, DirectoryMemo* directories) {
   std::error_code ec;
-  fs::path real = directories != nullptr ? directories->real_file(path, ec) : fs::canonical(path, ec);
+  struct stat resolved {};
+  fs::path real = directories != nullptr ? directories->real_file(path, resolved, ec) : fs::canonical(path, ec);
   if (ec) return fmt::format("cannot be read ({})", ec.message());
   // The real path has no link left in it; one appearing now is not followed.
   FileContents contents = read_regular_file(real, max_bytes, false);
@@ -97,12 +98,9 @@ std::variant<PluginFile, std::string> read_plugin_file(const fs::path& path, boo
   }
   if (contents.bytes->empty()) return std::string("is empty");
   if (strict_permissions) {
-    std::string problem = file_permission_problem(contents.st);
-    if (problem.empty()) {
-      problem = directories != nullptr ? directories->problem(real.parent_path())
-                                       : directories_permission_problem(real.parent_path());
-    }
-    if (!problem.empty()) return permission_refusal(path, real, problem);
+    std::string refusal = directories != nullptr ? directories->permission_refusal(path, real, contents.st)
+                                                 : permission_refusal(path, real, contents.st);
+    if (!refusal.empty()) return refusal;
   }
   return PluginFile{std::move(real), std::move(*contents.bytes), contents.st};
 }
@@ -150,18 +148,27 @@ const std::string& DirectoryMemo::problem(const fs::path& real_directory) {
   return problem_.emplace(real_directory, directories_permission_problem(real_directory)).first->second;
 }
 
-fs::path DirectoryMemo::real_file(const fs::path& file, std::error_code& ec) {
-  struct stat st {};
-  if (::lstat(file.c_str(), &st) != 0) {
+fs::path DirectoryMemo::real_file(const fs::path& file, struct stat& st, std::error_code& ec) {
+  auto failed = [&] {
     ec.assign(errno, std::generic_category());
-    return {};
-  }
+    return fs::path();
+  };
+  if (::lstat(file.c_str(), &st) != 0) return failed();
   const fs::path& directory = real(file.has_parent_path() ? file.parent_path() : fs::path("."));
   if (S_ISLNK(st.st_mode) || directory.empty() || file.filename() == "." || file.filename() == "..") {
-    return fs::canonical(file, ec);
+    fs::path resolved = fs::canonical(file, ec);
+    if (ec) return {};
+    if (::lstat(resolved.c_str(), &st) != 0) return failed();
+    return resolved;
   }
   ec.clear();
   return directory / file.filename();
+}
+
+std::string DirectoryMemo::permission_refusal(const fs::path& path, const fs::path& real_path, const struct stat& st) {
+  std::string problem = file_permission_problem(st);
+  if (problem.empty()) problem = this->problem(real_path.parent_path());
+  return host::permission_refusal(path, real_path, problem);
 }
 
 }  // namespace destkit::host

@@ -47,8 +47,13 @@ class DirectoryMemo {
   const std::filesystem::path& real(const std::filesystem::path& directory);
   // directories_permission_problem of a resolved directory.
   const std::string& problem(const std::filesystem::path& real_directory);
-  // fs::canonical(file), resolving only the file itself when its directory is known.
-  std::filesystem::path real_file(const std::filesystem::path& file, std::error_code& ec);
+  // fs::canonical(file), resolving only the file itself when its directory is known; `st` gets
+  // the status of the file that path names (not followed, as read_regular_file reads it).
+  std::filesystem::path real_file(const std::filesystem::path& file, struct stat& st, std::error_code& ec);
+  // permission_refusal (below) of the file at `real_path` whose status is `st`, its
+  // directories checked once per pass.
+  std::string permission_refusal(const std::filesystem::path& path, const std::filesystem::path& real_path,
+                                 const struct stat& st);
 
  private:
   std::map<std::filesystem::path, std::filesystem::path> real_{};

@@ -59,7 +59,7 @@ Match match_signature(const fs::path& file, const CacheEntry& entry) {
 
 Match match(const fs::path& file, const CacheEntry& entry, const PluginTrust& trust, DirectoryMemo& directories) {
   if (requires_verification(trust)) {
-    auto read = read_plugin_file(file, trust.strict_permissions);
+    auto read = read_plugin_file(file, trust.strict_permissions, kMaxPluginFileSize, &directories);
     if (auto* problem = std::get_if<std::string>(&read)) return Rejection{file, *problem};
     const PluginFile& plugin_file = std::get<PluginFile>(read);
     if (identity_of(plugin_file.st) != entry.identity || sha256_hex(plugin_file.bytes) != entry.sha256) return Stale{};
@@ -67,22 +67,13 @@ Match match(const fs::path& file, const CacheEntry& entry, const PluginTrust& tr
   }
   // Without pins or signatures the file's identity stands for its bytes: it is not read.
   struct stat st {};
-  if (::lstat(file.c_str(), &st) != 0) return Stale{};
-  fs::path real;
-  if (S_ISLNK(st.st_mode)) {
-    std::error_code ec;
-    real = fs::canonical(file, ec);
-    if (ec || ::lstat(real.c_str(), &st) != 0) return Stale{};
-  } else {
-    const fs::path& directory = directories.real(file.parent_path());
-    if (directory.empty()) return Stale{};
-    real = directory / file.filename();
-  }
-  if (!S_ISREG(st.st_mode) || identity_of(st) != entry.identity) return Stale{};
+  std::error_code ec;
+  fs::path real = directories.real_file(file, st, ec);
+  if (ec || !S_ISREG(st.st_mode) || identity_of(st) != entry.identity) return Stale{};
   if (trust.strict_permissions) {
-    std::string problem = file_permission_problem(st);
-    if (problem.empty()) problem = directories.problem(real.parent_path());
-    if (!problem.empty()) return Rejection{file, permission_refusal(file, real, problem)};
+    if (std::string refusal = directories.permission_refusal(file, real, st); !refusal.empty()) {
+      return Rejection{file, refusal};
+    }
   }
   return true;
 }
