@@ -89,7 +89,10 @@ struct Shared {
   ServiceState& state;
   std::atomic<long> in_flight{0};
   std::atomic<std::size_t> connections{0};
-  std::function<void()> connection_closed;  // set by the server; resumes accepting below the limit
+  // Set by the server: resumes accepting below the limit.
+  std::function<void()> connection_closed;
+  // Set by the server: the connection chosen to make room had a request in flight by then.
+  std::function<void()> room_not_made;
   WaitingForRequest waiting;
 };
 
@@ -124,11 +127,17 @@ class Session : public std::enable_shared_from_this<Session> {
     shared_.connection_closed();
   }
 
-  // Closes the connection while it waits for a request (on its own strand).
+  // Closes the connection if it still waits for a request (on its own strand).
   static void close_waiting(std::shared_ptr<Session> session) {
     auto executor = session->stream_.get_executor();
     asio::post(executor, [session = std::move(session)] {
-      if (session->waiting_) session->stream_.cancel();  // the read ends: on_read closes
+      if (!session->waiting_) return session->shared_.room_not_made();
+      // The read ends and on_read closes. Cancelling alone is not enough: between two reads
+      // of the body no read is pending, and the next would wait; after the shutdown it ends.
+      session->evicted_ = true;
+      beast::error_code ignored;
+      session->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      session->stream_.cancel();
     });
   }
 
@@ -141,7 +150,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // The head first: its framing, and whether the client may make the request at all, are
     // checked before any of the body is read.
     http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-      if (ec) {
+      if (ec || self->evicted_) {
         self->stop_waiting();
         return self->on_read(ec);
       }
@@ -180,7 +189,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_read(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+    if (evicted_ || ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
         ec == asio::error::connection_reset || ec == asio::error::eof) {
       return close();
     }
@@ -274,6 +283,7 @@ class Session : public std::enable_shared_from_this<Session> {
   int status_ = 0;
   std::string route_;
   bool linger_ = false;
+  bool evicted_ = false;  // closed to make room for a waiting client
   std::array<char, 16 * 1024> discard_{};
 };
 
@@ -291,13 +301,18 @@ struct HttpServer::Impl {
   bool room_wanted = false;    // on the acceptor's strand: make_room_when_a_client_waits is waiting
 
   Impl(Api& api, Metrics& metrics, EventLog& log, ServiceState& state, std::size_t max_connections)
-      : shared{api, metrics, log, state, {}, {}, {}, {}}, max_connections(max_connections) {
+      : shared{api, metrics, log, state, {}, {}, {}, {}, {}}, max_connections(max_connections) {
     shared.connection_closed = [this] {
       if (shared.state.stopping) return;  // no accepting again, and the loop may be ending
       asio::post(acceptor.get_executor(), [this] {
         if (!accept_paused || !acceptor.is_open() || shared.connections >= this->max_connections) return;
         accept_paused = false;
         accept();
+      });
+    };
+    shared.room_not_made = [this] {
+      asio::post(acceptor.get_executor(), [this] {
+        if (accept_paused && acceptor.is_open()) make_room_when_a_client_waits();
       });
     };
   }
