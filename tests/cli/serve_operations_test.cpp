@@ -183,6 +183,25 @@ TEST_CASE("serve refuses a non-loopback address without a token, and then requir
   CHECK(serve.stop().err.find("SECRET") == std::string::npos);
 }
 
+TEST_CASE("serve refuses a token file any user may write, and warns of one others may read") {
+  auto dir = new_directory("serve-token-mode");
+  auto token = dir / "token";
+  std::ofstream(token) << "serve-token-0123456789abcdef\n";
+  std::filesystem::permissions(token, std::filesystem::perms(0666));
+  ProcessResult refused = run_destkit({"serve", "--listen", "127.0.0.1:0", "--token-file", token.string()});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("can be written by any user (mode 0666)") != std::string::npos);
+  CHECK(refused.err.find("0123456789abcdef") == std::string::npos);
+
+  std::filesystem::permissions(token, std::filesystem::perms(0640));
+  ServeProcess readable({"--token-file", token.string()});
+  CHECK(readable.log().find("can be reached by group or others (mode 0640)") != std::string::npos);
+  std::filesystem::permissions(token, std::filesystem::perms(0600));
+  ServeProcess owner_only({"--token-file", token.string()});
+  CHECK(owner_only.log().find("group or others") == std::string::npos);
+  CHECK(owner_only.get("/v1/destinations", {{"Authorization", "Bearer serve-token-0123456789abcdef"}}).status == 200);
+}
+
 TEST_CASE("serve sends no CORS headers, so no other site's page can read its answers") {
   ServeProcess serve({});
   HttpReply r = serve.get("/v1/destinations", {{"Origin", "https://elsewhere.example"}});

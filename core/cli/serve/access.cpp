@@ -1,6 +1,7 @@
 #include "access.hpp"
 
 #include "http/request_options.hpp"
+#include "util/printable.hpp"
 #include "util/read_file.hpp"
 #include "util/sha256.hpp"
 
@@ -8,6 +9,8 @@
 #include <openssl/crypto.h>
 
 #include <arpa/inet.h>
+#include <sys/stat.h>
+
 #include <charconv>
 
 namespace destkit::cli::serve {
@@ -25,11 +28,12 @@ std::string_view trimmed(std::string_view text) {
 
 }  // namespace
 
-std::variant<ListenAddress, std::string> parse_listen_address(std::string_view text) {
-  std::size_t colon = text.rfind(':');
+std::variant<ListenAddress, std::string> parse_listen_address(std::string_view given) {
+  std::string text = host::printable(given);  // for messages
+  std::size_t colon = given.rfind(':');
   if (colon == std::string_view::npos) return fmt::format("--listen \"{}\" is not ADDRESS:PORT", text);
-  std::string_view host = text.substr(0, colon);
-  std::string_view port_text = text.substr(colon + 1);
+  std::string_view host = given.substr(0, colon);
+  std::string_view port_text = given.substr(colon + 1);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   ListenAddress out;
   unsigned int port = 0;
@@ -46,19 +50,35 @@ std::variant<ListenAddress, std::string> parse_listen_address(std::string_view t
   } else if (inet_pton(AF_INET6, out.host.c_str(), &v6) == 1) {
     out.loopback = IN6_IS_ADDR_LOOPBACK(&v6);
   } else {
-    return fmt::format("--listen \"{}\": \"{}\" is not an IP address (or localhost)", text, host);
+    return fmt::format("--listen \"{}\": \"{}\" is not an IP address (or localhost)", text, host::printable(host));
   }
   return out;
 }
 
 std::variant<BearerToken, std::string> BearerToken::load(const std::string& path) {
-  host::FileText file = host::read_file(path, {.max_bytes = 4096});
+  std::string name = host::printable(path);
+  host::FileText file = host::read_file(path, {.max_bytes = 4096, .regular_file_only = true});
   if (!file.ok()) return fmt::format("cannot read the token file: {}", file.error);
   std::string_view token = trimmed(file.text);
   if (token.size() < kMinTokenBytes) {
-    return fmt::format("the token in {} is too short: use at least {} characters", path, kMinTokenBytes);
+    return fmt::format("the token in {} is too short: use at least {} characters", name, kMinTokenBytes);
   }
-  return BearerToken(host::sha256(token));
+  BearerToken loaded(host::sha256(token));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return loaded;
+  unsigned mode = st.st_mode & 07777;
+  // Any user could put a token of their own in it, and so let themselves in.
+  if ((mode & S_IWOTH) != 0) {
+    return fmt::format("the token file {} can be written by any user (mode {:04o}): make it writable by its owner "
+                       "only (chmod 600 {})",
+                       name, mode, name);
+  }
+  if ((mode & (S_IRGRP | S_IROTH | S_IWGRP)) != 0) {
+    loaded.warning_ = fmt::format("the token file {} can be reached by group or others (mode {:04o}); the token "
+                                  "lets anyone who reads it test credentials and connect accounts (chmod 600 {})",
+                                  name, mode, name);
+  }
+  return loaded;
 }
 
 bool BearerToken::accepts(std::string_view authorization) const {

@@ -23,8 +23,12 @@ std::variant<ListenAddress, std::string> parse_listen_address(std::string_view t
 
 class BearerToken {
  public:
-  // The token in `path` (surrounding white space dropped); or why it cannot be used.
+  // The token in `path` (surrounding white space dropped); or why it cannot be used, such as
+  // a file that any user may write.
   static std::variant<BearerToken, std::string> load(const std::string& path);
+
+  // What the operator should know about the file, such as that others may read it; or empty.
+  const std::string& warning() const { return warning_; }
 
   // Whether an Authorization header carries the token. Compares SHA-256 digests in constant
   // time, so neither the token's bytes nor its length show in the time taken.
@@ -33,6 +37,7 @@ class BearerToken {
  private:
   explicit BearerToken(std::string digest) : digest_(std::move(digest)) {}
   std::string digest_;
+  std::string warning_;
 };
 
 }  // namespace destkit::cli::serve

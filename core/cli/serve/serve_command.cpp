@@ -43,7 +43,8 @@ Options:
                           An address other than loopback needs --token-file.
   --token-file FILE       Require "Authorization: Bearer TOKEN" (TOKEN: the file's content,
                           at least 16 characters) on /v1/ and /metrics; the OAuth callback,
-                          /healthz, /readyz and the page do not need it
+                          /healthz, /readyz and the page do not need it. A file any user
+                          may write is refused
   --workers N             Threads that run plugin calls (default 64, 4 to 1024); one
                           destination uses at most a quarter of them at once
   --max-connections N     Client connections held open at once (default 1024). At the
@@ -129,6 +130,7 @@ int serve_command(const Arguments& a) {
   }
 
   serve::EventLog log(a.verbose);
+  if (token && !token->warning().empty()) log.event("warn", "destkit", token->warning());
   serve::Metrics metrics;
   std::optional<host::HostOptions> options = host_options(a);
   if (!options) return kExitUsage;

@@ -287,6 +287,7 @@ Result<HostConfig> load_host_config(const std::filesystem::path& path) {
           path.string(), slug, st.st_mode & 07777, path.string()));
     }
   }
-  return parsed;}
+  return parsed;
+}
 
 }  // namespace destkit::host
