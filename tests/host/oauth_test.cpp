@@ -37,6 +37,7 @@ struct OAuthWorld {
   fs::path tokens = new_directory("tokens") / "store";  // made by the store itself, 0700
   HttpClientConfig http{.connect_to = {"example.com:443:127.0.0.1:" + std::to_string(server.port())},
                         .ca_file = test_certificate().certificate};
+  std::chrono::milliseconds timeout{10000};  // HostOptions::default_timeout
 
   std::unique_ptr<Host> host(const std::string& slug = kManaged, const std::string& grant = "authorization_code",
                              std::vector<fs::path> plugin_directories = {}) {
@@ -45,6 +46,7 @@ struct OAuthWorld {
     options.use_environment_path = false;
     options.connect_to = http.connect_to;
     options.ca_file = http.ca_file;
+    options.default_timeout = timeout;
     options.config = parse_host_config(server.config_json(slug, grant), "test").value();
     options.config.isolation = test_host_config().isolation;
     options.token_directory = tokens;
@@ -380,6 +382,17 @@ TEST_CASE("a token endpoint that is down could not verify, and leaves the record
   CHECK(v.message.find("503 Service Unavailable") != std::string::npos);
   CHECK(v.message.find("try again later") != std::string::npos);
   CHECK(read_file(world.store().path_of(kManaged, "default")) == before);
+}
+
+TEST_CASE("a token request is bounded by the host's default timeout, as the plugins' requests are") {
+  OAuthWorld world;
+  world.timeout = std::chrono::milliseconds(300);
+  auto host = world.host();
+  world.signed_in(kManaged, std::chrono::seconds(-60));
+  world.server.set_token_delay(std::chrono::seconds(5));
+  AuthVerdict v = world.test_auth(*host);
+  CHECK(v.outcome == AuthOutcome::could_not_verify);
+  CHECK(v.message.find("did not answer completely within 300 ms") != std::string::npos);
 }
 
 TEST_CASE("client_credentials: the host fetches a token itself and caches it") {

@@ -109,7 +109,11 @@ void OAuthServer::revoke_refresh_tokens() {
 
 Response OAuthServer::handle(const Request& r) {
   if (r.target.starts_with("/authorize")) return authorize(r);
-  if (r.target == "/token") return token(r);
+  if (r.target == "/token") {
+    Response answer = token(r);
+    answer.delay = std::chrono::milliseconds(token_delay_ms_.load());
+    return answer;
+  }
   if (r.target == "/api/oauth/renew") return renew(r);
   if (r.target.starts_with("/api/")) return api(r);
   return Response::json(404, "{}");

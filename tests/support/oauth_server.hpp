@@ -7,6 +7,7 @@
 #include "loopback_server.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -43,6 +44,8 @@ class OAuthServer {
   // As OAuth 2.1 recommends: a refresh token used twice revokes every token of the sign-in.
   void set_revoke_on_reuse(bool revoke) { revoke_on_reuse_ = revoke; }
   void set_token_endpoint_down(bool down) { token_endpoint_down_ = down; }
+  // The token endpoint waits this long before each answer.
+  void set_token_delay(std::chrono::milliseconds delay) { token_delay_ms_ = delay.count(); }
   void set_api_refuses_everything(bool refuse) { api_refuses_everything_ = refuse; }
   // Every token request is answered 400, quoting what it was sent: the form body and the
   // Authorization header in error_description (JSON with '/' escaped, as PHP writes it) and
@@ -71,6 +74,7 @@ class OAuthServer {
   std::atomic<int> api_requests_{0};
   std::string expires_in_ = "3600";
   std::atomic<bool> token_endpoint_down_{false};
+  std::atomic<long long> token_delay_ms_{0};
   std::atomic<bool> api_refuses_everything_{false};
   std::atomic<bool> revoke_on_reuse_{false};
   std::atomic<bool> token_errors_quote_request_{false};

@@ -28,6 +28,7 @@ RequestEnvironment request_environment(const HostOptions& options) {
   env.http.max_redirects = options.max_redirects;
   env.http.max_response_bytes = options.max_response_bytes;
   env.default_timeout = options.default_timeout;
+  env.http.own_request_timeout = options.default_timeout;
   env.user_agent = options.user_agent;
   env.log = options.log;
   env.verbose = options.verbose;

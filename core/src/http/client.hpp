@@ -6,6 +6,7 @@
 
 #include "http/request_options.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <variant>
@@ -22,6 +23,9 @@ struct HttpClientConfig {
   // A 307 or 308 to another origin repeats the request body there; only when this is set.
   bool resend_body_to_other_origins = false;
   std::size_t max_response_bytes = 16 * 1024 * 1024;
+  // The whole exchange of a request the host makes itself (to a token endpoint); a plugin's
+  // requests carry their own.
+  std::chrono::milliseconds own_request_timeout{10000};
 };
 
 struct HttpResponse {

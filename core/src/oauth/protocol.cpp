@@ -70,6 +70,7 @@ TokenResult token_request(const OAuthClientConfig& client, std::vector<std::pair
                      {"Accept", "application/json"},
                      {"Authorization", "Basic " + base64_encode(client_credentials(client))}};
   request.redirects_within_origin_only = true;
+  request.timeout = http.own_request_timeout;
   request.body = form(fields);
   Redactor redactor;
   add_client_secrets(redactor, client);

@@ -140,7 +140,8 @@ struct HostOptions {
   // destination written for https://example.com run unchanged against a local server.
   std::vector<std::string> connect_to{};
   std::string ca_file{};  // CA bundle to trust instead of the system's
-  std::chrono::milliseconds default_timeout{10000};  // the whole exchange, body included
+  // The whole exchange, body included; also of each request to an OAuth token endpoint.
+  std::chrono::milliseconds default_timeout{10000};
   std::string user_agent = "destkit";
   int max_redirects = 10;  // 0: a 3xx answer is returned as it is
   std::size_t max_response_bytes = 16 * 1024 * 1024;
