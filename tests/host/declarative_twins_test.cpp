@@ -53,7 +53,7 @@ struct Scenario {
   std::string name;
   std::function<Response(const Request&)> api;
   bool right_settings = true;
-  std::string settings;  // instead of right/wrong when not empty
+  std::string settings{};  // instead of right/wrong when not empty
 };
 
 Response answering_with(int status, std::string body) {
@@ -75,7 +75,8 @@ std::vector<Scenario> scenarios() {
       {"500", [](const Request&) { return answering_with(500, R"({"error":"down"})"); }},
       {"2xx that is not JSON", [](const Request&) { return answering_with(200, "<html>captive portal</html>"); }},
       {"2xx of another type", [](const Request&) {
-         Response html{.status = 200, .headers = {{"Content-Type", "text/html"}}, .body = "<html>captive portal</html>"};
+         Response html = Response::json(200, "<html>captive portal</html>");
+         html.headers = {{"Content-Type", "text/html"}};
          return html;
        }},
       {"too slow", [slow](const Request&) { return slow; }},

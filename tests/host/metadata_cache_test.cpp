@@ -166,9 +166,13 @@ TEST_CASE("a file that changes after a warm start is refused at first use, befor
   CHECK(verdict.outcome == AuthOutcome::plugin_failed);
   CHECK_THAT(verdict.message, Catch::Contains("the file changed since the host listed it"));
   CHECK_FALSE(code_ran());
+  // Listed as what it is now: a plugin whose calls fail until the plugins are rescanned.
+  CHECK_THAT(warm->quarantine_reason(*plugin), Catch::Contains("the file changed since the host listed it"));
   RescanReport report = warm->rescan();
   REQUIRE(report.changed.size() == 1);
   CHECK(report.changed[0].path == setup.plugins / kMarksLoad);
+  CHECK(report.released == std::vector<const Plugin*>{plugin});
+  CHECK(warm->quarantine_reason(*plugin).empty());
 }
 
 TEST_CASE("a permission refusal at first use is not kept: once the directory is put right, the next use loads the plugin") {
@@ -182,6 +186,7 @@ TEST_CASE("a permission refusal at first use is not kept: once the directory is 
   AuthVerdict refused = warm->test_authentication(*plugin, "{}");
   CHECK(refused.outcome == AuthOutcome::plugin_failed);
   CHECK_THAT(refused.message, Catch::Contains("can be written by any user (mode 0777)"));
+  CHECK(warm->quarantine_reason(*plugin).empty());
   fs::permissions(setup.plugins, mode);
   AuthVerdict loaded = warm->test_authentication(*plugin, "{}");
   INFO(loaded.message);

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 namespace destkit::host {
@@ -189,8 +190,9 @@ const LoadedPlugin* LoadedPlugin::code(std::string& problem) const {
   Deferred& d = *deferred_;
   if (const LoadedPlugin* code = d.code.load(std::memory_order_acquire)) return code;
   std::lock_guard lock(d.mutex);
-  if (d.loaded == nullptr && !d.refused_for_good) {
+  if (d.loaded == nullptr && d.refusal_for_good().empty()) {
     FirstUse use = d.load();
+    std::lock_guard problem_lock(d.problem_mutex);
     if (auto* rejection = std::get_if<Rejection>(&use.result)) {
       d.problem = rejection->reason;
       d.refused_for_good = !use.refusal_may_pass;
@@ -202,8 +204,16 @@ const LoadedPlugin* LoadedPlugin::code(std::string& problem) const {
       d.code.store(d.loaded.get(), std::memory_order_release);
     }
   }
-  if (d.loaded == nullptr) problem = fmt::format("its code could not be loaded at first use: {}", d.problem);
+  if (d.loaded == nullptr) {
+    std::lock_guard problem_lock(d.problem_mutex);
+    problem = fmt::format("its code could not be loaded at first use: {}", d.problem);
+  }
   return d.loaded.get();
+}
+
+std::string LoadedPlugin::Deferred::refusal_for_good() const {
+  std::lock_guard lock(problem_mutex);
+  return refused_for_good ? fmt::format("its code could not be loaded at first use: {}", problem) : std::string();
 }
 
 const dk_plugin* LoadedPlugin::descriptor(std::string& problem) const {
@@ -221,19 +231,20 @@ bool LoadedPlugin::code_loaded() const {
   return !deferred_ || deferred_->code.load(std::memory_order_acquire) != nullptr;
 }
 
-// Forwarded to the plugin loaded at first use; nothing to say before it is.
+// Forwarded to the plugin loaded at first use; before it is, a refusal that is kept.
 std::string LoadedPlugin::quarantine_reason() const {
   if (deferred_) {
     const LoadedPlugin* code = deferred_->code.load(std::memory_order_acquire);
-    return code != nullptr ? code->quarantine_reason() : std::string();
+    return code != nullptr ? code->quarantine_reason() : deferred_->refusal_for_good();
   }
   return isolated_ ? isolated_->quarantine_reason() : std::string();
 }
 
 bool LoadedPlugin::lift_quarantine() const {
   if (deferred_) {
-    const LoadedPlugin* code = deferred_->code.load(std::memory_order_acquire);
-    return code != nullptr && code->lift_quarantine();
+    if (const LoadedPlugin* code = deferred_->code.load(std::memory_order_acquire)) return code->lift_quarantine();
+    std::lock_guard lock(deferred_->problem_mutex);
+    return std::exchange(deferred_->refused_for_good, false);
   }
   return isolated_ && isolated_->lift_quarantine();
 }

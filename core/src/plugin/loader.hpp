@@ -72,9 +72,10 @@ class LoadedPlugin final : public Plugin {
   // What the plugin says about itself.
   PluginMetadata metadata() const;
   // Why the host stopped running the plugin's code: empty unless it runs in a runner that was
-  // quarantined.
+  // quarantined, or it was listed from its metadata and its code was refused at first use.
   std::string quarantine_reason() const;
-  // IsolatedPlugin::lift_quarantine; false for a plugin that runs in the host.
+  // IsolatedPlugin::lift_quarantine, or forgets a refusal at first use so that the next use
+  // loads again; false when there was nothing to lift.
   bool lift_quarantine() const;
   // False for a plugin listed from its metadata whose code has not been loaded yet.
   bool code_loaded() const;
@@ -84,11 +85,14 @@ class LoadedPlugin final : public Plugin {
   struct Deferred {
     PluginMetadata metadata;
     std::function<FirstUse()> load;
-    std::mutex mutex{};  // one load at a time; guards what follows but `code`
+    std::mutex mutex{};  // one load at a time; guards `loaded`
     std::unique_ptr<LoadedPlugin> loaded{};
-    std::string problem{};
-    bool refused_for_good = false;
     std::atomic<const LoadedPlugin*> code{nullptr};  // `loaded`, once set, for readers outside the lock
+    // Why the last load failed. Its own lock, so listing never waits for a load in progress.
+    mutable std::mutex problem_mutex{};
+    std::string problem{};
+    bool refused_for_good = false;  // until lift_quarantine
+    std::string refusal_for_good() const;  // the reason, when the refusal is kept
   };
   const LoadedPlugin* code(std::string& problem) const;
 
