@@ -261,7 +261,8 @@ TEST_CASE("oauth login, status, test-auth and logout from the CLI; no token is e
   CHECK(run_destkit(with({"oauth", "status", kManaged})).exit_code == 1);
   ProcessResult not_signed_in = run_destkit(with({"test-auth", kManaged, "--settings", "-"}), "{}");
   CHECK(not_signed_in.out ==
-        "Not signed in: no OAuth token is stored for example-oauth-managed; run destkit oauth login example-oauth-managed\n");
+        "Not signed in: no OAuth token is stored for example-oauth-managed; sign in with destkit oauth login "
+        "example-oauth-managed (or Connect on destkit serve's page)\n");
   CHECK(not_signed_in.exit_code == 1);
 }
 
@@ -367,7 +368,7 @@ TEST_CASE("a revoked refresh token says what to do and leaves the stored record 
   CHECK(v.outcome == AuthOutcome::invalid_credentials);
   CHECK(v.message.find("could not refresh the access token of example-oauth-managed: the token endpoint 127.0.0.1 "
                        "answered 400 Bad Request: invalid_grant") != std::string::npos);
-  CHECK(v.message.find("run destkit oauth login example-oauth-managed") != std::string::npos);
+  CHECK(v.message.find("sign in with destkit oauth login example-oauth-managed") != std::string::npos);
   CHECK(read_file(file) == before);
 }
 

@@ -113,7 +113,13 @@ TokenResult read_token_response(const HttpResponse& response, const OAuthClientC
     return error(server_side ? OAuthError::Kind::unavailable : OAuthError::Kind::rejected,
                  fmt::format("the token endpoint {} answered {}", host, detail));
   }
-  if (body == nullptr || text("access_token").empty()) {
+  if (body == nullptr) {
+    std::string why = parsed.ok() ? fmt::format("{}, not an object", json_kind(parsed.value)) : printable(parsed.error, kShownReasonBytes);
+    return error(OAuthError::Kind::invalid,
+                 fmt::format("the token endpoint {} answered {} {} with a body that is not a JSON object ({})", host,
+                             response.status, shown(response.reason, kShownReasonBytes), why));
+  }
+  if (text("access_token").empty()) {
     return error(OAuthError::Kind::invalid, fmt::format("the token endpoint {} answered without an access_token", host));
   }
   TokenRecord record;

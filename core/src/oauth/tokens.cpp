@@ -11,16 +11,19 @@ namespace {
 // Refresh this long before the recorded expiry, so a token does not expire in flight.
 constexpr std::chrono::seconds kExpiryMargin{30};
 
+// What a person does to sign in, from the CLI or from serve's page.
+std::string sign_in_advice(const std::string& slug) {
+  return fmt::format("sign in with destkit oauth login {} (or Connect on destkit serve's page)", slug);
+}
+
 OAuthError not_signed_in(const std::string& slug) {
   return OAuthError{OAuthError::Kind::not_signed_in,
-                    fmt::format("no OAuth token is stored for {}; run destkit oauth login {}", slug, slug)};
+                    fmt::format("no OAuth token is stored for {}; {}", slug, sign_in_advice(slug))};
 }
 
 // Adds what to do next to a refresh failure.
 OAuthError refresh_failed(const std::string& slug, OAuthError e) {
-  std::string advice = e.kind == OAuthError::Kind::unavailable
-                           ? "try again later"
-                           : fmt::format("run destkit oauth login {}", slug);
+  std::string advice = e.kind == OAuthError::Kind::unavailable ? "try again later" : sign_in_advice(slug);
   e.message = fmt::format("could not refresh the access token of {}: {}; {}", slug, e.message, advice);
   return e;
 }

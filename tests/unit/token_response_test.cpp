@@ -1,0 +1,36 @@
+// A token endpoint's answer is read strictly, and a message about a bad one says what was
+// wrong with it without quoting what it held.
+#include "oauth/protocol.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <variant>
+
+using namespace destkit::host;
+
+namespace {
+
+OAuthError refusal_of(int status, std::string body) {
+  HttpResponse response{.status = status, .reason = "OK", .headers = {}, .body = std::move(body), .url = {}, .host = {}};
+  TokenResult result = read_token_response(response, OAuthClientConfig{}, "auth.example.com", Redactor{});
+  REQUIRE(std::holds_alternative<OAuthError>(result));
+  return std::get<OAuthError>(result);
+}
+
+}  // namespace
+
+TEST_CASE("a token answer that is not a JSON object is named as such, not as one without an access_token") {
+  OAuthError html = refusal_of(200, "<html>signed in</html>");
+  CHECK(html.kind == OAuthError::Kind::invalid);
+  CHECK_THAT(html.message, Catch::Contains("answered 200 OK with a body that is not a JSON object (line 1"));
+
+  CHECK_THAT(refusal_of(200, "[1]").message, Catch::Contains("not a JSON object (an array, not an object)"));
+
+  std::string huge_token(2 << 20, 'T');
+  OAuthError huge = refusal_of(200, R"({"access_token":")" + huge_token + R"("})");
+  CHECK_THAT(huge.message, Catch::Contains("not a JSON object"));
+  CHECK(huge.message.find("TTTT") == std::string::npos);
+  CHECK(huge.message.size() < 400);
+
+  CHECK_THAT(refusal_of(200, R"({"token_type":"Bearer"})").message, Catch::Contains("answered without an access_token"));
+}
