@@ -57,6 +57,15 @@ TEST_CASE("a secret is redacted however a server encodes it: form, percent in ei
         R"(nested: {"url":"https:\/\/x?key=[redacted]"})");
 }
 
+TEST_CASE("a secret with a quote or a backslash is redacted in JSON quoted inside JSON") {
+  Redactor redactor;
+  redactor.add(R"(pa"ss\word-123)");
+  // {"error": "{\"password\": \"pa\\\"ss\\\\word-123\"}"}: the body it was sent, quoted in a string.
+  CHECK(redactor.apply(R"({"error":"{\"password\":\"pa\\\"ss\\\\word-123\"}"})") ==
+        R"({"error":"{\"password\":\"[redacted]\"}"})");
+  CHECK(redactor.apply(R"(three levels: pa\\\\\\\"ss\\\\\\\\\\\\\\\\word-123)") == "three levels: [redacted]");
+}
+
 TEST_CASE("a JSON surrogate pair is decoded before the comparison") {
   Redactor redactor;
   redactor.add("key-\xf0\x9f\x94\x91-42");

@@ -15,6 +15,9 @@ namespace destkit::host {
 
 namespace {
 
+// How many times a JSON text quoted inside another is decoded, at most.
+constexpr int kJsonQuotingLevels = 4;
+
 bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-'; }
 
 bool stands_alone(std::string_view text, std::size_t at, std::size_t size) {
@@ -271,6 +274,15 @@ std::string Redactor::apply(std::string_view text) const {
     if (json_escaped) views.push_back(decoded(original, json_escape));
     if (url_escaped) views.push_back(decoded(original, url_escape));
     if (json_escaped && url_escaped) views.push_back(decoded(views[0], url_escape));
+    // JSON quoted inside JSON (a server that echoes the body it was sent in an error's string)
+    // escapes a secret's quote or backslash twice or more: decode again, a few levels deep.
+    if (json_escaped) {
+      const View* level = &views[0];
+      for (int depth = 1; depth < kJsonQuotingLevels && level->text.find('\\') != std::string::npos; ++depth) {
+        views.push_back(decoded(*level, json_escape));
+        level = &views.back();
+      }
+    }
   }
 
   const std::vector<Secret>& process = known.forms;

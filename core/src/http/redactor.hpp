@@ -21,7 +21,8 @@ class Redactor {
   // Redacts each secret of this redactor and each one remember_secret() was given, where it
   // stands as given, base64-encoded (a Basic header), or encoded in a way the text is decoded
   // from: URL and form encoding (%XX in either case, '+' for a space), JSON string escapes
-  // (\/, \", \uXXXX, ...) and form encoding inside JSON.
+  // (\/, \", \uXXXX, ...), also of JSON quoted inside JSON up to four levels deep, and form
+  // encoding inside JSON.
   std::string apply(std::string_view text) const;
 
   // A secret, or one of its encoded forms, as apply() searches for it.
