@@ -1,6 +1,7 @@
 // The seccomp filter allows by default and kills the runner (SIGSYS, which the host reports)
 // on the system calls a destination never needs: starting programs, making processes, tracing
-// or signalling other processes, and every network socket (the host makes the requests). A
+// or signalling other processes (directly, or as the owner of a descriptor's I/O signals),
+// every network socket (the host makes the requests) and io_uring. A
 // denylist rather than an allowlist: the C library, the dynamic loader and the sanitizer
 // runtimes use many calls that differ between versions, and none of those is dangerous alone.
 // Calls that may act on this process or another are judged by their arguments in
@@ -17,7 +18,10 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <fcntl.h>
 #include <linux/sched.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -49,9 +53,22 @@ std::string load_filter() {
                    SCMP_SYS(init_module), SCMP_SYS(finit_module), SCMP_SYS(delete_module), SCMP_SYS(pidfd_open),
                    SCMP_SYS(pidfd_getfd), SCMP_SYS(kcmp), SCMP_SYS(tkill),
                    // A pidfd may also be a /proc/<pid> directory opened by path.
-                   SCMP_SYS(pidfd_send_signal), SCMP_SYS(process_madvise), SCMP_SYS(process_mrelease)}) {
+                   SCMP_SYS(pidfd_send_signal), SCMP_SYS(process_madvise), SCMP_SYS(process_mrelease),
+                   // A ring's operations (a socket, a connection, opening files) are not system
+                   // calls: the filter would never see them.
+                   SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register)}) {
     refuse(call);
   }
+  // The owner of a descriptor's I/O signals (SIGIO, or any signal F_SETSIG picks: SIGKILL) may
+  // be any process the runner could not signal itself. The kernel reads these commands as
+  // 32-bit: compare only the low half.
+  auto refuse_command = [&](int syscall, unsigned command) {
+    if (rc == 0) {
+      rc = ::seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, syscall, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, command));
+    }
+  };
+  for (unsigned command : {F_SETOWN, F_SETOWN_EX}) refuse_command(SCMP_SYS(fcntl), command);
+  for (unsigned command : {FIOSETOWN, SIOCSPGRP}) refuse_command(SCMP_SYS(ioctl), command);
   // Threads only: clone without CLONE_THREAD would make a process.
   if (rc == 0) {
     rc = ::seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(clone), 1,

@@ -133,6 +133,11 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
       Fault{"schedule-parent", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"ioprio-parent", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"read-parent-memory", "Plugin `{slug}` " + sandbox, sandbox},
+      // A ring's operations (sockets, connections) are not system calls the filter sees.
+      Fault{"io-uring", "Plugin `{slug}` " + sandbox, sandbox},
+      // The owner of a descriptor's I/O signals gets the signal it chooses, SIGKILL included.
+      Fault{"setown-parent", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"ioctl-setown-parent", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"close-channel", "Plugin `{slug}` broke its channel to the host and was stopped (SIGKILL) during {hook}",
             "broke its channel to the host and was stopped (SIGKILL) while loading"},
       Fault{"leak-fds", "Too many open files", "its entry point returned NULL"});

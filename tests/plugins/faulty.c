@@ -20,6 +20,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -59,6 +60,9 @@
 #define FAULT_HUGE_LOG 28         /* log with 80 MB and with SIZE_MAX bytes, then carries on */
 #define FAULT_HUGE_DEFINITION 29  /* a definition of 80 MB (in the entry point) */
 #define FAULT_CLOSE_CHANNEL 30    /* closes its runner's channel (fd 3), then carries on */
+#define FAULT_IO_URING 31         /* sets up an io_uring, whose operations would bypass the filter */
+#define FAULT_SETOWN_PARENT 32    /* makes the host the owner of a pipe's I/O signals (fcntl) */
+#define FAULT_IOCTL_SETOWN_PARENT 33 /* the same for its channel, by ioctl */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -207,7 +211,7 @@ __attribute__((unused)) static int fault(void) {
       setpriority(PRIO_PROCESS, (id_t)getppid(), 19);
       snprintf(problem, sizeof problem, "setpriority: %s", strerror(errno));
       return -1;
-    case FAULT_RENICE_GROUP: /* the runner shares the host's process group */
+    case FAULT_RENICE_GROUP: /* a process group may hold other processes */
       setpriority(PRIO_PGRP, 0, 19);
       snprintf(problem, sizeof problem, "setpriority: %s", strerror(errno));
       return -1;
@@ -228,6 +232,26 @@ __attribute__((unused)) static int fault(void) {
       struct iovec local = {&byte, 1}, remote = {(void *)&problem, 1};
       process_vm_readv(getppid(), &local, 1, &remote, 1, 0);
       snprintf(problem, sizeof problem, "process_vm_readv: %s", strerror(errno));
+      return -1;
+    }
+    case FAULT_IO_URING: {
+      unsigned char params[256]; /* struct io_uring_params, zeroed */
+      memset(params, 0, sizeof params);
+      long ring = syscall(SYS_io_uring_setup, 4, params);
+      snprintf(problem, sizeof problem, "io_uring_setup: %s", ring < 0 ? strerror(errno) : "a ring");
+      return -1;
+    }
+    case FAULT_SETOWN_PARENT: {
+      int ends[2];
+      if (pipe(ends) != 0) return -1;
+      fcntl(ends[0], F_SETOWN, (int)getppid());
+      snprintf(problem, sizeof problem, "fcntl(F_SETOWN): %s", strerror(errno));
+      return -1;
+    }
+    case FAULT_IOCTL_SETOWN_PARENT: {
+      int host = (int)getppid();
+      ioctl(3, FIOSETOWN, &host);
+      snprintf(problem, sizeof problem, "ioctl(FIOSETOWN): %s", strerror(errno));
       return -1;
     }
     case FAULT_OPEN_PARENT_PROC: {

@@ -137,7 +137,9 @@ std::variant<std::unique_ptr<RunnerProcess>, std::string> RunnerProcess::start(i
   sigfillset(&all);
   ::posix_spawnattr_setsigmask(&attributes, &none);
   ::posix_spawnattr_setsigdefault(&attributes, &all);
-  ::posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  // A session of its own: no controlling terminal for the plugin to write to or read from,
+  // and a terminal's Ctrl-C reaches the host alone, which then ends its calls itself.
+  ::posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
   int spawned = ::posix_spawn(&runner->pid_, program.c_str(), &actions, &attributes, argv.data(), envp.data());
   ::posix_spawn_file_actions_destroy(&actions);
   ::posix_spawnattr_destroy(&attributes);
