@@ -21,8 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)declarative::classify_url(*t, !value.empty() && value.front() == '/');
   // As a hook call does, stop once the values together pass what one call may render.
   std::size_t rendered_bytes = 0;
+  std::size_t filter_bytes_left = declarative::kMaxFilteredBytesPerCall;
   for (const auto& substitution : t->substitutions) {
-    auto rendered = declarative::apply_filters(value, substitution.filters);
+    auto rendered = declarative::apply_filters(value, substitution.filters, filter_bytes_left);
     auto* shown = std::get_if<0>(&rendered);
     if (shown == nullptr) continue;
     if (t->host_suffix) (void)declarative::is_host_with_suffix(*shown, *t->host_suffix);

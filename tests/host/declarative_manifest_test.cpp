@@ -43,7 +43,8 @@ std::string refusal(const std::string& text) {
 std::string rendered_filters(const std::string& value, const std::string& text) {
   auto parsed = parse_template(text);
   REQUIRE(std::holds_alternative<Template>(parsed));
-  auto result = apply_filters(value, std::get<Template>(parsed).substitutions.at(0).filters);
+  std::size_t bytes_left = kMaxFilteredBytesPerCall;
+  auto result = apply_filters(value, std::get<Template>(parsed).substitutions.at(0).filters, bytes_left);
   return result.index() == 0 ? std::get<0>(result) : "error: " + std::get<1>(result);
 }
 
@@ -90,6 +91,10 @@ TEST_CASE("a template's syntax errors give the 1-based column") {
   CHECK(error_of("{{settings.k | trim()}}") == "20: the filter trim takes no arguments");
   CHECK(error_of("{{settings.k settings.j}}") == "14: expected '|' and a filter, or \"}}\"");
   CHECK(error_of("ä{{settings.k | nope}}") == "17: unknown filter \"nope\" (the filters are base64, urlencode, lower, trim, split)");
+  std::string sixteen = "{{settings.k";
+  for (int i = 0; i < 16; ++i) sixteen += "|trim";
+  CHECK(std::holds_alternative<Template>(parse_template(sixteen + "}}")));
+  CHECK(error_of(sixteen + "|trim}}") == "94: a substitution has at most 16 filters");
 }
 
 TEST_CASE("a manifest near 1 MiB whose template holds 45,000 substitutions is checked at once, columns right") {

@@ -215,14 +215,32 @@ TEST_CASE("a declarative file passes the trust checks of a library: permissions,
 
 TEST_CASE("a chain of filters cannot grow a value past the settings' size: the request is refused, memory stays small") {
   std::string chain;
-  for (int i = 0; i < 64; ++i) chain += " | base64";
+  for (int i = 0; i < 16; ++i) chain += " | base64";
   std::string manifest = R"({"slug": "grows", "name": "Grows", "version": "1",
     "authentication": {"scheme": "custom",
       "fields": {"k": {"label": "K", "type": "string", "required": true}},
       "testRequest": {"url": "https://acme.example.com/ping", "headers": {"X-K": "{{settings.k)" + chain + R"(}}"}}}})";
-  Run run = run_destination(manifest, "grows", R"({"k":"aaaaaaaaaa"})", Response::json(200, "{}"));
+  Run run = run_destination(manifest, "grows", R"({"k":")" + std::string(20'000, 'a') + "\"}", Response::json(200, "{}"));
   CHECK(run.wire.empty());
   CHECK(run.verdict.message.find("its filters make a value larger than 1048576 bytes") != std::string::npos);
+}
+
+TEST_CASE("filters that shrink a large value cannot make one call work through it without end: the request is refused") {
+  std::string chain;
+  for (int i = 0; i < 15; ++i) chain += " | lower";
+  std::string substitutions;
+  for (int i = 0; i < 8; ++i) substitutions += "{{settings.k" + chain + " | split('b', 0)}}";  // "" each
+  std::string manifest = R"({"slug": "works", "name": "Works", "version": "1",
+    "authentication": {"scheme": "custom",
+      "fields": {"k": {"label": "K", "type": "string", "required": true}},
+      "testRequest": {"url": "https://acme.example.com/ping", "headers": {"X-K": "x)" + substitutions + R"("}}}})";
+  std::string settings = R"({"k":"b)" + std::string(900'000, 'A') + "\"}";
+  Run run = run_destination(manifest, "works", settings, Response::json(200, "{}"));
+  CHECK(run.wire.empty());
+  CHECK(run.verdict.message.find("this call's substitutions and their filters read more than 67108864 bytes in all") !=
+        std::string::npos);
+  Run small = run_destination(manifest, "works", R"({"k":"bAAAA"})", Response::json(200, "{}"));
+  CHECK(small.wire.size() == 1);
 }
 
 TEST_CASE("a value substituted many times cannot grow a call's templates past 4 MiB: the request is refused") {

@@ -196,7 +196,7 @@ class Hook {
   // One substitution's value, filtered, checked for where it goes, and encoded for a URL.
   std::string substitute(const TemplateAt& t, const Substitution& s, Use use, std::string_view header) const {
     std::string raw = value_of(t, s);
-    auto filtered = apply_filters(raw, s.filters);
+    auto filtered = apply_filters(raw, s.filters, filter_bytes_left_);
     if (filtered.index() == 1) {
       throw Failure{DK_ERR_INVALID_SETTINGS, fmt::format("{}: {} of {}", t.path, std::get<1>(filtered), s.reference())};
     }
@@ -237,6 +237,7 @@ class Hook {
   dk_call* call_;
   const Manifest* manifest_ = nullptr;
   mutable std::size_t rendered_ = 0;  // bytes this call's templates made so far
+  mutable std::size_t filter_bytes_left_ = kMaxFilteredBytesPerCall;
 };
 
 // Runs a hook's body; every failure becomes a status plus a message, nothing escapes.

@@ -164,6 +164,9 @@ Substitution read_substitution(Reader& r, std::size_t open_column) {
                                              : "expected '|' and a filter, or \"}}\"");
     }
     r.advance();
+    if (s.filters.size() == kMaxFiltersPerSubstitution) {
+      r.fail(r.column(), fmt::format("a substitution has at most {} filters", kMaxFiltersPerSubstitution));
+    }
     s.filters.push_back(read_filter(r));
   }
 }
@@ -287,15 +290,28 @@ std::optional<TemplateError> classify_url(Template& url, bool allow_relative) {
   return std::nullopt;
 }
 
-std::variant<std::string, std::string> apply_filters(std::string value, const std::vector<Filter>& filters) {
+std::variant<std::string, std::string> apply_filters(std::string value, const std::vector<Filter>& filters,
+                                                     std::size_t& bytes_left) {
   // base64 grows a value by a third and urlencode up to three times: a chain of them must not
   // take the host's memory.
   constexpr std::size_t kMaxValueBytes = kMaxTemplateValueBytes;
+  auto read = [&](std::size_t bytes) {
+    bool affordable = bytes <= bytes_left;
+    bytes_left = affordable ? bytes_left - bytes : 0;
+    return affordable;
+  };
+  auto too_much_work = [] {
+    return std::variant<std::string, std::string>(
+        std::in_place_index<1>, fmt::format("this call's substitutions and their filters read more than {} bytes in all",
+                                            kMaxFilteredBytesPerCall));
+  };
+  if (!read(value.size())) return too_much_work();
   for (const Filter& f : filters) {
     if (value.size() > kMaxValueBytes) {
       return std::variant<std::string, std::string>(
           std::in_place_index<1>, fmt::format("its filters make a value larger than {} bytes", kMaxValueBytes));
     }
+    if (!read(value.size())) return too_much_work();
     switch (f.kind) {
       case Filter::Kind::base64: value = base64_encode(value); break;
       case Filter::Kind::urlencode: value = percent_encode(value); break;

@@ -68,9 +68,17 @@ inline constexpr std::size_t kMaxTemplateValueBytes = 1 << 20;
 // substituted many times, and must not take the host's memory with it.
 inline constexpr std::size_t kMaxRenderedBytesPerCall = 4 * kMaxTemplateValueBytes;
 
+// A substitution has at most this many filters: a useful chain has a few.
+inline constexpr std::size_t kMaxFiltersPerSubstitution = 16;
+// The bytes one hook call's substitutions may read, each value once and once per filter: with
+// filters that shrink a value (split), the rendered size alone would not bound the work.
+inline constexpr std::size_t kMaxFilteredBytesPerCall = 64 * kMaxTemplateValueBytes;
+
 // The value after a substitution's filters (index 0), or why they failed (index 1: a split
-// with no such part, or a value past kMaxTemplateValueBytes).
-std::variant<std::string, std::string> apply_filters(std::string value, const std::vector<Filter>& filters);
+// with no such part, a value past kMaxTemplateValueBytes, or more work than `bytes_left`,
+// which is lowered by the bytes read).
+std::variant<std::string, std::string> apply_filters(std::string value, const std::vector<Filter>& filters,
+                                                     std::size_t& bytes_left);
 
 // Whether a value may go into a URL's host: not empty, and only letters, digits, '-' and '.'.
 bool is_host_text(std::string_view text);
