@@ -284,6 +284,20 @@ TEST_CASE("a runner that crashes after its call returned is reported and started
   }
 }
 
+TEST_CASE("a runner that wrote to its channel after its call ended is stopped, and the next call gets a new one", "[own-isolation]") {
+  // The plugin forges the runner's "hook done": the runner's real one arrives after the call.
+  for (std::string where : {"test", "extend"}) {
+    std::string slug = "faulty-forge-done-" + where;
+    auto log = std::make_shared<LogLines>();
+    Host host(isolated_options(slug, log));
+    test_auth(host, slug);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    test_auth(host, slug);
+    CHECK(log->contains("Plugin `" + slug + "` wrote to its channel after its last call returned, and was stopped"));
+    healthy_plugin_still_works(host);
+  }
+}
+
 TEST_CASE("a runner that keeps crashing is started again at once, then after a backoff that doubles up to its cap", "[own-isolation]") {
   std::string slug = "faulty-segfault-test";
   auto log = std::make_shared<LogLines>();

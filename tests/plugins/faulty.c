@@ -63,6 +63,7 @@
 #define FAULT_IO_URING 31         /* sets up an io_uring, whose operations would bypass the filter */
 #define FAULT_SETOWN_PARENT 32    /* makes the host the owner of a pipe's I/O signals (fcntl) */
 #define FAULT_IOCTL_SETOWN_PARENT 33 /* the same for its channel, by ioctl */
+#define FAULT_FORGE_DONE 34       /* writes a runner's "hook done, DK_OK" to its channel, then carries on */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -171,6 +172,12 @@ __attribute__((unused)) static int fault(void) {
       break;
     case FAULT_CLOSE_STDIO: close(0); close(1); close(2); break;
     case FAULT_CLOSE_CHANNEL: close(3); break;
+    case FAULT_FORGE_DONE: {
+      /* A frame: its length, then fields 'i' + 8 bytes: kind 3 (hook done), status DK_OK. */
+      unsigned char frame[4 + 18] = {18, 0, 0, 0, 'i', 3, 0, 0, 0, 0, 0, 0, 0, 'i', 0, 0, 0, 0, 0, 0, 0, 0};
+      if (write(3, frame, sizeof frame) != (ssize_t)sizeof frame) return -1;
+      break;
+    }
     case FAULT_SIGSTOP: raise(SIGSTOP); break;
     case FAULT_THREAD_CRASH: {
       pthread_t thread;

@@ -283,10 +283,15 @@ std::variant<std::unique_ptr<RunnerProcess>, std::string> IsolatedPlugin::acquir
     if (!idle_.empty()) {
       std::unique_ptr<RunnerProcess> runner = std::move(idle_.back().runner);
       idle_.pop_back();
-      if (!runner->ended()) return runner;
-      --runners_;  // it died between calls: a thread of the plugin, say
+      RunnerProcess::BetweenCalls state = runner->between_calls();
+      if (state == RunnerProcess::BetweenCalls::ready) return runner;
+      --runners_;
       lock.unlock();
-      std::string fault = fmt::format("Plugin `{}` {} after its last call returned", name(), stop(*runner));
+      std::string how = stop(*runner);
+      std::string fault = state == RunnerProcess::BetweenCalls::ended
+                              ? fmt::format("Plugin `{}` {} after its last call returned", name(), how)
+                              : fmt::format("Plugin `{}` wrote to its channel after its last call returned, and was "
+                                            "stopped", name());
       runner.reset();
       fault = record_end(std::move(fault));
       if (log_) log_(LogLevel::error, name(), fault);

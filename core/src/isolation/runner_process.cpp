@@ -233,10 +233,11 @@ std::optional<isolation::Reader> RunnerProcess::receive(std::chrono::millisecond
   }
 }
 
-bool RunnerProcess::ended() {
-  if (pid_ <= 0) return true;
-  pollfd p{channel_, POLLRDHUP, 0};
-  return ::poll(&p, 1, 0) > 0;
+RunnerProcess::BetweenCalls RunnerProcess::between_calls() {
+  if (pid_ <= 0) return BetweenCalls::ended;
+  pollfd p{channel_, POLLIN | POLLRDHUP, 0};
+  if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0) return BetweenCalls::ended;
+  return inbox_.empty() && (p.revents & POLLIN) == 0 ? BetweenCalls::ready : BetweenCalls::spoke;
 }
 
 std::string RunnerProcess::stop() {

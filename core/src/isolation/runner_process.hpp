@@ -43,8 +43,11 @@ class RunnerProcess {
   // Kills the runner unless it already ended, reaps it, logs the rest of its output, and says
   // how it ended: "SIGSEGV", "exit status 0".
   std::string stop();
-  // True when the runner ended on its own between calls (for example a plugin thread crashed).
-  bool ended();
+  // How a runner that finished its last call is now: ended on its own (a plugin thread
+  // crashed, say), or it wrote to its channel since, which only a plugin that forges the
+  // runner's messages does (a forged end of a hook, whose real end then comes late).
+  enum class BetweenCalls { ready, ended, spoke };
+  BetweenCalls between_calls();
   bool killed_by(int signal) const { return signal_ == signal; }
   // A call runs on the runner: what the plugin writes until end_call is redacted with the
   // call's redactor, and counted against the call's log lines (abi/plugin_log.hpp).

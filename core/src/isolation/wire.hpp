@@ -92,6 +92,8 @@ class Inbox {
   // Reads what `fd` holds now, without waiting unless `wait` (then until something arrives,
   // if `fd` blocks). False when nothing was read. WireError at end of stream.
   bool fill(int fd, bool wait = false);
+  // Whether bytes were read that no frame handed out holds.
+  bool empty() const { return start_ == end_; }
 
  private:
   // Bytes read are [start_, end_): the first frame not handed out begins at start_. The rest
