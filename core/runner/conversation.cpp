@@ -180,6 +180,8 @@ void set_plugin(const dk_plugin& descriptor) { plugin = descriptor; }
 // Used by the services (proxy_api.cpp): false on any thread but the one talking to the host.
 bool may_talk() { return std::this_thread::get_id() == talking_thread; }
 
+bool in_a_hook() { return !frames.empty(); }
+
 void claim_talking_thread() { talking_thread = std::this_thread::get_id(); }
 
 dk_str keep(std::string_view text) {

@@ -24,6 +24,8 @@ void set_plugin(const dk_plugin& descriptor);
 // talk to the host; claim_talking_thread marks it.
 void claim_talking_thread();
 bool may_talk();
+// Whether a hook runs: outside one (in the entry point) only log() has a use.
+bool in_a_hook();
 // Keeps text for the plugin until the outermost hook returns.
 dk_str keep(std::string_view text);
 // A message that needs no answer (log), and one that does (every other service).

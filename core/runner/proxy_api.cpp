@@ -71,7 +71,8 @@ std::string too_large_reason(std::size_t size) {
 // Asks the host; `read_outputs` reads what the reply carries after its status.
 template <class ReadOutputs>
 dk_status ask_host(const Outgoing& m, ReadOutputs&& read_outputs) noexcept {
-  if (!may_talk()) return DK_ERR_INVALID_ARGUMENT;
+  // The entry point has no call, and the host answers no service while it loads the plugin.
+  if (!may_talk() || !in_a_hook()) return DK_ERR_INVALID_ARGUMENT;
   try {
     if (m.too_large() != 0) {
       // An error message too large to send: the call's error says why instead.
@@ -164,7 +165,7 @@ dk_status get_auth(dk_call* call, dk_str name, dk_str* out) noexcept {
 // values pass the host's checks (http/option_rules.hpp). Any other goes as a question, so the
 // host's own status and last_error answer it. See docs/isolation.md, "Fewer round trips".
 dk_status set_option(dk_request_options* o, Outgoing m, bool acceptable) noexcept {
-  if (!may_talk()) return DK_ERR_INVALID_ARGUMENT;
+  if (!may_talk() || !in_a_hook()) return DK_ERR_INVALID_ARGUMENT;
   if (!acceptable || !may_write(o) || m.too_large() != 0) return ask_host(m);
   try {
     m.message().set_kind(Kind::deferred_service);

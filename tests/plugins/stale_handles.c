@@ -2,7 +2,8 @@
 ** A plugin that keeps the handles of one call and uses them in the next, which the ABI
 ** forbids. The host must refuse every such use with DK_ERR_INVALID_ARGUMENT, never act on it:
 ** the request made with kept options goes to the `url` setting, where a test server counts it.
-** The second testRequest reports what the host answered: "stale handles: 1 1 1 1 1".
+** The second testRequest reports what the host answered: "stale handles: 1 1 1 1 1", and what
+** services given no call answered in the entry point, which runs before any call: "; entry: 1 1 1".
 */
 #include <destkit/abi.h>
 
@@ -12,9 +13,10 @@
 static const dk_host_api *host;
 static dk_call *kept_call;
 static dk_request_options *kept_options;
+static dk_status entry_statuses[3];
 
 static dk_status on_test_request(dk_call *call) {
-  char report[128];
+  char report[160];
   dk_value value, url;
   dk_str text;
   dk_response *response = NULL;
@@ -29,8 +31,9 @@ static dk_status on_test_request(dk_call *call) {
   statuses[2] = host->options_set_header(kept_options, DK_STR_LIT("X-Stale"), DK_STR_LIT("1"));
   statuses[3] = host->request_send(call, url.text, kept_options, &response);
   statuses[4] = host->last_error(kept_call, &text);
-  snprintf(report, sizeof report, "stale handles: %d %d %d %d %d", (int)statuses[0], (int)statuses[1],
-           (int)statuses[2], (int)statuses[3], (int)statuses[4]);
+  snprintf(report, sizeof report, "stale handles: %d %d %d %d %d; entry: %d %d %d", (int)statuses[0],
+           (int)statuses[1], (int)statuses[2], (int)statuses[3], (int)statuses[4], (int)entry_statuses[0],
+           (int)entry_statuses[1], (int)entry_statuses[2]);
   host->set_error(call, (dk_str){report, strlen(report)});
   return DK_ERR_INVALID_SETTINGS;
 }
@@ -43,6 +46,11 @@ static const dk_plugin descriptor = {
 };
 
 DK_EXPORT const dk_plugin *dk_plugin_entry(const dk_host_api *h) {
+  dk_value value;
+  dk_request_options *options = NULL;
   host = h;
+  entry_statuses[0] = host->get_setting(NULL, DK_STR_LIT("url"), &value);
+  entry_statuses[1] = host->set_error(NULL, DK_STR_LIT("no call"));
+  entry_statuses[2] = host->request_options_new(NULL, &options);
   return &descriptor;
 }
