@@ -500,6 +500,16 @@ TEST_CASE("a plugin that logs in a loop is cut at the line and byte limits, in p
   CHECK(lines_with(*log, "test-probe: further log lines of this call are dropped") == 1);
 }
 
+TEST_CASE("an entry point that logs in a loop is cut at the line limit of a call, in process and isolated", "[own-isolation]") {
+  auto log = std::make_shared<LogLines>();
+  HostOptions options = isolated_options("faulty-log-loop-entry", log);
+  options.config.isolation = GENERATE(Isolation::in_process, Isolation::process);
+  Host host(std::move(options));
+  CHECK(host.find("faulty-log-loop-entry") != nullptr);
+  CHECK(lines_with(*log, "a line of a loop") == 1000);
+  CHECK(lines_with(*log, "further log lines of its entry point are dropped") == 1);
+}
+
 TEST_CASE("what an isolated plugin prints in a loop is cut at the line limit of its call", "[own-isolation]") {
   auto log = std::make_shared<LogLines>();
   Host host(probe_host_options(Isolation::process, log));

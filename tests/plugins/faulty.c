@@ -64,6 +64,7 @@
 #define FAULT_SETOWN_PARENT 32    /* makes the host the owner of a pipe's I/O signals (fcntl) */
 #define FAULT_IOCTL_SETOWN_PARENT 33 /* the same for its channel, by ioctl */
 #define FAULT_FORGE_DONE 34       /* writes a runner's "hook done, DK_OK" to its channel, then carries on */
+#define FAULT_LOG_LOOP 35         /* logs 2,000 lines, then carries on */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -309,6 +310,9 @@ __attribute__((unused)) static int fault(void) {
       host->log(current_call, DK_LOG_INFO, (dk_str){"x", SIZE_MAX}); /* a size no frame check may overflow on */
       break;
     }
+    case FAULT_LOG_LOOP:
+      for (int i = 0; i < 2000; ++i) host->log(current_call, DK_LOG_INFO, DK_STR_LIT("a line of a loop"));
+      break;
   }
   return 0;
 }

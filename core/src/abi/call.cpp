@@ -3,6 +3,7 @@
 #include "abi/call.hpp"
 
 #include "abi/plugin_code.hpp"
+#include "abi/plugin_log.hpp"
 #include "abi/sent_credentials.hpp"
 
 #include <atomic>
@@ -13,6 +14,7 @@ namespace {
 thread_local dk_call* active_call = nullptr;
 thread_local const LogSink* loading_sink = nullptr;
 thread_local std::string loading_source;
+thread_local PluginLogBudget loading_budget;  // an entry point logs in a loop as a call may
 
 }  // namespace
 
@@ -29,11 +31,18 @@ dk_call* ActiveCall::current() { return active_call; }
 LoadingLog::LoadingLog(const LogSink* sink, std::string source) {
   loading_sink = sink;
   loading_source = std::move(source);
+  loading_budget.reset();
 }
 LoadingLog::~LoadingLog() { loading_sink = nullptr; }
 
 void LoadingLog::write(LogLevel level, std::string_view message) {
-  if (loading_sink != nullptr && *loading_sink) (*loading_sink)(level, loading_source, message);
+  if (loading_sink == nullptr || !*loading_sink) return;
+  switch (loading_budget.take()) {
+    case PluginLogBudget::Next::log: break;
+    case PluginLogBudget::Next::say_dropped: (*loading_sink)(LogLevel::warn, loading_source, kEntryLogDropped); return;
+    case PluginLogBudget::Next::drop: return;
+  }
+  (*loading_sink)(level, loading_source, message);
 }
 
 dk_status run_extend_request(dk_call* call) {

@@ -1,4 +1,5 @@
-// abi/plugin_log — how much a plugin may write to the host's log in one call, through log()
+// abi/plugin_log — how much a plugin may write to the host's log in one call (or one run of
+// its entry point), through log()
 // or, in a runner, its standard output and error: a plugin that logs in a loop must not fill
 // the disk under the host. The same limits hold in process and isolated.
 #pragma once
@@ -14,6 +15,8 @@ inline constexpr std::size_t kMaxPluginLogLineBytes = 16 * 1024;
 // Lines one call may log; the next one logged says that the rest are dropped.
 inline constexpr int kMaxPluginLogLinesPerCall = 1000;
 inline constexpr std::string_view kPluginLogDropped = "further log lines of this call are dropped";
+// The entry point, which runs each time the plugin is loaded, has the same budget.
+inline constexpr std::string_view kEntryLogDropped = "further log lines of its entry point are dropped";
 
 // The line as logged: cut at kMaxPluginLogLineBytes, saying how much was cut.
 std::string bounded_log_line(std::string line);

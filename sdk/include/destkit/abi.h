@@ -163,8 +163,9 @@ typedef struct dk_host_api {
   /* -- Diagnostics -- */
 
   /* Writes one log line attributed to the plugin. call may be NULL inside dk_plugin_entry,
-  ** and only there. Secrets known to the host are redacted from the message. A call logs at
-  ** most 1,000 lines, each cut at 16 KiB; the host drops the rest and says so once.
+  ** and only there. Secrets known to the host are redacted from the message. A call, and each
+  ** run of the entry point, logs at most 1,000 lines, each cut at 16 KiB; the host drops the
+  ** rest and says so once.
   ** Lifetime: message is copied before log returns. */
   void (*log)(dk_call *call, int32_t level, dk_str message);
 
