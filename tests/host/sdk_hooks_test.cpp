@@ -104,7 +104,7 @@ TEST_CASE("the host checks many credentials at once from several threads") {
   CHECK(server.request_count() == 40);
 }
 
-TEST_CASE("handles kept from an earlier call, or no call in the entry point, are refused, never acted on") {
+TEST_CASE("handles kept from an earlier call, no call in the entry point and impossible sizes are refused, never acted on") {
   const Plugin* plugin = probe_host().find("stale-handles");
   REQUIRE(plugin != nullptr);
   Server server = answering(200);
@@ -112,6 +112,6 @@ TEST_CASE("handles kept from an earlier call, or no call in the entry point, are
   std::string settings = R"({"url":")" + probe_base_url(server) + "\"}";
   CHECK(probe_host().test_authentication(*plugin, settings).outcome == AuthOutcome::valid);
   AuthVerdict second = probe_host().test_authentication(*plugin, settings);
-  CHECK(second.message == "Settings are invalid: stale handles: 1 1 1 1 1; entry: 1 1 1");
+  CHECK(second.message == "Settings are invalid: stale handles: 1 1 1 1 1; entry: 1 1 1; sizes: 1 1");
   CHECK(server.request_count() == 0);
 }

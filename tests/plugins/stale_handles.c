@@ -3,10 +3,12 @@
 ** forbids. The host must refuse every such use with DK_ERR_INVALID_ARGUMENT, never act on it:
 ** the request made with kept options goes to the `url` setting, where a test server counts it.
 ** The second testRequest reports what the host answered: "stale handles: 1 1 1 1 1", and what
-** services given no call answered in the entry point, which runs before any call: "; entry: 1 1 1".
+** services given no call answered in the entry point, which runs before any call: "; entry: 1 1 1",
+** and to texts of a size no object has: "; sizes: 1 1".
 */
 #include <destkit/abi.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,7 +22,7 @@ static dk_status on_test_request(dk_call *call) {
   dk_value value, url;
   dk_str text;
   dk_response *response = NULL;
-  dk_status statuses[5];
+  dk_status statuses[7];
   if (kept_call == NULL) {
     kept_call = call;
     return host->request_options_new(call, &kept_options);
@@ -31,9 +33,11 @@ static dk_status on_test_request(dk_call *call) {
   statuses[2] = host->options_set_header(kept_options, DK_STR_LIT("X-Stale"), DK_STR_LIT("1"));
   statuses[3] = host->request_send(call, url.text, kept_options, &response);
   statuses[4] = host->last_error(kept_call, &text);
-  snprintf(report, sizeof report, "stale handles: %d %d %d %d %d; entry: %d %d %d", (int)statuses[0],
+  statuses[5] = host->get_setting(call, (dk_str){"url", SIZE_MAX}, &value);
+  statuses[6] = host->set_error(call, (dk_str){"x", SIZE_MAX});
+  snprintf(report, sizeof report, "stale handles: %d %d %d %d %d; entry: %d %d %d; sizes: %d %d", (int)statuses[0],
            (int)statuses[1], (int)statuses[2], (int)statuses[3], (int)statuses[4], (int)entry_statuses[0],
-           (int)entry_statuses[1], (int)entry_statuses[2]);
+           (int)entry_statuses[1], (int)entry_statuses[2], (int)statuses[5], (int)statuses[6]);
   host->set_error(call, (dk_str){report, strlen(report)});
   return DK_ERR_INVALID_SETTINGS;
 }

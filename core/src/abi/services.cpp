@@ -18,7 +18,10 @@ namespace services {
 namespace json = boost::json;
 
 std::string_view view(dk_str s) {
-  return s.data != nullptr && s.size != 0 ? std::string_view(s.data, s.size) : std::string_view();
+  if (s.data == nullptr || s.size == 0) return {};
+  // No object is that large: the size is a bug or a lie, and no text of it can be formatted.
+  if (s.size > static_cast<std::size_t>(PTRDIFF_MAX)) throw ImpossibleSize{};
+  return std::string_view(s.data, s.size);
 }
 
 dk_str hand_out(dk_call* call, std::string text) {

@@ -13,7 +13,8 @@
 
 namespace destkit::host::services {
 
-// A NULL data pointer reads as empty, whatever size came with it.
+// A NULL data pointer reads as empty, whatever size came with it. A size past PTRDIFF_MAX
+// throws ImpossibleSize, which guarded() makes DK_ERR_INVALID_ARGUMENT.
 std::string_view view(dk_str s);
 // Keeps `text` for the rest of the call and hands it out.
 dk_str hand_out(dk_call* call, std::string text);
@@ -30,11 +31,16 @@ dk_value to_dk_value(dk_call* call, const boost::json::value& v);
 int32_t value_kind(const boost::json::value& v);
 std::string value_text(const boost::json::value& v);
 
+// Thrown by view() for a dk_str larger than any object can be.
+struct ImpossibleSize {};
+
 // Runs a service body with exception safety: nothing ever propagates to the plugin.
 template <class Body>
 dk_status guarded(Body&& body) noexcept {
   try {
     return body();
+  } catch (const ImpossibleSize&) {
+    return DK_ERR_INVALID_ARGUMENT;
   } catch (...) {
     return DK_ERR_INTERNAL;
   }
