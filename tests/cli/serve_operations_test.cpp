@@ -331,6 +331,21 @@ TEST_CASE("clients that send a request head and then drip its body do not keep o
   CHECK(client.answer(std::chrono::seconds(5)).starts_with("HTTP/1.1 200"));
 }
 
+TEST_CASE("a chunked request whose trailer is too large is refused, and serve goes on") {
+  ServeProcess serve({});
+  const std::string head = "POST /v1/destinations/example-basic/validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                           "application/json\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n";
+  std::string many_fields;
+  for (int i = 0; i < 20000; ++i) many_fields += "X-T" + std::to_string(i) + ": a\r\n";
+  // One field of 64 KiB made the parser throw; many small ones grew the memory without bound.
+  for (const std::string& trailer : {"X-T: " + std::string(70000, 'a') + "\r\n", many_fields}) {
+    RawConnection client(serve);
+    client.send(head + trailer + "\r\n");
+    CHECK(client.answer(std::chrono::seconds(10)).starts_with("HTTP/1.1 431"));
+    CHECK(serve.get("/healthz").status == 200);
+  }
+}
+
 TEST_CASE("serve with a token refuses a request without it from its head, without waiting for its body") {
   auto dir = new_directory("serve-token-head");
   std::ofstream(dir / "token") << "serve-token-0123456789abcdef\n";

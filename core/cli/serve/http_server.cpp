@@ -1,6 +1,7 @@
 #include "http_server.hpp"
 
 #include "request_framing.hpp"
+#include "util/printable.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -34,6 +35,10 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::seconds kReadTimeout{30};
 constexpr std::chrono::seconds kWriteTimeout{30};
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+// Bytes read and not yet parsed. The body goes to the request as it is parsed, but a chunked
+// body's trailer is parsed only once it is all here, and the parser bounds neither its size nor
+// its fields' (one of 64 KiB or more throws): this bound is what stops both.
+constexpr std::size_t kMaxUnparsedBytes = 2 * kMaxHeaderBytes;
 constexpr std::chrono::seconds kLingerTimeout{5};
 // Threads that accept, read and write; hooks never run on them (lanes.hpp).
 constexpr int kIoThreads = 2;
@@ -200,6 +205,9 @@ class Session : public std::enable_shared_from_this<Session> {
         return write(error_answer(413, "payload_too_large", "the request body is larger than 1 MiB"));
       }
       if (ec == http::error::header_limit) return write(error_answer(431, "bad_request", "the request headers are too large"));
+      if (ec == http::error::buffer_overflow) {
+        return write(error_answer(431, "bad_request", "the request's headers or chunked trailer are too large"));
+      }
       return write(error_answer(400, "bad_request", "the request is not valid HTTP/1.1"));
     }
     const auto& message = parser_->get();
@@ -271,7 +279,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   beast::tcp_stream stream_;
-  beast::flat_buffer buffer_;
+  beast::flat_buffer buffer_{kMaxUnparsedBytes};
   std::optional<http::request_parser<http::string_body>> parser_;
   Shared& shared_;
   std::optional<WaitingForRequest::Entry> waiting_;  // listed while it waits for a request
@@ -360,6 +368,22 @@ struct HttpServer::Impl {
     });
   }
 
+  // An exception out of a handler (a bug, or memory running out) unwinds that handler, which
+  // holds its connection: the connection ends, the service runs on.
+  void run_io() {
+    for (;;) {
+      try {
+        io.run();
+        return;
+      } catch (const std::exception& e) {
+        shared.log.event("error", "destkit", "a connection failed unexpectedly and was closed",
+                         {{"reason", host::printable(e.what(), 200)}});
+      } catch (...) {
+        shared.log.event("error", "destkit", "a connection failed unexpectedly and was closed");
+      }
+    }
+  }
+
   bool client_waiting() {
     pollfd listening{acceptor.native_handle(), POLLIN, 0};
     return poll(&listening, 1, 0) == 1 && (listening.revents & POLLIN) != 0;
@@ -424,9 +448,9 @@ bool HttpServer::run(const std::function<void()>& on_ready, std::function<void()
   wait_for_hangup();
   asio::post(impl.acceptor.get_executor(), [&impl] { impl.accept(); });
   std::vector<std::thread> threads;
-  for (int i = 1; i < kIoThreads; ++i) threads.emplace_back([&] { impl.io.run(); });
+  for (int i = 1; i < kIoThreads; ++i) threads.emplace_back([&] { impl.run_io(); });
   on_ready();  // once every thread the service needs is running
-  impl.io.run();
+  impl.run_io();
   for (auto& thread : threads) thread.join();
   return drained;
 }
