@@ -42,7 +42,9 @@ struct HeldApi {
   std::atomic<bool> released{false};
   std::atomic<int> holding{0};
   std::atomic<int> most_held{0};
+  std::atomic<int> received{0};
   Server server{[this](const Request&) {
+                  ++received;
                   int now = ++holding;
                   int seen = most_held;
                   while (now > seen && !most_held.compare_exchange_weak(seen, now)) {
@@ -329,6 +331,35 @@ TEST_CASE("clients that send a request head and then drip its body do not keep o
   client.send_health_check();
   // Well before the 30 s a connection may take to send its request.
   CHECK(client.answer(std::chrono::seconds(5)).starts_with("HTTP/1.1 200"));
+}
+
+TEST_CASE("serve does not run a test whose client left while it waited, and refuses tests past a destination's queue") {
+  HeldApi slow;
+  auto args = connect({{"example.com", slow.server.port()}});
+  args.insert(args.end(), {"--workers", "4"});  // one test of a destination runs, four wait
+  ServeProcess serve(args);
+  std::thread first([&] { CHECK(outcome(serve.post("/v1/destinations/example-basic/test", kBasic)) == "valid"); });
+  REQUIRE(eventually([&] { return slow.holding == 1; }));
+  const std::string request = "POST /v1/destinations/example-basic/test HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+                              "application/json\r\nContent-Length: " + std::to_string(kBasic.size()) + "\r\n\r\n" + kBasic;
+  for (int i = 0; i < 4; ++i) {
+    RawConnection leaving(serve);
+    leaving.send(request);
+    REQUIRE(eventually([&] {
+      return serve.get("/metrics").body.find("destkit_http_requests_in_flight " + std::to_string(i + 3) + "\n") !=
+             std::string::npos;
+    }));
+  }  // each client has closed its connection; its test still waits (in flight: the first, these, /metrics)
+  HttpReply refused = serve.post("/v1/destinations/example-basic/test", kBasic);
+  CHECK(refused.status == 503);
+  CHECK(refused.header("Retry-After") == "1");
+  CHECK(refused.json().at("error").at("code") == "busy");
+
+  slow.released = true;
+  first.join();
+  CHECK(outcome(serve.post("/v1/destinations/example-basic/test", kBasic)) == "valid");
+  CHECK(slow.received == 2);  // the first test and the last: none of the four whose clients left
+  CHECK(serve.get("/metrics").body.find(R"(status="499")") != std::string::npos);
 }
 
 TEST_CASE("a chunked request whose trailer is too large is refused, and serve goes on") {

@@ -167,17 +167,29 @@ ServeAnswer method_not_allowed(std::string_view allow, std::string route) {
 }
 
 // Runs `work` on a worker of `lane`, replying with what it returns, or with 500 if it throws.
-void run_on_lane(Lanes& lanes, const std::string& lane, Reply reply, std::string route,
+// A request whose client closed its connection while it waited is not run (499, as nginx
+// counts it); one that finds too many of its lane's requests waiting is refused (503).
+void run_on_lane(Lanes& lanes, const std::string& lane, const ServeRequest& request, Reply reply, std::string route,
                  std::function<ServeAnswer()> work) {
-  lanes.post(lane, [reply = std::move(reply), route = std::move(route), work = std::move(work)] {
+  auto shared_reply = std::make_shared<Reply>(std::move(reply));
+  bool queued = lanes.post(lane, [shared_reply, route, work = std::move(work), gone = request.client_gone] {
     ServeAnswer answer;
     try {
-      answer = work();
+      answer = gone && gone() ? error_answer(499, "client_closed", "the client closed its connection first", route)
+                              : work();
     } catch (...) {
       answer = error_answer(500, "internal", "the service failed unexpectedly", route);
     }
-    reply(std::move(answer));
+    (*shared_reply)(std::move(answer));
   });
+  if (!queued) {
+    ServeAnswer busy = error_answer(503, "busy",
+                                    fmt::format("{} requests of this destination are waiting already; try again later",
+                                                Lanes::kWaitingPerLaneShare * lanes.per_lane()),
+                                    route);
+    busy.headers.emplace_back("Retry-After", "1");
+    (*shared_reply)(std::move(busy));
+  }
 }
 
 // Whether the Host header is exactly `name[:port]`, the name being this machine's loopback
@@ -346,7 +358,7 @@ void Api::test(const host::Plugin& plugin, const ServeRequest& request, Reply re
   }
   std::optional<std::string> connection = connection_name(object.if_contains("connection"));
   if (!connection) return reply(error_answer(400, "bad_request", kConnectionRule, route));
-  run_on_lane(lanes_, plugin.slug(), std::move(reply), route,
+  run_on_lane(lanes_, plugin.slug(), request, std::move(reply), route,
               [this, &plugin, route, connection = *connection, settings_text = json::serialize(*settings)] {
                 CallCapture capture;
                 host::AuthVerdict verdict = catalog_.host().test_authentication(plugin, settings_text, connection);
@@ -387,7 +399,7 @@ void Api::oauth_callback(const ServeRequest& request, Reply reply) {
   std::string code = query_value(request, "code");
   std::string error = query_value(request, "error");
   // The code exchange waits for the token endpoint: a worker's job, in a lane of its own.
-  run_on_lane(lanes_, "oauth callback", std::move(reply), "/v1/oauth/callback", [this, state, code, error] {
+  run_on_lane(lanes_, "oauth callback", request, std::move(reply), "/v1/oauth/callback", [this, state, code, error] {
     auto finished = catalog_.host().oauth_finish(state, code, error);
     if (!finished) {
       log_.event("warn", "destkit", "OAuth sign-in failed: " + finished.status().message());

@@ -17,6 +17,8 @@ struct ServeRequest {
   std::string authorization;
   std::string host;  // the Host header
   std::string body;
+  // Whether the client has closed its connection (or its sending half) since; none: unknown.
+  std::function<bool()> client_gone{};
 };
 
 struct ServeAnswer {

@@ -218,7 +218,13 @@ class Session : public std::enable_shared_from_this<Session> {
     ++shared_.in_flight;
     shared_.metrics.in_flight(1);
     stream_.expires_never();  // a credential test may take as long as the partner's API
-    shared_.api.handle(request_of(message), [self = shared_from_this()](ServeAnswer answer) {
+    ServeRequest request = request_of(message);
+    // The connection stays open until the answer is written: its descriptor is this one.
+    request.client_gone = [fd = stream_.socket().native_handle()] {
+      pollfd connection{fd, POLLRDHUP, 0};
+      return ::poll(&connection, 1, 0) > 0 && (connection.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+    };
+    shared_.api.handle(request, [self = shared_from_this()](ServeAnswer answer) {
       asio::post(self->stream_.get_executor(), [self, answer = std::move(answer)]() mutable {
         self->shared_.metrics.in_flight(-1);
         self->write(std::move(answer));

@@ -22,17 +22,19 @@ void Lanes::stop() {
   }
 }
 
-void Lanes::post(const std::string& lane, std::function<void()> job) {
+bool Lanes::post(const std::string& lane, std::function<void()> job) {
   bool takes_a_worker = false;
   {
     std::lock_guard lock(mutex_);
     Lane& queue = lanes_[lane];
+    if (queue.waiting.size() >= kWaitingPerLaneShare * per_lane_) return false;
     queue.waiting.push_back(std::move(job));
     // Wakes a worker only for a job a worker may start now: while the lane is full, the next
     // worker to finish in it takes the job.
     takes_a_worker = queue.running + queue.waiting.size() <= per_lane_;
   }
   if (takes_a_worker) ready_.notify_one();
+  return true;
 }
 
 std::map<std::string, Lanes::Lane>::iterator Lanes::next_runnable() {

@@ -8,7 +8,7 @@
 // queue without holding a thread. A destination whose API takes 5 s to answer fills its share
 // and queues the rest, while the other destinations' calls find free threads and keep their
 // latency. With the defaults (64 threads, 16 per destination) three destinations can be slow
-// at once before a fourth has to wait; --workers raises both.
+// at once before a fourth has to wait; --workers raises both. A lane's queue is bounded too.
 #pragma once
 
 #include <condition_variable>
@@ -33,8 +33,11 @@ class Lanes {
   Lanes(const Lanes&) = delete;
   Lanes& operator=(const Lanes&) = delete;
 
-  // Runs `job` on a worker thread once `lane` has fewer than per_lane jobs running.
-  void post(const std::string& lane, std::function<void()> job);
+  // Runs `job` on a worker thread once `lane` has fewer than per_lane jobs running. False, and
+  // `job` dropped, when kWaitingPerLaneShare × per_lane jobs of the lane wait already: a
+  // destination whose API hangs cannot queue without bound, nor hold every connection.
+  bool post(const std::string& lane, std::function<void()> job);
+  static constexpr std::size_t kWaitingPerLaneShare = 4;
 
   std::size_t threads() const { return workers_.size(); }
   std::size_t per_lane() const { return per_lane_; }

@@ -46,7 +46,8 @@ Options:
                           /healthz, /readyz and the page do not need it. A file any user
                           may write is refused
   --workers N             Threads that run plugin calls (default 64, 4 to 1024); one
-                          destination uses at most a quarter of them at once
+                          destination uses at most a quarter of them at once, and four
+                          times that many of its tests may wait (503 beyond)
   --max-connections N     Client connections held open at once (default 1024). At the
                           limit, when another client waits, the one that has waited longest
                           for a request is closed; while all have requests in flight,
