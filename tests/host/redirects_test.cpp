@@ -38,11 +38,16 @@ TEST_CASE("a redirect within the origin keeps the destination's headers") {
   CHECK(server.requests()[1].header("X-Api-Token") == kProbeToken);
 }
 
-TEST_CASE("a redirect to another origin drops Authorization and every header extendRequest set") {
+TEST_CASE("a redirect to another origin drops Authorization and every header extendRequest set, and its success "
+          "could not verify") {
   Server other = accepting_server();
   std::string elsewhere = origin_of(other) + "/landing";
   Server first([&](const Request&) { return Response::redirect(307, elsewhere); });
-  CHECK(run_probe(probe_base_url(first), "plain").outcome == AuthOutcome::valid);
+  destkit::host::AuthVerdict verdict = run_probe(probe_base_url(first), "plain");
+  // The other origin answered without being sent the credentials: its 200 says nothing of them.
+  CHECK(verdict.outcome == AuthOutcome::could_not_verify);
+  CHECK(verdict.message == "Could not verify credentials: a redirect took the test's request to another origin (" +
+                               origin_of(other) + "), which answered without being sent the credentials");
   REQUIRE(other.request_count() == 1);
   Request landed = other.requests()[0];
   CHECK(landed.target == "/landing");
@@ -83,7 +88,7 @@ TEST_CASE("a 302 to another origin keeps only Accept, Accept-Language and User-A
   Server other = accepting_server();
   std::string elsewhere = origin_of(other) + "/landing";
   Server first([&](const Request&) { return Response::redirect(302, elsewhere); });
-  CHECK(run_probe(probe_base_url(first), "post-secret").outcome == AuthOutcome::valid);
+  CHECK(run_probe(probe_base_url(first), "post-secret").outcome == AuthOutcome::could_not_verify);
   REQUIRE(other.request_count() == 1);
   Request landed = other.requests()[0];
   CHECK(landed.method == "GET");

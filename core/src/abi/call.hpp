@@ -113,6 +113,9 @@ struct dk_call {
   std::vector<destkit::host::SettingsProblem> invalid_settings;  // set_invalid_setting
   std::string last_error;  // why the last service failed
   std::optional<destkit::host::RequestFailure> last_request_failure;
+  // The origin a redirect took one of the call's requests to, without its credentials, before
+  // it was answered with success (HttpResponse::left_for); empty when none was.
+  std::string answered_from_other_origin;
 
   dk_request_options extension{destkit::host::next_handle_id(), {}};  // written by on_extend_request
   bool extension_writable = false;

@@ -176,6 +176,7 @@ dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options,
                       DK_ERR_BAD_RESPONSE);
       }
     }
+    if (success && call->answered_from_other_origin.empty()) call->answered_from_other_origin = response.left_for;
     *out = keep_response(call, std::move(response));
     return DK_OK;
   });

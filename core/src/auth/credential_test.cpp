@@ -3,6 +3,7 @@
 #include "abi/call.hpp"
 #include "abi/plugin_code.hpp"
 #include "auth/call_session.hpp"
+#include "util/printable.hpp"
 
 #include <fmt/format.h>
 
@@ -54,6 +55,14 @@ AuthVerdict verdict(const dk_call& call, dk_status status, const Plugin& plugin)
   const auto& failure = call.last_request_failure;
   switch (status) {
     case DK_OK:
+      // A success from where the credentials were not sent says nothing about them.
+      if (!call.answered_from_other_origin.empty()) {
+        return {AuthOutcome::could_not_verify,
+                fmt::format("Could not verify credentials: a redirect took the test's request to another origin ({}), "
+                            "which answered without being sent the credentials",
+                            printable(call.answered_from_other_origin, kShownReasonBytes)),
+                std::nullopt, {}};
+      }
       return {AuthOutcome::valid, "Credentials are valid.", std::nullopt, {}};
     case DK_ERR_HTTP:
       if (failure && failure->kind == RequestFailure::Kind::refresh) {

@@ -302,6 +302,7 @@ HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& con
   const HeaderList* headers = &request.headers;
   const std::optional<std::string>* body = &request.body;
   HeaderList changed_headers;
+  std::string left_for;
   static const std::optional<std::string> no_body;
   ThreadHandle& handle = thread_handle();
 
@@ -326,6 +327,7 @@ HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& con
     if (!is_redirect(response.status) || redirect_to.empty() || config.max_redirects == 0) {
       response.url = std::move(url);
       response.host = std::move(parts.host);
+      response.left_for = std::move(left_for);
       return std::move(response);
     }
 
@@ -368,6 +370,7 @@ HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& con
                                  "there; not followed", host, response.status, next_origin));
     }
     if (leaves_origin) {
+      if (left_for.empty()) left_for = next_origin;
       bool body_kept = body->has_value();
       change_headers([&](const auto& h) { return !goes_to_other_origins(h.first, body_kept); });
     }

@@ -35,6 +35,9 @@ struct HttpResponse {
   std::string body{};
   std::string url{};  // after redirects
   std::string host{};  // the host name of url
+  // The first origin other than the request's that a redirect took it to, without the
+  // request's credentials; empty when it stayed in its origin.
+  std::string left_for{};
   const std::string* header(std::string_view name) const;
 };
 
