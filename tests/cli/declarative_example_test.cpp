@@ -60,6 +60,26 @@ TEST_CASE("the guide's example finds the data center in the API key and checks t
   CHECK(server.request_count() == 3);
 }
 
+TEST_CASE("the guide's example refuses a key without a data center, and redacts the data center made from a key") {
+  Server server = datacenter_api();
+  ProcessResult no_center = test_auth(server, R"({"list":"news","apiKey":"SECRETKEYNODASH"})");
+  CHECK(no_center.exit_code == 1);
+  CHECK(no_center.out.find("API Key must match the pattern") != std::string::npos);
+  CHECK(no_center.out.find("SECRETKEYNODASH") == std::string::npos);
+  CHECK(server.request_count() == 0);
+
+  // A key whose data center part the API does not know: its answer names the host made of it.
+  Server down([](const Request&) { return Response::json(500, "{}"); }, test_certificate());
+  std::vector<std::string> args{"test-auth", "example-datacenter", "--settings", "-", "--connect-to",
+                                "secretcenter9.example.com:443:127.0.0.1:" + std::to_string(down.port()), "--cacert",
+                                test_certificate().certificate, "--verbose"};
+  ProcessResult answered = run_destkit(args, R"({"list":"news","apiKey":"key-SecretCenter9"})");
+  CHECK(down.request_count() == 1);
+  CHECK(answered.out.find("Could not verify credentials: [redacted].example.com answered 500") != std::string::npos);
+  CHECK(answered.out.find("secretcenter9") == std::string::npos);
+  CHECK(answered.err.find("secretcenter9") == std::string::npos);
+}
+
 TEST_CASE("the guide's example passes destkit check") {
   ProcessResult r = run_destkit({"check", (kBundledPluginDir / "destkit-example-datacenter.json").string()});
   CHECK(r.exit_code == 0);

@@ -193,6 +193,13 @@ class Hook {
     return copy(value);
   }
 
+  bool holds_a_secret(const Substitution& s) const {
+    if (s.source == Substitution::Source::auth) return true;
+    const auto& fields = manifest().definition.fields;
+    auto field = std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.key == s.name; });
+    return field != fields.end() && field->secret;
+  }
+
   // One substitution's value, filtered, checked for where it goes, and encoded for a URL.
   std::string substitute(const TemplateAt& t, const Substitution& s, Use use, std::string_view header) const {
     std::string raw = value_of(t, s);
@@ -201,8 +208,9 @@ class Hook {
       throw Failure{DK_ERR_INVALID_SETTINGS, fmt::format("{}: {} of {}", t.path, std::get<1>(filtered), s.reference())};
     }
     std::string value = std::get<0>(std::move(filtered));
-    if (use == Use::header || use == Use::credential) {
-      // Sent as a credential: known to the redactor before anything can echo it.
+    if (use == Use::header || use == Use::credential || holds_a_secret(s)) {
+      // Sent as a credential, or made from a secret (lower-cased, cut, encoded, it is still
+      // one): known to the redactor before anything can echo it.
       call_->redactor.add(raw);
       if (value != raw) call_->redactor.add(value);
     }
