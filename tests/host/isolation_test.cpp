@@ -520,3 +520,24 @@ TEST_CASE("what an isolated plugin prints in a loop is cut at the line limit of 
   CHECK(lines_with(*log, "test-probe: stdout: line 999") == 1);
   CHECK(lines_with(*log, "test-probe: further log lines of this call are dropped") == 1);
 }
+
+TEST_CASE("a credential another call sent is not redacted from what a caller gave itself, so no caller can test guesses",
+          "[own-isolation]") {
+  auto server = answering(200);
+  auto log = std::make_shared<LogLines>();
+  HostOptions options = probe_host_options(Isolation::in_process, log);
+  options.verbose = true;
+  Host host(std::move(options));
+  const Plugin* probe = host.find("test-probe");
+  REQUIRE(probe != nullptr);
+  const std::string victim = "victim-Summer2024-credential";
+  auto settings = [&](const std::string& base, const std::string& token) {
+    return R"({"baseUrl":")" + base + R"(","token":")" + token + R"(","mode":"plain"})";
+  };
+  // The first caller's token is sent as a credential: the process remembers it.
+  CHECK(host.test_authentication(*probe, settings(probe_base_url(server), victim)).outcome == AuthOutcome::valid);
+  // Another caller puts a guess where its own log shows it, the path of its base URL.
+  CHECK(host.test_authentication(*probe, settings(probe_base_url(server) + "/" + victim, "attacker-own-token-1")).outcome ==
+        AuthOutcome::valid);
+  CHECK(lines_with(*log, "/base/" + victim + "/check") >= 1);
+}

@@ -116,3 +116,15 @@ TEST_CASE("the process remembers the most recent secrets only, and none too long
   own.add(long_secret);
   CHECK(own.apply(long_secret) == "[redacted]");
 }
+
+TEST_CASE("a secret remembered from another call is not redacted from text that a call's caller gave it") {
+  remember_secret("Summer2024-victim-pass");
+  Redactor caller;
+  caller.add_known_to_caller("Summer2024-victim-pass.example.com");
+  CHECK(caller.apply("GET https://Summer2024-victim-pass.example.com/") == "GET https://Summer2024-victim-pass.example.com/");
+  CHECK(Redactor().apply("GET https://Summer2024-victim-pass.example.com/") == "GET https://[redacted].example.com/");
+  Redactor own;  // the call's own secrets are redacted whatever its caller gave
+  own.add("Summer2024-victim-pass");
+  own.add_known_to_caller("Summer2024-victim-pass");
+  CHECK(own.apply("Summer2024-victim-pass") == "[redacted]");
+}

@@ -5,6 +5,7 @@
 #include "auth/call_session.hpp"
 #include "util/printable.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 namespace destkit::host {
@@ -149,6 +150,9 @@ AuthVerdict check_credentials(const LoadedPlugin& plugin, const boost::json::val
   call.auth = settings.auth;
   call.defaults = host_defaults(plugin, settings, env);
   for (const auto& secret : settings.secrets(definition)) call.redactor.add(secret);
+  for (const auto& [key, value] : settings.values) {
+    call.redactor.add_known_to_caller(value.is_string() ? std::string(value.get_string()) : boost::json::serialize(value));
+  }
   if (call.defaults.username) {
     call.redactor.add(fmt::format("{}:{}", *call.defaults.username, call.defaults.password.value_or("")));
   }

@@ -287,12 +287,17 @@ std::string Redactor::apply(std::string_view text) const {
 
   const std::vector<Secret>& process = known.forms;
   std::vector<std::pair<std::size_t, std::size_t>> spans;  // in the original text
+  auto known_to_caller = [&](const std::string& secret) {
+    return std::any_of(known_to_caller_.begin(), known_to_caller_.end(),
+                       [&](const std::string& text) { return text.find(secret) != std::string::npos; });
+  };
   auto search = [&](std::string_view seen, const View* decoded_view) {
     for (const std::vector<Secret>* list : {&own, &process}) {
       for (const auto& secret : *list) {
         const std::size_t size = secret.text.size();
         for (auto at = seen.find(secret.text); at != std::string_view::npos; at = seen.find(secret.text, at + 1)) {
           if (secret.whole_word_only && !stands_alone(seen, at, size)) continue;
+          if (list == &process && known_to_caller(secret.text)) break;
           if (decoded_view == nullptr) spans.emplace_back(at, at + size);
           else spans.emplace_back(decoded_view->source_begin(at), decoded_view->source_end(at + size - 1));
         }

@@ -25,6 +25,11 @@ class Redactor {
   // encoding inside JSON.
   std::string apply(std::string_view text) const;
 
+  // Text the caller of a call gave it (its settings). A secret remembered from another call
+  // (remember_secret) that occurs in such text is not redacted by this redactor: the caller
+  // knows that value, and redacting it would tell them that someone else sent it.
+  void add_known_to_caller(std::string_view text) { known_to_caller_.emplace_back(text); }
+
   // A secret, or one of its encoded forms, as apply() searches for it.
   struct Secret {
     std::string text;
@@ -49,6 +54,7 @@ class Redactor {
   };
 
   std::vector<std::string> secrets_;  // as added
+  std::vector<std::string> known_to_caller_;
   std::size_t shortest_ = SIZE_MAX;   // of secrets_
   mutable Forms forms_;
 };
