@@ -7,6 +7,8 @@
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -121,6 +123,20 @@ TokenResult read_token_response(const HttpResponse& response, const OAuthClientC
   }
   if (text("access_token").empty()) {
     return error(OAuthError::Kind::invalid, fmt::format("the token endpoint {} answered without an access_token", host));
+  }
+  // What is stored must be readable again, and usable in a header.
+  for (auto [name, named] : {std::pair{"access_token", "an access_token"}, std::pair{"refresh_token", "a refresh_token"}}) {
+    std::string token = text(name);
+    if (token.size() > kMaxTokenBytes) {
+      return error(OAuthError::Kind::invalid, fmt::format("the token endpoint {} answered {} of {} bytes; destkit "
+                                                          "keeps tokens of at most {} bytes",
+                                                          host, named, token.size(), kMaxTokenBytes));
+    }
+    if (std::any_of(token.begin(), token.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+      return error(OAuthError::Kind::invalid,
+                   fmt::format("the token endpoint {} answered {} with a control character (a line break, a NUL)",
+                               host, named));
+    }
   }
   TokenRecord record;
   record.access_token = text("access_token");

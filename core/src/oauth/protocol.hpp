@@ -33,8 +33,12 @@ struct AuthorizationRequest {
   std::string redirect_uri{};
 };
 
+// Tokens longer than this are refused: a record holds two, and the store reads records of at
+// most 256 KiB.
+inline constexpr std::size_t kMaxTokenBytes = 64 * 1024;
+
 // A token endpoint's answer: the tokens, or the error it states (RFC 6749 5.2). `host` names
-// the endpoint in errors.
+// the endpoint in errors. Tokens too long, or with control characters, are refused.
 TokenResult read_token_response(const HttpResponse& response, const OAuthClientConfig& client, const std::string& host,
                                 const Redactor& redactor);
 
