@@ -88,7 +88,11 @@ std::string enter_sandbox(const Limits& limits) {
   if (limits.address_space_bytes != 0) {
     if (auto e = set_limit(RLIMIT_AS, limits.address_space_bytes, "RLIMIT_AS"); !e.empty()) return e;
   }
-  if (auto e = set_limit(RLIMIT_NOFILE, static_cast<rlim_t>(limits.open_files), "RLIMIT_NOFILE"); !e.empty()) return e;
+  // No higher than the hard limit the host gave it, which a runner not run as root cannot raise.
+  rlimit inherited{};
+  rlim_t open_files = static_cast<rlim_t>(limits.open_files);
+  if (::getrlimit(RLIMIT_NOFILE, &inherited) == 0 && inherited.rlim_max < open_files) open_files = inherited.rlim_max;
+  if (auto e = set_limit(RLIMIT_NOFILE, open_files, "RLIMIT_NOFILE"); !e.empty()) return e;
   if (auto e = set_limit(RLIMIT_CORE, 0, "RLIMIT_CORE"); !e.empty()) return e;
   if (auto e = drop_privileges(); !e.empty()) return e;
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return failed("PR_SET_NO_NEW_PRIVS", errno);
