@@ -76,6 +76,14 @@ TEST_CASE("an answer with no body to a request for JSON is accepted: 204 No Cont
   CHECK(verdict.outcome == AuthOutcome::valid);
 }
 
+TEST_CASE("a plugin that sends in a loop is stopped at 100 requests in one call") {
+  Server server = answering(200);
+  destkit::host::AuthVerdict verdict = run_probe(probe_base_url(server), "send-flood");
+  CHECK(verdict.outcome == AuthOutcome::plugin_failed);
+  CHECK_THAT(verdict.message, Catch::Contains("this call has sent 100 requests, the most one hook call may send"));
+  CHECK(server.request_count() == 100);
+}
+
 TEST_CASE("hostile settings files are refused with a clear error and no request") {
   Server server([](const Request&) { return Response::json(200, "{}"); });
   std::string url = probe_base_url(server);

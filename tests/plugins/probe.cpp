@@ -26,7 +26,8 @@ destkit::Destination probe() {
                         .type = FieldType::string,
                         .defaultValue = "plain",
                         .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log", "numbers",
-                                    "exit", "post-secret", "crlf-url", "print", "log-flood", "print-flood"}}},
+                                    "exit", "post-secret", "crlf-url", "print", "log-flood", "print-flood",
+                                    "send-flood"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"amount", {.label = "Amount", .type = FieldType::number}},
                       {"id", {.label = "ID", .type = FieldType::integer}},
@@ -79,6 +80,8 @@ destkit::Destination probe() {
                       std::printf("unflushed %s", input.settings.string("token").c_str());
                     } else if (mode == "log-flood") {
                       for (int i = 0; i < 1500; ++i) input.log.info(std::string(20 * 1024, 'x'));
+                    } else if (mode == "send-flood") {
+                      for (int i = 0; i < 150; ++i) request("/check");
                     } else if (mode == "print-flood") {  // isolated only
                       for (int i = 0; i < 1500; ++i) std::printf("line %d\n", i);
                       std::fflush(stdout);

@@ -125,6 +125,8 @@ struct dk_call {
   destkit::host::PluginLogBudget log_budget;  // log lines of this call (abi/plugin_log.hpp)
   std::deque<dk_request_options> options;  // request_options_new
   std::deque<dk_response> responses;       // request_send
+  int requests_sent = 0;                    // by request_send, bounded by kMaxRequestsPerCall
+  std::size_t kept_body_bytes = 0;          // of `responses`, bounded by kMaxKeptBodyBytesPerCall
   std::deque<std::string> strings;         // text handed out as dk_str
   // A dry run: request_send records each request here instead of sending it, and answers
   // DK_ERR_NETWORK ("not sent: dry run").
@@ -153,6 +155,10 @@ class ActiveCall {
  private:
   dk_call* previous_;
 };
+
+// What one hook call may send, and keep of the answers (their bodies, until the call ends).
+inline constexpr int kMaxRequestsPerCall = 100;
+inline constexpr std::size_t kMaxKeptBodyBytesPerCall = 64 << 20;
 
 // The services offered to every plugin (static, lives for the process).
 const dk_host_api* host_api();

@@ -33,6 +33,7 @@ const HttpResponse* response_of(dk_call* call, const dk_response* handle) {
 JsonLimits response_json_limits(const std::string& body) { return {.max_bytes = body.size(), .max_depth = 512}; }
 
 dk_response* keep_response(dk_call* call, HttpResponse response) {
+  call->kept_body_bytes += response.body.size();
   return handle_of(call->responses.emplace_back(dk_response{next_handle_id(), std::move(response)}));
 }
 
@@ -112,6 +113,17 @@ dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options,
     dk_call* call = resolve(handle);
     if (call == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
     *out = nullptr;
+    // A plugin that sends in a loop must hold neither a worker nor the host's memory for long:
+    // the answers live until the call ends.
+    if (call->requests_sent >= kMaxRequestsPerCall) {
+      return fail(call, DK_ERR_INVALID_ARGUMENT,
+                  fmt::format("this call has sent {} requests, the most one hook call may send", kMaxRequestsPerCall));
+    }
+    if (call->kept_body_bytes >= kMaxKeptBodyBytesPerCall) {
+      return fail(call, DK_ERR_INVALID_ARGUMENT,
+                  fmt::format("this call's answers hold {} bytes, the most one hook call may keep", call->kept_body_bytes));
+    }
+    ++call->requests_sent;
     static const RequestOptions none;
     const RequestOptions* per_call = &none;
     if (options != nullptr) {

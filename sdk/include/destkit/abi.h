@@ -237,7 +237,8 @@ typedef struct dk_host_api {
   **   DK_ERR_HTTP            non-2xx; *out_response set so the body can be read
   **   DK_ERR_NETWORK         no answer; *out_response NULL; last_error says why
   **   DK_ERR_BAD_RESPONSE    unusable answer; *out_response NULL; last_error says why
-  **   DK_ERR_INVALID_ARGUMENT bad url or options; last_error says why
+  **   DK_ERR_INVALID_ARGUMENT bad url or options, or the hook call has sent 100 requests
+  **                          already, or its responses hold 64 MiB of bodies; last_error says why
   ** Under the oauth schemes a 401 makes the host refresh the token (once per call), run
   ** on_extend_request again and send the request again; if the refresh fails, the 401 is
   ** the answer.
