@@ -385,6 +385,21 @@ TEST_CASE("a token endpoint that is down could not verify, and leaves the record
   CHECK(read_file(world.store().path_of(kManaged, "default")) == before);
 }
 
+TEST_CASE("a test of a connection never signed in is not signed in, and leaves nothing in the token store") {
+  OAuthWorld world;
+  auto host = world.host();
+  const Plugin* plugin = host->find(kManaged);
+  REQUIRE(plugin != nullptr);
+  for (int i = 0; i < 5; ++i) {
+    AuthVerdict v = host->test_authentication(*plugin, "{}", "never-" + std::to_string(i));
+    CHECK(v.outcome == AuthOutcome::invalid_settings);
+    CHECK_THAT(v.message, Catch::StartsWith("Not signed in: no OAuth token is stored"));
+  }
+  std::error_code ec;
+  CHECK_FALSE(fs::exists(world.tokens / kManaged / "never-0.lock", ec));
+  CHECK(world.server.token_requests("refresh_token") == 0);
+}
+
 TEST_CASE("a token request is bounded by the host's default timeout, as the plugins' requests are") {
   OAuthWorld world;
   world.timeout = std::chrono::milliseconds(300);

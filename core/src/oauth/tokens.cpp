@@ -89,6 +89,8 @@ TokenResult OAuthTokens::current(const std::string& slug, const std::string& con
     if (record != nullptr) return *record;  // expired, and nothing to refresh it with: let the API say so
     return not_signed_in(slug);
   }
+  // Nothing to refresh, and no lock file made for a connection that was never signed in.
+  if (record == nullptr && client->grant != OAuthGrant::client_credentials) return not_signed_in(slug);
   return renew_unless(slug, connection, *client, refresher, fresh);
 }
 
