@@ -88,7 +88,12 @@ test_auth() {
 start_api() {
   "$destkit" mock-api --certificate-dir "$work" --tls-name "$host" "$@" > "$work/api.out" &
   api=$!
-  for _ in $(seq 200); do grep -q '^port ' "$work/api.out" 2>/dev/null && break; sleep 0.05; done
+  # Until it says its port, or ends; a busy machine may take seconds to start it.
+  for _ in $(seq 1200); do
+    grep -q '^port ' "$work/api.out" 2>/dev/null && break
+    kill -0 "$api" 2>/dev/null || break
+    sleep 0.05
+  done
   api_port="$(awk '/^port /{print $2}' "$work/api.out")"
   [ -n "$api_port" ] || fail "destkit mock-api did not start"
 }

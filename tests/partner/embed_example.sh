@@ -21,7 +21,11 @@ destkit="$root/fs/usr/bin/destkit"
 "$destkit" mock-api --certificate-dir "$work" --accept "Authorization: Bearer embed-key-0123456789" > "$work/api.out" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-for _ in $(seq 200); do grep -q '^port ' "$work/api.out" 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 1200); do
+  grep -q '^port ' "$work/api.out" 2>/dev/null && break
+  kill -0 "$server" 2>/dev/null || break
+  sleep 0.05
+done
 port="$(awk '/^port /{print $2}' "$work/api.out")"
 local_api=("$work/certificate.pem" "acme.example.com:443:127.0.0.1:$port")
 program="$work/build/check-credentials"
