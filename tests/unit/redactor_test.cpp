@@ -128,3 +128,14 @@ TEST_CASE("a secret remembered from another call is not redacted from text that 
   own.add_known_to_caller("Summer2024-victim-pass");
   CHECK(own.apply("Summer2024-victim-pass") == "[redacted]");
 }
+
+TEST_CASE("a secret remembered from another call is not redacted in any form from what its caller gave, decoded or not") {
+  remember_secret("Victim2/77 y");
+  Redactor caller;
+  caller.add_known_to_caller("Victim2%2F77%20y");  // the caller sent it percent-encoded
+  CHECK(caller.apply(R"({"decoded": "Victim2/77 y"})") == R"({"decoded": "Victim2/77 y"})");
+  Redactor raw;
+  raw.add_known_to_caller("Victim2/77 y");
+  CHECK(raw.apply("base64: VmljdGltMi83NyB5") == "base64: VmljdGltMi83NyB5");
+  CHECK(Redactor().apply("base64: VmljdGltMi83NyB5") == "base64: [redacted]");
+}

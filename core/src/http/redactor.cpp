@@ -138,7 +138,7 @@ void add_forms(std::vector<Redactor::Secret>& forms, std::string_view secret) {
   std::string unpadded = base64.substr(0, base64.find('='));
   for (std::string form : {std::string(secret), base64, unpadded, base64url_encode(secret)}) {
     bool known = std::any_of(forms.begin(), forms.end(), [&](const Redactor::Secret& s) { return s.text == form; });
-    if (!known) forms.push_back({form, form.size() < kShortSecret});
+    if (!known) forms.push_back({form, form.size() < kShortSecret, std::string(secret)});
   }
 }
 
@@ -247,6 +247,13 @@ std::string redact_url(std::string_view url) {
   return rebuilt + fragment;
 }
 
+void Redactor::add_known_to_caller(std::string_view text) {
+  known_to_caller_.emplace_back(text);
+  View original{std::string(text), {}, {}};
+  if (text.find('\\') != std::string_view::npos) known_to_caller_.push_back(decoded(original, json_escape).text);
+  if (text.find_first_of("%+") != std::string_view::npos) known_to_caller_.push_back(decoded(original, url_escape).text);
+}
+
 void Redactor::add(std::string_view secret) {
   for (std::string_view form : {secret, trimmed(secret)}) {
     if (form.empty() || std::find(secrets_.begin(), secrets_.end(), form) != secrets_.end()) continue;
@@ -287,9 +294,9 @@ std::string Redactor::apply(std::string_view text) const {
 
   const std::vector<Secret>& process = known.forms;
   std::vector<std::pair<std::size_t, std::size_t>> spans;  // in the original text
-  auto known_to_caller = [&](const std::string& secret) {
+  auto known_to_caller = [&](const Secret& secret) {
     return std::any_of(known_to_caller_.begin(), known_to_caller_.end(),
-                       [&](const std::string& text) { return text.find(secret) != std::string::npos; });
+                       [&](const std::string& text) { return text.find(secret.of) != std::string::npos; });
   };
   auto search = [&](std::string_view seen, const View* decoded_view) {
     for (const std::vector<Secret>* list : {&own, &process}) {
@@ -297,7 +304,7 @@ std::string Redactor::apply(std::string_view text) const {
         const std::size_t size = secret.text.size();
         for (auto at = seen.find(secret.text); at != std::string_view::npos; at = seen.find(secret.text, at + 1)) {
           if (secret.whole_word_only && !stands_alone(seen, at, size)) continue;
-          if (list == &process && known_to_caller(secret.text)) break;
+          if (list == &process && known_to_caller(secret)) break;
           if (decoded_view == nullptr) spans.emplace_back(at, at + size);
           else spans.emplace_back(decoded_view->source_begin(at), decoded_view->source_end(at + size - 1));
         }

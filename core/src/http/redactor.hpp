@@ -26,14 +26,16 @@ class Redactor {
   std::string apply(std::string_view text) const;
 
   // Text the caller of a call gave it (its settings). A secret remembered from another call
-  // (remember_secret) that occurs in such text is not redacted by this redactor: the caller
-  // knows that value, and redacting it would tell them that someone else sent it.
-  void add_known_to_caller(std::string_view text) { known_to_caller_.emplace_back(text); }
+  // (remember_secret) that occurs in such text, as it is or URL- or JSON-decoded, is not
+  // redacted by this redactor in any form: the caller knows that value, and redacting it
+  // would tell them that someone else sent it.
+  void add_known_to_caller(std::string_view text);
 
   // A secret, or one of its encoded forms, as apply() searches for it.
   struct Secret {
     std::string text;
     bool whole_word_only;  // short secrets: redacting every "ab" would shred every message
+    std::string of;        // the secret `text` is a form of
   };
 
  private:
