@@ -69,6 +69,14 @@ std::string load_filter() {
   };
   for (unsigned command : {F_SETOWN, F_SETOWN_EX}) refuse_command(SCMP_SYS(fcntl), command);
   for (unsigned command : {FIOSETOWN, SIOCSPGRP}) refuse_command(SCMP_SYS(ioctl), command);
+  // Signal-driven I/O itself: on a terminal the kernel makes the terminal's foreground
+  // process group (a shell's job: the host) the owner, without any of the calls above.
+  // TIOCSTI would type into a terminal.
+  for (unsigned command : {FIOASYNC, TIOCSTI}) refuse_command(SCMP_SYS(ioctl), command);
+  if (rc == 0) {
+    rc = ::seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(fcntl), 2,
+                            SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, F_SETFL), SCMP_A2(SCMP_CMP_MASKED_EQ, O_ASYNC, O_ASYNC));
+  }
   // Threads only: clone without CLONE_THREAD would make a process.
   if (rc == 0) {
     rc = ::seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(clone), 1,

@@ -138,6 +138,9 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
       // The owner of a descriptor's I/O signals gets the signal it chooses, SIGKILL included.
       Fault{"setown-parent", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"ioctl-setown-parent", "Plugin `{slug}` " + sandbox, sandbox},
+      // On a terminal, the kernel makes its foreground process group the owner by itself.
+      Fault{"async-io", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"ioctl-async-io", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"close-channel", "Plugin `{slug}` broke its channel to the host and was stopped (SIGKILL) during {hook}",
             "broke its channel to the host and was stopped (SIGKILL) while loading"},
       Fault{"leak-fds", "Too many open files", "its entry point returned NULL"});

@@ -65,6 +65,8 @@
 #define FAULT_IOCTL_SETOWN_PARENT 33 /* the same for its channel, by ioctl */
 #define FAULT_FORGE_DONE 34       /* writes a runner's "hook done, DK_OK" to its channel, then carries on */
 #define FAULT_LOG_LOOP 35         /* logs 2,000 lines, then carries on */
+#define FAULT_ASYNC_IO 36         /* turns on signal-driven I/O (O_ASYNC) on a pipe */
+#define FAULT_IOCTL_ASYNC_IO 37   /* the same by ioctl (FIOASYNC) */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -309,6 +311,18 @@ __attribute__((unused)) static int fault(void) {
       free_huge_text(text);
       host->log(current_call, DK_LOG_INFO, (dk_str){"x", SIZE_MAX}); /* a size no frame check may overflow on */
       break;
+    }
+    case FAULT_ASYNC_IO:
+    case FAULT_IOCTL_ASYNC_IO: {
+      int ends[2], on = 1;
+      if (pipe(ends) != 0) return -1;
+      if (FAULT == FAULT_ASYNC_IO) {
+        fcntl(ends[0], F_SETFL, fcntl(ends[0], F_GETFL) | O_ASYNC);
+      } else {
+        ioctl(ends[0], FIOASYNC, &on);
+      }
+      snprintf(problem, sizeof problem, "signal-driven I/O: %s", strerror(errno));
+      return -1;
     }
     case FAULT_LOG_LOOP:
       for (int i = 0; i < 2000; ++i) host->log(current_call, DK_LOG_INFO, DK_STR_LIT("a line of a loop"));
