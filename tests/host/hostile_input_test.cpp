@@ -84,6 +84,13 @@ TEST_CASE("a plugin that sends in a loop is stopped at 100 requests in one call"
   CHECK(server.request_count() == 100);
 }
 
+TEST_CASE("a plugin that reads a large answer's values in a loop is stopped at 64 MiB of text in one call") {
+  Server server([](const Request&) { return Response::json(200, R"({"big":")" + std::string(900 * 1024, 'b') + R"("})"); });
+  destkit::host::AuthVerdict verdict = run_probe(probe_base_url(server), "read-flood");
+  CHECK(verdict.outcome == AuthOutcome::plugin_failed);
+  CHECK_THAT(verdict.message, Catch::Contains("bytes of text, the most one hook call may keep"));
+}
+
 TEST_CASE("hostile settings files are refused with a clear error and no request") {
   Server server([](const Request&) { return Response::json(200, "{}"); });
   std::string url = probe_base_url(server);

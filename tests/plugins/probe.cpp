@@ -27,7 +27,7 @@ destkit::Destination probe() {
                         .defaultValue = "plain",
                         .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log", "numbers",
                                     "exit", "post-secret", "crlf-url", "print", "log-flood", "print-flood",
-                                    "send-flood"}}},
+                                    "send-flood", "read-flood"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"amount", {.label = "Amount", .type = FieldType::number}},
                       {"id", {.label = "ID", .type = FieldType::integer}},
@@ -80,6 +80,9 @@ destkit::Destination probe() {
                       std::printf("unflushed %s", input.settings.string("token").c_str());
                     } else if (mode == "log-flood") {
                       for (int i = 0; i < 1500; ++i) input.log.info(std::string(20 * 1024, 'x'));
+                    } else if (mode == "read-flood") {  // each value read is kept until the hook returns
+                      destkit::Response r = request("/check");
+                      for (int i = 0; i < 100; ++i) r.json("/big");
                     } else if (mode == "send-flood") {
                       for (int i = 0; i < 150; ++i) request("/check");
                     } else if (mode == "print-flood") {  // isolated only

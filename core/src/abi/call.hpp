@@ -126,7 +126,8 @@ struct dk_call {
   std::deque<dk_request_options> options;  // request_options_new
   std::deque<dk_response> responses;       // request_send
   int requests_sent = 0;                    // by request_send, bounded by kMaxRequestsPerCall
-  std::size_t kept_body_bytes = 0;          // of `responses`, bounded by kMaxKeptBodyBytesPerCall
+  std::size_t kept_body_bytes = 0;          // of `responses`, bounded by kMaxKeptBytesPerCall
+  std::size_t handed_out_bytes = 0;         // of `strings`, bounded by kMaxKeptBytesPerCall
   std::deque<std::string> strings;         // text handed out as dk_str
   // A dry run: request_send records each request here instead of sending it, and answers
   // DK_ERR_NETWORK ("not sent: dry run").
@@ -156,9 +157,10 @@ class ActiveCall {
   dk_call* previous_;
 };
 
-// What one hook call may send, and keep of the answers (their bodies, until the call ends).
+// What one hook call may send, and keep until it ends: of the answers' bodies, and apart from
+// them of the text services hand out (settings, JSON values, errors), as much again.
 inline constexpr int kMaxRequestsPerCall = 100;
-inline constexpr std::size_t kMaxKeptBodyBytesPerCall = 64 << 20;
+inline constexpr std::size_t kMaxKeptBytesPerCall = 64 << 20;
 
 // The services offered to every plugin (static, lives for the process).
 const dk_host_api* host_api();

@@ -119,7 +119,7 @@ dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options,
       return fail(call, DK_ERR_INVALID_ARGUMENT,
                   fmt::format("this call has sent {} requests, the most one hook call may send", kMaxRequestsPerCall));
     }
-    if (call->kept_body_bytes >= kMaxKeptBodyBytesPerCall) {
+    if (call->kept_body_bytes >= kMaxKeptBytesPerCall) {
       return fail(call, DK_ERR_INVALID_ARGUMENT,
                   fmt::format("this call's answers hold {} bytes, the most one hook call may keep", call->kept_body_bytes));
     }

@@ -25,6 +25,14 @@ std::string_view view(dk_str s) {
 }
 
 dk_str hand_out(dk_call* call, std::string text) {
+  // Kept until the call ends: a plugin asking for the same value in a loop must not take the
+  // host's memory with it.
+  if (call->handed_out_bytes + text.size() > kMaxKeptBytesPerCall) {
+    call->last_error = fmt::format("this call has been handed {} bytes of text, the most one hook call may keep",
+                                   call->handed_out_bytes);
+    throw OverCallBudget{};
+  }
+  call->handed_out_bytes += text.size();
   const std::string& kept = call->strings.emplace_back(std::move(text));
   return dk_str{kept.data(), kept.size()};
 }

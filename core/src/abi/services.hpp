@@ -33,6 +33,8 @@ std::string value_text(const boost::json::value& v);
 
 // Thrown by view() for a dk_str larger than any object can be.
 struct ImpossibleSize {};
+// Thrown by hand_out() past what one call may keep (its last_error says so).
+struct OverCallBudget {};
 
 // Runs a service body with exception safety: nothing ever propagates to the plugin.
 template <class Body>
@@ -40,6 +42,8 @@ dk_status guarded(Body&& body) noexcept {
   try {
     return body();
   } catch (const ImpossibleSize&) {
+    return DK_ERR_INVALID_ARGUMENT;
+  } catch (const OverCallBudget&) {
     return DK_ERR_INVALID_ARGUMENT;
   } catch (...) {
     return DK_ERR_INTERNAL;

@@ -43,6 +43,9 @@
 **   - the dk_request_options given to on_extend_request is writable only during that call of
 **     on_extend_request;
 **   - request_send also hands out a usable response when it returns DK_ERR_HTTP.
+**   What a hook call is handed lives until it returns, so a call is handed at most 64 MiB of
+**   text (settings, JSON values, errors, tokens); past that a service that hands out text
+**   returns DK_ERR_INVALID_ARGUMENT, and last_error says why.
 **   Handles (dk_call, dk_request_options, dk_response) are values the host checks, not memory
 **   the plugin may read. The host refuses with DK_ERR_INVALID_ARGUMENT, and never acts on,
 **   a handle that does not belong to the dk_call it is running on the calling thread: one kept
