@@ -57,6 +57,16 @@ TEST_CASE("a redirect to another origin drops Authorization and every header ext
   CHECK(landed.header("User-Agent") == "destkit");
 }
 
+TEST_CASE("a refusal from the origin a redirect took the request to, without its credentials, could not verify") {
+  Server other([](const Request&) { return Response::json(401, "{}"); });
+  std::string elsewhere = origin_of(other) + "/landing";
+  Server first([&](const Request&) { return Response::redirect(302, elsewhere); });
+  destkit::host::AuthVerdict verdict = run_probe(probe_base_url(first), "plain");
+  CHECK(verdict.outcome == AuthOutcome::could_not_verify);
+  CHECK(verdict.message == "Could not verify credentials: a redirect took the test's request to another origin (" +
+                               origin_of(other) + "), which answered 401 Unauthorized without being sent the credentials");
+}
+
 TEST_CASE("a redirect loop stops after 10 redirects and could not verify") {
   Server server([](const Request&) { return Response::redirect(302, "/base/check"); });
   auto verdict = run_probe(probe_base_url(server), "plain");

@@ -62,6 +62,9 @@ struct RequestFailure {
   std::string host;
   std::string message;  // redacted
   bool oauth_unavailable = false;
+  // http: the origin a redirect took the request to, without its credentials, that answered
+  // (HttpResponse::left_for); empty when the request's own origin answered.
+  std::string answered_from{};
 };
 
 // What request_send does after a 401, as the call's authentication flow decides

@@ -173,7 +173,7 @@ dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options,
       std::string reason = reason_of(call, kept);
       return record(call,
                     {RequestFailure::Kind::http, kept.status, reason, host,
-                     fmt::format("{} answered {} {}", host, kept.status, reason)},
+                     fmt::format("{} answered {} {}", host, kept.status, reason), false, kept.left_for},
                     DK_ERR_HTTP);
     }
     bool wants_json = request.response_type == ResponseType::json ||

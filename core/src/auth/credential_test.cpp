@@ -76,6 +76,14 @@ AuthVerdict verdict(const dk_call& call, dk_status status, const Plugin& plugin)
                 failure->status, {}};
       }
       if (failure && failure->kind == RequestFailure::Kind::http) {
+        // Refused where the credentials were not sent: that says nothing of them either.
+        if (!failure->answered_from.empty()) {
+          return {AuthOutcome::could_not_verify,
+                  fmt::format("Could not verify credentials: a redirect took the test's request to another origin "
+                              "({}), which answered {} {} without being sent the credentials",
+                              printable(failure->answered_from, kShownReasonBytes), failure->status, failure->reason),
+                  failure->status, {}};
+        }
         if (rejects_credentials(failure->status)) {
           return {AuthOutcome::invalid_credentials,
                   fmt::format("Credentials are invalid: {} {}", failure->status, failure->reason),
