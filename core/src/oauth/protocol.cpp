@@ -124,17 +124,26 @@ TokenResult read_token_response(const HttpResponse& response, const OAuthClientC
   if (text("access_token").empty()) {
     return error(OAuthError::Kind::invalid, fmt::format("the token endpoint {} answered without an access_token", host));
   }
-  // What is stored must be readable again, and usable in a header.
-  for (auto [name, named] : {std::pair{"access_token", "an access_token"}, std::pair{"refresh_token", "a refresh_token"}}) {
-    std::string token = text(name);
-    if (token.size() > kMaxTokenBytes) {
+  // What is stored must be readable again, and usable in a header: RFC 6749 (appendix A) makes
+  // each of these printable ASCII.
+  struct Member {
+    const char* name;
+    const char* named;
+    std::size_t max_bytes;
+  };
+  for (auto [name, named, max_bytes] : {Member{"access_token", "an access_token", kMaxTokenBytes},
+                                        Member{"refresh_token", "a refresh_token", kMaxTokenBytes},
+                                        Member{"token_type", "a token_type", 64}, Member{"scope", "a scope", 16 * 1024}}) {
+    std::string value = text(name);
+    if (value.size() > max_bytes) {
       return error(OAuthError::Kind::invalid, fmt::format("the token endpoint {} answered {} of {} bytes; destkit "
-                                                          "keeps tokens of at most {} bytes",
-                                                          host, named, token.size(), kMaxTokenBytes));
+                                                          "keeps at most {} bytes of it",
+                                                          host, named, value.size(), max_bytes));
     }
-    if (std::any_of(token.begin(), token.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
+    if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 || c > 0x7e; })) {
       return error(OAuthError::Kind::invalid,
-                   fmt::format("the token endpoint {} answered {} with a control character (a line break, a NUL)",
+                   fmt::format("the token endpoint {} answered {} with a character that is not printable ASCII (a "
+                               "line break, a NUL, a byte past 0x7e)",
                                host, named));
     }
   }

@@ -38,7 +38,8 @@ struct AuthorizationRequest {
 inline constexpr std::size_t kMaxTokenBytes = 64 * 1024;
 
 // A token endpoint's answer: the tokens, or the error it states (RFC 6749 5.2). `host` names
-// the endpoint in errors. Tokens too long, or with control characters, are refused.
+// the endpoint in errors. Tokens, token_type and scope too long, or with a character that is
+// not printable ASCII, are refused.
 TokenResult read_token_response(const HttpResponse& response, const OAuthClientConfig& client, const std::string& host,
                                 const Redactor& redactor);
 
