@@ -64,7 +64,8 @@ std::string load_filter() {
   // 32-bit: compare only the low half.
   auto refuse_command = [&](int syscall, unsigned command) {
     if (rc == 0) {
-      rc = ::seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, syscall, 1, SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, command));
+      rc = ::seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, syscall, 1,
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, command));
     }
   };
   for (unsigned command : {F_SETOWN, F_SETOWN_EX}) refuse_command(SCMP_SYS(fcntl), command);
@@ -75,7 +76,8 @@ std::string load_filter() {
   for (unsigned command : {FIOASYNC, TIOCSTI}) refuse_command(SCMP_SYS(ioctl), command);
   if (rc == 0) {
     rc = ::seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, SCMP_SYS(fcntl), 2,
-                            SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, F_SETFL), SCMP_A2(SCMP_CMP_MASKED_EQ, O_ASYNC, O_ASYNC));
+                            SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffu, F_SETFL),
+                            SCMP_A2(SCMP_CMP_MASKED_EQ, O_ASYNC, O_ASYNC));
   }
   // Threads only: clone without CLONE_THREAD would make a process.
   if (rc == 0) {
