@@ -407,3 +407,14 @@ TEST_CASE("serve out of descriptors waits to accept instead of spinning, and ser
   CHECK(waiting.answer(std::chrono::seconds(10)).starts_with("HTTP/1.1 200"));
   CHECK(serve.log().find("cannot accept a connection") != std::string::npos);
 }
+
+TEST_CASE("serve gives a client that asks to continue leave to send its body, and answers the request") {
+  ServeProcess serve({});
+  std::string body = R"({"settings":{"username":"u","password":"p"}})";
+  RawConnection client(serve);
+  client.send_head_of_body(body.size(), "Expect: 100-continue\r\n");
+  // Without the interim answer the client would wait for nothing until serve's read timeout.
+  CHECK(client.answer(std::chrono::seconds(10)) == "HTTP/1.1 100 Continue\r\n\r\n");
+  client.send(body);
+  CHECK(client.answer(std::chrono::seconds(10)).starts_with("HTTP/1.1 200"));
+}

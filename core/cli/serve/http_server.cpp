@@ -170,14 +170,38 @@ class Session : public std::enable_shared_from_this<Session> {
         self->refuse();
         return self->write(std::move(*refusal));
       }
-      http::async_read(self->stream_, self->buffer_, *self->parser_, [self](beast::error_code ec, std::size_t) {
-        self->stop_waiting();
-        self->on_read(ec);
-      });
+      if (self->waits_for_continue()) return self->send_continue();
+      self->read_body();
     });
   }
 
  private:
+  void read_body() {
+    http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->stop_waiting();
+      self->on_read(ec);
+    });
+  }
+
+  // A client that sent "Expect: 100-continue" (curl does for a body over 1 KiB) waits for
+  // leave to send its body, else for a second of its own, on every such request.
+  bool waits_for_continue() const {
+    const auto& head = parser_->get();
+    return head.version() == 11 && beast::iequals(head[http::field::expect], "100-continue") && buffer_.size() == 0 &&
+           !parser_->is_done();
+  }
+
+  void send_continue() {
+    auto interim = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+    http::async_write(stream_, *interim, [self = shared_from_this(), interim](beast::error_code ec, std::size_t) {
+      if (ec || self->evicted_) {
+        self->stop_waiting();
+        return self->close();
+      }
+      self->read_body();
+    });
+  }
+
   void stop_waiting() {
     if (waiting_) shared_.waiting.remove(*waiting_);
     waiting_.reset();
