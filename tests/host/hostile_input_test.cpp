@@ -61,6 +61,21 @@ TEST_CASE("a line break in a URL a plugin asks for is the plugin's error, not a 
   CHECK(server.request_count() == 0);
 }
 
+TEST_CASE("a setting the host cannot put into a header or a URL is the user's error, named by its field") {
+  Server server([](const Request&) { return Response::json(200, "{}"); });
+  auto [token, mode, message] = GENERATE(
+      std::make_tuple("t0k\\r\\nX-Injected: 1", "plain",
+                      "Token holds a line break or NUL, which the header \"X-Api-Token\" cannot carry."),
+      std::make_tuple("t0k\\tx", "token-in-path", "Token holds a control character, which a URL cannot carry."));
+  std::string settings =
+      R"({"baseUrl":")" + probe_base_url(server) + R"(","token":")" + token + R"(","mode":")" + mode + "\"}";
+  ProcessResult r = run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()},
+                                settings);
+  CHECK(r.out == std::string("Settings are invalid.\n  token: ") + message + "\n");
+  CHECK(r.exit_code == 1);
+  CHECK(server.request_count() == 0);
+}
+
 TEST_CASE("JSON nested 100,000 deep or with invalid UTF-8 is a clear error, not a crash") {
   std::string body = GENERATE(std::string(100000, '[') + std::string(100000, ']'), std::string("{\"name\":\"\xff\xfe\"}"));
   Server server([&](const Request&) { return Response::json(200, body); });

@@ -27,7 +27,7 @@ destkit::Destination probe() {
                         .defaultValue = "plain",
                         .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log", "numbers",
                                     "exit", "post-secret", "crlf-url", "print", "log-flood", "print-flood",
-                                    "send-flood", "read-flood"}}},
+                                    "send-flood", "read-flood", "token-in-path"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"amount", {.label = "Amount", .type = FieldType::number}},
                       {"id", {.label = "ID", .type = FieldType::integer}},
@@ -71,6 +71,8 @@ destkit::Destination probe() {
                                          .json = destkit::Json::object({{"token", token}})});
                     } else if (mode == "crlf-url") {
                       request("/check\r\nX-Injected: 1");
+                    } else if (mode == "token-in-path") {
+                      request("/check/" + input.settings.string("token"));
                     } else if (mode == "print") {  // isolated only: in process it would write to the host's streams
                       std::printf("printing token %s\n", input.settings.string("token").c_str());
                       std::fprintf(stderr, "partial %s", input.settings.string("token").c_str());

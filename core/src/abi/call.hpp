@@ -114,6 +114,8 @@ struct dk_call {
   std::string error;       // set_error: why the hook failed
   std::string fault;       // an isolated plugin's runner died or overran its deadline: the verdict
   std::vector<destkit::host::SettingsProblem> invalid_settings;  // set_invalid_setting
+  // Settings whose values the host refused to put on the wire (services::blame_settings_in).
+  std::vector<destkit::host::SettingsProblem> unusable_settings;
   std::string last_error;  // why the last service failed
   std::optional<destkit::host::RequestFailure> last_request_failure;
   // The origin a redirect took one of the call's requests to, without its credentials, before

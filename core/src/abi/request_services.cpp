@@ -83,7 +83,15 @@ void trace(const dk_call* call, const ResolvedRequest& request, const HttpResult
 std::variant<HttpResult, std::string> attempt(dk_call* call, std::string_view url, const RequestOptions& per_call,
                                               ResolvedRequest& request) {
   ResolveResult resolved = resolve_request(url, call->defaults, call->extension.options, per_call);
-  if (!resolved.ok()) return resolved.error;
+  if (!resolved.ok()) {
+    // The URL is made of these: a setting with a control character in it is the user's mistake.
+    const RequestOptions* layers[] = {&call->defaults, &call->extension.options, &per_call};
+    for (const RequestOptions* options : layers) {
+      if (options->prefix_url) blame_settings_in(*call, *options->prefix_url, "a URL", is_url_text, "a control character");
+    }
+    blame_settings_in(*call, url, "a URL", is_url_text, "a control character");
+    return resolved.error;
+  }
   request = std::move(resolved.request);
   remember_credentials_in(*call, request);
   // Inside on_refresh_access_token a request carries the refresh token, often the client secret.

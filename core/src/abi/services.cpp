@@ -59,6 +59,23 @@ dk_status fail(dk_call* call, dk_status status, std::string message) {
   return status;
 }
 
+void blame_settings_in(dk_call& call, std::string_view refused, std::string_view slot, bool (*fits)(std::string_view),
+                       std::string_view characters) {
+  if (call.settings == nullptr) return;
+  for (const auto& [key, value] : *call.settings) {
+    if (!value.is_string() || value.get_string().empty() || fits(value.get_string())) continue;
+    if (refused.find(value.get_string()) == std::string_view::npos) continue;
+    const Field* declared = call.definition != nullptr ? call.definition->field(key) : nullptr;
+    std::string label = declared != nullptr && !declared->label.empty() ? declared->label : std::string(key);
+    bool known = std::any_of(call.unusable_settings.begin(), call.unusable_settings.end(),
+                             [&](const SettingsProblem& p) { return p.key == key; });
+    if (known) continue;
+    call.unusable_settings.push_back(
+        {std::string(key), printable(fmt::format("{} holds {}, which {} cannot carry.", label, characters, slot),
+                                     kShownMessageBytes)});
+  }
+}
+
 int32_t value_kind(const json::value& v) {
   switch (v.kind()) {
     case json::kind::null: return DK_VALUE_NULL;
@@ -219,7 +236,13 @@ dk_status options_set_prefix_url(dk_request_options* handle, dk_str url) noexcep
 dk_status options_set_header(dk_request_options* handle, dk_str name, dk_str value) noexcept {
   return with_options(handle, [&](RequestOptions& o, dk_call& call) {
     std::string problem = header_problem(view(name), view(value));
-    if (!problem.empty()) return fail(&call, DK_ERR_INVALID_ARGUMENT, problem);
+    if (!problem.empty()) {
+      if (is_header_name(view(name))) {
+        blame_settings_in(call, view(value), fmt::format("the header \"{}\"", view(name)), is_header_value,
+                          "a line break or NUL");
+      }
+      return fail(&call, DK_ERR_INVALID_ARGUMENT, problem);
+    }
     if (is_secret_name(view(name))) redact_credential(call.redactor, view(value));
     o.headers.emplace_back(std::string(view(name)), std::string(view(value)));
     return DK_OK;

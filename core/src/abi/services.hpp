@@ -25,6 +25,12 @@ dk_call* resolve(dk_call* handle);
 RequestOptions* options_of(dk_request_options* handle);
 // Records why a service failed (redacted) and returns `status`.
 dk_status fail(dk_call* call, dk_status status, std::string message);
+// When the host refuses `refused` for the wire (`slot`: "the header \"Authorization\"", "a
+// URL") and it holds the value of a string setting that `fits` refuses on its own (for holding
+// `characters`), the user's setting is what is wrong, not the plugin: the call's verdict names
+// the field (dk_call::unusable_settings), whatever status the plugin then returns.
+void blame_settings_in(dk_call& call, std::string_view refused, std::string_view slot,
+                       bool (*fits)(std::string_view), std::string_view characters);
 // A JSON value as the ABI hands it out: strings as they are, the rest as JSON text.
 dk_value to_dk_value(dk_call* call, const boost::json::value& v);
 // The parts of to_dk_value: the DK_VALUE_* kind, and the text.

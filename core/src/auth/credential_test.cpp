@@ -39,6 +39,11 @@ RequestOptions host_defaults(const LoadedPlugin& plugin, const ValidatedSettings
 
 AuthVerdict hook_failed(const dk_call& call, dk_status status, std::string_view hook, const Plugin& plugin) {
   if (!call.fault.empty()) return {AuthOutcome::plugin_failed, call.fault, std::nullopt, {}};
+  if (!call.unusable_settings.empty()) {
+    std::vector<SettingsProblem> problems = call.unusable_settings;
+    problems.insert(problems.end(), call.invalid_settings.begin(), call.invalid_settings.end());
+    return {AuthOutcome::invalid_settings, "Settings are invalid.", std::nullopt, std::move(problems)};
+  }
   if (status == DK_ERR_INVALID_SETTINGS && !call.invalid_settings.empty()) {
     return {AuthOutcome::invalid_settings, "Settings are invalid.", std::nullopt, call.invalid_settings};
   }
@@ -53,6 +58,7 @@ AuthVerdict hook_failed(const dk_call& call, dk_status status, std::string_view 
 }
 
 AuthVerdict verdict(const dk_call& call, dk_status status, const Plugin& plugin) {
+  if (status != DK_OK && !call.unusable_settings.empty()) return hook_failed(call, status, "testRequest", plugin);
   const auto& failure = call.last_request_failure;
   switch (status) {
     case DK_OK:

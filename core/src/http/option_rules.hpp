@@ -30,4 +30,9 @@ inline bool is_header_value(std::string_view value) {
   return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
+// A URL holds no control character (a line break least of all).
+inline bool is_url_text(std::string_view url) {
+  return std::none_of(url.begin(), url.end(), [](unsigned char c) { return c < 0x20 || c == 0x7F; });
+}
+
 }  // namespace destkit::host

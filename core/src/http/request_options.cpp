@@ -104,7 +104,7 @@ ResolveResult resolve_request(std::string_view url, const RequestOptions& defaul
     result.error = fmt::format("the URL \"{}\" is relative and no prefixUrl is set", url);
     return result;
   }
-  if (std::any_of(r.url.begin(), r.url.end(), [](unsigned char c) { return c < 0x20 || c == 0x7F; })) {
+  if (!is_url_text(r.url)) {
     // curl would fail it as if the network had; it is the caller's mistake (or an injection).
     result.error = "the URL contains a line break or another control character";
     return result;
