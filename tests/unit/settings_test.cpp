@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 using namespace destkit::host;
 
@@ -80,6 +81,21 @@ TEST_CASE("unknown keys are rejected with a did-you-mean, not dropped as the ref
   CHECK(problem_for(v, "apikey") == "\"apikey\" is not a setting of Acme. Did you mean \"apiKey\"?");
   CHECK(problem_for(v, "prot") == "\"prot\" is not a setting of Acme. Did you mean \"port\"?");
   CHECK(problem_for(v, "zzzzzz").find("Its settings are: apiKey, port, ratio") != std::string::npos);
+}
+
+TEST_CASE("many unknown keys, or a destination of many fields, give problems and messages of bounded size") {
+  std::string fields, settings;
+  for (int i = 0; i < 30; ++i) fields += fmt::format(R"({}"field{}": {{"label": "F", "type": "string"}})", i ? "," : "", i);
+  for (int i = 0; i < 25; ++i) settings += fmt::format(R"({}"unknown-key-{}-{}": 1)", i ? "," : "", i, std::string(60, 'x'));
+  Definition wide = std::get<Definition>(parse_definition(
+      R"({"name": "Wide", "slug": "wide", "authentication": {"scheme": "custom", "fields": {)" + fields + "}}}"));
+  ValidatedSettings v = validate_settings(wide, boost::json::parse("{" + settings + "}"));
+  REQUIRE(v.problems.size() == 21);
+  std::string named = v.problems[0].message;
+  CHECK(named.find("Its settings are: field0, field1,") != std::string::npos);
+  CHECK(named.ends_with("field19, and 10 more."));
+  CHECK(v.problems[20].key == "unknown-key-20-" + std::string(60, 'x'));
+  CHECK(v.problems[20].message == "\"unknown-key-20-" + std::string(60, 'x') + "\" and 4 more keys are not settings of Wide either.");
 }
 
 TEST_CASE("settings that are not an object are one problem") {

@@ -6,6 +6,8 @@
 #include <boost/json/parse.hpp>
 #include <fmt/format.h>
 
+#include <unordered_set>
+
 namespace destkit::host {
 namespace {
 
@@ -37,18 +39,43 @@ void read_oauth(const json::value& v, ValidatedSettings& out) {
   }
 }
 
+// Unknown keys named one by one, and settings listed in a message: beyond these, a count. Each
+// problem costs a spelling search over every field, and settings may hold 100,000 keys.
+constexpr std::size_t kUnknownKeysNamed = 20;
+constexpr std::size_t kSettingsListed = 20;
+
+std::string list_of_settings(const std::vector<std::string>& known) {
+  if (known.size() <= kSettingsListed) return fmt::format("{}", fmt::join(known, ", "));
+  return fmt::format("{}, and {} more", fmt::join(known.begin(), known.begin() + kSettingsListed, ", "),
+                     known.size() - kSettingsListed);
+}
+
 void check_unknown_keys(const Definition& d, const json::object& input, ValidatedSettings& out) {
   std::vector<std::string> known;
   for (const auto& field : d.fields) known.push_back(field.key);
+  std::unordered_set<std::string_view> declared(known.begin(), known.end());
+  std::size_t unknown = 0;
+  std::string_view first_unnamed;
   for (const auto& [key, _] : input) {
-    if (key == kOAuthSettingsKey || d.field(key) != nullptr) continue;
+    if (key == kOAuthSettingsKey || declared.count(key) != 0) continue;
+    if (++unknown > kUnknownKeysNamed) {
+      if (first_unnamed.empty()) first_unnamed = key;
+      continue;
+    }
     std::string message = fmt::format("\"{}\" is not a setting of {}.", std::string_view(key), d.name);
     if (auto suggestion = closest_spelling(key, known)) {
       message += fmt::format(" Did you mean \"{}\"?", *suggestion);
     } else if (!known.empty()) {
-      message += fmt::format(" Its settings are: {}.", fmt::join(known, ", "));
+      message += fmt::format(" Its settings are: {}.", list_of_settings(known));
     }
     out.problems.push_back({std::string(key), message});
+  }
+  if (unknown > kUnknownKeysNamed) {
+    std::size_t more = unknown - kUnknownKeysNamed - 1;
+    out.problems.push_back({std::string(first_unnamed),
+                            more == 0 ? fmt::format("\"{}\" is not a setting of {} either.", first_unnamed, d.name)
+                                      : fmt::format("\"{}\" and {} more keys are not settings of {} either.",
+                                                    first_unnamed, more, d.name)});
   }
 }
 

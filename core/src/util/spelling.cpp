@@ -28,8 +28,12 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 std::optional<std::string> closest_spelling(std::string_view word,
                                             const std::vector<std::string>& candidates) {
   std::optional<std::string> best;
+  if (word.size() > kLongestSpelledWord) return best;
   std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
   for (const auto& candidate : candidates) {
+    // The distance is at least the difference in length: most candidates cost nothing.
+    std::size_t longer = std::max(word.size(), candidate.size()), shorter = std::min(word.size(), candidate.size());
+    if (longer - shorter >= best_distance) continue;
     std::size_t d = edit_distance(word, candidate);
     if (d < best_distance) {
       best_distance = d;
