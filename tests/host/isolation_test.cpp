@@ -496,6 +496,20 @@ TEST_CASE("what an isolated plugin writes is redacted with its call's secrets, i
   CHECK(lines_with(*log, kProbeToken) == 0);
 }
 
+TEST_CASE("what an isolated plugin writes in extendRequest is held until the host knows the credentials it sends", "[own-isolation]") {
+  auto server = answering(200);
+  auto log = std::make_shared<LogLines>();
+  Host host(probe_host_options(Isolation::process, log));
+  const Plugin* probe = host.find("test-probe");
+  REQUIRE(probe != nullptr);
+  std::string settings = R"({"baseUrl":")" + probe_base_url(server) + R"(","token":")" + kProbeToken +
+                         R"(","mode":"print-in-extend","accountId":"271828"})";
+  CHECK(host.test_authentication(*probe, settings).outcome == AuthOutcome::valid);
+  CHECK(lines_with(*log, "test-probe: stdout: extending for [redacted]") == 1);
+  CHECK(lines_with(*log, "test-probe: stderr: extending for [redacted]") == 1);
+  CHECK(lines_with(*log, "271828") == 0);
+}
+
 TEST_CASE("a plugin that logs in a loop is cut at the line and byte limits, in process and isolated", "[own-isolation]") {
   auto log = std::make_shared<LogLines>();
   Isolation isolation = GENERATE(Isolation::in_process, Isolation::process);

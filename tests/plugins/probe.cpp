@@ -27,7 +27,7 @@ destkit::Destination probe() {
                         .defaultValue = "plain",
                         .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log", "numbers",
                                     "exit", "post-secret", "crlf-url", "print", "log-flood", "print-flood",
-                                    "send-flood", "read-flood", "token-in-path"}}},
+                                    "send-flood", "read-flood", "token-in-path", "print-in-extend"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"amount", {.label = "Amount", .type = FieldType::number}},
                       {"id", {.label = "ID", .type = FieldType::integer}},
@@ -95,11 +95,20 @@ destkit::Destination probe() {
           },
       .extendRequest =
           [](const destkit::Input& input) -> destkit::RequestOptions {
-            return {
+            destkit::RequestOptions options{
                 .prefixUrl = input.settings.string("baseUrl"),
                 .headers = {{"X-Api-Token", input.settings.string("token")}, {"X-Ext", "from-extend"}},
                 .searchParams = {{"ext", "1"}},
             };
+            if (input.settings.string("mode") == "print-in-extend") {  // isolated only
+              // A setting of no secret type, that becomes a credential only as this hook returns.
+              std::string account = input.settings.string("accountId");
+              std::printf("extending for %s\n", account.c_str());
+              std::fflush(stdout);
+              std::fprintf(stderr, "extending for %s\n", account.c_str());
+              options.headers.emplace_back("X-Account-Key", account);
+            }
+            return options;
           },
   };
 }

@@ -417,7 +417,7 @@ dk_status IsolatedPlugin::run(Hook hook, dk_call* call, dk_request_options* out)
         return DK_ERR_INTERNAL;
       }
       runner = std::move(std::get<std::unique_ptr<RunnerProcess>>(acquired));
-      runner->begin_call(call->redactor);
+      runner->begin_call(call->redactor, {&call->extension_writable, &call->held_log});
     }
     Lease lease{this, runner.get(), current_lease_, {}};
     current_lease_ = &lease;

@@ -192,6 +192,11 @@ void RunnerProcess::log_output(LogLevel level, const char* stream, std::string_v
     case PluginLogBudget::Next::say_dropped: log_(LogLevel::warn, log_source_, kPluginLogDropped); return;
     case PluginLogBudget::Next::drop: return;
   }
+  if (hold_.while_set != nullptr && *hold_.while_set) {
+    // Bounded as log() lines are held (abi/services.cpp).
+    hold_.lines->emplace_back(level, fmt::format("{}: {}", stream, line.substr(0, 4 * kMaxPluginLogLineBytes)));
+    return;
+  }
   const Redactor& redactor = call_redactor_ != nullptr ? *call_redactor_ : last_redactor_;
   log_(level, log_source_, fmt::format("{}: {}", stream, printable(bounded_log_line(redactor.apply(line)))));
 }
@@ -204,13 +209,15 @@ void RunnerProcess::flush_output() {
   drain(fds[1].revents != 0 ? err_ : none, err_partial_, LogLevel::warn, "stderr", true);
 }
 
-void RunnerProcess::begin_call(const Redactor& redactor) {
+void RunnerProcess::begin_call(const Redactor& redactor, OutputHold hold) {
   flush_output();  // written between calls
   call_redactor_ = &redactor;
+  hold_ = hold;
   log_budget_.reset();
 }
 
 void RunnerProcess::end_call() {
+  hold_ = {};  // the call may be ending: what is left is logged, redacted with what it knows
   flush_output();
   if (call_redactor_ != nullptr) last_redactor_ = *call_redactor_;
   call_redactor_ = nullptr;

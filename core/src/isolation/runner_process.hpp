@@ -16,7 +16,9 @@
 #include <optional>
 #include <string>
 #include <sys/types.h>
+#include <utility>
 #include <variant>
+#include <vector>
 
 namespace destkit::host {
 
@@ -24,6 +26,14 @@ namespace destkit::host {
 // host's own binary (the destkit program, or libdestkit-host.so) as the plugin directory is,
 // in an installed tree and in the build tree alike.
 std::filesystem::path runner_program();
+
+// Where a call's output goes while the host cannot yet redact it: extendRequest's, held with
+// the call's log() lines until it returns and the host knows which settings it sends as
+// credentials (abi/call.cpp).
+struct OutputHold {
+  const bool* while_set = nullptr;                                  // dk_call::extension_writable
+  std::vector<std::pair<LogLevel, std::string>>* lines = nullptr;  // dk_call::held_log
+};
 
 class RunnerProcess {
  public:
@@ -50,8 +60,9 @@ class RunnerProcess {
   BetweenCalls between_calls();
   bool killed_by(int signal) const { return signal_ == signal; }
   // A call runs on the runner: what the plugin writes until end_call is redacted with the
-  // call's redactor, and counted against the call's log lines (abi/plugin_log.hpp).
-  void begin_call(const Redactor& redactor);
+  // call's redactor (or held, see OutputHold), and counted against the call's log lines
+  // (abi/plugin_log.hpp).
+  void begin_call(const Redactor& redactor, OutputHold hold);
   // Logs what the plugin wrote during the call, its unfinished last lines too, so that none
   // of it is shown with another call. Later output (a thread of the plugin) is redacted with
   // this call's secrets.
@@ -77,6 +88,7 @@ class RunnerProcess {
   LogSink log_;
   std::string log_source_;
   const Redactor* call_redactor_ = nullptr;  // the running call's
+  OutputHold hold_;                          // the running call's
   Redactor last_redactor_;                   // the last call's, for output after it
   PluginLogBudget log_budget_;
   int signal_ = 0;  // what ended it, once reaped
