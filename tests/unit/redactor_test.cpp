@@ -138,4 +138,7 @@ TEST_CASE("a secret remembered from another call is not redacted in any form fro
   raw.add_known_to_caller("Victim2/77 y");
   CHECK(raw.apply("base64: VmljdGltMi83NyB5") == "base64: VmljdGltMi83NyB5");
   CHECK(Redactor().apply("base64: VmljdGltMi83NyB5") == "base64: [redacted]");
+  Redactor encoded;  // the caller gave its base64 form, which decodes to it
+  encoded.add_known_to_caller("VmljdGltMi83NyB5");
+  CHECK(encoded.apply("q=VmljdGltMi83NyB5, decoded: Victim2/77 y") == "q=VmljdGltMi83NyB5, decoded: Victim2/77 y");
 }

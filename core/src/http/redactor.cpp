@@ -294,9 +294,13 @@ std::string Redactor::apply(std::string_view text) const {
 
   const std::vector<Secret>& process = known.forms;
   std::vector<std::pair<std::size_t, std::size_t>> spans;  // in the original text
+  // A caller whose own settings hold any form of a secret (base64 decodes to it) knows it.
   auto known_to_caller = [&](const Secret& secret) {
-    return std::any_of(known_to_caller_.begin(), known_to_caller_.end(),
-                       [&](const std::string& text) { return text.find(secret.of) != std::string::npos; });
+    return std::any_of(known_to_caller_.begin(), known_to_caller_.end(), [&](const std::string& text) {
+      return std::any_of(process.begin(), process.end(), [&](const Secret& form) {
+        return form.of == secret.of && text.find(form.text) != std::string::npos;
+      });
+    });
   };
   auto search = [&](std::string_view seen, const View* decoded_view) {
     for (const std::vector<Secret>* list : {&own, &process}) {
