@@ -136,6 +136,23 @@ TEST_CASE("a 307 within the origin repeats the method, the body and every header
   CHECK(landed.header("X-Call-Secret") == kProbeToken);
 }
 
+TEST_CASE("a redirect to the same host in other letter case stays in the origin, with its headers") {
+  Server server([](const Request& r) {
+    std::string port = r.header("Host").substr(r.header("Host").rfind(':') + 1);
+    return r.target == "/check" ? Response::redirect(302, "http://API.EXAMPLE.TEST:" + port + "/landing")
+                                : Response::json(200, "{}");
+  });
+  std::string port = std::to_string(server.port());
+  ResolvedRequest request{.method = "GET", .url = "http://api.example.test:" + port + "/check",
+                          .headers = {{"X-Upload-Key", "k"}}};
+  HttpResult result = send_http(request, {.connect_to = {"api.example.test:" + port + ":127.0.0.1:" + port,
+                                                         "API.EXAMPLE.TEST:" + port + ":127.0.0.1:" + port}});
+  REQUIRE(std::holds_alternative<HttpResponse>(result));
+  CHECK(std::get<HttpResponse>(result).left_for.empty());
+  REQUIRE(server.request_count() == 2);
+  CHECK(server.requests()[1].header("X-Upload-Key") == "k");
+}
+
 TEST_CASE("a caller that opts in has a 307 body sent on to another origin, without the other headers") {
   Server other = accepting_server();
   std::string elsewhere = origin_of(other) + "/landing";

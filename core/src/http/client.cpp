@@ -92,9 +92,12 @@ struct UrlParts {
 
   bool is_http() const { return scheme == "http" || scheme == "https"; }
   // scheme://host:port; empty when the URL has no scheme or no host.
+  // Host names are case-insensitive: API.EXAMPLE.COM is api.example.com's origin.
   std::string origin() const {
     if (scheme.empty() || host.empty()) return {};
-    return fmt::format("{}://{}:{}", scheme, host, port);
+    std::string text = fmt::format("{}://{}:{}", scheme, host, port);
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+    return text;
   }
 };
 
