@@ -177,7 +177,7 @@ dk_status set_option(dk_request_options* o, Outgoing m, bool acceptable) noexcep
 }
 
 dk_status options_set_prefix_url(dk_request_options* o, dk_str url) noexcept {
-  return set_option(o, service(Service::options_set_prefix_url, o).add(view(url)), host::is_absolute_url(view(url)));
+  return set_option(o, service(Service::options_set_prefix_url, o).add(view(url)), host::is_http_url(view(url)));
 }
 dk_status options_set_header(dk_request_options* o, dk_str name, dk_str value) noexcept {
   return set_option(o, service(Service::options_set_header, o).add(view(name)).add(view(value)),

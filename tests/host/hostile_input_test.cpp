@@ -76,6 +76,14 @@ TEST_CASE("a setting the host cannot put into a header or a URL is the user's er
   CHECK(server.request_count() == 0);
 }
 
+TEST_CASE("a setting that makes prefixUrl another scheme than http(s) is refused at once, naming the field") {
+  std::string settings = R"({"baseUrl":"ftp://127.0.0.1:9/base","token":"t0k","mode":"plain"})";
+  ProcessResult r = run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()},
+                                settings);
+  CHECK(r.out == "Settings are invalid.\n  baseUrl: Base URL must be an http or https URL to be the API's address.\n");
+  CHECK(r.exit_code == 1);
+}
+
 TEST_CASE("JSON nested 100,000 deep or with invalid UTF-8 is a clear error, not a crash") {
   std::string body = GENERATE(std::string(100000, '[') + std::string(100000, ']'), std::string("{\"name\":\"\xff\xfe\"}"));
   Server server([&](const Request&) { return Response::json(200, body); });

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace destkit::host {
 namespace services {
@@ -59,20 +60,22 @@ dk_status fail(dk_call* call, dk_status status, std::string message) {
   return status;
 }
 
-void blame_settings_in(dk_call& call, std::string_view refused, std::string_view slot, bool (*fits)(std::string_view),
-                       std::string_view characters) {
+void blame_settings_in(dk_call& call, std::string_view refused, bool (*fits)(std::string_view),
+                       std::string_view problem, bool at_start) {
   if (call.settings == nullptr) return;
   for (const auto& [key, value] : *call.settings) {
     if (!value.is_string() || value.get_string().empty() || fits(value.get_string())) continue;
-    if (refused.find(value.get_string()) == std::string_view::npos) continue;
+    std::string_view text = value.get_string();
+    // memmem is linear in the lengths (two-way search), whatever the texts a user gave.
+    const void* found = ::memmem(refused.data(), refused.size(), text.data(), text.size());
+    if (found == nullptr || (at_start && found != refused.data())) continue;
     const Field* declared = call.definition != nullptr ? call.definition->field(key) : nullptr;
     std::string label = declared != nullptr && !declared->label.empty() ? declared->label : std::string(key);
     bool known = std::any_of(call.unusable_settings.begin(), call.unusable_settings.end(),
                              [&](const SettingsProblem& p) { return p.key == key; });
     if (known) continue;
     call.unusable_settings.push_back(
-        {std::string(key), printable(fmt::format("{} holds {}, which {} cannot carry.", label, characters, slot),
-                                     kShownMessageBytes)});
+        {std::string(key), printable(fmt::format("{} {}.", label, problem), kShownMessageBytes)});
   }
 }
 
@@ -225,7 +228,8 @@ dk_status get_auth(dk_call* handle, dk_str name, dk_str* out) noexcept {
 
 dk_status options_set_prefix_url(dk_request_options* handle, dk_str url) noexcept {
   return with_options(handle, [&](RequestOptions& o, dk_call& call) {
-    if (!is_absolute_url(view(url))) {
+    if (!is_http_url(view(url))) {
+      blame_settings_in(call, view(url), is_http_url, "must be an http or https URL to be the API's address", true);
       return fail(&call, DK_ERR_INVALID_ARGUMENT, "prefixUrl must be an absolute http(s) URL");
     }
     o.prefix_url = std::string(view(url));
@@ -238,8 +242,8 @@ dk_status options_set_header(dk_request_options* handle, dk_str name, dk_str val
     std::string problem = header_problem(view(name), view(value));
     if (!problem.empty()) {
       if (is_header_name(view(name))) {
-        blame_settings_in(call, view(value), fmt::format("the header \"{}\"", view(name)), is_header_value,
-                          "a line break or NUL");
+        blame_settings_in(call, view(value), is_header_value,
+                          fmt::format("holds a line break or NUL, which the header \"{}\" cannot carry", view(name)));
       }
       return fail(&call, DK_ERR_INVALID_ARGUMENT, problem);
     }

@@ -25,12 +25,14 @@ dk_call* resolve(dk_call* handle);
 RequestOptions* options_of(dk_request_options* handle);
 // Records why a service failed (redacted) and returns `status`.
 dk_status fail(dk_call* call, dk_status status, std::string message);
-// When the host refuses `refused` for the wire (`slot`: "the header \"Authorization\"", "a
-// URL") and it holds the value of a string setting that `fits` refuses on its own (for holding
-// `characters`), the user's setting is what is wrong, not the plugin: the call's verdict names
-// the field (dk_call::unusable_settings), whatever status the plugin then returns.
-void blame_settings_in(dk_call& call, std::string_view refused, std::string_view slot,
-                       bool (*fits)(std::string_view), std::string_view characters);
+// When the host refuses `refused` for the wire and it holds the value of a string setting that
+// `fits` refuses on its own, the user's setting is what is wrong, not the plugin: the call's
+// verdict names the field (dk_call::unusable_settings), whatever status the plugin then
+// returns. `problem` completes a sentence whose subject is the field's label: "holds a line
+// break or NUL, which the header \"Authorization\" cannot carry". With `at_start`, only a
+// setting that `refused` begins with is at fault.
+void blame_settings_in(dk_call& call, std::string_view refused, bool (*fits)(std::string_view),
+                       std::string_view problem, bool at_start = false);
 // A JSON value as the ABI hands it out: strings as they are, the rest as JSON text.
 dk_value to_dk_value(dk_call* call, const boost::json::value& v);
 // The parts of to_dk_value: the DK_VALUE_* kind, and the text.

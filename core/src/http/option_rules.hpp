@@ -17,6 +17,18 @@ inline bool is_absolute_url(std::string_view url) {
   }) && std::isalpha(static_cast<unsigned char>(url.front()));
 }
 
+// An absolute URL whose scheme is http or https, in any letter case: what a prefixUrl must be.
+inline bool is_http_url(std::string_view url) {
+  if (!is_absolute_url(url)) return false;
+  std::string_view scheme = url.substr(0, url.find("://"));
+  auto is = [&](std::string_view name) {
+    return scheme.size() == name.size() && std::equal(scheme.begin(), scheme.end(), name.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
+  };
+  return is("http") || is("https");
+}
+
 // A header name is an HTTP token: not empty, letters, digits and !#$%&'*+-.^_`|~.
 inline bool is_header_name(std::string_view name) {
   static constexpr std::string_view token_chars = "!#$%&'*+-.^_`|~";

@@ -204,7 +204,8 @@ typedef struct dk_host_api {
   /* -- Request options (the output of on_extend_request, or the options of one request) --
   ** Lifetime for all of them: every dk_str is copied before the service returns. */
 
-  /* Base URL joined to relative request URLs with exactly one '/'. */
+  /* Base URL joined to relative request URLs with exactly one '/'. DK_ERR_INVALID_ARGUMENT
+  ** unless it is an absolute http or https URL. */
   dk_status (*options_set_prefix_url)(dk_request_options *options, dk_str url);
   /* Sets a header; names compare case-insensitively and a later value replaces an earlier. */
   dk_status (*options_set_header)(dk_request_options *options, dk_str name, dk_str value);
