@@ -37,10 +37,13 @@ TEST_CASE("URLs lose their user:password and credential-named query values") {
 }
 
 TEST_CASE("credential names are recognised, ordinary ones are not") {
-  for (const char* name : {"Authorization", "X-Api-Key", "access_token", "Cookie", "Set-Cookie", "code", "X-Signature"}) {
+  for (const char* name : {"Authorization", "X-Api-Key", "access_token", "Cookie", "Set-Cookie", "code", "X-Signature",
+                           "passwd", "X-Passwd", "jwt", "X-JWT", "X-Pwd", "pwd", "user_pass", "X-Credentials"}) {
+    CAPTURE(name);
     CHECK(is_secret_name(name));
   }
-  for (const char* name : {"Accept-Encoding", "Content-Type", "User-Agent", "state", "q"}) {
+  for (const char* name : {"Accept-Encoding", "Content-Type", "User-Agent", "state", "q", "bypass", "X-Compass"}) {
+    CAPTURE(name);
     CHECK_FALSE(is_secret_name(name));
   }
 }
