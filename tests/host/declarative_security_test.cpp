@@ -165,6 +165,25 @@ TEST_CASE("values substituted into a URL's path or query are percent-encoded") {
   CHECK(r.wire[0].target == "/api/accounts/..%2F..%2Fadmin%3Fx%3D1%23y?api_key=us6");
 }
 
+TEST_CASE("a value that would be a '.' or '..' path segment is refused, as it would move the request") {
+  std::string dots = GENERATE(".", "..");
+  Run r = run_acme(acme_settings("acme", "k-us6", dots));
+  CHECK(r.wire.empty());
+  CHECK(r.verdict.outcome == AuthOutcome::invalid_settings);
+  CHECK(r.verdict.message == "Settings are invalid: settings.account may not be \"" + dots +
+                                 "\", because $.authentication.testRequest.url puts it into the URL's path, where it "
+                                 "would move the request to another path; refused");
+}
+
+TEST_CASE("in a URL's query, '.' and '..' are values like any other") {
+  std::string manifest = R"({"slug": "dots", "name": "Dots", "version": "1",
+    "authentication": {"scheme": "custom", "fields": {"sep": {"label": "Separator", "type": "string", "required": true}},
+      "testRequest": {"url": "https://acme.example.com/ping?sep={{settings.sep}}"}}})";
+  Run r = run_destination(manifest, "dots", R"({"sep":".."})", Response::json(200, "{}"));
+  REQUIRE(r.wire.size() == 1);
+  CHECK(r.wire[0].target == "/ping?sep=..");
+}
+
 TEST_CASE("every value a template sends in a header or a credential parameter is redacted, whatever its type") {
   // The key is a "string" field, not a password; the server echoes it in its reason phrase.
   Response echo = Response::json(500, "{}");

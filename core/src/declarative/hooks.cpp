@@ -234,7 +234,16 @@ class Hook {
                                     s.reference(), t.path)};
         }
         return value;
-      case UrlPart::path: return percent_encode(value);
+      case UrlPart::path:
+        // Percent-encoding keeps '/' out, but a segment of "." or ".." is resolved away by
+        // the client, or else by the server, and the request goes to another path.
+        if (value == "." || value == "..") {
+          throw Failure{DK_ERR_INVALID_SETTINGS,
+                        fmt::format("{} may not be \"{}\", because {} puts it into the URL's path, where it would "
+                                    "move the request to another path; refused", s.reference(), value, t.path)};
+        }
+        return percent_encode(value);
+      case UrlPart::query: return percent_encode(value);
       case UrlPart::none: return value;
     }
     return value;

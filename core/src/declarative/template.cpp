@@ -228,7 +228,8 @@ std::variant<Template, TemplateError> parse_template(std::string_view text) {
   return t;
 }
 
-std::optional<TemplateError> classify_url(Template& url, bool allow_relative) {
+// The part of the URL each substitution stands in, up to the path; checks the literal host.
+static std::optional<TemplateError> classify_url_parts(Template& url, bool allow_relative) {
   const std::string& first = url.literals.front();
   auto scheme_end = first.find("://");
   if (scheme_end == std::string::npos) {
@@ -288,6 +289,21 @@ std::optional<TemplateError> classify_url(Template& url, bool allow_relative) {
     url.host_suffix = host_tail;
   }
   return std::nullopt;
+}
+
+// Substitutions after a literal '?' or '#' are in the query or the fragment, not the path.
+static void mark_query(Template& url) {
+  for (std::size_t i = 0; i < url.substitutions.size(); ++i) {
+    if (url.literals[i].find_first_of("?#") == std::string::npos) continue;
+    for (std::size_t k = i; k < url.substitutions.size(); ++k) url.substitutions[k].url_part = UrlPart::query;
+    return;
+  }
+}
+
+std::optional<TemplateError> classify_url(Template& url, bool allow_relative) {
+  std::optional<TemplateError> problem = classify_url_parts(url, allow_relative);
+  if (!problem) mark_query(url);
+  return problem;
 }
 
 std::variant<std::string, std::string> apply_filters(std::string value, const std::vector<Filter>& filters,

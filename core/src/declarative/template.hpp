@@ -26,7 +26,8 @@ struct Filter {
 };
 
 // Where a URL template puts a substitution; decides how its value is checked and encoded.
-enum class UrlPart { none, host, port, path };
+// Where in a URL a substitution stands: `query` is after a literal '?' or '#'.
+enum class UrlPart { none, host, port, path, query };
 
 struct Substitution {
   enum class Source { settings, auth } source = Source::settings;
