@@ -145,7 +145,9 @@ typedef struct dk_value {
 /* ---- Host-owned handles ----------------------------------------------------------------- */
 
 /* One invocation of one hook: its inputs (settings, auth tokens), its error message, and the
-** handles and text handed out during it. Valid until the hook returns. */
+** handles and text handed out during it. Valid until the hook returns. One exception: a
+** credential test runs on_extend_request and then on_test_request on the same dk_call (one
+** check, the same settings), so its handles stay valid from the one into the other. */
 typedef struct dk_call dk_call;
 
 /* A set of request options being built: the output of on_extend_request (writable only
