@@ -43,7 +43,7 @@ std::string pointer_at(const json::value& v, const std::string& path) {
       escapes_ok = false;
     }
   }
-  if (!pointer.starts_with('/') || !escapes_ok) {
+  if ((!pointer.empty() && !pointer.starts_with('/')) || !escapes_ok) {  // "" is the whole document
     invalid_at(path, fmt::format("\"{}\" is not a JSON Pointer (RFC 6901) such as \"/data/token\"", pointer));
   }
   return pointer;
