@@ -69,6 +69,14 @@ TEST_CASE("numbers outside the bounds are reported with the bounds") {
         "Port must be a whole number, but it is a number (1.5).");
 }
 
+TEST_CASE("a whole number too large to be exact as written says how to write it") {
+  ValidatedSettings v = validate(R"({"apiKey":"secret-key-1","port":12345678901234567.0})");
+  CHECK(problem_for(v, "port") ==
+        "Port must be a whole number between -9223372036854775808 and 18446744073709551615, written as digits only "
+        "beyond 9007199254740992 (2^53, where numbers with a decimal point or an exponent stop being exact), but it "
+        "is a number (12345678901234568).");
+}
+
 TEST_CASE("a secret never appears in a problem") {
   ValidatedSettings short_key = validate(R"({"apiKey":"abc"})");
   CHECK(problem_for(short_key, "apiKey") == "API Key must be at least 8 characters long, but it is 3 characters long.");

@@ -142,7 +142,16 @@ CheckedValue check_single(const Field& field, const json::value& input, const Fi
     bool finite = !input.is_double() || std::isfinite(input.get_double());  // Boost reads 1e999 as inf
     if (input.is_number() && finite) number = input;
     if (input.is_string()) number = parse_number(input.get_string());
-    if (number && field.type == FieldType::integer) number = whole_number(*number);
+    if (number && field.type == FieldType::integer) {
+      bool whole_but_inexact = number->is_double() && std::floor(number->get_double()) == number->get_double();
+      number = whole_number(*number);
+      if (!number && whole_but_inexact) {
+        return fail(fmt::format("must be a whole number between -9223372036854775808 and 18446744073709551615, "
+                                "written as digits only beyond 9007199254740992 (2^53, where numbers with a "
+                                "decimal point or an exponent stop being exact), but it is {}",
+                                what_came(field, input)));
+      }
+    }
     if (!number) return type_error();
     value = *number;
     if (out_of_bounds(field, value.to_number<double>())) {
