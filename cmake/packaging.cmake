@@ -75,7 +75,7 @@ set(CPACK_COMPONENT_DEVELOPMENT_DEPENDS library runtime)
 # binaries link).
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_DEPENDS
-  "libboost-json1.81.0 (>= 1.81.0), libc6 (>= 2.34), libcurl4 (>= 7.63.0), libfmt9 (>= 9.1.0+ds1), libgcc-s1 (>= 3.0), libre2-9 (>= 20220601+dfsg), libssl3 (>= 3.0.0), libstdc++6 (>= 11)")
+  "libboost-json1.81.0 (>= 1.81.0), libc6 (>= 2.34), libcurl4 (>= 7.63.0), libfmt9 (>= 9.1.0+ds1), libgcc-s1 (>= 3.0), libpsl5 (>= 0.13.0), libre2-9 (>= 20220601+dfsg), libssl3 (>= 3.0.0), libstdc++6 (>= 11)")
 set(CPACK_DEBIAN_RUNTIME_DESCRIPTION "load and test destination plugins: the destkit CLI
 destkit loads destination plugins, shared libraries that connect an event
 platform to a partner's HTTP API, through a stable C ABI. The destkit command
@@ -87,7 +87,7 @@ It also holds the bundled example plugins, their sources in
 
 set(CPACK_DEBIAN_LIBRARY_PACKAGE_SECTION libs)
 set(CPACK_DEBIAN_LIBRARY_PACKAGE_DEPENDS
-  "libboost-json1.81.0 (>= 1.81.0), libc6 (>= 2.34), libcurl4 (>= 7.63.0), libfmt9 (>= 9.1.0+ds1), libgcc-s1 (>= 3.0), libre2-9 (>= 20220601+dfsg), libseccomp2 (>= 0.0.0~20120605), libssl3 (>= 3.0.0), libstdc++6 (>= 11)")
+  "libboost-json1.81.0 (>= 1.81.0), libc6 (>= 2.34), libcurl4 (>= 7.63.0), libfmt9 (>= 9.1.0+ds1), libgcc-s1 (>= 3.0), libpsl5 (>= 0.13.0), libre2-9 (>= 20220601+dfsg), libseccomp2 (>= 0.0.0~20120605), libssl3 (>= 3.0.0), libstdc++6 (>= 11)")
 # shlibs tells dpkg-shlibdeps which package provides the library; the trigger has ldconfig
 # refresh its cache once per dpkg run instead of a maintainer script calling it.
 configure_file(${debian_dir}/shlibs.in ${PROJECT_BINARY_DIR}/debian/shlibs @ONLY)

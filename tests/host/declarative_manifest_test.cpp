@@ -170,7 +170,13 @@ TEST_CASE("URL templates fix the scheme and keep substitutions out of the user i
         "$.extendRequest.prefixUrl: column 37: " + domain_refused);
   CHECK(refusal(scheme + R"(https://{{settings.host}}.com/api"}})") ==
         "$.extendRequest.prefixUrl: column 26: " + domain_refused);
+  for (const char* suffix : {"co.uk", "github.io", "CO.UK"}) {  // public suffixes of two labels
+    CAPTURE(suffix);
+    CHECK(refusal(scheme + "https://{{settings.host}}." + suffix + "/api\"}}") ==
+          "$.extendRequest.prefixUrl: column 26: " + domain_refused);
+  }
   CHECK(refusal(scheme + R"(https://{{settings.host}}.acme.com/api"}})").empty());
+  CHECK(refusal(scheme + R"(https://{{settings.host}}.acme.co.uk/api"}})").empty());
 }
 
 TEST_CASE("a declarative field takes every option the C++ SDK writes for a compiled one") {

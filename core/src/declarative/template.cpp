@@ -4,6 +4,7 @@
 #include "util/spelling.hpp"
 
 #include <fmt/format.h>
+#include <libpsl.h>
 
 #include <algorithm>
 #include <array>
@@ -277,10 +278,13 @@ static std::optional<TemplateError> classify_url_parts(Template& url, bool allow
     }
   }
   // A setting may name a subdomain, never the domain: what follows the last substitution in
-  // the host must be a literal domain with at least two labels (".example.com").
+  // the host must be a literal domain with at least two labels (".example.com") that is not
+  // itself a public suffix (".co.uk", ".github.io": there a setting would name the domain).
   if (host_substituted) {
     bool names_domain = host_tail.size() > 1 && host_tail.front() == '.' && host_tail.find('.', 1) != std::string::npos &&
-                        host_tail.back() != '.';
+                        host_tail.back() != '.' &&
+                        psl_is_public_suffix2(psl_builtin(), lower(host_tail.substr(1)).c_str(),
+                                              PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) == 0;
     if (!names_domain) {
       return TemplateError{host_column,
                            "a substitution in the host must be followed by a literal domain, as in "
