@@ -100,20 +100,20 @@ TEST_CASE("a secret with white space around it is redacted also as a server that
   Redactor redactor;
   redactor.add(" sk_live_ABCDEFGH12345\t");
   CHECK(redactor.apply("401 sk_live_ABCDEFGH12345") == "401 [redacted]");
-  remember_secret("remembered-key-0123456789 ");
+  remember_secret("remembered-key-0123456789 ", "test-scope");
   CHECK(Redactor().apply("echo: remembered-key-0123456789.") == "echo: [redacted].");
 }
 
 TEST_CASE("the process remembers the most recent secrets only, and none too long to search cheaply") {
-  remember_secret("oldest-remembered-secret-0000");
-  for (std::size_t i = 0; i < kMaxRememberedSecrets; ++i) remember_secret("newer-remembered-secret-" + std::to_string(i));
+  remember_secret("oldest-remembered-secret-0000", "test-scope");
+  for (std::size_t i = 0; i < kMaxRememberedSecrets; ++i) remember_secret("newer-remembered-secret-" + std::to_string(i), "test-scope");
   Redactor fresh;
   CHECK(fresh.apply("oldest-remembered-secret-0000") == "oldest-remembered-secret-0000");
   CHECK(fresh.apply("newer-remembered-secret-0") == "[redacted]");
   std::string last = "newer-remembered-secret-" + std::to_string(kMaxRememberedSecrets - 1);
   CHECK(fresh.apply(last) == "[redacted]");
   std::string long_secret(kMaxRememberedSecretBytes + 1, 'L');
-  remember_secret(long_secret);
+  remember_secret(long_secret, "test-scope");
   CHECK(fresh.apply(long_secret) == long_secret);
   Redactor own;  // a call's own redactor knows it whatever its length
   own.add(long_secret);
@@ -121,7 +121,7 @@ TEST_CASE("the process remembers the most recent secrets only, and none too long
 }
 
 TEST_CASE("a secret remembered from another call is not redacted from text that a call's caller gave it") {
-  remember_secret("Summer2024-victim-pass");
+  remember_secret("Summer2024-victim-pass", "test-scope");
   Redactor caller;
   caller.add_known_to_caller("Summer2024-victim-pass.example.com");
   CHECK(caller.apply("GET https://Summer2024-victim-pass.example.com/") == "GET https://Summer2024-victim-pass.example.com/");
@@ -133,7 +133,7 @@ TEST_CASE("a secret remembered from another call is not redacted from text that 
 }
 
 TEST_CASE("a secret remembered from another call is not redacted in any form from what its caller gave, decoded or not") {
-  remember_secret("Victim2/77 y");
+  remember_secret("Victim2/77 y", "test-scope");
   Redactor caller;
   caller.add_known_to_caller("Victim2%2F77%20y");  // the caller sent it percent-encoded
   CHECK(caller.apply(R"({"decoded": "Victim2/77 y"})") == R"({"decoded": "Victim2/77 y"})");
@@ -144,4 +144,15 @@ TEST_CASE("a secret remembered from another call is not redacted in any form fro
   Redactor encoded;  // the caller gave its base64 form, which decodes to it
   encoded.add_known_to_caller("VmljdGltMi83NyB5");
   CHECK(encoded.apply("q=VmljdGltMi83NyB5, decoded: Victim2/77 y") == "q=VmljdGltMi83NyB5, decoded: Victim2/77 y");
+}
+
+TEST_CASE("a secret remembered from one destination's call is redacted in that destination's calls only") {
+  remember_secret("Acme-Prod-Key-9f3a", "acme");
+  Redactor same, other, unlimited;
+  same.limit_to("acme");
+  other.limit_to("globex");
+  // A caller of another destination whose server echoes guesses learns nothing of acme's.
+  CHECK(other.apply("guess=Acme-Prod-Key-9f3a") == "guess=Acme-Prod-Key-9f3a");
+  CHECK(same.apply("kept from an earlier call: Acme-Prod-Key-9f3a") == "kept from an earlier call: [redacted]");
+  CHECK(unlimited.apply("Acme-Prod-Key-9f3a") == "[redacted]");
 }

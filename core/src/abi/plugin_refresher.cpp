@@ -17,6 +17,7 @@ OAuthTokens::Refresher plugin_refresher(const dk_plugin* hooks, const dk_call& t
   return [hooks, env, settings, defaults](const OAuthClientConfig& client, const TokenRecord& current) -> TokenResult {
     dk_call call;
     call.env = env;
+    call.redactor.limit_to(env.plugin_slug);
     call.hooks = hooks;
     call.settings = settings;
     call.auth = {current.access_token, current.refresh_token};

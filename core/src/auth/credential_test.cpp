@@ -158,6 +158,7 @@ AuthVerdict check_credentials(const LoadedPlugin& plugin, const boost::json::val
   const dk_plugin& hooks = *code;
   dk_call call;
   call.env = {&env.http, &env.log, plugin.slug(), env.verbose};
+  call.redactor.limit_to(plugin.slug());
   call.hooks = &hooks;
   call.settings = &settings.values;
   call.definition = &definition;

@@ -153,7 +153,7 @@ struct ProcessSecrets {
   std::shared_mutex mutex;
   std::unordered_set<std::string, TextHash, std::equal_to<>> remembered;
   struct Remembered {
-    std::string secret;
+    std::string key;    // in `remembered`: scope, NUL, secret
     std::size_t forms;  // how many of `forms` are its own
   };
   std::deque<Remembered> order;         // the oldest first
@@ -174,32 +174,35 @@ std::string_view trimmed(std::string_view secret) {
   return secret.substr(first, secret.find_last_not_of(kSpace) - first + 1);
 }
 
-void remember_one(std::string_view secret) {
+void remember_one(std::string_view secret, std::string_view scope) {
   if (secret.empty() || secret.size() > kMaxRememberedSecretBytes) return;
   ProcessSecrets& known = process_secrets();
+  // Keyed by scope and secret: a NUL cannot be in a slug.
+  std::string key = std::string(scope) + '\0' + std::string(secret);
   {
     std::shared_lock lock(known.mutex);
-    if (known.remembered.contains(secret)) return;
+    if (known.remembered.contains(key)) return;
   }
   std::vector<Redactor::Secret> forms;
   add_forms(forms, secret);
+  for (auto& form : forms) form.scope = std::string(scope);
   std::unique_lock lock(known.mutex);
-  if (!known.remembered.emplace(secret).second) return;
-  known.order.push_back({std::string(secret), forms.size()});
+  if (!known.remembered.emplace(key).second) return;
+  known.order.push_back({std::move(key), forms.size()});
   known.forms.insert(known.forms.end(), forms.begin(), forms.end());
   if (known.order.size() > kMaxRememberedSecrets) {
     const auto& oldest = known.order.front();
     known.forms.erase(known.forms.begin(), known.forms.begin() + static_cast<std::ptrdiff_t>(oldest.forms));
-    known.remembered.erase(oldest.secret);
+    known.remembered.erase(oldest.key);
     known.order.pop_front();
   }
 }
 
 }  // namespace
 
-void remember_secret(std::string_view secret) {
-  remember_one(secret);
-  if (std::string_view kept = trimmed(secret); kept.size() != secret.size()) remember_one(kept);
+void remember_secret(std::string_view secret, std::string_view scope) {
+  remember_one(secret, scope);
+  if (std::string_view kept = trimmed(secret); kept.size() != secret.size()) remember_one(kept, scope);
 }
 
 bool is_secret_name(std::string_view name) {
@@ -306,7 +309,7 @@ std::string Redactor::apply(std::string_view text) const {
   auto known_to_caller = [&](const Secret& secret) {
     return std::any_of(known_to_caller_.begin(), known_to_caller_.end(), [&](const std::string& text) {
       return std::any_of(process.begin(), process.end(), [&](const Secret& form) {
-        return form.of == secret.of && text.find(form.text) != std::string::npos;
+        return form.of == secret.of && form.scope == secret.scope && text.find(form.text) != std::string::npos;
       });
     });
   };
@@ -314,6 +317,7 @@ std::string Redactor::apply(std::string_view text) const {
     for (const std::vector<Secret>* list : {&own, &process}) {
       for (const auto& secret : *list) {
         const std::size_t size = secret.text.size();
+        if (list == &process && !scope_.empty() && secret.scope != scope_) continue;
         for (auto at = seen.find(secret.text); at != std::string_view::npos; at = seen.find(secret.text, at + 1)) {
           if (secret.whole_word_only && !stands_alone(seen, at, size)) continue;
           if (list == &process && known_to_caller(secret)) break;

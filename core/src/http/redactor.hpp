@@ -25,6 +25,13 @@ class Redactor {
   // encoding inside JSON.
   std::string apply(std::string_view text) const;
 
+  // Limits the secrets remembered from other calls that this redactor searches for to those a
+  // call of the same destination sent (remember_secret's `scope`). A call's redactor is so
+  // limited: what a destination's code keeps from one call can only reach its own later
+  // calls, and a caller whose server echoes guesses cannot learn which values another
+  // destination's callers sent.
+  void limit_to(std::string scope) { scope_ = std::move(scope); }
+
   // Text the caller of a call gave it (its settings). A secret remembered from another call
   // (remember_secret) that occurs in such text, as it is or URL- or JSON-decoded, is not
   // redacted by this redactor in any form: the caller knows that value, and redacting it
@@ -36,6 +43,7 @@ class Redactor {
     std::string text;
     bool whole_word_only;  // short secrets: redacting every "ab" would shred every message
     std::string of;        // the secret `text` is a form of
+    std::string scope{};   // of a remembered secret: the destination whose call sent it
   };
 
  private:
@@ -57,18 +65,20 @@ class Redactor {
 
   std::vector<std::string> secrets_;  // as added
   std::vector<std::string> known_to_caller_;
+  std::string scope_;  // empty: every remembered secret
   std::size_t shortest_ = SIZE_MAX;   // of secrets_
   mutable Forms forms_;
 };
 
-// Makes `secret` (and its trimmed form, as Redactor::add) known to every Redactor (thread-safe):
+// Makes `secret` (and its trimmed form, as Redactor::add) known to every Redactor not limited
+// to another scope (Redactor::limit_to; `scope` is the slug of the destination that sent it) (thread-safe):
 // a settings value the host has sent as a credential is a secret whatever type its field
 // declares. The process keeps the kMaxRememberedSecrets most recently remembered, none longer
 // than kMaxRememberedSecretBytes (a longer one is redacted in its own call only): in a host
 // that tests many users' credentials, the memory and the time each redaction takes stay bounded.
 inline constexpr std::size_t kMaxRememberedSecrets = 256;
 inline constexpr std::size_t kMaxRememberedSecretBytes = 4096;
-void remember_secret(std::string_view secret);
+void remember_secret(std::string_view secret, std::string_view scope);
 
 inline constexpr std::string_view kRedacted = "[redacted]";
 
