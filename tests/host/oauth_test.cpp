@@ -411,6 +411,23 @@ TEST_CASE("a token request is bounded by the host's default timeout, as the plug
   CHECK(v.message.find("did not answer completely within 300 ms") != std::string::npos);
 }
 
+TEST_CASE("a sign-out while a refresh is under way is not undone when that refresh saves") {
+  OAuthWorld world;
+  auto host = world.host();
+  world.signed_in(kManaged, std::chrono::seconds(-60));
+  world.server.set_token_delay(std::chrono::seconds(1));
+  std::thread test([&] { world.test_auth(*host); });  // refreshes, for a second
+  for (int i = 0; i < 1000 && world.server.token_requests("refresh_token") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  REQUIRE(world.server.token_requests("refresh_token") == 1);
+  auto signed_out = host->oauth_logout(*host->find(kManaged));
+  test.join();
+  REQUIRE(signed_out.ok());
+  CHECK(*signed_out);
+  CHECK(std::holds_alternative<std::monostate>(world.store().load(kManaged, "default")));
+}
+
 TEST_CASE("client_credentials: the host fetches a token itself and caches it") {
   OAuthWorld world;
   auto host = world.host(kManaged, "client_credentials");

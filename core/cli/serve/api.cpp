@@ -332,7 +332,10 @@ void Api::handle(const ServeRequest& request, Reply reply) {
                               route));
   }
   if (tail == "oauth/start") return oauth_start(*plugin, request, std::move(reply));
-  return reply(method == "DELETE" ? oauth_sign_out(*plugin, request) : oauth_status(*plugin, request));
+  if (method != "DELETE") return reply(oauth_status(*plugin, request));
+  // A sign-out waits for a refresh of the connection under way: on a worker, not the event loop.
+  run_on_lane(lanes_, plugin->slug(), request, std::move(reply), "/v1/destinations/{slug}/oauth",
+              [this, plugin, request] { return oauth_sign_out(*plugin, request); });
 }
 
 ServeAnswer Api::validate(const host::Plugin& plugin, const ServeRequest& request) {

@@ -371,7 +371,13 @@ Result<OAuthConnection> Host::oauth_status(const Plugin& plugin, const std::stri
 
 Result<bool> Host::oauth_logout(const Plugin& plugin, const std::string& connection) const {
   try {
-    return impl_->requests.oauth->store().remove(plugin.slug(), connection);
+    const TokenStore& store = impl_->requests.oauth->store();
+    std::error_code ec;
+    if (!std::filesystem::exists(store.path_of(plugin.slug(), connection), ec)) return false;
+    // After a refresh under way, which would save its tokens over the sign-out.
+    auto lock = store.lock(plugin.slug(), connection);
+    if (auto* error = std::get_if<std::string>(&lock)) return Status::error(Status::Code::failed, *error);
+    return store.remove(plugin.slug(), connection);
   } catch (...) {
     return internal_error();
   }

@@ -151,6 +151,10 @@ TokenResult finish_authorization(const std::string& slug, const std::string& con
   }
   TokenResult result = exchange_authorization_code(client, request, params["code"], http);
   if (auto* record = std::get_if<TokenRecord>(&result)) {
+    // After a refresh of the record this replaces, which holds the lock from reading it to
+    // saving its own: else that refresh would save the old grant's tokens over these.
+    auto lock = store.lock(slug, connection);
+    if (auto* e = std::get_if<std::string>(&lock)) return OAuthError{OAuthError::Kind::invalid, "could not store the tokens: " + *e};
     if (std::string error = store.save(slug, connection, *record); !error.empty()) {
       return OAuthError{OAuthError::Kind::invalid, "could not store the tokens: " + error};
     }

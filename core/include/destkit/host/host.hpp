@@ -79,7 +79,8 @@ class DESTKIT_HOST_API Host {
                                          const std::string& redirect_uri) const;
   Result<OAuthSignIn> oauth_finish(const std::string& state, const std::string& code,
                                    const std::string& error = {}) const;
-  // Deletes the stored tokens; false when nothing was stored.
+  // Deletes the stored tokens, once a refresh of them under way (in this process or another)
+  // has saved its own; false when nothing was stored. Blocks while that refresh runs.
   Result<bool> oauth_logout(const Plugin& plugin, const std::string& connection = "default") const;
 
   // Searches the search path again: files not loaded yet are tried (new plugins are added to
