@@ -155,7 +155,13 @@ TokenResult read_token_response(const HttpResponse& response, const OAuthClientC
   if (auto seconds = lifetime_seconds(body->if_contains("expires_in"))) {
     record.expires_at = expiry_after(record.obtained_at, *seconds);
   }
-  std::string scope = text("scope");
+  // Scopes are shown (oauth status, serve's status route), never a token: a server that puts
+  // one there, or the client secret, has it redacted.
+  Redactor secrets;
+  secrets.add(record.access_token);
+  secrets.add(record.refresh_token);
+  add_client_secrets(secrets, client);
+  std::string scope = secrets.apply(text("scope"));
   if (scope.empty()) {
     record.scopes = client.scopes;
   } else {
