@@ -209,17 +209,17 @@ bool is_secret_name(std::string_view name) {
   std::string lower(name);
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
   for (const char* part : {"auth", "key", "token", "secret", "cookie", "session", "signature", "password", "passwd",
-                           "credential", "jwt"}) {
+                           "passcode", "credential", "jwt", "bearer", "hmac"}) {
     if (lower.find(part) != std::string::npos) return true;
   }
   // Too short to search inside names ("bypass", "compass"): these only as words of it (X-Pwd).
   auto is_letter = [&](std::size_t at) { return at < lower.size() && std::isalpha(static_cast<unsigned char>(lower[at])); };
-  for (std::string_view word : {"pass", "pwd"}) {
+  for (std::string_view word : {"pass", "pwd", "sig", "sid"}) {
     for (auto at = lower.find(word); at != std::string::npos; at = lower.find(word, at + 1)) {
       if ((at == 0 || !is_letter(at - 1)) && !is_letter(at + word.size())) return true;
     }
   }
-  return lower == "code" || lower == "sig";
+  return lower == "code";
 }
 
 std::string redact_url(std::string_view url) {
