@@ -82,6 +82,16 @@ TEST_CASE("a FIFO is refused at once where only regular files are wanted") {
   CHECK(read_file(fifo, {.max_bytes = 4096, .regular_file_only = true}).error == fifo.string() + " is not a regular file");
 }
 
+TEST_CASE("a configuration FIFO that nothing is written to is an error after a bound, not a hang") {
+  fs::path fifo = new_directory("config") / "host.json";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  SpawnedProcess process({kDestkitCli.string(), "plugins", "--config", fifo.string()});
+  ProcessResult result = process.wait(std::chrono::seconds(30));
+  CHECK(result.err == "destkit: invalid configuration: cannot use the configuration file: nothing was written to the "
+                      "FIFO " + fifo.string() + " within 10 seconds\n");
+  CHECK(result.exit_code == 2);
+}
+
 TEST_CASE("an endless settings file is refused once it passes 1 MiB") {
   EndlessFifo settings(new_directory("settings") / "settings.json", 2 << 20);
   SpawnedProcess process({kDestkitCli.string(), "test-auth", "test-probe", "--plugin-path", kTestPluginDir.string(),

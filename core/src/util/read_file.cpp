@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,8 +30,10 @@ FileText read_descriptor(int fd, const std::string& name, std::size_t max_bytes)
 
 FileText read_file(const std::filesystem::path& path, ReadLimits limits) {
   const std::string name = path.string();
-  int flags = O_RDONLY | O_CLOEXEC | (limits.regular_file_only ? O_NONBLOCK : 0);
-  int fd = ::open(path.c_str(), flags);
+  // Opened non-blocking: opening a FIFO that no process writes would wait forever. A FIFO is
+  // then given kFifoWait to have something written (or its writer gone); reads block again, so
+  // a pipe whose writer is still writing (bash's <(...)) is read whole.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return {{}, fmt::format("cannot read {} ({})", name, std::strerror(errno)), errno == ENOENT};
   struct stat st {};
   std::string problem;
@@ -40,6 +43,11 @@ FileText read_file(const std::filesystem::path& path, ReadLimits limits) {
     problem = fmt::format("{} is a directory, not a file", name);
   } else if (limits.regular_file_only && !S_ISREG(st.st_mode)) {
     problem = fmt::format("{} is not a regular file", name);
+  } else if (pollfd ready{fd, POLLIN, 0}; S_ISFIFO(st.st_mode) && ::poll(&ready, 1, kFifoWait.count()) == 0) {
+    problem = fmt::format("nothing was written to the FIFO {} within {} seconds", name,
+                          std::chrono::duration_cast<std::chrono::seconds>(kFifoWait).count());
+  } else if (int status = ::fcntl(fd, F_GETFL); status < 0 || ::fcntl(fd, F_SETFL, status & ~O_NONBLOCK) != 0) {
+    problem = fmt::format("cannot read {} ({})", name, std::strerror(errno));
   }
   FileText result = problem.empty() ? read_descriptor(fd, name, limits.max_bytes) : FileText{{}, problem};
   ::close(fd);

@@ -2,6 +2,7 @@
 // costs at most the bound (plus one byte) in memory and time, never all of it.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <string>
@@ -20,10 +21,13 @@ struct FileText {
   bool ok() const { return error.empty(); }
 };
 
+// How long read_file waits for a FIFO's writer to write something (or go).
+inline constexpr std::chrono::milliseconds kFifoWait{10000};
+
 struct ReadLimits {
   std::size_t max_bytes = 1 << 20;
-  // Refuse FIFOs, devices and sockets before reading (opened non-blocking, so a FIFO without
-  // a writer does not hang the caller). Off, a pipe such as bash's <(...) can be read.
+  // Refuse FIFOs, devices and sockets before reading. Off, a pipe such as bash's <(...) can be
+  // read; a FIFO that nothing is written to within kFifoWait is an error, not a hang.
   bool regular_file_only = false;
 };
 
