@@ -502,7 +502,7 @@ TEST_CASE("an expires_in that is fractional, huge, negative or quoted is read wi
   // -1: no expiry is recorded, and the token is used until it is refused.
   auto [expires_in, lifetime] = GENERATE(table<std::string, long long>({
       {"3599.5", 3599}, {"1e300", kLongestTokenLifetime.count()}, {"\"3600\"", 3600}, {"-5", -1},
-      {"\"soon\"", -1}, {"null", -1}}));
+      {"\"soon\"", -1}, {"null", -1}, {"0.5", -1}}));
   INFO(expires_in);
   OAuthWorld world;
   auto host = world.host();

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -106,7 +107,8 @@ bool TokenRecord::expires_within(std::chrono::seconds margin) const {
 }
 
 std::optional<Clock::time_point> expiry_after(Clock::time_point obtained_at, double seconds) {
-  if (!(seconds > 0)) return std::nullopt;  // also NaN
+  seconds = std::floor(seconds);  // fractional: rounded down, as the README says
+  if (!(seconds > 0)) return std::nullopt;  // also NaN, and 0.5 rounded down
   auto lifetime = std::chrono::seconds(static_cast<std::int64_t>(std::min(seconds, double(kLongestTokenLifetime.count()))));
   return obtained_at + lifetime;
 }

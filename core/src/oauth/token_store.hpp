@@ -37,8 +37,8 @@ struct TokenRecord {
 // Longer lifetimes (1e300 seconds has been seen) are taken as this: the clock must hold them.
 inline constexpr std::chrono::seconds kLongestTokenLifetime{10LL * 366 * 24 * 3600};
 
-// When a token obtained at `obtained_at` and said to last `seconds` expires: whole seconds,
-// at most kLongestTokenLifetime; nothing when `seconds` is not a positive number.
+// When a token obtained at `obtained_at` and said to last `seconds` expires: whole seconds
+// (rounded down), at most kLongestTokenLifetime; nothing when that is not a positive number.
 std::optional<std::chrono::system_clock::time_point> expiry_after(std::chrono::system_clock::time_point obtained_at,
                                                                  double seconds);
 
