@@ -535,6 +535,13 @@ TEST_CASE("a cleartext http token or authorize URL is refused unless its host is
     INFO(local);
     CHECK(parse(local, local).ok());
   }
+  // The sign-in's parameters would follow a fragment, and a password would be shown with the URL.
+  CHECK(parse("https://auth.example.com/a#frag", "https://auth.example.com/token").status().message() ==
+        "host.json: destinations.acme.oauth.authorizeUrl: must not have a fragment (#...)");
+  CHECK(parse("https://auth.example.com/a", "https://user:pw@auth.example.com/token").status().message() ==
+        "host.json: destinations.acme.oauth.tokenUrl: must not carry a user name or password (the client's are "
+        "clientId and clientSecret)");
+  CHECK(parse("https://auth.example.com/a?audience=x@y", "https://auth.example.com/token").ok());
 }
 
 TEST_CASE("a configuration file that others can read gets a warning when it holds a client secret inline") {

@@ -49,6 +49,14 @@ std::string url_at(const json::object& o, const char* key, const std::string& pa
             "must be an https URL: over http the client secret and the tokens would travel in clear text "
             "(http is accepted only for 127.0.0.1, ::1 and localhost)");
   }
+  // The sign-in adds its parameters to the query: after a fragment a browser would never send
+  // them. A user name or password in the URL would be shown wherever the URL is.
+  std::string_view authority = std::string_view(url).substr(url.find("://") + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (url.find('#') != std::string::npos) invalid_at(path + "." + key, "must not have a fragment (#...)");
+  if (authority.find('@') != std::string_view::npos) {
+    invalid_at(path + "." + key, "must not carry a user name or password (the client's are clientId and clientSecret)");
+  }
   return url;
 }
 
