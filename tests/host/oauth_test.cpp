@@ -542,6 +542,8 @@ TEST_CASE("a cleartext http token or authorize URL is refused unless its host is
         "host.json: destinations.acme.oauth.tokenUrl: must not carry a user name or password (the client's are "
         "clientId and clientSecret)");
   CHECK(parse("https://auth.example.com/a?audience=x@y", "https://auth.example.com/token").ok());
+  CHECK(parse("https://auth.example.com/a?state=EVIL", "https://auth.example.com/token").status().message() ==
+        "host.json: destinations.acme.oauth.authorizeUrl: must not set \"state\": the sign-in sets it");
 }
 
 TEST_CASE("a configuration file that others can read gets a warning when it holds a client secret inline") {

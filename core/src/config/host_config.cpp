@@ -4,6 +4,7 @@
 #include "util/json_input.hpp"
 #include "util/json_path.hpp"
 #include "util/read_file.hpp"
+#include "util/url_form.hpp"
 #include "http/client.hpp"
 #include "http/request_options.hpp"
 
@@ -107,6 +108,15 @@ OAuthClientConfig parse_oauth(const json::value& v, const std::string& path) {
     invalid_at(path + ".grant", "must be \"authorization_code\" or \"client_credentials\"");
   }
   c.authorize_url = url_at(o, "authorizeUrl", path, c.grant == OAuthGrant::authorization_code);
+  // The sign-in sets these itself; a second one would leave the provider to choose.
+  if (auto query = c.authorize_url.find('?'); query != std::string::npos) {
+    for (const auto& [name, value] : parse_form(std::string_view(c.authorize_url).substr(query + 1))) {
+      for (std::string_view own : {"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge",
+                                   "code_challenge_method"}) {
+        if (name == own) invalid_at(path + ".authorizeUrl", fmt::format("must not set \"{}\": the sign-in sets it", name));
+      }
+    }
+  }
   c.token_url = url_at(o, "tokenUrl", path, true);
   if (const json::value* scopes = o.if_contains("scopes")) {
     if (!scopes->is_array()) invalid_at(path + ".scopes", "must be a list of strings");
