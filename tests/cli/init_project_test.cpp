@@ -36,6 +36,7 @@ TEST_CASE("the init project's test follows its destination's URL and auth style"
   std::filesystem::path manifest = dir / "destkit-acme.json";
 
   ProcessResult as_written = project_test(dir);
+  INFO(as_written.out + as_written.err);
   CHECK(as_written.exit_code == 0);
   CHECK(as_written.out.find("testRequest: GET api.example.com/v1/me; the right settings pass, wrong ones read: "
                             "Credentials are invalid: 401 Unauthorized") != std::string::npos);
@@ -44,6 +45,7 @@ TEST_CASE("the init project's test follows its destination's URL and auth style"
     write_manifest(manifest, R"({"prefixUrl": "https://eu.api.example.org:8443/v2", "searchParams": {"key": "{{settings.apiKey}}"}})",
                    "/accounts/current");
     ProcessResult moved = project_test(dir);
+    INFO(moved.out + moved.err);
     CHECK(moved.exit_code == 0);
     CHECK(moved.out.find("testRequest: GET eu.api.example.org/v2/accounts/current;") != std::string::npos);
   }
@@ -51,6 +53,7 @@ TEST_CASE("the init project's test follows its destination's URL and auth style"
     write_manifest(manifest, R"({"prefixUrl": "https://api.example.net", "username": "{{settings.apiKey}}", "password": "x"})",
                    "/ping");
     ProcessResult basic = project_test(dir);
+    INFO(basic.out + basic.err);
     CHECK(basic.exit_code == 0);
     CHECK(basic.out.find("testRequest: GET api.example.net/ping;") != std::string::npos);
   }
