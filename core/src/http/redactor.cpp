@@ -142,16 +142,12 @@ void add_forms(std::vector<Redactor::Secret>& forms, std::string_view secret) {
   }
 }
 
-// Secrets known to every Redactor: each one once, with its forms computed when it is first
-// remembered, so remembering it again (every call that sends it) costs one lookup.
-struct TextHash {
-  using is_transparent = void;  // looks a string_view up without copying it into a string
-  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-};
-
+// Secrets remembered from calls: each one once per destination (its scope), with its forms
+// computed when it is first remembered, so remembering it again (every call that sends it)
+// costs one lookup.
 struct ProcessSecrets {
   std::shared_mutex mutex;
-  std::unordered_set<std::string, TextHash, std::equal_to<>> remembered;
+  std::unordered_set<std::string> remembered;
   struct Remembered {
     std::string key;    // in `remembered`: scope, NUL, secret
     std::size_t forms;  // how many of `forms` are its own
