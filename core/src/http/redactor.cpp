@@ -6,7 +6,6 @@
 #include <cctype>
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <mutex>
 #include <shared_mutex>
 #include <unordered_set>
