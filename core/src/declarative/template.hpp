@@ -25,8 +25,8 @@ struct Filter {
   std::size_t column = 0;   // 1-based, where the filter's name starts
 };
 
-// Where a URL template puts a substitution; decides how its value is checked and encoded.
-// Where in a URL a substitution stands: `query` is after a literal '?' or '#'.
+// Where a URL template puts a substitution (`query`: after a literal '?' or '#'); decides how
+// its value is checked and encoded.
 enum class UrlPart { none, host, port, path, query };
 
 struct Substitution {
