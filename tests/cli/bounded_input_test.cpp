@@ -87,8 +87,10 @@ TEST_CASE("a configuration FIFO that nothing is written to is an error after a b
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
   SpawnedProcess process({kDestkitCli.string(), "plugins", "--config", fifo.string()});
   ProcessResult result = process.wait(std::chrono::seconds(30));
-  CHECK(result.err == "destkit: invalid configuration: cannot use the configuration file: nothing was written to the "
-                      "FIFO " + fifo.string() + " within 10 seconds\n");
+  CHECK(result.err ==
+        "destkit: invalid configuration: cannot use the configuration file: nothing was written to the "
+        "FIFO " +
+            fifo.string() + " within 10 seconds\n");
   CHECK(result.exit_code == 2);
 }
 

@@ -359,9 +359,8 @@ TEST_CASE("serve does not run a test whose client left while it waited, and refu
   first.join();
   // The four are answered 499 by the workers that take them, one by one; until then they fill
   // the queue, and the next test would be refused as busy.
-  REQUIRE(eventually([&] {
-    return serve.get("/metrics").body.find("destkit_http_requests_in_flight 1\n") != std::string::npos;
-  }));
+  REQUIRE(eventually(
+      [&] { return serve.get("/metrics").body.find("destkit_http_requests_in_flight 1\n") != std::string::npos; }));
   CHECK(outcome(serve.post("/v1/destinations/example-basic/test", kBasic)) == "valid");
   CHECK(slow.received == 2);  // the first test and the last: none of the four whose clients left
   CHECK(serve.get("/metrics").body.find(R"(status="499")") != std::string::npos);

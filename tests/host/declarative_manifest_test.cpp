@@ -237,7 +237,8 @@ TEST_CASE("requests and renewals are checked where they are declared") {
         "$.authentication.testRequest.method: \"get\" is not a method destkit sends (GET, POST, PUT, PATCH, DELETE or HEAD)");
   CHECK(refusal(manifest_with("\"timeout\": 1", R"({"url": "/me", "valid": {"pointer": "data"}})")) ==
         "$.authentication.testRequest.valid.pointer: \"data\" is not a JSON Pointer (RFC 6901) such as \"/data/token\"");
-  CHECK(refusal(manifest_with("\"timeout\": 1", R"({"url": "/me", "valid": {"pointer": "", "equals": true}})")).empty());
+  CHECK(
+      refusal(manifest_with("\"timeout\": 1", R"({"url": "/me", "valid": {"pointer": "", "equals": true}})")).empty());
   CHECK(refusal(manifest_with("\"timeout\": 1", R"({"url": "/me", "valid": {"equals": true}})")) ==
         "$.authentication.testRequest.valid.equals: needs a \"pointer\" saying where the value is");
   CHECK(refusal(R"({"slug": "a", "name": "A", "version": "1", "authentication": {"scheme": "oauth-managed",

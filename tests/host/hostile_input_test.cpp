@@ -69,8 +69,8 @@ TEST_CASE("a setting the host cannot put into a header or a URL is the user's er
       std::make_tuple("t0k\\tx", "token-in-path", "Token holds a control character, which a URL cannot carry."));
   std::string settings =
       R"({"baseUrl":")" + probe_base_url(server) + R"(","token":")" + token + R"(","mode":")" + mode + "\"}";
-  ProcessResult r = run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()},
-                                settings);
+  ProcessResult r =
+      run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()}, settings);
   CHECK(r.out == std::string("Settings are invalid.\n  token: ") + message + "\n");
   CHECK(r.exit_code == 1);
   CHECK(server.request_count() == 0);
@@ -78,8 +78,8 @@ TEST_CASE("a setting the host cannot put into a header or a URL is the user's er
 
 TEST_CASE("a setting that makes prefixUrl another scheme than http(s) is refused at once, naming the field") {
   std::string settings = R"({"baseUrl":"ftp://127.0.0.1:9/base","token":"t0k","mode":"plain"})";
-  ProcessResult r = run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()},
-                                settings);
+  ProcessResult r =
+      run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()}, settings);
   CHECK(r.out == "Settings are invalid.\n  baseUrl: Base URL must be an http or https URL to be the API's address.\n");
   CHECK(r.exit_code == 1);
 }

@@ -496,7 +496,8 @@ TEST_CASE("what an isolated plugin writes is redacted with its call's secrets, i
   CHECK(lines_with(*log, kProbeToken) == 0);
 }
 
-TEST_CASE("what an isolated plugin writes in extendRequest is held until the host knows the credentials it sends", "[own-isolation]") {
+TEST_CASE("what an isolated plugin writes in extendRequest is held until the host knows the credentials it sends",
+          "[own-isolation]") {
   auto server = answering(200);
   auto log = std::make_shared<LogLines>();
   Host host(probe_host_options(Isolation::process, log));

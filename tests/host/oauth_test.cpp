@@ -500,9 +500,13 @@ TEST_CASE("eight test-auth processes with one expired token refresh it once, tho
 
 TEST_CASE("an expires_in that is fractional, huge, negative or quoted is read without an exception") {
   // -1: no expiry is recorded, and the token is used until it is refused.
-  auto [expires_in, lifetime] = GENERATE(table<std::string, long long>({
-      {"3599.5", 3599}, {"1e300", kLongestTokenLifetime.count()}, {"\"3600\"", 3600}, {"-5", -1},
-      {"\"soon\"", -1}, {"null", -1}, {"0.5", -1}}));
+  auto [expires_in, lifetime] = GENERATE(table<std::string, long long>({{"3599.5", 3599},
+                                                                        {"1e300", kLongestTokenLifetime.count()},
+                                                                        {"\"3600\"", 3600},
+                                                                        {"-5", -1},
+                                                                        {"\"soon\"", -1},
+                                                                        {"null", -1},
+                                                                        {"0.5", -1}}));
   INFO(expires_in);
   OAuthWorld world;
   auto host = world.host();

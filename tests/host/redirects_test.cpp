@@ -143,8 +143,8 @@ TEST_CASE("a redirect to the same host in other letter case stays in the origin,
                                 : Response::json(200, "{}");
   });
   std::string port = std::to_string(server.port());
-  ResolvedRequest request{.method = "GET", .url = "http://api.example.test:" + port + "/check",
-                          .headers = {{"X-Upload-Key", "k"}}};
+  ResolvedRequest request{
+      .method = "GET", .url = "http://api.example.test:" + port + "/check", .headers = {{"X-Upload-Key", "k"}}};
   HttpResult result = send_http(request, {.connect_to = {"api.example.test:" + port + ":127.0.0.1:" + port,
                                                          "API.EXAMPLE.TEST:" + port + ":127.0.0.1:" + port}});
   REQUIRE(std::holds_alternative<HttpResponse>(result));

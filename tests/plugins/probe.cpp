@@ -93,23 +93,22 @@ destkit::Destination probe() {
                     }
                   },
           },
-      .extendRequest =
-          [](const destkit::Input& input) -> destkit::RequestOptions {
-            destkit::RequestOptions options{
-                .prefixUrl = input.settings.string("baseUrl"),
-                .headers = {{"X-Api-Token", input.settings.string("token")}, {"X-Ext", "from-extend"}},
-                .searchParams = {{"ext", "1"}},
-            };
-            if (input.settings.string("mode") == "print-in-extend") {  // isolated only
-              // A setting of no secret type, that becomes a credential only as this hook returns.
-              std::string account = input.settings.string("accountId");
-              std::printf("extending for %s\n", account.c_str());
-              std::fflush(stdout);
-              std::fprintf(stderr, "extending for %s\n", account.c_str());
-              options.headers.emplace_back("X-Account-Key", account);
-            }
-            return options;
-          },
+      .extendRequest = [](const destkit::Input& input) -> destkit::RequestOptions {
+        destkit::RequestOptions options{
+            .prefixUrl = input.settings.string("baseUrl"),
+            .headers = {{"X-Api-Token", input.settings.string("token")}, {"X-Ext", "from-extend"}},
+            .searchParams = {{"ext", "1"}},
+        };
+        if (input.settings.string("mode") == "print-in-extend") {  // isolated only
+          // A setting of no secret type, that becomes a credential only as this hook returns.
+          std::string account = input.settings.string("accountId");
+          std::printf("extending for %s\n", account.c_str());
+          std::fflush(stdout);
+          std::fprintf(stderr, "extending for %s\n", account.c_str());
+          options.headers.emplace_back("X-Account-Key", account);
+        }
+        return options;
+      },
   };
 }
 

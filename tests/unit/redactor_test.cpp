@@ -37,13 +37,15 @@ TEST_CASE("URLs lose their user:password and credential-named query values") {
 }
 
 TEST_CASE("credential names are recognised, ordinary ones are not") {
-  for (const char* name : {"Authorization", "X-Api-Key", "access_token", "Cookie", "Set-Cookie", "code", "X-Signature",
-                           "passwd", "X-Passwd", "jwt", "X-JWT", "X-Pwd", "pwd", "user_pass", "X-Credentials", "X-Passcode",
-                           "X-Bearer", "X-Hmac", "X-Sig", "sig", "Sid", "X-Pass"}) {
+  for (const char* name : {"Authorization", "X-Api-Key", "access_token",  "Cookie",     "Set-Cookie", "code",
+                           "X-Signature",   "passwd",    "X-Passwd",      "jwt",        "X-JWT",      "X-Pwd",
+                           "pwd",           "user_pass", "X-Credentials", "X-Passcode", "X-Bearer",   "X-Hmac",
+                           "X-Sig",         "sig",       "Sid",           "X-Pass"}) {
     CAPTURE(name);
     CHECK(is_secret_name(name));
   }
-  for (const char* name : {"Accept-Encoding", "Content-Type", "User-Agent", "state", "q", "bypass", "X-Compass", "X-Signal", "side"}) {
+  for (const char* name :
+       {"Accept-Encoding", "Content-Type", "User-Agent", "state", "q", "bypass", "X-Compass", "X-Signal", "side"}) {
     CAPTURE(name);
     CHECK_FALSE(is_secret_name(name));
   }
@@ -107,7 +109,8 @@ TEST_CASE("a secret with white space around it is redacted also as a server that
 
 TEST_CASE("the process remembers the most recent secrets only, and none too long to search cheaply") {
   remember_secret("oldest-remembered-secret-0000", "test-scope");
-  for (std::size_t i = 0; i < kMaxRememberedSecrets; ++i) remember_secret("newer-remembered-secret-" + std::to_string(i), "test-scope");
+  for (std::size_t i = 0; i < kMaxRememberedSecrets; ++i)
+    remember_secret("newer-remembered-secret-" + std::to_string(i), "test-scope");
   Redactor fresh;
   CHECK(fresh.apply("oldest-remembered-secret-0000") == "oldest-remembered-secret-0000");
   CHECK(fresh.apply("newer-remembered-secret-0") == "[redacted]");

@@ -2,9 +2,9 @@
 #include "definition/parse.hpp"
 #include "definition/settings.hpp"
 
+#include <fmt/format.h>
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
-#include <fmt/format.h>
 
 using namespace destkit::host;
 
@@ -93,8 +93,10 @@ TEST_CASE("unknown keys are rejected with a did-you-mean, not dropped as the ref
 
 TEST_CASE("many unknown keys, or a destination of many fields, give problems and messages of bounded size") {
   std::string fields, settings;
-  for (int i = 0; i < 30; ++i) fields += fmt::format(R"({}"field{}": {{"label": "F", "type": "string"}})", i ? "," : "", i);
-  for (int i = 0; i < 25; ++i) settings += fmt::format(R"({}"unknown-key-{}-{}": 1)", i ? "," : "", i, std::string(60, 'x'));
+  for (int i = 0; i < 30; ++i)
+    fields += fmt::format(R"({}"field{}": {{"label": "F", "type": "string"}})", i ? "," : "", i);
+  for (int i = 0; i < 25; ++i)
+    settings += fmt::format(R"({}"unknown-key-{}-{}": 1)", i ? "," : "", i, std::string(60, 'x'));
   Definition wide = std::get<Definition>(parse_definition(
       R"({"name": "Wide", "slug": "wide", "authentication": {"scheme": "custom", "fields": {)" + fields + "}}}"));
   ValidatedSettings v = validate_settings(wide, boost::json::parse("{" + settings + "}"));
@@ -103,7 +105,8 @@ TEST_CASE("many unknown keys, or a destination of many fields, give problems and
   CHECK(named.find("Its settings are: field0, field1,") != std::string::npos);
   CHECK(named.ends_with("field19, and 10 more."));
   CHECK(v.problems[20].key == "unknown-key-20-" + std::string(60, 'x'));
-  CHECK(v.problems[20].message == "\"unknown-key-20-" + std::string(60, 'x') + "\" and 4 more keys are not settings of Wide either.");
+  CHECK(v.problems[20].message ==
+        "\"unknown-key-20-" + std::string(60, 'x') + "\" and 4 more keys are not settings of Wide either.");
 }
 
 TEST_CASE("settings that are not an object are one problem") {

@@ -54,10 +54,13 @@ TEST_CASE("scopes, which are shown, never hold the tokens or the client secret o
   OAuthClientConfig client;
   client.client_id = "cid-123";
   client.client_secret = "TOPSECRETclientSECRET42";
-  HttpResponse response{.status = 200, .reason = "OK", .headers = {},
+  HttpResponse response{.status = 200,
+                        .reason = "OK",
+                        .headers = {},
                         .body = R"({"access_token":"ATXLEAK123456","refresh_token":"RTXLEAK999","scope":)"
                                 R"("read ATXLEAK123456 TOPSECRETclientSECRET42 RTXLEAK999 QVRYTEVBSzEyMzQ1Ng=="})",
-                        .url = {}, .host = {}};
+                        .url = {},
+                        .host = {}};
   TokenResult result = read_token_response(response, client, "auth.example.com", Redactor{});
   REQUIRE(std::holds_alternative<TokenRecord>(result));
   CHECK(std::get<TokenRecord>(result).scopes ==

@@ -1,12 +1,12 @@
 #include <destkit/host/config.hpp>
 #include "plugin/trust.hpp"
 
+#include "http/client.hpp"
+#include "http/request_options.hpp"
 #include "util/json_input.hpp"
 #include "util/json_path.hpp"
 #include "util/read_file.hpp"
 #include "util/url_form.hpp"
-#include "http/client.hpp"
-#include "http/request_options.hpp"
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -113,7 +113,8 @@ OAuthClientConfig parse_oauth(const json::value& v, const std::string& path) {
     for (const auto& [name, value] : parse_form(std::string_view(c.authorize_url).substr(query + 1))) {
       for (std::string_view own : {"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge",
                                    "code_challenge_method"}) {
-        if (name == own) invalid_at(path + ".authorizeUrl", fmt::format("must not set \"{}\": the sign-in sets it", name));
+        if (name == own)
+          invalid_at(path + ".authorizeUrl", fmt::format("must not set \"{}\": the sign-in sets it", name));
       }
     }
   }

@@ -240,7 +240,8 @@ class Hook {
         if (value == "." || value == "..") {
           throw Failure{DK_ERR_INVALID_SETTINGS,
                         fmt::format("{} may not be \"{}\", because {} puts it into the URL's path, where it would "
-                                    "move the request to another path; refused", s.reference(), value, t.path)};
+                                    "move the request to another path; refused",
+                                    s.reference(), value, t.path)};
         }
         return percent_encode(value);
       case UrlPart::query: return percent_encode(value);

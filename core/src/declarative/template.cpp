@@ -281,8 +281,8 @@ static std::optional<TemplateError> classify_url_parts(Template& url, bool allow
   // the host must be a literal domain with at least two labels (".example.com") that is not
   // itself a public suffix (".co.uk", ".github.io": there a setting would name the domain).
   if (host_substituted) {
-    bool names_domain = host_tail.size() > 1 && host_tail.front() == '.' && host_tail.find('.', 1) != std::string::npos &&
-                        host_tail.back() != '.' &&
+    bool names_domain = host_tail.size() > 1 && host_tail.front() == '.' &&
+                        host_tail.find('.', 1) != std::string::npos && host_tail.back() != '.' &&
                         psl_is_public_suffix2(psl_builtin(), lower(host_tail.substr(1)).c_str(),
                                               PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) == 0;
     if (!names_domain) {

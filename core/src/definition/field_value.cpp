@@ -146,10 +146,11 @@ CheckedValue check_single(const Field& field, const json::value& input, const Fi
       bool whole_but_inexact = number->is_double() && std::floor(number->get_double()) == number->get_double();
       number = whole_number(*number);
       if (!number && whole_but_inexact) {
-        return fail(fmt::format("must be a whole number between -9223372036854775808 and 18446744073709551615, "
-                                "written as digits only beyond 9007199254740992 (2^53, where numbers with a "
-                                "decimal point or an exponent stop being exact), but it is {}",
-                                what_came(field, input)));
+        return fail(
+            fmt::format("must be a whole number between -9223372036854775808 and 18446744073709551615, "
+                        "written as digits only beyond 9007199254740992 (2^53, where numbers with a "
+                        "decimal point or an exponent stop being exact), but it is {}",
+                        what_came(field, input)));
       }
     }
     if (!number) return type_error();

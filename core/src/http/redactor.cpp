@@ -208,7 +208,9 @@ bool is_secret_name(std::string_view name) {
     if (lower.find(part) != std::string::npos) return true;
   }
   // Too short to search inside names ("bypass", "compass"): these only as words of it (X-Pwd).
-  auto is_letter = [&](std::size_t at) { return at < lower.size() && std::isalpha(static_cast<unsigned char>(lower[at])); };
+  auto is_letter = [&](std::size_t at) {
+    return at < lower.size() && std::isalpha(static_cast<unsigned char>(lower[at]));
+  };
   for (std::string_view word : {"pass", "pwd", "sig", "sid"}) {
     for (auto at = lower.find(word); at != std::string::npos; at = lower.find(word, at + 1)) {
       if ((at == 0 || !is_letter(at - 1)) && !is_letter(at + word.size())) return true;

@@ -65,7 +65,7 @@ class Redactor {
 
   std::vector<std::string> secrets_;  // as added
   std::vector<std::string> known_to_caller_;
-  std::string scope_;  // empty: every remembered secret
+  std::string scope_;                 // empty: every remembered secret
   std::size_t shortest_ = SIZE_MAX;   // of secrets_
   mutable Forms forms_;
 };

@@ -10,12 +10,12 @@
 #include <destkit/host/config.hpp>
 #include <destkit/host/log.hpp>
 
+#include <sys/types.h>
 #include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -31,7 +31,7 @@ std::filesystem::path runner_program();
 // the call's log() lines until it returns and the host knows which settings it sends as
 // credentials (abi/call.cpp).
 struct OutputHold {
-  const bool* while_set = nullptr;                                  // dk_call::extension_writable
+  const bool* while_set = nullptr;                                 // dk_call::extension_writable
   std::vector<std::pair<LogLevel, std::string>>* lines = nullptr;  // dk_call::held_log
 };
 

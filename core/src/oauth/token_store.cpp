@@ -6,15 +6,15 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <thread>
-#include <unistd.h>
 
 namespace destkit::host {
 namespace {
@@ -107,7 +107,7 @@ bool TokenRecord::expires_within(std::chrono::seconds margin) const {
 }
 
 std::optional<Clock::time_point> expiry_after(Clock::time_point obtained_at, double seconds) {
-  seconds = std::floor(seconds);  // fractional: rounded down, as the README says
+  seconds = std::floor(seconds);            // fractional: rounded down, as the README says
   if (!(seconds > 0)) return std::nullopt;  // also NaN, and 0.5 rounded down
   auto lifetime = std::chrono::seconds(static_cast<std::int64_t>(std::min(seconds, double(kLongestTokenLifetime.count()))));
   return obtained_at + lifetime;

@@ -154,7 +154,8 @@ TokenResult finish_authorization(const std::string& slug, const std::string& con
     // After a refresh of the record this replaces, which holds the lock from reading it to
     // saving its own: else that refresh would save the old grant's tokens over these.
     auto lock = store.lock(slug, connection);
-    if (auto* e = std::get_if<std::string>(&lock)) return OAuthError{OAuthError::Kind::invalid, "could not store the tokens: " + *e};
+    if (auto* e = std::get_if<std::string>(&lock))
+      return OAuthError{OAuthError::Kind::invalid, "could not store the tokens: " + *e};
     if (std::string error = store.save(slug, connection, *record); !error.empty()) {
       return OAuthError{OAuthError::Kind::invalid, "could not store the tokens: " + error};
     }

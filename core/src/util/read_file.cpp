@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
 
 namespace destkit::host {
 
@@ -43,7 +43,8 @@ FileText read_file(const std::filesystem::path& path, ReadLimits limits) {
     problem = fmt::format("{} is a directory, not a file", name);
   } else if (limits.regular_file_only && !S_ISREG(st.st_mode)) {
     problem = fmt::format("{} is not a regular file", name);
-  } else if (pollfd ready{fd, POLLIN, 0}; S_ISFIFO(st.st_mode) && ::poll(&ready, 1, static_cast<int>(kFifoWait.count())) == 0) {
+  } else if (pollfd ready{fd, POLLIN, 0};
+             S_ISFIFO(st.st_mode) && ::poll(&ready, 1, static_cast<int>(kFifoWait.count())) == 0) {
     problem = fmt::format("nothing was written to the FIFO {} within {} seconds", name,
                           std::chrono::duration_cast<std::chrono::seconds>(kFifoWait).count());
   } else if (int status = ::fcntl(fd, F_GETFL); status < 0 || ::fcntl(fd, F_SETFL, status & ~O_NONBLOCK) != 0) {
