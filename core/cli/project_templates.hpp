@@ -72,6 +72,8 @@ api=""
 stop_api() {
   if [ -n "$api" ]; then kill "$api" 2>/dev/null || true; wait "$api" 2>/dev/null || true; fi
   api=""
+  if [ -s "$work/api.err" ]; then cat "$work/api.err" >&2; fi
+  rm -f "$work/api.err"
 }
 trap 'stop_api; rm -rf "$work"' EXIT
 fail() { echo "test-request: $*" >&2; exit 1; }
@@ -86,7 +88,7 @@ test_auth() {
 
 # Starts mock-api with the arguments given; sets api and api_port.
 start_api() {
-  "$destkit" mock-api --certificate-dir "$work" --tls-name "$host" "$@" > "$work/api.out" &
+  "$destkit" mock-api --certificate-dir "$work" --tls-name "$host" "$@" > "$work/api.out" 2> "$work/api.err" &
   api=$!
   # Until it says its port, or ends; a busy machine may take seconds to start it.
   for _ in $(seq 1200); do
@@ -95,7 +97,16 @@ start_api() {
     sleep 0.05
   done
   api_port="$(awk '/^port /{print $2}' "$work/api.out")"
-  [ -n "$api_port" ] || fail "destkit mock-api did not start"
+  if [ -z "$api_port" ]; then
+    how="still starting after 60 seconds"
+    if ! kill -0 "$api" 2>/dev/null; then
+      code=0
+      wait "$api" || code=$?
+      how="it ended with status $code"
+      api=""
+    fi
+    fail "destkit mock-api did not start ($how)"
+  fi
 }
 
 # 1. What testRequest sends.
