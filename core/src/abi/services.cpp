@@ -71,8 +71,9 @@ void blame_settings_in(dk_call& call, std::string_view refused, bool (*fits)(std
     if (found == nullptr || (at_start && found != refused.data())) continue;
     const Field* declared = call.definition != nullptr ? call.definition->field(key) : nullptr;
     std::string label = declared != nullptr && !declared->label.empty() ? declared->label : std::string(key);
+    std::string_view name = key;  // a structured binding cannot be captured before clang 16
     bool known = std::any_of(call.unusable_settings.begin(), call.unusable_settings.end(),
-                             [&](const SettingsProblem& p) { return p.key == key; });
+                             [&](const SettingsProblem& p) { return p.key == name; });
     if (known) continue;
     call.unusable_settings.push_back(
         {std::string(key), printable(fmt::format("{} {}.", label, problem), kShownMessageBytes)});
