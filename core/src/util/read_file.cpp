@@ -28,6 +28,16 @@ FileText read_descriptor(int fd, const std::string& name, std::size_t max_bytes)
   return {{}, fmt::format("{} is larger than the limit of {} bytes", name, max_bytes), false, true};
 }
 
+namespace {
+
+// Whether `fd` has something to read, or its writer has gone, within `wait`.
+bool readable_within(int fd, std::chrono::seconds wait) {
+  pollfd ready{fd, POLLIN, 0};
+  return ::poll(&ready, 1, static_cast<int>(std::chrono::milliseconds(wait).count())) != 0;
+}
+
+}  // namespace
+
 FileText read_file(const std::filesystem::path& path, ReadLimits limits) {
   const std::string name = path.string();
   // Opened non-blocking: opening a FIFO that no process writes would wait forever. A FIFO is
@@ -43,10 +53,8 @@ FileText read_file(const std::filesystem::path& path, ReadLimits limits) {
     problem = fmt::format("{} is a directory, not a file", name);
   } else if (limits.regular_file_only && !S_ISREG(st.st_mode)) {
     problem = fmt::format("{} is not a regular file", name);
-  } else if (pollfd ready{fd, POLLIN, 0};
-             S_ISFIFO(st.st_mode) && ::poll(&ready, 1, static_cast<int>(kFifoWait.count())) == 0) {
-    problem = fmt::format("nothing was written to the FIFO {} within {} seconds", name,
-                          std::chrono::duration_cast<std::chrono::seconds>(kFifoWait).count());
+  } else if (S_ISFIFO(st.st_mode) && !readable_within(fd, kFifoWait)) {
+    problem = fmt::format("nothing was written to the FIFO {} within {} seconds", name, kFifoWait.count());
   } else if (int status = ::fcntl(fd, F_GETFL); status < 0 || ::fcntl(fd, F_SETFL, status & ~O_NONBLOCK) != 0) {
     problem = fmt::format("cannot read {} ({})", name, std::strerror(errno));
   }

@@ -22,7 +22,7 @@ struct FileText {
 };
 
 // How long read_file waits for a FIFO's writer to write something (or go).
-inline constexpr std::chrono::milliseconds kFifoWait{10000};
+inline constexpr std::chrono::seconds kFifoWait{10};
 
 struct ReadLimits {
   std::size_t max_bytes = 1 << 20;
