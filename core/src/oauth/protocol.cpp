@@ -156,8 +156,9 @@ TokenResult read_token_response(const HttpResponse& response, const OAuthClientC
     record.expires_at = expiry_after(record.obtained_at, *seconds);
   }
   // Scopes are shown (oauth status, serve's status route), never a token: a server that puts
-  // one there, or the client secret, has it redacted.
-  Redactor secrets;
+  // one there, the request's secrets (a code, the refresh token sent) or the client secret, has
+  // it redacted.
+  Redactor secrets = redactor;
   secrets.add(record.access_token);
   secrets.add(record.refresh_token);
   add_client_secrets(secrets, client);
