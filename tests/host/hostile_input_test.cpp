@@ -64,8 +64,15 @@ TEST_CASE("a line break in a URL a plugin asks for is the plugin's error, not a 
 TEST_CASE("a setting the host cannot put into a header or a URL is the user's error, named by its field") {
   Server server([](const Request&) { return Response::json(200, "{}"); });
   auto [token, mode, message] = GENERATE(
-      std::make_tuple("t0k\\r\\nX-Injected: 1", "plain",
-                      "Token holds a line break or NUL, which the header \"X-Api-Token\" cannot carry."),
+      std::make_tuple(
+          "t0k\\r\\nX-Injected: 1", "plain",
+          "Token holds a line break or another control character, which the header \"X-Api-Token\" cannot carry."),
+      std::make_tuple(
+          "t0k\\u000bx", "plain",
+          "Token holds a line break or another control character, which the header \"X-Api-Token\" cannot carry."),
+      std::make_tuple(
+          "t0k\\u007fx", "plain",
+          "Token holds a line break or another control character, which the header \"X-Api-Token\" cannot carry."),
       std::make_tuple("t0k\\tx", "token-in-path", "Token holds a control character, which a URL cannot carry."));
   std::string settings =
       R"({"baseUrl":")" + probe_base_url(server) + R"(","token":")" + token + R"(","mode":")" + mode + "\"}";

@@ -243,8 +243,10 @@ dk_status options_set_header(dk_request_options* handle, dk_str name, dk_str val
     std::string problem = header_problem(view(name), view(value));
     if (!problem.empty()) {
       if (is_header_name(view(name))) {
-        blame_settings_in(call, view(value), is_header_value,
-                          fmt::format("holds a line break or NUL, which the header \"{}\" cannot carry", view(name)));
+        blame_settings_in(
+            call, view(value), is_header_value,
+            fmt::format("holds a line break or another control character, which the header \"{}\" cannot carry",
+                        view(name)));
       }
       return fail(&call, DK_ERR_INVALID_ARGUMENT, problem);
     }

@@ -4,6 +4,7 @@
 #include "declarative/destination.hpp"
 
 #include "abi/services.hpp"
+#include "http/option_rules.hpp"
 #include "http/redactor.hpp"
 #include "util/encoding.hpp"
 
@@ -214,10 +215,11 @@ class Hook {
       call_->redactor.add(raw);
       if (value != raw) call_->redactor.add(value);
     }
-    if (use == Use::header && value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
-      throw Failure{DK_ERR_INVALID_SETTINGS,
-                    fmt::format("{} would put a line break or NUL into the header \"{}\" ({}); refused", s.reference(),
-                                header, t.path)};
+    if (use == Use::header && !is_header_value(value)) {
+      throw Failure{
+          DK_ERR_INVALID_SETTINGS,
+          fmt::format("{} would put a line break or another control character into the header \"{}\" ({}); refused",
+                      s.reference(), header, t.path)};
     }
     switch (s.url_part) {
       case UrlPart::host:

@@ -37,9 +37,10 @@ inline bool is_header_name(std::string_view name) {
   });
 }
 
-// A header value holds no line break and no NUL.
+// A header value holds no control character but the tab (RFC 9110 §5.5): no line break, no NUL,
+// no DEL, none a strict server would refuse the request for.
 inline bool is_header_value(std::string_view value) {
-  return value.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+  return std::none_of(value.begin(), value.end(), [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7F; });
 }
 
 // A URL holds no control character (a line break least of all).

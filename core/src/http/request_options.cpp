@@ -46,7 +46,8 @@ std::string header_problem(std::string_view name, std::string_view value) {
   if (!is_header_name(name)) {
     return fmt::format("the header name \"{}\" contains a character not allowed in names", name);
   }
-  if (!is_header_value(value)) return fmt::format("the value of header \"{}\" contains a line break or NUL", name);
+  if (!is_header_value(value))
+    return fmt::format("the value of header \"{}\" contains a line break or another control character", name);
   return {};
 }
 
