@@ -4,6 +4,7 @@
 #include "environment.hpp"
 
 #include <destkit/host/host.hpp>
+#include "http/redactor.hpp"
 #include "plugin/loader.hpp"
 
 #include <boost/json/parse.hpp>
@@ -150,13 +151,26 @@ TEST_CASE("a subdomain made of host characters stays under the template's domain
 }
 
 TEST_CASE("a value that would inject a header is refused, naming the template and the setting, never the value") {
-  const std::string key = GENERATE(std::string("abc-SECRET\r\nX-Injected: 1"), std::string("abc-SECRET\nX: 1"),
-                                   std::string("abc-SECRET\0x", 12));
+  const std::string key =
+      GENERATE(std::string("abc-SECRET\r\nX-Injected: 1"), std::string("abc-SECRET\nX: 1"),
+               std::string("abc-SECRET\0x", 12), std::string("abc-SECRET\vx"), std::string("abc-SECRET\x7fx"));
   Run r = run_acme(acme_settings("acme", key));
   CHECK(r.wire.empty());
   CHECK(r.verdict.message ==
-        "Settings are invalid: settings.apiKey would put a line break or NUL into the header \"Authorization\" "
+        "Settings are invalid: settings.apiKey would put a line break or another control character into the header "
+        "\"Authorization\" "
         "($.extendRequest.headers.Authorization); refused");
+}
+
+TEST_CASE("a declarative destination's credentials are not searched for in its other calls: no caller can probe them") {
+  // A template keeps nothing from one call to the next, so nothing of this call can reach
+  // another; redacting its key in other calls would only tell their callers that it was sent.
+  const std::string key = "victim-Autumn2026-key";
+  Run r = run_acme(acme_settings("acme", key));
+  CHECK(r.verdict.message == "Credentials are valid.");
+  Redactor other_call;
+  other_call.limit_to("acme-json");
+  CHECK(other_call.apply("/accounts/" + key) == "/accounts/" + key);
 }
 
 TEST_CASE("values substituted into a URL's path or query are percent-encoded") {

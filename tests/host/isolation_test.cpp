@@ -5,6 +5,7 @@
 #include "probe.hpp"
 
 #include <destkit/host/host.hpp>
+#include "http/redactor.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -557,8 +558,12 @@ TEST_CASE("a credential another call sent is not redacted from what a caller gav
   auto settings = [&](const std::string& base, const std::string& token) {
     return R"({"baseUrl":")" + base + R"(","token":")" + token + R"(","mode":"plain"})";
   };
-  // The first caller's token is sent as a credential: the process remembers it.
+  // The first caller's token is sent as a credential: the process remembers it, for the
+  // plugin's other calls, where the library may have kept it.
   CHECK(host.test_authentication(*probe, settings(probe_base_url(server), victim)).outcome == AuthOutcome::valid);
+  Redactor later_call;
+  later_call.limit_to("test-probe");
+  CHECK(later_call.apply("kept: " + victim) == "kept: [redacted]");
   // Another caller puts a guess where its own log shows it, the path of its base URL.
   CHECK(host.test_authentication(*probe, settings(probe_base_url(server) + "/" + victim, "attacker-own-token-1")).outcome ==
         AuthOutcome::valid);

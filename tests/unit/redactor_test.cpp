@@ -1,4 +1,5 @@
 #include "http/redactor.hpp"
+#include "util/encoding.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -20,6 +21,28 @@ TEST_CASE("a secret is redacted in base64 without padding and in base64url") {
   CHECK(redactor.apply("base64url YWJjL0RFRitnaGk_") == "base64url [redacted]");
   redactor.add("abc/DEF+ghi");
   CHECK(redactor.apply("unpadded YWJjL0RFRitnaGk end") == "unpadded [redacted] end");
+}
+
+TEST_CASE("a secret is redacted inside longer base64 and base64url data, at each offset") {
+  const std::string key = "sk_live_ABCDEFGH12345678";
+  Redactor redactor;
+  redactor.add(key);
+  auto before = GENERATE(std::string(), std::string("x"), std::string("xy"), std::string("user:"));
+  auto after = GENERATE(std::string(), std::string("z"), std::string("zz"), std::string("!trailer"));
+  for (std::string encoded : {base64_encode(before + key + after), base64url_encode(before + key + after)}) {
+    INFO(before << " + key + " << after << " as " << encoded);
+    std::string out = redactor.apply("echo " + encoded + " end");
+    REQUIRE(out.find("[redacted]") != std::string::npos);
+    // Of the 32 characters that encode the key, at most the two at each end are left.
+    CHECK(out.size() - std::string("[redacted]").size() <= std::string("echo  end").size() + encoded.size() - 28);
+  }
+}
+
+TEST_CASE("a secret too short to be told from chance is not searched for inside longer base64") {
+  Redactor redactor;
+  redactor.add("abc12");
+  std::string encoded = base64_encode("user:abc12 and more");
+  CHECK(redactor.apply(encoded) == encoded);
 }
 
 TEST_CASE("a short secret is redacted where it stands alone, not inside other words") {
@@ -122,6 +145,18 @@ TEST_CASE("the process remembers the most recent secrets only, and none too long
   Redactor own;  // a call's own redactor knows it whatever its length
   own.add(long_secret);
   CHECK(own.apply(long_secret) == "[redacted]");
+}
+
+TEST_CASE(
+    "a value shorter than 8 bytes is not remembered: one caller cannot blank a word out of the others' messages") {
+  remember_secret("Nope401", "short-scope");
+  remember_secret("Eight888", "short-scope");
+  Redactor other_call;
+  other_call.limit_to("short-scope");
+  CHECK(other_call.apply("401 Nope401, Eight888") == "401 Nope401, [redacted]");
+  Redactor own;
+  own.add("Nope401");
+  CHECK(own.apply("401 Nope401") == "401 [redacted]");
 }
 
 TEST_CASE("a secret remembered from another call is not redacted from text that a call's caller gave it") {

@@ -93,6 +93,11 @@ struct CallEnvironment {
   const LogSink* log;
   std::string plugin_slug;
   bool verbose = false;  // trace each exchange to the log
+  // Whether credentials this call sends are remembered for the destination's later calls
+  // (remember_secret): for partner code, which may keep a value from one call into the next; a
+  // declarative destination's hooks are the host's and keep nothing, so its calls redact their
+  // own secrets only, and one caller cannot probe which values another sent.
+  bool remembers_sent_secrets = true;
 };
 
 }  // namespace destkit::host

@@ -63,7 +63,7 @@ void remember(dk_call& call, const std::vector<std::string>& sent) {
     for (const auto& credential : sent) {
       if (stands_in(credential, value)) {
         call.redactor.add(value);
-        remember_secret(value, call.env.plugin_slug);
+        if (call.env.remembers_sent_secrets) remember_secret(value, call.env.plugin_slug);
         break;
       }
     }

@@ -157,7 +157,7 @@ AuthVerdict check_credentials(const LoadedPlugin& plugin, const boost::json::val
   if (code == nullptr) return {AuthOutcome::plugin_failed, fmt::format("{}: {}", plugin.slug(), unloadable), std::nullopt, {}};
   const dk_plugin& hooks = *code;
   dk_call call;
-  call.env = {&env.http, &env.log, plugin.slug(), env.verbose};
+  call.env = {&env.http, &env.log, plugin.slug(), env.verbose, plugin.runs_partner_code()};
   call.redactor.limit_to(plugin.slug());
   call.hooks = &hooks;
   call.settings = &settings.values;

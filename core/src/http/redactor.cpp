@@ -129,15 +129,38 @@ View decoded(const View& in, Escape escape) {
   return out;
 }
 
+// The base64 characters that encode `secret` alone where it starts at byte `offset` (0, 1 or
+// 2) of a 3-byte group: inside base64("user:" + secret), or of the secret with more after it.
+// The one or two characters at each end, which mix in the bytes around it, are left out.
+std::string base64_of_secret_within(std::string_view secret, std::size_t offset) {
+  std::string encoded = base64_encode(std::string(offset, '\0') + std::string(secret));
+  std::size_t first = (8 * offset + 5) / 6;            // the first character of the secret's bits only
+  std::size_t end = 8 * (offset + secret.size()) / 6;  // past the last one
+  return encoded.substr(first, end - first);
+}
+
 // `secret` and the encoded forms of it that a text cannot be decoded back from (URL, form and
 // JSON escapes are decoded instead): base64 with and without its padding (some servers drop it;
-// with it, the padding is redacted too), and base64url (RFC 4648 §5).
+// with it, the padding is redacted too), and base64url (RFC 4648 §5); for a secret not too short
+// to be told from chance, also base64 and base64url of it at each offset inside longer data.
 void add_forms(std::vector<Redactor::Secret>& forms, std::string_view secret) {
   std::string base64 = base64_encode(secret);
-  std::string unpadded = base64.substr(0, base64.find('='));
-  for (std::string form : {std::string(secret), base64, unpadded, base64url_encode(secret)}) {
+  std::vector<std::string> all = {std::string(secret), base64, base64.substr(0, base64.find('=')),
+                                  base64url_encode(secret)};
+  if (secret.size() >= kShortSecret) {
+    for (std::size_t offset = 0; offset < 3; ++offset) {
+      std::string within = base64_of_secret_within(secret, offset);
+      std::string url_safe = within;
+      std::replace(url_safe.begin(), url_safe.end(), '+', '-');
+      std::replace(url_safe.begin(), url_safe.end(), '/', '_');
+      all.push_back(std::move(within));
+      all.push_back(std::move(url_safe));
+    }
+  }
+  for (std::string& form : all) {
     bool known = std::any_of(forms.begin(), forms.end(), [&](const Redactor::Secret& s) { return s.text == form; });
-    if (!known) forms.push_back({form, form.size() < kShortSecret, std::string(secret)});
+    bool short_form = form.size() < kShortSecret;
+    if (!known) forms.push_back({std::move(form), short_form, std::string(secret)});
   }
 }
 
@@ -170,7 +193,7 @@ std::string_view trimmed(std::string_view secret) {
 }
 
 void remember_one(std::string_view secret, std::string_view scope) {
-  if (secret.empty() || secret.size() > kMaxRememberedSecretBytes) return;
+  if (secret.size() < kMinRememberedSecretBytes || secret.size() > kMaxRememberedSecretBytes) return;
   ProcessSecrets& known = process_secrets();
   // Keyed by scope and secret: a NUL cannot be in a slug.
   std::string key = std::string(scope) + '\0' + std::string(secret);

@@ -76,8 +76,11 @@ class Redactor {
 // declares. The process keeps the kMaxRememberedSecrets most recently remembered, none longer
 // than kMaxRememberedSecretBytes (a longer one is redacted in its own call only): in a host
 // that tests many users' credentials, the memory and the time each redaction takes stay bounded.
+// None shorter than kMinRememberedSecretBytes either: a caller who sends "401" or "true" as a
+// credential would otherwise blank that word out of every other caller's messages.
 inline constexpr std::size_t kMaxRememberedSecrets = 256;
 inline constexpr std::size_t kMaxRememberedSecretBytes = 4096;
+inline constexpr std::size_t kMinRememberedSecretBytes = 8;
 void remember_secret(std::string_view secret, std::string_view scope);
 
 inline constexpr std::string_view kRedacted = "[redacted]";

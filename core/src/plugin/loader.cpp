@@ -231,6 +231,8 @@ bool LoadedPlugin::code_loaded() const {
   return !deferred_ || deferred_->code.load(std::memory_order_acquire) != nullptr;
 }
 
+bool LoadedPlugin::runs_partner_code() const { return !is_declarative_file_name(path().filename().string()); }
+
 // Forwarded to the plugin loaded at first use; before it is, a refusal that is kept.
 std::string LoadedPlugin::quarantine_reason() const {
   if (deferred_) {

@@ -79,6 +79,8 @@ class LoadedPlugin final : public Plugin {
   bool lift_quarantine() const;
   // False for a plugin listed from its metadata whose code has not been loaded yet.
   bool code_loaded() const;
+  // False for a declarative destination, whose hooks are the host's own code.
+  bool runs_partner_code() const;
 
  private:
   // The plugin loaded at first use, when listed from its metadata.
