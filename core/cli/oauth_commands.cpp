@@ -74,8 +74,9 @@ int login(const Arguments& a, const host::Host& host, const host::Plugin& plugin
     fmt::print(stderr, "destkit: sign-in to {} failed: {}\n", plugin.slug(), host::printable(result.status().message()));
     return exit_for(result.status());
   }
-  fmt::print(cli_output(), "Signed in to {} (connection {}). The access token {}; scopes: {}.\n", host::printable(plugin.definition().name),
-             result->connection, describe_expiry(*result), describe_scopes(*result));
+  fmt::print(cli_output(), "Signed in to {} (connection {}). Access token: {}; scopes: {}.\n",
+             host::printable(plugin.definition().name), result->connection, describe_expiry(*result),
+             describe_scopes(*result));
   return kExitOk;
 }
 

@@ -193,8 +193,8 @@ void run_on_lane(Lanes& lanes, const std::string& lane, const ServeRequest& requ
 }
 
 // Whether the Host header is exactly `name[:port]`, the name being this machine's loopback
-// interface (an IPv4 address in 127.0.0.0/8, localhost, [::1]) and the port digits. Anything
-// else ("127.0.0.1:1@evil.example", "localhost.evil.example") is another name.
+// interface (an IPv4 address in 127.0.0.0/8, localhost, [::1]) and a port number (at most
+// 65535). Anything else ("127.0.0.1:1@evil.example", "localhost.evil.example") is another name.
 bool names_loopback(std::string_view host_header) {
   std::string_view name = host_header;
   std::string_view port;
@@ -205,9 +205,12 @@ bool names_loopback(std::string_view host_header) {
     port = name.substr(name_end);
     name = name.substr(0, name_end);
     if (port.size() < 2 || port.size() > 6 || port[0] != ':') return false;
+    unsigned number = 0;
     for (char c : port.substr(1)) {
       if (c < '0' || c > '9') return false;
+      number = number * 10 + static_cast<unsigned>(c - '0');
     }
+    if (number > 65535) return false;
   }
   if (name == "localhost" || name == "[::1]") return true;
   unsigned char address[4];

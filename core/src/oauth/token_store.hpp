@@ -34,8 +34,10 @@ struct TokenRecord {
   bool expires_within(std::chrono::seconds margin) const;
 };
 
-// Longer lifetimes (1e300 seconds has been seen) are taken as this: the clock must hold them.
-inline constexpr std::chrono::seconds kLongestTokenLifetime{10LL * 366 * 24 * 3600};
+// Longer lifetimes (1e300 seconds has been seen) are taken as this, ten (Gregorian) years: the
+// clock must hold them.
+inline constexpr std::chrono::seconds kLongestTokenLifetime =
+    std::chrono::duration_cast<std::chrono::seconds>(std::chrono::years{10});
 
 // When a token obtained at `obtained_at` and said to last `seconds` expires: whole seconds
 // (rounded down), at most kLongestTokenLifetime; nothing when that is not a positive number.
