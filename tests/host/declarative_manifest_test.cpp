@@ -170,6 +170,12 @@ TEST_CASE("URL templates fix the scheme and keep substitutions out of the user i
         "$.extendRequest.prefixUrl: column 37: " + domain_refused);
   CHECK(refusal(scheme + R"(https://{{settings.host}}.com/api"}})") ==
         "$.extendRequest.prefixUrl: column 26: " + domain_refused);
+  // A last label that is a number lets a setting choose an IPv4 address ("127.0" + ".0.1").
+  for (const char* tail : {"0.1", "0.0.1", "0.0x1", "example.1"}) {
+    CAPTURE(tail);
+    CHECK(refusal(scheme + "http://{{settings.host}}." + tail + "/api\"}}") ==
+          "$.extendRequest.prefixUrl: column 25: " + domain_refused);
+  }
   for (const char* suffix : {"co.uk", "github.io", "CO.UK"}) {  // public suffixes of two labels
     CAPTURE(suffix);
     CHECK(refusal(scheme + "https://{{settings.host}}." + suffix + "/api\"}}") ==

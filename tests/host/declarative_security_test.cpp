@@ -118,6 +118,26 @@ TEST_CASE("testRequest's declared validity: a pointer that must hold a value") {
   CHECK(not_json.verdict.outcome == AuthOutcome::could_not_verify);
 }
 
+TEST_CASE("testRequest's declared validity: whole numbers compare exactly, beyond 2^53 too") {
+  auto with_id = [](const std::string& expected, const std::string& answered) {
+    std::string manifest = R"({"slug": "ids", "name": "Ids", "version": "1",
+      "authentication": {"scheme": "custom",
+        "testRequest": {"url": "https://acme.example.com/me", "valid": {"pointer": "/id", "equals": )" +
+                           expected + "}}}}";
+    return run_destination(manifest, "ids", "{}", Response::json(200, R"({"id":)" + answered + "}")).verdict.message;
+  };
+  CHECK(with_id("12345678901234567000", "12345678901234567891") ==
+        "Credentials are invalid: the answer's /id is not 12345678901234567000");
+  CHECK(with_id("9007199254740992", "9007199254740993") ==
+        "Credentials are invalid: the answer's /id is not 9007199254740992");
+  CHECK(with_id("-9007199254740993", "-9007199254740992") ==
+        "Credentials are invalid: the answer's /id is not -9007199254740993");
+  CHECK(with_id("-1", "18446744073709551615") == "Credentials are invalid: the answer's /id is not -1");
+  CHECK(with_id("12345678901234567891", "12345678901234567891") == "Credentials are valid.");
+  CHECK(with_id("1", "1.0") == "Credentials are valid.");
+  CHECK(with_id("0.5", "0.5") == "Credentials are valid.");
+}
+
 TEST_CASE("testRequest's declared validity: the statuses that mean the check was answered") {
   CHECK(run_with_statuses("[200, 404]", Response::json(404, "{}")).verdict.message == "Credentials are valid.");
   CHECK(run_with_statuses("[200]", Response::json(202, "{}")).verdict.message ==

@@ -120,6 +120,9 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
             "did not finish loading within 1000 ms and was stopped"},
       Fault{"sigstop", "Plugin `{slug}` did not finish {hook} within 1000 ms and was stopped",
             "did not finish loading within 1000 ms and was stopped"},
+      // Each service is answered in microseconds: the deadline counts the answers too.
+      Fault{"service-loop", "Plugin `{slug}` did not finish {hook} within 1000 ms and was stopped",
+            "did not finish loading within 1000 ms and was stopped"},
       Fault{"fork", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"exec", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"kill-parent", "Plugin `{slug}` " + sandbox, sandbox},
@@ -152,7 +155,8 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
     HostOptions options = isolated_options(slug, log);
     // Only the faults that hang are meant to meet the deadline: on a busy machine, starting a
     // runner may take a good part of a second, which must not read as a hang.
-    bool hangs = fault.fault == "loop" || fault.fault == "sleep" || fault.fault == "sigstop";
+    bool hangs = fault.fault == "loop" || fault.fault == "sleep" || fault.fault == "sigstop" ||
+                 fault.fault == "service-loop";
     if (!hangs) options.config.runner.hook_deadline = std::chrono::seconds(10);
     Host host(std::move(options));
     if (where == "entry") {
@@ -166,6 +170,34 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
     }
     healthy_plugin_still_works(host);
   }
+}
+
+TEST_CASE("what a hook gives the host to keep is bounded: options made and filled in a loop are refused",
+          "[own-isolation]") {
+  std::string slug = GENERATE(as<std::string>{}, "faulty-options-loop-test", "faulty-options-loop-extend");
+  DYNAMIC_SECTION(slug) {
+    auto log = std::make_shared<LogLines>();
+    HostOptions options = isolated_options(slug, log);
+    options.config.runner.hook_deadline = std::chrono::seconds(60);
+    Host host(std::move(options));
+    // 1: DK_ERR_INVALID_ARGUMENT
+    CHECK_THAT(failure_of(host, slug),
+               Catch::Contains("refused with 1: this call has given the host") &&
+                   Catch::Contains("bytes of request options, the most one hook call may keep"));
+    healthy_plugin_still_works(host);
+  }
+}
+
+TEST_CASE("a field named invalid again and again keeps one sentence, the last", "[own-isolation]") {
+  auto log = std::make_shared<LogLines>();
+  HostOptions options = isolated_options("faulty-invalid-setting-loop-test", log);
+  options.config.runner.hook_deadline = std::chrono::seconds(60);
+  Host host(std::move(options));
+  AuthVerdict verdict = test_auth(host, "faulty-invalid-setting-loop-test");
+  CHECK(verdict.outcome == AuthOutcome::invalid_settings);
+  REQUIRE(verdict.problems.size() == 1);
+  CHECK(verdict.problems[0].key == "mode");
+  CHECK(verdict.problems[0].message == "Mode is wrong (9999).");
 }
 
 TEST_CASE("a plugin in its runner holds no capability, is not root under a root host, and cannot open the host's "

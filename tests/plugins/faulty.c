@@ -67,6 +67,9 @@
 #define FAULT_LOG_LOOP 35         /* logs 2,000 lines, then carries on */
 #define FAULT_ASYNC_IO 36         /* turns on signal-driven I/O (O_ASYNC) on a pipe */
 #define FAULT_IOCTL_ASYNC_IO 37   /* the same by ioctl (FIOASYNC) */
+#define FAULT_SERVICE_LOOP 38     /* logs and asks for a setting it does not have, forever */
+#define FAULT_OPTIONS_LOOP 39     /* makes and fills options until refused: reports last_error */
+#define FAULT_INVALID_SETTING_LOOP 40 /* names the field "mode" invalid 10,000 times, then says so */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -327,11 +330,40 @@ __attribute__((unused)) static int fault(void) {
     case FAULT_LOG_LOOP:
       for (int i = 0; i < 2000; ++i) host->log(current_call, DK_LOG_INFO, DK_STR_LIT("a line of a loop"));
       break;
+    case FAULT_SERVICE_LOOP:
+      for (;;) {
+        dk_value value;
+        host->log(current_call, DK_LOG_DEBUG, DK_STR_LIT("asking again"));
+        host->get_setting(current_call, DK_STR_LIT("no-such-setting"), &value);
+      }
+    case FAULT_OPTIONS_LOOP: {
+      static char filler[4096];
+      memset(filler, 'f', sizeof filler);
+      dk_request_options *options = NULL;
+      dk_status status = DK_OK;
+      for (long i = 0; status == DK_OK && i < 10000000; ++i) {
+        status = host->request_options_new(current_call, &options);
+        if (status == DK_OK) status = host->options_set_header(options, DK_STR_LIT("X-Filler"), (dk_str){filler, sizeof filler});
+      }
+      dk_str why = {NULL, 0};
+      host->last_error(current_call, &why);
+      snprintf(problem, sizeof problem, "refused with %d: %.*s", (int)status, (int)why.size, why.data);
+      return -1;
+    }
+    case FAULT_INVALID_SETTING_LOOP: {
+      char why[64];
+      for (int i = 0; i < 10000; ++i) {
+        snprintf(why, sizeof why, "is wrong (%d)", i);
+        host->set_invalid_setting(current_call, DK_STR_LIT("mode"), (dk_str){why, strlen(why)});
+      }
+      return -2;
+    }
   }
   return 0;
 }
 
-__attribute__((unused)) static dk_status failed(dk_call *call) {
+__attribute__((unused)) static dk_status failed(dk_call *call, int fault) {
+  if (fault == -2) return DK_ERR_INVALID_SETTINGS;
   if (problem[0] != '\0') host->set_error(call, (dk_str){problem, strlen(problem)});
   return DK_ERR_INTERNAL;
 }
@@ -339,7 +371,8 @@ __attribute__((unused)) static dk_status failed(dk_call *call) {
 static dk_status test_request(dk_call *call) {
   current_call = call;
 #ifdef WHERE_TEST
-  if (fault() != 0) return failed(call);
+  int fault_result = fault();
+  if (fault_result != 0) return failed(call, fault_result);
 #endif
   (void)call;
   return DK_OK;
@@ -348,7 +381,8 @@ static dk_status test_request(dk_call *call) {
 static dk_status extend_request(dk_call *call, dk_request_options *out) {
   current_call = call;
 #ifdef WHERE_EXTEND
-  if (fault() != 0) return failed(call);
+  int fault_result = fault();
+  if (fault_result != 0) return failed(call, fault_result);
 #endif
   (void)call;
   (void)out;
@@ -357,7 +391,8 @@ static dk_status extend_request(dk_call *call, dk_request_options *out) {
 
 static dk_plugin descriptor = {
     sizeof(dk_plugin), DK_ABI_MAJOR, DK_ABI_MINOR, DK_PLUGIN_MAGIC, 0, 0, SLUG, "1.0.0",
-    "{\"name\":\"Faulty\",\"slug\":\"" SLUG "\",\"authentication\":{\"scheme\":\"custom\",\"fields\":{}}}",
+    "{\"name\":\"Faulty\",\"slug\":\"" SLUG "\",\"authentication\":{\"scheme\":\"custom\",\"fields\":"
+    "{\"mode\":{\"label\":\"Mode\",\"type\":\"string\"}}}}",
     test_request, extend_request, NULL};
 
 const dk_plugin *dk_plugin_entry(const dk_host_api *h) {

@@ -138,6 +138,7 @@ struct dk_call {
   int requests_sent = 0;                    // by request_send, bounded by kMaxRequestsPerCall
   std::size_t kept_body_bytes = 0;          // of `responses`, bounded by kMaxKeptBytesPerCall
   std::size_t handed_out_bytes = 0;         // of `strings`, bounded by kMaxKeptBytesPerCall
+  std::size_t given_bytes = 0;  // of `options` and the secrets they add, bounded by kMaxKeptBytesPerCall
   std::deque<std::string> strings;         // text handed out as dk_str
   // A dry run: request_send records each request here instead of sending it, and answers
   // DK_ERR_NETWORK ("not sent: dry run").
@@ -168,9 +169,12 @@ class ActiveCall {
 };
 
 // What one hook call may send, and keep until it ends: of the answers' bodies, and apart from
-// them of the text services hand out (settings, JSON values, errors), as much again.
+// them of the text services hand out (settings, JSON values, errors), as much again, and of
+// the request options the plugin makes and fills (kOptionsEntryBytes for each handle, header,
+// query parameter or credentials, and their text), as much again.
 inline constexpr int kMaxRequestsPerCall = 100;
 inline constexpr std::size_t kMaxKeptBytesPerCall = 64 << 20;
+inline constexpr std::size_t kOptionsEntryBytes = 1024;
 
 // The services offered to every plugin (static, lives for the process).
 const dk_host_api* host_api();

@@ -113,6 +113,7 @@ dk_status request_options_new(dk_call* handle, dk_request_options** out) noexcep
   return guarded([&] {
     dk_call* call = resolve(handle);
     if (call == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
+    keep_given(*call, 0);
     *out = handle_of(call->options.emplace_back(dk_request_options{next_handle_id(), {}}));
     return DK_OK;
   });

@@ -38,6 +38,16 @@ dk_str hand_out(dk_call* call, std::string text) {
   return dk_str{kept.data(), kept.size()};
 }
 
+void keep_given(dk_call& call, std::size_t text_bytes) {
+  std::size_t bytes = kOptionsEntryBytes + text_bytes;
+  if (call.given_bytes + bytes > kMaxKeptBytesPerCall) {
+    call.last_error = fmt::format("this call has given the host {} bytes of request options, the most one hook call may keep",
+                                  call.given_bytes);
+    throw OverCallBudget{};
+  }
+  call.given_bytes += bytes;
+}
+
 std::uintptr_t value_of(const void* handle) { return reinterpret_cast<std::uintptr_t>(handle); }
 
 dk_call* resolve(dk_call* handle) {
@@ -172,7 +182,15 @@ dk_status set_invalid_setting(dk_call* handle, dk_str field, dk_str why) noexcep
     }
     std::string sentence = fmt::format("{} {}", declared->label.empty() ? declared->key : declared->label, view(why));
     if (!sentence.ends_with('.') && !sentence.ends_with('?') && !sentence.ends_with('!')) sentence += '.';
-    call->invalid_settings.push_back({declared->key, printable(call->redactor.apply(sentence), kShownMessageBytes)});
+    // One sentence per field, the last one given: a hook calling this in a loop keeps no more.
+    std::string shown = printable(call->redactor.apply(sentence), kShownMessageBytes);
+    auto same = std::find_if(call->invalid_settings.begin(), call->invalid_settings.end(),
+                             [&](const SettingsProblem& p) { return p.key == declared->key; });
+    if (same != call->invalid_settings.end()) {
+      same->message = std::move(shown);
+    } else {
+      call->invalid_settings.push_back({declared->key, std::move(shown)});
+    }
     return DK_OK;
   });
 }
@@ -250,6 +268,7 @@ dk_status options_set_header(dk_request_options* handle, dk_str name, dk_str val
       }
       return fail(&call, DK_ERR_INVALID_ARGUMENT, problem);
     }
+    keep_given(call, view(name).size() + view(value).size());
     if (is_secret_name(view(name))) redact_credential(call.redactor, view(value));
     o.headers.emplace_back(std::string(view(name)), std::string(view(value)));
     return DK_OK;
@@ -258,6 +277,7 @@ dk_status options_set_header(dk_request_options* handle, dk_str name, dk_str val
 
 dk_status options_set_basic_auth(dk_request_options* handle, dk_str username, dk_str password) noexcept {
   return with_options(handle, [&](RequestOptions& o, dk_call& call) {
+    keep_given(call, view(username).size() + view(password).size());
     o.username = std::string(view(username));
     o.password = std::string(view(password));
     call.redactor.add(view(password));
@@ -268,6 +288,7 @@ dk_status options_set_basic_auth(dk_request_options* handle, dk_str username, dk
 
 dk_status options_add_search_param(dk_request_options* handle, dk_str name, dk_str value) noexcept {
   return with_options(handle, [&](RequestOptions& o, dk_call& call) {
+    keep_given(call, view(name).size() + view(value).size());
     if (is_secret_name(view(name))) redact_credential(call.redactor, view(value));
     o.search_params.emplace_back(std::string(view(name)), std::string(view(value)));
     return DK_OK;

@@ -41,7 +41,11 @@ std::string value_text(const boost::json::value& v);
 
 // Thrown by view() for a dk_str larger than any object can be.
 struct ImpossibleSize {};
-// Thrown by hand_out() past what one call may keep (its last_error says so).
+// Counts what a plugin gives the host to keep until the call ends (an options handle, a header,
+// a query parameter, credentials: kOptionsEntryBytes and the text); past kMaxKeptBytesPerCall
+// it throws OverCallBudget, so a hook that fills options in a loop cannot take the host's memory.
+void keep_given(dk_call& call, std::size_t text_bytes);
+// Thrown by hand_out() and keep_given() past what one call may keep (its last_error says so).
 struct OverCallBudget {};
 
 // Runs a service body with exception safety: nothing ever propagates to the plugin.

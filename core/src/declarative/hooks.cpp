@@ -25,12 +25,25 @@ namespace json = boost::json;
 dk_str str(std::string_view s) { return dk_str{s.data(), s.size()}; }
 std::string copy(dk_str s) { return s.size != 0 && s.data != nullptr ? std::string(s.data, s.size) : std::string(); }
 
+// Two JSON numbers by value: whole numbers of 64 bits exactly (an account id beyond 2^53 is not
+// another one's), a fraction or a larger number as a double, where 1 and 1.0 are the same.
+bool same_number(const json::value& a, const json::value& b) {
+  auto whole = [](const json::value& v) { return v.is_int64() || v.is_uint64(); };
+  if (whole(a) && whole(b)) {
+    bool a_negative = a.is_int64() && a.get_int64() < 0;
+    bool b_negative = b.is_int64() && b.get_int64() < 0;
+    if (a_negative || b_negative) return a_negative && b_negative && a.get_int64() == b.get_int64();
+    return a.to_number<std::uint64_t>() == b.to_number<std::uint64_t>();
+  }
+  return a.to_number<double>() == b.to_number<double>();
+}
+
 bool same_value(const dk_value& found, const json::value& expected) {
   if (found.kind == DK_VALUE_STRING) return expected.is_string() && expected.get_string() == copy(found.text);
   json::error_code ec;
   json::value value = json::parse(copy(found.text), ec);
   if (ec) return false;
-  if (value.is_number() && expected.is_number()) return value.to_number<double>() == expected.to_number<double>();
+  if (value.is_number() && expected.is_number()) return same_number(value, expected);
   return value == expected;
 }
 

@@ -279,10 +279,14 @@ static std::optional<TemplateError> classify_url_parts(Template& url, bool allow
   }
   // A setting may name a subdomain, never the domain: what follows the last substitution in
   // the host must be a literal domain with at least two labels (".example.com") that is not
-  // itself a public suffix (".co.uk", ".github.io": there a setting would name the domain).
+  // itself a public suffix (".co.uk", ".github.io": there a setting would name the domain),
+  // and whose last label starts with a letter, as every top-level domain does: ".0.1" or
+  // ".0x1" would let a setting choose an IPv4 address ("127.0" + ".0.1").
   if (host_substituted) {
+    std::size_t last_label = host_tail.rfind('.') + 1;
     bool names_domain = host_tail.size() > 1 && host_tail.front() == '.' &&
                         host_tail.find('.', 1) != std::string::npos && host_tail.back() != '.' &&
+                        std::isalpha(static_cast<unsigned char>(host_tail[last_label])) &&
                         psl_is_public_suffix2(psl_builtin(), lower(host_tail.substr(1)).c_str(),
                                               PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) == 0;
     if (!names_domain) {

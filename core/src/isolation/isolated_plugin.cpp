@@ -244,9 +244,11 @@ IsolatedPlugin::Started IsolatedPlugin::start_runner() {
   if (auto* problem = std::get_if<std::string>(&made)) return NoRunner{*problem, true};
   auto runner = std::move(std::get<std::unique_ptr<RunnerProcess>>(made));
   LoadingLog loading(&log_, file_name_);
+  // One deadline for the whole load: an entry point that logs in a loop must not renew it.
+  auto deadline = Clock::now() + limits_.hook_deadline;
   try {
     for (;;) {
-      auto message = runner->receive(limits_.hook_deadline);
+      auto message = runner->receive(deadline - Clock::now());
       if (!message) {
         runner->stop();
         return NoRunner{record_end(fmt::format("did not finish loading within {} ms and was stopped", limits_.hook_deadline.count()))};
@@ -358,14 +360,17 @@ dk_status IsolatedPlugin::converse(Lease& lease, Hook hook, dk_call* call, dk_re
   };
   if (!lease.fault.empty()) return fail(lease.fault);
   RunnerProcess& runner = *lease.runner;
-  auto budget = limits_.hook_deadline;
+  // The hook's whole time counts, the host's answers to its services included, save the
+  // requests it sends: a hook looping on cheap services is stopped at the deadline too. Kept
+  // in the clock's own unit, so that many short waits add up.
+  Clock::duration budget = limits_.hook_deadline;
   dk_status deferred_failure = DK_OK;  // a deferred setter failed: the next waiting service gets it
   try {
     if (start != Start::already_running) runner.send(hook_message(hook, *call, out, start == Start::send_then_test));
     for (;;) {
       auto waited_from = Clock::now();
       auto message = runner.receive(budget);
-      budget -= std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - waited_from);
+      budget -= Clock::now() - waited_from;
       if (!message) {
         runner.stop();
         lease.fault = record_end(fmt::format("Plugin `{}` did not finish {} within {} ms and was stopped", name(),
@@ -389,7 +394,10 @@ dk_status IsolatedPlugin::converse(Lease& lease, Hook hook, dk_call* call, dk_re
         deferred_failure = DK_OK;
         continue;
       }
-      auto answer = serve_service(*message);  // the host's own time: not counted against the deadline
+      bool sends_a_request = message->peek_integer() == static_cast<std::int64_t>(isolation::Service::request_send);
+      auto served_from = Clock::now();
+      auto answer = serve_service(*message);
+      if (!sends_a_request) budget -= Clock::now() - served_from;
       if (!lease.fault.empty()) return fail(lease.fault);  // a nested hook's runner ended
       if (answer) runner.send(*answer);
     }

@@ -224,11 +224,12 @@ void RunnerProcess::end_call() {
   log_budget_.reset();
 }
 
-std::optional<isolation::Reader> RunnerProcess::receive(std::chrono::milliseconds budget) {
+std::optional<isolation::Reader> RunnerProcess::receive(Clock::duration budget) {
   auto deadline = Clock::now() + budget;
   for (;;) {
     if (auto frame = inbox_.take()) return frame;  // written with the last one: no system call
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    // Rounded up: poll() must not return before the deadline and spin until it passes.
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return std::nullopt;
     pollfd fds[] = {{channel_, POLLIN, 0}, {out_, POLLIN, 0}, {err_, POLLIN, 0}};
     int ready = ::poll(fds, 3, static_cast<int>(std::min<long long>(left.count(), 1 << 30)));

@@ -48,7 +48,7 @@ class RunnerProcess {
   void send(const isolation::Message& message) { isolation::send(channel_, message); }
   // The next message, while logging the plugin's output. Nothing when `budget` ran out first;
   // WireError when the runner closed the channel (it ended, or the plugin closed fd 3).
-  std::optional<isolation::Reader> receive(std::chrono::milliseconds budget);
+  std::optional<isolation::Reader> receive(std::chrono::steady_clock::duration budget);
 
   // Kills the runner unless it already ended, reaps it, logs the rest of its output, and says
   // how it ended: "SIGSEGV", "exit status 0".

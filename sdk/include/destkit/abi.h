@@ -45,7 +45,9 @@
 **   - request_send also hands out a usable response when it returns DK_ERR_HTTP.
 **   What a hook call is handed lives until it returns, so a call is handed at most 64 MiB of
 **   text (settings, JSON values, errors, tokens); past that a service that hands out text
-**   returns DK_ERR_INVALID_ARGUMENT, and last_error says why.
+**   returns DK_ERR_INVALID_ARGUMENT, and last_error says why. Likewise what the plugin gives
+**   the host to keep until the call returns: at most 64 MiB of request options, counting 1 KiB
+**   for each options handle, header, search parameter or basic-auth pair, plus its text.
 **   Handles (dk_call, dk_request_options, dk_response) are values the host checks, not memory
 **   the plugin may read. The host refuses with DK_ERR_INVALID_ARGUMENT, and never acts on,
 **   a handle that does not belong to the dk_call it is running on the calling thread: one kept
@@ -285,7 +287,8 @@ typedef struct dk_host_api {
   ** DK_ERR_INVALID_SETTINGS. field is the setting's key as declared; why completes a sentence
   ** whose subject is the field's label: with why = "must start with sk_", the user reads
   ** "API Key must start with sk_." under that field (test-auth --json: "fields"). Call it once
-  ** per unusable field. DK_ERR_NOT_FOUND when no field has that key.
+  ** per unusable field: a second call for the same field replaces the first's sentence.
+  ** DK_ERR_NOT_FOUND when no field has that key.
   ** Lifetime: field and why are copied before set_invalid_setting returns. */
   dk_status (*set_invalid_setting)(dk_call *call, dk_str field, dk_str why);
 } dk_host_api;
