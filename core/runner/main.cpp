@@ -46,7 +46,11 @@ void end_with_the_host() {
   }).detach();
 }
 
-Message refusal(const std::string& problem) { return Message(Kind::descriptor).add(problem); }
+// A descriptor message that refuses the plugin, and whether the runner failed before any of
+// the plugin's code ran (its sandbox): then the refusal says nothing about the plugin file.
+Message refusal(const std::string& problem, bool before_plugin_code = false) {
+  return Message(Kind::descriptor).add(problem).add(before_plugin_code ? 1 : 0);
+}
 
 // What the entry point returned, zero-filled past the plugin's struct, as the host's loader
 // would copy it. Members are read in the order the host's checks read them, and the strings only
@@ -91,7 +95,7 @@ int run(int argc, char** argv) {
   claim_talking_thread();
   remember_channel();
   if (std::string problem = enter_sandbox(limits); !problem.empty()) {
-    tell(refusal("its runner could not start: " + problem));
+    tell(refusal("its runner could not start: " + problem, true));
     return 0;
   }
   end_with_the_host();

@@ -95,13 +95,16 @@ std::string load_filter() {
 
 std::string enter_sandbox(const Limits& limits) {
   ::close_range(5, ~0U, 0);
+  // No higher than the hard limits the host gave it, which a runner not run as root cannot raise.
+  auto within_inherited = [](int resource, rlim_t wanted) {
+    rlimit inherited{};
+    return ::getrlimit(resource, &inherited) == 0 && inherited.rlim_max < wanted ? inherited.rlim_max : wanted;
+  };
   if (limits.address_space_bytes != 0) {
-    if (auto e = set_limit(RLIMIT_AS, limits.address_space_bytes, "RLIMIT_AS"); !e.empty()) return e;
+    rlim_t address_space = within_inherited(RLIMIT_AS, static_cast<rlim_t>(limits.address_space_bytes));
+    if (auto e = set_limit(RLIMIT_AS, address_space, "RLIMIT_AS"); !e.empty()) return e;
   }
-  // No higher than the hard limit the host gave it, which a runner not run as root cannot raise.
-  rlimit inherited{};
-  rlim_t open_files = static_cast<rlim_t>(limits.open_files);
-  if (::getrlimit(RLIMIT_NOFILE, &inherited) == 0 && inherited.rlim_max < open_files) open_files = inherited.rlim_max;
+  rlim_t open_files = within_inherited(RLIMIT_NOFILE, static_cast<rlim_t>(limits.open_files));
   if (auto e = set_limit(RLIMIT_NOFILE, open_files, "RLIMIT_NOFILE"); !e.empty()) return e;
   if (auto e = set_limit(RLIMIT_CORE, 0, "RLIMIT_CORE"); !e.empty()) return e;
   if (auto e = drop_privileges(); !e.empty()) return e;

@@ -19,6 +19,7 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 using namespace destkit::test;
@@ -282,6 +283,27 @@ TEST_CASE("a runner's address space is limited: a plugin allocating 10 GB is ref
     }
     healthy_plugin_still_works(host);
   }
+}
+
+TEST_CASE("a runner's address space is lowered to the host's own hard limit rather than failing", "[own-isolation]") {
+  if (kSanitized) {
+    WARN("skipped: a sanitizer's shadow memory needs more address space than the limit allows");
+    return;
+  }
+  // This test's process only (ctest runs each case in one): its runners inherit 8 GiB at most.
+  rlimit limit{};
+  REQUIRE(::getrlimit(RLIMIT_AS, &limit) == 0);
+  rlim_t lowered = std::min<rlim_t>(limit.rlim_max, rlim_t{8} << 30);
+  limit = {lowered, lowered};
+  REQUIRE(::setrlimit(RLIMIT_AS, &limit) == 0);
+  auto log = std::make_shared<LogLines>();
+  HostOptions options = isolated_options("faulty-allocate-test", log);
+  options.config.runner.hook_deadline = std::chrono::seconds(10);
+  options.config.runner.address_space_bytes = std::size_t{16} << 30;
+  Host host(std::move(options));
+  REQUIRE(host.find("faulty-allocate-test") != nullptr);
+  CHECK_THAT(failure_of(host, "faulty-allocate-test"), Catch::Contains("could not allocate 10 GB"));
+  healthy_plugin_still_works(host);
 }
 
 TEST_CASE("what a plugin writes to stdout and stderr goes to the log under its name", "[own-isolation]") {

@@ -261,8 +261,9 @@ IsolatedPlugin::Started IsolatedPlugin::start_runner() {
       if (kind != Kind::descriptor) throw isolation::WireError("unexpected message");
       std::string problem(message->text());
       if (!problem.empty()) {
+        bool before_plugin_code = message->integer() != 0;  // the runner's sandbox failed
         runner->stop();
-        return NoRunner{naming_file(problem, file_path_)};
+        return NoRunner{naming_file(problem, file_path_), before_plugin_code};
       }
       if (!take_descriptor(*message)) {
         runner->stop();

@@ -56,8 +56,9 @@ struct IsolatedDescriptor {
 static_assert(std::is_standard_layout_v<IsolatedDescriptor>, "the descriptor must convert to its plugin");
 
 // Why no runner of a plugin is ready: a phrase ("crashed (SIGSEGV) while loading"), and
-// whether the host could not start one at all (no descriptor, process or pipe to be had), so
-// that no plugin code ran and the phrase says nothing about the plugin.
+// whether the host could not start one at all (no descriptor, process or pipe to be had, or
+// the runner could not enter its sandbox), so that no plugin code ran and the phrase says
+// nothing about the plugin.
 struct NoRunner {
   std::string why;
   bool not_started = false;
