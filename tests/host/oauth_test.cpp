@@ -456,6 +456,24 @@ TEST_CASE("an oauth2 destination's own refreshAccessToken renews at the API's en
   CHECK(loaded(*host->find(kManaged)).descriptor(problem)->min_host_abi_minor == 0);
 }
 
+TEST_CASE("tokens a refreshAccessToken hook hands over that could not be read back or sent are refused, the record kept") {
+  auto [token, problem] = GENERATE(table<std::string, std::string>(
+      {{std::string(100'000, 'T'), "the access token is 100000 bytes long; destkit keeps at most 65536"},
+       {R"(line\r\nX-Injected: 1)", "the access token holds a character that is not printable ASCII"},
+       {R"(nul\u0000byte)", "the access token holds a character that is not printable ASCII"}}));
+  OAuthWorld world;
+  auto host = world.host("example-oauth2");
+  auto [access, refresh] = world.signed_in("example-oauth2", std::chrono::seconds(-60));
+  world.server.set_renewed_access_token_json(token);
+  AuthVerdict v = world.test_auth(*host, "example-oauth2");
+  CHECK(v.outcome != AuthOutcome::valid);
+  CHECK_THAT(v.message, Catch::Contains(problem));
+  auto kept = world.store().load("example-oauth2", "default");
+  REQUIRE(std::holds_alternative<TokenRecord>(kept));
+  CHECK(std::get<TokenRecord>(kept).access_token == access);
+  CHECK(std::get<TokenRecord>(kept).refresh_token == refresh);
+}
+
 TEST_CASE("a crash between writing and renaming leaves the previous record readable") {
   OAuthWorld world;
   auto [access, refresh] = world.signed_in(kManaged, std::chrono::hours(1));

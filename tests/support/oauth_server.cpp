@@ -195,7 +195,8 @@ Response OAuthServer::renew(const Request& r) {
   current_access_ = token_text("access", counter_);
   std::string refresh = token_text("refresh", counter_);
   refresh_tokens_.insert(refresh);
-  return Response::json(200, fmt::format(R"({{"token":"{}","refresh":"{}","ttl":3600}})", current_access_, refresh));
+  std::string token = renewed_access_token_json_.empty() ? current_access_ : renewed_access_token_json_;
+  return Response::json(200, fmt::format(R"({{"token":"{}","refresh":"{}","ttl":3600}})", token, refresh));
 }
 
 Response OAuthServer::api(const Request& r) {

@@ -47,6 +47,12 @@ class OAuthServer {
   // The token endpoint waits this long before each answer.
   void set_token_delay(std::chrono::milliseconds delay) { token_delay_ms_ = delay.count(); }
   void set_api_refuses_everything(bool refuse) { api_refuses_everything_ = refuse; }
+  // example-oauth2's renew endpoint answers this access token (JSON text, escapes allowed)
+  // instead of one it issued.
+  void set_renewed_access_token_json(std::string json) {
+    std::lock_guard lock(mutex_);
+    renewed_access_token_json_ = std::move(json);
+  }
   // Every token request is answered 400, quoting what it was sent: the form body and the
   // Authorization header in error_description (JSON with '/' escaped, as PHP writes it) and
   // the refresh token in the reason phrase.
@@ -73,6 +79,7 @@ class OAuthServer {
   std::map<std::string, int> token_requests_;
   std::atomic<int> api_requests_{0};
   std::string expires_in_ = "3600";
+  std::string renewed_access_token_json_;
   std::atomic<bool> token_endpoint_down_{false};
   std::atomic<long long> token_delay_ms_{0};
   std::atomic<bool> api_refuses_everything_{false};

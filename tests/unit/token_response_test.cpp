@@ -38,13 +38,13 @@ TEST_CASE("a token answer that is not a JSON object is named as such, not as one
 TEST_CASE("a token, token_type or scope too long to be stored, or not printable ASCII, is refused at once") {
   OAuthError longer = refusal_of(200, R"({"access_token":")" + std::string(100'000, 'T') + R"("})");
   CHECK(longer.kind == OAuthError::Kind::invalid);
-  CHECK_THAT(longer.message, Catch::Contains("answered an access_token of 100000 bytes; destkit keeps at most 65536 bytes of it"));
+  CHECK_THAT(longer.message, Catch::Contains("answered an access_token that is 100000 bytes long; destkit keeps at most 65536"));
   CHECK_THAT(refusal_of(200, R"({"access_token":"ok","refresh_token":"line\nbreak"})").message,
-             Catch::Contains("answered a refresh_token with a character that is not printable ASCII"));
+             Catch::Contains("answered a refresh_token that holds a character that is not printable ASCII"));
   CHECK_THAT(refusal_of(200, R"({"access_token":"next\u2028line"})").message,
-             Catch::Contains("answered an access_token with a character that is not printable ASCII"));
+             Catch::Contains("answered an access_token that holds a character that is not printable ASCII"));
   CHECK_THAT(refusal_of(200, R"({"access_token":"ok","scope":")" + std::string(20'000, 's') + R"("})").message,
-             Catch::Contains("answered a scope of 20000 bytes"));
+             Catch::Contains("answered a scope that is 20000 bytes long"));
   CHECK(std::holds_alternative<TokenRecord>(read_token_response(
       HttpResponse{.status = 200, .reason = "OK", .headers = {}, .body = R"({"access_token":"fine-token"})", .url = {}, .host = {}},
       OAuthClientConfig{}, "auth.example.com", Redactor{})));

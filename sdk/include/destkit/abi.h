@@ -269,7 +269,9 @@ typedef struct dk_host_api {
   /* ---- ABI 1.1 ---- */
 
   /* Inside on_refresh_access_token: hands the host the new tokens. refresh_token may be empty
-  ** (the current one stays valid); expires_in_seconds <= 0 means unknown.
+  ** (the current one stays valid); expires_in_seconds <= 0 means unknown. A token of more
+  ** than 64 KiB, or holding a byte that is not printable ASCII (0x20-0x7e), is refused with
+  ** DK_ERR_INVALID_ARGUMENT, and the stored tokens are kept.
   ** Lifetime: both tokens are copied before set_tokens returns. */
   dk_status (*set_tokens)(dk_call *call, dk_str access_token, dk_str refresh_token,
                           int64_t expires_in_seconds);
