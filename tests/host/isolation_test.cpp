@@ -593,10 +593,19 @@ TEST_CASE("what an isolated plugin prints in a loop is cut at the line limit of 
   Host host(probe_host_options(Isolation::process, log));
   const Plugin* probe = host.find("test-probe");
   REQUIRE(probe != nullptr);
-  host.test_authentication(*probe, probe_settings("http://127.0.0.1:9/base", "print-flood"));
+  // In testRequest, and in extendRequest, whose output is held until the hook returns.
+  std::string mode = GENERATE(as<std::string>{}, "print-flood", "print-flood-in-extend");
+  host.test_authentication(*probe, probe_settings("http://127.0.0.1:9/base", mode));
   CHECK(lines_with(*log, "test-probe: stdout: line ") == 1000);
   CHECK(lines_with(*log, "test-probe: stdout: line 999") == 1);
   CHECK(lines_with(*log, "test-probe: further log lines of this call are dropped") == 1);
+  // The notice follows the lines it is about.
+  std::lock_guard lock(log->mutex);
+  auto at = [&](const std::string& text) {
+    return std::find_if(log->lines.begin(), log->lines.end(),
+                        [&](const std::string& line) { return line.find(text) != std::string::npos; });
+  };
+  CHECK(at("test-probe: stdout: line 999") < at("test-probe: further log lines of this call are dropped"));
 }
 
 TEST_CASE("a credential another call sent is not redacted from what a caller gave itself, so no caller can test guesses",

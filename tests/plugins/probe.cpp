@@ -27,7 +27,8 @@ destkit::Destination probe() {
                         .defaultValue = "plain",
                         .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log", "numbers",
                                     "exit", "post-secret", "crlf-url", "print", "log-flood", "print-flood",
-                                    "send-flood", "read-flood", "token-in-path", "print-in-extend"}}},
+                                    "send-flood", "read-flood", "token-in-path", "print-in-extend",
+                                    "print-flood-in-extend"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"amount", {.label = "Amount", .type = FieldType::number}},
                       {"id", {.label = "ID", .type = FieldType::integer}},
@@ -106,6 +107,10 @@ destkit::Destination probe() {
           std::fflush(stdout);
           std::fprintf(stderr, "extending for %s\n", account.c_str());
           options.headers.emplace_back("X-Account-Key", account);
+        }
+        if (input.settings.string("mode") == "print-flood-in-extend") {  // isolated only: held until it returns
+          for (int i = 0; i < 1500; ++i) std::printf("line %d\n", i);
+          std::fflush(stdout);
         }
         return options;
       },

@@ -187,12 +187,19 @@ void RunnerProcess::drain(int& fd, std::string& partial, LogLevel level, const c
 
 void RunnerProcess::log_output(LogLevel level, const char* stream, std::string_view line) {
   if (!log_) return;
+  bool held = hold_.while_set != nullptr && *hold_.while_set;
   switch (log_budget_.take()) {
     case PluginLogBudget::Next::log: break;
-    case PluginLogBudget::Next::say_dropped: log_(LogLevel::warn, log_source_, kPluginLogDropped); return;
+    case PluginLogBudget::Next::say_dropped:  // after the lines it follows, held or not
+      if (held) {
+        hold_.lines->emplace_back(LogLevel::warn, std::string(kPluginLogDropped));
+      } else {
+        log_(LogLevel::warn, log_source_, kPluginLogDropped);
+      }
+      return;
     case PluginLogBudget::Next::drop: return;
   }
-  if (hold_.while_set != nullptr && *hold_.while_set) {
+  if (held) {
     // Bounded as log() lines are held (abi/services.cpp).
     hold_.lines->emplace_back(level, fmt::format("{}: {}", stream, line.substr(0, 4 * kMaxPluginLogLineBytes)));
     return;
