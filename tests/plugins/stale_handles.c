@@ -22,7 +22,7 @@ static dk_status on_test_request(dk_call *call) {
   dk_value value, url;
   dk_str text;
   dk_response *response = NULL;
-  dk_status statuses[7];
+  dk_status statuses[8];
   if (kept_call == NULL) {
     kept_call = call;
     return host->request_options_new(call, &kept_options);
@@ -35,9 +35,10 @@ static dk_status on_test_request(dk_call *call) {
   statuses[4] = host->last_error(kept_call, &text);
   statuses[5] = host->get_setting(call, (dk_str){"url", SIZE_MAX}, &value);
   statuses[6] = host->set_error(call, (dk_str){"x", SIZE_MAX});
-  snprintf(report, sizeof report, "stale handles: %d %d %d %d %d; entry: %d %d %d; sizes: %d %d", (int)statuses[0],
+  statuses[7] = host->get_setting(call, (dk_str){"url", (size_t)1 << 62}, &value); /* below PTRDIFF_MAX, still a lie */
+  snprintf(report, sizeof report, "stale handles: %d %d %d %d %d; entry: %d %d %d; sizes: %d %d %d", (int)statuses[0],
            (int)statuses[1], (int)statuses[2], (int)statuses[3], (int)statuses[4], (int)entry_statuses[0],
-           (int)entry_statuses[1], (int)entry_statuses[2], (int)statuses[5], (int)statuses[6]);
+           (int)entry_statuses[1], (int)entry_statuses[2], (int)statuses[5], (int)statuses[6], (int)statuses[7]);
   host->set_error(call, (dk_str){report, strlen(report)});
   return DK_ERR_INVALID_SETTINGS;
 }

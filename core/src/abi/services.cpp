@@ -20,8 +20,9 @@ namespace json = boost::json;
 
 std::string_view view(dk_str s) {
   if (s.data == nullptr || s.size == 0) return {};
-  // No object is that large: the size is a bug or a lie, and no text of it can be formatted.
-  if (s.size > static_cast<std::size_t>(PTRDIFF_MAX)) throw ImpossibleSize{};
+  // No object is that large (no 64-bit machine maps 2^48 bytes for a process): the size is a
+  // bug or a lie, and reading it would run into memory the plugin does not have.
+  if (s.size >= kImpossibleTextBytes) throw ImpossibleSize{};
   return std::string_view(s.data, s.size);
 }
 

@@ -13,8 +13,10 @@
 
 namespace destkit::host::services {
 
-// A NULL data pointer reads as empty, whatever size came with it. A size past PTRDIFF_MAX
-// throws ImpossibleSize, which guarded() makes DK_ERR_INVALID_ARGUMENT.
+// A NULL data pointer reads as empty, whatever size came with it. A size no object can have
+// (kImpossibleTextBytes) throws ImpossibleSize, which guarded() makes DK_ERR_INVALID_ARGUMENT,
+// as a runner refuses a text too large for its channel.
+inline constexpr std::size_t kImpossibleTextBytes = std::size_t{1} << 48;
 std::string_view view(dk_str s);
 // Keeps `text` for the rest of the call and hands it out.
 dk_str hand_out(dk_call* call, std::string text);

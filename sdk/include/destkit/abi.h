@@ -63,7 +63,10 @@
 **
 ** STRINGS
 **   dk_str is UTF-8 text with an explicit size; data need not be NUL-terminated and may be
-**   NULL when size is 0. Descriptor strings (const char*) are NUL-terminated.
+**   NULL when size is 0. A dk_str whose data is NULL reads as the empty text, whatever its
+**   size; one whose size no object can have (2^48 bytes or more) is refused with
+**   DK_ERR_INVALID_ARGUMENT (log drops the line). Descriptor strings (const char*) are
+**   NUL-terminated.
 */
 #ifndef DESTKIT_ABI_H
 #define DESTKIT_ABI_H
