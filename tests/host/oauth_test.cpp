@@ -456,7 +456,8 @@ TEST_CASE("an oauth2 destination's own refreshAccessToken renews at the API's en
   CHECK(loaded(*host->find(kManaged)).descriptor(problem)->min_host_abi_minor == 0);
 }
 
-TEST_CASE("tokens a refreshAccessToken hook hands over that could not be read back or sent are refused, the record kept") {
+TEST_CASE(
+    "tokens a refreshAccessToken hook hands over that could not be read back or sent are refused, the record kept") {
   auto [token, problem] = GENERATE(table<std::string, std::string>(
       {{std::string(100'000, 'T'), "the access token is 100000 bytes long; destkit keeps at most 65536"},
        {R"(line\r\nX-Injected: 1)", "the access token holds a character that is not printable ASCII"},

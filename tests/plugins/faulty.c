@@ -343,7 +343,8 @@ __attribute__((unused)) static int fault(void) {
       dk_status status = DK_OK;
       for (long i = 0; status == DK_OK && i < 10000000; ++i) {
         status = host->request_options_new(current_call, &options);
-        if (status == DK_OK) status = host->options_set_header(options, DK_STR_LIT("X-Filler"), (dk_str){filler, sizeof filler});
+        if (status == DK_OK)
+          status = host->options_set_header(options, DK_STR_LIT("X-Filler"), (dk_str){filler, sizeof filler});
       }
       dk_str why = {NULL, 0};
       host->last_error(current_call, &why);
@@ -389,11 +390,20 @@ static dk_status extend_request(dk_call *call, dk_request_options *out) {
   return DK_OK;
 }
 
-static dk_plugin descriptor = {
-    sizeof(dk_plugin), DK_ABI_MAJOR, DK_ABI_MINOR, DK_PLUGIN_MAGIC, 0, 0, SLUG, "1.0.0",
-    "{\"name\":\"Faulty\",\"slug\":\"" SLUG "\",\"authentication\":{\"scheme\":\"custom\",\"fields\":"
-    "{\"mode\":{\"label\":\"Mode\",\"type\":\"string\"}}}}",
-    test_request, extend_request, NULL};
+static dk_plugin descriptor = {sizeof(dk_plugin),
+                               DK_ABI_MAJOR,
+                               DK_ABI_MINOR,
+                               DK_PLUGIN_MAGIC,
+                               0,
+                               0,
+                               SLUG,
+                               "1.0.0",
+                               "{\"name\":\"Faulty\",\"slug\":\"" SLUG
+                               "\",\"authentication\":{\"scheme\":\"custom\",\"fields\":"
+                               "{\"mode\":{\"label\":\"Mode\",\"type\":\"string\"}}}}",
+                               test_request,
+                               extend_request,
+                               NULL};
 
 const dk_plugin *dk_plugin_entry(const dk_host_api *h) {
   host = h;

@@ -38,7 +38,8 @@ TEST_CASE("a token answer that is not a JSON object is named as such, not as one
 TEST_CASE("a token, token_type or scope too long to be stored, or not printable ASCII, is refused at once") {
   OAuthError longer = refusal_of(200, R"({"access_token":")" + std::string(100'000, 'T') + R"("})");
   CHECK(longer.kind == OAuthError::Kind::invalid);
-  CHECK_THAT(longer.message, Catch::Contains("answered an access_token that is 100000 bytes long; destkit keeps at most 65536"));
+  CHECK_THAT(longer.message,
+             Catch::Contains("answered an access_token that is 100000 bytes long; destkit keeps at most 65536"));
   CHECK_THAT(refusal_of(200, R"({"access_token":"ok","refresh_token":"line\nbreak"})").message,
              Catch::Contains("answered a refresh_token that holds a character that is not printable ASCII"));
   CHECK_THAT(refusal_of(200, R"({"access_token":"next\u2028line"})").message,

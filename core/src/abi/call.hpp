@@ -138,7 +138,7 @@ struct dk_call {
   int requests_sent = 0;                    // by request_send, bounded by kMaxRequestsPerCall
   std::size_t kept_body_bytes = 0;          // of `responses`, bounded by kMaxKeptBytesPerCall
   std::size_t handed_out_bytes = 0;         // of `strings`, bounded by kMaxKeptBytesPerCall
-  std::size_t given_bytes = 0;  // of `options` and the secrets they add, bounded by kMaxKeptBytesPerCall
+  std::size_t given_bytes = 0;              // of `options` and the secrets they add, bounded by kMaxKeptBytesPerCall
   std::deque<std::string> strings;         // text handed out as dk_str
   // A dry run: request_send records each request here instead of sending it, and answers
   // DK_ERR_NETWORK ("not sent: dry run").

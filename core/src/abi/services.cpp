@@ -42,8 +42,8 @@ dk_str hand_out(dk_call* call, std::string text) {
 void keep_given(dk_call& call, std::size_t text_bytes) {
   std::size_t bytes = kOptionsEntryBytes + text_bytes;
   if (call.given_bytes + bytes > kMaxKeptBytesPerCall) {
-    call.last_error = fmt::format("this call has given the host {} bytes of request options, the most one hook call may keep",
-                                  call.given_bytes);
+    call.last_error = fmt::format(
+        "this call has given the host {} bytes of request options, the most one hook call may keep", call.given_bytes);
     throw OverCallBudget{};
   }
   call.given_bytes += bytes;

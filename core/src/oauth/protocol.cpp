@@ -92,7 +92,9 @@ TokenResult token_request(const OAuthClientConfig& client, std::vector<std::pair
 }  // namespace
 
 std::string token_text_problem(std::string_view value, std::size_t max_bytes) {
-  if (value.size() > max_bytes) return fmt::format("is {} bytes long; destkit keeps at most {}", value.size(), max_bytes);
+  if (value.size() > max_bytes) {
+    return fmt::format("is {} bytes long; destkit keeps at most {}", value.size(), max_bytes);
+  }
   if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 || c > 0x7e; })) {
     return "holds a character that is not printable ASCII (a line break, a NUL, a byte past 0x7e)";
   }
@@ -143,7 +145,8 @@ TokenResult read_token_response(const HttpResponse& response, const OAuthClientC
                                         Member{"refresh_token", "a refresh_token", kMaxTokenBytes},
                                         Member{"token_type", "a token_type", 64}, Member{"scope", "a scope", 16 * 1024}}) {
     if (std::string problem = token_text_problem(text(name), max_bytes); !problem.empty()) {
-      return error(OAuthError::Kind::invalid, fmt::format("the token endpoint {} answered {} that {}", host, named, problem));
+      return error(OAuthError::Kind::invalid,
+                   fmt::format("the token endpoint {} answered {} that {}", host, named, problem));
     }
   }
   TokenRecord record;
