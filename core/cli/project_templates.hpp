@@ -73,7 +73,7 @@ stop_api() {
   if [ -n "$api" ]; then kill "$api" 2>/dev/null || true; wait "$api" 2>/dev/null || true; fi
   api=""
   if [ -s "$work/api.err" ]; then cat "$work/api.err" >&2; fi
-  rm -f "$work/api.err"
+  rm -f "$work/api.err" "$work/api.out"
 }
 trap 'stop_api; rm -rf "$work"' EXIT
 fail() { echo "test-request: $*" >&2; exit 1; }
@@ -88,6 +88,9 @@ test_auth() {
 
 # Starts mock-api with the arguments given; sets api and api_port.
 start_api() {
+  # Emptied here, not by the redirection below, which the background process makes when it
+  # gets to it: the loop must not read the port of the mock-api started before this one.
+  : > "$work/api.out"
   "$destkit" mock-api --certificate-dir "$work" --tls-name "$host" "$@" > "$work/api.out" 2> "$work/api.err" &
   api=$!
   # Until it says its port, or ends; a busy machine may take seconds to start it.
