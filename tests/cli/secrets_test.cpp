@@ -113,6 +113,20 @@ TEST_CASE("verbose mode redacts a secret the server echoes JSON-escaped or form-
   CHECK(r.output().find("SECRET") == std::string::npos);
 }
 
+TEST_CASE("verbose mode cuts a long body after redacting it: a secret across the cut is not shown in part") {
+  const std::string token = "probe-SECRET-across-the-cut-42";
+  // Wherever the body's first 1 KiB ends inside the token.
+  std::size_t padding = GENERATE(as<std::size_t>{}, 1000, 1005, 1010, 1020);
+  Server server([&](const Request&) { return Response::json(403, std::string(padding, 'x') + token + "tail"); });
+  std::string settings = R"({"baseUrl":")" + probe_base_url(server) + R"(","token":")" + token + R"("})";
+  ProcessResult r = run_destkit({"test-auth", "test-probe", "--settings", "-", "--verbose", "--plugin-path",
+                                 kTestPluginDir.string()}, settings);
+  INFO(r.err);
+  std::string shown = (std::string(padding, 'x') + "[redacted]tail").substr(0, 1024);
+  CHECK(r.err.find("< " + shown + "\n") != std::string::npos);
+  CHECK(r.output().find("probe-SECRET") == std::string::npos);
+}
+
 TEST_CASE("a password field with a default is rejected at load, and describe never shows the default") {
   std::filesystem::path dir = new_directory("secret-default");
   std::filesystem::path file = dir / "destkit-secret-default.json";

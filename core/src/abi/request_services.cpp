@@ -63,11 +63,16 @@ dk_status record(dk_call* call, RequestFailure failure, dk_status status) {
 void trace(const dk_call* call, const ResolvedRequest& request, const HttpResult& result) {
   if (!call->env.verbose || call->env.log == nullptr || !*call->env.log) return;
   auto line = [&](const std::string& text) { (*call->env.log)(LogLevel::debug, call->env.plugin_slug, call->redactor.apply(text)); };
+  // A body is shown up to 1 KiB, cut after it is redacted: a secret across the cut would
+  // otherwise be shown up to the cut, unrecognised.
+  auto body = [&](std::string_view arrow, std::string_view text) {
+    line(fmt::format("{} {}", arrow, call->redactor.apply(text).substr(0, 1024)));
+  };
   line(fmt::format("> {} {}", request.method, redact_url(request.url)));
   for (const auto& [name, value] : request.headers) {
     line(fmt::format("> {}: {}", name, is_secret_name(name) ? std::string(kRedacted) : value));
   }
-  if (request.body) line(fmt::format("> {}", request.body->substr(0, 1024)));
+  if (request.body) body(">", *request.body);
   if (const auto* failure = std::get_if<HttpFailure>(&result)) {
     line("< " + failure->message);
     return;
@@ -77,7 +82,7 @@ void trace(const dk_call* call, const ResolvedRequest& request, const HttpResult
   for (const auto& [name, value] : response.headers) {
     line(fmt::format("< {}: {}", name, is_secret_name(name) ? std::string(kRedacted) : value));
   }
-  if (!response.body.empty()) line(fmt::format("< {}", response.body.substr(0, 1024)));
+  if (!response.body.empty()) body("<", response.body);
 }
 
 constexpr std::string_view kNoControlCharacter = "holds a control character, which a URL cannot carry";
