@@ -112,6 +112,6 @@ TEST_CASE("handles kept from an earlier call, no call in the entry point and imp
   std::string settings = R"({"url":")" + probe_base_url(server) + "\"}";
   CHECK(probe_host().test_authentication(*plugin, settings).outcome == AuthOutcome::valid);
   AuthVerdict second = probe_host().test_authentication(*plugin, settings);
-  CHECK(second.message == "Settings are invalid: stale handles: 1 1 1 1 1; entry: 1 1 1; sizes: 1 1 1");
+  CHECK(second.message == "Settings are invalid: stale handles: 1 1 1 1 1; entry: 1 1 1; sizes: 1 1 1; names: 1 2 1");
   CHECK(server.request_count() == 0);
 }

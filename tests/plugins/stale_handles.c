@@ -22,7 +22,8 @@ static dk_status on_test_request(dk_call *call) {
   dk_value value, url;
   dk_str text;
   dk_response *response = NULL;
-  dk_status statuses[8];
+  dk_status statuses[10];
+  static char long_name[1 << 20];
   if (kept_call == NULL) {
     kept_call = call;
     return host->request_options_new(call, &kept_options);
@@ -36,9 +37,15 @@ static dk_status on_test_request(dk_call *call) {
   statuses[5] = host->get_setting(call, (dk_str){"url", SIZE_MAX}, &value);
   statuses[6] = host->set_error(call, (dk_str){"x", SIZE_MAX});
   statuses[7] = host->get_setting(call, (dk_str){"url", (size_t)1 << 62}, &value); /* below PTRDIFF_MAX, still a lie */
-  snprintf(report, sizeof report, "stale handles: %d %d %d %d %d; entry: %d %d %d; sizes: %d %d %d", (int)statuses[0],
+  /* A name of 1 MiB is refused unread; one of 60 KiB is looked up, and the error quoting it is cut. */
+  memset(long_name, 'k', sizeof long_name);
+  statuses[8] = host->get_setting(call, (dk_str){long_name, sizeof long_name}, &value);
+  statuses[9] = host->get_setting(call, (dk_str){long_name, 60 << 10}, &value);
+  host->last_error(call, &text);
+  int error_cut = text.size <= 4096;
+  snprintf(report, sizeof report, "stale handles: %d %d %d %d %d; entry: %d %d %d; sizes: %d %d %d; names: %d %d %d", (int)statuses[0],
            (int)statuses[1], (int)statuses[2], (int)statuses[3], (int)statuses[4], (int)entry_statuses[0],
-           (int)entry_statuses[1], (int)entry_statuses[2], (int)statuses[5], (int)statuses[6], (int)statuses[7]);
+           (int)entry_statuses[1], (int)entry_statuses[2], (int)statuses[5], (int)statuses[6], (int)statuses[7], (int)statuses[8], (int)statuses[9], error_cut);
   host->set_error(call, (dk_str){report, strlen(report)});
   return DK_ERR_INVALID_SETTINGS;
 }

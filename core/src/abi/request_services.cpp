@@ -217,12 +217,12 @@ dk_status with_response(dk_call* handle, const dk_response* response, Body&& bod
     dk_call* call = resolve(handle);
     const HttpResponse* r = call != nullptr && response != nullptr ? response_of(call, response) : nullptr;
     if (r == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    return body(*r);
+    return body(*r, *call);
   });
 }
 
 dk_status response_status(dk_call* call, const dk_response* response, int32_t* out) noexcept {
-  return with_response(call, response, [&](const HttpResponse& r) {
+  return with_response(call, response, [&](const HttpResponse& r, dk_call&) {
     if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
     *out = r.status;
     return DK_OK;
@@ -230,7 +230,7 @@ dk_status response_status(dk_call* call, const dk_response* response, int32_t* o
 }
 
 dk_status response_reason(dk_call* call, const dk_response* response, dk_str* out) noexcept {
-  return with_response(call, response, [&](const HttpResponse& r) {
+  return with_response(call, response, [&](const HttpResponse& r, dk_call&) {
     if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
     *out = dk_str{r.reason.data(), r.reason.size()};
     return DK_OK;
@@ -238,17 +238,17 @@ dk_status response_reason(dk_call* call, const dk_response* response, dk_str* ou
 }
 
 dk_status response_body(dk_call* call, const dk_response* response, dk_str* out) noexcept {
-  return with_response(call, response, [&](const HttpResponse& r) {
+  return with_response(call, response, [&](const HttpResponse& r, dk_call&) {
     if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
     *out = dk_str{r.body.data(), r.body.size()};
     return DK_OK;
   });
 }
 
-dk_status response_header(dk_call* call, const dk_response* response, dk_str name, dk_str* out) noexcept {
-  return with_response(call, response, [&](const HttpResponse& r) {
+dk_status response_header(dk_call* handle, const dk_response* response, dk_str name, dk_str* out) noexcept {
+  return with_response(handle, response, [&](const HttpResponse& r, dk_call& call) {
     if (out == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    const std::string* value = r.header(view(name));
+    const std::string* value = r.header(name_of(call, name, "header name"));
     if (value == nullptr) return DK_ERR_NOT_FOUND;
     *out = dk_str{value->data(), value->size()};
     return DK_OK;
@@ -293,8 +293,9 @@ dk_status response_json_value(dk_call* handle, const dk_response* response, dk_s
       kept->body_json = std::move(parsed.value);
     }
     json::error_code ec;
-    const json::value* v = kept->body_json->find_pointer(view(pointer), ec);
-    if (v == nullptr) return fail(call, DK_ERR_NOT_FOUND, fmt::format("the response has nothing at {}", view(pointer)));
+    std::string_view at = name_of(*call, pointer, "JSON pointer");
+    const json::value* v = kept->body_json->find_pointer(at, ec);
+    if (v == nullptr) return fail(call, DK_ERR_NOT_FOUND, fmt::format("the response has nothing at {}", at));
     *out = to_dk_value(call, *v);
     return DK_OK;
   });

@@ -67,8 +67,22 @@ RequestOptions* options_of(dk_request_options* handle) {
 }
 
 dk_status fail(dk_call* call, dk_status status, std::string message) {
+  // Cut once redacted (a secret across the cut would not be recognised): a message quoting
+  // what the plugin passed stays small, however much it passed.
   call->last_error = call->redactor.apply(message);
+  if (call->last_error.size() > kMaxLastErrorBytes) {
+    call->last_error = printable(call->last_error, kMaxLastErrorBytes);
+  }
   return status;
+}
+
+std::string_view name_of(dk_call& call, dk_str s, std::string_view what) {
+  std::string_view name = view(s);
+  if (name.size() > kMaxNameBytes) {
+    call.last_error = fmt::format("a {} of {} bytes; names are at most {} bytes", what, name.size(), kMaxNameBytes);
+    throw OverCallBudget{};
+  }
+  return name;
 }
 
 void blame_settings_in(dk_call& call, std::string_view refused, bool (*fits)(std::string_view),
@@ -177,9 +191,10 @@ dk_status set_invalid_setting(dk_call* handle, dk_str field, dk_str why) noexcep
   return guarded([&] {
     dk_call* call = resolve(handle);
     if (call == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    const Field* declared = call->definition != nullptr ? call->definition->field(view(field)) : nullptr;
+    std::string_view name = name_of(*call, field, "field name");
+    const Field* declared = call->definition != nullptr ? call->definition->field(name) : nullptr;
     if (declared == nullptr) {
-      return fail(call, DK_ERR_NOT_FOUND, fmt::format("set_invalid_setting: no field \"{}\"", printable(view(field))));
+      return fail(call, DK_ERR_NOT_FOUND, fmt::format("set_invalid_setting: no field \"{}\"", printable(name)));
     }
     std::string sentence = fmt::format("{} {}", declared->label.empty() ? declared->key : declared->label, view(why));
     if (!sentence.ends_with('.') && !sentence.ends_with('?') && !sentence.ends_with('!')) sentence += '.';
@@ -211,8 +226,9 @@ dk_status get_setting(dk_call* handle, dk_str key, dk_value* out) noexcept {
   return guarded([&] {
     dk_call* call = resolve(handle);
     if (call == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    const json::value* v = call->settings->if_contains(view(key));
-    if (v == nullptr) return fail(call, DK_ERR_NOT_FOUND, fmt::format("no setting \"{}\"", view(key)));
+    std::string_view name = name_of(*call, key, "setting name");
+    const json::value* v = call->settings->if_contains(name);
+    if (v == nullptr) return fail(call, DK_ERR_NOT_FOUND, fmt::format("no setting \"{}\"", name));
     *out = to_dk_value(call, *v);
     return DK_OK;
   });
@@ -259,6 +275,7 @@ dk_status options_set_prefix_url(dk_request_options* handle, dk_str url) noexcep
 
 dk_status options_set_header(dk_request_options* handle, dk_str name, dk_str value) noexcept {
   return with_options(handle, [&](RequestOptions& o, dk_call& call) {
+    name_of(call, name, "header name");
     std::string problem = header_problem(view(name), view(value));
     if (!problem.empty()) {
       if (is_header_name(view(name))) {
@@ -289,7 +306,7 @@ dk_status options_set_basic_auth(dk_request_options* handle, dk_str username, dk
 
 dk_status options_add_search_param(dk_request_options* handle, dk_str name, dk_str value) noexcept {
   return with_options(handle, [&](RequestOptions& o, dk_call& call) {
-    keep_given(call, view(name).size() + view(value).size());
+    keep_given(call, name_of(call, name, "query parameter name").size() + view(value).size());
     if (is_secret_name(view(name))) redact_credential(call.redactor, view(value));
     o.search_params.emplace_back(std::string(view(name)), std::string(view(value)));
     return DK_OK;
@@ -323,7 +340,7 @@ dk_status options_set_throw_http_errors(dk_request_options* handle, int32_t enab
 
 dk_status options_set_method(dk_request_options* handle, dk_str method) noexcept {
   return with_options(handle, [&](RequestOptions& o, dk_call& call) {
-    std::string m(view(method));
+    std::string m(name_of(call, method, "method"));
     std::transform(m.begin(), m.end(), m.begin(), [](unsigned char c) { return std::toupper(c); });
     for (const char* allowed : {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"}) {
       if (m == allowed) {

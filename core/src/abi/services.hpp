@@ -25,7 +25,8 @@ std::uintptr_t value_of(const void* handle);
 dk_call* resolve(dk_call* handle);
 // Options handles are only usable inside the call that owns them (the active call).
 RequestOptions* options_of(dk_request_options* handle);
-// Records why a service failed (redacted) and returns `status`.
+// Records why a service failed (redacted, then cut at kMaxLastErrorBytes) and returns `status`.
+inline constexpr std::size_t kMaxLastErrorBytes = 4096;
 dk_status fail(dk_call* call, dk_status status, std::string message);
 // When the host refuses `refused` for the wire and it holds the value of a string setting that
 // `fits` refuses on its own, the user's setting is what is wrong, not the plugin: the call's
@@ -47,8 +48,15 @@ struct ImpossibleSize {};
 // a query parameter, credentials: kOptionsEntryBytes and the text); past kMaxKeptBytesPerCall
 // it throws OverCallBudget, so a hook that fills options in a loop cannot take the host's memory.
 void keep_given(dk_call& call, std::size_t text_bytes);
-// Thrown by hand_out() and keep_given() past what one call may keep (its last_error says so).
+// Thrown by hand_out() and keep_given() past what one call may keep, and by name_of() for a name
+// too long to be one (its last_error says so).
 struct OverCallBudget {};
+
+// A name the plugin passes (a setting's key, a header's or query parameter's name, a JSON
+// pointer, a method): at most kMaxNameBytes, checked before anything copies or quotes it, so a
+// 60 MB "name" costs the host no memory. `what` names it in last_error ("setting name").
+inline constexpr std::size_t kMaxNameBytes = 64 * 1024;
+std::string_view name_of(dk_call& call, dk_str s, std::string_view what);
 
 // Runs a service body with exception safety: nothing ever propagates to the plugin.
 template <class Body>
