@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <deque>
 #include <iostream>
+#include <new>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -191,12 +192,22 @@ dk_str keep(std::string_view text) {
 
 void tell(const Message& message) { send(message); }
 
-void tell_later(const Message& message) {
+bool tell_later(const Message& message) {
+  // Setters waiting for the next message are sent on their own past 1 MiB: a hook that sets a
+  // large body again and again keeps one of them, as in process, not all.
+  constexpr std::size_t kMostWaiting = std::size_t{1} << 20;
   try {
     isolation::append_frame(outgoing, message);
+    if (outgoing.size() > kMostWaiting) {
+      isolation::send_frames(kChannelFd, outgoing);
+      outgoing.clear();
+    }
   } catch (const isolation::WireError&) {
     host_is_gone();
+  } catch (const std::bad_alloc&) {
+    return false;  // the runner is out of memory: the setter says so, the plugin goes on
   }
+  return true;
 }
 
 int auth_held(dk_call* call, int name_bit) {

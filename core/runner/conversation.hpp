@@ -30,8 +30,9 @@ bool in_a_hook();
 dk_str keep(std::string_view text);
 // A message that needs no answer (log), and one that does (every other service).
 void tell(const isolation::Message& message);
-// A message that goes with the next one sent (a deferred option setter).
-void tell_later(const isolation::Message& message);
+// A message that goes with the next one sent (a deferred option setter), or at once when those
+// waiting pass 1 MiB. False when the runner had no memory to keep it.
+bool tell_later(const isolation::Message& message);
 // The options handles the innermost running hook may write: on_extend_request's output and
 // what request_options_new handed out in that hook.
 void made_options(dk_request_options* options);

@@ -172,8 +172,7 @@ dk_status set_option(dk_request_options* o, Outgoing m, bool acceptable) noexcep
   } catch (...) {
     host_is_gone();
   }
-  tell_later(m.message());
-  return DK_OK;
+  return tell_later(m.message()) ? DK_OK : DK_ERR_INTERNAL;
 }
 
 dk_status options_set_prefix_url(dk_request_options* o, dk_str url) noexcept {

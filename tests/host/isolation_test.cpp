@@ -189,6 +189,17 @@ TEST_CASE("what a hook gives the host to keep is bounded: options made and fille
   }
 }
 
+TEST_CASE("option setters a runner sends later do not pile up in it: a body set again and again is kept once",
+          "[own-isolation]") {
+  auto log = std::make_shared<LogLines>();
+  HostOptions options = isolated_options("faulty-body-again-test", log);
+  options.config.runner.hook_deadline = std::chrono::seconds(60);
+  Host host(std::move(options));
+  AuthVerdict verdict = test_auth(host, "faulty-body-again-test");
+  INFO(verdict.message);
+  CHECK(verdict.outcome == AuthOutcome::valid);
+}
+
 TEST_CASE("a field named invalid again and again keeps one sentence, the last", "[own-isolation]") {
   auto log = std::make_shared<LogLines>();
   HostOptions options = isolated_options("faulty-invalid-setting-loop-test", log);

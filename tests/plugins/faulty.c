@@ -70,6 +70,7 @@
 #define FAULT_SERVICE_LOOP 38     /* logs and asks for a setting it does not have, forever */
 #define FAULT_OPTIONS_LOOP 39     /* makes and fills options until refused: reports last_error */
 #define FAULT_INVALID_SETTING_LOOP 40 /* names the field "mode" invalid 10,000 times, then says so */
+#define FAULT_BODY_AGAIN 41       /* sets a 6 MB body 200 times on one options handle, then succeeds */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -350,6 +351,27 @@ __attribute__((unused)) static int fault(void) {
       host->last_error(current_call, &why);
       snprintf(problem, sizeof problem, "refused with %d: %.*s", (int)status, (int)why.size, why.data);
       return -1;
+    }
+    case FAULT_BODY_AGAIN: {
+      size_t size = (size_t)6 << 20;
+      char *body = malloc(size);
+      dk_request_options *options = NULL;
+      if (body == NULL || host->request_options_new(current_call, &options) != DK_OK) {
+        snprintf(problem, sizeof problem, "could not start");
+        free(body);
+        return -1;
+      }
+      memset(body, 'b', size);
+      for (int i = 0; i < 200; ++i) {
+        dk_status status = host->options_set_body(options, (dk_str){body, size});
+        if (status != DK_OK) {
+          snprintf(problem, sizeof problem, "options_set_body %d returned %d", i, (int)status);
+          free(body);
+          return -1;
+        }
+      }
+      free(body);
+      break;
     }
     case FAULT_INVALID_SETTING_LOOP: {
       char why[64];
