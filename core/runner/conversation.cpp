@@ -2,6 +2,8 @@
 
 #include "isolation/wire.hpp"
 
+#include <sys/stat.h>
+#include <unistd.h>
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
@@ -11,8 +13,6 @@
 #include <thread>
 #include <utility>
 #include <vector>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace destkit::runner {
 namespace {

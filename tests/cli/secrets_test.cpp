@@ -119,8 +119,8 @@ TEST_CASE("verbose mode cuts a long body after redacting it: a secret across the
   std::size_t padding = GENERATE(as<std::size_t>{}, 1000, 1005, 1010, 1020);
   Server server([&](const Request&) { return Response::json(403, std::string(padding, 'x') + token + "tail"); });
   std::string settings = R"({"baseUrl":")" + probe_base_url(server) + R"(","token":")" + token + R"("})";
-  ProcessResult r = run_destkit({"test-auth", "test-probe", "--settings", "-", "--verbose", "--plugin-path",
-                                 kTestPluginDir.string()}, settings);
+  ProcessResult r = run_destkit(
+      {"test-auth", "test-probe", "--settings", "-", "--verbose", "--plugin-path", kTestPluginDir.string()}, settings);
   INFO(r.err);
   std::string shown = (std::string(padding, 'x') + "[redacted]tail").substr(0, 1024);
   CHECK(r.err.find("< " + shown + "\n") != std::string::npos);

@@ -70,7 +70,7 @@
 #define FAULT_SERVICE_LOOP 38     /* logs and asks for a setting it does not have, forever */
 #define FAULT_OPTIONS_LOOP 39     /* makes and fills options until refused: reports last_error */
 #define FAULT_INVALID_SETTING_LOOP 40 /* names the field "mode" invalid 10,000 times, then says so */
-#define FAULT_BODY_AGAIN 41       /* sets a 6 MB body 200 times on one options handle, then succeeds */
+#define FAULT_BODY_AGAIN 41           /* sets a 6 MB body 200 times on one options handle, then succeeds */
 
 static const dk_host_api *host;
 static dk_call *current_call;

@@ -43,9 +43,10 @@ static dk_status on_test_request(dk_call *call) {
   statuses[9] = host->get_setting(call, (dk_str){long_name, 60 << 10}, &value);
   host->last_error(call, &text);
   int error_cut = text.size <= 4096;
-  snprintf(report, sizeof report, "stale handles: %d %d %d %d %d; entry: %d %d %d; sizes: %d %d %d; names: %d %d %d", (int)statuses[0],
-           (int)statuses[1], (int)statuses[2], (int)statuses[3], (int)statuses[4], (int)entry_statuses[0],
-           (int)entry_statuses[1], (int)entry_statuses[2], (int)statuses[5], (int)statuses[6], (int)statuses[7], (int)statuses[8], (int)statuses[9], error_cut);
+  snprintf(report, sizeof report, "stale handles: %d %d %d %d %d; entry: %d %d %d; sizes: %d %d %d; names: %d %d %d",
+           (int)statuses[0], (int)statuses[1], (int)statuses[2], (int)statuses[3], (int)statuses[4],
+           (int)entry_statuses[0], (int)entry_statuses[1], (int)entry_statuses[2], (int)statuses[5], (int)statuses[6],
+           (int)statuses[7], (int)statuses[8], (int)statuses[9], error_cut);
   host->set_error(call, (dk_str){report, strlen(report)});
   return DK_ERR_INVALID_SETTINGS;
 }
