@@ -65,10 +65,10 @@
 **   dk_str is UTF-8 text with an explicit size; data need not be NUL-terminated and may be
 **   NULL when size is 0. A dk_str whose data is NULL reads as the empty text, whatever its
 **   size; one whose size no object can have (2^48 bytes or more) is refused with
-**   DK_ERR_INVALID_ARGUMENT (log drops the line). A name (a setting's key, a field's, a header's
-**   or query parameter's name, a JSON pointer, a method) of more than 64 KiB is refused with
-**   DK_ERR_INVALID_ARGUMENT without being read; last_error is at most 4 KiB, cut after its
-**   secrets are redacted. Descriptor strings (const char*) are NUL-terminated.
+**   DK_ERR_INVALID_ARGUMENT (log does not log it). A name (a setting's key, a field's, a
+**   header's or query parameter's name, a JSON pointer, a method) of more than 64 KiB is refused
+**   with DK_ERR_INVALID_ARGUMENT; last_error is at most 4 KiB, cut after its secrets are
+**   redacted. Descriptor strings (const char*) are NUL-terminated.
 */
 #ifndef DESTKIT_ABI_H
 #define DESTKIT_ABI_H
