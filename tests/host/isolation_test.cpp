@@ -543,6 +543,9 @@ int lines_with(LogLines& log, const std::string& text) {
 HostOptions probe_host_options(Isolation isolation, std::shared_ptr<LogLines> log) {
   HostOptions options = isolated_options("faulty-segfault-test", log);
   options.config.isolation = isolation;
+  // test-probe does not hang: the default deadline, which counts the host's work on what the
+  // hook sends (1,500 log lines of 20 KiB take more than a second under a sanitizer).
+  options.config.runner.hook_deadline = std::chrono::seconds(10);
   return options;
 }
 
