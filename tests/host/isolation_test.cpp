@@ -580,6 +580,22 @@ TEST_CASE("what an isolated plugin writes in extendRequest is held until the hos
   CHECK(lines_with(*log, "271828") == 0);
 }
 
+TEST_CASE("a long line extendRequest logs is redacted whole, then cut: no start of a secret is left at the cut",
+          "[own-isolation]") {
+  auto log = std::make_shared<LogLines>();
+  Isolation isolation = GENERATE(Isolation::in_process, Isolation::process);
+  Host host(probe_host_options(isolation, log));
+  const Plugin* probe = host.find("test-probe");
+  REQUIRE(probe != nullptr);
+  // 100 bytes: the 64 KiB mark falls inside a copy, and 700 copies redacted fit the 16 KiB cut.
+  const std::string token = "tok-" + std::string(96, 'T');
+  std::string settings = R"({"baseUrl":"http://127.0.0.1:9/base","token":")" + token +
+                         R"(","mode":"log-token-flood-in-extend"})";
+  host.test_authentication(*probe, settings);
+  CHECK(lines_with(*log, "test-probe: [redacted][redacted]") == 1);
+  CHECK(lines_with(*log, "tok-TTTT") == 0);
+}
+
 TEST_CASE("a plugin that logs in a loop is cut at the line and byte limits, in process and isolated", "[own-isolation]") {
   auto log = std::make_shared<LogLines>();
   Isolation isolation = GENERATE(Isolation::in_process, Isolation::process);

@@ -28,7 +28,7 @@ destkit::Destination probe() {
                         .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log", "numbers",
                                     "exit", "post-secret", "crlf-url", "print", "log-flood", "print-flood",
                                     "send-flood", "read-flood", "token-in-path", "print-in-extend",
-                                    "print-flood-in-extend"}}},
+                                    "print-flood-in-extend", "log-token-flood-in-extend"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"amount", {.label = "Amount", .type = FieldType::number}},
                       {"id", {.label = "ID", .type = FieldType::integer}},
@@ -107,6 +107,11 @@ destkit::Destination probe() {
           std::fflush(stdout);
           std::fprintf(stderr, "extending for %s\n", account.c_str());
           options.headers.emplace_back("X-Account-Key", account);
+        }
+        if (input.settings.string("mode") == "log-token-flood-in-extend") {  // one line of the token, 70 KB
+          std::string token = input.settings.string("token"), line;
+          while (line.size() < 70'000) line += token;
+          input.log.info(line);
         }
         if (input.settings.string("mode") == "print-flood-in-extend") {  // isolated only: held until it returns
           for (int i = 0; i < 1500; ++i) std::printf("line %d\n", i);

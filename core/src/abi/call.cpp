@@ -5,6 +5,7 @@
 #include "abi/plugin_code.hpp"
 #include "abi/plugin_log.hpp"
 #include "abi/sent_credentials.hpp"
+#include "util/printable.hpp"
 
 #include <atomic>
 
@@ -56,14 +57,18 @@ dk_status run_extend_request(dk_call* call) {
   }
   remember_credentials_in(*call, call->defaults);
   remember_credentials_in(*call, call->extension.options);
-  call->error = call->redactor.apply(call->error);
-  for (auto& problem : call->invalid_settings) problem.message = call->redactor.apply(problem.message);
+  // Redacted, then cut: what extendRequest said was held whole (services::held_text).
+  call->error = printable(call->redactor.apply(call->error), kShownMessageBytes);
+  for (auto& problem : call->invalid_settings) {
+    problem.message = printable(call->redactor.apply(problem.message), kShownMessageBytes);
+  }
   for (auto& [level, message] : call->held_log) {
     if (call->env.log != nullptr && *call->env.log) {
       (*call->env.log)(level, call->env.plugin_slug, bounded_log_line(call->redactor.apply(message)));
     }
   }
   call->held_log.clear();
+  call->held_bytes = 0;
   return status;
 }
 

@@ -132,6 +132,7 @@ struct dk_call {
   // Log lines of extendRequest, shown once it returns: only then does the host know which
   // settings it sends as credentials, and so which to redact.
   std::vector<std::pair<destkit::host::LogLevel, std::string>> held_log;
+  std::size_t held_bytes = 0;  // of held_log, `error` and `invalid_settings`, bounded by kMaxHeldBytes
   destkit::host::PluginLogBudget log_budget;  // log lines of this call (abi/plugin_log.hpp)
   std::deque<dk_request_options> options;  // request_options_new
   std::deque<dk_response> responses;       // request_send

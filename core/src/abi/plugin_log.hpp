@@ -18,6 +18,11 @@ inline constexpr std::string_view kPluginLogDropped = "further log lines of this
 // The entry point, which runs each time the plugin is loaded, has the same budget.
 inline constexpr std::string_view kEntryLogDropped = "further log lines of its entry point are dropped";
 
+// What extendRequest may have the host hold, all its log lines, error and invalid-setting
+// sentences together, until it returns and the host knows which settings are credentials:
+// held whole, since a text cut before its redaction could show the start of a secret.
+inline constexpr std::size_t kMaxHeldBytes = 16 << 20;
+
 // The line as logged: cut at kMaxPluginLogLineBytes, saying how much was cut.
 std::string bounded_log_line(std::string line);
 

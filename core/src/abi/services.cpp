@@ -49,6 +49,15 @@ void keep_given(dk_call& call, std::size_t text_bytes) {
   call.given_bytes += bytes;
 }
 
+std::string held_text(dk_call& call, std::string_view text) {
+  if (call.held_bytes + text.size() > kMaxHeldBytes) {
+    return fmt::format("(not logged: a text of {} bytes, past the {} bytes extendRequest may have held)", text.size(),
+                       kMaxHeldBytes);
+  }
+  call.held_bytes += text.size();
+  return std::string(text);
+}
+
 std::uintptr_t value_of(const void* handle) { return reinterpret_cast<std::uintptr_t>(handle); }
 
 dk_call* resolve(dk_call* handle) {
@@ -165,9 +174,7 @@ void log(dk_call* handle, int32_t level, dk_str message) noexcept {
       case PluginLogBudget::Next::drop: return;
     }
     if (call->extension_writable) {
-      // Bounded before it is redacted, well past the cut made after: a secret that straddled
-      // this bound would straddle that cut too, far beyond it.
-      call->held_log.emplace_back(lvl, std::string(view(message).substr(0, 4 * kMaxPluginLogLineBytes)));
+      call->held_log.emplace_back(lvl, held_text(*call, view(message)));
       return;
     }
     (*call->env.log)(lvl, call->env.plugin_slug, bounded_log_line(call->redactor.apply(view(message))));
@@ -179,8 +186,9 @@ dk_status set_error(dk_call* handle, dk_str message) noexcept {
   return guarded([&] {
     dk_call* call = resolve(handle);
     if (call == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    call->error = printable(call->redactor.apply(view(message)), kShownMessageBytes);
-    // Inside extendRequest, redacted again once it returns (run_extend_request).
+    // Inside extendRequest, held whole: redacted and cut once it returns (run_extend_request).
+    call->error = call->extension_writable ? held_text(*call, view(message))
+                                           : printable(call->redactor.apply(view(message)), kShownMessageBytes);
     return DK_OK;
   });
 }
@@ -199,7 +207,9 @@ dk_status set_invalid_setting(dk_call* handle, dk_str field, dk_str why) noexcep
     std::string sentence = fmt::format("{} {}", declared->label.empty() ? declared->key : declared->label, view(why));
     if (!sentence.ends_with('.') && !sentence.ends_with('?') && !sentence.ends_with('!')) sentence += '.';
     // One sentence per field, the last one given: a hook calling this in a loop keeps no more.
-    std::string shown = printable(call->redactor.apply(sentence), kShownMessageBytes);
+    // Inside extendRequest, held whole: redacted and cut once it returns (run_extend_request).
+    std::string shown = call->extension_writable ? held_text(*call, sentence)
+                                                 : printable(call->redactor.apply(sentence), kShownMessageBytes);
     auto same = std::find_if(call->invalid_settings.begin(), call->invalid_settings.end(),
                              [&](const SettingsProblem& p) { return p.key == declared->key; });
     if (same != call->invalid_settings.end()) {

@@ -52,6 +52,11 @@ void keep_given(dk_call& call, std::size_t text_bytes);
 // too long to be one (its last_error says so).
 struct OverCallBudget {};
 
+// Text a service holds while extendRequest runs (a log line, an error, an invalid-setting
+// sentence), whole, to be redacted and cut when it returns; past kMaxHeldBytes for the call, a
+// sentence that says so instead.
+std::string held_text(dk_call& call, std::string_view text);
+
 // A name the plugin passes (a setting's key, a header's or query parameter's name, a JSON
 // pointer, a method): at most kMaxNameBytes, checked before anything copies or quotes it, so a
 // 60 MB "name" costs the host no memory. `what` names it in last_error ("setting name").
