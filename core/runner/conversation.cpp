@@ -1,5 +1,6 @@
 #include "conversation.hpp"
 
+#include "http/option_rules.hpp"
 #include "isolation/wire.hpp"
 
 #include <sys/stat.h>
@@ -234,6 +235,22 @@ dk_request_options* take_spare_options(dk_call* call) {
 
 void made_options(dk_request_options* options) {
   if (!writable_options.empty()) writable_options.back().push_back(options);
+}
+
+bool host_keeps(std::size_t bytes) {
+  // Per call, as the host counts; the few most recent calls (a refresh nests one) are enough.
+  static std::vector<std::pair<dk_call*, std::size_t>> given;
+  if (frames.empty()) return false;
+  dk_call* call = frames.back().call;
+  auto it = std::find_if(given.begin(), given.end(), [&](const auto& entry) { return entry.first == call; });
+  if (it == given.end()) {
+    if (given.size() >= 8) given.erase(given.begin());
+    it = given.insert(given.end(), {call, 0});
+  }
+  // Counted whether or not it fits: the host may accept what this count, above its own, would not.
+  bool fits = it->second + bytes <= host::kMaxKeptBytesPerCall;
+  it->second = std::min(it->second + bytes, 2 * host::kMaxKeptBytesPerCall);
+  return fits;
 }
 
 bool may_write(dk_request_options* options) {

@@ -37,6 +37,11 @@ bool tell_later(const isolation::Message& message);
 // what request_options_new handed out in that hook.
 void made_options(dk_request_options* options);
 bool may_write(dk_request_options* options);
+// Counts, for the running hook's call, what the host will count of a request options service
+// it is sent (abi/services.hpp keep_given); false when that passes the call's bound, so the
+// setter asks the host instead of being answered DK_OK here. Every such service the runner
+// forwards is counted, accepted or not, so the count is never below the host's.
+bool host_keeps(std::size_t bytes);
 // Whether `call`, the running hook's, holds the get_auth name `name_bit` (1 accessToken,
 // 2 refreshToken, 4 clientId, 8 clientSecret): 1 or 0, or -1 when that is not known here.
 int auth_held(dk_call* call, int name_bit);

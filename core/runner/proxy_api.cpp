@@ -178,15 +178,24 @@ dk_status set_option(dk_request_options* o, Outgoing m, bool acceptable) noexcep
 dk_status options_set_prefix_url(dk_request_options* o, dk_str url) noexcept {
   return set_option(o, service(Service::options_set_prefix_url, o).add(view(url)), host::is_http_url(view(url)));
 }
+// Whether the host keeps a setter of a name and a value, as abi/services.cpp decides: the name
+// within kMaxNameBytes, and the call's options within their bound (counted here either way).
+bool kept(std::string_view name, std::string_view value) {
+  return host_keeps(host::kOptionsEntryBytes + name.size() + value.size()) && name.size() <= host::kMaxNameBytes;
+}
+
 dk_status options_set_header(dk_request_options* o, dk_str name, dk_str value) noexcept {
   return set_option(o, service(Service::options_set_header, o).add(view(name)).add(view(value)),
-                    host::is_header_name(view(name)) && host::is_header_value(view(value)));
+                    kept(view(name), view(value)) && host::is_header_name(view(name)) &&
+                        host::is_header_value(view(value)));
 }
 dk_status options_set_basic_auth(dk_request_options* o, dk_str username, dk_str password) noexcept {
-  return set_option(o, service(Service::options_set_basic_auth, o).add(view(username)).add(view(password)), true);
+  return set_option(o, service(Service::options_set_basic_auth, o).add(view(username)).add(view(password)),
+                    host_keeps(host::kOptionsEntryBytes + view(username).size() + view(password).size()));
 }
 dk_status options_add_search_param(dk_request_options* o, dk_str name, dk_str value) noexcept {
-  return set_option(o, service(Service::options_add_search_param, o).add(view(name)).add(view(value)), true);
+  return set_option(o, service(Service::options_add_search_param, o).add(view(name)).add(view(value)),
+                    kept(view(name), view(value)));
 }
 dk_status options_set_timeout_ms(dk_request_options* o, int64_t timeout_ms) noexcept {
   return set_option(o, service(Service::options_set_timeout_ms, o).add(timeout_ms), timeout_ms > 0);
@@ -219,6 +228,7 @@ dk_status request_options_new(dk_call* call, dk_request_options** out) noexcept 
     made_options(spare);
     return DK_OK;
   }
+  host_keeps(host::kOptionsEntryBytes);  // counted as the host counts it (abi/request_services.cpp)
   return ask_host(service(Service::request_options_new, call),
                   [&](Reader& r, dk_status status) {
                     *out = handle_from<dk_request_options>(r.integer());

@@ -83,6 +83,16 @@ TEST_CASE("a setting the host cannot put into a header or a URL is the user's er
   CHECK(server.request_count() == 0);
 }
 
+TEST_CASE("a secret passed by mistake as the method is redacted from the message that quotes it") {
+  Server server([](const Request&) { return Response::json(200, "{}"); });
+  std::string settings = R"({"baseUrl":")" + probe_base_url(server) + R"(","token":"sekret-Key-0123","mode":"token-as-method"})";
+  ProcessResult r =
+      run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()}, settings);
+  CHECK_THAT(r.out, Catch::Contains("\"[redacted]\" is not an HTTP method destkit sends"));
+  CHECK(r.output().find("SEKRET-KEY-0123") == std::string::npos);
+  CHECK(server.request_count() == 0);
+}
+
 TEST_CASE("a setting that makes prefixUrl another scheme than http(s) is refused at once, naming the field") {
   std::string settings = R"({"baseUrl":"ftp://127.0.0.1:9/base","token":"t0k","mode":"plain"})";
   ProcessResult r =

@@ -189,6 +189,17 @@ TEST_CASE("what a hook gives the host to keep is bounded: options made and fille
   }
 }
 
+TEST_CASE("a setter past what a hook may give the host is refused at once, in a runner as in process", "[own-isolation]") {
+  auto log = std::make_shared<LogLines>();
+  HostOptions options = isolated_options("faulty-big-headers-extend", log);
+  options.config.isolation = GENERATE(Isolation::in_process, Isolation::process);
+  options.config.runner.hook_deadline = std::chrono::seconds(60);
+  Host host(std::move(options));
+  // 67 headers of 1 MB fit in 64 MiB with their 1 KiB each; the 68th does not.
+  CHECK_THAT(failure_of(host, "faulty-big-headers-extend"),
+             Catch::Contains("header 67 refused with 1: this call has given the host"));
+}
+
 TEST_CASE("option setters a runner sends later do not pile up in it: a body set again and again is kept once",
           "[own-isolation]") {
   auto log = std::make_shared<LogLines>();

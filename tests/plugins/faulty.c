@@ -71,9 +71,11 @@
 #define FAULT_OPTIONS_LOOP 39     /* makes and fills options until refused: reports last_error */
 #define FAULT_INVALID_SETTING_LOOP 40 /* names the field "mode" invalid 10,000 times, then says so */
 #define FAULT_BODY_AGAIN 41           /* sets a 6 MB body 200 times on one options handle, then succeeds */
+#define FAULT_BIG_HEADERS 42          /* sets 1 MB headers on extendRequest's output until one is refused */
 
 static const dk_host_api *host;
 static dk_call *current_call;
+static dk_request_options *current_out; /* extendRequest's output, while it runs */
 static char problem[1024];
 
 #define HUGE_TEXT_BYTES ((size_t)80 << 20)
@@ -373,6 +375,31 @@ __attribute__((unused)) static int fault(void) {
       free(body);
       break;
     }
+    case FAULT_BIG_HEADERS: {
+      size_t size = 1000000;
+      char *value = malloc(size);
+      if (value == NULL || current_out == NULL) {
+        snprintf(problem, sizeof problem, "nothing to set");
+        free(value);
+        return -1;
+      }
+      memset(value, 'v', size);
+      for (int i = 0; i < 80; ++i) {
+        char name[16];
+        snprintf(name, sizeof name, "X-Big-%02d", i);
+        dk_status status = host->options_set_header(current_out, (dk_str){name, strlen(name)}, (dk_str){value, size});
+        if (status != DK_OK) {
+          dk_str why = {NULL, 0};
+          host->last_error(current_call, &why);
+          snprintf(problem, sizeof problem, "header %d refused with %d: %.*s", i, (int)status, (int)why.size, why.data);
+          free(value);
+          return -1;
+        }
+      }
+      free(value);
+      snprintf(problem, sizeof problem, "every header was taken");
+      return -1;
+    }
     case FAULT_INVALID_SETTING_LOOP: {
       char why[64];
       for (int i = 0; i < 10000; ++i) {
@@ -403,6 +430,7 @@ static dk_status test_request(dk_call *call) {
 
 static dk_status extend_request(dk_call *call, dk_request_options *out) {
   current_call = call;
+  current_out = out;
 #ifdef WHERE_EXTEND
   int fault_result = fault();
   if (fault_result != 0) return failed(call, fault_result);

@@ -28,7 +28,7 @@ destkit::Destination probe() {
                         .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log", "numbers",
                                     "exit", "post-secret", "crlf-url", "print", "log-flood", "print-flood",
                                     "send-flood", "read-flood", "token-in-path", "print-in-extend",
-                                    "print-flood-in-extend", "log-token-flood-in-extend"}}},
+                                    "print-flood-in-extend", "log-token-flood-in-extend", "token-as-method"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"amount", {.label = "Amount", .type = FieldType::number}},
                       {"id", {.label = "ID", .type = FieldType::integer}},
@@ -74,6 +74,8 @@ destkit::Destination probe() {
                       request("/check\r\nX-Injected: 1");
                     } else if (mode == "token-in-path") {
                       request("/check/" + input.settings.string("token"));
+                    } else if (mode == "token-as-method") {  // a mistake whose message quotes the method
+                      request("/check", {.method = input.settings.string("token")});
                     } else if (mode == "print") {  // isolated only: in process it would write to the host's streams
                       std::printf("printing token %s\n", input.settings.string("token").c_str());
                       std::fprintf(stderr, "partial %s", input.settings.string("token").c_str());

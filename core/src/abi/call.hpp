@@ -9,6 +9,7 @@
 #include "http/client.hpp"
 #include <destkit/host/log.hpp>
 #include "oauth/tokens.hpp"
+#include "http/option_rules.hpp"
 #include "http/request_options.hpp"
 #include "abi/plugin_log.hpp"
 #include "definition/settings.hpp"
@@ -174,8 +175,8 @@ class ActiveCall {
 // the request options the plugin makes and fills (kOptionsEntryBytes for each handle, header,
 // query parameter or credentials, and their text), as much again.
 inline constexpr int kMaxRequestsPerCall = 100;
-inline constexpr std::size_t kMaxKeptBytesPerCall = 64 << 20;
-inline constexpr std::size_t kOptionsEntryBytes = 1024;
+// kMaxKeptBytesPerCall and kOptionsEntryBytes are in http/option_rules.hpp, which the runner
+// shares.
 
 // The services offered to every plugin (static, lives for the process).
 const dk_host_api* host_api();

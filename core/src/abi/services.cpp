@@ -358,8 +358,8 @@ dk_status options_set_method(dk_request_options* handle, dk_str method) noexcept
         return DK_OK;
       }
     }
-    return fail(&call, DK_ERR_INVALID_ARGUMENT,
-                fmt::format("\"{}\" is not an HTTP method destkit sends", m));
+    // Quoted as given: in capitals, a secret passed by mistake would not be recognised.
+    return fail(&call, DK_ERR_INVALID_ARGUMENT, fmt::format("\"{}\" is not an HTTP method destkit sends", view(method)));
   });
 }
 

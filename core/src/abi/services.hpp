@@ -60,7 +60,7 @@ std::string held_text(dk_call& call, std::string_view text);
 // A name the plugin passes (a setting's key, a header's or query parameter's name, a JSON
 // pointer, a method): at most kMaxNameBytes, checked before anything copies or quotes it, so a
 // 60 MB "name" costs the host no memory. `what` names it in last_error ("setting name").
-inline constexpr std::size_t kMaxNameBytes = 64 * 1024;
+// (kMaxNameBytes is in http/option_rules.hpp, which the runner shares.)
 std::string_view name_of(dk_call& call, dk_str s, std::string_view what);
 
 // Runs a service body with exception safety: nothing ever propagates to the plugin.

@@ -4,9 +4,18 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstddef>
 #include <string_view>
 
 namespace destkit::host {
+
+// What one hook call may keep in the host: of the answers' bodies, of the text services hand
+// out, and of the request options the plugin makes and fills (kOptionsEntryBytes for each
+// handle, header, query parameter or credentials, plus their text), each this much; and the
+// longest name a service takes (a setting's key, a header's name, a JSON pointer, a method).
+inline constexpr std::size_t kMaxKeptBytesPerCall = 64 << 20;
+inline constexpr std::size_t kOptionsEntryBytes = 1024;
+inline constexpr std::size_t kMaxNameBytes = 64 * 1024;
 
 // "scheme://...": a scheme of letters, digits, '+', '-', '.', starting with a letter.
 inline bool is_absolute_url(std::string_view url) {
