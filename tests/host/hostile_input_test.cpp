@@ -85,7 +85,8 @@ TEST_CASE("a setting the host cannot put into a header or a URL is the user's er
 
 TEST_CASE("a secret passed by mistake as the method is redacted from the message that quotes it") {
   Server server([](const Request&) { return Response::json(200, "{}"); });
-  std::string settings = R"({"baseUrl":")" + probe_base_url(server) + R"(","token":"sekret-Key-0123","mode":"token-as-method"})";
+  std::string settings =
+      R"({"baseUrl":")" + probe_base_url(server) + R"(","token":"sekret-Key-0123","mode":"token-as-method"})";
   ProcessResult r =
       run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()}, settings);
   CHECK_THAT(r.out, Catch::Contains("\"[redacted]\" is not an HTTP method destkit sends"));

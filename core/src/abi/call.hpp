@@ -6,13 +6,13 @@
 #pragma once
 
 #include <destkit/abi.h>
-#include "http/client.hpp"
 #include <destkit/host/log.hpp>
-#include "oauth/tokens.hpp"
-#include "http/option_rules.hpp"
-#include "http/request_options.hpp"
 #include "abi/plugin_log.hpp"
 #include "definition/settings.hpp"
+#include "http/client.hpp"
+#include "http/option_rules.hpp"
+#include "http/request_options.hpp"
+#include "oauth/tokens.hpp"
 
 #include "http/redactor.hpp"
 
@@ -133,7 +133,7 @@ struct dk_call {
   // Log lines of extendRequest, shown once it returns: only then does the host know which
   // settings it sends as credentials, and so which to redact.
   std::vector<std::pair<destkit::host::LogLevel, std::string>> held_log;
-  std::size_t held_bytes = 0;  // of held_log, `error` and `invalid_settings`, bounded by kMaxHeldBytes
+  std::size_t held_bytes = 0;                 // of held_log, `error` and `invalid_settings`, bounded by kMaxHeldBytes
   destkit::host::PluginLogBudget log_budget;  // log lines of this call (abi/plugin_log.hpp)
   std::deque<dk_request_options> options;  // request_options_new
   std::deque<dk_response> responses;       // request_send

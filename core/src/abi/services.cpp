@@ -359,7 +359,8 @@ dk_status options_set_method(dk_request_options* handle, dk_str method) noexcept
       }
     }
     // Quoted as given: in capitals, a secret passed by mistake would not be recognised.
-    return fail(&call, DK_ERR_INVALID_ARGUMENT, fmt::format("\"{}\" is not an HTTP method destkit sends", view(method)));
+    return fail(&call, DK_ERR_INVALID_ARGUMENT,
+                fmt::format("\"{}\" is not an HTTP method destkit sends", view(method)));
   });
 }
 
