@@ -108,6 +108,7 @@ TEST_CASE("verbose mode redacts a secret the server echoes JSON-escaped or form-
   std::string settings = R"({"baseUrl":")" + probe_base_url(server) + R"(","token":"pr/obe \"SECRET\" t\u00f6k+1"})";
   ProcessResult r = run_destkit({"test-auth", "test-probe", "--settings", "-", "--verbose", "--plugin-path",
                                  kTestPluginDir.string()}, settings);
+  INFO("exit code " << r.exit_code << "; standard error:\n" << r.err);
   CHECK(token_arrived);
   CHECK(r.err.find(R"(< {"error":"bad token [redacted]","echo":"token=[redacted]"})") != std::string::npos);
   CHECK(r.output().find("SECRET") == std::string::npos);
