@@ -30,10 +30,16 @@ FileText read_descriptor(int fd, const std::string& name, std::size_t max_bytes)
 
 namespace {
 
-// Whether `fd` has something to read, or its writer has gone, within `wait`.
+// Whether `fd` has something to read, or its writer has gone, within `wait` (a signal does
+// not end the wait early; another poll error lets the read that follows report it).
 bool readable_within(int fd, std::chrono::seconds wait) {
-  pollfd ready{fd, POLLIN, 0};
-  return ::poll(&ready, 1, static_cast<int>(std::chrono::milliseconds(wait).count())) != 0;
+  auto deadline = std::chrono::steady_clock::now() + wait;
+  for (;;) {
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd ready{fd, POLLIN, 0};
+    int ready_count = ::poll(&ready, 1, static_cast<int>(std::max<long long>(left.count(), 0)));
+    if (ready_count >= 0 || errno != EINTR) return ready_count != 0;
+  }
 }
 
 }  // namespace
