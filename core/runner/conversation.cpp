@@ -150,6 +150,8 @@ void run_hook(Reader& message) {
   } catch (const isolation::WireError&) {
     host_is_gone();
   }
+  // The host made the spare options handle with request_options_new, and counted it.
+  if (frames.back().spare_options != nullptr) host_keeps(host::kOptionsEntryBytes);
   dk_status status = run_frame(hook, options);
   HookFrame frame = std::move(frames.back());
   frames.pop_back();
@@ -161,6 +163,7 @@ void run_hook(Reader& message) {
     send(Message(Kind::hook_done).add(status));
     frame.spare_options = next.spare_options;
     frames.push_back(std::move(frame));
+    if (next.spare_options != nullptr) host_keeps(host::kOptionsEntryBytes);
     status = run_frame(Hook::test_request, nullptr);
     frames.pop_back();
   }
