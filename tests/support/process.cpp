@@ -3,12 +3,15 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
+#include <utility>
 
 namespace destkit::test {
 namespace {
@@ -46,24 +49,30 @@ SpawnedProcess::SpawnedProcess(const std::vector<std::string>& argv, std::string
     throw std::runtime_error("pipe failed");
   }
   signal(SIGPIPE, SIG_IGN);  // a child that exits before reading its input must not kill us
-  pid_ = fork();
-  if (pid_ < 0) throw std::runtime_error("fork failed");
-  if (pid_ == 0) {
-    dup2(in[0], 0);
-    dup2(out[1], 1);
-    dup2(err[1], 2);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  // posix_spawn, not fork: the tests run server threads, and a forked child that allocates
+  // before exec can wait forever for a lock one of them held (seen under AddressSanitizer).
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  int spawned = posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
   close(in[0]);
   close(out[1]);
   close(err[1]);
   in_ = in[1];
   out_ = out[0];
   err_ = err[0];
+  if (spawned != 0) {
+    pid_ = -1;
+    close_input();
+    for (int* fd : {&out_, &err_}) close(std::exchange(*fd, -1));
+    throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(spawned));
+  }
   if (input_.empty()) close_input();
 }
 
