@@ -185,9 +185,9 @@ bool kept(std::string_view name, std::string_view value) {
 }
 
 dk_status options_set_header(dk_request_options* o, dk_str name, dk_str value) noexcept {
-  return set_option(
-      o, service(Service::options_set_header, o).add(view(name)).add(view(value)),
-      kept(view(name), view(value)) && host::is_header_name(view(name)) && host::is_header_value(view(value)));
+  return set_option(o, service(Service::options_set_header, o).add(view(name)).add(view(value)),
+                    kept(view(name), view(value)) && host::is_header_name(view(name)) &&
+                        host::is_header_value(view(value)) && !host::is_client_written_header(view(name)));
 }
 dk_status options_set_basic_auth(dk_request_options* o, dk_str username, dk_str password) noexcept {
   return set_option(o, service(Service::options_set_basic_auth, o).add(view(username)).add(view(password)),

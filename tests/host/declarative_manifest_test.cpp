@@ -8,6 +8,8 @@
 
 #include <destkit/definition.hpp>
 
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -239,6 +241,12 @@ TEST_CASE("requests and renewals are checked where they are declared") {
   CHECK(refusal(manifest_with("\"timeout\": 0")) == "$.extendRequest.timeout: must be more than 0 milliseconds");
   CHECK(refusal(manifest_with("\"headers\": {\"Bad Name\": \"x\"}")) ==
         "$.extendRequest.headers[\"Bad Name\"]: the header name \"Bad Name\" contains a character not allowed in names");
+  for (const char* written : {"Host", "content-length", "Transfer-Encoding", "Connection", "Expect"}) {
+    CHECK(refusal(manifest_with(fmt::format("\"headers\": {{\"{}\": \"{{{{settings.region}}}}\"}}", written))) ==
+          fmt::format("$.extendRequest.headers.{}: the header \"{}\" is written by the HTTP client from the request "
+                      "itself and cannot be set",
+                      written, written));
+  }
   CHECK(refusal(manifest_with("\"timeout\": 1", R"({"url": "/me", "method": "get"})")) ==
         "$.authentication.testRequest.method: \"get\" is not a method destkit sends (GET, POST, PUT, PATCH, DELETE or HEAD)");
   CHECK(refusal(manifest_with("\"timeout\": 1", R"({"url": "/me", "valid": {"pointer": "data"}})")) ==

@@ -61,6 +61,18 @@ TEST_CASE("a line break in a URL a plugin asks for is the plugin's error, not a 
   CHECK(server.request_count() == 0);
 }
 
+TEST_CASE("a header the HTTP client writes itself is the plugin's error, and nothing is sent") {
+  Server server([](const Request&) { return Response::json(200, "{}"); });
+  ProcessResult r =
+      run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()},
+                  probe_settings(probe_base_url(server), "framing-header"));
+  CHECK(r.out ==
+        "testRequest of test-probe failed: the header \"content-LENGTH\" is written by the HTTP client from "
+        "the request itself and cannot be set\n");
+  CHECK(r.exit_code == 3);
+  CHECK(server.request_count() == 0);
+}
+
 TEST_CASE("a setting the host cannot put into a header or a URL is the user's error, named by its field") {
   Server server([](const Request&) { return Response::json(200, "{}"); });
   auto [token, mode, message] = GENERATE(

@@ -25,10 +25,28 @@ destkit::Destination probe() {
                        {.label = "Mode",
                         .type = FieldType::string,
                         .defaultValue = "plain",
-                        .choices = {"plain", "call-options", "throw", "invalid", "json", "lenient", "log", "numbers",
-                                    "exit", "post-secret", "crlf-url", "print", "log-flood", "print-flood",
-                                    "send-flood", "read-flood", "token-in-path", "print-in-extend",
-                                    "print-flood-in-extend", "log-token-flood-in-extend", "token-as-method"}}},
+                        .choices = {"plain",
+                                    "call-options",
+                                    "throw",
+                                    "invalid",
+                                    "json",
+                                    "lenient",
+                                    "log",
+                                    "numbers",
+                                    "exit",
+                                    "post-secret",
+                                    "crlf-url",
+                                    "print",
+                                    "log-flood",
+                                    "print-flood",
+                                    "send-flood",
+                                    "read-flood",
+                                    "token-in-path",
+                                    "print-in-extend",
+                                    "print-flood-in-extend",
+                                    "log-token-flood-in-extend",
+                                    "token-as-method",
+                                    "framing-header"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"amount", {.label = "Amount", .type = FieldType::number}},
                       {"id", {.label = "ID", .type = FieldType::integer}},
@@ -76,6 +94,8 @@ destkit::Destination probe() {
                       request("/check/" + input.settings.string("token"));
                     } else if (mode == "token-as-method") {  // a mistake whose message quotes the method
                       request("/check", {.method = input.settings.string("token")});
+                    } else if (mode == "framing-header") {  // a header only the HTTP client may write
+                      request("/check", {.headers = {{"content-LENGTH", "5"}}});
                     } else if (mode == "print") {  // isolated only: in process it would write to the host's streams
                       std::printf("printing token %s\n", input.settings.string("token").c_str());
                       std::fprintf(stderr, "partial %s", input.settings.string("token").c_str());

@@ -144,5 +144,9 @@ TEST_CASE("headers with line breaks or invalid names are refused") {
   CHECK(header_problem("X-Bad", "a\r\nInjected: 1") ==
         "the value of header \"X-Bad\" contains a line break or another control character");
   CHECK(header_problem("Bad Name", "v") == "the header name \"Bad Name\" contains a character not allowed in names");
+  CHECK(request_header_problem("tRaNsFeR-eNcOdInG", "chunked") ==
+        "the header \"tRaNsFeR-eNcOdInG\" is written by the HTTP client from the request itself and cannot be set");
+  CHECK(request_header_problem("X-Host", "a").empty());
+  CHECK(request_header_problem("Hosts", "a").empty());
   CHECK(header_problem("", "v") == "a header name must not be empty");
 }

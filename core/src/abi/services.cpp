@@ -286,9 +286,9 @@ dk_status options_set_prefix_url(dk_request_options* handle, dk_str url) noexcep
 dk_status options_set_header(dk_request_options* handle, dk_str name, dk_str value) noexcept {
   return with_options(handle, [&](RequestOptions& o, dk_call& call) {
     name_of(call, name, "header name");
-    std::string problem = header_problem(view(name), view(value));
+    std::string problem = request_header_problem(view(name), view(value));
     if (!problem.empty()) {
-      if (is_header_name(view(name))) {
+      if (is_header_name(view(name)) && !is_client_written_header(view(name))) {
         blame_settings_in(
             call, view(value), is_header_value,
             fmt::format("holds a line break or another control character, which the header \"{}\" cannot carry",

@@ -184,6 +184,7 @@ class Parser {
     NamedTemplates headers;
     for (const auto& [name, value] : object_at(v, path)) {
       std::string header_path = member_path(path, name);
+      if (is_client_written_header(name)) invalid_at(header_path, request_header_problem(name, ""));
       TemplateAt t = template_at(value, header_path, scope);
       for (const std::string& literal : t.parsed.literals) {
         if (std::string problem = header_problem(name, literal); !problem.empty()) invalid_at(header_path, problem);

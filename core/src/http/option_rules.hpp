@@ -46,6 +46,21 @@ inline bool is_header_name(std::string_view name) {
   });
 }
 
+// A header the HTTP client writes itself, from the request's URL, body and connection: set by
+// a plugin, it could make the server read the request as another one (a body of another
+// length, a second request on a kept-alive connection, another site behind a shared front end).
+inline bool is_client_written_header(std::string_view name) {
+  for (std::string_view written : {"host", "content-length", "transfer-encoding", "connection", "keep-alive",
+                                   "proxy-connection", "upgrade", "te", "trailer", "expect"}) {
+    if (name.size() == written.size() && std::equal(name.begin(), name.end(), written.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == b;
+        })) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // A header value holds no control character but the tab (RFC 9110 §5.5): no line break, no NUL,
 // no DEL, none a strict server would refuse the request for.
 inline bool is_header_value(std::string_view value) {

@@ -51,6 +51,14 @@ std::string header_problem(std::string_view name, std::string_view value) {
   return {};
 }
 
+std::string request_header_problem(std::string_view name, std::string_view value) {
+  if (is_client_written_header(name)) {
+    return fmt::format("the header \"{}\" is written by the HTTP client from the request itself and cannot be set",
+                       name);
+  }
+  return header_problem(name, value);
+}
+
 ResolveResult resolve_request(std::string_view url, const RequestOptions& defaults,
                               const RequestOptions& extension, const RequestOptions& call) {
   ResolveResult result;

@@ -71,5 +71,8 @@ bool iequals(std::string_view a, std::string_view b);
 
 // Empty when the header can be sent as is; otherwise why not (bad name, CR/LF in the value).
 std::string header_problem(std::string_view name, std::string_view value);
+// The same for a header a request is to carry: also none the HTTP client writes itself
+// (is_client_written_header).
+std::string request_header_problem(std::string_view name, std::string_view value);
 
 }  // namespace destkit::host

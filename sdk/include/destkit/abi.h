@@ -216,7 +216,11 @@ typedef struct dk_host_api {
   /* Base URL joined to relative request URLs with exactly one '/'. DK_ERR_INVALID_ARGUMENT
   ** unless it is an absolute http or https URL. */
   dk_status (*options_set_prefix_url)(dk_request_options *options, dk_str url);
-  /* Sets a header; names compare case-insensitively and a later value replaces an earlier. */
+  /* Sets a header; names compare case-insensitively and a later value replaces an earlier.
+   * DK_ERR_INVALID_ARGUMENT for a name that is not an HTTP token, a value with a control
+   * character other than the tab, or a header the HTTP client writes itself: Host,
+   * Content-Length, Transfer-Encoding, Connection, Keep-Alive, Proxy-Connection, Upgrade, TE,
+   * Trailer, Expect. */
   dk_status (*options_set_header)(dk_request_options *options, dk_str name, dk_str value);
   /* Sends Authorization: Basic base64(utf8(username ":" password)). */
   dk_status (*options_set_basic_auth)(dk_request_options *options, dk_str username,
