@@ -200,6 +200,25 @@ TEST_CASE("a setter past what a hook may give the host is refused at once, in a 
              Catch::Contains("header 67 refused with 1: this call has given the host"));
 }
 
+TEST_CASE("text a hook is handed counts its slot, last_error asked again costs nothing and answers past the bound",
+          "[own-isolation]") {
+  auto log = std::make_shared<LogLines>();
+  HostOptions options = isolated_options("faulty-text-loop-test", log);
+  options.config.isolation = Isolation::in_process;  // in a runner, 2,000,000 round trips take minutes
+  Host host(std::move(options));
+  std::string failure = failure_of(host, "faulty-text-loop-test");
+  INFO(failure);
+  // 64 MiB at 64 bytes a text and its few bytes: about a million texts, the 2,000,000
+  // last_error answers before them not counted.
+  long calls = std::stol(failure.substr(failure.find(" after ") + 7));
+  CHECK(calls > 900'000);
+  CHECK(calls < 1'100'000);
+  CHECK_THAT(failure,
+             Catch::Contains("refused with 1 after") &&
+                 Catch::Contains("last_error 0: this call has been handed the most text one hook call may keep"));
+  healthy_plugin_still_works(host);
+}
+
 TEST_CASE("option setters a runner sends later do not pile up in it: a body set again and again is kept once",
           "[own-isolation]") {
   auto log = std::make_shared<LogLines>();

@@ -72,6 +72,7 @@
 #define FAULT_INVALID_SETTING_LOOP 40 /* names the field "mode" invalid 10,000 times, then says so */
 #define FAULT_BODY_AGAIN 41           /* sets a 6 MB body 200 times on one options handle, then succeeds */
 #define FAULT_BIG_HEADERS 42          /* sets 1 MB headers on extendRequest's output until one is refused */
+#define FAULT_TEXT_LOOP 43            /* asks last_error 2,000,000 times, then the settings until refused */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -352,6 +353,21 @@ __attribute__((unused)) static int fault(void) {
       dk_str why = {NULL, 0};
       host->last_error(current_call, &why);
       snprintf(problem, sizeof problem, "refused with %d: %.*s", (int)status, (int)why.size, why.data);
+      return -1;
+    }
+    case FAULT_TEXT_LOOP: {
+      dk_str text = {NULL, 0};
+      for (long i = 0; i < 2000000; ++i) host->last_error(current_call, &text);
+      dk_status status = DK_OK;
+      long calls = 0;
+      while (status == DK_OK && calls < 10000000) {
+        status = host->get_settings_json(current_call, &text);
+        ++calls;
+      }
+      dk_str why = {NULL, 0};
+      dk_status asked = host->last_error(current_call, &why);
+      snprintf(problem, sizeof problem, "refused with %d after %ld calls; last_error %d: %.*s", (int)status, calls,
+               (int)asked, (int)why.size, why.data);
       return -1;
     }
     case FAULT_BODY_AGAIN: {

@@ -142,6 +142,7 @@ struct dk_call {
   std::size_t handed_out_bytes = 0;         // of `strings`, bounded by kMaxKeptBytesPerCall
   std::size_t given_bytes = 0;              // of `options` and the secrets they add, bounded by kMaxKeptBytesPerCall
   std::deque<std::string> strings;         // text handed out as dk_str
+  const std::string* last_error_handed = nullptr;  // in `strings`: what last_error handed out last
   // A dry run: request_send records each request here instead of sending it, and answers
   // DK_ERR_NETWORK ("not sent: dry run").
   std::vector<destkit::host::ResolvedRequest>* dry_run = nullptr;

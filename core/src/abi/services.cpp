@@ -28,13 +28,14 @@ std::string_view view(dk_str s) {
 
 dk_str hand_out(dk_call* call, std::string text) {
   // Kept until the call ends: a plugin asking for the same value in a loop must not take the
-  // host's memory with it.
-  if (call->handed_out_bytes + text.size() > kMaxKeptBytesPerCall) {
+  // host's memory with it. Each text costs its slot too, so a loop of empty answers counts.
+  std::size_t cost = kHandOutEntryBytes + text.size();
+  if (call->handed_out_bytes + cost > kMaxKeptBytesPerCall) {
     call->last_error = fmt::format("this call has been handed {} bytes of text, the most one hook call may keep",
                                    call->handed_out_bytes);
     throw OverCallBudget{};
   }
-  call->handed_out_bytes += text.size();
+  call->handed_out_bytes += cost;
   const std::string& kept = call->strings.emplace_back(std::move(text));
   return dk_str{kept.data(), kept.size()};
 }
@@ -225,7 +226,20 @@ dk_status last_error(dk_call* handle, dk_str* out) noexcept {
   return guarded([&] {
     dk_call* call = resolve(handle);
     if (call == nullptr || out == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    *out = hand_out(call, call->last_error);
+    // Asked again with no failure in between: the text handed out last time, not a new copy.
+    if (call->last_error_handed && *call->last_error_handed == call->last_error) {
+      *out = dk_str{call->last_error_handed->data(), call->last_error_handed->size()};
+      return DK_OK;
+    }
+    try {
+      *out = hand_out(call, call->last_error);
+      call->last_error_handed = &call->strings.back();
+    } catch (const OverCallBudget&) {
+      // The one answer that must still come: why nothing more is handed out.
+      static constexpr std::string_view kSpent =
+          "this call has been handed the most text one hook call may keep (64 MiB)";
+      *out = dk_str{kSpent.data(), kSpent.size()};
+    }
     return DK_OK;
   });
 }

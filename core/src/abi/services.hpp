@@ -18,7 +18,9 @@ namespace destkit::host::services {
 // as a runner refuses a text too large for its channel.
 inline constexpr std::size_t kImpossibleTextBytes = std::size_t{1} << 48;
 std::string_view view(dk_str s);
-// Keeps `text` for the rest of the call and hands it out.
+// Keeps `text` for the rest of the call and hands it out, counting kHandOutEntryBytes and the
+// text against kMaxKeptBytesPerCall (past it: OverCallBudget, last_error saying why).
+inline constexpr std::size_t kHandOutEntryBytes = 64;
 dk_str hand_out(dk_call* call, std::string text);
 std::uintptr_t value_of(const void* handle);
 // The call a handle stands for: only the call running on this thread answers to its handle.

@@ -44,8 +44,9 @@
 **     on_extend_request;
 **   - request_send also hands out a usable response when it returns DK_ERR_HTTP.
 **   What a hook call is handed lives until it returns, so a call is handed at most 64 MiB of
-**   text (settings, JSON values, errors, tokens); past that a service that hands out text
-**   returns DK_ERR_INVALID_ARGUMENT, and last_error says why. Likewise what the plugin gives
+**   text (settings, JSON values, errors, tokens), counting 64 bytes for each text handed out
+**   plus its bytes; past that a service that hands out text returns DK_ERR_INVALID_ARGUMENT,
+**   and last_error says why. Likewise what the plugin gives
 **   the host to keep until the call returns: at most 64 MiB of request options, counting 1 KiB
 **   for each options handle, header, search parameter or basic-auth pair, plus its text.
 **   Handles (dk_call, dk_request_options, dk_response) are values the host checks, not memory
@@ -189,7 +190,9 @@ typedef struct dk_host_api {
   /* The message of the most recent service of this call that failed (for example why
   ** request_send returned DK_ERR_NETWORK). Empty when none failed.
   ** Lifetime: *out_message stays valid until the hook returns; a later failure does not
-  ** change it (call last_error again for the new message). */
+  ** change it (call last_error again for the new message). Asked again with no failure in
+  ** between, it hands out the same text again, at no cost to the 64 MiB bound; past that bound
+  ** it still answers, with a sentence saying the bound was reached. */
   dk_status (*last_error)(dk_call *call, dk_str *out_message);
 
   /* -- Inputs of the call -- */
