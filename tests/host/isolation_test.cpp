@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <latch>
 #include <mutex>
 #include <thread>
 
@@ -218,6 +219,47 @@ TEST_CASE("text a hook is handed counts its slot, last_error asked again costs n
                  Catch::Contains("last_error 0: this call has been handed the most text one hook call may keep"));
   healthy_plugin_still_works(host);
 }
+
+// The sanitizers' allocators keep freed memory on purpose: this is built without them only.
+#ifndef DESTKIT_SANITIZED
+TEST_CASE("a hook call that kept 64 MiB gives the memory back when it ends, whichever thread ran it",
+          "[own-isolation]") {
+  auto resident_kib = [] {
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+    }
+    return 0L;
+  };
+  auto log = std::make_shared<LogLines>();
+  HostOptions options = isolated_options("faulty-big-headers-extend", log);
+  options.config.isolation = Isolation::in_process;
+  Host host(std::move(options));
+  const Plugin* plugin = host.find("faulty-big-headers-extend");
+  REQUIRE(plugin != nullptr);
+  host.test_authentication(*plugin, "{}");  // what the first call loads and keeps for good
+  long before = resident_kib();
+  // Four calls one after another, each on a thread that stays until all are done, so that each
+  // has a malloc arena of its own, as a service's workers do.
+  std::vector<AuthVerdict> verdicts(4);
+  std::latch all_done(4);
+  std::vector<std::thread> threads;
+  for (auto& verdict : verdicts) {
+    std::latch called(1);
+    threads.emplace_back([&] {
+      verdict = host.test_authentication(*plugin, "{}");
+      called.count_down();
+      all_done.arrive_and_wait();
+    });
+    called.wait();
+  }
+  for (auto& thread : threads) thread.join();
+  long grown = resident_kib() - before;
+  for (const auto& verdict : verdicts) CHECK_THAT(verdict.message, Catch::Contains("header 67 refused"));
+  INFO("grown by " << grown << " KiB");
+  CHECK(grown < 16 * 1024);  // without giving it back: about 70 MiB
+}
+#endif
 
 TEST_CASE("option setters a runner sends later do not pile up in it: a body set again and again is kept once",
           "[own-isolation]") {

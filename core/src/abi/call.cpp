@@ -7,6 +7,8 @@
 #include "abi/sent_credentials.hpp"
 #include "util/printable.hpp"
 
+#include <malloc.h>
+
 #include <atomic>
 
 namespace destkit::host {
@@ -73,3 +75,18 @@ dk_status run_extend_request(dk_call* call) {
 }
 
 }  // namespace destkit::host
+
+dk_call::~dk_call() {
+  // glibc keeps what a thread frees in that thread's arena for its next allocations: after a
+  // call that kept tens of MiB, a long-running host with many threads would hold gigabytes for
+  // nothing. Such a call frees what it kept and gives the memory back.
+  bool kept_much =
+      kept_body_bytes + handed_out_bytes + given_bytes + held_bytes >= destkit::host::kReturnMemoryAfterBytes;
+  if (!kept_much) return;
+  strings.clear();
+  responses.clear();
+  options.clear();
+  extension.options = {};
+  held_log.clear();
+  malloc_trim(0);
+}

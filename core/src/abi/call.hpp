@@ -104,6 +104,11 @@ struct CallEnvironment {
 }  // namespace destkit::host
 
 struct dk_call {
+  dk_call() = default;
+  ~dk_call();  // gives memory back after a call that kept much (kReturnMemoryAfterBytes)
+  dk_call(const dk_call&) = delete;
+  dk_call& operator=(const dk_call&) = delete;
+
   std::uintptr_t id = destkit::host::next_handle_id();
   destkit::host::CallEnvironment env;
   const dk_plugin* hooks = nullptr;  // to run extendRequest again after a token refresh
@@ -176,6 +181,8 @@ class ActiveCall {
 // the request options the plugin makes and fills (kOptionsEntryBytes for each handle, header,
 // query parameter or credentials, and their text), as much again.
 inline constexpr int kMaxRequestsPerCall = 100;
+// A call that kept this much returns its memory to the system when it ends.
+inline constexpr std::size_t kReturnMemoryAfterBytes = 16 << 20;
 // kMaxKeptBytesPerCall and kOptionsEntryBytes are in http/option_rules.hpp, which the runner
 // shares.
 
