@@ -42,7 +42,7 @@ Commands:
   sign FILE --key KEY.pem         Sign a plugin file with an Ed25519 key (writes FILE.sig)
   verify FILE                     Check a plugin's signature against the trusted keys
   oauth login|status|logout SLUG  Sign in to an OAuth destination, show or forget its tokens
-  init NAME --scheme SCHEME       Create a plugin project (C++, C or JSON) that tests out of tree
+  init NAME [--scheme SCHEME]     Create a plugin project (C++, C or JSON) that tests out of tree
   mock-api --certificate-dir DIR  Serve a local HTTPS API scripted as a partner's API would answer
   serve [--listen ADDRESS:PORT]   Run the host as an HTTP service: settings, credential tests, OAuth
   help [COMMAND]                  Show help for a command
@@ -55,7 +55,8 @@ Options for every command:
   --isolation process|in-process
                       Run each plugin library in a sandboxed runner process of its own, or
                       inside destkit (the default; overrides the configuration's "isolation")
-  --json              Print machine-readable JSON
+  --json              Print machine-readable JSON (plugins, describe, check, test-auth,
+                      oauth status; refused elsewhere)
   -v, --verbose       Log each request and response (credentials shown as [redacted])
   -h, --help          Show help
   --version           Show the destkit version
@@ -68,7 +69,8 @@ files by SHA-256 and require Ed25519 signatures.
 
 Exit codes: 0 ok; 1 rejected (invalid settings, invalid credentials, invalid plugin);
 2 usage error; 3 host or plugin failure, or output not written; 4 could not verify (5xx,
-network, timeout, TLS).
+network, timeout, TLS); 5 test-auth: settings valid, but nothing to check them with (no
+testRequest).
 )";
 
 constexpr std::string_view kPluginsHelp = R"(Usage: destkit plugins [--plugin-path DIR]... [--json]
@@ -179,10 +181,12 @@ X-Api-Key, access_token, ...), read [redacted] unless --record-secrets is given.
 is emptied at start; each line is in it before the answer is sent.
 )";
 
-constexpr std::string_view kInitHelp = R"(Usage: destkit init NAME --scheme basic|custom|oauth2|oauth-managed [--lang cpp|c|json] [--dir DIR]
+constexpr std::string_view kInitHelp =
+    R"(Usage: destkit init NAME [--scheme basic|custom|oauth2|oauth-managed] [--lang cpp|c|json] [--dir DIR]
 
 Creates a standalone plugin project in DIR (default: ./NAME): a CMakeLists.txt using
-find_package(destkit), the destination's source for that scheme in C++ (default) or C,
+find_package(destkit), the destination's source for that scheme (default: custom) in C++
+(default) or C,
 a README, and a test that runs destkit check on the built plugin and its testRequest
 against a local API. It configures, builds and passes its test with no edits.
 With --lang json: a declarative destination, destkit-NAME.json, with a README and the
@@ -377,6 +381,15 @@ int run_command(const Arguments& a) {
   if (a.help) {
     fmt::print(cli_output(), "{}", help_for(a.command));
     return kExitOk;
+  }
+  bool prints_json = a.command == "plugins" || a.command == "describe" || a.command == "check" ||
+                     a.command == "test-auth" ||
+                     (a.command == "oauth" && a.positional.size() == 2 && a.positional[0] == "status");
+  if (a.json && !prints_json) {
+    return usage_error(
+        fmt::format("--json: {} prints no JSON{}", a.command == "oauth" ? "oauth login and logout" : a.command,
+                    a.command == "init" ? " (a declarative destination is --lang json)" : ""),
+        a.command);
   }
   if (a.command == "plugins") return plugins(a);
   if (a.command == "describe") return describe(a);

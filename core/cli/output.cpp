@@ -1,6 +1,7 @@
 #include "output.hpp"
 
 #include "standard_output.hpp"
+#include "util/json_text.hpp"
 #include "util/printable.hpp"
 
 #include <boost/json/parse.hpp>
@@ -118,7 +119,9 @@ json::object problems_json(const std::vector<host::SettingsProblem>& problems) {
 }
 
 json::value verdict_json(const host::AuthVerdict& verdict) {
-  json::object out{{"ok", verdict.ok()}};
+  // "ok" says the credentials were checked and work: a reader that looks at it alone must not
+  // take an unchecked test for a passed one (the CLI exits 5 for it, not 0, for that reason).
+  json::object out{{"ok", verdict.outcome == AuthOutcome::valid}};
   if (!verdict.ok()) out["error"] = verdict.message;
   if (verdict.outcome == AuthOutcome::unchecked) out["note"] = verdict.message;
   if (verdict.http_status) out["status"] = *verdict.http_status;
@@ -203,6 +206,6 @@ std::string verdict_text(const host::AuthVerdict& verdict) {
   return out;
 }
 
-void print_json(const json::value& value) { fmt::print(cli_output(), "{}\n", json::serialize(printable_json(value))); }
+void print_json(const json::value& value) { fmt::print(cli_output(), "{}\n", host::json_text(printable_json(value))); }
 
 }  // namespace destkit::cli

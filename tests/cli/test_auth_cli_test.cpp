@@ -183,6 +183,12 @@ TEST_CASE("usage errors exit 2 and an unknown slug exits 3") {
   CHECK(run_destkit({"test-auth", "example-custom"}).exit_code == 2);
   CHECK(run_destkit({"test-auth", "example-custom", "--settings", "/no/such/file"}).exit_code == 2);
   CHECK(run_destkit({"frobnicate"}).exit_code == 2);
+  // --json where no JSON is printed is refused rather than ignored.
+  ProcessResult init = run_destkit({"init", "acme", "--json", "--dir", (new_directory("json-init") / "acme").string()});
+  CHECK(init.exit_code == 2);
+  CHECK(init.err.starts_with("destkit: --json: init prints no JSON (a declarative destination is --lang json)\n"));
+  CHECK(run_destkit({"mock-api", "--json"}).exit_code == 2);
+  CHECK(run_destkit({"oauth", "logout", "example-oauth2", "--json"}).exit_code == 2);
   ProcessResult r = run_destkit({"test-auth", "nope", "--settings", "-"}, "{}");
   CHECK(r.err.find("no plugin with slug \"nope\" (found: example-basic-json, example-basic, example-c") != std::string::npos);
   CHECK(r.exit_code == 3);
@@ -206,6 +212,14 @@ TEST_CASE("a destination without testRequest exits 5, not 0: its credentials wer
                                 R"({"apiKey":"never-SECRET-sent"})");
   CHECK(r.out == "Settings are valid. Variant has no testRequest, so the credentials were not checked.\n");
   CHECK(r.exit_code == 5);
+
+  ProcessResult json =
+      run_destkit({"test-auth", "frozen-v1-0", "--plugin-path", kTestPluginDir.string(), "--settings", "-", "--json"},
+                  R"({"apiKey":"never-SECRET-sent"})");
+  CHECK(boost::json::parse(json.out) ==
+        boost::json::parse(R"({"ok":false,"note":"Settings are valid. Variant has no testRequest, so the )"
+                           R"(credentials were not checked."})"));
+  CHECK(json.exit_code == 5);
 }
 
 TEST_CASE("every command has help") {

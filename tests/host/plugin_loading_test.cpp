@@ -173,7 +173,7 @@ TEST_CASE("describe shows fields with types, required and secret flags, defaults
   CHECK(fields[1].at("secret") == true);
   CHECK(fields[1].at("required") == true);
   CHECK(fields[2].at("default") == "plain");
-  CHECK(fields[3].at("maximum") == 10.0);
+  CHECK(fields[3].at("maximum") == 10);  // written as the shortest decimal: 10, not 1E1
   CHECK(fields[7].at("key") == "accountId");
   CHECK(fields[7].at("pattern") == "[0-9]{6}");
 

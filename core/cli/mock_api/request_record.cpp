@@ -1,6 +1,7 @@
 #include "mock_api/request_record.hpp"
 
 #include "http/redactor.hpp"
+#include "util/json_text.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -61,7 +62,7 @@ bool RequestRecord::write(const Request& request, int status) {
                     {"headers", std::move(headers)}, {"status", status}};
   // One write of the whole line to a file opened O_APPEND: the line is in the file, whole,
   // before the client sees the answer.
-  std::string text = json::serialize(line) + "\n";
+  std::string text = host::json_text(line) + "\n";
   return ::write(fd_, text.data(), text.size()) == static_cast<ssize_t>(text.size());
 }
 

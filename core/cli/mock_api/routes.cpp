@@ -3,6 +3,7 @@
 #include "http/request_options.hpp"
 #include "util/json_input.hpp"
 #include "util/json_path.hpp"
+#include "util/json_text.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
@@ -93,7 +94,7 @@ Route route_at(const json::value& v, const std::string& path) {
   route.headers = headers_at(object, path);
   if (const json::value* body = object.if_contains("body")) {
     bool text = body->is_string();
-    route.body = text ? std::string(body->get_string()) : json::serialize(*body);
+    route.body = text ? std::string(body->get_string()) : host::json_text(*body);
     if (!has_header(route.headers, "Content-Type")) {
       route.headers.emplace_back("Content-Type", text ? "text/plain; charset=utf-8" : "application/json");
     }

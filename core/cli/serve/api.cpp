@@ -1,10 +1,11 @@
 #include "api.hpp"
 
 #include "assets.hpp"
-#include "output.hpp"
 #include "oauth/token_store.hpp"
+#include "output.hpp"
 #include "plugin/discovery.hpp"
 #include "util/json_input.hpp"
+#include "util/json_text.hpp"
 #include "util/printable.hpp"
 #include "util/spelling.hpp"
 #include "util/url_form.hpp"
@@ -27,7 +28,7 @@ ServeAnswer json_answer(int status, json::value body, std::string route) {
   ServeAnswer answer;
   answer.status = status;
   make_printable(body);
-  answer.body = json::serialize(body);
+  answer.body = host::json_text(body);
   answer.route = std::move(route);
   return answer;
 }
@@ -139,7 +140,7 @@ json::value list_json(const host::Host& host, const PluginList& list) {
   for (const host::Plugin* p : list.plugins) {
     json::object item = listed_plugin_json(host, *p);
     item.erase("path");
-    item["kind"] = host::is_declarative_file_name(p->path().filename().string()) ? "declarative" : "library";
+    item["kind"] = host::names_a_manifest(p->path().filename().string()) ? "declarative" : "library";
     item["testRequest"] = p->has_test_request();
     destinations.push_back(std::move(item));
   }

@@ -1,6 +1,7 @@
 #include "event_log.hpp"
 
 #include "output.hpp"
+#include "util/json_text.hpp"
 #include "util/printable.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -59,7 +60,7 @@ void EventLog::write(json::object line) {
   out.get_object().emplace("time", now_utc());
   for (auto& [key, value] : line) out.get_object().emplace(key, std::move(value));
   make_printable(out);
-  std::string text = json::serialize(out);
+  std::string text = host::json_text(out);
   std::lock_guard lock(mutex_);
   std::fprintf(stderr, "%s\n", text.c_str());
   std::fflush(stderr);

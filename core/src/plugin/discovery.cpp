@@ -1,6 +1,7 @@
 #include "plugin/discovery.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
@@ -24,6 +25,13 @@ bool is_plugin_file_name(std::string_view name) {
 }
 
 bool is_declarative_file_name(std::string_view name) { return is_named(name, kDeclarativeSuffix); }
+
+bool names_a_manifest(std::string_view name) {
+  constexpr std::string_view json = ".json";
+  return name.size() >= json.size() &&
+         std::equal(json.begin(), json.end(), name.end() - json.size(),
+                    [](char lower, char c) { return lower == std::tolower(static_cast<unsigned char>(c)); });
+}
 
 namespace {
 

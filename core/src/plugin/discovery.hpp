@@ -18,6 +18,9 @@ inline constexpr std::string_view kDeclarativeSuffix = ".json";
 
 bool is_plugin_file_name(std::string_view file_name);
 bool is_declarative_file_name(std::string_view file_name);
+// Whether a file is read as a JSON manifest when it is named to the host (`destkit check
+// FILE`): its name ends in ".json", in any letter case. Discovery loads destkit-*.json only.
+bool names_a_manifest(std::string_view file_name);
 
 // The folder of the host's own code, and whether that code is a program (the destkit CLI, a
 // test) rather than libdestkit-host.so: installed files are found relative to it. Empty when

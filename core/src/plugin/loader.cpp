@@ -231,7 +231,7 @@ bool LoadedPlugin::code_loaded() const {
   return !deferred_ || deferred_->code.load(std::memory_order_acquire) != nullptr;
 }
 
-bool LoadedPlugin::runs_partner_code() const { return !is_declarative_file_name(path().filename().string()); }
+bool LoadedPlugin::runs_partner_code() const { return !names_a_manifest(path().filename().string()); }
 
 // Forwarded to the plugin loaded at first use; before it is, a refusal that is kept.
 std::string LoadedPlugin::quarantine_reason() const {
@@ -341,7 +341,7 @@ std::variant<std::string, Rejection> verified_bytes(const fs::path& path, const 
 }  // namespace
 
 LoadResult load_plugin(const fs::path& path, const LogSink& log, const PluginTrust& trust) {
-  if (is_declarative_file_name(path.filename().string())) return declarative::load_declarative(path, trust);
+  if (names_a_manifest(path.filename().string())) return declarative::load_declarative(path, trust);
   LoadFacts facts;
   auto bytes = verified_bytes(path, trust, facts);
   if (auto* rejection = std::get_if<Rejection>(&bytes)) return std::move(*rejection);
@@ -355,7 +355,7 @@ LoadResult load_plugin(const fs::path& path, const LogSink& log, const HostConfi
 }
 
 LoadResult load_plugin(const fs::path& path, const LogSink& log, const HostConfig& config, LoadFacts& facts) {
-  if (is_declarative_file_name(path.filename().string())) return declarative::load_declarative(path, config.plugins);
+  if (names_a_manifest(path.filename().string())) return declarative::load_declarative(path, config.plugins);
   auto verified = verified_bytes(path, config.plugins, facts);
   if (auto* rejection = std::get_if<Rejection>(&verified)) return std::move(*rejection);
   const std::string& bytes = std::get<std::string>(verified);

@@ -32,6 +32,7 @@ struct AuthVerdict {
   std::optional<int> http_status{};
   std::vector<SettingsProblem> problems{};  // for invalid_settings
 
+  // Nothing is wrong: valid, or unchecked. (The CLI's and serve's JSON say "ok" for valid only.)
   bool ok() const { return outcome == AuthOutcome::valid || outcome == AuthOutcome::unchecked; }
 };
 
