@@ -109,6 +109,9 @@ TEST_CASE("oauth login prints nothing of the client's credentials a token endpoi
   ProcessResult r = run_destkit({"oauth", "login", "example-oauth-managed", "--config", config.string(), "--cacert",
                                  test_certificate().certificate});
   CHECK(r.exit_code == 1);
+  CHECK(r.err.find("could not get an access token for example-oauth-managed (client_credentials grant): ") !=
+        std::string::npos);
+  CHECK(r.err.find("; check its OAuth client in the host configuration") != std::string::npos);
   CHECK(r.err.find("answered 400 Bad Request: invalid_grant (refused grant_type=client_credentials&scope=read%20write "
                    "from Basic [redacted])") != std::string::npos);
   CHECK(r.output().find(base64_encode(std::string(OAuthServer::kClientId) + ":" + OAuthServer::kClientSecret)) ==

@@ -40,7 +40,8 @@ std::string join(const std::vector<std::string>& items, const char* separator) {
 OAuthError error(OAuthError::Kind kind, std::string message) { return OAuthError{kind, std::move(message)}; }
 
 // expires_in as servers send it: a number, fractional or not, or a number in a string (some
-// providers quote it). Nothing for anything else: the token is then used until refused.
+// providers quote it). Nothing for anything else: the token is then used until refused. A
+// quoted number beyond a double's range is read as the huge or tiny lifetime it says.
 std::optional<double> lifetime_seconds(const json::value* v) {
   if (v == nullptr) return std::nullopt;
   json::error_code ec;
@@ -50,10 +51,10 @@ std::optional<double> lifetime_seconds(const json::value* v) {
   }
   if (!v->is_string()) return std::nullopt;
   std::string_view text = v->get_string();
-  double seconds = 0;
+  long double seconds = 0;
   auto [end, problem] = std::from_chars(text.data(), text.data() + text.size(), seconds);
   if (problem != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return seconds;
+  return static_cast<double>(std::clamp<long double>(seconds, -1e300L, 1e300L));
 }
 
 // The client's Basic credentials: both parts form-encoded first (RFC 6749 2.3.1).

@@ -21,10 +21,16 @@ OAuthError not_signed_in(const std::string& slug) {
                     fmt::format("no OAuth token is stored for {}; {}", slug, sign_in_advice(slug))};
 }
 
-// Adds what to do next to a refresh failure.
-OAuthError refresh_failed(const std::string& slug, OAuthError e) {
-  std::string advice = e.kind == OAuthError::Kind::unavailable ? "try again later" : sign_in_advice(slug);
-  e.message = fmt::format("could not refresh the access token of {}: {}; {}", slug, e.message, advice);
+// Says which renewal failed, and adds what to do next.
+OAuthError renewal_failed(const std::string& slug, OAuthGrant grant, OAuthError e) {
+  bool later = e.kind == OAuthError::Kind::unavailable;
+  if (grant == OAuthGrant::client_credentials) {
+    e.message = fmt::format("could not get an access token for {} (client_credentials grant): {}; {}", slug, e.message,
+                            later ? "try again later" : "check its OAuth client in the host configuration");
+  } else {
+    e.message = fmt::format("could not refresh the access token of {}: {}; {}", slug, e.message,
+                            later ? "try again later" : sign_in_advice(slug));
+  }
   return e;
 }
 
@@ -58,7 +64,7 @@ TokenResult OAuthTokens::renew(const std::string& slug, const std::string& conne
   } else {
     result = refresher(client, *current);
   }
-  if (auto* e = std::get_if<OAuthError>(&result)) return refresh_failed(slug, *e);
+  if (auto* e = std::get_if<OAuthError>(&result)) return renewal_failed(slug, client.grant, *e);
   if (std::string error = store_.save(slug, connection, std::get<TokenRecord>(result)); !error.empty()) {
     return OAuthError{OAuthError::Kind::invalid, "could not store the new token: " + error};
   }
