@@ -82,7 +82,11 @@ struct Harness::Impl {
                            current = answer;
                          }
                          Answer a = current(received(r));
-                         return loopback::Response{a.status, "", a.headers, a.body};
+                         loopback::Response response;
+                         response.status = a.status;
+                         response.headers = a.headers;
+                         response.body = a.body;
+                         return response;
                        },
                        loopback::TlsPerName{[this](const std::string& name) {
                          std::vector<std::string> names;
