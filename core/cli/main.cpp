@@ -5,6 +5,8 @@
 
 #include "util/printable.hpp"
 
+#include <malloc.h>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -30,6 +32,11 @@ int exit_after_output(int code) {
 
 int main(int argc, char** argv) {
   using namespace destkit::cli;
+  // Blocks of 1 MiB or more (answers' bodies, what is made of them) are mapped apart and given
+  // back when freed. glibc would otherwise raise this threshold after the first such block is
+  // freed, and keep later ones in the allocator of the thread that freed them: serve's many
+  // worker threads would hold hundreds of MiB for good.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   protect_standard_output();
   ParseResult parsed = parse_arguments(argc, argv);
   if (!parsed.error.empty()) {

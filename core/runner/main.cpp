@@ -13,6 +13,7 @@
 // different bytes. Arguments: --address-space BYTES --open-files N. The environment is empty
 // (but for sanitizer options in sanitizer builds). fd 0 is /dev/null; fds 1 and 2 are pipes the
 // host reads into its log under the plugin's name.
+#include <malloc.h>
 #include "conversation.hpp"
 #include "plugin/descriptor_text.hpp"
 #include "sandbox.hpp"
@@ -120,6 +121,7 @@ int run(int argc, char** argv) {
 }  // namespace destkit::runner
 
 int main(int argc, char** argv) {
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);  // as destkit's main does: large blocks go back when freed
   destkit::runner::run(argc, argv);
   ::_exit(0);
 }

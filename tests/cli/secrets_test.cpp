@@ -7,6 +7,8 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <fstream>
 
@@ -127,6 +129,25 @@ TEST_CASE("verbose mode cuts a long body after redacting it: a secret across the
   CHECK(r.err.find("< " + shown + "\n") != std::string::npos);
   CHECK(r.output().find("probe-SECRET") == std::string::npos);
 }
+
+// The sanitizers' allocators keep freed memory on purpose: this is built without them only.
+#ifndef DESTKIT_SANITIZED
+TEST_CASE("verbose mode redacts only the start of a long body it shows, not the whole body decoded") {
+  // 12 MiB of JSON and URL escapes: decoding all of it to search for secrets took 26 times
+  // its size in memory, to show 1 KiB.
+  std::string body = R"({"x":")";
+  for (int i = 0; i < 2 * 1024 * 1024; ++i) body += R"(\n%41+)";
+  body += R"("})";
+  Server server([&](const Request&) { return Response::json(401, body); });
+  std::string settings = R"({"baseUrl":")" + probe_base_url(server) + R"(","token":"probe-SECRET-token"})";
+  ProcessResult r = run_destkit(
+      {"test-auth", "test-probe", "--settings", "-", "--verbose", "--plugin-path", kTestPluginDir.string()}, settings);
+  rusage children{};
+  getrusage(RUSAGE_CHILDREN, &children);
+  CHECK(r.err.find(R"(< {"x":"\n%41+\n%41+)") != std::string::npos);
+  CHECK(children.ru_maxrss < 150 * 1024);  // KiB: the answer and its copies, not 320 MiB
+}
+#endif
 
 TEST_CASE("a password field with a default is rejected at load, and describe never shows the default") {
   std::filesystem::path dir = new_directory("secret-default");

@@ -422,3 +422,33 @@ TEST_CASE("serve gives a client that asks to continue leave to send its body, an
   client.send(body);
   CHECK(client.answer(std::chrono::seconds(10)).starts_with("HTTP/1.1 200"));
 }
+
+// The sanitizers' allocators keep freed memory on purpose: this is built without them only.
+#ifndef DESTKIT_SANITIZED
+TEST_CASE("serve gives back the memory of large answers once their tests have ended") {
+  const std::string big = R"({"padding":")" + std::string(12 << 20, 'x') + R"("})";
+  Server api([&](const Request&) { return Response::json(401, big); });
+  ServeProcess serve({"--plugin-path", kTestPluginDir.string()});
+  const std::string test = R"({"settings":{"baseUrl":"http://127.0.0.1:)" + std::to_string(api.port()) +
+                           R"(/base","token":"probe-token-1234"}})";
+  // Sixteen clients at once, four tests each: the tests run on many of serve's worker threads.
+  std::atomic<int> invalid{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 16; ++i) {
+    clients.emplace_back([&] {
+      for (int k = 0; k < 4; ++k)
+        invalid += outcome(serve.post("/v1/destinations/test-probe/test", test)) == "invalid_credentials";
+    });
+  }
+  for (auto& client : clients) client.join();
+  CHECK(invalid == 64);
+  std::ifstream status("/proc/" + std::to_string(serve.pid()) + "/status");
+  long resident_kib = -1;
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmRSS:", 0) == 0) resident_kib = std::stol(line.substr(6));
+  }
+  INFO("serve's resident memory: " << resident_kib << " KiB");
+  CHECK(resident_kib > 0);
+  CHECK(resident_kib < 100 * 1024);  // kept in the worker threads' allocators: about 400 MiB
+}
+#endif

@@ -66,7 +66,7 @@ void trace(const dk_call* call, const ResolvedRequest& request, const HttpResult
   // A body is shown up to 1 KiB, cut after it is redacted: a secret across the cut would
   // otherwise be shown up to the cut, unrecognised.
   auto body = [&](std::string_view arrow, std::string_view text) {
-    line(fmt::format("{} {}", arrow, call->redactor.apply(text).substr(0, 1024)));
+    line(fmt::format("{} {}", arrow, call->redactor.apply_to_start(text, 1024)));
   };
   line(fmt::format("> {} {}", request.method, redact_url(request.url)));
   for (const auto& [name, value] : request.headers) {

@@ -309,7 +309,14 @@ void Redactor::add(std::string_view secret) {
     if (form.empty() || std::find(secrets_.begin(), secrets_.end(), form) != secrets_.end()) continue;
     secrets_.emplace_back(form);
     shortest_ = std::min(shortest_, form.size());
+    longest_ = std::max(longest_, form.size());
   }
+}
+
+std::string Redactor::apply_to_start(std::string_view text, std::size_t shown) const {
+  // A remembered secret is at most kMaxRememberedSecretBytes; this redactor's own, longest_.
+  std::size_t reach = kMaxEncodedBytesPerByte * std::max(longest_, kMaxRememberedSecretBytes);
+  return apply(text.substr(0, shown + reach)).substr(0, shown);
 }
 
 std::string Redactor::apply(std::string_view text) const {

@@ -24,6 +24,12 @@ class Redactor {
   // (\/, \", \uXXXX, ...), also of JSON quoted inside JSON up to four levels deep, and form
   // encoding inside JSON.
   std::string apply(std::string_view text) const;
+  // apply() of the first `shown` bytes of `text`, when only they are shown: the text is
+  // searched only as far as a secret that starts in them could reach, encoded as apply()
+  // decodes (kMaxEncodedBytesPerByte per byte), so that a long text is not decoded whole
+  // (decoding takes several times the text's size in memory) to show its start.
+  std::string apply_to_start(std::string_view text, std::size_t shown) const;
+  static constexpr std::size_t kMaxEncodedBytesPerByte = 64;
 
   // Limits the secrets remembered from other calls that this redactor searches for to those a
   // call of the same destination sent (remember_secret's `scope`). A call's redactor is so
@@ -67,6 +73,7 @@ class Redactor {
   std::vector<std::string> known_to_caller_;
   std::string scope_;                 // empty: every remembered secret
   std::size_t shortest_ = SIZE_MAX;   // of secrets_
+  std::size_t longest_ = 0;           // of secrets_
   mutable Forms forms_;
 };
 
