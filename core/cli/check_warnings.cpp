@@ -49,9 +49,9 @@ std::vector<std::string> check_warnings(const host::Plugin& plugin, const std::s
   std::vector<std::string> warnings;
   std::string name = std::filesystem::path(path).filename().string();
   if (!host::is_plugin_file_name(name) && !host::is_declarative_file_name(name)) {
-    warnings.push_back(fmt::format("the file name \"{}\" is one plugin discovery ignores; name it {}{}{} or {}{}{}",
-                                   host::printable(name), host::kPluginPrefix, plugin.slug(), host::kPluginSuffix,
-                                   host::kPluginPrefix, plugin.slug(), host::kDeclarativeSuffix));
+    warnings.push_back(fmt::format("the file name \"{}\" is one plugin discovery ignores; name it {}{}{}",
+                                   host::printable(name), host::kPluginPrefix, plugin.slug(),
+                                   host::names_a_manifest(name) ? host::kDeclarativeSuffix : host::kPluginSuffix));
   }
   for (const host::Field& field : plugin.definition().fields) {
     if (field.secret || !(names_a_credential(field.key) || names_a_credential(field.label))) continue;

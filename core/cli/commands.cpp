@@ -123,12 +123,12 @@ Exit codes: 0 credentials valid; 1 invalid settings or credentials; 2 usage erro
 TLS); 5 settings valid but not checked: the destination has no testRequest.
 
 --dry-run answers every request testRequest asks for with "not sent" (as a network failure
-would be answered) and prints the first one: method, URL, headers and body as they would
-go over the wire, credential headers and query values and every known secret [redacted].
+would be answered) and prints the first one: method, URL, headers and body as destkit would
+send them (the transport adds Host, Content-Length and Accept-Encoding), credential headers and query values and every known secret [redacted].
 That is the request testRequest sends when it makes one request, the common case. When it
 asked for more, a note says that the later ones followed a "not sent" answer, so they depend
-on an answer a dry run does not give. With --json: {"ok", "dryRun", "request": {"method",
-"url", "headers", "body"}, "requestCount", "note"}. Exit 0 when a request is shown;
+on an answer a dry run does not give. With --json: {"ok": false (nothing was checked), "dryRun",
+"request": {"method", "url", "headers", "body"}, "requestCount", "note"}. Exit 0 when a request is shown;
 otherwise the verdict says why testRequest sent none (invalid settings: 1; no testRequest: 5).
 An OAuth token that has expired is still refreshed first.
 )";
@@ -370,6 +370,9 @@ int usage_error(std::string_view message, std::string_view command) {
 }
 
 int run_command(const Arguments& a) {
+  if (a.json && (a.version || a.help || a.command.empty() || a.command == "help")) {
+    return usage_error("--json: help and --version print no JSON", a.command == "help" ? "" : a.command);
+  }
   if (a.version) {
     fmt::print(cli_output(), "destkit {} (plugin ABI {}.{})\n", DESTKIT_VERSION, DK_ABI_MAJOR, DK_ABI_MINOR);
     return kExitOk;
@@ -386,10 +389,10 @@ int run_command(const Arguments& a) {
                      a.command == "test-auth" ||
                      (a.command == "oauth" && a.positional.size() == 2 && a.positional[0] == "status");
   if (a.json && !prints_json) {
-    return usage_error(
-        fmt::format("--json: {} prints no JSON{}", a.command == "oauth" ? "oauth login and logout" : a.command,
-                    a.command == "init" ? " (a declarative destination is --lang json)" : ""),
-        a.command);
+    return usage_error(fmt::format("--json: {} no JSON{}",
+                                   a.command == "oauth" ? "oauth login and logout print" : a.command + " prints",
+                                   a.command == "init" ? " (a declarative destination is --lang json)" : ""),
+                       a.command);
   }
   if (a.command == "plugins") return plugins(a);
   if (a.command == "describe") return describe(a);

@@ -52,7 +52,9 @@ json::value dry_run_json(const host::DryRun& run) {
   for (const auto& [name, value] : first.headers) headers[name] = value;
   json::object request{{"method", first.method}, {"url", first.url}, {"headers", std::move(headers)}};
   request["body"] = first.body ? json::value(*first.body) : json::value(nullptr);
-  json::object out{{"ok", true}, {"dryRun", true}, {"request", std::move(request)}, {"requestCount", run.requests.size()}};
+  // "ok" is false: nothing was sent, so nothing says the credentials work (exit 0: shown).
+  json::object out{
+      {"ok", false}, {"dryRun", true}, {"request", std::move(request)}, {"requestCount", run.requests.size()}};
   if (run.requests.size() > 1) out["note"] = later_requests_note(run.requests.size());
   return out;
 }

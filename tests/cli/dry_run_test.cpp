@@ -44,6 +44,7 @@ TEST_CASE("test-auth --dry-run --json shows the request, its query credential re
   ProcessResult r = dry_run(server, "query-key", std::string(R"({"apiKey":")") + kKey + "\"}", true);
   CHECK(r.exit_code == 0);
   auto out = boost::json::parse(r.out).as_object();
+  CHECK(out.at("ok") == false);  // nothing was sent: nothing says the credentials work
   CHECK(out.at("dryRun") == true);
   CHECK(out.at("requestCount") == 1);
   CHECK(out.at("request").at("method") == "GET");

@@ -188,6 +188,8 @@ TEST_CASE("usage errors exit 2 and an unknown slug exits 3") {
   CHECK(init.exit_code == 2);
   CHECK(init.err.starts_with("destkit: --json: init prints no JSON (a declarative destination is --lang json)\n"));
   CHECK(run_destkit({"mock-api", "--json"}).exit_code == 2);
+  CHECK(run_destkit({"--version", "--json"}).exit_code == 2);
+  CHECK(run_destkit({"help", "test-auth", "--json"}).exit_code == 2);
   CHECK(run_destkit({"oauth", "logout", "example-oauth2", "--json"}).exit_code == 2);
   ProcessResult r = run_destkit({"test-auth", "nope", "--settings", "-"}, "{}");
   CHECK(r.err.find("no plugin with slug \"nope\" (found: example-basic-json, example-basic, example-c") != std::string::npos);

@@ -241,6 +241,11 @@ TEST_CASE("requests and renewals are checked where they are declared") {
   CHECK(refusal(manifest_with("\"timeout\": 0")) == "$.extendRequest.timeout: must be more than 0 milliseconds");
   CHECK(refusal(manifest_with("\"headers\": {\"Bad Name\": \"x\"}")) ==
         "$.extendRequest.headers[\"Bad Name\"]: the header name \"Bad Name\" contains a character not allowed in names");
+  for (const char* url : {R"(/me\r\nX-Injected: 1)", "/me now", R"(/me\tx)"}) {
+    CHECK(
+        refusal(manifest_with("\"timeout\": 1", fmt::format(R"({{"url": "{}"}})", url))) ==
+        "$.authentication.testRequest.url: a URL cannot hold a space or a control character (a space is written %20)");
+  }
   for (const char* written : {"Host", "content-length", "Transfer-Encoding", "Connection", "Expect"}) {
     CHECK(refusal(manifest_with(fmt::format("\"headers\": {{\"{}\": \"{{{{settings.region}}}}\"}}", written))) ==
           fmt::format("$.extendRequest.headers.{}: the header \"{}\" is written by the HTTP client from the request "

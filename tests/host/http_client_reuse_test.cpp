@@ -70,3 +70,17 @@ TEST_CASE("a DELETE, then a PUT with a body, then a GET each go out as themselve
   CHECK(server.requests()[2].method == "GET");
   CHECK(server.requests()[2].body.empty());
 }
+
+TEST_CASE("a header given an empty value is sent empty, and does not remove the client's own of that name") {
+  Server server([](const Request&) { return Response::json(200, "{}"); });
+  ResolvedRequest r = request_to(server, "GET");
+  r.headers = {{"X-Empty", ""}, {"User-Agent", ""}};
+  response_of(send_http(r, {}));
+  REQUIRE(server.request_count() == 1);
+  Request sent = server.requests()[0];
+  CHECK(sent.has_header("X-Empty"));
+  CHECK(sent.header("X-Empty").empty());
+  CHECK(sent.has_header("User-Agent"));
+  CHECK(sent.header("User-Agent").empty());
+  CHECK(sent.has_header("Accept-Encoding"));  // the client's, untouched
+}

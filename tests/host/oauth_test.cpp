@@ -558,6 +558,9 @@ TEST_CASE("a cleartext http token or authorize URL is refused unless its host is
         "host.json: destinations.acme.oauth.tokenUrl: " + why);
   CHECK(parse("http://10.1.2.3/a", "https://auth.example.com/token").status().message() ==
         "host.json: destinations.acme.oauth.authorizeUrl: " + why);
+  CHECK(parse("https://auth.example.com/a", "http://127.0.0.1:8080/token\\r\\nX-Injected: 1").status().message() ==
+        "host.json: destinations.acme.oauth.tokenUrl: must not hold a space or a control character (a space is "
+        "written %20)");
   for (const char* local : {"http://127.0.0.1:8080/token", "http://localhost:8080/token", "http://[::1]:8080/token"}) {
     INFO(local);
     CHECK(parse(local, local).ok());

@@ -292,6 +292,10 @@ dk_status options_set_prefix_url(dk_request_options* handle, dk_str url) noexcep
       blame_settings_in(call, view(url), is_http_url, "must be an http or https URL to be the API's address", true);
       return fail(&call, DK_ERR_INVALID_ARGUMENT, "prefixUrl must be an absolute http(s) URL");
     }
+    if (!is_url_text(view(url))) {
+      blame_settings_in(call, view(url), is_url_text, kUrlControlCharacter);
+      return fail(&call, DK_ERR_INVALID_ARGUMENT, "the prefixUrl contains a line break or another control character");
+    }
     o.prefix_url = std::string(view(url));
     return DK_OK;
   });

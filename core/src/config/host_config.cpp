@@ -45,6 +45,9 @@ std::string url_at(const json::object& o, const char* key, const std::string& pa
   std::string url = string_member(o, key, path, required);
   if (url.empty()) return url;
   if (!url.starts_with("https://") && !url.starts_with("http://")) invalid_at(path + "." + key, "must be an http(s) URL");
+  if (url.find(' ') != std::string::npos || !is_url_text(url)) {
+    invalid_at(path + "." + key, "must not hold a space or a control character (a space is written %20)");
+  }
   if (url.starts_with("http://") && !is_loopback_host(url_host(url))) {
     invalid_at(path + "." + key,
             "must be an https URL: over http the client secret and the tokens would travel in clear text "

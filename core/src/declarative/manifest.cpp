@@ -134,6 +134,11 @@ class Parser {
 
   TemplateAt url_at(const json::value& v, const std::string& path, Scope scope, bool allow_relative) {
     TemplateAt t = template_at(v, path, scope);
+    for (const std::string& literal : t.parsed.literals) {
+      if (literal.find(' ') != std::string::npos || !is_url_text(literal)) {
+        invalid_at(path, "a URL cannot hold a space or a control character (a space is written %20)");
+      }
+    }
     if (auto error = classify_url(t.parsed, allow_relative)) {
       invalid_at(path, fmt::format("column {}: {}", error->column, error->message));
     }

@@ -234,7 +234,12 @@ CURLcode perform(const HopRequest& r, const HttpClientConfig& config, millisecon
   Slist headers;
   std::string line;
   for (const auto& [name, value] : r.headers) {
-    line.assign(name).append(": ").append(value);
+    // "Name:" alone would make curl drop the header (and a default of that name); "Name;"
+    // sends it with no value, as it was given.
+    if (value.empty())
+      line.assign(name).append(";");
+    else
+      line.assign(name).append(": ").append(value);
     append(headers, line.c_str());
   }
   append(headers, "Expect:");  // no 100-continue round trip for bodies
