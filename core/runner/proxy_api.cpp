@@ -176,8 +176,7 @@ dk_status set_option(dk_request_options* o, Outgoing m, bool acceptable) noexcep
 }
 
 dk_status options_set_prefix_url(dk_request_options* o, dk_str url) noexcept {
-  return set_option(o, service(Service::options_set_prefix_url, o).add(view(url)),
-                    host::is_http_url(view(url)) && host::is_url_text(view(url)));
+  return set_option(o, service(Service::options_set_prefix_url, o).add(view(url)), host::is_http_url(view(url)));
 }
 // Whether the host keeps a setter of a name and a value, as abi/services.cpp decides: the name
 // within kMaxNameBytes, and the call's options within their bound (counted here either way).

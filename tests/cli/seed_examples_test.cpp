@@ -71,6 +71,17 @@ TEST_CASE("destkit check warns, and still passes, a credential field not of type
   CHECK(basic.out.find("\"warnings\":[]") != std::string::npos);  // the basic password is a secret whatever its type
 }
 
+TEST_CASE("an apiKey of type string that the Authorization header refuses is still redacted from the hook's log") {
+  Server server = refusing_api();
+  // A vertical tab: the header cannot carry it, so the key is never sent, but it was meant as one.
+  std::string settings = R"({"subdomain":"acme","apiKey":"sk-never\u000bsent-42"})";
+  ProcessResult r = test_auth(server, "seed-custom", settings, {"--verbose"});
+  CHECK(server.request_count() == 0);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("[seed-custom] info: extending with [redacted]") != std::string::npos);
+  CHECK(r.output().find("never") == std::string::npos);
+}
+
 TEST_CASE("destkit check warns about a file name discovery ignores") {
   std::filesystem::path dir = new_directory("misnamed");
   std::filesystem::copy_file(kTestPluginDir / "destkit-query-key.so", dir / "query_key.so");

@@ -217,7 +217,8 @@ typedef struct dk_host_api {
   ** Lifetime for all of them: every dk_str is copied before the service returns. */
 
   /* Base URL joined to relative request URLs with exactly one '/'. DK_ERR_INVALID_ARGUMENT
-  ** unless it is an absolute http or https URL without a control character. */
+  ** unless it is an absolute http or https URL (one with a control character is refused when
+  ** a request is sent with it, the setting that put it there named). */
   dk_status (*options_set_prefix_url)(dk_request_options *options, dk_str url);
   /* Sets a header; names compare case-insensitively and a later value replaces an earlier.
    * DK_ERR_INVALID_ARGUMENT for a name that is not an HTTP token, a value with a control
