@@ -124,11 +124,13 @@ TLS); 5 settings valid but not checked: the destination has no testRequest.
 
 --dry-run answers every request testRequest asks for with "not sent" (as a network failure
 would be answered) and prints the first one: method, URL, headers and body as destkit would
-send them (the transport adds Host, Content-Length and Accept-Encoding), credential headers and query values and every known secret [redacted].
+send them (the transport adds Host, Content-Length and Accept-Encoding), credential headers
+and query values and every known secret [redacted].
 That is the request testRequest sends when it makes one request, the common case. When it
 asked for more, a note says that the later ones followed a "not sent" answer, so they depend
-on an answer a dry run does not give. With --json: {"ok": false (nothing was checked), "dryRun",
-"request": {"method", "url", "headers", "body"}, "requestCount", "note"}. Exit 0 when a request is shown;
+on an answer a dry run does not give. With --json: {"ok": false (nothing was checked),
+"dryRun", "request": {"method", "url", "headers", "body"}, "requestCount", "note"}. Exit 0
+when a request is shown;
 otherwise the verdict says why testRequest sent none (invalid settings: 1; no testRequest: 5).
 An OAuth token that has expired is still refreshed first.
 )";
@@ -185,8 +187,8 @@ constexpr std::string_view kInitHelp =
     R"(Usage: destkit init NAME [--scheme basic|custom|oauth2|oauth-managed] [--lang cpp|c|json] [--dir DIR]
 
 Creates a standalone plugin project in DIR (default: ./NAME): a CMakeLists.txt using
-find_package(destkit), the destination's source for that scheme (default: custom) in C++
-(default) or C,
+find_package(destkit), the destination's source for that scheme (custom when none is
+given) in C++ (default) or C,
 a README, and a test that runs destkit check on the built plugin and its testRequest
 against a local API. It configures, builds and passes its test with no edits.
 With --lang json: a declarative destination, destkit-NAME.json, with a README and the

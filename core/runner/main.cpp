@@ -13,12 +13,12 @@
 // different bytes. Arguments: --address-space BYTES --open-files N. The environment is empty
 // (but for sanitizer options in sanitizer builds). fd 0 is /dev/null; fds 1 and 2 are pipes the
 // host reads into its log under the plugin's name.
-#include <malloc.h>
 #include "conversation.hpp"
 #include "plugin/descriptor_text.hpp"
 #include "sandbox.hpp"
 
 #include <dlfcn.h>
+#include <malloc.h>
 #include <poll.h>
 
 #include <algorithm>

@@ -85,6 +85,8 @@ void trace(const dk_call* call, const ResolvedRequest& request, const HttpResult
   if (!response.body.empty()) body("<", response.body);
 }
 
+constexpr std::string_view kNoControlCharacter = "holds a control character, which a URL cannot carry";
+
 // Sends the request as the call's options resolve it now (they change after a refresh).
 std::variant<HttpResult, std::string> attempt(dk_call* call, std::string_view url, const RequestOptions& per_call,
                                               ResolvedRequest& request) {
@@ -93,9 +95,9 @@ std::variant<HttpResult, std::string> attempt(dk_call* call, std::string_view ur
     // The URL is made of these: a setting with a control character in it is the user's mistake.
     const RequestOptions* layers[] = {&call->defaults, &call->extension.options, &per_call};
     for (const RequestOptions* options : layers) {
-      if (options->prefix_url) blame_settings_in(*call, *options->prefix_url, is_url_text, kUrlControlCharacter);
+      if (options->prefix_url) blame_settings_in(*call, *options->prefix_url, is_url_text, kNoControlCharacter);
     }
-    blame_settings_in(*call, url, is_url_text, kUrlControlCharacter);
+    blame_settings_in(*call, url, is_url_text, kNoControlCharacter);
     return resolved.error;
   }
   request = std::move(resolved.request);

@@ -38,7 +38,6 @@ dk_status fail(dk_call* call, dk_status status, std::string message);
 // setting that `refused` begins with is at fault.
 void blame_settings_in(dk_call& call, std::string_view refused, bool (*fits)(std::string_view),
                        std::string_view problem, bool at_start = false);
-inline constexpr std::string_view kUrlControlCharacter = "holds a control character, which a URL cannot carry";
 // A JSON value as the ABI hands it out: strings as they are, the rest as JSON text.
 dk_value to_dk_value(dk_call* call, const boost::json::value& v);
 // The parts of to_dk_value: the DK_VALUE_* kind, and the text.
