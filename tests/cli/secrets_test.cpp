@@ -132,6 +132,18 @@ TEST_CASE("verbose mode cuts a long body after redacting it: a secret across the
 
 // The sanitizers' allocators keep freed memory on purpose: this is built without them only.
 #ifndef DESTKIT_SANITIZED
+TEST_CASE("a plugin's huge log line is redacted only as far as it is logged, not decoded whole") {
+  Server server([](const Request&) { return Response::json(200, "{}"); });
+  ProcessResult r =
+      run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string()},
+                  probe_settings(probe_base_url(server), "log-escapes"));
+  rusage children{};
+  getrusage(RUSAGE_CHILDREN, &children);
+  CHECK(r.err.find(R"(info: \n%41+\n%41+)") != std::string::npos);
+  CHECK(r.err.find("more bytes not logged]") != std::string::npos);
+  CHECK(children.ru_maxrss < 150 * 1024);  // KiB: the line and its copies, not 26 times the line
+}
+
 TEST_CASE("verbose mode redacts only the start of a long body it shows, not the whole body decoded") {
   // 12 MiB of JSON and URL escapes: decoding all of it to search for secrets took 26 times
   // its size in memory, to show 1 KiB.

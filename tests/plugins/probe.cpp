@@ -46,7 +46,8 @@ destkit::Destination probe() {
                                     "print-flood-in-extend",
                                     "log-token-flood-in-extend",
                                     "token-as-method",
-                                    "framing-header"}}},
+                                    "framing-header",
+                                    "log-escapes"}}},
                       {"retries", {.label = "Retries", .type = FieldType::integer, .minimum = 0, .maximum = 10}},
                       {"amount", {.label = "Amount", .type = FieldType::number}},
                       {"id", {.label = "ID", .type = FieldType::integer}},
@@ -94,6 +95,10 @@ destkit::Destination probe() {
                       request("/check/" + input.settings.string("token"));
                     } else if (mode == "token-as-method") {  // a mistake whose message quotes the method
                       request("/check", {.method = input.settings.string("token")});
+                    } else if (mode == "log-escapes") {  // one line of 12 MiB of JSON and URL escapes
+                      std::string line;
+                      for (int i = 0; i < 2 * 1024 * 1024; ++i) line += R"(\n%41+)";
+                      input.log.info(line);
                     } else if (mode == "framing-header") {  // a header only the HTTP client may write
                       request("/check", {.headers = {{"content-LENGTH", "5"}}});
                     } else if (mode == "print") {  // isolated only: in process it would write to the host's streams

@@ -60,13 +60,13 @@ dk_status run_extend_request(dk_call* call) {
   remember_credentials_in(*call, call->defaults);
   remember_credentials_in(*call, call->extension.options);
   // Redacted, then cut: what extendRequest said was held whole (services::held_text).
-  call->error = printable(call->redactor.apply(call->error), kShownMessageBytes);
+  call->error = call->redactor.shown(call->error, kShownMessageBytes);
   for (auto& problem : call->invalid_settings) {
-    problem.message = printable(call->redactor.apply(problem.message), kShownMessageBytes);
+    problem.message = call->redactor.shown(problem.message, kShownMessageBytes);
   }
   for (auto& [level, message] : call->held_log) {
     if (call->env.log != nullptr && *call->env.log) {
-      (*call->env.log)(level, call->env.plugin_slug, bounded_log_line(call->redactor.apply(message)));
+      (*call->env.log)(level, call->env.plugin_slug, redacted_log_line(call->redactor, message));
     }
   }
   call->held_log.clear();

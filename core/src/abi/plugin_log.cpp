@@ -12,4 +12,10 @@ std::string bounded_log_line(std::string line) {
   return line;
 }
 
+std::string redacted_log_line(const Redactor& redactor, std::string_view line) {
+  if (line.size() <= kMaxPluginLogLineBytes) return bounded_log_line(redactor.apply(line));
+  return redactor.apply_to_start(line, kMaxPluginLogLineBytes) +
+         fmt::format(" [{} more bytes not logged]", line.size() - kMaxPluginLogLineBytes);
+}
+
 }  // namespace destkit::host

@@ -4,6 +4,8 @@
 // the disk under the host. The same limits hold in process and isolated.
 #pragma once
 
+#include "http/redactor.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -25,6 +27,10 @@ inline constexpr std::size_t kMaxHeldBytes = 16 << 20;
 
 // The line as logged: cut at kMaxPluginLogLineBytes, saying how much was cut.
 std::string bounded_log_line(std::string line);
+// The same of a line redacted first. Only as much of it is redacted as is logged
+// (Redactor::apply_to_start): a huge line costs no more than its logged part; the bytes not
+// logged are counted in the line as given.
+std::string redacted_log_line(const Redactor& redactor, std::string_view line);
 
 // Counts one call's lines: what the next line becomes.
 class PluginLogBudget {

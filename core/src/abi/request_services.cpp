@@ -49,7 +49,7 @@ bool is_json_content_type(const std::string* content_type) {
 // The server's reason phrase as messages quote it: a server may echo a credential in it, or
 // pad it with escape sequences.
 std::string reason_of(const dk_call* call, const HttpResponse& response) {
-  return printable(call->redactor.apply(response.reason), kShownReasonBytes);
+  return call->redactor.shown(response.reason, kShownReasonBytes);
 }
 
 dk_status record(dk_call* call, RequestFailure failure, dk_status status) {

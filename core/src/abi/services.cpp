@@ -79,10 +79,8 @@ RequestOptions* options_of(dk_request_options* handle) {
 dk_status fail(dk_call* call, dk_status status, std::string message) {
   // Cut once redacted (a secret across the cut would not be recognised): a message quoting
   // what the plugin passed stays small, however much it passed.
-  call->last_error = call->redactor.apply(message);
-  if (call->last_error.size() > kMaxLastErrorBytes) {
-    call->last_error = printable(call->last_error, kMaxLastErrorBytes);
-  }
+  std::string redacted = call->redactor.apply_to_start(message, kMaxLastErrorBytes + 1);
+  call->last_error = redacted.size() > kMaxLastErrorBytes ? printable(redacted, kMaxLastErrorBytes) : redacted;
   return status;
 }
 
@@ -178,7 +176,7 @@ void log(dk_call* handle, int32_t level, dk_str message) noexcept {
       call->held_log.emplace_back(lvl, held_text(*call, view(message)));
       return;
     }
-    (*call->env.log)(lvl, call->env.plugin_slug, bounded_log_line(call->redactor.apply(view(message))));
+    (*call->env.log)(lvl, call->env.plugin_slug, redacted_log_line(call->redactor, view(message)));
   } catch (...) {
   }
 }
@@ -189,7 +187,7 @@ dk_status set_error(dk_call* handle, dk_str message) noexcept {
     if (call == nullptr) return DK_ERR_INVALID_ARGUMENT;
     // Inside extendRequest, held whole: redacted and cut once it returns (run_extend_request).
     call->error = call->extension_writable ? held_text(*call, view(message))
-                                           : printable(call->redactor.apply(view(message)), kShownMessageBytes);
+                                           : call->redactor.shown(view(message), kShownMessageBytes);
     return DK_OK;
   });
 }
@@ -209,8 +207,8 @@ dk_status set_invalid_setting(dk_call* handle, dk_str field, dk_str why) noexcep
     if (!sentence.ends_with('.') && !sentence.ends_with('?') && !sentence.ends_with('!')) sentence += '.';
     // One sentence per field, the last one given: a hook calling this in a loop keeps no more.
     // Inside extendRequest, held whole: redacted and cut once it returns (run_extend_request).
-    std::string shown = call->extension_writable ? held_text(*call, sentence)
-                                                 : printable(call->redactor.apply(sentence), kShownMessageBytes);
+    std::string shown =
+        call->extension_writable ? held_text(*call, sentence) : call->redactor.shown(sentence, kShownMessageBytes);
     auto same = std::find_if(call->invalid_settings.begin(), call->invalid_settings.end(),
                              [&](const SettingsProblem& p) { return p.key == declared->key; });
     if (same != call->invalid_settings.end()) {

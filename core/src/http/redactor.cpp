@@ -1,6 +1,7 @@
 #include "http/redactor.hpp"
 
 #include "http/request_options.hpp"
+#include "util/printable.hpp"
 
 #include <algorithm>
 #include <bitset>
@@ -317,6 +318,11 @@ std::string Redactor::apply_to_start(std::string_view text, std::size_t shown) c
   // A remembered secret is at most kMaxRememberedSecretBytes; this redactor's own, longest_.
   std::size_t reach = kMaxEncodedBytesPerByte * std::max(longest_, kMaxRememberedSecretBytes);
   return apply(text.substr(0, shown + reach)).substr(0, shown);
+}
+
+std::string Redactor::shown(std::string_view text, std::size_t max_bytes) const {
+  // One byte past the limit, so that printable() sees there was more and says so.
+  return printable(apply_to_start(text, max_bytes + 1), max_bytes);
 }
 
 std::string Redactor::apply(std::string_view text) const {

@@ -29,6 +29,9 @@ class Redactor {
   // decodes (kMaxEncodedBytesPerByte per byte), so that a long text is not decoded whole
   // (decoding takes several times the text's size in memory) to show its start.
   std::string apply_to_start(std::string_view text, std::size_t shown) const;
+  // What a message shows of `text`: redacted, then printable() in at most `max_bytes`. Only
+  // the start is redacted (apply_to_start), so a huge text costs no more than its shown part.
+  std::string shown(std::string_view text, std::size_t max_bytes) const;
   static constexpr std::size_t kMaxEncodedBytesPerByte = 64;
 
   // Limits the secrets remembered from other calls that this redactor searches for to those a

@@ -205,7 +205,7 @@ void RunnerProcess::log_output(LogLevel level, const char* stream, std::string_v
     return;
   }
   const Redactor& redactor = call_redactor_ != nullptr ? *call_redactor_ : last_redactor_;
-  log_(level, log_source_, fmt::format("{}: {}", stream, printable(bounded_log_line(redactor.apply(line)))));
+  log_(level, log_source_, fmt::format("{}: {}", stream, printable(redacted_log_line(redactor, line))));
 }
 
 void RunnerProcess::flush_output() {

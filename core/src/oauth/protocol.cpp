@@ -112,9 +112,7 @@ TokenResult read_token_response(const HttpResponse& response, const OAuthClientC
   };
   // What the endpoint says goes into the message redacted, escaped and cut short: it may
   // quote the refresh token or the client secret it was sent.
-  auto shown = [&](const std::string& said, std::size_t max_bytes) {
-    return printable(redactor.apply(said), max_bytes);
-  };
+  auto shown = [&](const std::string& said, std::size_t max_bytes) { return redactor.shown(said, max_bytes); };
   if (response.status < 200 || response.status >= 300) {
     std::string code = shown(text("error"), kShownReasonBytes);
     std::string reason = shown(response.reason, kShownReasonBytes);

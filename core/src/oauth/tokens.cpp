@@ -150,7 +150,7 @@ TokenResult finish_authorization(const std::string& slug, const std::string& con
     Redactor secrets;
     add_client_secrets(secrets, client);
     return OAuthError{OAuthError::Kind::rejected,
-                      "the authorization server refused the sign-in: " + printable(secrets.apply(why), kShownMessageBytes)};
+                      "the authorization server refused the sign-in: " + secrets.shown(why, kShownMessageBytes)};
   }
   if (params["code"].empty()) {
     return OAuthError{OAuthError::Kind::invalid, "the authorization server came back without a code"};
