@@ -192,7 +192,8 @@ TEST_CASE("usage errors exit 2 and an unknown slug exits 3") {
   CHECK(run_destkit({"help", "test-auth", "--json"}).exit_code == 2);
   CHECK(run_destkit({"oauth", "logout", "example-oauth2", "--json"}).exit_code == 2);
   ProcessResult r = run_destkit({"test-auth", "nope", "--settings", "-"}, "{}");
-  CHECK(r.err.find("no plugin with slug \"nope\" (found: example-basic-json, example-basic, example-c") != std::string::npos);
+  CHECK_THAT(r.err,
+             Catch::Contains("no plugin with slug \"nope\" (found: example-basic-json, example-basic, example-c"));
   CHECK(r.exit_code == 3);
 }
 

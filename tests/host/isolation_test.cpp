@@ -174,6 +174,19 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
   }
 }
 
+TEST_CASE("a load that ran out of time is not kept in the metadata cache", "[own-isolation]") {
+  // A busy machine can make a healthy entry point miss its deadline, so the verdict may not hold.
+  auto log = std::make_shared<LogLines>();
+  HostOptions options = isolated_options("faulty-sleep-entry", log);
+  fs::path cache = new_directory("timed-out-load") / "destkit" / "plugin-metadata.json";
+  options.config.metadata_cache = cache;
+  Host host(std::move(options));
+  CHECK_THAT(rejection_of(host, "faulty-sleep-entry"), Catch::Contains("did not finish loading within 1000 ms"));
+  std::string kept = read_file(cache);
+  CHECK_THAT(kept, Catch::Contains((kTestPluginDir / "destkit-test-probe.so").string()));
+  CHECK_THAT(kept, !Catch::Contains("destkit-faulty-sleep-entry.so"));
+}
+
 TEST_CASE("what a hook gives the host to keep is bounded: options made and filled in a loop are refused",
           "[own-isolation]") {
   std::string slug = GENERATE(as<std::string>{}, "faulty-options-loop-test", "faulty-options-loop-extend");

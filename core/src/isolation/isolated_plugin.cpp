@@ -251,7 +251,9 @@ IsolatedPlugin::Started IsolatedPlugin::start_runner() {
       auto message = runner->receive(deadline - Clock::now());
       if (!message) {
         runner->stop();
-        return NoRunner{record_end(fmt::format("did not finish loading within {} ms and was stopped", limits_.hook_deadline.count()))};
+        return NoRunner{.why = record_end(fmt::format("did not finish loading within {} ms and was stopped",
+                                                      limits_.hook_deadline.count())),
+                        .out_of_time = true};
       }
       Kind kind = message->kind();
       if (kind == Kind::service) {  // log lines of the entry point

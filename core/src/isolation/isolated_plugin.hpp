@@ -58,10 +58,12 @@ static_assert(std::is_standard_layout_v<IsolatedDescriptor>, "the descriptor mus
 // Why no runner of a plugin is ready: a phrase ("crashed (SIGSEGV) while loading"), and
 // whether the host could not start one at all (no descriptor, process or pipe to be had, or
 // the runner could not enter its sandbox), so that no plugin code ran and the phrase says
-// nothing about the plugin.
+// nothing about the plugin, or whether the plugin ran out of time (which a busy machine can
+// cause, so that the phrase may not hold the next time).
 struct NoRunner {
   std::string why;
   bool not_started = false;
+  bool out_of_time = false;
 };
 
 class IsolatedPlugin {

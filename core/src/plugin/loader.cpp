@@ -312,7 +312,7 @@ LoadResult load_in_runner(const fs::path& path, const std::string& bytes, const 
   if (std::string problem = entry_symbol_problem(bytes); !problem.empty()) return reject(path, problem);
   auto started = IsolatedPlugin::discover(path, bytes, config.runner, log);
   if (auto* none = std::get_if<NoRunner>(&started)) {
-    facts.runner_not_started = none->not_started;
+    facts.rejection_may_pass = none->not_started || none->out_of_time;
     return reject(path, none->why + origin_hint(bytes));
   }
   auto& isolated = std::get<std::unique_ptr<IsolatedPlugin>>(started);

@@ -134,10 +134,11 @@ struct LoadFacts {
   bool signature_checked = false;
   std::optional<std::string> signature{};
   bool signature_unreadable = false;  // neither: a verdict that must not be kept
-  // No runner could be started to run the entry point (the host lacked a descriptor, a process
-  // or memory, or its runner program was missing): the rejection is the host's, not the
-  // file's, and must not be kept either.
-  bool runner_not_started = false;
+  // The rejection may not hold the next time, so it must not be kept either: no runner could be
+  // started to run the entry point (the host lacked a descriptor, a process or memory, or its
+  // runner program was missing), or the entry point ran out of time (a busy machine can cause
+  // that).
+  bool rejection_may_pass = false;
 };
 LoadResult load_plugin(const std::filesystem::path& path, const LogSink& log, const HostConfig& config,
                        LoadFacts& facts);

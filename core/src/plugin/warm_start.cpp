@@ -89,7 +89,7 @@ std::unique_ptr<LoadedPlugin> listed(const fs::path& file, const CacheEntry& ent
   auto load = [file, &log, &config, identity = entry.identity, sha256 = entry.sha256]() -> FirstUse {
     LoadFacts facts{.expected_identity = identity, .expected_sha256 = sha256};
     LoadResult result = load_plugin(file, log, config, facts);
-    return {std::move(result), !facts.read || facts.runner_not_started};
+    return {std::move(result), !facts.read || facts.rejection_may_pass};
   };
   return std::make_unique<LoadedPlugin>(file, std::move(*definition), metadata, std::move(load));
 }
@@ -101,7 +101,7 @@ LoadResult discover_library_cold(const fs::path& file, MetadataCache& cache, con
   LoadFacts facts{.directories = pass != nullptr ? &pass->directories : nullptr};
   LoadResult result = load_plugin(file, log, config, facts);
   // Recorded only when the file that was checked is still there unchanged.
-  if (!cache.enabled() || !facts.read || facts.signature_unreadable || facts.runner_not_started ||
+  if (!cache.enabled() || !facts.read || facts.signature_unreadable || facts.rejection_may_pass ||
       identity_at(file) != facts.identity) {
     return result;
   }

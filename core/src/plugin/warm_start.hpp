@@ -15,7 +15,8 @@
 // same checks as without the cache; that load fails, saying so, if the file is no longer the
 // one listed. A rejection is repeated with the same reason. Otherwise the file is discovered
 // as without the cache, and the cache records what was found (but not a rejection because no
-// runner could be started: that says nothing about the file).
+// runner could be started, or because the entry point ran out of time: neither need hold the
+// next time).
 #pragma once
 
 #include "plugin/loader.hpp"
