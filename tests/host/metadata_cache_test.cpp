@@ -317,6 +317,17 @@ TEST_CASE("a plugin rejected cold is rejected warm with the same reason, without
   CHECK(log.find("this plugin refuses every host", first + 1) == std::string::npos);
 }
 
+TEST_CASE("a library the system would not load is not kept as rejected: the next start tries it again") {
+  Setup setup;
+  fs::copy_file(kHostilePluginDir / "destkit-variant-needs-neighbour.so", setup.plugins / "destkit-needs-neighbour.so");
+  auto host = setup.host();
+  CHECK_THAT(rejection_of(*host, setup.plugins / "destkit-needs-neighbour.so"),
+             Catch::Contains("libdestkit-test-neighbour.so: cannot open shared object file"));
+  std::string kept = read_file(setup.cache);
+  CHECK_THAT(kept, Catch::Contains(kMarksLoad));
+  CHECK_THAT(kept, !Catch::Contains("destkit-needs-neighbour.so"));
+}
+
 TEST_CASE("a warm host's rescan adds new files, reports changed ones, and tries rejected ones again") {
   Setup setup;
   { auto cold = setup.host(); }

@@ -279,10 +279,14 @@ std::variant<Definition, Rejection> described(const fs::path& path, const dk_plu
 }
 
 // Runs the entry point in the host. Also returns the descriptor it returned, zero-filled.
-LoadResult load_in_process(const fs::path& path, const std::string& bytes, const LogSink& log, dk_plugin& descriptor) {
+LoadResult load_in_process(const fs::path& path, const std::string& bytes, const LogSink& log, dk_plugin& descriptor,
+                           LoadFacts& facts) {
   if (std::string problem = entry_symbol_problem(bytes); !problem.empty()) return reject(path, problem);
   auto loaded = load_library_from_memory(bytes, path);
-  if (auto* problem = std::get_if<std::string>(&loaded)) return reject(path, *problem + origin_hint(bytes));
+  if (auto* problem = std::get_if<std::string>(&loaded)) {
+    facts.rejection_may_pass = true;  // the system refused it: memory, descriptors, a library it needs
+    return reject(path, *problem + origin_hint(bytes));
+  }
   const boost::dll::shared_library& library = *std::get<const boost::dll::shared_library*>(loaded);
   dk_plugin_entry_fn entry = nullptr;
   try {
@@ -346,7 +350,7 @@ LoadResult load_plugin(const fs::path& path, const LogSink& log, const PluginTru
   auto bytes = verified_bytes(path, trust, facts);
   if (auto* rejection = std::get_if<Rejection>(&bytes)) return std::move(*rejection);
   dk_plugin descriptor{};
-  return load_in_process(path, std::get<std::string>(bytes), log, descriptor);
+  return load_in_process(path, std::get<std::string>(bytes), log, descriptor, facts);
 }
 
 LoadResult load_plugin(const fs::path& path, const LogSink& log, const HostConfig& config) {
@@ -366,7 +370,7 @@ LoadResult load_plugin(const fs::path& path, const LogSink& log, const HostConfi
     // The destination runs in process by its own setting; its runner has answered for it.
   }
   dk_plugin descriptor{};
-  LoadResult result = load_in_process(path, bytes, log, descriptor);
+  LoadResult result = load_in_process(path, bytes, log, descriptor, facts);
   auto* loaded = std::get_if<std::unique_ptr<LoadedPlugin>>(&result);
   if (loaded == nullptr || config.isolation_of((*loaded)->slug()) == Isolation::in_process) return result;
   auto deferred = IsolatedPlugin::deferred(path, bytes, descriptor, config.runner, log);

@@ -136,8 +136,8 @@ struct LoadFacts {
   bool signature_unreadable = false;  // neither: a verdict that must not be kept
   // The rejection may not hold the next time, so it must not be kept either: no runner could be
   // started to run the entry point (the host lacked a descriptor, a process or memory, or its
-  // runner program was missing), or the entry point ran out of time (a busy machine can cause
-  // that).
+  // runner program was missing), the entry point ran out of time (a busy machine can cause
+  // that), or the system would not load the library (memory, descriptors, a library it needs).
   bool rejection_may_pass = false;
 };
 LoadResult load_plugin(const std::filesystem::path& path, const LogSink& log, const HostConfig& config,
