@@ -75,6 +75,17 @@ TEST_CASE("InvalidSettings(field, why) from extendRequest names the field by its
   CHECK(json.output().find("pk_live_SECRET_1234") == std::string::npos);
 }
 
+TEST_CASE("a credential-named setting of no secret type that extendRequest logs and refuses is never shown") {
+  // It was sent nowhere, so only its name says it is a credential.
+  std::vector<std::string> args{"test-auth",     "names-field",           "--settings", "-",
+                                "--plugin-path", kTestPluginDir.string(), "--verbose"};
+  ProcessResult r = run_destkit(args, R"({"apiKey":"sk_SECRET_1234567","accountKey":"acct_live_2718281828"})");
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("accountKey: Account Key is not an account key of Acme."));
+  CHECK_THAT(r.err, Catch::Contains("checking account key [redacted]"));
+  CHECK_THAT(r.output(), !Catch::Contains("2718281828"));
+}
+
 TEST_CASE("the SDK's own settings messages use the field's label") {
   ProcessResult r = test_auth("names-field", R"({"apiKey":"sk_SECRET_1234567","region":"eu"})", true);
   auto out = boost::json::parse(r.out).as_object();

@@ -1,6 +1,7 @@
 // names-field: a destination that rejects settings naming the field at fault, from
 // extendRequest (its own check of the key) and from testRequest (the SDK's own message when a
-// setting has another type than the code reads).
+// setting has another type than the code reads). Its accountKey, of no secret type, is logged and
+// refused before extendRequest has sent it anywhere.
 #include <destkit/destkit.hpp>
 
 namespace {
@@ -14,13 +15,18 @@ destkit::Destination names_field() {
           {
               .scheme = destkit::Scheme::custom,
               .fields = {{"apiKey", {.label = "API Key", .type = destkit::FieldType::password, .required = true}},
-                         {"region", {.label = "Region", .type = destkit::FieldType::string}}},
+                         {"region", {.label = "Region", .type = destkit::FieldType::string}},
+                         {"accountKey", {.label = "Account Key", .type = destkit::FieldType::string}}},
               .testRequest =
                   [](destkit::Request&, const destkit::Input& input) {
                     if (input.settings.has("region")) input.settings.number("region");  // a string: refused
                   },
           },
       .extendRequest = [](const destkit::Input& input) -> destkit::RequestOptions {
+        if (input.settings.has("accountKey")) {
+          input.log.info("checking account key " + input.settings.string("accountKey"));
+          throw destkit::InvalidSettings("accountKey", "is not an account key of Acme");
+        }
         std::string key = input.settings.string("apiKey");
         if (!key.starts_with("sk_")) throw destkit::InvalidSettings("apiKey", "must start with sk_");
         return {.headers = {{"Authorization", "Bearer " + key}}};

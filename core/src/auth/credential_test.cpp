@@ -166,7 +166,13 @@ AuthVerdict check_credentials(const LoadedPlugin& plugin, const boost::json::val
   call.defaults = host_defaults(plugin, settings, env);
   for (const auto& secret : settings.secrets(definition)) call.redactor.add(secret);
   for (const auto& [key, value] : settings.values) {
-    call.redactor.add_known_to_caller(value.is_string() ? std::string(value.get_string()) : boost::json::serialize(value));
+    std::string text = value.is_string() ? std::string(value.get_string()) : boost::json::serialize(value);
+    // A credential-named field of another type (an apiKey declared a string) may be logged
+    // before it is sent anywhere, which would make it known as a credential.
+    if (is_secret_name(key) && !value.is_structured() && text.size() >= kMinRememberedSecretBytes) {
+      call.redactor.add(text);
+    }
+    call.redactor.add_known_to_caller(text);
   }
   if (call.defaults.username) {
     call.redactor.add(fmt::format("{}:{}", *call.defaults.username, call.defaults.password.value_or("")));
