@@ -14,6 +14,14 @@ TEST_CASE("a secret is redacted as given, percent-encoded and base64-encoded") {
   CHECK(redactor.apply("nothing secret here") == "nothing secret here");
 }
 
+TEST_CASE("a secret is redacted in hexadecimal, in either case, also inside longer hex data") {
+  Redactor redactor;
+  redactor.add("sk_live_42");
+  CHECK(redactor.apply("key 736b5f6c6976655f3432 echoed") == "key [redacted] echoed");
+  CHECK(redactor.apply("KEY=736B5F6C6976655F3432") == "KEY=[redacted]");
+  CHECK(redactor.apply("bytes 00ff736b5f6c6976655f3432ff00") == "bytes 00ff[redacted]ff00");
+}
+
 TEST_CASE("a secret is redacted in base64 without padding and in base64url") {
   Redactor redactor;
   redactor.add("abc/DEF+ghi?");

@@ -1,6 +1,7 @@
 #include "http/redactor.hpp"
 
 #include "http/request_options.hpp"
+#include "util/encoding.hpp"
 #include "util/printable.hpp"
 
 #include <algorithm>
@@ -165,8 +166,12 @@ std::string base64_of_secret_within(std::string_view secret, std::size_t offset)
 // to be told from chance, also base64 and base64url of it at each offset inside longer data.
 void add_forms(std::vector<Redactor::Secret>& forms, std::string_view secret) {
   std::string base64 = base64_encode(secret);
-  std::vector<std::string> all = {std::string(secret), base64, base64.substr(0, base64.find('=')),
-                                  base64url_encode(secret)};
+  std::vector<std::string> all = {std::string(secret),
+                                  base64,
+                                  base64.substr(0, base64.find('=')),
+                                  base64url_encode(secret),
+                                  hex_encode(secret, HexCase::lower),
+                                  hex_encode(secret, HexCase::upper)};
   if (secret.size() >= kShortSecret) {
     for (std::size_t offset = 0; offset < 3; ++offset) {
       std::string within = base64_of_secret_within(secret, offset);

@@ -65,6 +65,17 @@ std::string base64url_encode(std::string_view bytes) {
   return out;
 }
 
+std::string hex_encode(std::string_view bytes, HexCase letters) {
+  const char* hex = letters == HexCase::lower ? "0123456789abcdef" : "0123456789ABCDEF";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  }
+  return out;
+}
+
 std::string percent_encode(std::string_view text) {
   static constexpr char hex[] = "0123456789ABCDEF";
   std::string out;

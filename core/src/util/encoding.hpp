@@ -1,5 +1,6 @@
 // util/encoding — the byte-to-text encodings the host speaks: base64 (RFC 4648 §4), base64url
-// without padding (§5, for PKCE and random tokens) and URL percent-encoding (RFC 3986).
+// without padding (§5, for PKCE and random tokens), hexadecimal and URL percent-encoding
+// (RFC 3986).
 #pragma once
 
 #include <optional>
@@ -14,6 +15,10 @@ std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);
 
 std::string base64url_encode(std::string_view bytes);
+
+// Two hex digits for each byte, in lower or upper case.
+enum class HexCase { lower, upper };
+std::string hex_encode(std::string_view bytes, HexCase letters = HexCase::lower);
 
 // Everything but RFC 3986's unreserved characters, as %XX (upper-case hex).
 std::string percent_encode(std::string_view text);

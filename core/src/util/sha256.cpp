@@ -1,5 +1,7 @@
 #include "util/sha256.hpp"
 
+#include "util/encoding.hpp"
+
 #include <openssl/evp.h>
 
 namespace destkit::host {
@@ -11,14 +13,6 @@ std::string sha256(std::string_view bytes) {
   return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
-std::string sha256_hex(std::string_view bytes) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : sha256(bytes)) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
+std::string sha256_hex(std::string_view bytes) { return hex_encode(sha256(bytes)); }
 
 }  // namespace destkit::host
