@@ -182,7 +182,7 @@ TEST_CASE("a value that would inject a header is refused, naming the template an
         "($.extendRequest.headers.Authorization); refused");
 }
 
-TEST_CASE("a declarative destination's credentials are not searched for in its other calls: no caller can probe them") {
+TEST_CASE("no caller can probe a declarative destination's credentials, which its other calls do not search for") {
   // A template keeps nothing from one call to the next, so nothing of this call can reach
   // another; redacting its key in other calls would only tell their callers that it was sent.
   const std::string key = "victim-Autumn2026-key";
@@ -278,7 +278,8 @@ TEST_CASE("a chain of filters cannot grow a value past the settings' size: the r
   CHECK(run.verdict.message.find("its filters make a value larger than 1048576 bytes") != std::string::npos);
 }
 
-TEST_CASE("filters that shrink a large value cannot make one call work through it without end: the request is refused") {
+TEST_CASE(
+    "the request is refused where filters that shrink a large value would make one call work through it without end") {
   std::string chain;
   for (int i = 0; i < 15; ++i) chain += " | lower";
   std::string substitutions;
@@ -296,7 +297,7 @@ TEST_CASE("filters that shrink a large value cannot make one call work through i
   CHECK(small.wire.size() == 1);
 }
 
-TEST_CASE("a value substituted many times cannot grow a call's templates past 4 MiB: the request is refused") {
+TEST_CASE("the request is refused where a value substituted many times would grow a call's templates past 4 MiB") {
   std::string many;
   for (int i = 0; i < 50; ++i) many += "{{settings.k}}";
   const std::string refused = "makes this call's templates larger than 4194304 bytes in all; refused";

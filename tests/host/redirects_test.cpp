@@ -94,7 +94,8 @@ TEST_CASE("a response larger than the cap is an error that says so") {
         "Could not verify credentials: the response from 127.0.0.1 is larger than the limit of 1048576 bytes");
 }
 
-TEST_CASE("a 302 to another origin keeps only Accept, Accept-Language and User-Agent: not a secret set for one request") {
+TEST_CASE(
+    "a 302 to another origin keeps only Accept, Accept-Language and User-Agent, not a secret set for one request") {
   Server other = accepting_server();
   std::string elsewhere = origin_of(other) + "/landing";
   Server first([&](const Request&) { return Response::redirect(302, elsewhere); });
