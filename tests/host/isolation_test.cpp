@@ -237,13 +237,6 @@ TEST_CASE("text a hook is handed counts its slot, last_error asked again costs n
 #ifndef DESTKIT_SANITIZED
 TEST_CASE("a hook call that kept 64 MiB gives the memory back when it ends, whichever thread ran it",
           "[own-isolation]") {
-  auto resident_kib = [] {
-    std::ifstream status("/proc/self/status");
-    for (std::string line; std::getline(status, line);) {
-      if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
-    }
-    return 0L;
-  };
   auto log = std::make_shared<LogLines>();
   HostOptions options = isolated_options("faulty-big-headers-extend", log);
   options.config.isolation = Isolation::in_process;

@@ -136,6 +136,24 @@ TEST_CASE("a second plugin with a slug already taken is rejected naming both fil
         "its slug \"example-basic\" is already taken by " + (dir / "destkit-impostor.so").string());
 }
 
+// The sanitizers' allocators keep freed memory on purpose: this is built without them only.
+#ifndef DESTKIT_SANITIZED
+TEST_CASE("rescans that try a rejected manifest again and again keep nothing of it") {
+  fs::path dir = new_directory("rescanned-duplicates");
+  fs::copy_file(kBundledPluginDir / "destkit-example-custom-json.json", dir / "destkit-first.json");
+  fs::copy_file(kBundledPluginDir / "destkit-example-custom-json.json", dir / "destkit-second.json");
+  destkit::host::Host host(
+      {.plugin_directories = {dir}, .use_environment_path = false, .use_installed_plugins = false});
+  REQUIRE(host.rejections().size() == 1);
+  for (int i = 0; i < 200; ++i) host.rescan();  // what the allocator keeps at hand
+  long before = resident_kib();
+  for (int i = 0; i < 3000; ++i) CHECK(host.rescan().rejected.size() == 1);
+  long grown = resident_kib() - before;
+  INFO("grown by " << grown << " KiB");
+  CHECK(grown < 2 * 1024);  // each manifest kept: about 20 MiB
+}
+#endif
+
 TEST_CASE("plugin directories come from --plugin-path, then DESTKIT_PLUGIN_PATH, then the installed one") {
   fs::path a = new_directory("path-a"), b = new_directory("path-b");
   setenv("DESTKIT_PLUGIN_PATH", (b.string() + "::" + a.string()).c_str(), 1);

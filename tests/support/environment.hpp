@@ -29,6 +29,9 @@ host::HostConfig test_host_config();
 // Runs the destkit CLI with `args`, feeding `input` on standard input.
 ProcessResult run_destkit(const std::vector<std::string>& args, const std::string& input = {});
 
+// The resident memory of a process (this one by default), in KiB; -1 when it cannot be read.
+long resident_kib(const std::string& pid = "self");
+
 // The whole content of a file, as bytes.
 std::string read_file(const std::filesystem::path& path);
 

@@ -14,8 +14,8 @@
 namespace destkit::host::declarative {
 
 // The descriptor comes first so that a hook, handed dk_call::hooks (the descriptor it was
-// called through), finds the manifest next to it. Kept for the life of the process, as loaded
-// libraries are.
+// called through), finds the manifest next to it. Kept as long as the plugin made of it
+// (declarative/load.cpp).
 struct DeclarativeDestination {
   dk_plugin descriptor;
   const Manifest* manifest;

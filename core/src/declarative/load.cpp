@@ -3,30 +3,16 @@
 #include "declarative/destination.hpp"
 
 #include <memory>
-#include <mutex>
-#include <vector>
 
 namespace destkit::host::declarative {
 namespace {
 
-struct Kept {
+// The manifest and the descriptor made from it, kept by the plugin made of them: a rejected
+// or discarded one (a slug already taken, a rescan trying the file again) is freed with it.
+struct Made {
   Manifest manifest;
   DeclarativeDestination destination;
 };
-
-// Like a loaded library, a declarative destination is never freed while the process runs:
-// its descriptor may be referenced anywhere. Deliberately leaked, so static destruction
-// cannot free it either.
-const DeclarativeDestination& keep(Manifest manifest) {
-  static std::mutex mutex;
-  static auto* kept = new std::vector<std::unique_ptr<Kept>>();
-  auto entry = std::make_unique<Kept>();
-  entry->manifest = std::move(manifest);
-  entry->destination = make_destination(entry->manifest);
-  std::lock_guard lock(mutex);
-  kept->push_back(std::move(entry));
-  return kept->back()->destination;
-}
 
 }  // namespace
 
@@ -37,8 +23,12 @@ LoadResult load_declarative(const std::filesystem::path& path, const PluginTrust
   if (auto* error = std::get_if<DefinitionError>(&parsed)) {
     return Rejection{path, "its manifest is invalid: " + error->to_string()};
   }
-  const DeclarativeDestination& destination = keep(std::get<Manifest>(std::move(parsed)));
-  return std::make_unique<LoadedPlugin>(path, &destination.descriptor, destination.manifest->definition);
+  auto made = std::make_shared<Made>();
+  made->manifest = std::get<Manifest>(std::move(parsed));
+  made->destination = make_destination(made->manifest);  // refers to the manifest where it now stays
+  const DeclarativeDestination& destination = made->destination;
+  return std::make_unique<LoadedPlugin>(path, &destination.descriptor, destination.manifest->definition,
+                                        std::move(made));
 }
 
 }  // namespace destkit::host::declarative

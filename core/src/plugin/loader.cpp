@@ -163,11 +163,13 @@ LoadedPlugin::LoadedPlugin(fs::path path, const dk_plugin& descriptor, Definitio
   descriptor_ = &copy_;
 }
 
-LoadedPlugin::LoadedPlugin(fs::path path, const dk_plugin* host_descriptor, Definition definition)
+LoadedPlugin::LoadedPlugin(fs::path path, const dk_plugin* host_descriptor, Definition definition,
+                           std::shared_ptr<const void> descriptor_owner)
     : Plugin(std::move(path), std::move(definition),
              fmt::format("{}.{}", host_descriptor->abi_major, host_descriptor->abi_minor),
              host_descriptor->on_test_request != nullptr, host_descriptor->on_extend_request != nullptr),
-      descriptor_(host_descriptor) {}
+      descriptor_(host_descriptor),
+      descriptor_owner_(std::move(descriptor_owner)) {}
 
 LoadedPlugin::LoadedPlugin(fs::path path, std::unique_ptr<IsolatedPlugin> isolated, Definition definition)
     : LoadedPlugin(std::move(path), isolated->descriptor(), std::move(definition)) {

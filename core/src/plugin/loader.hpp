@@ -54,9 +54,11 @@ class LoadedPlugin final : public Plugin {
  public:
   // A library's plugin: its descriptor is copied, zero-filled past what the plugin's struct has.
   LoadedPlugin(std::filesystem::path path, const dk_plugin& descriptor, Definition definition);
-  // A plugin whose full-size descriptor the host made and keeps for the process (a declarative
-  // destination): used in place, so its hooks find what surrounds it through dk_call::hooks.
-  LoadedPlugin(std::filesystem::path path, const dk_plugin* host_descriptor, Definition definition);
+  // A plugin whose full-size descriptor the host made (a declarative destination), which
+  // `descriptor_owner` keeps as long as the plugin: used in place, so its hooks find what
+  // surrounds it through dk_call::hooks.
+  LoadedPlugin(std::filesystem::path path, const dk_plugin* host_descriptor, Definition definition,
+               std::shared_ptr<const void> descriptor_owner = nullptr);
   // A library whose hooks run in a runner process (isolation/isolated_plugin.hpp).
   LoadedPlugin(std::filesystem::path path, std::unique_ptr<IsolatedPlugin> isolated, Definition definition);
   // A library listed from its metadata whose code is loaded at first use by `load`, which must
@@ -102,6 +104,7 @@ class LoadedPlugin final : public Plugin {
   std::unique_ptr<Deferred> deferred_;
   dk_plugin copy_{};
   const dk_plugin* descriptor_ = nullptr;
+  std::shared_ptr<const void> descriptor_owner_{};
 };
 
 // What the host calls hooks on: every Plugin the host hands out is a LoadedPlugin.
