@@ -279,6 +279,27 @@ TEST_CASE("a token known to be expired is refreshed before use, and the rotated 
   CHECK(world.server.last_api_token() == "Bearer " + stored.access_token);
 }
 
+TEST_CASE("extend_request shows a token from the store as [redacted], and one the caller gave as given") {
+  OAuthWorld world;
+  auto host = world.host();
+  auto [access, refresh] = world.signed_in(kManaged, std::chrono::hours(1));
+  const Plugin* plugin = host->find(kManaged);
+  REQUIRE(plugin != nullptr);
+  auto authorization = [](const RequestExtension& extension) {
+    for (const auto& [name, value] : extension.headers) {
+      if (name == "Authorization") return value;
+    }
+    return std::string("none");
+  };
+  Result<RequestExtension> stored = host->extend_request(*plugin, "{}");
+  REQUIRE(stored.ok());
+  CHECK(authorization(stored.value()) == "Bearer [redacted]");
+  Result<RequestExtension> given =
+      host->extend_request(*plugin, R"({"oauth":{"access_token":"the-callers-own-token"}})");
+  REQUIRE(given.ok());
+  CHECK(authorization(given.value()) == "Bearer the-callers-own-token");
+}
+
 TEST_CASE("a 401 to a token thought valid triggers one refresh and one retry") {
   OAuthWorld world;
   auto host = world.host();

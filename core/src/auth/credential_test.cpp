@@ -135,6 +135,28 @@ ShownRequest shown(const ResolvedRequest& request, const Redactor& redactor) {
   return out;
 }
 
+// extendRequest's options with the tokens the token store gave the call (not the caller's
+// settings) shown as [redacted]: the host hands out no stored token (oauth.hpp).
+RequestOptions without_stored_tokens(RequestOptions options, const AuthTokens& used, const AuthTokens& given) {
+  Redactor stored;
+  stored.own_secrets_only();
+  bool any = false;
+  for (const auto& [token, from_caller] :
+       {std::pair{&used.access_token, &given.access_token}, std::pair{&used.refresh_token, &given.refresh_token}}) {
+    if (token->empty() || *token == *from_caller) continue;
+    stored.add(*token);
+    any = true;
+  }
+  if (!any) return options;
+  for (std::optional<std::string>* text : {&options.prefix_url, &options.username, &options.password}) {
+    if (*text) **text = stored.apply(**text);
+  }
+  for (HeaderList* list : {&options.headers, &options.search_params}) {
+    for (auto& [name, value] : *list) value = stored.apply(value);
+  }
+  return options;
+}
+
 // What a caller observes besides the verdict: with `dry_run` set, the requests testRequest asks
 // for are recorded there, redacted, instead of sent; with `extension` set, extendRequest's
 // options are copied there and testRequest does not run.
@@ -191,7 +213,7 @@ AuthVerdict check_credentials(const LoadedPlugin& plugin, const boost::json::val
     return hook_failed(call, status, "extendRequest", plugin);
   }
   if (observed.extension != nullptr) {
-    *observed.extension = call.extension.options;
+    *observed.extension = without_stored_tokens(call.extension.options, call.auth, settings.auth);
     return {AuthOutcome::unchecked, "extendRequest ran; testRequest did not.", std::nullopt, {}};
   }
   if (hooks.on_test_request == nullptr) {

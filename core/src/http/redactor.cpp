@@ -373,6 +373,7 @@ std::string Redactor::apply(std::string_view text) const {
   auto search = [&](std::string_view seen, const View* decoded_view) {
     AdjacentBytes adjacent(seen);
     for (const std::vector<Secret>* list : {&own, &process}) {
+      if (list == &process && own_only_) break;
       for (const auto& secret : *list) {
         const std::size_t size = secret.text.size();
         if (!adjacent.may_contain(secret.text)) continue;

@@ -40,6 +40,8 @@ class Redactor {
   // calls, and a caller whose server echoes guesses cannot learn which values another
   // destination's callers sent.
   void limit_to(std::string scope) { scope_ = std::move(scope); }
+  // Searches for this redactor's own secrets only, none remembered from calls.
+  void own_secrets_only() { own_only_ = true; }
 
   // Text the caller of a call gave it (its settings). A secret remembered from another call
   // (remember_secret) that occurs in such text, as it is or URL- or JSON-decoded, is not
@@ -75,6 +77,7 @@ class Redactor {
   std::vector<std::string> secrets_;  // as added
   std::vector<std::string> known_to_caller_;
   std::string scope_;                 // empty: every remembered secret
+  bool own_only_ = false;
   std::size_t shortest_ = SIZE_MAX;   // of secrets_
   std::size_t longest_ = 0;           // of secrets_
   mutable Forms forms_;

@@ -2,7 +2,8 @@
 //
 // The host applies them to every request of the destination, after its own defaults and
 // before the options of each request. Values are as the destination set them, credentials
-// included: they come from settings the caller gave.
+// included: they come from settings the caller gave. An OAuth token the host took from its
+// token store (not one given under "oauth" in the settings) shows as [redacted].
 #pragma once
 
 #include <chrono>
