@@ -7,6 +7,10 @@
 
 using namespace destkit::test;
 using destkit::host::AuthOutcome;
+using destkit::host::AuthVerdict;
+using destkit::host::Host;
+using destkit::host::LogLevel;
+using destkit::host::Plugin;
 using destkit::loopback::Request;
 using destkit::loopback::Response;
 using destkit::loopback::Server;
@@ -20,6 +24,28 @@ Response raw(std::string bytes) {
 }
 
 }  // namespace
+
+TEST_CASE("a log sink that throws changes no verdict and blames no plugin") {
+  auto server = answering(200);
+  int thrown = 0;
+  Host host({.plugin_directories = {kTestPluginDir},
+             .use_environment_path = false,
+             .use_installed_plugins = false,
+             .config = test_host_config(),
+             .log =
+                 [&thrown](LogLevel, std::string_view, std::string_view) {
+                   ++thrown;
+                   throw std::runtime_error("the embedder's log is full");
+                 },
+             .verbose = true});
+  const Plugin* probe = host.find("test-probe");
+  REQUIRE(probe != nullptr);
+  for (const char* mode : {"plain", "log"}) {
+    AuthVerdict verdict = host.test_authentication(*probe, probe_settings(probe_base_url(server), mode));
+    CHECK(verdict.outcome == AuthOutcome::valid);
+  }
+  CHECK(thrown > 0);
+}
 
 TEST_CASE("a server that answers with something that is not HTTP could not verify") {
   Server server([](const Request&) { return raw("SSH-2.0-OpenSSH_9.2\r\n\r\n"); });

@@ -75,6 +75,18 @@ struct PendingSignIn {
   std::chrono::system_clock::time_point expires_at{};
 };
 
+// The embedder's sink, with an exception it throws ignored: a log line that could not be
+// written must not change a verdict, nor be blamed on a plugin.
+LogSink ignoring_exceptions(LogSink sink) {
+  if (!sink) return sink;
+  return [sink = std::move(sink)](LogLevel level, std::string_view source, std::string_view message) {
+    try {
+      sink(level, source, message);
+    } catch (...) {
+    }
+  };
+}
+
 constexpr std::chrono::minutes kSignInLifetime{10};
 constexpr std::size_t kMaxPendingSignIns = 256;
 
@@ -168,6 +180,7 @@ struct Host::Impl {
 };
 
 Host::Host(HostOptions options) : impl_(std::make_unique<Impl>()) {
+  options.log = ignoring_exceptions(std::move(options.log));
   impl_->options = std::move(options);
   const HostOptions& o = impl_->options;
   impl_->requests = request_environment(o);
@@ -423,7 +436,7 @@ RescanReport Host::rescan() {
 
 Result<std::unique_ptr<Plugin>> Host::check_plugin_file(const std::filesystem::path& path, const HostOptions& options) {
   try {
-    LoadResult result = load_plugin(path, options.log, options.config);
+    LoadResult result = load_plugin(path, ignoring_exceptions(options.log), options.config);
     if (auto* rejection = std::get_if<Rejection>(&result)) {
       return Status::error(Status::Code::rejected, rejection->reason);
     }

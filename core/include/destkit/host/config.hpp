@@ -146,7 +146,7 @@ struct HostOptions {
   int max_redirects = 10;  // 0: a 3xx answer is returned as it is
   std::size_t max_response_bytes = 16 * 1024 * 1024;
 
-  LogSink log{};         // none: log lines are dropped
+  LogSink log{};         // none: log lines are dropped; an exception it throws is ignored
   bool verbose = false;  // log each request and response (credentials redacted) at debug level
   TokenRefreshObserver on_token_refresh{};  // none: refreshes are not reported
 };
