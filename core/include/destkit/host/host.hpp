@@ -30,12 +30,14 @@ class DESTKIT_HOST_API Host {
   // Discovers and loads every plugin on the search path. Files that are not usable plugins
   // are listed in rejections(); they never stop the others from loading.
   explicit Host(HostOptions options);
+  // Must not run while a call on this Host is in flight: it does not wait for one.
   ~Host();
   Host(const Host&) = delete;
   Host& operator=(const Host&) = delete;
 
   const std::vector<std::filesystem::path>& search_path() const;
-  // In discovery order. Valid for the life of the Host.
+  // In discovery order. The vector lives as long as the Host, and rescan() adds to it (an
+  // iterator into it does not survive a rescan); each Plugin* is valid for the life of the Host.
   const std::vector<const Plugin*>& plugins() const;
   const std::vector<Rejection>& rejections() const;
   const Plugin* find(std::string_view slug) const;
