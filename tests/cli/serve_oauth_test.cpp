@@ -110,6 +110,18 @@ TEST_CASE("serve's OAuth callback refuses a forged state and a refused sign-in, 
   HttpReply bad_name = serve.post("/v1/destinations/example-oauth-managed/oauth/start", R"({"connection":"../x"})");
   CHECK(bad_name.status == 400);
   CHECK(bad_name.json().at("error").at("code") == "bad_request");
+
+  // A parameter given twice: which one counts would be a guess, so none does.
+  HttpReply twice = serve.get("/v1/oauth/callback?code=code-1&state=" + state + "&state=forged");
+  CHECK(twice.status == 400);
+  CHECK(twice.body.find("The address gives &quot;state&quot; more than once.") != std::string::npos);
+  CHECK(oauth.token_requests("authorization_code") == 0);
+  // An empty or repeated connection is not the default one.
+  for (const char* query : {"?connection=", "?connection=default&connection=work"}) {
+    HttpReply out = serve.del(std::string("/v1/destinations/example-oauth-managed/oauth") + query);
+    CHECK(out.status == 400);
+    CHECK(serve.get(std::string("/v1/destinations/example-oauth-managed/oauth") + query).status == 400);
+  }
 }
 
 TEST_CASE("serve's /metrics counts token refreshes by destination and outcome, naming no secret") {

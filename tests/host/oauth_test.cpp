@@ -300,6 +300,32 @@ TEST_CASE("extend_request shows a token from the store as [redacted], and one th
   CHECK(authorization(given.value()) == "Bearer the-callers-own-token");
 }
 
+TEST_CASE("a connection name or redirect URI the host could not use is refused at once as invalid_argument") {
+  OAuthWorld world;
+  auto host = world.host();
+  const Plugin* plugin = host->find(kManaged);
+  REQUIRE(plugin != nullptr);
+  for (const std::string& connection : std::vector<std::string>{"../x", "", "a/b", std::string(65, 'c')}) {
+    INFO(connection);
+    auto begun = host->oauth_begin(*plugin, connection, "https://service.example/callback");
+    REQUIRE_FALSE(begun.ok());
+    CHECK(begun.status().code() == Status::Code::invalid_argument);
+    CHECK_THAT(begun.status().message(),
+               Catch::Contains("is not a valid connection name: a connection name is 1 to 64"));
+    CHECK(host->oauth_status(*plugin, connection).status().code() == Status::Code::invalid_argument);
+    CHECK(host->oauth_logout(*plugin, connection).status().code() == Status::Code::invalid_argument);
+  }
+  for (const std::string& uri :
+       std::vector<std::string>{"", "javascript:alert(1)", "not a url", "https://", "https://service.example/cb#top",
+                                "https://service.example/a b", "https://service.example/" + std::string(3000, 'a')}) {
+    INFO(uri);
+    auto begun = host->oauth_begin(*plugin, "default", uri);
+    REQUIRE_FALSE(begun.ok());
+    CHECK(begun.status().code() == Status::Code::invalid_argument);
+  }
+  CHECK(host->oauth_begin(*plugin, "work", "http://127.0.0.1:8642/v1/oauth/callback").ok());
+}
+
 TEST_CASE("a 401 to a token thought valid triggers one refresh and one retry") {
   OAuthWorld world;
   auto host = world.host();

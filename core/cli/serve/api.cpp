@@ -15,8 +15,11 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
+#include <initializer_list>
+#include <set>
 
 namespace destkit::cli::serve {
 namespace {
@@ -93,11 +96,26 @@ std::vector<std::string> split_path(std::string_view path) {
   return out;
 }
 
-std::string query_value(const ServeRequest& request, std::string_view name) {
+// ?NAME=VALUE: nothing when absent. A parameter given twice is refused before (repeated_in).
+std::optional<std::string> query_value(const ServeRequest& request, std::string_view name) {
   for (auto& [key, value] : host::parse_form(request.query)) {
     if (key == name) return value;
   }
-  return {};
+  return std::nullopt;
+}
+
+// The first of `names` that the query gives more than once, if any: which one counts would be
+// a guess (RFC 6749 §3.1 forbids repeating them).
+std::optional<std::string> repeated_in(const ServeRequest& request, std::initializer_list<std::string_view> names) {
+  std::set<std::string, std::less<>> seen;
+  for (auto& [key, value] : host::parse_form(request.query)) {
+    if (std::find(names.begin(), names.end(), key) != names.end() && !seen.insert(key).second) return key;
+  }
+  return std::nullopt;
+}
+
+ServeAnswer repeated_answer(const std::string& name, const std::string& route) {
+  return error_answer(400, "bad_request", fmt::format("the query gives \"{}\" more than once", name), route);
 }
 
 // The body of a POST as a JSON object; an error answer when it is none. An empty body is an
@@ -125,15 +143,15 @@ std::optional<std::string> connection_name(const json::value* value) {
   return std::string(value->get_string());
 }
 
-// ?connection=NAME: "default" when absent; nothing when unusable.
+// ?connection=NAME: "default" when absent; nothing when unusable (empty, for one).
 std::optional<std::string> query_connection(const ServeRequest& request) {
-  std::string given = query_value(request, "connection");
-  json::value given_value = json::string(given);
-  return connection_name(given.empty() ? nullptr : &given_value);
+  std::optional<std::string> given = query_value(request, "connection");
+  if (!given) return "default";
+  json::value given_value = json::string(*given);
+  return connection_name(&given_value);
 }
 
-constexpr std::string_view kConnectionRule =
-    "\"connection\" must be 1 to 64 letters, digits, '-', '_' or '.', not starting with '.'";
+const std::string kConnectionRule = fmt::format("\"connection\" is no connection name: {}", host::kConnectionNameRule);
 
 json::value list_json(const host::Host& host, const PluginList& list) {
   json::array destinations, rejected;
@@ -402,9 +420,12 @@ void Api::oauth_start(const host::Plugin& plugin, const ServeRequest& request, R
 }
 
 void Api::oauth_callback(const ServeRequest& request, Reply reply) {
-  std::string state = query_value(request, "state");
-  std::string code = query_value(request, "code");
-  std::string error = query_value(request, "error");
+  if (auto name = repeated_in(request, {"state", "code", "error"})) {
+    return reply(html_answer(400, "Not connected", fmt::format("The address gives \"{}\" more than once.", *name)));
+  }
+  std::string state = query_value(request, "state").value_or("");
+  std::string code = query_value(request, "code").value_or("");
+  std::string error = query_value(request, "error").value_or("");
   // The code exchange waits for the token endpoint: a worker's job, in a lane of its own.
   run_on_lane(lanes_, "oauth callback", request, std::move(reply), "/v1/oauth/callback", [this, state, code, error] {
     auto finished = catalog_.host().oauth_finish(state, code, error);
@@ -423,6 +444,7 @@ void Api::oauth_callback(const ServeRequest& request, Reply reply) {
 
 ServeAnswer Api::oauth_status(const host::Plugin& plugin, const ServeRequest& request) {
   const std::string route = "/v1/destinations/{slug}/oauth";
+  if (auto name = repeated_in(request, {"connection"})) return repeated_answer(*name, route);
   std::optional<std::string> connection = query_connection(request);
   if (!connection) return error_answer(400, "bad_request", kConnectionRule, route);
   auto status = catalog_.host().oauth_status(plugin, *connection);
@@ -443,6 +465,7 @@ ServeAnswer Api::oauth_status(const host::Plugin& plugin, const ServeRequest& re
 
 ServeAnswer Api::oauth_sign_out(const host::Plugin& plugin, const ServeRequest& request) {
   const std::string route = "/v1/destinations/{slug}/oauth";
+  if (auto name = repeated_in(request, {"connection"})) return repeated_answer(*name, route);
   std::optional<std::string> connection = query_connection(request);
   if (!connection) return error_answer(400, "bad_request", kConnectionRule, route);
   auto removed = catalog_.host().oauth_logout(plugin, *connection);

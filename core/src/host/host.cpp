@@ -10,6 +10,7 @@
 #include "plugin/metadata_cache.hpp"
 #include "plugin/warm_start.hpp"
 #include "util/json_input.hpp"
+#include "util/printable.hpp"
 
 #include <fmt/format.h>
 
@@ -85,6 +86,22 @@ LogSink ignoring_exceptions(LogSink sink) {
     } catch (...) {
     }
   };
+}
+
+// Why `connection` cannot name a stored connection, as a Status; ok when it can.
+Status connection_problem(const std::string& connection) {
+  if (safe_name(connection)) return {};
+  return Status::error(Status::Code::invalid_argument, fmt::format("\"{}\" is not a valid connection name: {}",
+                                                                   printable(connection, 80), kConnectionNameRule));
+}
+
+// An absolute http(s) URL with no fragment, white space or control character: where a
+// provider may send the browser back.
+bool usable_redirect_uri(std::string_view uri) {
+  constexpr std::size_t kMaxRedirectUriBytes = 2048;
+  bool absolute = uri.starts_with("https://") || uri.starts_with("http://");
+  bool clean = std::none_of(uri.begin(), uri.end(), [](unsigned char c) { return c <= ' ' || c == 0x7f || c == '#'; });
+  return absolute && clean && uri.size() <= kMaxRedirectUriBytes && uri.find("://", 4) + 3 < uri.size();
 }
 
 constexpr std::chrono::minutes kSignInLifetime{10};
@@ -305,6 +322,7 @@ Result<RequestExtension> Host::extend_request(const Plugin& plugin, std::string_
 
 Result<OAuthConnection> Host::oauth_login(const Plugin& plugin, const LoginOptions& options) const {
   try {
+    if (Status problem = connection_problem(options.connection); !problem.ok()) return problem;
     auto client = impl_->oauth_client(plugin);
     if (!client) return client.status();
     OAuthTokens& tokens = *impl_->requests.oauth;
@@ -322,6 +340,12 @@ Result<OAuthConnection> Host::oauth_login(const Plugin& plugin, const LoginOptio
 Result<OAuthAuthorization> Host::oauth_begin(const Plugin& plugin, const std::string& connection,
                                              const std::string& redirect_uri) const {
   try {
+    if (Status problem = connection_problem(connection); !problem.ok()) return problem;
+    if (!usable_redirect_uri(redirect_uri)) {
+      return Status::error(Status::Code::invalid_argument,
+                           "the redirect URI must be an absolute http or https URL of at most 2048 bytes, with no "
+                           "fragment, white space or control character");
+    }
     auto client = impl_->oauth_client(plugin);
     if (!client) return client.status();
     if ((*client)->grant != OAuthGrant::authorization_code) {
@@ -373,6 +397,7 @@ Result<OAuthSignIn> Host::oauth_finish(const std::string& state, const std::stri
 
 Result<OAuthConnection> Host::oauth_status(const Plugin& plugin, const std::string& connection) const {
   try {
+    if (Status problem = connection_problem(connection); !problem.ok()) return problem;
     const TokenStore& store = impl_->requests.oauth->store();
     auto loaded_record = store.load(plugin.slug(), connection);
     if (auto* error = std::get_if<std::string>(&loaded_record)) return Status::error(Status::Code::failed, *error);
@@ -384,6 +409,7 @@ Result<OAuthConnection> Host::oauth_status(const Plugin& plugin, const std::stri
 
 Result<bool> Host::oauth_logout(const Plugin& plugin, const std::string& connection) const {
   try {
+    if (Status problem = connection_problem(connection); !problem.ok()) return problem;
     const TokenStore& store = impl_->requests.oauth->store();
     std::error_code ec;
     if (!std::filesystem::exists(store.path_of(plugin.slug(), connection), ec)) return false;

@@ -17,6 +17,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -47,6 +48,8 @@ std::optional<std::chrono::system_clock::time_point> expiry_after(std::chrono::s
 // Whether the store takes `name` as a slug or connection name: 1 to 64 of A-Z a-z 0-9 - _ .,
 // not starting with a dot.
 bool safe_name(const std::string& name);
+inline constexpr std::string_view kConnectionNameRule =
+    "a connection name is 1 to 64 letters, digits, '-', '_' or '.', not starting with '.'";
 
 class TokenStore {
  public:

@@ -77,6 +77,9 @@ class DESTKIT_HOST_API Host {
   // `error` parameter when the person or the server refused), checks the state, which works
   // once, exchanges the code with the verifier and stores the tokens for the connection named
   // at begin. An unknown, used or expired state is Status::Code::rejected. Thread-safe.
+  // Every OAuth call here refuses a connection name the token store could not use (1 to 64
+  // letters, digits, '-', '_' or '.', not starting with '.') with invalid_argument, and
+  // oauth_begin a redirect URI that is not an absolute http(s) URL without a fragment.
   Result<OAuthAuthorization> oauth_begin(const Plugin& plugin, const std::string& connection,
                                          const std::string& redirect_uri) const;
   Result<OAuthSignIn> oauth_finish(const std::string& state, const std::string& code,
