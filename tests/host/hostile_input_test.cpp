@@ -54,6 +54,19 @@ TEST_CASE("a server that answers with something that is not HTTP could not verif
   CHECK(verdict.message.find("Could not verify credentials: 127.0.0.1 did not send a valid HTTP answer") == 0);
 }
 
+TEST_CASE("an answer with two different Content-Length values could not verify; the same one twice is read") {
+  Server conflicting(
+      [](const Request&) { return raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{} "); });
+  auto verdict = run_probe(probe_base_url(conflicting), "plain");
+  CHECK(verdict.outcome == AuthOutcome::could_not_verify);
+  CHECK(verdict.message ==
+        "Could not verify credentials: 127.0.0.1 did not send a valid HTTP answer (it gives two "
+        "different Content-Length values)");
+  Server repeated(
+      [](const Request&) { return raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\n{}"); });
+  CHECK(run_probe(probe_base_url(repeated), "plain").outcome == AuthOutcome::valid);
+}
+
 TEST_CASE("a server that hangs up without answering could not verify") {
   Server server([](const Request&) { return raw(""); });
   auto verdict = run_probe(probe_base_url(server), "plain");

@@ -126,6 +126,7 @@ struct Hop {
   bool too_large = false;
   bool http_url = false;
   bool headers_done = false;  // the blank line after the headers came
+  std::string malformed{};    // why the answer's head cannot be read as HTTP, when curl reads it anyway
 };
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
@@ -158,7 +159,15 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   } else if (line == "\r\n" || line == "\n") {
     hop->headers_done = true;
   } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
-    hop->response.headers.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+    std::string name = trim(line.substr(0, colon));
+    std::string value = trim(line.substr(colon + 1));
+    // Two lengths leave where the answer ends to a guess (RFC 9112 §6.3): curl would take one.
+    const std::string* length = hop->response.header("Content-Length");
+    if (iequals(name, "Content-Length") && length != nullptr && *length != value) {
+      hop->malformed = "it gives two different Content-Length values";
+      return 0;  // makes curl stop with CURLE_WRITE_ERROR
+    }
+    hop->response.headers.emplace_back(std::move(name), std::move(value));
   }
   return size * count;
 }
@@ -189,6 +198,10 @@ HttpFailure curl_failure(CURLcode code, const Hop& hop, const std::string& host,
     case CURLE_SSL_INVALIDCERTSTATUS:
       return failure(Kind::tls, host, fmt::format("the TLS connection to {} failed ({})", host, why));
     case CURLE_WRITE_ERROR:
+      if (!hop.malformed.empty()) {
+        return failure(Kind::protocol, host,
+                       fmt::format("{} did not send a valid HTTP answer ({})", host, hop.malformed));
+      }
       if (hop.too_large) {
         return failure(Kind::too_large, host,
                        fmt::format("the response from {} is larger than the limit of {} bytes",
