@@ -1,5 +1,8 @@
 // Validation of definitions at load: what is accepted, and the JSON path of what is not.
 #include "definition/parse.hpp"
+#include "definition/settings.hpp"
+
+#include <boost/json/parse.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -72,6 +75,23 @@ TEST_CASE("invalid definitions name the JSON path of the problem") {
         "$.authentication.fields.p.minimum");
   CHECK(error_of(definition_with_fields(R"("p":{"label":"P","type":"string","format":"telepathy"})")).path ==
         "$.authentication.fields.p.format");
+}
+
+TEST_CASE("a bound no double holds exactly is refused; an integer is compared with its bounds exactly") {
+  CHECK(error_of(definition_with_fields(R"("i":{"label":"I","type":"integer","maximum":9223372036854775807})"))
+            .to_string() ==
+        "$.authentication.fields.i.maximum: must be a number a double holds exactly (every whole number up to 2^53 is "
+        "one), but 9223372036854775807 is not: it would be read as 9223372036854775808");
+  auto parsed =
+      parse_definition(definition_with_fields(R"("i":{"label":"I","type":"integer","maximum":9007199254740992})"));
+  REQUIRE(std::holds_alternative<Definition>(parsed));
+  const Definition& d = std::get<Definition>(parsed);
+  CHECK(validate_settings(d, boost::json::parse(R"({"i":9007199254740992})")).ok());
+  for (const char* above :
+       {R"({"i":9007199254740993})", R"({"i":"9007199254740993"})", R"({"i":18446744073709551615})"}) {
+    INFO(above);
+    CHECK_FALSE(validate_settings(d, boost::json::parse(above)).ok());
+  }
 }
 
 TEST_CASE("a secret field has no default and no choices, which describe would show in clear") {

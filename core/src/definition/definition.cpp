@@ -65,7 +65,17 @@ std::optional<double> number_member(const json::object& object, std::string_view
   if (!v->is_number()) {
     invalid_at(path + "." + std::string(key), fmt::format("must be a number, not {}", json_kind(*v)));
   }
-  return v->to_number<double>();
+  // Bounds are doubles: a whole number that no double holds would be moved to its neighbour.
+  double bound = v->to_number<double>();
+  bool exact = v->is_double() || (v->is_int64() ? static_cast<long double>(bound) == v->get_int64()
+                                                : static_cast<long double>(bound) == v->get_uint64());
+  if (!exact) {
+    invalid_at(path + "." + std::string(key),
+               fmt::format("must be a number a double holds exactly (every whole number up to 2^53 is one), "
+                           "but {} is not: it would be read as {:.0f}",
+                           json::serialize(*v), bound));
+  }
+  return bound;
 }
 
 bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }

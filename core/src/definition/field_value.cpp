@@ -97,8 +97,15 @@ std::string bounds_text(const Field& field, bool length) {
   return fmt::format("at most {}{}", number(*field.maximum), unit);
 }
 
-bool out_of_bounds(const Field& field, double x) {
+// Compared in long double, which holds every 64-bit integer and every double exactly.
+bool out_of_bounds(const Field& field, long double x) {
   return (field.minimum && x < *field.minimum) || (field.maximum && x > *field.maximum);
+}
+
+long double exact_number(const json::value& number) {
+  if (number.is_int64()) return static_cast<long double>(number.get_int64());
+  if (number.is_uint64()) return static_cast<long double>(number.get_uint64());
+  return number.get_double();
 }
 
 // Checks a single (not multiple) value; `pattern` is the field's, compiled once for all values.
@@ -133,7 +140,7 @@ CheckedValue check_single(const Field& field, const json::value& input, const Fi
         return fail(fmt::format("must match the pattern {}, but it does not", field.pattern));
       }
     }
-    if (out_of_bounds(field, static_cast<double>(utf8_length(s)))) {
+    if (out_of_bounds(field, static_cast<long double>(utf8_length(s)))) {
       return fail(fmt::format("must be {} long, but it is {} characters long",
                               bounds_text(field, true), utf8_length(s)));
     }
@@ -155,7 +162,7 @@ CheckedValue check_single(const Field& field, const json::value& input, const Fi
     }
     if (!number) return type_error();
     value = *number;
-    if (out_of_bounds(field, value.to_number<double>())) {
+    if (out_of_bounds(field, exact_number(value))) {
       return fail(fmt::format("must be {}, but it is {}", bounds_text(field, false),
                               what_came(field, value)));
     }
