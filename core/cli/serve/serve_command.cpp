@@ -61,8 +61,8 @@ Options:
   -v, --verbose           Also log each request the plugins make (credentials redacted)
 
 Request bodies are limited to 1 MiB (413), framed by Content-Length or by
-Transfer-Encoding: chunked alone (another transfer coding: 501), and a POST must say Content-Type:
-application/json, even when empty (415). Without --token-file, requests must be addressed
+Transfer-Encoding: chunked alone (a coding before chunked: 501; none ending in chunked: 400),
+and a POST must say Content-Type: application/json, even when empty (415). Without --token-file, requests must be addressed
 to 127.0.0.1, localhost or [::1] in their Host header (421 otherwise).
 
 A plugin that crashes during a test answers 200 with the verdict, outcome "plugin_failed"
