@@ -328,6 +328,17 @@ TEST_CASE("a library the system would not load is not kept as rejected: the next
   CHECK_THAT(kept, !Catch::Contains("destkit-needs-neighbour.so"));
 }
 
+TEST_CASE("a metadata cache path that is not absolute is refused with a warning, and no cache is written") {
+  Setup setup;
+  HostOptions options = setup.options();
+  options.config.metadata_cache = "relative-plugin-metadata.json";
+  Host host(std::move(options));
+  CHECK(host.find("variant") != nullptr);
+  CHECK_THAT(setup.log->all(), Catch::Contains("the plugin metadata cache relative-plugin-metadata.json is not an "
+                                               "absolute path: no cache is used"));
+  CHECK_FALSE(fs::exists("relative-plugin-metadata.json"));
+}
+
 TEST_CASE("a warm host's rescan adds new files, reports changed ones, and tries rejected ones again") {
   Setup setup;
   { auto cold = setup.host(); }

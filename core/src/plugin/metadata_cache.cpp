@@ -131,6 +131,13 @@ std::variant<std::map<std::string, CacheEntry>, std::string> read_cache(const fs
 
 MetadataCache MetadataCache::open(const fs::path& path, const LogSink& log) {
   MetadataCache cache;
+  if (!path.is_absolute()) {  // relative to whatever directory the process is in: none is used
+    if (log) {
+      log(LogLevel::warn, "destkit",
+          fmt::format("the plugin metadata cache {} is not an absolute path: no cache is used", path.string()));
+    }
+    return cache;
+  }
   cache.path_ = path;
   auto read = read_cache(path);
   if (auto* problem = std::get_if<std::string>(&read)) {

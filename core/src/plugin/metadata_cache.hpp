@@ -44,8 +44,8 @@ class MetadataCache {
  public:
   // No cache: nothing is found, nothing is written.
   MetadataCache() = default;
-  // The cache at `path` (absolute), or an empty one when it is missing or cannot be used
-  // (`log` says why at warn level).
+  // The cache at `path`, or an empty one when it is missing or cannot be used (`log` says why
+  // at warn level); no cache at all when `path` is not absolute.
   static MetadataCache open(const std::filesystem::path& path, const LogSink& log);
 
   bool enabled() const { return !path_.empty(); }

@@ -104,7 +104,8 @@ struct HostConfig {
   PluginTrust plugins{};
   std::optional<Isolation> isolation{};  // none: in-process, unless the program sets it first
   RunnerLimits runner{};
-  // The metadata cache file; an empty path: none. Not set: none, unless the program sets it first.
+  // The metadata cache file, an absolute path (another is refused with a warning in the log: no
+  // cache); an empty path: none. Not set: none, unless the program sets it first.
   std::optional<std::filesystem::path> metadata_cache{};
   // What is accepted but unsafe, for the person running the host: a client secret inline in
   // a file that other users can read.
