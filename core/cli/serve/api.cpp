@@ -151,7 +151,7 @@ std::optional<std::string> query_connection(const ServeRequest& request) {
   return connection_name(&given_value);
 }
 
-const std::string kConnectionRule = fmt::format("\"connection\" is no connection name: {}", host::kConnectionNameRule);
+const std::string kConnectionRule = fmt::format("\"connection\" is not usable: {}", host::kConnectionNameRule);
 
 json::value list_json(const host::Host& host, const PluginList& list) {
   json::array destinations, rejected;

@@ -126,7 +126,8 @@ struct Hop {
   bool too_large = false;
   bool http_url = false;
   bool headers_done = false;  // the blank line after the headers came
-  std::string malformed{};    // why the answer's head cannot be read as HTTP, when curl reads it anyway
+  std::optional<std::string> content_length{};  // of the head being read
+  std::string malformed{};  // why the answer's head cannot be read as HTTP, when curl reads it anyway
 };
 
 size_t on_body(char* data, size_t size, size_t count, void* user) {
@@ -153,6 +154,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   std::string_view line(data, size * count);
   if (line.rfind("HTTP/", 0) == 0) {  // a new status line (also after 100 Continue)
     hop->response.headers.clear();
+    hop->content_length.reset();
     auto code = line.find(' ');
     auto reason = code == std::string_view::npos ? code : line.find(' ', code + 1);
     hop->response.reason = reason == std::string_view::npos ? "" : trim(line.substr(reason + 1));
@@ -162,10 +164,12 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
     std::string name = trim(line.substr(0, colon));
     std::string value = trim(line.substr(colon + 1));
     // Two lengths leave where the answer ends to a guess (RFC 9112 §6.3): curl would take one.
-    const std::string* length = hop->response.header("Content-Length");
-    if (iequals(name, "Content-Length") && length != nullptr && *length != value) {
-      hop->malformed = "it gives two different Content-Length values";
-      return 0;  // makes curl stop with CURLE_WRITE_ERROR
+    if (iequals(name, "Content-Length")) {
+      if (hop->content_length && *hop->content_length != value) {
+        hop->malformed = "it gives two different Content-Length values";
+        return 0;  // makes curl stop with CURLE_WRITE_ERROR
+      }
+      hop->content_length = value;
     }
     hop->response.headers.emplace_back(std::move(name), std::move(value));
   }

@@ -79,7 +79,8 @@ class DESTKIT_HOST_API Host {
   // at begin. An unknown, used or expired state is Status::Code::rejected. Thread-safe.
   // Every OAuth call here refuses a connection name the token store could not use (1 to 64
   // letters, digits, '-', '_' or '.', not starting with '.') with invalid_argument, and
-  // oauth_begin a redirect URI that is not an absolute http(s) URL without a fragment.
+  // oauth_begin a redirect URI that is not an absolute http(s) URL of at most 2048 bytes
+  // without a fragment, white space or control character.
   Result<OAuthAuthorization> oauth_begin(const Plugin& plugin, const std::string& connection,
                                          const std::string& redirect_uri) const;
   Result<OAuthSignIn> oauth_finish(const std::string& state, const std::string& code,
