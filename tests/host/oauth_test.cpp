@@ -326,6 +326,31 @@ TEST_CASE("a connection name or redirect URI the host could not use is refused a
   CHECK(host->oauth_begin(*plugin, "work", "http://127.0.0.1:8642/v1/oauth/callback").ok());
 }
 
+TEST_CASE("status and sign-out of a destination that does not use OAuth fail as invalid_argument") {
+  OAuthWorld world;
+  auto host = world.host();
+  const Plugin* basic = host->find("example-basic");
+  REQUIRE(basic != nullptr);
+  auto status = host->oauth_status(*basic);
+  REQUIRE_FALSE(status.ok());
+  CHECK(status.status().code() == Status::Code::invalid_argument);
+  CHECK(status.status().message() == "example-basic uses the basic scheme, not OAuth");
+  CHECK(host->oauth_logout(*basic).status().code() == Status::Code::invalid_argument);
+}
+
+TEST_CASE("a show_url callback that throws ends the sign-in with an error, and the host goes on") {
+  OAuthWorld world;
+  auto host = world.host();
+  LoginOptions options;
+  options.show_url = [](const std::string&) { throw std::runtime_error("no display"); };
+  options.timeout = std::chrono::seconds(20);
+  auto result = host->oauth_login(*host->find(kManaged), options);
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.status().code() == Status::Code::failed);
+  CHECK(result.status().message() == "LoginOptions::show_url threw, so nobody was shown where to sign in");
+  CHECK(host->oauth_status(*host->find(kManaged)).ok());
+}
+
 TEST_CASE("a 401 to a token thought valid triggers one refresh and one retry") {
   OAuthWorld world;
   auto host = world.host();

@@ -179,6 +179,16 @@ TEST_CASE("check validates one binary as partner CI would") {
   CHECK(run_destkit({"check"}).exit_code == 2);
 }
 
+TEST_CASE("check_plugin_file tells a path with nothing there from a file that is not a plugin") {
+  destkit::host::HostOptions options;
+  auto missing = destkit::host::Host::check_plugin_file("/no/such/plugin.so", options);
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.status().code() == destkit::host::Status::Code::not_found);
+  auto other_major = destkit::host::Host::check_plugin_file(test_plugin("variant-other-major"), options);
+  REQUIRE_FALSE(other_major.ok());
+  CHECK(other_major.status().code() == destkit::host::Status::Code::rejected);
+}
+
 TEST_CASE("describe shows fields with types, required and secret flags, defaults and patterns") {
   ProcessResult r = run_destkit({"describe", "test-probe", "--json", "--plugin-path", kTestPluginDir.string()});
   REQUIRE(r.exit_code == 0);

@@ -50,6 +50,13 @@ Status oauth_status_of(const OAuthError& e) {
   return Status::error(Status::Code::failed, e.message);
 }
 
+// Why OAuth calls do not apply to this destination; ok when they do.
+Status not_oauth(const Plugin& plugin) {
+  if (plugin.definition().uses_oauth()) return Status();
+  return Status::error(Status::Code::invalid_argument, fmt::format("{} uses the {} scheme, not OAuth", plugin.slug(),
+                                                                   to_string(plugin.definition().scheme)));
+}
+
 // Whatever escapes the host's own code (a bug, or memory running out) becomes a Status or a
 // verdict, never an exception; its text is left out, since it could quote a secret.
 Status internal_error() { return Status::error(Status::Code::failed, "the host failed unexpectedly"); }
@@ -173,6 +180,17 @@ struct Host::Impl {
     return "the file changed since it was loaded; the loaded plugin keeps running";
   }
 
+  // The plugin files of one search-path directory. A directory the user named that cannot be
+  // listed is worth a warning (a mistyped --plugin-path otherwise just finds nothing); the
+  // installed one may be absent where an embedder ships no bundled plugins.
+  std::vector<std::filesystem::path> plugin_files_of(const std::filesystem::path& directory) const {
+    PluginFiles found = plugin_files_in(directory);
+    bool absent_installed = directory == installed_plugin_directory() && found.files.empty();
+    if (!found.problem.empty() && !absent_installed && options.log)
+      options.log(LogLevel::warn, "destkit", found.problem);
+    return std::move(found.files);
+  }
+
   void save_cache() {
     std::string error = cache.save();
     if (!error.empty() && options.log) options.log(LogLevel::warn, "destkit", error);
@@ -180,11 +198,7 @@ struct Host::Impl {
 
   // The configured client of an OAuth destination, or why there is none.
   Result<const OAuthClientConfig*> oauth_client(const Plugin& plugin) const {
-    if (!plugin.definition().uses_oauth()) {
-      return Status::error(Status::Code::invalid_argument,
-                           fmt::format("{} uses the {} scheme, not OAuth", plugin.slug(),
-                                       to_string(plugin.definition().scheme)));
-    }
+    if (Status problem = not_oauth(plugin); !problem.ok()) return problem;
     const OAuthClientConfig* client = options.config.oauth_client(plugin.slug());
     if (client == nullptr) {
       return Status::error(Status::Code::invalid_argument,
@@ -209,7 +223,7 @@ Host::Host(HostOptions options) : impl_(std::make_unique<Impl>()) {
   for (const auto& directory : impl_->search_path) {
     // One file or folder that makes discovery fail unexpectedly is a rejection, not an exception.
     try {
-      for (const auto& file : plugin_files_in(directory)) {
+      for (const auto& file : impl_->plugin_files_of(directory)) {
         try {
           impl_->add(impl_->discover(file, &pass));
         } catch (...) {
@@ -397,6 +411,7 @@ Result<OAuthSignIn> Host::oauth_finish(const std::string& state, const std::stri
 
 Result<OAuthConnection> Host::oauth_status(const Plugin& plugin, const std::string& connection) const {
   try {
+    if (Status problem = not_oauth(plugin); !problem.ok()) return problem;
     if (Status problem = connection_problem(connection); !problem.ok()) return problem;
     const TokenStore& store = impl_->requests.oauth->store();
     auto loaded_record = store.load(plugin.slug(), connection);
@@ -409,6 +424,7 @@ Result<OAuthConnection> Host::oauth_status(const Plugin& plugin, const std::stri
 
 Result<bool> Host::oauth_logout(const Plugin& plugin, const std::string& connection) const {
   try {
+    if (Status problem = not_oauth(plugin); !problem.ok()) return problem;
     if (Status problem = connection_problem(connection); !problem.ok()) return problem;
     const TokenStore& store = impl_->requests.oauth->store();
     std::error_code ec;
@@ -428,7 +444,7 @@ RescanReport Host::rescan() {
     Impl& impl = *impl_;
     std::vector<Rejection> still_rejected;
     for (const auto& directory : impl.search_path) {
-      for (const auto& file : plugin_files_in(directory)) {
+      for (const auto& file : impl.plugin_files_of(directory)) {
         auto loaded_stamp = impl.loaded_stamps.find(file);
         if (loaded_stamp != impl.loaded_stamps.end()) {
           if (identity_at(file) != loaded_stamp->second) report.changed.push_back({file, impl.change_of(file)});
@@ -464,7 +480,9 @@ Result<std::unique_ptr<Plugin>> Host::check_plugin_file(const std::filesystem::p
   try {
     LoadResult result = load_plugin(path, ignoring_exceptions(options.log), options.config);
     if (auto* rejection = std::get_if<Rejection>(&result)) {
-      return Status::error(Status::Code::rejected, rejection->reason);
+      std::error_code ec;
+      bool nothing_there = std::filesystem::symlink_status(path, ec).type() == std::filesystem::file_type::not_found;
+      return Status::error(nothing_there ? Status::Code::not_found : Status::Code::rejected, rejection->reason);
     }
     return std::unique_ptr<Plugin>(std::move(std::get<std::unique_ptr<LoadedPlugin>>(result)));
   } catch (...) {

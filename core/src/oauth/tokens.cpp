@@ -132,7 +132,14 @@ TokenResult oauth_login(const std::string& slug, const OAuthClientConfig& client
   }
   RedirectListener listener;
   AuthorizationRequest request = authorization_request(client, listener.redirect_uri());
-  if (options.show_url) options.show_url(request.url);
+  if (options.show_url) {
+    try {
+      options.show_url(request.url);
+    } catch (...) {  // the embedder's callback: its text is its own, but the URL it was given is not shown
+      return OAuthError{OAuthError::Kind::invalid,
+                        "LoginOptions::show_url threw, so nobody was shown where to sign in"};
+    }
+  }
   auto params = listener.wait(request.state, options.timeout);
   if (!params) {
     return OAuthError{OAuthError::Kind::rejected,

@@ -1,5 +1,7 @@
 #include "plugin/discovery.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -116,14 +118,16 @@ std::vector<fs::path> plugin_search_path(const SearchPathOptions& options) {
   return unique;
 }
 
-std::vector<fs::path> plugin_files_in(const fs::path& directory) {
-  std::vector<fs::path> files;
+PluginFiles plugin_files_in(const fs::path& directory) {
+  PluginFiles out;
   std::error_code ec;
   for (fs::directory_iterator it(directory, ec), end; !ec && it != end; it.increment(ec)) {
-    if (is_plugin_file_name(it->path().filename().string())) files.push_back(it->path());
+    if (is_plugin_file_name(it->path().filename().string())) out.files.push_back(it->path());
   }
-  std::sort(files.begin(), files.end());
-  return files;
+  if (ec)
+    out.problem = fmt::format("the plugin directory {} cannot be searched ({})", directory.string(), ec.message());
+  std::sort(out.files.begin(), out.files.end());
+  return out;
 }
 
 }  // namespace destkit::host

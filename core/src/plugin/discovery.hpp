@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -43,7 +44,12 @@ struct SearchPathOptions {
 
 std::vector<std::filesystem::path> plugin_search_path(const SearchPathOptions& options);
 
-// The candidate files of one directory, sorted. A missing directory yields none.
-std::vector<std::filesystem::path> plugin_files_in(const std::filesystem::path& directory);
+// The candidate files of one directory, sorted, and why the directory could not be listed
+// (it does not exist, is not a directory, may not be read), if so.
+struct PluginFiles {
+  std::vector<std::filesystem::path> files{};
+  std::string problem{};
+};
+PluginFiles plugin_files_in(const std::filesystem::path& directory);
 
 }  // namespace destkit::host

@@ -46,7 +46,9 @@ class DESTKIT_HOST_API Host {
   // RunnerLimits); its hooks fail at once until rescan() or a new Host. Empty while it runs.
   std::string quarantine_reason(const Plugin& plugin) const;
 
-  // Every problem with these settings, per field; none when they are valid. Sends nothing.
+  // Every problem the definition's field rules find in these settings, per field; none when
+  // they are valid. Sends nothing and runs no plugin code, so what only extendRequest finds (a
+  // value a header cannot carry) is found by test_authentication and extend_request alone.
   std::vector<SettingsProblem> validate_settings(const Plugin& plugin, std::string_view settings_json) const;
 
   // Validates the settings, runs extendRequest and testRequest. `connection` names the stored
@@ -68,7 +70,8 @@ class DESTKIT_HOST_API Host {
   // Signs in with the destination's configured OAuth client: the authorization-code flow with
   // PKCE for a person (a one-shot listener on 127.0.0.1), or the client_credentials grant.
   Result<OAuthConnection> oauth_login(const Plugin& plugin, const LoginOptions& options) const;
-  // The stored connection; signed_in is false when there is none.
+  // The stored connection; signed_in is false when there is none. Every OAuth call fails with
+  // invalid_argument for a destination whose scheme is not oauth2 or oauth-managed.
   Result<OAuthConnection> oauth_status(const Plugin& plugin, const std::string& connection = "default") const;
   // The authorization-code flow with PKCE for an embedder that receives the browser's way back
   // itself (a web service). oauth_begin returns the URL to send the person to; its state and
@@ -97,7 +100,8 @@ class DESTKIT_HOST_API Host {
   RescanReport rescan();
 
   // Loads one file as `destkit check` does, with the trust rules of `options.config`, outside
-  // any Host. The Plugin stays usable for the life of the process.
+  // any Host. The Plugin stays usable for the life of the process. Fails with not_found when
+  // nothing is at `path`, rejected when the file is not a plugin the host would load.
   static Result<std::unique_ptr<Plugin>> check_plugin_file(const std::filesystem::path& path,
                                                            const HostOptions& options);
 
