@@ -165,6 +165,19 @@ TEST_CASE("plugin directories come from --plugin-path, then DESTKIT_PLUGIN_PATH,
   CHECK(path[2] == destkit::host::installed_plugin_directory());
 }
 
+TEST_CASE("a plugin directory that cannot be searched is a warning naming it, and the rest still load") {
+  fs::path not_a_directory = new_directory("not-a-plugin-directory") / "file";
+  write_file(not_a_directory, "x");
+  ProcessResult listed = run_destkit({"plugins", "--json", "--plugin-path", "/no/such/plugin/dir", "--plugin-path",
+                                      not_a_directory.string()});
+  CHECK(listed.exit_code == 0);
+  CHECK_THAT(listed.err, Catch::Contains("the plugin directory /no/such/plugin/dir cannot be searched (No such file "
+                                         "or directory)"));
+  CHECK_THAT(listed.err, Catch::Contains("the plugin directory " + not_a_directory.string() +
+                                         " cannot be searched (Not a directory)"));
+  CHECK_THAT(slugs(json::parse(listed.out)), Catch::VectorContains(std::string("example-basic")));
+}
+
 TEST_CASE("check validates one binary as partner CI would") {
   ProcessResult ok = run_destkit({"check", (kBundledPluginDir / "destkit-example-custom.so").string()});
   CHECK(ok.out.find("is a valid destkit plugin: example-custom 1.0.0 (Example Custom), ABI 1.2, scheme custom, 2 field(s)") !=
