@@ -62,6 +62,25 @@ TEST_CASE("every problem is reported at once, with what was expected and what ca
   CHECK(problem_for(v, "ratio") == "Ratio must be a number, but it is a list.");
 }
 
+TEST_CASE("a value is never quoted for a field whose key or label names a credential, whatever its type") {
+  const Definition d = std::get<Definition>(parse_definition(R"({
+    "name": "Leaky", "slug": "leaky",
+    "authentication": {"scheme": "custom", "fields": {
+      "apiKey": {"label": "API Key", "type": "string", "format": "uuid"},
+      "clientSecret": {"label": "Client Secret", "type": "string", "choices": ["a", "b"]},
+      "accountToken": {"label": "Account Token", "type": "integer", "maximum": 100},
+      "k": {"label": "Signing secret", "type": "number", "maximum": 100}
+    }}})"));
+  ValidatedSettings v = validate_settings(
+      d,
+      boost::json::parse(
+          R"({"apiKey":"S3cr3tXYZ-live-key","clientSecret":"S3cr3tXYZ-client","accountToken":98765432101,"k":"98765432109"})"));
+  CHECK(problem_for(v, "apiKey") == "API Key must be a UUID, but it is a string.");
+  CHECK(problem_for(v, "clientSecret") == "Client Secret must be one of \"a\" or \"b\", but it is a string.");
+  CHECK(problem_for(v, "accountToken") == "Account Token must be at most 100, but it is a number.");
+  CHECK(problem_for(v, "k") == "Signing secret must be at most 100, but it is a number.");
+}
+
 TEST_CASE("numbers outside the bounds are reported with the bounds") {
   CHECK(problem_for(validate(R"({"apiKey":"secret-key-1","port":70000})"), "port") ==
         "Port must be between 1 and 65535, but it is a number (70000).");

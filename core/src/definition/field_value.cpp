@@ -1,6 +1,7 @@
 #include "definition/field_value.hpp"
 
 #include "definition/value_formats.hpp"
+#include "http/redactor.hpp"
 
 #include "util/json_text.hpp"
 
@@ -43,10 +44,13 @@ std::string_view kind_of(const json::value& v) {
   return "a value";
 }
 
-// "a string ("abc")" for ordinary fields; just "a string" for secrets, and for long values.
+// "a string ("abc")" for ordinary fields; just "a string" for long values, for secrets, and
+// for fields whose key or label names a credential whatever their type (a key typed into a
+// plain string field is still a key).
 std::string what_came(const Field& field, const json::value& v) {
   std::string kind(kind_of(v));
-  if (field.secret || v.is_structured() || v.is_null()) return kind;
+  bool may_hold_a_secret = field.secret || is_secret_name(field.key) || is_secret_name(field.label);
+  if (may_hold_a_secret || v.is_structured() || v.is_null()) return kind;
   std::string text = json_text(v);
   if (text.size() > 40) return kind;
   return fmt::format("{} ({})", kind, text);
