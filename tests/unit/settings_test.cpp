@@ -134,11 +134,41 @@ TEST_CASE("settings that are not an object are one problem") {
   CHECK(v.problems[0].message == "Settings must be a JSON object of field names and values.");
 }
 
+const Definition& managed() {
+  static const Definition d = std::get<Definition>(parse_definition(R"({
+    "name": "Managed", "slug": "managed",
+    "authentication": {"scheme": "oauth-managed", "fields": {
+      "apiKey": {"label": "API Key", "type": "password", "required": true}
+    }}})"));
+  return d;
+}
+
 TEST_CASE("OAuth tokens ride along under \"oauth\" and count as secrets") {
-  ValidatedSettings v = validate(R"({"apiKey":"secret-key-1","oauth":{"access_token":"AT","refresh_token":"RT"}})");
+  ValidatedSettings v = validate_settings(
+      managed(), boost::json::parse(R"({"apiKey":"secret-key-1","oauth":{"access_token":"AT","refresh_token":"RT"}})"));
   REQUIRE(v.ok());
   CHECK(v.auth.access_token == "AT");
   CHECK(v.auth.refresh_token == "RT");
-  CHECK(v.secrets(acme()) == std::vector<std::string>{"secret-key-1", "AT", "RT"});
+  CHECK(v.secrets(managed()) == std::vector<std::string>{"secret-key-1", "AT", "RT"});
   CHECK_FALSE(v.values.contains("oauth"));
+}
+
+TEST_CASE("\"oauth\" holds only token keys, and is an unknown setting of a destination without OAuth") {
+  ValidatedSettings misspelt =
+      validate_settings(managed(), boost::json::parse(R"({"apiKey":"k","oauth":{"access_tokn":"AT"}})"));
+  CHECK(problem_for(misspelt, "oauth.access_tokn") ==
+        "\"access_tokn\" is not an OAuth token: \"oauth\" holds access_token and refresh_token. Did you mean "
+        "\"access_token\"?");
+  ValidatedSettings custom = validate(R"({"apiKey":"secret-key-1","oauth":{"access_token":"AT"}})");
+  CHECK_THAT(problem_for(custom, "oauth"), Catch::StartsWith("\"oauth\" is not a setting of Acme."));
+  CHECK(custom.auth.access_token.empty());
+}
+
+TEST_CASE("an OAuth destination cannot declare a field named \"oauth\", which carries its tokens") {
+  auto parsed = parse_definition(R"({"name": "M", "slug": "m", "authentication": {"scheme": "oauth2", "fields": {
+      "oauth": {"label": "OAuth thing", "type": "string"}}}})");
+  REQUIRE(std::holds_alternative<DefinitionError>(parsed));
+  CHECK(std::get<DefinitionError>(parsed).path == "$.authentication.fields.oauth");
+  CHECK(std::holds_alternative<Definition>(parse_definition(
+      R"({"name": "C", "slug": "c", "authentication": {"scheme": "custom", "fields": {"oauth": {"label": "O", "type": "string"}}}})")));
 }

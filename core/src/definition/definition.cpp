@@ -3,6 +3,7 @@
 #include "util/json_path.hpp"
 
 #include "definition/field_value.hpp"
+#include "definition/settings.hpp"
 #include "definition/value_formats.hpp"
 #include "util/json_text.hpp"
 
@@ -238,6 +239,14 @@ Definition parse(const json::value& root) {
     for (const auto& [key, value] : object_at(*fields, "$.authentication.fields")) {
       std::string k(key);
       d.fields.push_back(parse_field(k, value, "$.authentication.fields." + k));
+    }
+  }
+  if (d.uses_oauth()) {
+    for (const Field& f : d.fields) {
+      if (f.key == kOAuthSettingsKey) {
+        invalid_at("$.authentication.fields.oauth",
+                   "the key \"oauth\" is reserved in OAuth destinations: settings give the OAuth tokens under it");
+      }
     }
   }
   if (d.scheme == Scheme::basic) add_basic_fields(d.fields);

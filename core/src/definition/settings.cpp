@@ -18,24 +18,33 @@ bool is_empty(const json::value& v) {
          (v.is_array() && v.get_array().empty());
 }
 
+// The tokens an OAuth destination's settings may give under "oauth" (README: test-auth).
 void read_oauth(const json::value& v, ValidatedSettings& out) {
+  const std::string key(kOAuthSettingsKey);
   if (!v.is_object()) {
-    out.problems.push_back({std::string(kOAuthSettingsKey),
-                            "OAuth tokens (\"oauth\") must be an object with access_token "
-                            "and refresh_token."});
+    out.problems.push_back({key,
+                            "OAuth tokens (\"oauth\") must be an object with access_token and, if the "
+                            "destination may refresh it, refresh_token."});
     return;
   }
-  const auto& oauth = v.get_object();
-  for (const auto& [name, target] : {std::pair{"access_token", &out.auth.access_token},
-                                     std::pair{"refresh_token", &out.auth.refresh_token}}) {
-    const json::value* token = oauth.if_contains(name);
-    if (token == nullptr) continue;
-    if (!token->is_string()) {
-      out.problems.push_back({fmt::format("{}.{}", kOAuthSettingsKey, name),
-                              fmt::format("The OAuth {} must be a string.", name)});
-      continue;
+  std::vector<std::string> names{"access_token", "refresh_token"};
+  for (const auto& [name, token] : v.get_object()) {
+    std::string* target = name == "access_token"    ? &out.auth.access_token
+                          : name == "refresh_token" ? &out.auth.refresh_token
+                                                    : nullptr;
+    if (target == nullptr) {
+      std::string message = fmt::format(
+          "\"{}\" is not an OAuth token: \"oauth\" holds access_token and "
+          "refresh_token.",
+          std::string_view(name));
+      if (auto suggestion = closest_spelling(name, names)) message += fmt::format(" Did you mean \"{}\"?", *suggestion);
+      out.problems.push_back({fmt::format("{}.{}", key, std::string_view(name)), message});
+    } else if (!token.is_string()) {
+      out.problems.push_back({fmt::format("{}.{}", key, std::string_view(name)),
+                              fmt::format("The OAuth {} must be a string.", std::string_view(name))});
+    } else {
+      *target = std::string(token.get_string());
     }
-    *target = std::string(token->get_string());
   }
 }
 
@@ -57,7 +66,7 @@ void check_unknown_keys(const Definition& d, const json::object& input, Validate
   std::size_t unknown = 0;
   std::string_view first_unnamed;
   for (const auto& [key, _] : input) {
-    if (key == kOAuthSettingsKey || declared.count(key) != 0) continue;
+    if ((key == kOAuthSettingsKey && d.uses_oauth()) || declared.count(key) != 0) continue;
     if (++unknown > kUnknownKeysNamed) {
       if (first_unnamed.empty()) first_unnamed = key;
       continue;
@@ -120,7 +129,8 @@ ValidatedSettings validate_settings(const Definition& d, const json::value& inpu
       out.problems.push_back({field.key, fmt::format("{} {}.", field.label, checked.problem)});
     }
   }
-  if (const json::value* oauth = given.if_contains(kOAuthSettingsKey)) read_oauth(*oauth, out);
+  const json::value* oauth = given.if_contains(kOAuthSettingsKey);
+  if (oauth != nullptr && d.uses_oauth()) read_oauth(*oauth, out);
   check_unknown_keys(d, given, out);
   return out;
 }
