@@ -338,6 +338,18 @@ TEST_CASE("status and sign-out of a destination that does not use OAuth fail as 
   CHECK(host->oauth_logout(*basic).status().code() == Status::Code::invalid_argument);
 }
 
+TEST_CASE("status shows no token that a record written by another tool put among its scopes") {
+  OAuthWorld world;
+  auto host = world.host();
+  TokenRecord record{.access_token = "ACCESSTOKEN-111111",
+                     .refresh_token = "REFRESHTOK-44444",
+                     .scopes = {"read", "ACCESSTOKEN-111111", "x:REFRESHTOK-44444"}};
+  REQUIRE(world.store().save(kManaged, "default", record).empty());
+  auto status = host->oauth_status(*host->find(kManaged));
+  REQUIRE(status.ok());
+  CHECK(status->scopes == std::vector<std::string>{"read", "[redacted]", "x:[redacted]"});
+}
+
 TEST_CASE("a show_url callback that throws ends the sign-in with an error, and the host goes on") {
   OAuthWorld world;
   auto host = world.host();

@@ -61,8 +61,10 @@ Status not_oauth(const Plugin& plugin) {
 // verdict, never an exception; its text is left out, since it could quote a secret.
 Status internal_error() { return Status::error(Status::Code::failed, "the host failed unexpectedly"); }
 
+// What a status shows of a record. Its scopes are searched for its tokens and the client
+// secret: a record is read from disk, where another tool may have written anything.
 OAuthConnection connection_of(const std::string& connection, const TokenRecord* record,
-                              const std::filesystem::path& stored_in) {
+                              const std::filesystem::path& stored_in, const OAuthClientConfig* client) {
   OAuthConnection out;
   out.connection = connection;
   out.stored_in = stored_in;
@@ -71,7 +73,11 @@ OAuthConnection connection_of(const std::string& connection, const TokenRecord* 
   out.has_refresh_token = !record->refresh_token.empty();
   out.expired = record->expires_within(std::chrono::seconds(0));
   out.expires_at = record->expires_at;
-  out.scopes = record->scopes;
+  Redactor secrets;
+  secrets.add(record->access_token);
+  secrets.add(record->refresh_token);
+  if (client != nullptr) add_client_secrets(secrets, *client);
+  for (const std::string& scope : record->scopes) out.scopes.push_back(secrets.apply(scope));
   return out;
 }
 
@@ -345,7 +351,7 @@ Result<OAuthConnection> Host::oauth_login(const Plugin& plugin, const LoginOptio
                              : host::oauth_login(plugin.slug(), **client, tokens.store(), tokens.http(), options);
     if (auto* e = std::get_if<OAuthError>(&result)) return oauth_status_of(*e);
     return connection_of(options.connection, &std::get<TokenRecord>(result),
-                         tokens.store().path_of(plugin.slug(), options.connection));
+                         tokens.store().path_of(plugin.slug(), options.connection), *client);
   } catch (...) {
     return internal_error();
   }
@@ -403,7 +409,7 @@ Result<OAuthSignIn> Host::oauth_finish(const std::string& state, const std::stri
     if (auto* e = std::get_if<OAuthError>(&result)) return oauth_status_of(*e);
     return OAuthSignIn{sign_in.plugin->slug(),
                        connection_of(sign_in.connection, &std::get<TokenRecord>(result),
-                                     tokens.store().path_of(sign_in.plugin->slug(), sign_in.connection))};
+                                     tokens.store().path_of(sign_in.plugin->slug(), sign_in.connection), *client)};
   } catch (...) {
     return internal_error();
   }
@@ -416,7 +422,8 @@ Result<OAuthConnection> Host::oauth_status(const Plugin& plugin, const std::stri
     const TokenStore& store = impl_->requests.oauth->store();
     auto loaded_record = store.load(plugin.slug(), connection);
     if (auto* error = std::get_if<std::string>(&loaded_record)) return Status::error(Status::Code::failed, *error);
-    return connection_of(connection, std::get_if<TokenRecord>(&loaded_record), store.path_of(plugin.slug(), connection));
+    return connection_of(connection, std::get_if<TokenRecord>(&loaded_record), store.path_of(plugin.slug(), connection),
+                         impl_->options.config.oauth_client(plugin.slug()));
   } catch (...) {
     return internal_error();
   }
