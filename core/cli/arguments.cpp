@@ -51,6 +51,17 @@ std::string absolute_path(const std::string& value) {
   return ec ? value : path.string();
 }
 
+// The whole text as a number from `low` to `high`: "1e3", "2.5" or "10s" is no number, rather
+// than the digits it starts with.
+std::optional<long long> whole_number_in(const std::optional<std::string>& text, long long low, long long high) {
+  long long number = 0;
+  if (!text) return std::nullopt;
+  const char* end = text->data() + text->size();
+  auto [stop, ec] = std::from_chars(text->data(), end, number);
+  if (ec != std::errc() || stop != end || number < low || number > high) return std::nullopt;
+  return number;
+}
+
 }  // namespace
 
 ParseResult parse_arguments(int argc, char** argv) {
@@ -83,40 +94,37 @@ ParseResult parse_arguments(int argc, char** argv) {
     } else if (arg == "--version") {
       a.version = true;
     } else if (name == "--workers") {
-      auto value = take_value();
-      long long number = 0;
-      if (!value || std::from_chars(value->data(), value->data() + value->size(), number).ec != std::errc() ||
-          number < 4 || number > 1024) {
+      auto number = whole_number_in(take_value(), 4, 1024);
+      if (!number) {
         result.error = "--workers needs a number of threads from 4 to 1024";
         return result;
       }
-      a.workers = number;
+      a.workers = *number;
     } else if (name == "--max-connections") {
-      auto value = take_value();
-      long long number = 0;
-      if (!value || std::from_chars(value->data(), value->data() + value->size(), number).ec != std::errc() ||
-          number < 1 || number > 1000000) {
+      auto number = whole_number_in(take_value(), 1, 1000000);
+      if (!number) {
         result.error = "--max-connections needs a number of connections from 1 to 1000000";
         return result;
       }
-      a.max_connections = number;
-    } else if (name == "--timeout-ms" || name == "--port" || name == "--wait") {
-      auto value = take_value();
-      long long number = 0;
-      if (!value || std::from_chars(value->data(), value->data() + value->size(), number).ec != std::errc() ||
-          number < 0 || number > (name == "--port" ? 65535 : 3600000) || (name != "--port" && number == 0)) {
-        result.error = fmt::format("{} needs a {}", name,
-                                   name == "--port"   ? "port number"
-                                   : name == "--wait" ? "positive number of seconds"
-                                                      : "positive number of milliseconds");
+      a.max_connections = *number;
+    } else if (name == "--port") {
+      auto number = whole_number_in(take_value(), 0, 65535);
+      if (!number) {
+        result.error = "--port needs a port number from 0 to 65535";
         return result;
       }
-      if (name == "--port") {
-        a.port = number;
-      } else if (name == "--wait") {
-        a.wait_seconds = number;
+      a.port = *number;
+    } else if (name == "--timeout-ms" || name == "--wait") {
+      auto number = whole_number_in(take_value(), 1, 3600000);
+      if (!number) {
+        result.error = fmt::format("{} needs a whole number of {} from 1 to 3600000", name,
+                                   name == "--wait" ? "seconds" : "milliseconds");
+        return result;
+      }
+      if (name == "--wait") {
+        a.wait_seconds = *number;
       } else {
-        a.timeout_ms = number;
+        a.timeout_ms = *number;
       }
     } else if (std::string* slot = value_slot(a, name)) {
       auto value = take_value();

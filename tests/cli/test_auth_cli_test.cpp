@@ -197,6 +197,19 @@ TEST_CASE("usage errors exit 2 and an unknown slug exits 3") {
   CHECK(r.exit_code == 3);
 }
 
+TEST_CASE("a numeric option is refused unless all of it is a whole number in range") {
+  for (const std::string& bad : {"1e3", "2.5", "10s", "0", "-1", " 5", "3600001"}) {
+    INFO(bad);
+    ProcessResult r = run_destkit({"test-auth", "example-custom", "--settings", "-", "--timeout-ms", bad}, "{}");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err,
+               Catch::StartsWith("destkit: --timeout-ms needs a whole number of milliseconds from 1 to 3600000"));
+  }
+  ProcessResult wait = run_destkit({"oauth", "login", "example-oauth2", "--wait", "2e5"});
+  CHECK(wait.exit_code == 2);
+  CHECK_THAT(wait.err, Catch::StartsWith("destkit: --wait needs a whole number of seconds from 1 to 3600000"));
+}
+
 TEST_CASE("a mistyped slug gets a did-you-mean, and a rejected file's slug the reason it was rejected") {
   ProcessResult typo = run_destkit({"test-auth", "example-custon", "--settings", "-"}, "{}");
   CHECK(typo.err == "destkit: no plugin with slug \"example-custon\"; did you mean \"example-custom\"?\n");
