@@ -5,11 +5,16 @@
 #include "standard_output.hpp"
 
 #include "plugin/trust.hpp"
+#include "util/printable.hpp"
 #include "util/read_file.hpp"
 
 #include <fmt/format.h>
 
-#include <fstream>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 namespace destkit::cli {
 namespace {
@@ -20,6 +25,30 @@ constexpr std::size_t kMaxPluginFileBytes = 1024 * 1024 * 1024;
 host::FileText read_plugin(const std::string& path) { return host::read_file(path, {.max_bytes = kMaxPluginFileBytes}); }
 
 host::FileText read_key(const std::string& path) { return host::read_file(path, {.max_bytes = host::kMaxSecretFileBytes}); }
+
+// Writes `text` to a new file beside `path`, then renames it over `path`: a symbolic link
+// planted at `path` is replaced, never followed, and no reader sees half a signature.
+std::string write_replacing(const std::string& path, const std::string& text) {
+  std::string temporary = path + ".tmp-XXXXXX";
+  int fd = ::mkstemp(temporary.data());
+  if (fd < 0) return fmt::format("cannot write {} ({})", path, std::strerror(errno));
+  bool written = ::fchmod(fd, 0644) == 0;
+  for (std::size_t done = 0; written && done < text.size();) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    written = n > 0;
+    if (written) done += static_cast<std::size_t>(n);
+  }
+  int error = written ? 0 : errno;
+  if (::close(fd) != 0 && written) {
+    written = false;
+    error = errno;
+  }
+  if (written && ::rename(temporary.c_str(), path.c_str()) == 0) return {};
+  if (written) error = errno;  // the rename failed
+  ::unlink(temporary.c_str());
+  return fmt::format("cannot write {} ({})", path, std::strerror(error));
+}
 
 }  // namespace
 
@@ -37,7 +66,10 @@ int sign_plugin(const Arguments& a) {
     return kExitRejected;
   }
   std::string out = a.positional[0] + std::string(host::kSignatureSuffix);
-  std::ofstream(out, std::ios::binary) << signature << "\n";
+  if (std::string problem = write_replacing(out, signature + "\n"); !problem.empty()) {
+    fmt::print(stderr, "destkit: {}\n", host::printable(problem));
+    return kExitFailure;
+  }
   fmt::print(cli_output(), "Signed {}: {} (SHA-256 {})\n", a.positional[0], out, host::sha256_hex(data.text));
   return kExitOk;
 }

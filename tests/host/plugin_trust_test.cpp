@@ -156,6 +156,20 @@ TEST_CASE("sign and verify, and a host that requires signatures loads only well-
   CHECK(read_file(partner_key).find("PRIVATE KEY") != std::string::npos);
 }
 
+TEST_CASE("sign replaces a symbolic link planted at FILE.sig instead of writing through it") {
+  auto [key, pub] = ed25519_key_pair("planted");
+  fs::path dir = directory_with_probe("planted-link");
+  fs::path plugin = dir / "destkit-test-probe.so";
+  fs::path victim = dir / "victim";
+  std::ofstream(victim) << "keep me";
+  fs::create_symlink(victim, dir / "destkit-test-probe.so.sig");
+  ProcessResult signed_it = run_destkit({"sign", plugin.string(), "--key", key.string()});
+  CHECK(signed_it.exit_code == 0);
+  CHECK(read_file(victim) == "keep me");
+  CHECK_FALSE(fs::is_symlink(dir / "destkit-test-probe.so.sig"));
+  CHECK(run_destkit({"verify", plugin.string(), "--public-key", pub.string()}).exit_code == 0);
+}
+
 namespace {
 
 // Why `plugin` (in its own directory) is refused once it is signed and signatures are required,
