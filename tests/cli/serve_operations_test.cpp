@@ -338,7 +338,8 @@ TEST_CASE("serve does not run a test whose client left while it waited, and refu
   auto args = connect({{"example.com", slow.server.port()}});
   args.insert(args.end(), {"--workers", "4"});  // one test of a destination runs, four wait
   ServeProcess serve(args);
-  std::thread first([&] { CHECK(outcome(serve.post("/v1/destinations/example-basic/test", kBasic)) == "valid"); });
+  std::string first_outcome;  // assigned on its thread, checked on this one once joined
+  std::thread first([&] { first_outcome = outcome(serve.post("/v1/destinations/example-basic/test", kBasic)); });
   REQUIRE(eventually([&] { return slow.holding == 1; }));
   const std::string request = "POST /v1/destinations/example-basic/test HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
                               "application/json\r\nContent-Length: " + std::to_string(kBasic.size()) + "\r\n\r\n" + kBasic;
@@ -357,6 +358,7 @@ TEST_CASE("serve does not run a test whose client left while it waited, and refu
 
   slow.released = true;
   first.join();
+  CHECK(first_outcome == "valid");
   // The four are answered 499 by the workers that take them, one by one; until then they fill
   // the queue, and the next test would be refused as busy.
   REQUIRE(eventually(
