@@ -153,7 +153,7 @@ TEST_CASE("the PKCE challenge follows RFC 7636's example") {
 TEST_CASE("configuration errors name the destination and the key") {
   auto error = [](const std::string& text) { return parse_host_config(text, "host.json").status().message(); };
   CHECK(error(R"({"destinations":{"acme":{"oauth":{"clientSecret":"s","tokenUrl":"https://t"}}}})") ==
-        "host.json: destinations.acme.oauth.clientId: is required");
+        "host.json: destinations.acme.oauth: the required key \"clientId\" is missing");
   CHECK(error(R"({"destinations":{"acme":{"oauth":{"clientId":"c","clientSecret":"s","authorizeUrl":"https://a","tokenUrl":"ftp://t"}}}})") ==
         "host.json: destinations.acme.oauth.tokenUrl: must be an http(s) URL");
   CHECK(error(R"({"destinations":{"acme":{"oauth":{"clientId":"c","clientSecret":{"env":"DESTKIT_NO_SUCH_VAR"},"tokenUrl":"https://t","grant":"client_credentials"}}}})") ==

@@ -1,5 +1,7 @@
 #include "environment.hpp"
 
+#include "util/read_file.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 
@@ -45,8 +47,7 @@ long resident_kib(const std::string& pid) {
 }
 
 std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  return destkit::host::read_file(path, {.max_bytes = std::size_t{1} << 30}).text;  // tests' files are small
 }
 
 const fs::path& scratch_directory() {

@@ -21,17 +21,6 @@ namespace {
 
 namespace json = boost::json;
 
-// A configuration string: present unless optional, and never empty.
-std::string string_member(const json::object& o, const char* key, const std::string& path, bool required) {
-  const json::value* v = o.if_contains(key);
-  if (v == nullptr) {
-    if (required) invalid_at(path + "." + key, "is required");
-    return {};
-  }
-  if (!v->is_string() || v->get_string().empty()) invalid_at(path + "." + key, "must be a non-empty string");
-  return std::string(v->get_string());
-}
-
 // 127.0.0.0/8, ::1 and localhost: traffic to them never leaves the machine.
 bool is_loopback_host(const std::string& host) {
   if (host == "localhost" || host == "[::1]") return true;
@@ -42,7 +31,7 @@ bool is_loopback_host(const std::string& host) {
 // An https URL; http only to a loopback host (a local test server), since the client secret
 // and the tokens travel in these requests.
 std::string url_at(const json::object& o, const char* key, const std::string& path, bool required) {
-  std::string url = string_member(o, key, path, required);
+  std::string url = string_member(o, key, path, required ? Presence::required : Presence::non_empty);
   if (url.empty()) return url;
   if (!url.starts_with("https://") && !url.starts_with("http://")) invalid_at(path + "." + key, "must be an http(s) URL");
   if (url.find(' ') != std::string::npos || !is_url_text(url)) {
@@ -78,12 +67,12 @@ std::string secret_at(const json::object& o, const char* key, const std::string&
     invalid_at(where, "must be a string, {\"env\": \"NAME\"} or {\"file\": \"PATH\"}");
   }
   if (ref.contains("env")) {
-    std::string name = string_member(ref, "env", where, true);
+    std::string name = string_member(ref, "env", where, Presence::required);
     const char* value = std::getenv(name.c_str());
     if (value == nullptr || *value == '\0') invalid_at(where, fmt::format("the environment variable {} is not set", name));
     return value;
   }
-  std::string file = string_member(ref, "file", where, true);
+  std::string file = string_member(ref, "file", where, Presence::required);
   FileText read = read_file(file, {.max_bytes = kMaxSecretFileBytes});
   if (!read.ok()) invalid_at(where, read.error);
   std::string secret = std::move(read.text);
@@ -101,10 +90,10 @@ OAuthClientConfig parse_oauth(const json::value& v, const std::string& path) {
     }
   }
   OAuthClientConfig c;
-  c.client_id = string_member(o, "clientId", path, true);
+  c.client_id = string_member(o, "clientId", path, Presence::required);
   c.client_secret = secret_at(o, "clientSecret", path);
   c.secret_inline = o.if_contains("clientSecret")->is_string();
-  std::string grant = o.contains("grant") ? string_member(o, "grant", path, true) : "authorization_code";
+  std::string grant = o.contains("grant") ? string_member(o, "grant", path, Presence::required) : "authorization_code";
   if (grant == "client_credentials") {
     c.grant = OAuthGrant::client_credentials;
   } else if (grant != "authorization_code") {
@@ -130,11 +119,6 @@ OAuthClientConfig parse_oauth(const json::value& v, const std::string& path) {
     }
   }
   return c;
-}
-
-bool bool_member(const json::object& o, const char* key, const std::string& path) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && bool_at(*v, path + "." + key);
 }
 
 PluginTrust parse_plugins(const json::value& v) {

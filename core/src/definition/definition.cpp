@@ -45,20 +45,6 @@ std::string names_of(const Table& table) {
   return out;
 }
 
-// A string member: "" when absent and not required; when required, present and not empty.
-std::string string_member(const json::object& object, std::string_view key, const std::string& path, bool required) {
-  if (!required && !object.contains(key)) return {};
-  std::string at = path + "." + std::string(key);
-  std::string text = string_at(required_member(object, key, path), at);
-  if (required && text.empty()) invalid_at(at, "must not be empty");
-  return text;
-}
-
-bool bool_member(const json::object& object, std::string_view key, const std::string& path) {
-  const json::value* v = object.if_contains(key);
-  return v != nullptr && bool_at(*v, path + "." + std::string(key));
-}
-
 std::optional<double> number_member(const json::object& object, std::string_view key,
                                     const std::string& path) {
   const json::value* v = object.if_contains(key);
@@ -111,7 +97,7 @@ std::vector<Choice> parse_choices(const json::value& v, const std::string& path)
     if (value == nullptr || value->is_structured() || value->is_null()) {
       invalid_at(item_path, "a choice needs a \"value\" that is a string, number or boolean");
     }
-    std::string label = string_member(object, "label", item_path, false);
+    std::string label = string_member(object, "label", item_path, Presence::optional);
     choices.push_back({json_text(*value), label.empty() ? json_text(*value) : label});
   }
   return choices;
@@ -135,8 +121,8 @@ Field parse_field(std::string key, const json::value& v, const std::string& path
   const auto& object = object_at(v, path);
   Field field;
   field.key = std::move(key);
-  field.label = string_member(object, "label", path, true);
-  field.description = string_member(object, "description", path, false);
+  field.label = string_member(object, "label", path, Presence::required);
+  field.description = string_member(object, "description", path, Presence::optional);
 
   std::string type = string_at(required_member(object, "type", path), path + ".type");
   bool known = false;
@@ -153,12 +139,12 @@ Field parse_field(std::string key, const json::value& v, const std::string& path
   field.secret = field.type == FieldType::password;
   field.required = bool_member(object, "required", path);
   field.multiple = bool_member(object, "multiple", path);
-  field.format = string_member(object, "format", path, false);
+  field.format = string_member(object, "format", path, Presence::optional);
   if (!field.format.empty() && !is_known_format(field.format)) {
     invalid_at(path + ".format", fmt::format("\"{}\" is not a known format (expected one of {})",
                                           field.format, known_formats_text()));
   }
-  field.pattern = string_member(object, "pattern", path, false);
+  field.pattern = string_member(object, "pattern", path, Presence::optional);
   std::optional<FieldPattern> pattern;  // compiled once, for the default and every choice
   if (!field.pattern.empty()) {
     if (!is_string_type(field.type)) {
@@ -213,14 +199,14 @@ void add_basic_fields(std::vector<Field>& fields) {
 Definition parse(const json::value& root) {
   const auto& top = object_at(root, "$");
   Definition d;
-  d.name = string_member(top, "name", "$", true);
-  d.slug = string_member(top, "slug", "$", true);
+  d.name = string_member(top, "name", "$", Presence::required);
+  d.slug = string_member(top, "slug", "$", Presence::required);
   if (!is_slug(d.slug)) {
     invalid_at("$.slug", fmt::format("\"{}\" is not a slug (lower-case letters, digits and dashes, "
                                   "starting with a letter or digit, at most 63)", d.slug));
   }
-  d.version = string_member(top, "version", "$", false);
-  d.description = string_member(top, "description", "$", false);
+  d.version = string_member(top, "version", "$", Presence::optional);
+  d.description = string_member(top, "description", "$", Presence::optional);
 
   const auto& auth_object = object_at(required_member(top, "authentication", "$"), "$.authentication");
   std::string scheme = string_at(required_member(auth_object, "scheme", "$.authentication"), "$.authentication.scheme");

@@ -26,13 +26,6 @@ bool stands_alone(std::string_view text, std::size_t at, std::size_t size) {
   return (at == 0 || !is_word_char(text[at - 1])) && (at + size == text.size() || !is_word_char(text[at + size]));
 }
 
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // The value of `count` hex digits at `at`, or -1.
 long hex_value(std::string_view s, std::size_t at, std::size_t count) {
   if (at + count > s.size()) return -1;

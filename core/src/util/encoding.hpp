@@ -20,6 +20,14 @@ std::string base64url_encode(std::string_view bytes);
 enum class HexCase { lower, upper };
 std::string hex_encode(std::string_view bytes, HexCase letters = HexCase::lower);
 
+// The value of one hex digit (either case), or -1.
+inline int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 // Everything but RFC 3986's unreserved characters, as %XX (upper-case hex).
 std::string percent_encode(std::string_view text);
 

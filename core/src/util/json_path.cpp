@@ -58,4 +58,18 @@ std::optional<UnknownKey> first_unknown_key(const json::object& object, std::ini
   return std::nullopt;
 }
 
+std::string string_member(const json::object& object, std::string_view key, const std::string& path,
+                          Presence presence) {
+  if (presence != Presence::required && !object.contains(key)) return {};
+  std::string at = member_path(path, key);
+  std::string text = string_at(required_member(object, key, path), at);
+  if (presence != Presence::optional && text.empty()) invalid_at(at, "must not be empty");
+  return text;
+}
+
+bool bool_member(const json::object& object, std::string_view key, const std::string& path) {
+  const json::value* v = object.if_contains(key);
+  return v != nullptr && bool_at(*v, member_path(path, key));
+}
+
 }  // namespace destkit::host

@@ -42,6 +42,16 @@ bool bool_at(const boost::json::value& value, const std::string& path);  // "mus
 const boost::json::value& required_member(const boost::json::object& object, std::string_view key,
                                           const std::string& path);
 
+// How a string member may be given: absent or empty (optional), absent but not empty
+// (non_empty), or present and not empty (required).
+enum class Presence { optional, non_empty, required };
+
+// object[key] as a string; "" when absent and not required.
+std::string string_member(const boost::json::object& object, std::string_view key, const std::string& path,
+                          Presence presence);
+// object[key] as true or false; false when absent.
+bool bool_member(const boost::json::object& object, std::string_view key, const std::string& path);
+
 // A key a format does not know, and the known key it most resembles, if one is close.
 struct UnknownKey {
   std::string key{};

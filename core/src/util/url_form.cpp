@@ -1,16 +1,8 @@
 #include "util/url_form.hpp"
 
+#include "util/encoding.hpp"
+
 namespace destkit::host {
-namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::string form_decode(std::string_view text) {
   std::string out;
