@@ -4,9 +4,10 @@
 #include "host_setup.hpp"
 #include "standard_output.hpp"
 
-#include "plugin/trust.hpp"
+#include "plugin/signatures.hpp"
 #include "util/printable.hpp"
 #include "util/read_file.hpp"
+#include "util/sha256.hpp"
 
 #include <fmt/format.h>
 

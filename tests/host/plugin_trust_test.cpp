@@ -4,7 +4,8 @@
 #include "environment.hpp"
 
 #include <destkit/host/config.hpp>
-#include "plugin/trust.hpp"
+#include "plugin/signatures.hpp"
+#include "util/sha256.hpp"
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>

@@ -8,7 +8,8 @@
 #include "environment.hpp"
 
 #include "plugin/loader.hpp"
-#include "plugin/trust.hpp"
+#include "plugin/signatures.hpp"
+#include "util/sha256.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,5 +1,5 @@
 #include <destkit/host/config.hpp>
-#include "plugin/trust.hpp"
+#include "plugin/signatures.hpp"
 
 #include "http/client.hpp"
 #include "http/request_options.hpp"

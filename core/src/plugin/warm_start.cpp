@@ -2,6 +2,7 @@
 
 #include "definition/parse.hpp"
 #include "plugin/plugin_file.hpp"
+#include "plugin/signatures.hpp"
 #include "util/sha256.hpp"
 
 #include <fmt/format.h>
@@ -47,7 +48,7 @@ using Match = std::variant<Stale, bool, Rejection>;
 
 Match match_signature(const fs::path& file, const CacheEntry& entry) {
   if (!entry.signature_checked) return true;
-  FileContents signature = read_regular_file(signature_path_of(file), kMaxSignatureSize);
+  FileContents signature = read_regular_file(signature_path_of(file), kMaxSignatureFileBytes);
   std::optional<std::string> now;
   if (signature.bytes) {
     now = std::move(signature.bytes);

@@ -1,4 +1,4 @@
-#include "plugin/trust.hpp"
+#include "plugin/signatures.hpp"
 
 #include "util/encoding.hpp"
 
@@ -35,7 +35,6 @@ Key read_key(const std::string& pem, bool is_private) {
 
 }  // namespace
 
-
 std::string sign_ed25519(std::string_view data, const std::string& private_key_pem) {
   Key key = read_key(private_key_pem, true);
   if (!key) throw std::runtime_error("the key is not an Ed25519 private key in PEM form");
@@ -43,7 +42,8 @@ std::string sign_ed25519(std::string_view data, const std::string& private_key_p
   unsigned char signature[64];
   std::size_t length = sizeof signature;
   if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), signature, &length, reinterpret_cast<const unsigned char*>(data.data()), data.size()) != 1) {
+      EVP_DigestSign(ctx.get(), signature, &length, reinterpret_cast<const unsigned char*>(data.data()), data.size()) !=
+          1) {
     throw std::runtime_error("signing failed");
   }
   return base64_encode(std::string_view(reinterpret_cast<const char*>(signature), length));
