@@ -1,5 +1,6 @@
 #include "plugin/metadata_cache.hpp"
 
+#include "plugin/file_permissions.hpp"
 #include "plugin/plugin_file.hpp"
 #include "util/json_input.hpp"
 #include "util/private_files.hpp"

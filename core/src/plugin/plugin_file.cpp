@@ -1,5 +1,6 @@
 #include "plugin/plugin_file.hpp"
 
+#include "plugin/file_permissions.hpp"
 #include "util/read_file.hpp"
 
 #include <fmt/format.h>
@@ -42,21 +43,6 @@ struct Descriptor {
     if (fd >= 0) ::close(fd);
   }
 };
-
-// ssh's StrictModes for one file or directory: root's or the user's, and writable by no other
-// user (group write only for root's group or the user's own).
-std::string permission_problem(const struct stat& st, const std::string& what) {
-  if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
-    return fmt::format("{} belongs to user {}, neither root nor the user running destkit", what, st.st_uid);
-  }
-  if ((st.st_mode & S_IWOTH) && !(S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX))) {
-    return fmt::format("{} can be written by any user (mode {:04o})", what, st.st_mode & 07777);
-  }
-  if ((st.st_mode & S_IWGRP) && st.st_gid != ::getegid() && st.st_gid != 0) {
-    return fmt::format("{} can be written by group {} (mode {:04o})", what, st.st_gid, st.st_mode & 07777);
-  }
-  return {};
-}
 
 }  // namespace
 
@@ -103,72 +89,6 @@ std::variant<PluginFile, std::string> read_plugin_file(const fs::path& path, boo
     if (!refusal.empty()) return refusal;
   }
   return PluginFile{std::move(real), std::move(*contents.bytes), contents.st};
-}
-
-std::string path_permission_problem(const fs::path& real_path, const struct stat& file) {
-  if (std::string problem = permission_problem(file, "the file"); !problem.empty()) return problem;
-  return directories_permission_problem(real_path.parent_path());
-}
-
-std::string directories_permission_problem(const fs::path& real_directory) {
-  fs::path directory = real_directory;
-  for (bool own = true;; own = false) {
-    struct stat st {};
-    std::string what = fmt::format("{} {}", own ? "its directory" : "the directory", directory.string());
-    if (::stat(directory.c_str(), &st) != 0) return fmt::format("{} cannot be examined ({})", what, std::strerror(errno));
-    if (std::string problem = permission_problem(st, own ? what : what + " above it"); !problem.empty()) return problem;
-    if (directory == directory.root_path() || !directory.has_relative_path()) return {};
-    directory = directory.parent_path();
-  }
-}
-
-std::string permission_refusal(const fs::path& path, const fs::path& real, const struct stat& st) {
-  return permission_refusal(path, real, path_permission_problem(real, st));
-}
-
-std::string permission_refusal(const fs::path& path, const fs::path& real, const std::string& problem) {
-  if (problem.empty()) return problem;
-  std::string resolved = real == fs::absolute(path).lexically_normal() ? "" : fmt::format("resolves to {}; ", real.string());
-  return resolved + problem + "; refused (--insecure-plugin-permissions loads it anyway)";
-}
-
-std::string file_permission_problem(const struct stat& st) { return permission_problem(st, "the file"); }
-
-const fs::path& DirectoryMemo::real(const fs::path& directory) {
-  auto found = real_.find(directory);
-  if (found != real_.end()) return found->second;
-  std::error_code ec;
-  fs::path resolved = fs::canonical(directory, ec);
-  return real_.emplace(directory, ec ? fs::path() : resolved).first->second;
-}
-
-const std::string& DirectoryMemo::problem(const fs::path& real_directory) {
-  auto found = problem_.find(real_directory);
-  if (found != problem_.end()) return found->second;
-  return problem_.emplace(real_directory, directories_permission_problem(real_directory)).first->second;
-}
-
-fs::path DirectoryMemo::real_file(const fs::path& file, struct stat& st, std::error_code& ec) {
-  auto failed = [&] {
-    ec.assign(errno, std::generic_category());
-    return fs::path();
-  };
-  if (::lstat(file.c_str(), &st) != 0) return failed();
-  const fs::path& directory = real(file.has_parent_path() ? file.parent_path() : fs::path("."));
-  if (S_ISLNK(st.st_mode) || directory.empty() || file.filename() == "." || file.filename() == "..") {
-    fs::path resolved = fs::canonical(file, ec);
-    if (ec) return {};
-    if (::lstat(resolved.c_str(), &st) != 0) return failed();
-    return resolved;
-  }
-  ec.clear();
-  return directory / file.filename();
-}
-
-std::string DirectoryMemo::permission_refusal(const fs::path& path, const fs::path& real_path, const struct stat& st) {
-  std::string problem = file_permission_problem(st);
-  if (problem.empty()) problem = this->problem(real_path.parent_path());
-  return host::permission_refusal(path, real_path, problem);
 }
 
 }  // namespace destkit::host

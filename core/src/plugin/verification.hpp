@@ -26,7 +26,7 @@
 
 namespace destkit::host {
 
-class DirectoryMemo;  // plugin/plugin_file.hpp
+class DirectoryMemo;  // plugin/file_permissions.hpp
 
 // What loading a library learned about its file besides the verdict, for the metadata cache.
 struct LoadFacts {

@@ -19,9 +19,9 @@
 // system would not load the library).
 #pragma once
 
+#include "plugin/file_permissions.hpp"
 #include "plugin/loader.hpp"
 #include "plugin/metadata_cache.hpp"
-#include "plugin/plugin_file.hpp"
 
 #include <destkit/host/config.hpp>
 #include <destkit/host/log.hpp>

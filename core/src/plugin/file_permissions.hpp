@@ -1,0 +1,58 @@
+// plugin/file_permissions — ssh's StrictModes for plugin files: the file and every directory
+// from its own up to "/" belong to root or to the user running the host, and others can write
+// to them only through root's group or the user's own group, or in a sticky directory such as
+// /tmp. Anyone who can write to one of them can replace the plugin.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <system_error>
+
+namespace destkit::host {
+
+// StrictModes for the file at `real_path` (no link left in it) whose status is `st`, then for
+// each directory from its own up to "/": anyone who can write to one of them can replace the
+// file. The problem ("its directory /x can be written by any user (mode 0777)"), or empty.
+std::string path_permission_problem(const std::filesystem::path& real_path, const struct stat& st);
+
+// The two halves of path_permission_problem: the file's own status, and the directories from
+// `real_directory` (the file's own, with no link left in its path) up to "/".
+std::string file_permission_problem(const struct stat& st);
+std::string directories_permission_problem(const std::filesystem::path& real_directory);
+
+// The permission checks of read_plugin_file alone, for the file at `real_path` (no link left
+// in it) whose status is `st`, named `path` by the caller: the refusal read_plugin_file would
+// give, or empty.
+std::string permission_refusal(const std::filesystem::path& path, const std::filesystem::path& real_path,
+                               const struct stat& st);
+// The refusal read_plugin_file words around a `problem` of path_permission_problem; empty when
+// there is none.
+std::string permission_refusal(const std::filesystem::path& path, const std::filesystem::path& real_path,
+                               const std::string& problem);
+
+// What one pass over the search path learned about directories: each is resolved, and its
+// permissions and those of the directories above it checked, once per pass rather than once
+// for each file in it.
+class DirectoryMemo {
+ public:
+  // `directory` with every symbolic link resolved; empty when it cannot be resolved.
+  const std::filesystem::path& real(const std::filesystem::path& directory);
+  // directories_permission_problem of a resolved directory.
+  const std::string& problem(const std::filesystem::path& real_directory);
+  // fs::canonical(file), resolving only the file itself when its directory is known; `st` gets
+  // the status of the file that path names (not followed, as read_regular_file reads it).
+  std::filesystem::path real_file(const std::filesystem::path& file, struct stat& st, std::error_code& ec);
+  // permission_refusal (below) of the file at `real_path` whose status is `st`, its
+  // directories checked once per pass.
+  std::string permission_refusal(const std::filesystem::path& path, const std::filesystem::path& real_path,
+                                 const struct stat& st);
+
+ private:
+  std::map<std::filesystem::path, std::filesystem::path> real_{};
+  std::map<std::filesystem::path, std::string> problem_{};
+};
+
+}  // namespace destkit::host
