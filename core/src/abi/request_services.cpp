@@ -4,7 +4,6 @@
 #include "abi/services.hpp"
 
 #include "abi/sent_credentials.hpp"
-#include "oauth/protocol.hpp"
 #include "util/json_input.hpp"
 #include "util/printable.hpp"
 
@@ -251,33 +250,6 @@ dk_status response_header(dk_call* handle, const dk_response* response, dk_str n
     const std::string* value = r.header(name_of(call, name, "header name"));
     if (value == nullptr) return DK_ERR_NOT_FOUND;
     *out = dk_str{value->data(), value->size()};
-    return DK_OK;
-  });
-}
-
-// ---- ABI 1.1 ----
-
-dk_status set_tokens(dk_call* handle, dk_str access_token, dk_str refresh_token, int64_t expires_in_seconds) noexcept {
-  return guarded([&] {
-    dk_call* call = resolve(handle);
-    if (call == nullptr) return DK_ERR_INVALID_ARGUMENT;
-    if (call->client == nullptr) return fail(call, DK_ERR_INVALID_ARGUMENT, "set_tokens is for on_refresh_access_token");
-    if (access_token.size == 0) return fail(call, DK_ERR_INVALID_ARGUMENT, "the access token is empty");
-    // The record must be readable again and its tokens usable in a header: one the host could
-    // not read back would sign the user out for good.
-    for (auto [token, named] : {std::pair{access_token, "the access token"}, {refresh_token, "the refresh token"}}) {
-      if (std::string problem = token_text_problem(view(token), kMaxTokenBytes); !problem.empty()) {
-        return fail(call, DK_ERR_INVALID_ARGUMENT, fmt::format("{} {}", named, problem));
-      }
-    }
-    TokenRecord record;
-    record.access_token = std::string(view(access_token));
-    record.refresh_token = std::string(view(refresh_token));
-    record.obtained_at = std::chrono::system_clock::now();
-    record.expires_at = expiry_after(record.obtained_at, static_cast<double>(expires_in_seconds));
-    call->redactor.add(record.access_token);
-    call->redactor.add(record.refresh_token);
-    call->new_tokens = std::move(record);
     return DK_OK;
   });
 }

@@ -1,6 +1,6 @@
-// services — what the dk_host_api services share: handle resolution, error reporting, and
-// the services themselves. services.cpp holds diagnostics, the call's inputs, request options
-// and the table; request_services.cpp holds requests and responses.
+// services — the dk_host_api services, a file for each group (diagnostics, inputs, tokens,
+// request options, requests and responses), what they share (service_support.cpp), and the
+// table that gathers them (services.cpp).
 #pragma once
 
 #include "abi/call.hpp"
@@ -79,6 +79,32 @@ dk_status guarded(Body&& body) noexcept {
   }
 }
 
+// diagnostic_services.cpp
+void log(dk_call* handle, int32_t level, dk_str message) noexcept;
+dk_status set_error(dk_call* handle, dk_str message) noexcept;
+dk_status set_invalid_setting(dk_call* handle, dk_str field, dk_str why) noexcept;
+dk_status last_error(dk_call* handle, dk_str* out) noexcept;
+
+// input_services.cpp
+dk_status get_setting(dk_call* handle, dk_str key, dk_value* out) noexcept;
+dk_status get_settings_json(dk_call* handle, dk_str* out) noexcept;
+
+// token_services.cpp
+dk_status get_auth(dk_call* handle, dk_str name, dk_str* out) noexcept;
+dk_status set_tokens(dk_call* handle, dk_str access_token, dk_str refresh_token, int64_t expires_in_seconds) noexcept;
+
+// option_services.cpp
+dk_status options_set_prefix_url(dk_request_options* handle, dk_str url) noexcept;
+dk_status options_set_header(dk_request_options* handle, dk_str name, dk_str value) noexcept;
+dk_status options_set_basic_auth(dk_request_options* handle, dk_str username, dk_str password) noexcept;
+dk_status options_add_search_param(dk_request_options* handle, dk_str name, dk_str value) noexcept;
+dk_status options_set_timeout_ms(dk_request_options* handle, int64_t timeout_ms) noexcept;
+dk_status options_set_response_type(dk_request_options* handle, int32_t type) noexcept;
+dk_status options_set_throw_http_errors(dk_request_options* handle, int32_t enabled) noexcept;
+dk_status options_set_method(dk_request_options* handle, dk_str method) noexcept;
+dk_status options_set_body(dk_request_options* handle, dk_str body) noexcept;
+dk_status options_set_json(dk_request_options* handle, dk_str text) noexcept;
+
 // request_services.cpp
 dk_status request_options_new(dk_call* handle, dk_request_options** out) noexcept;
 dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options, dk_response** out) noexcept;
@@ -86,7 +112,6 @@ dk_status response_status(dk_call* handle, const dk_response* response, int32_t*
 dk_status response_reason(dk_call* handle, const dk_response* response, dk_str* out) noexcept;
 dk_status response_body(dk_call* handle, const dk_response* response, dk_str* out) noexcept;
 dk_status response_header(dk_call* handle, const dk_response* response, dk_str name, dk_str* out) noexcept;
-dk_status set_tokens(dk_call* handle, dk_str access_token, dk_str refresh_token, int64_t expires_in_seconds) noexcept;
 dk_status response_json_value(dk_call* handle, const dk_response* response, dk_str pointer, dk_value* out) noexcept;
 
 }  // namespace destkit::host::services
