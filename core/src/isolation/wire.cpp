@@ -182,4 +182,13 @@ std::optional<Reader> receive(int fd, std::optional<std::chrono::milliseconds> t
   return Reader(std::move(frame));
 }
 
+std::string_view hook_name(Hook hook) {
+  switch (hook) {
+    case Hook::extend_request: return "extendRequest";
+    case Hook::test_request: return "testRequest";
+    case Hook::refresh_access_token: return "refreshAccessToken";
+  }
+  return "a hook";
+}
+
 }  // namespace destkit::isolation

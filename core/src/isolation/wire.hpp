@@ -37,6 +37,8 @@ enum class Kind : std::int64_t {
 
 // Hooks a host message may ask for.
 enum class Hook : std::int64_t { extend_request = 1, test_request = 2, refresh_access_token = 3 };
+// "extendRequest", "testRequest", "refreshAccessToken", as messages name them.
+std::string_view hook_name(Hook hook);
 
 // The largest frame either side accepts: a JSON body (64 MiB at most) with room for the rest.
 inline constexpr std::uint32_t kMaxFrameBytes = (64u << 20) + 4096;
