@@ -5,6 +5,7 @@
 #include "oauth_server.hpp"
 
 #include <destkit/host/host.hpp>
+#include "oauth/login.hpp"
 #include "oauth/protocol.hpp"
 #include "oauth/tokens.hpp"
 #include "util/encoding.hpp"

@@ -1,6 +1,7 @@
 #include <destkit/host/host.hpp>
 
 #include "auth/credential_test.hpp"
+#include "oauth/login.hpp"
 #include "oauth/protocol.hpp"
 #include "oauth/token_store.hpp"
 #include "oauth/tokens.hpp"

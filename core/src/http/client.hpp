@@ -1,4 +1,4 @@
-// destkit/host/http_client.hpp — the one HTTP stack of the host (libcurl).
+// http/client — the one HTTP stack of the host (libcurl).
 //
 // Plugins never link their own: the host owns TLS, timeouts, redirects, size caps, and makes
 // sure credentials never follow a redirect to another origin.

@@ -1,4 +1,4 @@
-// destkit/host/request_options.hpp — request options and the rule that merges them.
+// http/request_options — request options and the rule that merges them.
 //
 // Three layers, later wins: host defaults, then the destination's extendRequest, then the
 // options of the call. Headers merge case-insensitively; username/password become a Basic

@@ -1,4 +1,4 @@
-// destkit/host/oauth.hpp — the OAuth 2.0 protocol as the host speaks it: the authorization
+// oauth/protocol — the OAuth 2.0 protocol as the host speaks it: the authorization
 // request with PKCE (RFC 7636), and the token endpoint's grants (authorization_code,
 // refresh_token, client_credentials).
 #pragma once

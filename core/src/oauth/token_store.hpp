@@ -1,4 +1,4 @@
-// destkit/host/token_store.hpp — OAuth tokens kept between runs, one record per destination
+// oauth/token_store — OAuth tokens kept between runs, one record per destination
 // and connection name.
 //
 // Records live in $XDG_STATE_HOME/destkit/tokens (default ~/.local/state/destkit/tokens), in

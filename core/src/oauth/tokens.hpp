@@ -1,5 +1,5 @@
-// oauth/tokens — the token lifecycle of OAuth destinations: sign in, use,
-// refresh, forget.
+// oauth/tokens — the token lifecycle of OAuth destinations once signed in (oauth/login.hpp):
+// use, refresh, fetch with client_credentials.
 //
 // Tokens come from the token store (authorization_code, after `destkit oauth login`) or from
 // the token endpoint itself (client_credentials). A token known to be expired is refreshed
@@ -66,18 +66,5 @@ class OAuthTokens {
   std::mutex locks_mutex_;
   std::map<std::string, std::unique_ptr<std::mutex>> locks_;
 };
-
-// The authorization-code flow with PKCE for a person at a terminal: listens on 127.0.0.1,
-// shows the authorization URL, checks `state` on the way back, exchanges the code and stores
-// the tokens.
-TokenResult oauth_login(const std::string& slug, const OAuthClientConfig& client, const TokenStore& store,
-                        const HttpClientConfig& http, const LoginOptions& options);
-
-// The way back of an authorization-code sign-in, its `params` as the redirect's query holds
-// them: refuses an `error` answer, exchanges the code with the request's PKCE verifier and
-// stores the tokens for slug/connection.
-TokenResult finish_authorization(const std::string& slug, const std::string& connection, const OAuthClientConfig& client,
-                                 const TokenStore& store, const HttpClientConfig& http,
-                                 const AuthorizationRequest& request, std::map<std::string, std::string> params);
 
 }  // namespace destkit::host

@@ -1,4 +1,4 @@
-// destkit/host/discovery.hpp — where the host looks for plugins and which files it tries.
+// plugin/discovery — where the host looks for plugins and which files it tries.
 //
 // Directories are searched in this order: those given explicitly (--plugin-path), those in
 // DESTKIT_PLUGIN_PATH (colon-separated), then the installed plugin directory. In each, the

@@ -1,4 +1,4 @@
-// destkit/host/json_input.hpp — parsing JSON that comes from outside the host.
+// util/json_input — parsing JSON that comes from outside the host.
 //
 // Definitions come from partner binaries and settings from users, so both are parsed with
 // limits and stricter rules than Boost.JSON's defaults: duplicate keys are an error (instead of
