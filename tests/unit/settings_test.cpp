@@ -164,6 +164,15 @@ TEST_CASE("\"oauth\" holds only token keys, and is an unknown setting of a desti
   CHECK(custom.auth.access_token.empty());
 }
 
+TEST_CASE("an OAuth token given in the settings that no header could carry is a settings problem") {
+  ValidatedSettings v =
+      validate_settings(managed(), boost::json::parse(R"({"apiKey":"k","oauth":{"access_token":"SET\r\nTOKEN"}})"));
+  CHECK(problem_for(v, "oauth.access_token") ==
+        "The OAuth access_token holds a character that is not printable ASCII (a line break, a NUL, a byte past "
+        "0x7e).");
+  CHECK(v.auth.access_token.empty());
+}
+
 TEST_CASE("an OAuth destination cannot declare a field named \"oauth\", which carries its tokens") {
   auto parsed = parse_definition(R"({"name": "M", "slug": "m", "authentication": {"scheme": "oauth2", "fields": {
       "oauth": {"label": "OAuth thing", "type": "string"}}}})");

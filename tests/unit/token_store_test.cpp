@@ -5,8 +5,9 @@
 
 #include "oauth/token_store.hpp"
 
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
 
 #include <fcntl.h>
 #include <future>
@@ -48,13 +49,24 @@ std::string refusal(const TokenStore& store) {
   return std::get<std::string>(loaded);
 }
 
-// Another user to give files to: root can chown; anyone else cannot, and skips.
+// Another user to give files to (only root can).
 uid_t another_user() {
   const passwd* nobody = ::getpwnam("nobody");
   return nobody != nullptr ? nobody->pw_uid : 65534;
 }
 
 }  // namespace
+
+TEST_CASE("a record whose token no header could carry is damaged, not signed in") {
+  for (std::string token :
+       {std::string("ACCESS\r\nX-Evil: 1"), std::string("nul\0byte", 8), std::string("caf\xc3\xa9")}) {
+    TokenStore store = signed_in_store();
+    fs::path path = store.path_of(kSlug, "default");
+    std::ofstream(path, std::ios::trunc) << boost::json::serialize(boost::json::object{{"access_token", token}});
+    CHECK(refusal(store) == "the token record " + path.string() + " is damaged; run destkit oauth login " +
+                                std::string(kSlug) + " again");
+  }
+}
 
 TEST_CASE("a symbolic link in place of a token record is refused, not followed") {
   TokenStore store = signed_in_store();

@@ -1,5 +1,7 @@
 #include "definition/settings.hpp"
 
+#include "oauth/token_store.hpp"
+
 #include "definition/field_value.hpp"
 #include "util/spelling.hpp"
 
@@ -42,6 +44,9 @@ void read_oauth(const json::value& v, ValidatedSettings& out) {
     } else if (!token.is_string()) {
       out.problems.push_back({fmt::format("{}.{}", key, std::string_view(name)),
                               fmt::format("The OAuth {} must be a string.", std::string_view(name))});
+    } else if (std::string problem = token_text_problem(token.get_string(), kMaxTokenBytes); !problem.empty()) {
+      out.problems.push_back({fmt::format("{}.{}", key, std::string_view(name)),
+                              fmt::format("The OAuth {} {}.", std::string_view(name), problem)});
     } else {
       *target = std::string(token.get_string());
     }

@@ -92,16 +92,6 @@ TokenResult token_request(const OAuthClientConfig& client, std::vector<std::pair
 
 }  // namespace
 
-std::string token_text_problem(std::string_view value, std::size_t max_bytes) {
-  if (value.size() > max_bytes) {
-    return fmt::format("is {} bytes long; destkit keeps at most {}", value.size(), max_bytes);
-  }
-  if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 || c > 0x7e; })) {
-    return "holds a character that is not printable ASCII (a line break, a NUL, a byte past 0x7e)";
-  }
-  return {};
-}
-
 TokenResult read_token_response(const HttpResponse& response, const OAuthClientConfig& client, const std::string& host,
                                 const Redactor& redactor) {
   ParsedJson parsed = parse_json_input(response.body);

@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -17,6 +19,17 @@
 #include <thread>
 
 namespace destkit::host {
+
+std::string token_text_problem(std::string_view value, std::size_t max_bytes) {
+  if (value.size() > max_bytes) {
+    return fmt::format("is {} bytes long; destkit keeps at most {}", value.size(), max_bytes);
+  }
+  if (std::any_of(value.begin(), value.end(), [](unsigned char c) { return c < 0x20 || c > 0x7e; })) {
+    return "holds a character that is not printable ASCII (a line break, a NUL, a byte past 0x7e)";
+  }
+  return {};
+}
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -57,7 +70,11 @@ std::optional<TokenRecord> from_json(const json::value& v) {
   r.access_token = text("access_token");
   r.refresh_token = text("refresh_token");
   r.token_type = text("token_type");
-  if (r.access_token.empty()) return std::nullopt;
+  // A record another tool wrote may hold what no header can carry: damaged, as unreadable.
+  if (r.access_token.empty() || !token_text_problem(r.access_token, kMaxTokenBytes).empty() ||
+      !token_text_problem(r.refresh_token, kMaxTokenBytes).empty()) {
+    return std::nullopt;
+  }
   if (const json::value* scopes = o.if_contains("scopes"); scopes != nullptr && scopes->is_array()) {
     for (const auto& s : scopes->get_array()) {
       if (s.is_string()) r.scopes.emplace_back(s.get_string());

@@ -23,6 +23,15 @@
 
 namespace destkit::host {
 
+// Tokens longer than this are refused: a record holds two, and the store reads records of at
+// most 256 KiB.
+inline constexpr std::size_t kMaxTokenBytes = 64 * 1024;
+
+// Why a token (or token_type, scope) cannot be stored and used, as a phrase completing "it ...":
+// longer than `max_bytes`, or holding a character that is not printable ASCII (RFC 6749
+// appendix A), which no header could carry. Empty when it can.
+std::string token_text_problem(std::string_view value, std::size_t max_bytes);
+
 struct TokenRecord {
   std::string access_token{};
   std::string refresh_token{};
