@@ -12,6 +12,11 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <mutex>
 #include <sys/stat.h>
@@ -221,6 +226,36 @@ TEST_CASE("sign-in answers a callback with a forged state with an error page and
   REQUIRE(result.ok());
   CHECK(world.server.token_requests("authorization_code") == 1);
   CHECK(world.test_auth(*host).outcome == AuthOutcome::valid);
+}
+
+TEST_CASE("idle connections to the sign-in listener do not keep the way back waiting") {
+  OAuthWorld world;
+  auto host = world.host();
+  std::thread browser;
+  std::string browser_problem = "the authorization URL was never shown";
+  std::vector<int> idle;  // connected, never sending a request: each was once read for 5 s in turn
+  LoginOptions options;
+  options.show_url = [&](const std::string& url) {
+    const std::string marker = "127.0.0.1%3A";
+    auto at = url.find(marker);
+    REQUIRE(at != std::string::npos);
+    sockaddr_in listener{.sin_family = AF_INET,
+                         .sin_port = htons(static_cast<std::uint16_t>(std::stoi(url.substr(at + marker.size()))))};
+    listener.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (int i = 0; i < 8; ++i) {
+      int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&listener), sizeof listener) == 0);
+      idle.push_back(fd);
+    }
+    browser = std::thread([&world, &browser_problem, url] { browser_problem = world.follow(url); });
+  };
+  options.timeout = std::chrono::seconds(20);  // less than 8 × 5 s
+  auto result = host->oauth_login(*host->find(kManaged), options);
+  if (browser.joinable()) browser.join();
+  for (int fd : idle) ::close(fd);
+  CHECK(browser_problem == "");
+  REQUIRE(result.ok());
+  CHECK(result->signed_in);
 }
 
 TEST_CASE("oauth login, status, test-auth and logout from the CLI; no token is ever printed") {

@@ -19,7 +19,8 @@ class RedirectListener {
   // http://127.0.0.1:PORT/callback
   std::string redirect_uri() const;
 
-  // Waits for GET /callback?...&state=`state` and returns its query parameters. Other paths
+  // Waits for GET /callback?...&state=`state` and returns its query parameters. Connections are
+  // read side by side, each given 5 s to send its request (at most 32 wait at once). Other paths
   // get 404, and a callback without that state (forged, or from an older sign-in) gets an
   // error page; the wait goes on after either. Nothing when `timeout` passes first.
   std::optional<std::map<std::string, std::string>> wait(const std::string& state, std::chrono::seconds timeout);
