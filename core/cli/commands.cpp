@@ -193,7 +193,9 @@ a README, and a test that runs destkit check on the built plugin and its testReq
 against a local API. It configures, builds and passes its test with no edits.
 With --lang json: a declarative destination, destkit-NAME.json, with a README and the
 same testRequest script, and nothing to build.
-Refuses to write into a directory that already exists.
+Refuses to write into a directory that already exists. NAME is the slug, of 1 to 63
+lower-case letters, digits and dashes, starting with a letter (a loaded plugin's slug may
+also start with a digit; init's names also become C identifiers).
 )";
 
 constexpr std::string_view kOAuthHelp = R"(Usage: destkit oauth login|status|logout SLUG [--connection NAME] [OPTIONS]

@@ -115,8 +115,11 @@ int init_project(const Arguments& a) {
   if (a.positional.size() != 1) return usage_error("init needs exactly one NAME", "init");
   const std::string& name = a.positional[0];
   if (!is_project_slug(name)) {
-    return usage_error(fmt::format("\"{}\" cannot be a destination slug: use lower-case letters, digits "
-                                   "and dashes, starting with a letter", name), "init");
+    return usage_error(fmt::format("\"{}\" cannot name a project: use 1 to 63 lower-case letters, digits and "
+                                   "dashes, starting with a letter and not ending with a dash (the name also "
+                                   "becomes a C identifier, so init is stricter than a slug)",
+                                   name),
+                       "init");
   }
   const std::string scheme = a.scheme.empty() ? "custom" : a.scheme;
   if (scheme != "basic" && scheme != "custom" && scheme != "oauth2" && scheme != "oauth-managed") {

@@ -261,5 +261,10 @@ TEST_CASE("init writes a project and never overwrites an existing directory") {
   CHECK(std::filesystem::file_size(dir / "src/acme.cpp") == 0);
 
   CHECK(run_destkit({"init", "Not_A_Slug"}).exit_code == 2);
+  for (const std::string& name : {std::string("3dee"), std::string(64, 'a')}) {
+    ProcessResult refused = run_destkit({"init", name});
+    CHECK(refused.exit_code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("cannot name a project: use 1 to 63 lower-case letters"));
+  }
   CHECK(run_destkit({"init", "acme", "--scheme", "kerberos"}).exit_code == 2);
 }

@@ -10,8 +10,10 @@
 // constructor and extend_request throw (std::runtime_error, saying why). Link the CMake target
 // destkit::testing, or use `pkg-config --cflags --libs destkit-testing`.
 //
-// Limits: a URL whose host is an IP address other than 127.0.0.1 fails its TLS handshake
-// (the local API cannot present a certificate for it); each request is answered at once,
+// Limits: the local API speaks HTTPS only, so a destination whose URLs are http:// gets
+// "did not send a valid HTTP answer" (test such a plugin against a server of your own with
+// `destkit test-auth --connect-to`); a URL whose host is an IP address other than 127.0.0.1
+// fails its TLS handshake (the local API cannot present a certificate for it); each request is answered at once,
 // with no delay; the plugin's OAuth tokens come only from the settings ({"oauth":
 // {"access_token": "..."}}), never from a token store.
 #pragma once
