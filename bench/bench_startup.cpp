@@ -13,10 +13,13 @@
 
 #include "timing.hpp"
 
-#include <openssl/evp.h>
+#include "util/read_file.hpp"
+#include "util/sha256.hpp"
 
 #include <boost/json.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -24,10 +27,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
-#include <sys/resource.h>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -42,34 +42,16 @@ using destkit::host::Isolation;
 
 const std::string kSlug = "bench-c-000000";
 
-std::string read_bytes(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
-
 // FILES copies of the bench C plugin, each with a slug of its own.
 void make_plugins(const fs::path& directory, int files) {
-  std::string bytes = read_bytes(fs::path(DESTKIT_BENCH_PLUGIN_DIR) / "destkit-bench-c.so");
+  std::string bytes = destkit::host::read_file(fs::path(DESTKIT_BENCH_PLUGIN_DIR) / "destkit-bench-c.so",
+                                               {.max_bytes = std::size_t{64} << 20})
+                          .text;
   for (int i = 0; i < files; ++i) {
     std::string copy = bytes, slug = "bench-c-" + std::to_string(100000 + i);
     for (auto at = copy.find(kSlug); at != std::string::npos; at = copy.find(kSlug, at)) copy.replace(at, kSlug.size(), slug);
     std::ofstream(directory / ("destkit-" + slug + ".so"), std::ios::binary) << copy;
   }
-}
-
-std::string sha256_hex(const std::string& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    static constexpr char hex[] = "0123456789abcdef";
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
 }
 
 // User and system time of this process so far: on a shared machine, what the start cost
@@ -101,7 +83,7 @@ int measure(const fs::path& plugins, const std::string& cache, bool pinned, Isol
   if (pinned) {
     for (const auto& entry : fs::directory_iterator(plugins)) {
       options.config.plugins.sha256_pins[entry.path().filename().string()] =
-          sha256_hex(read_bytes(entry.path()));
+          destkit::host::sha256_hex(destkit::host::read_file(entry.path(), {.max_bytes = std::size_t{64} << 20}).text);
     }
   }
   double cpu_before = cpu_ms();
