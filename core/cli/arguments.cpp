@@ -62,6 +62,28 @@ std::optional<long long> whole_number_in(const std::optional<std::string>& text,
   return number;
 }
 
+// The options that take a whole number: what it is, its range, and where it goes.
+struct NumberOption {
+  std::string_view name, counts;
+  long long low, high;
+  void (*store)(Arguments&, long long);
+};
+constexpr NumberOption kNumberOptions[] = {
+    {"--timeout-ms", "a whole number of milliseconds", 1, 3600000, [](Arguments& a, long long n) { a.timeout_ms = n; }},
+    {"--wait", "a whole number of seconds", 1, 3600000, [](Arguments& a, long long n) { a.wait_seconds = n; }},
+    {"--port", "a port number", 0, 65535, [](Arguments& a, long long n) { a.port = n; }},
+    {"--workers", "a number of threads", 4, 1024, [](Arguments& a, long long n) { a.workers = n; }},
+    {"--max-connections", "a number of connections", 1, 1000000,
+     [](Arguments& a, long long n) { a.max_connections = n; }},
+};
+
+const NumberOption* number_option(std::string_view name) {
+  for (const NumberOption& option : kNumberOptions) {
+    if (option.name == name) return &option;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 ParseResult parse_arguments(int argc, char** argv) {
@@ -93,39 +115,13 @@ ParseResult parse_arguments(int argc, char** argv) {
       a.no_browser = true;
     } else if (arg == "--version") {
       a.version = true;
-    } else if (name == "--workers") {
-      auto number = whole_number_in(take_value(), 4, 1024);
+    } else if (const NumberOption* option = number_option(name)) {
+      auto number = whole_number_in(take_value(), option->low, option->high);
       if (!number) {
-        result.error = "--workers needs a number of threads from 4 to 1024";
+        result.error = fmt::format("{} needs {} from {} to {}", name, option->counts, option->low, option->high);
         return result;
       }
-      a.workers = *number;
-    } else if (name == "--max-connections") {
-      auto number = whole_number_in(take_value(), 1, 1000000);
-      if (!number) {
-        result.error = "--max-connections needs a number of connections from 1 to 1000000";
-        return result;
-      }
-      a.max_connections = *number;
-    } else if (name == "--port") {
-      auto number = whole_number_in(take_value(), 0, 65535);
-      if (!number) {
-        result.error = "--port needs a port number from 0 to 65535";
-        return result;
-      }
-      a.port = *number;
-    } else if (name == "--timeout-ms" || name == "--wait") {
-      auto number = whole_number_in(take_value(), 1, 3600000);
-      if (!number) {
-        result.error = fmt::format("{} needs a whole number of {} from 1 to 3600000", name,
-                                   name == "--wait" ? "seconds" : "milliseconds");
-        return result;
-      }
-      if (name == "--wait") {
-        a.wait_seconds = *number;
-      } else {
-        a.timeout_ms = *number;
-      }
+      option->store(a, *number);
     } else if (std::string* slot = value_slot(a, name)) {
       auto value = take_value();
       if (!value || value->empty()) {
