@@ -200,7 +200,7 @@ void RunnerProcess::log_output(LogLevel level, const char* stream, std::string_v
     case PluginLogBudget::Next::drop: return;
   }
   if (held) {
-    // Bounded as log() lines are held (abi/services.cpp).
+    // Bounded as log() lines are held (abi/diagnostic_services.cpp).
     hold_.lines->emplace_back(level, fmt::format("{}: {}", stream, line.substr(0, 4 * kMaxPluginLogLineBytes)));
     return;
   }

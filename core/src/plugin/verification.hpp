@@ -4,7 +4,7 @@
 // read once, and loaded from a sealed copy in memory: memory_library.hpp):
 // - permissions, as ssh's StrictModes, on the path with every symbolic link resolved: the
 //   file and every directory up to "/" belong to root or to the user running the host, and
-//   others cannot write to them (plugin_file.hpp says which group and sticky-directory
+//   others cannot write to them (file_permissions.hpp says which group and sticky-directory
 //   cases are accepted);
 // - optionally, a SHA-256 pin per file name in the host configuration;
 // - optionally, an Ed25519 signature (FILE.sig, base64) by one of the trusted keys.
