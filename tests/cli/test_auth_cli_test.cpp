@@ -172,8 +172,9 @@ TEST_CASE("invalid settings exit 1 naming the field, and no request is sent") {
   }
   SECTION("a number out of range names its field") {
     ProcessResult r = test_auth("example-custom", R"({"subdomain": 1e999, "apiKey": "k"})", server.port());
-    CHECK(r.out == "Settings are invalid: the settings are not valid JSON (line 1, column 20: the number 1e999 of "
-                   "\"subdomain\" is out of range (numbers are read up to 1.8e308 in size))\n");
+    CHECK(r.out ==
+          "Settings are invalid: the settings are not valid JSON (line 1, column 20: the number of "
+          "\"subdomain\" is out of range (numbers are read up to 1.8e308 in size))\n");
     CHECK(r.exit_code == 1);
   }
   CHECK(server.request_count() == 0);

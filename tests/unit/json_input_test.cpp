@@ -25,10 +25,10 @@ TEST_CASE("duplicate keys are found escaped or not, with where the second one is
 
 TEST_CASE("a number beyond a double's range is refused naming its key, not read as infinity") {
   CHECK(check_json_input(R"({"amount": 1e999})") ==
-        "line 1, column 17: the number 1e999 of \"amount\" is out of range (numbers are read up to 1.8e308 in size)");
-  CHECK(check_json_input(R"({"a": {"b": 1}, "c": [1, -1e999]})").find("the number -1e999 of \"c\" is out of range") !=
+        "line 1, column 17: the number of \"amount\" is out of range (numbers are read up to 1.8e308 in size)");
+  CHECK(check_json_input(R"({"a": {"b": 1}, "c": [1, -1e999]})").find("the number of \"c\" is out of range") !=
         std::string::npos);
-  CHECK(check_json_input(R"([{"a": 1}, 1e999])").find(": the number 1e999 is out of range") != std::string::npos);
+  CHECK(check_json_input(R"([{"a": 1}, 1e999])").find(": the number is out of range") != std::string::npos);
   CHECK(check_json_input(R"({"a": 1e99999999999999999999})").find(": the number of \"a\" is out of range") !=
         std::string::npos);
   ParsedJson tiny = parse_json_input(R"({"a": 1e-999})");

@@ -81,6 +81,15 @@ TEST_CASE("a value is never quoted for a field whose key or label names a creden
   CHECK(problem_for(v, "k") == "Signing secret must be at most 100, but it is a number.");
 }
 
+TEST_CASE("no settings problem shows a secret given in another field, nor an unknown key holding one") {
+  ValidatedSettings v = validate(R"({"apiKey":"SAMEVALUE123","region":"SAMEVALUE123-x","SAMEVALUE123":1})");
+  CHECK(problem_for(v, "region") == "Region must be one of \"us\" or \"eu\", but it is a string (\"[redacted]-x\").");
+  for (const SettingsProblem& problem : v.problems) {
+    INFO(problem.message);
+    CHECK(problem.message.find("SAMEVALUE123") == std::string::npos);
+  }
+}
+
 TEST_CASE("numbers outside the bounds are reported with the bounds") {
   CHECK(problem_for(validate(R"({"apiKey":"secret-key-1","port":70000})"), "port") ==
         "Port must be between 1 and 65535, but it is a number (70000).");

@@ -1,13 +1,16 @@
 #include "definition/settings.hpp"
 
+#include "http/redactor.hpp"
 #include "oauth/token_store.hpp"
 
 #include "definition/field_value.hpp"
 #include "util/spelling.hpp"
 
-#include <boost/json/parse.hpp>
 #include <fmt/format.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
+#include <functional>
 #include <unordered_set>
 
 namespace destkit::host {
@@ -51,6 +54,36 @@ void read_oauth(const json::value& v, ValidatedSettings& out) {
       *target = std::string(token.get_string());
     }
   }
+}
+
+// What no settings problem may show, whichever field's problem it is (a key pasted into two
+// fields): the values as given, valid or not, of secret fields, of fields whose key or label
+// names a credential (8 bytes or more, as the credential test counts them), and the OAuth
+// tokens.
+Redactor secrets_as_given(const Definition& d, const json::object& given) {
+  Redactor secrets;
+  std::function<void(const json::value&, std::size_t)> add = [&](const json::value& v, std::size_t at_least) {
+    if (v.is_array()) {  // a field of multiple values
+      for (const json::value& each : v.get_array()) add(each, at_least);
+      return;
+    }
+    if (v.is_structured() || v.is_null()) return;
+    std::string text = v.is_string() ? std::string(v.get_string()) : json::serialize(v);
+    if (text.size() >= at_least) secrets.add(text);
+  };
+  for (const Field& field : d.fields) {
+    const json::value* v = given.if_contains(field.key);
+    if (v == nullptr) continue;
+    if (field.secret) {
+      add(*v, 1);
+    } else if (is_secret_name(field.key) || is_secret_name(field.label)) {
+      add(*v, kMinRememberedSecretBytes);
+    }
+  }
+  if (const json::value* oauth = given.if_contains(kOAuthSettingsKey); oauth != nullptr && oauth->is_object()) {
+    for (const auto& [_, token] : oauth->get_object()) add(token, 1);
+  }
+  return secrets;
 }
 
 // Unknown keys named one by one, and settings listed in a message: beyond these, a count. Each
@@ -137,6 +170,10 @@ ValidatedSettings validate_settings(const Definition& d, const json::value& inpu
   const json::value* oauth = given.if_contains(kOAuthSettingsKey);
   if (oauth != nullptr && d.uses_oauth()) read_oauth(*oauth, out);
   check_unknown_keys(d, given, out);
+  if (!out.problems.empty()) {
+    Redactor secrets = secrets_as_given(d, given);
+    for (SettingsProblem& problem : out.problems) problem.message = secrets.apply(problem.message);
+  }
   return out;
 }
 

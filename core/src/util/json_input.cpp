@@ -53,8 +53,7 @@ struct KeyRef {
 
 // A number beyond a double's range, which Boost would read as infinity, and the key it is under.
 struct NumberOutOfRange {
-  std::string key;     // empty outside any object
-  std::string number;  // empty when too long to show
+  std::string key;  // empty outside any object
 };
 
 // A basic_parser handler that watches keys and numbers: when an object closes, its keys are
@@ -69,14 +68,14 @@ class DuplicateKeyCheck : public AcceptValues {
   std::size_t duplicate_object = 0;
   std::optional<NumberOutOfRange> out_of_range;
 
-  bool on_double(double d, json::string_view number, json::error_code& ec) {
+  bool on_double(double d, json::string_view, json::error_code& ec) {
     if (std::isfinite(d)) return true;
-    out_of_range = NumberOutOfRange{key_, number.size() <= 40 ? std::string(number) : std::string()};
+    out_of_range = NumberOutOfRange{key_};
     ec = json::error::exponent_overflow;
     return false;
   }
   // Boost's own error for an exponent too long to read: the same mistake.
-  void exponent_overflow() { out_of_range = NumberOutOfRange{key_, {}}; }
+  void exponent_overflow() { out_of_range = NumberOutOfRange{key_}; }
 
   bool on_array_begin(json::error_code&) {
     containers_.push_back(key_);  // an array's items are under the array's key
@@ -220,8 +219,9 @@ std::string check_json_input(std::string_view text, JsonLimits limits) {
   }
   if (ec == json::error::exponent_overflow && !checker.handler().out_of_range) checker.handler().exponent_overflow();
   if (const std::optional<NumberOutOfRange>& number = checker.handler().out_of_range) {
-    return fmt::format("{}: the number {}{}is out of range (numbers are read up to 1.8e308 in size)",
-                       position(text, used), number->number.empty() ? "" : number->number + " ",
+    // The number itself is not quoted: it may be the value of a secret.
+    return fmt::format("{}: the number {}is out of range (numbers are read up to 1.8e308 in size)",
+                       position(text, used),
                        number->key.empty() ? "" : fmt::format("of \"{}\" ", printable(number->key, 100)));
   }
   if (ec == json::error::too_deep) {
