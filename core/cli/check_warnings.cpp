@@ -1,49 +1,15 @@
 #include "check_warnings.hpp"
 
+#include "http/redactor.hpp"
 #include "plugin/discovery.hpp"
 #include "util/printable.hpp"
 
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <array>
-#include <cctype>
 #include <filesystem>
 #include <string_view>
 
 namespace destkit::cli {
-namespace {
-
-// "apiKey", "API Key", "api_key" -> {"api", "key"}: lower-case words, split at case changes
-// and at anything that is not a letter or digit.
-std::vector<std::string> words_of(std::string_view text) {
-  std::vector<std::string> words;
-  std::string word;
-  char previous = 0;
-  for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    bool starts_word = std::isupper(u) && std::islower(static_cast<unsigned char>(previous));
-    if (!std::isalnum(u) || starts_word) {
-      if (!word.empty()) words.push_back(std::move(word));
-      word.clear();
-    }
-    if (std::isalnum(u)) word += static_cast<char>(std::tolower(u));
-    previous = c;
-  }
-  if (!word.empty()) words.push_back(std::move(word));
-  return words;
-}
-
-bool names_a_credential(std::string_view text) {
-  static constexpr std::array<std::string_view, 11> kWords = {"key",    "apikey", "token",    "secret",     "password", "passwd",
-                                                              "pwd",    "pass",   "passcode", "credential", "credentials"};
-  auto words = words_of(text);
-  return std::any_of(words.begin(), words.end(), [](const std::string& w) {
-    return std::find(kWords.begin(), kWords.end(), w) != kWords.end();
-  });
-}
-
-}  // namespace
 
 std::vector<std::string> check_warnings(const host::Plugin& plugin, const std::string& path) {
   std::vector<std::string> warnings;
@@ -54,7 +20,8 @@ std::vector<std::string> check_warnings(const host::Plugin& plugin, const std::s
                                    host::names_a_manifest(name) ? host::kDeclarativeSuffix : host::kPluginSuffix));
   }
   for (const host::Field& field : plugin.definition().fields) {
-    if (field.secret || !(names_a_credential(field.key) || names_a_credential(field.label))) continue;
+    // The rule by which messages hide a field's value whatever its type (http/redactor.hpp).
+    if (field.secret || !(host::is_secret_name(field.key) || host::is_secret_name(field.label))) continue;
     warnings.push_back(fmt::format(
         "the field \"{}\" ({}) looks like a credential but is of type {}; declare it type password so that "
         "describe marks it secret and every message hides it, even before it is sent",

@@ -68,15 +68,17 @@ TEST_CASE("URLs lose their user:password and credential-named query values") {
 }
 
 TEST_CASE("credential names are recognised, ordinary ones are not") {
-  for (const char* name : {"Authorization", "X-Api-Key", "access_token",  "Cookie",     "Set-Cookie", "code",
-                           "X-Signature",   "passwd",    "X-Passwd",      "jwt",        "X-JWT",      "X-Pwd",
-                           "pwd",           "user_pass", "X-Credentials", "X-Passcode", "X-Bearer",   "X-Hmac",
-                           "X-Sig",         "sig",       "Sid",           "X-Pass"}) {
+  for (const char* name :
+       {"Authorization", "X-Api-Key",  "access_token", "Cookie",     "Set-Cookie",    "code",         "X-Signature",
+        "passwd",        "X-Passwd",   "jwt",          "X-JWT",      "X-Pwd",         "pwd",          "user_pass",
+        "X-Credentials", "X-Passcode", "X-Bearer",     "X-Hmac",     "X-Sig",         "sig",          "Sid",
+        "X-Pass",        "passPhrase", "userPass",     "passphrase", "PIN",           "Security PIN", "otp",
+        "mfaCode",       "pw",         "X-Auth-Token", "oauth",      "Authorization", "mnemonic"}) {
     CAPTURE(name);
     CHECK(is_secret_name(name));
   }
-  for (const char* name :
-       {"Accept-Encoding", "Content-Type", "User-Agent", "state", "q", "bypass", "X-Compass", "X-Signal", "side"}) {
+  for (const char* name : {"Accept-Encoding", "Content-Type", "User-Agent", "state", "q", "bypass", "X-Compass",
+                           "X-Signal", "side", "author", "X-Author", "spinner", "Shipping", "powerMode", "topic"}) {
     CAPTURE(name);
     CHECK_FALSE(is_secret_name(name));
   }

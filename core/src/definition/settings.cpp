@@ -57,9 +57,11 @@ void read_oauth(const json::value& v, ValidatedSettings& out) {
 }
 
 // What no settings problem may show, whichever field's problem it is (a key pasted into two
-// fields): the values as given, valid or not, of secret fields, of fields whose key or label
-// names a credential (8 bytes or more, as the credential test counts them), and the OAuth
-// tokens.
+// fields): the values as given, valid or not, of secret fields and the OAuth tokens, and of
+// fields whose key or label names a credential (8 bytes or more, as the credential test counts
+// them). Values of fewer than 4 bytes are left: hiding "a" would garble every sentence.
+constexpr std::size_t kMinHiddenBytes = 4;
+
 Redactor secrets_as_given(const Definition& d, const json::object& given) {
   Redactor secrets;
   std::function<void(const json::value&, std::size_t)> add = [&](const json::value& v, std::size_t at_least) {
@@ -75,13 +77,13 @@ Redactor secrets_as_given(const Definition& d, const json::object& given) {
     const json::value* v = given.if_contains(field.key);
     if (v == nullptr) continue;
     if (field.secret) {
-      add(*v, 1);
+      add(*v, kMinHiddenBytes);
     } else if (is_secret_name(field.key) || is_secret_name(field.label)) {
       add(*v, kMinRememberedSecretBytes);
     }
   }
   if (const json::value* oauth = given.if_contains(kOAuthSettingsKey); oauth != nullptr && oauth->is_object()) {
-    for (const auto& [_, token] : oauth->get_object()) add(token, 1);
+    for (const auto& [_, token] : oauth->get_object()) add(token, kMinHiddenBytes);
   }
   return secrets;
 }

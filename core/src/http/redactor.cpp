@@ -244,17 +244,25 @@ void remember_secret(std::string_view secret, std::string_view scope) {
 bool is_secret_name(std::string_view name) {
   std::string lower(name);
   std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* part : {"auth", "key", "token", "secret", "cookie", "session", "signature", "password", "passwd",
-                           "passcode", "credential", "jwt", "bearer", "hmac"}) {
+  for (const char* part : {"key", "token", "secret", "cookie", "session", "signature", "password", "passwd", "passcode",
+                           "passphrase", "credential", "jwt", "bearer", "hmac", "mnemonic"}) {
     if (lower.find(part) != std::string::npos) return true;
   }
-  // Too short to search inside names ("bypass", "compass"): these only as words of it (X-Pwd).
-  auto is_letter = [&](std::size_t at) {
-    return at < lower.size() && std::isalpha(static_cast<unsigned char>(lower[at]));
+  // "auth" (Authorization, X-Auth-Token, oauth), but not inside "author".
+  for (auto at = lower.find("auth"); at != std::string::npos; at = lower.find("auth", at + 1)) {
+    if (lower.compare(at, 6, "author") != 0 || lower.compare(at, 8, "authoriz") == 0) return true;
+  }
+  // Too short to search inside names ("bypass", "compass", "spin"): these only as words of it,
+  // a word ending at a character that is not a letter or where lower case turns upper (X-Pwd,
+  // userPass, passPhrase).
+  auto boundary = [&](std::size_t at) {  // between name[at - 1] and name[at]
+    if (at == 0 || at >= name.size()) return true;
+    unsigned char before = name[at - 1], after = name[at];
+    return !std::isalpha(before) || !std::isalpha(after) || (std::islower(before) && std::isupper(after));
   };
-  for (std::string_view word : {"pass", "pwd", "sig", "sid"}) {
+  for (std::string_view word : {"pass", "pwd", "pw", "sig", "sid", "pin", "otp", "totp", "mfa"}) {
     for (auto at = lower.find(word); at != std::string::npos; at = lower.find(word, at + 1)) {
-      if ((at == 0 || !is_letter(at - 1)) && !is_letter(at + word.size())) return true;
+      if (boundary(at) && boundary(at + word.size())) return true;
     }
   }
   return lower == "code";

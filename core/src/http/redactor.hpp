@@ -98,8 +98,9 @@ void remember_secret(std::string_view secret, std::string_view scope);
 
 inline constexpr std::string_view kRedacted = "[redacted]";
 
-// Whether a header or query parameter name says its value is a credential: Authorization,
-// X-Api-Key, access_token, Cookie, X-Passwd, X-JWT, X-Bearer, X-Hmac, X-Pwd, X-Sig, Sid, ...
+// Whether a header, query parameter or settings field name (or a field's label) says its
+// value is a credential: Authorization, X-Api-Key, access_token, Cookie, X-Passwd, X-JWT,
+// X-Bearer, X-Hmac, X-Pwd, X-Sig, Sid, passPhrase, userPass, PIN, OTP, ... English names only.
 bool is_secret_name(std::string_view name);
 
 // The URL with its user:password part and credential-named query values redacted.
