@@ -94,7 +94,8 @@ struct OAuthWorld {
   // listener, which is then visited with the code (and `state`, unless replaced). It runs on
   // the browser's thread, where Catch2 must not assert: it returns what went wrong, if anything.
   // What went wrong, or "" ; `status` receives the listener's answer to the visit.
-  std::string follow(const std::string& url, const std::string& replace_state = "", int* status = nullptr) {
+  std::string follow(const std::string& url, const std::string& replace_state = "", int* status = nullptr,
+                     std::string* page = nullptr, bool without_code = false) {
     HttpClientConfig no_follow = http;
     no_follow.max_redirects = 0;
     ResolvedRequest authorize;
@@ -107,10 +108,15 @@ struct OAuthWorld {
     ResolvedRequest back;
     back.url = *location;
     if (!replace_state.empty()) back.url = back.url.substr(0, back.url.find("&state=")) + "&state=" + replace_state;
+    if (without_code) {  // code=... is the query's first parameter
+      auto query = back.url.find('?') + 1;
+      back.url = back.url.substr(0, query) + "code=" + back.url.substr(back.url.find('&', query));
+    }
     HttpResult visit = send_http(back, http);
     const auto* answer = std::get_if<HttpResponse>(&visit);
     if (answer == nullptr) return "the redirect listener did not answer";
     if (status != nullptr) *status = answer->status;
+    if (page != nullptr) *page = answer->body;
     return {};
   }
 };
@@ -226,6 +232,31 @@ TEST_CASE("sign-in answers a callback with a forged state with an error page and
   REQUIRE(result.ok());
   CHECK(world.server.token_requests("authorization_code") == 1);
   CHECK(world.test_auth(*host).outcome == AuthOutcome::valid);
+}
+
+TEST_CASE("the sign-in page never says signed in: the code is exchanged after it is shown") {
+  bool without_code = GENERATE(false, true);
+  OAuthWorld world;
+  auto host = world.host();
+  std::thread browser;
+  std::string browser_problem = "the authorization URL was never shown", page;
+  LoginOptions options;
+  options.show_url = [&](const std::string& url) {
+    browser = std::thread([&, url] { browser_problem = world.follow(url, "", nullptr, &page, without_code); });
+  };
+  options.timeout = std::chrono::seconds(20);
+  auto result = host->oauth_login(*host->find(kManaged), options);
+  if (browser.joinable()) browser.join();
+  CHECK(browser_problem == "");
+  CHECK(page.find("Signed in") == std::string::npos);
+  if (without_code) {
+    CHECK_THAT(page, Catch::Contains("The sign-in did not complete. See the terminal."));
+    REQUIRE_FALSE(result.ok());
+    CHECK(result.status().message() == "the authorization server came back without a code");
+  } else {
+    CHECK_THAT(page, Catch::Contains("Return to the terminal, which says whether it succeeded."));
+    CHECK(result.ok());
+  }
 }
 
 TEST_CASE("idle connections to the sign-in listener do not keep the way back waiting") {

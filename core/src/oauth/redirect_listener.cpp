@@ -79,10 +79,13 @@ std::optional<std::map<std::string, std::string>> answer(int client, std::string
           "for, so it was ignored.");
     return std::nullopt;
   }
-  bool ok = params.count("code") && !params.count("error");
+  // The code is exchanged after this page is sent, so the page cannot say it worked.
+  bool came_back_with_a_code = params.count("code") && !params.at("code").empty() && !params.count("error");
   reply(client, 200, "OK",
-        ok ? "<!doctype html><title>destkit</title><p>Signed in. You can close this window and return to the terminal."
-           : "<!doctype html><title>destkit</title><p>The sign-in did not complete. See the terminal.");
+        came_back_with_a_code ? "<!doctype html><title>destkit</title><p>destkit received the sign-in and is "
+                                "finishing it. Return to the terminal, which says whether it succeeded."
+                              : "<!doctype html><title>destkit</title><p>The sign-in did not complete. See the "
+                                "terminal.");
   return params;
 }
 
