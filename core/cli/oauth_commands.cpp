@@ -84,8 +84,14 @@ int status(const Arguments& a, const host::Host& host, const host::Plugin& plugi
   const std::string& slug = plugin.slug();
   auto result = host.oauth_status(plugin, connection_of(a));
   if (!result) {
-    fmt::print(stderr, "destkit: {}\n", host::printable(result.status().message()));
-    return kExitFailure;
+    const host::Status& why = result.status();
+    // A usage error (a connection name no store could hold) prints nothing to standard output.
+    if (a.json && why.code() != host::Status::Code::invalid_argument) {
+      print_json(json::object{{"ok", false}, {"error", why.message()}});
+    } else {
+      fmt::print(stderr, "destkit: {}\n", host::printable(why.message()));
+    }
+    return exit_for(why);
   }
   const host::OAuthConnection& c = *result;
   if (a.json) {
@@ -113,7 +119,7 @@ int logout(const Arguments& a, const host::Host& host, const host::Plugin& plugi
   auto removed = host.oauth_logout(plugin, connection_of(a));
   if (!removed) {
     fmt::print(stderr, "destkit: {}\n", host::printable(removed.status().message()));
-    return kExitFailure;
+    return exit_for(removed.status());
   }
   if (removed.value()) {
     fmt::print(cli_output(), "Signed out of {} (connection {}): its tokens are deleted.\n", plugin.slug(), connection_of(a));

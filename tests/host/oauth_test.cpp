@@ -289,6 +289,24 @@ TEST_CASE("idle connections to the sign-in listener do not keep the way back wai
   CHECK(result->signed_in);
 }
 
+TEST_CASE("oauth status --json prints an error object for a damaged record, and a bad connection is a usage error") {
+  OAuthWorld world;
+  CliSetup cli(world);
+  std::vector<std::string> args{"oauth", "status", kManaged, "--json"};
+  args.insert(args.end(), cli.common.begin(), cli.common.end());
+  REQUIRE(cli.store().save(kManaged, "default", TokenRecord{.access_token = "usable"}).empty());
+  std::ofstream(cli.store().path_of(kManaged, "default"), std::ios::trunc) << R"({"access_token":"A\r\nB"})";
+  ProcessResult damaged = run_destkit(args);
+  CHECK(damaged.exit_code == 3);
+  auto answer = boost::json::parse(damaged.out);
+  CHECK(answer.at("ok") == false);
+  CHECK_THAT(std::string(answer.at("error").as_string()), Catch::Contains("is damaged; sign in again"));
+  args.insert(args.end(), {"--connection", ".bad"});
+  ProcessResult bad = run_destkit(args);
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.out.empty());
+}
+
 TEST_CASE("oauth login, status, test-auth and logout from the CLI; no token is ever printed") {
   OAuthWorld world;
   CliSetup cli(world);

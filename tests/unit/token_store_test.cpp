@@ -63,8 +63,9 @@ TEST_CASE("a record whose token no header could carry is damaged, not signed in"
     TokenStore store = signed_in_store();
     fs::path path = store.path_of(kSlug, "default");
     std::ofstream(path, std::ios::trunc) << boost::json::serialize(boost::json::object{{"access_token", token}});
-    CHECK(refusal(store) == "the token record " + path.string() + " is damaged; run destkit oauth login " +
-                                std::string(kSlug) + " again");
+    CHECK(refusal(store) == "the token record " + path.string() +
+                                " is damaged; sign in again with destkit oauth login " + std::string(kSlug) +
+                                " (or Connect on destkit serve's page)");
   }
 }
 

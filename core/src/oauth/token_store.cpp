@@ -157,7 +157,12 @@ std::variant<std::monostate, TokenRecord, std::string> TokenStore::load(const st
   FileText text = read_descriptor(file.fd.get(), path.string(), kMaxRecordBytes);
   ParsedJson parsed = text.ok() ? parse_json_input(text.text) : ParsedJson{{}, text.error};
   std::optional<TokenRecord> record = parsed.ok() ? from_json(parsed.value) : std::nullopt;
-  if (!record) return fmt::format("the token record {} is damaged; run destkit oauth login {} again", path.string(), slug);
+  if (!record) {
+    return fmt::format(
+        "the token record {} is damaged; sign in again with destkit oauth login {} (or Connect on "
+        "destkit serve's page)",
+        path.string(), slug);
+  }
   return *record;
 }
 
