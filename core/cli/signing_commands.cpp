@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 
 namespace destkit::cli {
 namespace {
@@ -23,14 +24,19 @@ namespace {
 // Plugins are shared libraries of a few MiB; signing or verifying reads one whole.
 constexpr std::size_t kMaxPluginFileBytes = 1024 * 1024 * 1024;
 
-host::FileText read_plugin(const std::string& path) { return host::read_file(path, {.max_bytes = kMaxPluginFileBytes}); }
+// A plugin is a regular file: a device or a FIFO given as FILE is refused, not read.
+host::FileText read_plugin(const std::string& path) {
+  return host::read_file(path, {.max_bytes = kMaxPluginFileBytes, .regular_file_only = true});
+}
 
 host::FileText read_key(const std::string& path) { return host::read_file(path, {.max_bytes = host::kMaxSecretFileBytes}); }
 
 // Writes `text` to a new file beside `path`, then renames it over `path`: a symbolic link
 // planted at `path` is replaced, never followed, and no reader sees half a signature.
 std::string write_replacing(const std::string& path, const std::string& text) {
-  std::string temporary = path + ".tmp-XXXXXX";
+  // Short and hidden, so that a FILE.sig that fits in a file name leaves room for it.
+  std::filesystem::path target(path);
+  std::string temporary = (target.parent_path() / ".destkit-sig-XXXXXX").string();
   int fd = ::mkstemp(temporary.data());
   if (fd < 0) return fmt::format("cannot write {} ({})", path, std::strerror(errno));
   bool written = ::fchmod(fd, 0644) == 0;
@@ -63,7 +69,7 @@ int sign_plugin(const Arguments& a) {
   try {
     signature = host::sign_ed25519(data.text, key.text);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "destkit: cannot sign with {}: {}\n", a.key, e.what());
+    fmt::print(stderr, "destkit: cannot sign with {}: {}\n", host::printable(a.key), host::printable(e.what()));
     return kExitRejected;
   }
   std::string out = a.positional[0] + std::string(host::kSignatureSuffix);
@@ -71,7 +77,8 @@ int sign_plugin(const Arguments& a) {
     fmt::print(stderr, "destkit: {}\n", host::printable(problem));
     return kExitFailure;
   }
-  fmt::print(cli_output(), "Signed {}: {} (SHA-256 {})\n", a.positional[0], out, host::sha256_hex(data.text));
+  fmt::print(cli_output(), "Signed {}: {} (SHA-256 {})\n", host::printable(a.positional[0]), host::printable(out),
+             host::sha256_hex(data.text));
   return kExitOk;
 }
 
@@ -97,17 +104,19 @@ int verify_plugin(const Arguments& a) {
   std::string signature_path = file + std::string(host::kSignatureSuffix);
   host::FileText signature = host::read_file(signature_path, {.max_bytes = host::kMaxSignatureFileBytes});
   if (signature.missing) {
-    fmt::print(cli_output(), "{}: not signed ({} is missing)\n", file, signature_path);
+    fmt::print(cli_output(), "{}: not signed ({} is missing)\n", host::printable(file),
+               host::printable(signature_path));
     return kExitRejected;
   }
   if (!signature.ok()) return usage_error(signature.error, "verify");
   for (std::size_t i = 0; i < keys.size(); ++i) {
     if (host::verify_ed25519(data.text, signature.text, keys[i])) {
-      fmt::print(cli_output(), "{}: the signature is valid (trusted key {})\n", file, i + 1);
+      fmt::print(cli_output(), "{}: the signature is valid (trusted key {})\n", host::printable(file), i + 1);
       return kExitOk;
     }
   }
-  fmt::print(cli_output(), "{}: the signature does not verify with any of the {} key(s)\n", file, keys.size());
+  fmt::print(cli_output(), "{}: the signature does not verify with any of the {} key(s)\n", host::printable(file),
+             keys.size());
   return kExitRejected;
 }
 

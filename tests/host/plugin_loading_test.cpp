@@ -197,6 +197,10 @@ TEST_CASE("check_plugin_file tells a path with nothing there from a file that is
   auto missing = destkit::host::Host::check_plugin_file("/no/such/plugin.so", options);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().code() == destkit::host::Status::Code::not_found);
+  fs::path dangling = new_directory("dangling-link") / "destkit-gone.so";
+  fs::create_symlink("/no/such/plugin.so", dangling);
+  CHECK(destkit::host::Host::check_plugin_file(dangling, options).status().code() ==
+        destkit::host::Status::Code::not_found);
   auto other_major = destkit::host::Host::check_plugin_file(test_plugin("variant-other-major"), options);
   REQUIRE_FALSE(other_major.ok());
   CHECK(other_major.status().code() == destkit::host::Status::Code::rejected);

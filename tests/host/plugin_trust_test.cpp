@@ -169,6 +169,17 @@ TEST_CASE("sign replaces a symbolic link planted at FILE.sig instead of writing 
   CHECK(read_file(victim) == "keep me");
   CHECK_FALSE(fs::is_symlink(dir / "destkit-test-probe.so.sig"));
   CHECK(run_destkit({"verify", plugin.string(), "--public-key", pub.string()}).exit_code == 0);
+
+  fs::path forged = dir / "a\nSigned forged\x1b[31m.so";
+  fs::copy_file(plugin, forged);
+  ProcessResult named = run_destkit({"sign", forged.string(), "--key", key.string()});
+  CHECK(named.exit_code == 0);
+  CHECK(named.out.find('\n') == named.out.size() - 1);  // one line: the name's line break is escaped
+  CHECK(named.out.find('\x1b') == std::string::npos);
+  ProcessResult device = run_destkit({"sign", "/dev/null", "--key", key.string()});
+  CHECK(device.exit_code == 2);
+  CHECK_THAT(device.err, Catch::Contains("/dev/null is not a regular file"));
+  CHECK_FALSE(fs::exists("/dev/null.sig"));
 }
 
 namespace {

@@ -90,6 +90,12 @@ TEST_CASE("no settings problem shows a secret given in another field, nor an unk
   }
 }
 
+TEST_CASE("a length is counted in characters, one in the singular") {
+  CHECK_THAT(problem_for(validate(R"({"apiKey":"x"})"), "apiKey"), Catch::EndsWith("but it is 1 character long."));
+  CHECK_THAT(problem_for(validate(R"({"apiKey":"\u00e9\u00e9"})"), "apiKey"),
+             Catch::EndsWith("but it is 2 characters long."));
+}
+
 TEST_CASE("numbers outside the bounds are reported with the bounds") {
   CHECK(problem_for(validate(R"({"apiKey":"secret-key-1","port":70000})"), "port") ==
         "Port must be between 1 and 65535, but it is a number (70000).");

@@ -145,8 +145,9 @@ CheckedValue check_single(const Field& field, const json::value& input, const Fi
       }
     }
     if (out_of_bounds(field, static_cast<long double>(utf8_length(s)))) {
-      return fail(fmt::format("must be {} long, but it is {} characters long",
-                              bounds_text(field, true), utf8_length(s)));
+      std::size_t length = utf8_length(s);
+      return fail(fmt::format("must be {} long, but it is {} character{} long", bounds_text(field, true), length,
+                              length == 1 ? "" : "s"));
     }
   } else if (field.type == FieldType::number || field.type == FieldType::integer) {
     std::optional<json::value> number;

@@ -489,7 +489,7 @@ Result<std::unique_ptr<Plugin>> Host::check_plugin_file(const std::filesystem::p
     LoadResult result = load_plugin(path, ignoring_exceptions(options.log), options.config);
     if (auto* rejection = std::get_if<Rejection>(&result)) {
       std::error_code ec;
-      bool nothing_there = std::filesystem::symlink_status(path, ec).type() == std::filesystem::file_type::not_found;
+      bool nothing_there = std::filesystem::status(path, ec).type() == std::filesystem::file_type::not_found;
       return Status::error(nothing_there ? Status::Code::not_found : Status::Code::rejected, rejection->reason);
     }
     return std::unique_ptr<Plugin>(std::move(std::get<std::unique_ptr<LoadedPlugin>>(result)));

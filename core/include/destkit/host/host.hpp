@@ -101,7 +101,8 @@ class DESTKIT_HOST_API Host {
 
   // Loads one file as `destkit check` does, with the trust rules of `options.config`, outside
   // any Host. The Plugin stays usable for the life of the process. Fails with not_found when
-  // nothing is at `path`, rejected when the file is not a plugin the host would load.
+  // nothing is at `path` (or a symbolic link there leads nowhere), rejected when the file is not
+  // a plugin the host would load.
   static Result<std::unique_ptr<Plugin>> check_plugin_file(const std::filesystem::path& path,
                                                            const HostOptions& options);
 
