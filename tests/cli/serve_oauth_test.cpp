@@ -12,9 +12,11 @@
 #include <boost/json/serialize.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 using namespace destkit::test;
+namespace fs = std::filesystem;
 namespace json = boost::json;
 
 namespace {
@@ -122,6 +124,22 @@ TEST_CASE("serve's OAuth callback refuses a forged state and a refused sign-in, 
     CHECK(out.status == 400);
     CHECK(serve.get(std::string("/v1/destinations/example-oauth-managed/oauth") + query).status == 400);
   }
+}
+
+TEST_CASE("serve answers the status of a damaged stored connection with 409 and what to do") {
+  OAuthServer oauth;
+  ServeProcess serve(oauth_serve_args(oauth));
+  fs::path record = fs::path(std::getenv("XDG_STATE_HOME")) / "destkit" / "tokens" / "example-oauth-managed";
+  fs::create_directories(record);
+  fs::permissions(record.parent_path(), fs::perms::owner_all);
+  fs::permissions(record, fs::perms::owner_all);
+  std::ofstream(record / "default.json") << R"({"access_token":"A\r\nB"})";
+  fs::permissions(record / "default.json", fs::perms::owner_read | fs::perms::owner_write);
+  HttpReply status = serve.get("/v1/destinations/example-oauth-managed/oauth");
+  CHECK(status.status == 409);
+  CHECK(status.json().at("error").at("code") == "oauth_failed");
+  CHECK_THAT(std::string(status.json().at("error").at("message").as_string()),
+             Catch::Contains("is damaged; sign in again with destkit oauth login example-oauth-managed (or Connect"));
 }
 
 TEST_CASE("serve's /metrics counts token refreshes by destination and outcome, naming no secret") {

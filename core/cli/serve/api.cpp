@@ -448,7 +448,8 @@ ServeAnswer Api::oauth_status(const host::Plugin& plugin, const ServeRequest& re
   std::optional<std::string> connection = query_connection(request);
   if (!connection) return error_answer(400, "bad_request", kConnectionRule, route);
   auto status = catalog_.host().oauth_status(plugin, *connection);
-  if (!status) return error_answer(500, "internal", status.status().message(), route);
+  // The stored connection cannot be used (a damaged record, an unsafe store): sign in again.
+  if (!status) return error_answer(409, "oauth_failed", status.status().message(), route);
   json::object out{{"signedIn", status->signed_in}, {"connection", status->connection}};
   if (status->signed_in) {
     if (status->expires_at) {
@@ -469,7 +470,7 @@ ServeAnswer Api::oauth_sign_out(const host::Plugin& plugin, const ServeRequest& 
   std::optional<std::string> connection = query_connection(request);
   if (!connection) return error_answer(400, "bad_request", kConnectionRule, route);
   auto removed = catalog_.host().oauth_logout(plugin, *connection);
-  if (!removed) return error_answer(500, "internal", removed.status().message(), route);
+  if (!removed) return error_answer(409, "oauth_failed", removed.status().message(), route);
   if (*removed) log_.event("info", plugin.slug(), "OAuth connection signed out", {{"connection", *connection}});
   return json_answer(200, json::object{{"signedOut", *removed}}, route);
 }
