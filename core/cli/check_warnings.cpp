@@ -21,6 +21,8 @@ std::vector<std::string> check_warnings(const host::Plugin& plugin, const std::s
   }
   for (const host::Field& field : plugin.definition().fields) {
     // The rule by which messages hide a field's value whatever its type (http/redactor.hpp).
+    // A true-or-false or an object cannot be of type password, and holds no value messages quote.
+    if (field.type == host::FieldType::boolean || field.type == host::FieldType::object) continue;
     if (field.secret || !(host::is_secret_name(field.key) || host::is_secret_name(field.label))) continue;
     warnings.push_back(fmt::format(
         "the field \"{}\" ({}) looks like a credential but is of type {}; declare it type password so that "

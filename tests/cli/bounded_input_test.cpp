@@ -76,6 +76,12 @@ TEST_CASE("a file is read no further than its limit, whatever it is") {
   CHECK(missing.error == "cannot read " + (dir / "missing").string() + " (No such file or directory)");
 }
 
+TEST_CASE("a device that never gives anything to read is an error after the FIFO wait, not a hang") {
+  destkit::host::FileText read = read_file("/dev/ptmx", {.max_bytes = 4096});
+  CHECK(read.error == "the device /dev/ptmx gave nothing to read within 10 seconds");
+  CHECK(read_file("/dev/null", {.max_bytes = 4096}).ok());  // a device with something to say: its end
+}
+
 TEST_CASE("a FIFO is refused at once where only regular files are wanted") {
   fs::path fifo = new_directory("bounded") / "fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);

@@ -5,7 +5,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+
 using namespace destkit::test;
+namespace fs = std::filesystem;
 using destkit::loopback::Request;
 using destkit::loopback::Response;
 using destkit::loopback::Server;
@@ -69,6 +73,21 @@ TEST_CASE("destkit check warns, and still passes, a credential field not of type
   ProcessResult basic = run_destkit({"check", (kTestPluginDir / "destkit-seed-basic.so").string(), "--json"});
   CHECK(basic.exit_code == 0);
   CHECK(basic.out.find("\"warnings\":[]") != std::string::npos);  // the basic password is a secret whatever its type
+}
+
+TEST_CASE("destkit check gives no password advice for a true-or-false or an object, which cannot be one") {
+  fs::path file = new_directory("check-types") / "destkit-typed.json";
+  std::ofstream(file) << R"({"slug": "typed", "name": "Typed", "version": "1.0.0",
+    "authentication": {"scheme": "custom", "fields": {
+      "token": {"label": "Use a token", "type": "boolean"},
+      "credentials": {"label": "Credentials", "type": "object"},
+      "apiKey": {"label": "API Key", "type": "string"}}},
+    "extendRequest": {"prefixUrl": "https://api.example.com"}})";
+  ProcessResult r = run_destkit({"check", file.string()});
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("the field \"apiKey\" (API Key) looks like a credential"));
+  CHECK(r.out.find("\"token\"") == std::string::npos);
+  CHECK(r.out.find("\"credentials\"") == std::string::npos);
 }
 
 TEST_CASE("an apiKey of type string that the Authorization header refuses is still redacted from the hook's log") {

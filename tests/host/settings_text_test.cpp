@@ -16,7 +16,7 @@ TEST_CASE("every call that takes settings refuses duplicate keys, oversized and 
   const std::string valid = probe_settings(probe_base_url(server), "plain");
   // Each text would be usable settings to a lenient parser; the reason the strict one gives.
   auto [text, reason] = GENERATE_COPY(table<std::string, std::string>({
-      {valid.substr(0, valid.size() - 1) + R"(,"mode":"json"})", "the key \"mode\" appears twice in the same object"},
+      {valid.substr(0, valid.size() - 1) + R"(,"mode":"json"})", "a key appears twice in the same object"},
       {valid.substr(0, valid.size() - 1) + R"(,"padding":")" + std::string(1 << 20, 'p') + "\"}",
        "more than the limit of 1048576 bytes"},
       {valid.substr(0, valid.size() - 1) + R"(,"deep":)" + std::string(65, '[') + std::string(65, ']') + "}",

@@ -85,9 +85,15 @@ TEST_CASE("no settings problem shows a secret given in another field, nor an unk
   ValidatedSettings v = validate(R"({"apiKey":"SAMEVALUE123","region":"SAMEVALUE123-x","SAMEVALUE123":1})");
   CHECK(problem_for(v, "region") == "Region must be one of \"us\" or \"eu\", but it is a string (\"[redacted]-x\").");
   for (const SettingsProblem& problem : v.problems) {
-    INFO(problem.message);
+    INFO(problem.key << ": " << problem.message);
+    CHECK(problem.key.find("SAMEVALUE123") == std::string::npos);
     CHECK(problem.message.find("SAMEVALUE123") == std::string::npos);
   }
+  const Definition pins = std::get<Definition>(parse_definition(R"({"name": "P", "slug": "p", "authentication":
+      {"scheme": "custom", "fields": {"pin": {"label": "PIN", "type": "string"},
+                                      "account": {"label": "Account", "type": "string", "format": "email"}}}})"));
+  ValidatedSettings pin = validate_settings(pins, boost::json::parse(R"({"pin":"4821","account":"4821 "})"));
+  CHECK(problem_for(pin, "account") == "Account must be an email address, but it is a string (\"[redacted] \").");
 }
 
 TEST_CASE("a length is counted in characters, one in the singular") {

@@ -127,7 +127,8 @@ std::variant<json::object, ServeAnswer> body_object(const ServeRequest& request,
                         "the body must be JSON, sent as Content-Type: application/json (also when it is empty)", route);
   }
   if (request.body.empty()) return json::object{};
-  host::ParsedJson parsed = host::parse_json_input(request.body, {.max_bytes = kMaxBodyBytes});
+  // The body holds a user's settings: its errors name no key (json_input.hpp).
+  host::ParsedJson parsed = host::parse_json_input(request.body, {.max_bytes = kMaxBodyBytes, .name_keys = false});
   if (!parsed.ok()) return error_answer(400, "bad_request", "the body is not valid JSON: " + parsed.error, route);
   if (!parsed.value.is_object()) {
     return error_answer(400, "bad_request", fmt::format("the body must be a JSON object, not {}", host::json_kind(parsed.value)),

@@ -57,9 +57,9 @@ void read_oauth(const json::value& v, ValidatedSettings& out) {
 }
 
 // What no settings problem may show, whichever field's problem it is (a key pasted into two
-// fields): the values as given, valid or not, of secret fields and the OAuth tokens, and of
-// fields whose key or label names a credential (8 bytes or more, as the credential test counts
-// them). Values of fewer than 4 bytes are left: hiding "a" would garble every sentence.
+// fields): the values as given, valid or not, of secret fields, of fields whose key or label
+// names a credential (a PIN is 4 digits), and the OAuth tokens. Values of fewer than 4 bytes
+// are left: hiding "a" would garble every sentence.
 constexpr std::size_t kMinHiddenBytes = 4;
 
 Redactor secrets_as_given(const Definition& d, const json::object& given) {
@@ -76,11 +76,7 @@ Redactor secrets_as_given(const Definition& d, const json::object& given) {
   for (const Field& field : d.fields) {
     const json::value* v = given.if_contains(field.key);
     if (v == nullptr) continue;
-    if (field.secret) {
-      add(*v, kMinHiddenBytes);
-    } else if (is_secret_name(field.key) || is_secret_name(field.label)) {
-      add(*v, kMinRememberedSecretBytes);
-    }
+    if (field.secret || is_secret_name(field.key) || is_secret_name(field.label)) add(*v, kMinHiddenBytes);
   }
   if (const json::value* oauth = given.if_contains(kOAuthSettingsKey); oauth != nullptr && oauth->is_object()) {
     for (const auto& [_, token] : oauth->get_object()) add(token, kMinHiddenBytes);
@@ -174,7 +170,10 @@ ValidatedSettings validate_settings(const Definition& d, const json::value& inpu
   check_unknown_keys(d, given, out);
   if (!out.problems.empty()) {
     Redactor secrets = secrets_as_given(d, given);
-    for (SettingsProblem& problem : out.problems) problem.message = secrets.apply(problem.message);
+    for (SettingsProblem& problem : out.problems) {
+      problem.key = secrets.apply(problem.key);  // an unknown key may be the secret itself
+      problem.message = secrets.apply(problem.message);
+    }
   }
   return out;
 }

@@ -58,6 +58,9 @@ Status not_oauth(const Plugin& plugin) {
                                                                    to_string(plugin.definition().scheme)));
 }
 
+// A user's settings text: its errors name no key, which could be a secret typed in the wrong place.
+ParsedJson parse_settings_text(std::string_view text) { return parse_json_input(text, {.name_keys = false}); }
+
 // Whatever escapes the host's own code (a bug, or memory running out) becomes a Status or a
 // verdict, never an exception; its text is left out, since it could quote a secret.
 Status internal_error() { return Status::error(Status::Code::failed, "the host failed unexpectedly"); }
@@ -269,7 +272,7 @@ std::string Host::quarantine_reason(const Plugin& plugin) const {
 
 std::vector<SettingsProblem> Host::validate_settings(const Plugin& plugin, std::string_view settings_json) const {
   try {
-    ParsedJson settings = parse_json_input(settings_json);
+    ParsedJson settings = parse_settings_text(settings_json);
     if (!settings.ok()) return {{"", fmt::format("The settings are not valid JSON ({}).", settings.error)}};
     return host::validate_settings(plugin.definition(), settings.value).problems;
   } catch (...) {
@@ -280,7 +283,7 @@ std::vector<SettingsProblem> Host::validate_settings(const Plugin& plugin, std::
 AuthVerdict Host::test_authentication(const Plugin& plugin, std::string_view settings_json,
                                       const std::string& connection) const {
   try {
-    ParsedJson settings = parse_json_input(settings_json);
+    ParsedJson settings = parse_settings_text(settings_json);
     if (!settings.ok()) {
       return {AuthOutcome::invalid_settings,
               fmt::format("Settings are invalid: the settings are not valid JSON ({})", settings.error),
@@ -299,7 +302,7 @@ AuthVerdict Host::test_authentication(const Plugin& plugin, std::string_view set
 DryRun Host::dry_run_authentication(const Plugin& plugin, std::string_view settings_json,
                                     const std::string& connection) const {
   try {
-    ParsedJson settings = parse_json_input(settings_json);
+    ParsedJson settings = parse_settings_text(settings_json);
     if (!settings.ok()) {
       return {{AuthOutcome::invalid_settings,
                fmt::format("Settings are invalid: the settings are not valid JSON ({})", settings.error),
@@ -318,7 +321,7 @@ DryRun Host::dry_run_authentication(const Plugin& plugin, std::string_view setti
 Result<RequestExtension> Host::extend_request(const Plugin& plugin, std::string_view settings_json,
                                              const std::string& connection) const {
   try {
-    ParsedJson settings = parse_json_input(settings_json);
+    ParsedJson settings = parse_settings_text(settings_json);
     if (!settings.ok()) {
       return Status::error(Status::Code::invalid_argument,
                            fmt::format("Settings are invalid: the settings are not valid JSON ({})", settings.error));

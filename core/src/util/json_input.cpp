@@ -215,14 +215,15 @@ std::string check_json_input(std::string_view text, JsonLimits limits) {
     json::basic_parser<DuplicateKeyLocator> locator(options, *key, checker.handler().duplicate_object);
     json::error_code ignored;
     used = locator.write_some(false, text.data(), text.size(), ignored);
+    if (!limits.name_keys) return fmt::format("{}: a key appears twice in the same object", position(text, used));
     return fmt::format("{}: the key \"{}\" appears twice in the same object", position(text, used), *key);
   }
   if (ec == json::error::exponent_overflow && !checker.handler().out_of_range) checker.handler().exponent_overflow();
   if (const std::optional<NumberOutOfRange>& number = checker.handler().out_of_range) {
     // The number itself is not quoted: it may be the value of a secret.
-    return fmt::format("{}: the number {}is out of range (numbers are read up to 1.8e308 in size)",
-                       position(text, used),
-                       number->key.empty() ? "" : fmt::format("of \"{}\" ", printable(number->key, 100)));
+    return fmt::format(
+        "{}: the number {}is out of range (numbers are read up to 1.8e308 in size)", position(text, used),
+        number->key.empty() || !limits.name_keys ? "" : fmt::format("of \"{}\" ", printable(number->key, 100)));
   }
   if (ec == json::error::too_deep) {
     return fmt::format("{}: nested deeper than {} levels", position(text, used), limits.max_depth);

@@ -16,6 +16,9 @@ namespace destkit::host {
 struct JsonLimits {
   std::size_t max_bytes = 1 << 20;
   std::size_t max_depth = 64;
+  // Whether an error quotes the key it stands at. Off for a user's settings, whose keys may be
+  // a secret typed in the wrong place: the line and column say where.
+  bool name_keys = true;
 };
 
 struct ParsedJson {

@@ -47,9 +47,9 @@ bool readable_within(int fd, std::chrono::seconds wait) {
 
 FileText read_file(const std::filesystem::path& path, ReadLimits limits) {
   const std::string name = path.string();
-  // Opened non-blocking: opening a FIFO that no process writes would wait forever. A FIFO is
-  // then given kFifoWait to have something written (or its writer gone); reads block again, so
-  // a pipe whose writer is still writing (bash's <(...)) is read whole.
+  // Opened non-blocking: opening a FIFO that no process writes would wait forever. A FIFO or a
+  // character device is then given kFifoWait to have something to read (or its writer gone);
+  // reads block again, so a pipe whose writer is still writing (bash's <(...)) is read whole.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return {{}, fmt::format("cannot read {} ({})", name, std::strerror(errno)), errno == ENOENT};
   struct stat st {};
@@ -62,6 +62,8 @@ FileText read_file(const std::filesystem::path& path, ReadLimits limits) {
     problem = fmt::format("{} is not a regular file", name);
   } else if (S_ISFIFO(st.st_mode) && !readable_within(fd, kFifoWait)) {
     problem = fmt::format("nothing was written to the FIFO {} within {} seconds", name, kFifoWait.count());
+  } else if (S_ISCHR(st.st_mode) && !readable_within(fd, kFifoWait)) {  // /dev/ptmx never has anything
+    problem = fmt::format("the device {} gave nothing to read within {} seconds", name, kFifoWait.count());
   } else if (int status = ::fcntl(fd, F_GETFL); status < 0 || ::fcntl(fd, F_SETFL, status & ~O_NONBLOCK) != 0) {
     problem = fmt::format("cannot read {} ({})", name, std::strerror(errno));
   }
