@@ -68,12 +68,12 @@ TEST_CASE("URLs lose their user:password and credential-named query values") {
 }
 
 TEST_CASE("credential names are recognised, ordinary ones are not") {
-  for (const char* name :
-       {"Authorization", "X-Api-Key",  "access_token", "Cookie",     "Set-Cookie",    "code",         "X-Signature",
-        "passwd",        "X-Passwd",   "jwt",          "X-JWT",      "X-Pwd",         "pwd",          "user_pass",
-        "X-Credentials", "X-Passcode", "X-Bearer",     "X-Hmac",     "X-Sig",         "sig",          "Sid",
-        "X-Pass",        "passPhrase", "userPass",     "passphrase", "PIN",           "Security PIN", "otp",
-        "mfaCode",       "pw",         "X-Auth-Token", "oauth",      "Authorization", "mnemonic"}) {
+  for (const char* name : {"Authorization", "X-Api-Key", "access_token",  "Cookie",     "Set-Cookie",     "code",
+                           "X-Signature",   "passwd",    "X-Passwd",      "jwt",        "X-JWT",          "X-Pwd",
+                           "pwd",           "user_pass", "X-Credentials", "X-Passcode", "X-Bearer",       "X-Hmac",
+                           "X-Sig",         "sig",       "Sid",           "X-Pass",     "passPhrase",     "userPass",
+                           "passphrase",    "PIN",       "Security PIN",  "otp",        "mfaCode",        "pw",
+                           "X-Auth-Token",  "oauth",     "Authorization", "mnemonic",   "X-Authorisation"}) {
     CAPTURE(name);
     CHECK(is_secret_name(name));
   }

@@ -248,9 +248,9 @@ bool is_secret_name(std::string_view name) {
                            "passphrase", "credential", "jwt", "bearer", "hmac", "mnemonic"}) {
     if (lower.find(part) != std::string::npos) return true;
   }
-  // "auth" (Authorization, X-Auth-Token, oauth), but not inside "author".
+  // "auth" (Authorization, Authorisation, X-Auth-Token, oauth), but not inside "author".
   for (auto at = lower.find("auth"); at != std::string::npos; at = lower.find("auth", at + 1)) {
-    if (lower.compare(at, 6, "author") != 0 || lower.compare(at, 8, "authoriz") == 0) return true;
+    if (lower.compare(at, 6, "author") != 0 || lower.compare(at, 7, "authori") == 0) return true;
   }
   // Too short to search inside names ("bypass", "compass", "spin"): these only as words of it,
   // a word ending at a character that is not a letter or where lower case turns upper (X-Pwd,
