@@ -1,7 +1,7 @@
 // destkit serve runs plugin libraries in runners by default: a plugin that crashes gets the
 // verdict plugin_failed naming the signal, is quarantined when it keeps crashing until SIGHUP,
 // and a thousand crashes in a row leave the service's descriptors, threads and memory as they
-// were.
+// were. Tests waiting in runners hold no thread of the service.
 #include "environment.hpp"
 #include "serve_process.hpp"
 
@@ -9,8 +9,10 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <fstream>
+#include <thread>
 
 using namespace destkit::test;
 using destkit::loopback::Request;
@@ -18,6 +20,7 @@ using destkit::loopback::Response;
 using destkit::loopback::Server;
 namespace json = boost::json;
 namespace fs = std::filesystem;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -156,5 +159,46 @@ TEST_CASE("serve survives a thousand plugin crashes in a row without growing, th
                                  R"({"settings":{"username":"user","password":"secret-pass"}})");
   REQUIRE(healthy.status == 200);
   CHECK(healthy.json().at("outcome").as_string() == "valid");
+  CHECK(serve.stop().exit_code == 0);
+}
+
+TEST_CASE("serve holds no thread for a test waiting in a runner: more wait on the API than it has workers",
+          "[own-isolation]") {
+  constexpr int kTests = 24;
+  std::atomic<bool> released{false};
+  std::atomic<int> holding{0};
+  Server held_api(
+      [&](const Request&) {
+        ++holding;
+        auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(50);
+        while (!released && std::chrono::steady_clock::now() < give_up) std::this_thread::sleep_for(5ms);
+        --holding;
+        return Response::json(200, R"({"id":1})");
+      },
+      test_certificate());
+  std::string config = runner_config("serve-fibers", R"({"runnersPerPlugin":24})");
+  ServeProcess serve({"--config", config, "--workers", "4", "--connect-to",
+                      "example.com:443:127.0.0.1:" + std::to_string(held_api.port()), "--cacert",
+                      test_certificate().certificate, "--timeout-ms", "60000"},
+                     true);
+  std::vector<std::thread> clients;
+  std::atomic<int> valid{0};
+  for (int i = 0; i < kTests; ++i) {
+    clients.emplace_back([&] {
+      HttpReply reply =
+          serve.post("/v1/destinations/example-basic/test", R"({"settings":{"username":"u","password":"p"}})");
+      if (reply.status == 200 && reply.json().at("outcome").as_string() == "valid") ++valid;
+    });
+  }
+  // Every test waits on the API at once: six times the four threads that run in-service calls,
+  // and more than all of serve's threads.
+  bool all_held = eventually([&] { return holding == kTests; });
+  Usage while_held = usage_of(serve.pid());
+  released = true;
+  for (auto& client : clients) client.join();
+  CHECK(all_held);
+  CHECK(valid == kTests);
+  INFO("serve's threads with " << kTests << " tests waiting: " << while_held.threads);
+  CHECK(while_held.threads < kTests);
   CHECK(serve.stop().exit_code == 0);
 }

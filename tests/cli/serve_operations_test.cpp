@@ -336,7 +336,11 @@ TEST_CASE("clients that send a request head and then drip its body do not keep o
 TEST_CASE("serve does not run a test whose client left while it waited, and refuses tests past a destination's queue") {
   HeldApi slow;
   auto args = connect({{"example.com", slow.server.port()}});
-  args.insert(args.end(), {"--workers", "4"});  // one test of a destination runs, four wait
+  // One test of a destination runs, four wait: in-service with a quarter of 4 workers, in
+  // runners with one runner per plugin.
+  std::filesystem::path config = new_directory("serve-queue") / "destkit.json";
+  std::ofstream(config) << R"({"runner":{"runnersPerPlugin":1}})";
+  args.insert(args.end(), {"--workers", "4", "--config", config.string()});
   ServeProcess serve(args);
   std::string first_outcome;  // assigned on its thread, checked on this one once joined
   std::thread first([&] { first_outcome = outcome(serve.post("/v1/destinations/example-basic/test", kBasic)); });

@@ -189,7 +189,7 @@ ServeAnswer method_not_allowed(std::string_view allow, std::string route) {
 // Runs `work` on a worker of `lane`, replying with what it returns, or with 500 if it throws.
 // A request whose client closed its connection while it waited is not run (499, as nginx
 // counts it); one that finds too many of its lane's requests waiting is refused (503).
-void run_on_lane(Lanes& lanes, const std::string& lane, const ServeRequest& request, Reply reply, std::string route,
+void run_on_lane(JobLanes& lanes, const std::string& lane, const ServeRequest& request, Reply reply, std::string route,
                  std::function<ServeAnswer()> work) {
   auto shared_reply = std::make_shared<Reply>(std::move(reply));
   bool queued = lanes.post(lane, [shared_reply, route, work = std::move(work), gone = request.client_gone] {
@@ -205,7 +205,7 @@ void run_on_lane(Lanes& lanes, const std::string& lane, const ServeRequest& requ
   if (!queued) {
     ServeAnswer busy = error_answer(503, "busy",
                                     fmt::format("{} requests of this destination are waiting already; try again later",
-                                                Lanes::kWaitingPerLaneShare * lanes.per_lane()),
+                                                JobLanes::kWaitingPerLaneShare * lanes.per_lane()),
                                     route);
     busy.headers.emplace_back("Retry-After", "1");
     (*shared_reply)(std::move(busy));
@@ -384,7 +384,8 @@ void Api::test(const host::Plugin& plugin, const ServeRequest& request, Reply re
   }
   std::optional<std::string> connection = connection_name(object.if_contains("connection"));
   if (!connection) return reply(error_answer(400, "bad_request", kConnectionRule, route));
-  run_on_lane(lanes_, plugin.slug(), request, std::move(reply), route,
+  JobLanes& lanes = on_fibers_(plugin) ? fiber_lanes_ : lanes_;
+  run_on_lane(lanes, plugin.slug(), request, std::move(reply), route,
               [this, &plugin, route, connection = *connection, settings_text = json::serialize(*settings)] {
                 CallCapture capture;
                 host::AuthVerdict verdict = catalog_.host().test_authentication(plugin, settings_text, connection);

@@ -13,6 +13,7 @@
 #include "metrics.hpp"
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -31,9 +32,18 @@ struct ServiceState {
 
 class Api {
  public:
-  Api(Catalog& catalog, Lanes& lanes, Metrics& metrics, EventLog& log, const ServiceState& state,
-      std::optional<BearerToken> token)
-      : catalog_(catalog), lanes_(lanes), metrics_(metrics), log_(log), state_(state), token_(std::move(token)) {}
+  // A destination's credential tests run on `fiber_lanes` when `on_fibers` says its hooks run
+  // in a runner (fiber_lanes.hpp); every other job that may wait runs on `lanes`.
+  Api(Catalog& catalog, Lanes& lanes, JobLanes& fiber_lanes, std::function<bool(const host::Plugin&)> on_fibers,
+      Metrics& metrics, EventLog& log, const ServiceState& state, std::optional<BearerToken> token)
+      : catalog_(catalog),
+        lanes_(lanes),
+        fiber_lanes_(fiber_lanes),
+        on_fibers_(std::move(on_fibers)),
+        metrics_(metrics),
+        log_(log),
+        state_(state),
+        token_(std::move(token)) {}
 
   // scheme://host:port the service listens on: where OAuth sends the browser back. When it
   // listens on every address (0.0.0.0, ::), the start request's Host header names it instead.
@@ -58,6 +68,8 @@ class Api {
 
   Catalog& catalog_;
   Lanes& lanes_;
+  JobLanes& fiber_lanes_;
+  std::function<bool(const host::Plugin&)> on_fibers_;
   Metrics& metrics_;
   EventLog& log_;
   const ServiceState& state_;

@@ -1,5 +1,6 @@
 #include "event_log.hpp"
 
+#include "fiber/fiber.hpp"
 #include "output.hpp"
 #include "util/json_text.hpp"
 #include "util/printable.hpp"
@@ -17,6 +18,9 @@ namespace {
 namespace json = boost::json;
 
 thread_local CallCapture* current_capture = nullptr;
+// A credential test on a fiber captures its own lines while others run (fiber_lanes.hpp).
+[[maybe_unused]] const bool kept_per_fiber =
+    host::fiber::keep_per_fiber([](void* value) { return host::fiber::exchange_local(current_capture, value); });
 
 // Lines a single call may collect, so a plugin that logs in a loop cannot grow a response
 // without bound.

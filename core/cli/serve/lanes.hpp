@@ -9,6 +9,9 @@
 // and queues the rest, while the other destinations' calls find free threads and keep their
 // latency. With the defaults (64 threads, 16 per destination) three destinations can be slow
 // at once before a fourth has to wait; --workers raises both. A lane's queue is bounded too.
+//
+// A destination whose hooks run in a runner process needs no thread while its call waits: its
+// calls go to FiberLanes (fiber_lanes.hpp), which keep the same shares without the threads.
 #pragma once
 
 #include <condition_variable>
@@ -23,7 +26,19 @@
 
 namespace destkit::cli::serve {
 
-class Lanes {
+// Where the service runs work that may wait: a job per lane at most per_lane() at a time.
+class JobLanes {
+ public:
+  virtual ~JobLanes() = default;
+  // Runs `job` once `lane` has fewer than per_lane() jobs running. False, and `job` dropped,
+  // when kWaitingPerLaneShare × per_lane() jobs of the lane wait already: a destination whose
+  // API hangs cannot queue without bound, nor hold every connection.
+  virtual bool post(const std::string& lane, std::function<void()> job) = 0;
+  virtual std::size_t per_lane() const = 0;
+  static constexpr std::size_t kWaitingPerLaneShare = 4;
+};
+
+class Lanes final : public JobLanes {
  public:
   Lanes(std::size_t threads, std::size_t per_lane);
   ~Lanes();  // stop()
@@ -33,14 +48,11 @@ class Lanes {
   Lanes(const Lanes&) = delete;
   Lanes& operator=(const Lanes&) = delete;
 
-  // Runs `job` on a worker thread once `lane` has fewer than per_lane jobs running. False, and
-  // `job` dropped, when kWaitingPerLaneShare × per_lane jobs of the lane wait already: a
-  // destination whose API hangs cannot queue without bound, nor hold every connection.
-  bool post(const std::string& lane, std::function<void()> job);
-  static constexpr std::size_t kWaitingPerLaneShare = 4;
+  // Runs `job` on a worker thread (JobLanes::post).
+  bool post(const std::string& lane, std::function<void()> job) override;
 
   std::size_t threads() const { return workers_.size(); }
-  std::size_t per_lane() const { return per_lane_; }
+  std::size_t per_lane() const override { return per_lane_; }
 
  private:
   struct Lane {

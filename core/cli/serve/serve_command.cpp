@@ -2,10 +2,12 @@
 
 #include "commands.hpp"
 #include "host_setup.hpp"
+#include "plugin/loaded_plugin.hpp"
 #include "serve/access.hpp"
 #include "serve/api.hpp"
 #include "serve/catalog.hpp"
 #include "serve/event_log.hpp"
+#include "serve/fiber_lanes.hpp"
 #include "serve/http_server.hpp"
 #include "serve/lanes.hpp"
 #include "serve/metrics.hpp"
@@ -19,6 +21,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <system_error>
+#include <thread>
 
 namespace destkit::cli {
 
@@ -45,9 +48,12 @@ Options:
                           at least 16 characters) on /v1/ and /metrics; the OAuth callback,
                           /healthz, /readyz and the page do not need it. A file any user
                           may write is refused
-  --workers N             Threads that run plugin calls (default 64, 4 to 1024); one
-                          destination uses at most a quarter of them at once, and four
-                          times that many of its tests may wait (503 beyond)
+  --workers N             Threads that run plugin calls in the service (default 64, 4 to
+                          1024); one destination uses at most a quarter of them at once,
+                          and four times that many of its tests may wait (503 beyond). A
+                          destination in runners holds no thread while its tests wait: it
+                          runs runnersPerPlugin of them at once (default 16), and four
+                          times that many may wait
   --max-connections N     Client connections held open at once (default 1024). At the
                           limit, when another client waits, the one that has waited longest
                           for a request is closed; while all have requests in flight,
@@ -145,6 +151,14 @@ int serve_command(const Arguments& a) {
   options->on_token_refresh = [&metrics](const host::TokenRefresh& refresh) {
     metrics.token_refresh(refresh.slug, refresh.refreshed ? "refreshed" : "failed");
   };
+  // Partner code never runs on a fiber: only a destination whose code loads and runs in runners
+  // has its calls there (fiber_lanes.hpp), and then only when the host isolates all plugins, so
+  // that loading its code at first use starts a runner too.
+  auto on_fibers = [config = options->config](const host::Plugin& plugin) {
+    return config.isolation == host::Isolation::process &&
+           config.isolation_of(plugin.slug()) == host::Isolation::process && host::loaded(plugin).runs_partner_code();
+  };
+  auto runners_per_plugin = static_cast<std::size_t>(std::max(options->config.runner.runners_per_plugin, 1));
   serve::ServiceState state;
   serve::Catalog catalog(std::make_unique<host::Host>(std::move(*options)));
   {
@@ -157,7 +171,8 @@ int serve_command(const Arguments& a) {
 
   std::size_t workers = static_cast<std::size_t>(a.workers);
   serve::Lanes lanes(workers, workers / 4);
-  serve::Api api(catalog, lanes, metrics, log, state, std::move(token));
+  serve::FiberLanes fiber_lanes(std::max(1u, std::thread::hardware_concurrency()), runners_per_plugin);
+  serve::Api api(catalog, lanes, fiber_lanes, on_fibers, metrics, log, state, std::move(token));
   std::size_t max_connections = connection_limit(static_cast<std::size_t>(a.max_connections), workers);
   std::optional<serve::HttpServer> server;
   try {
@@ -201,6 +216,7 @@ int serve_command(const Arguments& a) {
   // A worker that posted the last reply may still be inside that post, and it owns the reply's
   // connection until its job is destroyed: both must end before the server does.
   lanes.stop();
+  fiber_lanes.stop();
   log.event("info", "destkit", "stopped");
   return kExitOk;
 }

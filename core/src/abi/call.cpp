@@ -5,6 +5,7 @@
 #include "abi/plugin_code.hpp"
 #include "abi/plugin_log.hpp"
 #include "abi/sent_credentials.hpp"
+#include "fiber/fiber.hpp"
 #include "util/printable.hpp"
 
 #include <malloc.h>
@@ -14,10 +15,12 @@
 namespace destkit::host {
 namespace {
 
+// Both follow the call or the load that set them onto whichever thread runs it (fiber/fiber.hpp).
 thread_local dk_call* active_call = nullptr;
-thread_local const LogSink* loading_sink = nullptr;
-thread_local std::string loading_source;
-thread_local PluginLogBudget loading_budget;  // an entry point logs in a loop as a call may
+thread_local LoadingLog* loading = nullptr;
+[[maybe_unused]] const bool kept_per_fiber =
+    fiber::keep_per_fiber([](void* value) { return fiber::exchange_local(active_call, value); }) &&
+    fiber::keep_per_fiber([](void* value) { return fiber::exchange_local(loading, value); });
 
 }  // namespace
 
@@ -31,21 +34,21 @@ ActiveCall::ActiveCall(dk_call* call) : previous_(active_call) { active_call = c
 ActiveCall::~ActiveCall() { active_call = previous_; }
 dk_call* ActiveCall::current() { return active_call; }
 
-LoadingLog::LoadingLog(const LogSink* sink, std::string source) {
-  loading_sink = sink;
-  loading_source = std::move(source);
-  loading_budget.reset();
+LoadingLog::LoadingLog(const LogSink* sink, std::string source)
+    : sink_(sink), source_(std::move(source)), outer_(loading) {
+  loading = this;
 }
-LoadingLog::~LoadingLog() { loading_sink = nullptr; }
+LoadingLog::~LoadingLog() { loading = outer_; }
 
 void LoadingLog::write(LogLevel level, std::string_view message) {
-  if (loading_sink == nullptr || !*loading_sink) return;
-  switch (loading_budget.take()) {
+  LoadingLog* load = loading;
+  if (load == nullptr || load->sink_ == nullptr || !*load->sink_) return;
+  switch (load->budget_.take()) {
     case PluginLogBudget::Next::log: break;
-    case PluginLogBudget::Next::say_dropped: (*loading_sink)(LogLevel::warn, loading_source, kEntryLogDropped); return;
+    case PluginLogBudget::Next::say_dropped: (*load->sink_)(LogLevel::warn, load->source_, kEntryLogDropped); return;
     case PluginLogBudget::Next::drop: return;
   }
-  (*loading_sink)(level, loading_source, message);
+  (*load->sink_)(level, load->source_, message);
 }
 
 dk_status run_extend_request(dk_call* call) {

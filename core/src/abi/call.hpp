@@ -202,6 +202,12 @@ class LoadingLog {
 
   // A line a plugin logged with no call: to the sink of the load under way on this thread.
   static void write(LogLevel level, std::string_view message);
+
+ private:
+  const LogSink* sink_;
+  std::string source_;
+  PluginLogBudget budget_;  // an entry point logs in a loop as a call may
+  LoadingLog* outer_;
 };
 
 }  // namespace destkit::host

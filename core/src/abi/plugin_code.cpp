@@ -1,5 +1,7 @@
 #include "abi/plugin_code.hpp"
 
+#include "fiber/fiber.hpp"
+
 #include <fmt/format.h>
 
 #include <atomic>
@@ -13,6 +15,9 @@ namespace {
 // Trivially destructible on purpose: exit() destroys thread_local objects before it runs the
 // atexit handlers, and the handler below still needs to read this.
 thread_local const PluginCode* running_here = nullptr;
+// An isolated plugin's hook is host code that waits on a fiber: the mark follows it.
+[[maybe_unused]] const bool kept_per_fiber =
+    fiber::keep_per_fiber([](void* value) { return fiber::exchange_local(running_here, value); });
 std::atomic<int> running_anywhere{0};
 
 constexpr std::string_view kExitOnOtherThread =

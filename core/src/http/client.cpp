@@ -1,5 +1,7 @@
 #include "http/client.hpp"
 
+#include "fiber/waits.hpp"
+
 #include <curl/curl.h>
 #include <fmt/format.h>
 
@@ -78,6 +80,42 @@ ThreadHandle& thread_handle() {
   thread_local ThreadHandle handle;
   return handle;
 }
+
+// The handle a request uses. On a fiber it is one of the thread's spares, the request's alone
+// while the fiber is suspended in it; the loop's multi handle shares their connections.
+class HandleLease {
+ public:
+  HandleLease() {
+    if (!fiber::on_fiber()) {
+      handle_ = &thread_handle();
+      return;
+    }
+    auto& spares = fiber_spares();
+    if (spares.empty()) {
+      owned_ = std::make_unique<ThreadHandle>();
+    } else {
+      owned_ = std::move(spares.back());
+      spares.pop_back();
+    }
+    handle_ = owned_.get();
+  }
+  ~HandleLease() {
+    if (owned_ && fiber_spares().size() < kSparesKept) fiber_spares().push_back(std::move(owned_));
+  }
+  HandleLease(const HandleLease&) = delete;
+  HandleLease& operator=(const HandleLease&) = delete;
+  ThreadHandle& operator*() { return *handle_; }
+
+ private:
+  static constexpr std::size_t kSparesKept = 64;
+  static std::vector<std::unique_ptr<ThreadHandle>>& fiber_spares() {
+    static CurlGlobal global;
+    thread_local std::vector<std::unique_ptr<ThreadHandle>> spares;
+    return spares;
+  }
+  ThreadHandle* handle_ = nullptr;
+  std::unique_ptr<ThreadHandle> owned_;
+};
 
 struct UrlDeleter {
   void operator()(CURLU* url) const { curl_url_cleanup(url); }
@@ -276,7 +314,7 @@ CURLcode perform(const HopRequest& r, const HttpClientConfig& config, millisecon
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);  // also clears NOBODY and a previous body
   }
 
-  CURLcode code = curl_easy_perform(curl);
+  CURLcode code = fiber::perform(curl);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);  // the list and the URL die with this call
   curl_easy_setopt(curl, CURLOPT_CURLU, nullptr);
   long status = 0;
@@ -329,7 +367,8 @@ HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& con
   HeaderList changed_headers;
   std::string left_for;
   static const std::optional<std::string> no_body;
-  ThreadHandle& handle = thread_handle();
+  HandleLease lease;
+  ThreadHandle& handle = *lease;
 
   for (int redirects = 0;; ++redirects) {
     auto remaining = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());

@@ -51,6 +51,8 @@ struct HttpFailure {
 using HttpResult = std::variant<HttpResponse, HttpFailure>;
 
 // Sends the request; thread-safe (each thread reuses its own curl handle and connection cache).
+// On a fiber (fiber/loop.hpp) it suspends the fiber until the answer is in, and the requests of
+// a loop's fibers share the loop's connection cache.
 //
 // Redirects: only to http and https URLs, never from https to http. A hop that leaves the
 // origin of the first URL keeps only Accept, Accept-Language, User-Agent and, with the body,

@@ -4,6 +4,7 @@
 
 #include "abi/call.hpp"
 #include "abi/services.hpp"
+#include "fiber/fiber.hpp"
 #include "isolation/service_call.hpp"
 #include "isolation/services_wire.hpp"
 #include "plugin/memory_library.hpp"
@@ -181,6 +182,8 @@ struct IsolatedPlugin::RunnerAhead {
 };
 
 thread_local IsolatedPlugin::Lease* IsolatedPlugin::current_lease_ = nullptr;
+const bool IsolatedPlugin::lease_kept_per_fiber_ =
+    fiber::keep_per_fiber([](void* value) { return fiber::exchange_local(current_lease_, value); });
 
 dk_status IsolatedPlugin::converse(Lease& lease, Hook hook, dk_call* call, dk_request_options* out, Start start) {
   auto fail = [&](const std::string& fault) {

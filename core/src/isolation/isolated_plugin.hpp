@@ -104,7 +104,8 @@ class IsolatedPlugin {
   // follow in the same runner (a credential test: docs/isolation.md, "Fewer round trips"); or
   // with the hook already running there.
   enum class Start { send, send_then_test, already_running };
-  static thread_local Lease* current_lease_;  // the innermost on this thread
+  static thread_local Lease* current_lease_;  // the innermost on this thread, or of this fiber
+  static const bool lease_kept_per_fiber_;
   using Started = std::variant<std::unique_ptr<RunnerProcess>, NoRunner>;
 
   IsolatedPlugin(const std::filesystem::path& file, const RunnerLimits& limits, LogSink log);

@@ -4,6 +4,7 @@
 #include "isolation/isolated_plugin.hpp"
 
 #include "abi/call.hpp"
+#include "fiber/waits.hpp"
 #include "isolation/service_call.hpp"
 
 #include <fmt/format.h>
@@ -71,7 +72,7 @@ IsolatedPlugin::Started IsolatedPlugin::start_runner() {
                         limits_.restart_backoff_max);
     }
   }
-  std::this_thread::sleep_until(resume);
+  if (auto left = resume - Clock::now(); left > Clock::duration::zero()) fiber::sleep_for(left);
   auto made = RunnerProcess::start(memfd_, limits_, log_, name());
   if (auto* problem = std::get_if<std::string>(&made)) return NoRunner{*problem, true};
   auto runner = std::move(std::get<std::unique_ptr<RunnerProcess>>(made));
@@ -147,7 +148,7 @@ std::variant<std::unique_ptr<RunnerProcess>, std::string> IsolatedPlugin::acquir
       return fmt::format("Plugin `{}` could not be started for {}: {}", name(), hook_name(hook),
                          std::get<NoRunner>(started).why);
     }
-    freed_.wait(lock);
+    fiber::wait(freed_, lock);
   }
 }
 

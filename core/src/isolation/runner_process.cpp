@@ -1,5 +1,6 @@
 #include "isolation/runner_process.hpp"
 
+#include "fiber/waits.hpp"
 #include "plugin/discovery.hpp"
 #include "util/printable.hpp"
 
@@ -231,6 +232,13 @@ void RunnerProcess::end_call() {
   log_budget_.reset();
 }
 
+void RunnerProcess::send(const isolation::Message& message) {
+  outgoing_.clear();
+  isolation::append_frame(outgoing_, message);
+  isolation::send_frames(channel_, outgoing_, fiber::poll);
+  if (outgoing_.capacity() > (1u << 20)) std::string().swap(outgoing_);  // a large body is not kept
+}
+
 std::optional<isolation::Reader> RunnerProcess::receive(Clock::duration budget) {
   auto deadline = Clock::now() + budget;
   for (;;) {
@@ -239,7 +247,7 @@ std::optional<isolation::Reader> RunnerProcess::receive(Clock::duration budget) 
     auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return std::nullopt;
     pollfd fds[] = {{channel_, POLLIN, 0}, {out_, POLLIN, 0}, {err_, POLLIN, 0}};
-    int ready = ::poll(fds, 3, static_cast<int>(std::min<long long>(left.count(), 1 << 30)));
+    int ready = fiber::poll(fds, 3, static_cast<int>(std::min<long long>(left.count(), 1 << 30)));
     if (ready < 0 && errno != EINTR) throw isolation::WireError(std::string("poll: ") + std::strerror(errno));
     if (ready <= 0) continue;
     if (fds[1].revents != 0) drain(out_, out_partial_, LogLevel::info, "stdout", false);

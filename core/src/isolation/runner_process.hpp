@@ -45,7 +45,8 @@ class RunnerProcess {
   RunnerProcess(const RunnerProcess&) = delete;
   RunnerProcess& operator=(const RunnerProcess&) = delete;
 
-  void send(const isolation::Message& message) { isolation::send(channel_, message); }
+  // Waits for room with fiber::poll: a runner that stops reading holds up only its own call.
+  void send(const isolation::Message& message);
   // The next message, while logging the plugin's output. Nothing when `budget` ran out first;
   // WireError when the runner closed the channel (it ended, or the plugin closed fd 3).
   std::optional<isolation::Reader> receive(std::chrono::steady_clock::duration budget);
@@ -81,6 +82,7 @@ class RunnerProcess {
   pid_t pid_ = -1;
   int channel_ = -1;
   isolation::Inbox inbox_;
+  std::string outgoing_;  // the frame being sent, kept: no allocation per message once grown
   int out_ = -1;
   int err_ = -1;
   std::string out_partial_;

@@ -98,11 +98,16 @@ void append_frame(std::string& frames, const Message& message) {
   frames += message.bytes();
 }
 
-void send_frames(int fd, std::string_view frames) {
+void send_frames(int fd, std::string_view frames, PollFunction wait) {
   std::size_t done = 0;
   while (done < frames.size()) {
-    ssize_t n = ::send(fd, frames.data() + done, frames.size() - done, MSG_NOSIGNAL);
+    ssize_t n = ::send(fd, frames.data() + done, frames.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      pollfd p{fd, POLLOUT, 0};
+      wait(&p, 1, -1);
+      continue;
+    }
     if (n <= 0) throw WireError(std::string("write: ") + std::strerror(errno));
     done += static_cast<std::size_t>(n);
   }

@@ -7,6 +7,7 @@
 // or of the wrong shape ends the conversation (WireError), never the reader.
 #pragma once
 
+#include <poll.h>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -83,7 +84,9 @@ void append_frame(std::string& frames, const Message& message);
 // Writes one frame, or frames made with append_frame; throws WireError when the peer is gone.
 // Never raises SIGPIPE.
 void send(int fd, const Message& message);
-void send_frames(int fd, std::string_view frames);
+// `wait` waits for room in a full channel: ::poll, or fiber::poll on the host.
+using PollFunction = int (*)(pollfd* fds, nfds_t count, int timeout_ms);
+void send_frames(int fd, std::string_view frames, PollFunction wait = ::poll);
 
 // Frames read from a channel in as few reads as the peer's writes allow: one read takes every
 // frame the peer has written so far, and the next receive hands them out without a system call.

@@ -1,4 +1,5 @@
 #include "oauth/token_store.hpp"
+#include "fiber/waits.hpp"
 #include "util/json_input.hpp"
 #include "util/private_files.hpp"
 #include "util/read_file.hpp"
@@ -199,7 +200,7 @@ std::variant<TokenStore::Lock, std::string> TokenStore::lock(const std::string& 
       return fmt::format("another process has held {} for {} seconds; try again later",
                          (dir_path / (connection + ".lock")).string(), kLockWait.count());
     }
-    std::this_thread::sleep_for(pause);
+    fiber::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(100));
   }
   return Lock(std::move(file.fd));

@@ -42,10 +42,10 @@ OAuthTokens::Refresher OAuthTokens::standard_refresher() const {
   };
 }
 
-std::mutex& OAuthTokens::lock_for(const std::string& slug, const std::string& connection) {
+fiber::Mutex& OAuthTokens::lock_for(const std::string& slug, const std::string& connection) {
   std::lock_guard guard(locks_mutex_);
   auto& lock = locks_[slug + "/" + connection];
-  if (!lock) lock = std::make_unique<std::mutex>();
+  if (!lock) lock = std::make_unique<fiber::Mutex>();
   return *lock;
 }
 

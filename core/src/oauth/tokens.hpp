@@ -12,6 +12,7 @@
 
 #include <destkit/host/config.hpp>
 #include <destkit/host/oauth.hpp>
+#include "fiber/waits.hpp"
 #include "oauth/protocol.hpp"
 #include "oauth/token_store.hpp"
 
@@ -52,7 +53,8 @@ class OAuthTokens {
   Refresher standard_refresher() const;
 
  private:
-  std::mutex& lock_for(const std::string& slug, const std::string& connection);
+  // Held across the refresh's request: a fiber that waits for it lets the others run.
+  fiber::Mutex& lock_for(const std::string& slug, const std::string& connection);
   TokenResult renew(const std::string& slug, const std::string& connection, const OAuthClientConfig& client,
                     const TokenRecord* current, const Refresher& refresher);
   // Under the store's lock: the stored record if `still_good` says so (another process renewed
@@ -64,7 +66,7 @@ class OAuthTokens {
   TokenStore store_;
   HttpClientConfig http_;
   std::mutex locks_mutex_;
-  std::map<std::string, std::unique_ptr<std::mutex>> locks_;
+  std::map<std::string, std::unique_ptr<fiber::Mutex>> locks_;
 };
 
 }  // namespace destkit::host

@@ -5,6 +5,7 @@
 
 #include <destkit/abi.h>
 #include <destkit/host/plugin.hpp>
+#include "fiber/waits.hpp"
 
 #include <atomic>
 #include <filesystem>
@@ -81,7 +82,7 @@ class LoadedPlugin final : public Plugin {
   struct Deferred {
     PluginMetadata metadata;
     std::function<FirstUse()> load;
-    std::mutex mutex{};  // one load at a time; guards `loaded`
+    fiber::Mutex mutex{};  // one load at a time (which may wait for a runner); guards `loaded`
     std::unique_ptr<LoadedPlugin> loaded{};
     std::atomic<const LoadedPlugin*> code{nullptr};  // `loaded`, once set, for readers outside the lock
     // Why the last load failed. Its own lock, so listing never waits for a load in progress.

@@ -1,0 +1,61 @@
+#include "fiber_lanes.hpp"
+
+namespace destkit::cli::serve {
+
+FiberLanes::FiberLanes(std::size_t loops, std::size_t per_lane) : per_lane_(per_lane == 0 ? 1 : per_lane) {
+  loops_.reserve(loops);
+  for (std::size_t i = 0; i < std::max<std::size_t>(loops, 1); ++i)
+    loops_.push_back(std::make_unique<host::fiber::Loop>());
+}
+
+FiberLanes::~FiberLanes() { stop(); }
+
+void FiberLanes::stop() {
+  // A loop ends once its fibers have: a job that finishes starts the lane's next on a loop not
+  // stopped yet, or, when all are stopping, the post fails and the job is run on no fiber.
+  for (auto& loop : loops_) loop->stop();
+}
+
+bool FiberLanes::post(const std::string& lane, std::function<void()> job) {
+  {
+    std::lock_guard lock(mutex_);
+    Lane& queue = lanes_[lane];
+    if (queue.running >= per_lane_) {
+      if (queue.waiting.size() >= kWaitingPerLaneShare * per_lane_) return false;
+      queue.waiting.push_back(std::move(job));
+      return true;
+    }
+    ++queue.running;
+  }
+  start(lane, std::move(job));
+  return true;
+}
+
+void FiberLanes::start(const std::string& lane, std::function<void()> job) {
+  auto run = [this, lane, job = std::move(job)] {
+    job();  // jobs catch their own exceptions: a reply is owed whatever happens
+    finished(lane);
+  };
+  std::size_t first = next_loop_.fetch_add(1) % loops_.size();
+  for (std::size_t i = 0; i < loops_.size(); ++i) {
+    if (loops_[(first + i) % loops_.size()]->post(run)) return;
+  }
+  run();  // no loop takes jobs (no stack to be had, or stopping): this thread runs it
+}
+
+void FiberLanes::finished(const std::string& lane) {
+  std::function<void()> next;
+  {
+    std::lock_guard lock(mutex_);
+    Lane& queue = lanes_[lane];
+    if (queue.waiting.empty()) {
+      if (--queue.running == 0) lanes_.erase(lane);
+      return;
+    }
+    next = std::move(queue.waiting.front());
+    queue.waiting.pop_front();
+  }
+  start(lane, std::move(next));
+}
+
+}  // namespace destkit::cli::serve
