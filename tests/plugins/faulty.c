@@ -73,6 +73,7 @@
 #define FAULT_BODY_AGAIN 41           /* sets a 6 MB body 200 times on one options handle, then succeeds */
 #define FAULT_BIG_HEADERS 42          /* sets 1 MB headers on extendRequest's output until one is refused */
 #define FAULT_TEXT_LOOP 43            /* asks last_error 2,000,000 times, then the settings until refused */
+#define FAULT_DEAF 44                 /* asks for services on its channel forever, never reading a reply */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -187,6 +188,14 @@ __attribute__((unused)) static int fault(void) {
       unsigned char frame[4 + 18] = {18, 0, 0, 0, 'i', 3, 0, 0, 0, 0, 0, 0, 0, 'i', 0, 0, 0, 0, 0, 0, 0, 0};
       if (write(3, frame, sizeof frame) != (ssize_t)sizeof frame) return -1;
       break;
+    }
+    case FAULT_DEAF: {
+      /* A frame: its length, then fields 'i' + 8 bytes: kind 4 (service), 3 (last_error), handle 0. */
+      unsigned char frame[4 + 27] = {27, 0, 0, 0, 'i', 4, 0,   0, 0, 0, 0, 0, 0, 'i', 3, 0,
+                                     0,  0, 0, 0, 0,   0, 'i', 0, 0, 0, 0, 0, 0, 0,   0};
+      for (;;) {
+        if (write(3, frame, sizeof frame) != (ssize_t)sizeof frame) return -1;
+      }
     }
     case FAULT_SIGSTOP: raise(SIGSTOP); break;
     case FAULT_THREAD_CRASH: {

@@ -125,8 +125,12 @@ void Loop::take_posted() {
   }
   for (auto& job : posted) {
     try {
-      fibers_.push_back(std::make_unique<Fiber>(std::move(job), spare_stack()));
-      ready_.push_back(fibers_.back().get());
+      // Whatever may fail comes before the job is moved into its fiber.
+      fibers_.reserve(fibers_.size() + 1);
+      ready_.reserve(ready_.size() + 1);
+      auto fiber = std::make_unique<Fiber>(std::move(job), spare_stack());
+      ready_.push_back(fiber.get());
+      fibers_.push_back(std::move(fiber));
     } catch (const std::exception&) {
       job();  // no memory for a fiber: on this stack, its waits blocking
     }

@@ -196,19 +196,29 @@ dk_status IsolatedPlugin::converse(Lease& lease, Hook hook, dk_call* call, dk_re
   // requests it sends: a hook looping on cheap services is stopped at the deadline too. Kept
   // in the clock's own unit, so that many short waits add up.
   Clock::duration budget = limits_.hook_deadline;
+  auto out_of_time = [&] {
+    runner.stop();
+    lease.fault = record_end(fmt::format("Plugin `{}` did not finish {} within {} ms and was stopped", name(),
+                                         hook_name(hook), limits_.hook_deadline.count()));
+    return fail(lease.fault);
+  };
+  // A runner that stops reading its channel is out of time as one that stops answering.
+  auto send = [&](const isolation::Message& message) {
+    auto sent_from = Clock::now();
+    bool sent = runner.send(message, budget);
+    budget -= Clock::now() - sent_from;
+    return sent;
+  };
   dk_status deferred_failure = DK_OK;  // a deferred setter failed: the next waiting service gets it
   try {
-    if (start != Start::already_running) runner.send(hook_message(hook, *call, out, start == Start::send_then_test));
+    if (start != Start::already_running && !send(hook_message(hook, *call, out, start == Start::send_then_test))) {
+      return out_of_time();
+    }
     for (;;) {
       auto waited_from = Clock::now();
       auto message = runner.receive(budget);
       budget -= Clock::now() - waited_from;
-      if (!message) {
-        runner.stop();
-        lease.fault = record_end(fmt::format("Plugin `{}` did not finish {} within {} ms and was stopped", name(),
-                                             hook_name(hook), limits_.hook_deadline.count()));
-        return fail(lease.fault);
-      }
+      if (!message) return out_of_time();
       Kind kind = message->kind();
       if (kind == Kind::hook_done) {
         auto status = static_cast<dk_status>(message->integer());
@@ -222,7 +232,7 @@ dk_status IsolatedPlugin::converse(Lease& lease, Hook hook, dk_call* call, dk_re
       }
       if (kind != Kind::service) throw isolation::WireError("unexpected message");
       if (deferred_failure != DK_OK && message->peek_integer() != static_cast<std::int64_t>(isolation::Service::log)) {
-        runner.send(refusal_reply(*message, deferred_failure));
+        if (!send(refusal_reply(*message, deferred_failure))) return out_of_time();
         deferred_failure = DK_OK;
         continue;
       }
@@ -231,7 +241,7 @@ dk_status IsolatedPlugin::converse(Lease& lease, Hook hook, dk_call* call, dk_re
       auto answer = serve_service(*message);
       if (!sends_a_request) budget -= Clock::now() - served_from;
       if (!lease.fault.empty()) return fail(lease.fault);  // a nested hook's runner ended
-      if (answer) runner.send(*answer);
+      if (answer && !send(*answer)) return out_of_time();
     }
   } catch (const isolation::WireError&) {
     if (!lease.fault.empty()) return fail(lease.fault);

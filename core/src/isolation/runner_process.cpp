@@ -232,11 +232,12 @@ void RunnerProcess::end_call() {
   log_budget_.reset();
 }
 
-void RunnerProcess::send(const isolation::Message& message) {
+bool RunnerProcess::send(const isolation::Message& message, Clock::duration budget) {
   outgoing_.clear();
   isolation::append_frame(outgoing_, message);
-  isolation::send_frames(channel_, outgoing_, fiber::poll);
+  bool sent = isolation::send_frames(channel_, outgoing_, fiber::poll, Clock::now() + budget);
   if (outgoing_.capacity() > (1u << 20)) std::string().swap(outgoing_);  // a large body is not kept
+  return sent;
 }
 
 std::optional<isolation::Reader> RunnerProcess::receive(Clock::duration budget) {

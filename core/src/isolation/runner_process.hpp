@@ -45,8 +45,9 @@ class RunnerProcess {
   RunnerProcess(const RunnerProcess&) = delete;
   RunnerProcess& operator=(const RunnerProcess&) = delete;
 
-  // Waits for room with fiber::poll: a runner that stops reading holds up only its own call.
-  void send(const isolation::Message& message);
+  // Waits for room with fiber::poll, so that a runner that stops reading holds up only its own
+  // call, and that for `budget` at most: false when the channel stayed full for that long.
+  bool send(const isolation::Message& message, std::chrono::steady_clock::duration budget);
   // The next message, while logging the plugin's output. Nothing when `budget` ran out first;
   // WireError when the runner closed the channel (it ended, or the plugin closed fd 3).
   std::optional<isolation::Reader> receive(std::chrono::steady_clock::duration budget);

@@ -98,19 +98,26 @@ void append_frame(std::string& frames, const Message& message) {
   frames += message.bytes();
 }
 
-void send_frames(int fd, std::string_view frames, PollFunction wait) {
+bool send_frames(int fd, std::string_view frames, PollFunction wait, std::optional<Clock::time_point> deadline) {
   std::size_t done = 0;
   while (done < frames.size()) {
     ssize_t n = ::send(fd, frames.data() + done, frames.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      int timeout_ms = -1;
+      if (deadline) {
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+        if (left <= 0) return false;
+        timeout_ms = static_cast<int>(std::min<long long>(left, 1 << 30));
+      }
       pollfd p{fd, POLLOUT, 0};
-      wait(&p, 1, -1);
+      wait(&p, 1, timeout_ms);
       continue;
     }
     if (n <= 0) throw WireError(std::string("write: ") + std::strerror(errno));
     done += static_cast<std::size_t>(n);
   }
+  return true;
 }
 
 void send(int fd, const Message& message) {

@@ -84,9 +84,11 @@ void append_frame(std::string& frames, const Message& message);
 // Writes one frame, or frames made with append_frame; throws WireError when the peer is gone.
 // Never raises SIGPIPE.
 void send(int fd, const Message& message);
-// `wait` waits for room in a full channel: ::poll, or fiber::poll on the host.
+// `wait` waits for room in a full channel (::poll, or fiber::poll on the host); with a
+// deadline, false when the channel stayed full until then.
 using PollFunction = int (*)(pollfd* fds, nfds_t count, int timeout_ms);
-void send_frames(int fd, std::string_view frames, PollFunction wait = ::poll);
+bool send_frames(int fd, std::string_view frames, PollFunction wait = ::poll,
+                 std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
 // Frames read from a channel in as few reads as the peer's writes allow: one read takes every
 // frame the peer has written so far, and the next receive hands them out without a system call.
