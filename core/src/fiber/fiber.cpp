@@ -8,6 +8,7 @@
 #include <utility>
 
 #if defined(__SANITIZE_ADDRESS__)
+#include <dlfcn.h>
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #define DESTKIT_ASAN_FIBERS 1
@@ -25,6 +26,25 @@ LocalExchange registered_locals[kMaxLocals] = {};
 std::atomic<std::size_t> registered_count{0};
 
 thread_local Fiber* running = nullptr;
+
+#ifdef DESTKIT_ASAN_FIBERS
+// AddressSanitizer's own swapcontext writes a warning to standard error on its first use (into
+// serve's JSON log) and clears the shadow of the whole stack it switches to, live frames
+// included. Every switch here is announced to it instead (start/finish_switch_fiber), and a
+// stack is cleared when a fiber is made on it, so the C library's swapcontext is called itself.
+using SwapContext = int (*)(ucontext_t*, const ucontext_t*);
+SwapContext c_library_swapcontext() {
+  static const SwapContext real = [] {
+    void* library = ::dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
+    void* symbol = library != nullptr ? ::dlsym(library, "swapcontext") : nullptr;
+    return symbol != nullptr ? reinterpret_cast<SwapContext>(symbol) : &::swapcontext;
+  }();
+  return real;
+}
+int switch_context(ucontext_t* from, const ucontext_t* to) { return c_library_swapcontext()(from, to); }
+#else
+int switch_context(ucontext_t* from, const ucontext_t* to) { return ::swapcontext(from, to); }
+#endif
 
 std::size_t page_bytes() {
   static const std::size_t bytes = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
@@ -104,7 +124,7 @@ void Fiber::resume() {
   tsan_caller_ = __tsan_get_current_fiber();
   __tsan_switch_to_fiber(tsan_fiber_, 0);
 #endif
-  ::swapcontext(&caller, &context_);
+  switch_context(&caller, &context_);
 #ifdef DESTKIT_ASAN_FIBERS
   __sanitizer_finish_switch_fiber(caller_fake_stack, nullptr, nullptr);
 #endif
@@ -123,7 +143,7 @@ void Fiber::suspend() {
 #ifdef DESTKIT_TSAN_FIBERS
   __tsan_switch_to_fiber(self->tsan_caller_, 0);
 #endif
-  ::swapcontext(&self->context_, self->caller_);
+  switch_context(&self->context_, self->caller_);
   // Resumed, perhaps by another resume() than the last: its stack is the one to go back to.
 #ifdef DESTKIT_ASAN_FIBERS
   __sanitizer_finish_switch_fiber(self->fake_stack_, &self->caller_stack_, &self->caller_stack_bytes_);

@@ -58,6 +58,9 @@ Loop::Loop() {
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Loop::on_curl_timer);
   curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+  // Connections kept open whatever the number of transfers: by default curl keeps four per
+  // transfer under way, which are few when requests come one after another.
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, kConnectionsKept);
   thread_ = std::thread([this] { run(); });
 }
 

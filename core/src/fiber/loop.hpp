@@ -71,6 +71,7 @@ class Loop {
   std::vector<std::unique_ptr<Fiber>> fibers_;
   std::vector<Stack> spare_stacks_;  // of ended fibers, up to kSpareStacks
   static constexpr std::size_t kSpareStacks = 64;
+  static constexpr long kConnectionsKept = 64;
 
   std::mutex posted_mutex_;  // guards what follows
   std::vector<std::function<void()>> posted_;
