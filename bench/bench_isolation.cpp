@@ -11,6 +11,9 @@
 // Prints one JSON line. Numbers, never assertions: the machine may be noisy.
 //
 //   destkit-bench-isolation [--n 2000] [--rounds 5] [--threads 8] [--runners 20] [--api-port PORT]
+//                           [--api-delay-ms MS]
+// --api-delay-ms makes the benchmark's own server take MS to answer, as a partner API across a
+// network does: the same IPC then weighs against a realistic exchange rather than loopback's.
 #include <destkit/host/host.hpp>
 
 #include "loopback_server.hpp"
@@ -62,8 +65,11 @@ const std::string kSettings =
 // bench-custom in process and isolated, against one local API: the benchmark's own server, or
 // the one listening on 127.0.0.1:`api_port`.
 struct Hosts {
-  destkit::loopback::Server api{[](const destkit::loopback::Request&) {
-    return destkit::loopback::Response::json(200, R"({"id":1})");
+  int api_delay_ms;
+  destkit::loopback::Server api{[this](const destkit::loopback::Request&) {
+    auto response = destkit::loopback::Response::json(200, R"({"id":1})");
+    response.delay = std::chrono::milliseconds(api_delay_ms);
+    return response;
   }};
   int api_port;
   Host in_process{options(Isolation::in_process)};
@@ -71,7 +77,7 @@ struct Hosts {
   const destkit::host::Plugin* local = in_process.find("bench-custom");
   const destkit::host::Plugin* remote = isolated.find("bench-custom");
 
-  explicit Hosts(int port) : api_port(port) {
+  Hosts(int port, int delay_ms) : api_delay_ms(delay_ms), api_port(port) {
     if (local == nullptr || remote == nullptr) {
       std::cerr << "bench-custom did not load\n";
       std::exit(1);
@@ -189,17 +195,18 @@ json::object bench_runners(int count) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int n = 2000, rounds = 5, threads = 8, runners = 20, api_port = 0;
+  int n = 2000, rounds = 5, threads = 8, runners = 20, api_port = 0, api_delay_ms = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--n") == 0) n = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--threads") == 0) threads = std::max(1, std::atoi(argv[i + 1]));
     if (std::strcmp(argv[i], "--runners") == 0) runners = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--api-port") == 0) api_port = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--api-delay-ms") == 0) api_delay_ms = std::max(0, std::atoi(argv[i + 1]));
   }
   json::object result;
   {
-    Hosts hosts(api_port);
+    Hosts hosts(api_port, api_delay_ms);
     result["test_request"] = bench_test_request(hosts, n, rounds);
     result["concurrent"] = bench_concurrent(hosts, n, rounds, threads);
   }

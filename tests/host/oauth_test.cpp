@@ -422,6 +422,26 @@ TEST_CASE("status and sign-out of a destination that does not use OAuth fail as 
   CHECK(host->oauth_logout(*basic).status().code() == Status::Code::invalid_argument);
 }
 
+TEST_CASE("sign-out refuses a directory in a stored connection's place, and says so, rather than nothing stored") {
+  OAuthWorld world;
+  auto host = world.host();
+  REQUIRE(world.store().save(kManaged, "default", TokenRecord{.access_token = "ACCESSTOKEN-111111"}).empty());
+  fs::path in_place = world.store().path_of(kManaged, "default");
+  fs::remove(in_place);
+  fs::create_directories(in_place / "kept");
+  fs::permissions(in_place, fs::perms::owner_all);
+  auto signed_out = host->oauth_logout(*host->find(kManaged));
+  REQUIRE_FALSE(signed_out.ok());
+  CHECK(signed_out.status().code() == Status::Code::failed);
+  CHECK(signed_out.status().message() ==
+        in_place.string() + " is a directory, not a stored connection: remove it yourself");
+  CHECK(fs::is_directory(in_place / "kept"));
+  fs::remove_all(in_place);
+  auto nothing = host->oauth_logout(*host->find(kManaged));
+  REQUIRE(nothing.ok());
+  CHECK_FALSE(*nothing);
+}
+
 TEST_CASE("status shows no token that a record written by another tool put among its scopes") {
   OAuthWorld world;
   auto host = world.host();

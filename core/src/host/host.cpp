@@ -443,7 +443,9 @@ Result<bool> Host::oauth_logout(const Plugin& plugin, const std::string& connect
     // After a refresh under way, which would save its tokens over the sign-out.
     auto lock = store.lock(plugin.slug(), connection);
     if (auto* error = std::get_if<std::string>(&lock)) return Status::error(Status::Code::failed, *error);
-    return store.remove(plugin.slug(), connection);
+    auto removed = store.remove(plugin.slug(), connection);
+    if (auto* error = std::get_if<std::string>(&removed)) return Status::error(Status::Code::failed, *error);
+    return std::get<bool>(removed);
   } catch (...) {
     return internal_error();
   }

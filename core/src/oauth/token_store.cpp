@@ -176,10 +176,18 @@ std::string TokenStore::save(const std::string& slug, const std::string& connect
                                  before_replace);
 }
 
-bool TokenStore::remove(const std::string& slug, const std::string& connection) const {
+std::variant<bool, std::string> TokenStore::remove(const std::string& slug, const std::string& connection) const {
   if (!safe_name(slug) || !safe_name(connection)) return false;
+  fs::path path = path_of(slug, connection);
   std::error_code ec;
-  return fs::remove(path_of(slug, connection), ec);
+  fs::file_status status = fs::symlink_status(path, ec);
+  if (status.type() == fs::file_type::not_found) return false;
+  if (ec) return fmt::format("cannot read {}: {}", path.string(), ec.message());
+  if (status.type() == fs::file_type::directory) {
+    return fmt::format("{} is a directory, not a stored connection: remove it yourself", path.string());
+  }
+  if (!fs::remove(path, ec) && ec) return fmt::format("cannot remove {}: {}", path.string(), ec.message());
+  return true;
 }
 
 std::variant<TokenStore::Lock, std::string> TokenStore::lock(const std::string& slug, const std::string& connection) const {

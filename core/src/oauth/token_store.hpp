@@ -77,8 +77,9 @@ class TokenStore {
   // the old one: the moment a crash must leave the previous record readable.
   std::string save(const std::string& slug, const std::string& connection, const TokenRecord& record,
                    const std::function<void()>& before_replace = {}) const;
-  // Deletes the record; false when there was none.
-  bool remove(const std::string& slug, const std::string& connection) const;
+  // Deletes the record: true when it did, false when there was none, or why it could not (a
+  // directory in its place is left alone).
+  std::variant<bool, std::string> remove(const std::string& slug, const std::string& connection) const;
 
   // An exclusive lock on slug/connection shared by every process using this store (flock on
   // CONNECTION.lock next to the record), held until the Lock is destroyed.
