@@ -142,7 +142,13 @@ int oauth_command(const Arguments& a) {
   const host::Plugin* plugin = find_plugin(*host, a.positional[1], a.json);
   if (plugin == nullptr) return kExitFailure;
   if (!plugin->definition().uses_oauth()) {
-    fmt::print(stderr, "destkit: {} uses the {} scheme, not OAuth\n", plugin->slug(), host::to_string(plugin->definition().scheme));
+    std::string message =
+        fmt::format("{} uses the {} scheme, not OAuth", plugin->slug(), host::to_string(plugin->definition().scheme));
+    if (a.json) {
+      print_json(json::object{{"ok", false}, {"error", message}});  // as for an unknown slug
+    } else {
+      fmt::print(stderr, "destkit: {}\n", message);
+    }
     return kExitUsage;
   }
   if (action == "login") return login(a, *host, *plugin);

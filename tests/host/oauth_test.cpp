@@ -307,6 +307,18 @@ TEST_CASE("oauth status --json prints an error object for a damaged record, and 
   CHECK(bad.out.empty());
 }
 
+TEST_CASE("oauth status --json of a destination without OAuth prints an error object, as for an unknown slug") {
+  OAuthWorld world;
+  CliSetup cli(world);
+  std::vector<std::string> args{"oauth", "status", "example-basic", "--json"};
+  args.insert(args.end(), cli.common.begin(), cli.common.end());
+  ProcessResult basic = run_destkit(args);
+  CHECK(basic.exit_code == 2);
+  auto answer = boost::json::parse(basic.out);
+  CHECK(answer.at("ok") == false);
+  CHECK(answer.at("error") == "example-basic uses the basic scheme, not OAuth");
+}
+
 TEST_CASE("oauth login, status, test-auth and logout from the CLI; no token is ever printed") {
   OAuthWorld world;
   CliSetup cli(world);
