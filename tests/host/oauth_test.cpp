@@ -454,6 +454,20 @@ TEST_CASE("sign-out refuses a directory in a stored connection's place, and says
   CHECK_FALSE(*nothing);
 }
 
+TEST_CASE("a stored record with a field of another type than the store writes is damaged, not read without it") {
+  OAuthWorld world;
+  auto host = world.host();
+  std::string record = GENERATE(as<std::string>{}, R"({"access_token":"ACCESS-1","refresh_token":5})",
+                                R"({"access_token":"ACCESS-1","token_type":true})",
+                                R"({"access_token":"ACCESS-1","scopes":"read write"})",
+                                R"({"access_token":"ACCESS-1","scopes":["read",7]})");
+  REQUIRE(world.store().save(kManaged, "default", TokenRecord{.access_token = "ACCESS-0"}).empty());
+  std::ofstream(world.store().path_of(kManaged, "default"), std::ios::trunc) << record;
+  auto status = host->oauth_status(*host->find(kManaged));
+  REQUIRE_FALSE(status.ok());
+  CHECK_THAT(status.status().message(), Catch::Contains("is damaged"));
+}
+
 TEST_CASE("status shows no token that a record written by another tool put among its scopes") {
   OAuthWorld world;
   auto host = world.host();

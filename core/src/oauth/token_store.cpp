@@ -63,8 +63,12 @@ json::object to_json(const TokenRecord& r) {
 std::optional<TokenRecord> from_json(const json::value& v) {
   if (!v.is_object()) return std::nullopt;
   const auto& o = v.get_object();
+  // A field of another type than this store writes is damage, not a field left out: a refresh
+  // token written as a number must not read as no refresh token.
+  bool well_typed = true;
   auto text = [&](const char* key) -> std::string {
     const json::value* s = o.if_contains(key);
+    if (s != nullptr && !s->is_string()) well_typed = false;
     return s != nullptr && s->is_string() ? std::string(s->get_string()) : std::string();
   };
   TokenRecord r;
@@ -72,13 +76,15 @@ std::optional<TokenRecord> from_json(const json::value& v) {
   r.refresh_token = text("refresh_token");
   r.token_type = text("token_type");
   // A record another tool wrote may hold what no header can carry: damaged, as unreadable.
-  if (r.access_token.empty() || !token_text_problem(r.access_token, kMaxTokenBytes).empty() ||
+  if (!well_typed || r.access_token.empty() || !token_text_problem(r.access_token, kMaxTokenBytes).empty() ||
       !token_text_problem(r.refresh_token, kMaxTokenBytes).empty()) {
     return std::nullopt;
   }
-  if (const json::value* scopes = o.if_contains("scopes"); scopes != nullptr && scopes->is_array()) {
+  if (const json::value* scopes = o.if_contains("scopes"); scopes != nullptr) {
+    if (!scopes->is_array()) return std::nullopt;
     for (const auto& s : scopes->get_array()) {
-      if (s.is_string()) r.scopes.emplace_back(s.get_string());
+      if (!s.is_string()) return std::nullopt;
+      r.scopes.emplace_back(s.get_string());
     }
   }
   if (const json::value* e = o.if_contains("expires_at"); e != nullptr) {
