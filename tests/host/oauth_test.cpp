@@ -571,6 +571,28 @@ TEST_CASE("concurrent 401s with the same stale token cause exactly one token req
   CHECK(world.server.token_requests("refresh_token") == 1);
 }
 
+TEST_CASE("concurrent callers share a refresh that fails: one token request, every caller its failure") {
+  OAuthWorld world;
+  auto host = world.host();
+  world.signed_in(kManaged, std::chrono::seconds(-60));  // expired: every caller needs a refresh
+  world.server.set_token_endpoint_down(true);
+  world.server.set_token_delay(std::chrono::milliseconds(300));  // the others wait for the lock meanwhile
+  const Plugin* plugin = host->find(kManaged);
+  REQUIRE(plugin != nullptr);
+  std::atomic<int> could_not_verify{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {  // no assertion on these threads: Catch2 is not thread-safe
+    threads.emplace_back(
+        [&] { could_not_verify += host->test_authentication(*plugin, "{}").outcome == AuthOutcome::could_not_verify; });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(could_not_verify == 8);
+  CHECK(world.server.token_requests("refresh_token") == 1);
+  // A caller that comes after the failure tries again.
+  CHECK(world.test_auth(*host).outcome == AuthOutcome::could_not_verify);
+  CHECK(world.server.token_requests("refresh_token") == 2);
+}
+
 TEST_CASE("a revoked refresh token says what to do and leaves the stored record intact") {
   OAuthWorld world;
   auto host = world.host();

@@ -42,11 +42,24 @@ OAuthTokens::Refresher OAuthTokens::standard_refresher() const {
   };
 }
 
-fiber::Mutex& OAuthTokens::lock_for(const std::string& slug, const std::string& connection) {
-  std::lock_guard guard(locks_mutex_);
-  auto& lock = locks_[slug + "/" + connection];
-  if (!lock) lock = std::make_unique<fiber::Mutex>();
-  return *lock;
+OAuthTokens::Renewals& OAuthTokens::renewals_of(const std::string& slug, const std::string& connection) {
+  std::lock_guard guard(renewals_mutex_);
+  auto& renewals = renewals_[slug + "/" + connection];
+  if (!renewals) renewals = std::make_unique<Renewals>();
+  return *renewals;
+}
+
+TokenResult OAuthTokens::renew_once(Renewals& renewals, std::uint64_t failed_before, const std::string& slug,
+                                    const std::string& connection, const OAuthClientConfig& client,
+                                    const Refresher& refresher,
+                                    const std::function<bool(const TokenRecord&)>& still_good) {
+  if (renewals.failed.load() != failed_before) return renewals.last_failure;
+  TokenResult result = renew_unless(slug, connection, client, refresher, still_good);
+  if (auto* e = std::get_if<OAuthError>(&result)) {
+    renewals.last_failure = *e;
+    ++renewals.failed;
+  }
+  return result;
 }
 
 // Gets a new token (refresh, or client_credentials) and stores it. Caller holds both locks:
@@ -82,7 +95,9 @@ TokenResult OAuthTokens::renew_unless(const std::string& slug, const std::string
 
 TokenResult OAuthTokens::current(const std::string& slug, const std::string& connection, const Refresher& refresher) {
   const OAuthClientConfig* client = config_.oauth_client(slug);
-  std::lock_guard guard(lock_for(slug, connection));
+  Renewals& renewals = renewals_of(slug, connection);
+  std::uint64_t failed_before = renewals.failed.load();
+  std::lock_guard guard(renewals.mutex);
   auto stored = store_.load(slug, connection);
   if (auto* e = std::get_if<std::string>(&stored)) return OAuthError{OAuthError::Kind::invalid, *e};
   const TokenRecord* record = std::get_if<TokenRecord>(&stored);
@@ -94,7 +109,7 @@ TokenResult OAuthTokens::current(const std::string& slug, const std::string& con
   }
   // Nothing to refresh, and no lock file made for a connection that was never signed in.
   if (record == nullptr && client->grant != OAuthGrant::client_credentials) return not_signed_in(slug);
-  return renew_unless(slug, connection, *client, refresher, fresh);
+  return renew_once(renewals, failed_before, slug, connection, *client, refresher, fresh);
 }
 
 TokenResult OAuthTokens::after_unauthorized(const std::string& slug, const std::string& connection,
@@ -104,10 +119,12 @@ TokenResult OAuthTokens::after_unauthorized(const std::string& slug, const std::
     return OAuthError{OAuthError::Kind::rejected,
                       fmt::format("the access token was refused and {} has no OAuth client configured to refresh it", slug)};
   }
-  std::lock_guard guard(lock_for(slug, connection));
-  // Another caller refreshed while this one waited for the lock: use its token.
-  return renew_unless(slug, connection, *client, refresher,
-                      [&](const TokenRecord& r) { return r.access_token != stale_access_token; });
+  Renewals& renewals = renewals_of(slug, connection);
+  std::uint64_t failed_before = renewals.failed.load();
+  std::lock_guard guard(renewals.mutex);
+  // Another caller refreshed while this one waited for the lock: use its token, or its failure.
+  return renew_once(renewals, failed_before, slug, connection, *client, refresher,
+                    [&](const TokenRecord& r) { return r.access_token != stale_access_token; });
 }
 
 TokenResult OAuthTokens::fetch_client_credentials(const std::string& slug, const std::string& connection) {
@@ -115,7 +132,7 @@ TokenResult OAuthTokens::fetch_client_credentials(const std::string& slug, const
   if (client == nullptr || client->grant != OAuthGrant::client_credentials) {
     return OAuthError{OAuthError::Kind::invalid, fmt::format("{} has no client_credentials client configured", slug)};
   }
-  std::lock_guard guard(lock_for(slug, connection));
+  std::lock_guard guard(renewals_of(slug, connection).mutex);
   auto lock = store_.lock(slug, connection);
   if (auto* e = std::get_if<std::string>(&lock)) return OAuthError{OAuthError::Kind::invalid, *e};
   return renew(slug, connection, *client, nullptr, standard_refresher());

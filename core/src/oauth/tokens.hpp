@@ -7,7 +7,8 @@
 // refresh (single flight), whether they are threads of one process or processes sharing the
 // token store: a renewal holds the store's lock for slug/connection from reading the record
 // to saving the new one, and reads the record again once it has the lock. A failed refresh
-// leaves the stored record as it was.
+// leaves the stored record as it was, and is the answer of the callers in this process that
+// waited for it: an identity provider that is down costs one failed request, not one per caller.
 #pragma once
 
 #include <destkit/host/config.hpp>
@@ -16,7 +17,9 @@
 #include "oauth/protocol.hpp"
 #include "oauth/token_store.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -53,8 +56,19 @@ class OAuthTokens {
   Refresher standard_refresher() const;
 
  private:
-  // Held across the refresh's request: a fiber that waits for it lets the others run.
-  fiber::Mutex& lock_for(const std::string& slug, const std::string& connection);
+  // A slug/connection's renewals in this process: one at a time, and the failure of the last
+  // one that failed for those that waited for it.
+  struct Renewals {
+    fiber::Mutex mutex;                    // held across the refresh's request: a fiber that waits lets the others run
+    std::atomic<std::uint64_t> failed{0};  // how many renewals have failed
+    OAuthError last_failure{};             // guarded by `mutex`
+  };
+  Renewals& renewals_of(const std::string& slug, const std::string& connection);
+  // renew_unless for a caller that saw `failed_before` failures before it waited for the lock:
+  // the failure of a renewal that failed while it waited, else renew_unless's answer.
+  TokenResult renew_once(Renewals& renewals, std::uint64_t failed_before, const std::string& slug,
+                         const std::string& connection, const OAuthClientConfig& client, const Refresher& refresher,
+                         const std::function<bool(const TokenRecord&)>& still_good);
   TokenResult renew(const std::string& slug, const std::string& connection, const OAuthClientConfig& client,
                     const TokenRecord* current, const Refresher& refresher);
   // Under the store's lock: the stored record if `still_good` says so (another process renewed
@@ -65,8 +79,8 @@ class OAuthTokens {
   HostConfig config_;
   TokenStore store_;
   HttpClientConfig http_;
-  std::mutex locks_mutex_;
-  std::map<std::string, std::unique_ptr<fiber::Mutex>> locks_;
+  std::mutex renewals_mutex_;
+  std::map<std::string, std::unique_ptr<Renewals>> renewals_;
 };
 
 }  // namespace destkit::host
