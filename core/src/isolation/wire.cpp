@@ -22,18 +22,23 @@ std::uint64_t get_le(std::string_view in, int bytes) {
   return value;
 }
 
+// poll()'s timeout until `deadline` (-1 for none), rounded up so that poll() does not return
+// before it and spin until it passes; nothing once it has passed.
+std::optional<int> poll_timeout(std::optional<Clock::time_point> deadline) {
+  if (!deadline) return -1;
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+  if (left <= 0) return std::nullopt;
+  return static_cast<int>(std::min<long long>(left, 1 << 30));
+}
+
 // Fills `out` from fd; false when the deadline passed first.
 bool read_exactly(int fd, char* out, std::size_t size, std::optional<Clock::time_point> deadline) {
   std::size_t done = 0;
   while (done < size) {
-    int wait = -1;
-    if (deadline) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
-      if (left <= 0) return false;
-      wait = static_cast<int>(std::min<long long>(left, 1 << 30));
-    }
+    std::optional<int> wait = poll_timeout(deadline);
+    if (!wait) return false;
     pollfd p{fd, POLLIN, 0};
-    int ready = ::poll(&p, 1, wait);
+    int ready = ::poll(&p, 1, *wait);
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) throw WireError(std::string("poll: ") + std::strerror(errno));
     if (ready == 0) continue;  // the deadline check above decides
@@ -104,14 +109,10 @@ bool send_frames(int fd, std::string_view frames, PollFunction wait, std::option
     ssize_t n = ::send(fd, frames.data() + done, frames.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      int timeout_ms = -1;
-      if (deadline) {
-        auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now()).count();
-        if (left <= 0) return false;
-        timeout_ms = static_cast<int>(std::min<long long>(left, 1 << 30));
-      }
+      std::optional<int> timeout = poll_timeout(deadline);
+      if (!timeout) return false;
       pollfd p{fd, POLLOUT, 0};
-      wait(&p, 1, timeout_ms);
+      wait(&p, 1, *timeout);
       continue;
     }
     if (n <= 0) throw WireError(std::string("write: ") + std::strerror(errno));
@@ -172,10 +173,10 @@ std::optional<Reader> receive(int fd, Inbox& inbox, std::optional<std::chrono::m
       }
       continue;
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count();
-    if (left <= 0) return std::nullopt;
+    std::optional<int> wait = poll_timeout(deadline);
+    if (!wait) return std::nullopt;
     pollfd p{fd, POLLIN, 0};
-    int ready = ::poll(&p, 1, static_cast<int>(std::min<long long>(left, 1 << 30)));
+    int ready = ::poll(&p, 1, *wait);
     if (ready < 0 && errno == EINTR) continue;
     if (ready < 0) throw WireError(std::string("poll: ") + std::strerror(errno));
     if (ready > 0) inbox.fill(fd);
