@@ -50,10 +50,11 @@ Options:
                           may write is refused
   --workers N             Threads that run plugin calls in the service (default 64, 4 to
                           1024); one destination uses at most a quarter of them at once,
-                          and four times that many of its tests may wait (503 beyond). A
-                          destination in runners holds no thread while its tests wait: it
-                          runs runnersPerPlugin of them at once (default 16), and four
-                          times that many may wait
+                          and four times that many of its tests may wait (503 beyond). With
+                          plugin code in runners (the default), a destination whose code
+                          runs there holds no thread while its tests wait: it runs
+                          runnersPerPlugin of them at once (default 16), and four times
+                          that many may wait
   --max-connections N     Client connections held open at once (default 1024). At the
                           limit, when another client waits, the one that has waited longest
                           for a request is closed; while all have requests in flight,
