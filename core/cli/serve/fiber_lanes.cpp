@@ -11,8 +11,8 @@ FiberLanes::FiberLanes(std::size_t loops, std::size_t per_lane) : per_lane_(per_
 FiberLanes::~FiberLanes() { stop(); }
 
 void FiberLanes::stop() {
-  // A loop ends once its fibers have: a job that finishes starts the lane's next on a loop not
-  // stopped yet, or, when all are stopping, the post fails and the job is run on no fiber.
+  // A loop ends once its fibers have. A job that finishes meanwhile starts its lane's next one
+  // on a loop not stopped yet or, once all are stopping, on its own fiber (start()).
   for (auto& loop : loops_) loop->stop();
 }
 
@@ -40,7 +40,8 @@ void FiberLanes::start(const std::string& lane, std::function<void()> job) {
   for (std::size_t i = 0; i < loops_.size(); ++i) {
     if (loops_[(first + i) % loops_.size()]->post(run)) return;
   }
-  run();  // no loop takes jobs (no stack to be had, or stopping): this thread runs it
+  run();  // every loop is stopping, which serve does once it takes no requests: the caller (a
+          // job that just finished) runs it
 }
 
 void FiberLanes::finished(const std::string& lane) {
