@@ -333,15 +333,23 @@ TEST_CASE("clients that send a request head and then drip its body do not keep o
   CHECK(client.answer(std::chrono::seconds(5)).starts_with("HTTP/1.1 200"));
 }
 
-TEST_CASE("serve does not run a test whose client left while it waited, and refuses tests past a destination's queue") {
+TEST_CASE(
+    "serve does not run a test whose client left, gives its queue place to a new one, and refuses tests past a full "
+    "queue") {
+  // In runners (fiber lanes) and in service (worker threads): one test of the destination
+  // runs at once, with one runner per plugin or a quarter of 4 workers, and four may wait.
+  std::string isolation = GENERATE(std::string("process"), std::string("in-process"));
+  CAPTURE(isolation);
   HeldApi slow;
   auto args = connect({{"example.com", slow.server.port()}});
-  // One test of a destination runs, four wait: in-service with a quarter of 4 workers, in
-  // runners with one runner per plugin.
   std::filesystem::path config = new_directory("serve-queue") / "destkit.json";
   std::ofstream(config) << R"({"runner":{"runnersPerPlugin":1}})";
-  args.insert(args.end(), {"--workers", "4", "--config", config.string()});
+  args.insert(args.end(), {"--workers", "4", "--config", config.string(), "--isolation", isolation});
   ServeProcess serve(args);
+  auto in_flight = [&](int count) {
+    return serve.get("/metrics").body.find("destkit_http_requests_in_flight " + std::to_string(count) + "\n") !=
+           std::string::npos;
+  };
   std::string first_outcome;  // assigned on its thread, checked on this one once joined
   std::thread first([&] { first_outcome = outcome(serve.post("/v1/destinations/example-basic/test", kBasic)); });
   REQUIRE(eventually([&] { return slow.holding == 1; }));
@@ -350,11 +358,19 @@ TEST_CASE("serve does not run a test whose client left while it waited, and refu
   for (int i = 0; i < 4; ++i) {
     RawConnection leaving(serve);
     leaving.send(request);
-    REQUIRE(eventually([&] {
-      return serve.get("/metrics").body.find("destkit_http_requests_in_flight " + std::to_string(i + 3) + "\n") !=
-             std::string::npos;
-    }));
-  }  // each client has closed its connection; its test still waits (in flight: the first, these, /metrics)
+    REQUIRE(eventually([&] { return in_flight(i + 3); }));  // the first, these, /metrics
+  }  // each client has closed its connection: the queue is full of tests nobody waits for
+
+  // Four clients that stay take their places, at once: the four that left are answered 499
+  // while the first test still runs.
+  std::vector<std::unique_ptr<RawConnection>> staying;
+  for (int i = 0; i < 4; ++i) {
+    staying.push_back(std::make_unique<RawConnection>(serve));
+    staying.back()->send(request);
+  }
+  REQUIRE(eventually([&] { return in_flight(6); }));  // the first, the four staying, /metrics
+  CHECK(serve.get("/metrics").body.find(R"(status="499"} 4)") != std::string::npos);
+  // A queue full of clients that wait refuses the next.
   HttpReply refused = serve.post("/v1/destinations/example-basic/test", kBasic);
   CHECK(refused.status == 503);
   CHECK(refused.header("Retry-After") == "1");
@@ -363,13 +379,8 @@ TEST_CASE("serve does not run a test whose client left while it waited, and refu
   slow.released = true;
   first.join();
   CHECK(first_outcome == "valid");
-  // The four are answered 499 by the workers that take them, one by one; until then they fill
-  // the queue, and the next test would be refused as busy.
-  REQUIRE(eventually(
-      [&] { return serve.get("/metrics").body.find("destkit_http_requests_in_flight 1\n") != std::string::npos; }));
-  CHECK(outcome(serve.post("/v1/destinations/example-basic/test", kBasic)) == "valid");
-  CHECK(slow.received == 2);  // the first test and the last: none of the four whose clients left
-  CHECK(serve.get("/metrics").body.find(R"(status="499")") != std::string::npos);
+  for (auto& client : staying) CHECK(client->answer(std::chrono::seconds(20)).starts_with("HTTP/1.1 200"));
+  CHECK(slow.received == 5);  // the first test and the four staying: none of the four whose clients left
 }
 
 TEST_CASE("a chunked request whose trailer is too large is refused, and serve goes on") {

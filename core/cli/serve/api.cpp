@@ -188,20 +188,28 @@ ServeAnswer method_not_allowed(std::string_view allow, std::string route) {
 
 // Runs `work` on a worker of `lane`, replying with what it returns, or with 500 if it throws.
 // A request whose client closed its connection while it waited is not run (499, as nginx
-// counts it); one that finds too many of its lane's requests waiting is refused (503).
+// counts it), and gives its place in a full queue to a new one; one that finds its lane's
+// queue full of requests whose clients wait is refused (503).
 void run_on_lane(JobLanes& lanes, const std::string& lane, const ServeRequest& request, Reply reply, std::string route,
                  std::function<ServeAnswer()> work) {
   auto shared_reply = std::make_shared<Reply>(std::move(reply));
-  bool queued = lanes.post(lane, [shared_reply, route, work = std::move(work), gone = request.client_gone] {
-    ServeAnswer answer;
-    try {
-      answer = gone && gone() ? error_answer(499, "client_closed", "the client closed its connection first", route)
-                              : work();
-    } catch (...) {
-      answer = error_answer(500, "internal", "the service failed unexpectedly", route);
-    }
-    (*shared_reply)(std::move(answer));
-  });
+  auto client_left = [shared_reply, route] {
+    (*shared_reply)(error_answer(499, "client_closed", "the client closed its connection first", route));
+  };
+  LaneJob job{.run =
+                  [shared_reply, route, client_left, work = std::move(work), gone = request.client_gone] {
+                    if (gone && gone()) return client_left();
+                    ServeAnswer answer;
+                    try {
+                      answer = work();
+                    } catch (...) {
+                      answer = error_answer(500, "internal", "the service failed unexpectedly", route);
+                    }
+                    (*shared_reply)(std::move(answer));
+                  },
+              .abandoned = request.client_gone,
+              .cancel = client_left};
+  bool queued = lanes.post(lane, std::move(job));
   if (!queued) {
     ServeAnswer busy = error_answer(503, "busy",
                                     fmt::format("{} requests of this destination are waiting already; try again later",

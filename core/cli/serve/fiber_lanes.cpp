@@ -16,19 +16,23 @@ void FiberLanes::stop() {
   for (auto& loop : loops_) loop->stop();
 }
 
-bool FiberLanes::post(const std::string& lane, std::function<void()> job) {
+bool FiberLanes::post(const std::string& lane, LaneJob job) {
+  std::vector<LaneJob> cancelled;
+  bool starts_now = false;
+  bool queued = false;
   {
     std::lock_guard lock(mutex_);
-    Lane& queue = lanes_[lane];
-    if (queue.running >= per_lane_) {
-      if (queue.waiting.size() >= kWaitingPerLaneShare * per_lane_) return false;
-      queue.waiting.push_back(std::move(job));
-      return true;
+    Lane& queue = lane_named(lanes_, lane, per_lane_);
+    starts_now = queue.running < per_lane_;
+    if (starts_now) {
+      ++queue.running;
+    } else {
+      queued = queue.waiting.push(std::move(job), cancelled);
     }
-    ++queue.running;
   }
-  start(lane, std::move(job));
-  return true;
+  cancel(cancelled);
+  if (starts_now) start(lane, std::move(job.run));
+  return starts_now || queued;
 }
 
 void FiberLanes::start(const std::string& lane, std::function<void()> job) {
@@ -48,13 +52,12 @@ void FiberLanes::finished(const std::string& lane) {
   std::function<void()> next;
   {
     std::lock_guard lock(mutex_);
-    Lane& queue = lanes_[lane];
+    Lane& queue = lane_named(lanes_, lane, per_lane_);
     if (queue.waiting.empty()) {
       if (--queue.running == 0) lanes_.erase(lane);
       return;
     }
-    next = std::move(queue.waiting.front());
-    queue.waiting.pop_front();
+    next = queue.waiting.pop().run;
   }
   start(lane, std::move(next));
 }

@@ -25,14 +25,10 @@ class FiberLanes final : public JobLanes {
   // Finishes every job already posted, then ends the loops' threads.
   void stop();
 
-  bool post(const std::string& lane, std::function<void()> job) override;
+  bool post(const std::string& lane, LaneJob job) override;
   std::size_t per_lane() const override { return per_lane_; }
 
  private:
-  struct Lane {
-    std::deque<std::function<void()>> waiting;
-    std::size_t running = 0;
-  };
   // Starts `job` of `lane` on the next loop; the caller counted it as running.
   void start(const std::string& lane, std::function<void()> job);
   // A job of `lane` ended: its next waiting job starts in its place.

@@ -26,17 +26,56 @@
 
 namespace destkit::cli::serve {
 
+// A job for a lane: the work, and what to do instead once nobody waits for its answer.
+struct LaneJob {
+  std::function<void()> run;
+  // Whether nobody waits for the job's answer any more (its client left). Empty: never.
+  std::function<bool()> abandoned{};
+  // Answers an abandoned job without running it; called at once, on the thread that posts.
+  std::function<void()> cancel{};
+};
+
+// A lane's jobs waiting to run, at most `capacity` of them. A job whose client left gives up
+// its place to a new one: otherwise clients that send a test and close their connection would
+// hold a destination's queue full until each was taken, and every other client got 503.
+class WaitingJobs {
+ public:
+  explicit WaitingJobs(std::size_t capacity) : capacity_(capacity) {}
+  // Queues `job`; false when `capacity` jobs wait, none of them abandoned. Abandoned jobs
+  // removed to make room are moved into `cancelled`, to be cancelled once no lock is held.
+  bool push(LaneJob job, std::vector<LaneJob>& cancelled);
+  LaneJob pop();
+  bool empty() const { return jobs_.empty(); }
+  std::size_t size() const { return jobs_.size(); }
+
+ private:
+  std::size_t capacity_;
+  std::deque<LaneJob> jobs_;
+};
+
+// Cancels the jobs WaitingJobs::push removed.
+void cancel(std::vector<LaneJob>& cancelled);
+
 // Where the service runs work that may wait: a job per lane at most per_lane() at a time.
 class JobLanes {
  public:
   virtual ~JobLanes() = default;
   // Runs `job` once `lane` has fewer than per_lane() jobs running. False, and `job` dropped,
-  // when kWaitingPerLaneShare × per_lane() jobs of the lane wait already: a destination whose
-  // API hangs cannot queue without bound, nor hold every connection.
-  virtual bool post(const std::string& lane, std::function<void()> job) = 0;
+  // when kWaitingPerLaneShare × per_lane() jobs of the lane wait already and none of them is
+  // abandoned: a destination whose API hangs cannot queue without bound, nor hold every
+  // connection.
+  virtual bool post(const std::string& lane, LaneJob job) = 0;
   virtual std::size_t per_lane() const = 0;
   static constexpr std::size_t kWaitingPerLaneShare = 4;
 };
+
+// One lane's jobs: those running, and those waiting (at most kWaitingPerLaneShare × per_lane).
+struct Lane {
+  WaitingJobs waiting;
+  std::size_t running = 0;
+};
+// The lane `name` of `lanes`, made empty if it is not there.
+Lane& lane_named(std::map<std::string, Lane>& lanes, const std::string& name, std::size_t per_lane);
 
 class Lanes final : public JobLanes {
  public:
@@ -49,16 +88,12 @@ class Lanes final : public JobLanes {
   Lanes& operator=(const Lanes&) = delete;
 
   // Runs `job` on a worker thread (JobLanes::post).
-  bool post(const std::string& lane, std::function<void()> job) override;
+  bool post(const std::string& lane, LaneJob job) override;
 
   std::size_t threads() const { return workers_.size(); }
   std::size_t per_lane() const override { return per_lane_; }
 
  private:
-  struct Lane {
-    std::deque<std::function<void()>> waiting;
-    std::size_t running = 0;
-  };
   void work();
   // A lane with a job waiting and room to run it, taken round-robin after the last one served.
   std::map<std::string, Lane>::iterator next_runnable();

@@ -187,20 +187,21 @@ int serve_command(const Arguments& a) {
   api.set_origin(origin, address.host == "0.0.0.0" || address.host == "::");
 
   auto rescan = [&] {
-    lanes.post("plugin rescan", [&] {
-      log.event("info", "destkit", "SIGHUP: rescanning the plugin path");
-      host::RescanReport report = catalog.rescan();
-      for (const host::Plugin* plugin : report.added) log_loaded(log, *plugin);
-      log_rejections(log, report.rejected);
-      for (const host::Plugin* plugin : report.released) {
-        log.event("info", plugin->slug(), "quarantine lifted: its next call starts a runner again");
-      }
-      for (const auto& c : report.changed) {
-        log.event("warn", "destkit", "plugin file changed", {{"path", c.path.string()}, {"reason", c.reason}});
-      }
-      metrics.plugins_loaded(catalog.list()->plugins.size());
-      metrics.plugins_rejected(report.rejected.size());
-    });
+    lanes.post(
+        "plugin rescan", {.run = [&] {
+          log.event("info", "destkit", "SIGHUP: rescanning the plugin path");
+          host::RescanReport report = catalog.rescan();
+          for (const host::Plugin* plugin : report.added) log_loaded(log, *plugin);
+          log_rejections(log, report.rejected);
+          for (const host::Plugin* plugin : report.released) {
+            log.event("info", plugin->slug(), "quarantine lifted: its next call starts a runner again");
+          }
+          for (const auto& c : report.changed) {
+            log.event("warn", "destkit", "plugin file changed", {{"path", c.path.string()}, {"reason", c.reason}});
+          }
+          metrics.plugins_loaded(catalog.list()->plugins.size());
+          metrics.plugins_rejected(report.rejected.size());
+        }});
   };
   auto ready = [&] {
     state.ready = true;
