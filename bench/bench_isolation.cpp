@@ -7,7 +7,10 @@
 //   2. concurrent: THREADS threads making N/THREADS checks each, against each host in turn
 //      (in process first, then isolated, ROUNDS times); calls/s of each and their ratio;
 //   3. runners: the time to discover one plugin in a runner against in process, and the
-//      resident memory of each runner (VmRSS of the host's child processes).
+//      resident memory of each runner (VmRSS of the host's child processes);
+//   4. channel: the round trip of a small message between this process and a child over a
+//      socketpair, as a host and its runner talk, without any work: the machine's floor for
+//      each of the two round trips an isolated testRequest makes (its hook, and its request).
 // Prints one JSON line. Numbers, never assertions: the machine may be noisy.
 //
 //   destkit-bench-isolation [--n 2000] [--rounds 5] [--threads 8] [--runners 20] [--api-port PORT]
@@ -30,6 +33,9 @@
 #include <iostream>
 #include <string>
 #include <thread>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -192,6 +198,35 @@ json::object bench_runners(int count) {
                       {"rss_per_runner_kb", rss.empty() ? 0 : total / static_cast<long>(rss.size())}};
 }
 
+// Median µs for a 64-byte message to reach a child over a stream socketpair and come back.
+double channel_round_trip_us(int n) {
+  int channel[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) != 0) return 0;
+  pid_t child = ::fork();
+  if (child == 0) {  // echoes until the parent closes its end; only calls safe after fork()
+    ::close(channel[0]);
+    char buffer[64];
+    for (;;) {
+      ssize_t got = ::recv(channel[1], buffer, sizeof buffer, MSG_WAITALL);
+      if (got <= 0 || ::send(channel[1], buffer, static_cast<std::size_t>(got), MSG_NOSIGNAL) != got) ::_exit(0);
+    }
+  }
+  ::close(channel[1]);
+  std::vector<double> us;
+  char buffer[64] = {};
+  for (int i = 0; child > 0 && i < n; ++i) {
+    auto start = Clock::now();
+    if (::send(channel[0], buffer, sizeof buffer, MSG_NOSIGNAL) != sizeof buffer) break;
+    pollfd ready{channel[0], POLLIN, 0};  // the host polls its runner's channel, then reads
+    ::poll(&ready, 1, -1);
+    if (::recv(channel[0], buffer, sizeof buffer, MSG_WAITALL) != sizeof buffer) break;
+    us.push_back(ms_since(start) * 1000);
+  }
+  ::close(channel[0]);
+  if (child > 0) ::waitpid(child, nullptr, 0);
+  return percentile(us, 0.5);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -211,5 +246,6 @@ int main(int argc, char** argv) {
     result["concurrent"] = bench_concurrent(hosts, n, rounds, threads);
   }
   result["runners"] = bench_runners(runners);
+  result["channel_round_trip_us"] = channel_round_trip_us(n);
   std::cout << json::serialize(result) << "\n";
 }
