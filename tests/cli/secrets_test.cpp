@@ -2,7 +2,10 @@
 // verdicts, not in reason phrases, not in plugin errors, not in plugin logs, not in settings
 // problems, not in the --verbose trace, however the server encodes them.
 #include "environment.hpp"
+#include "oauth_server.hpp"
 #include "probe.hpp"
+
+#include "util/encoding.hpp"
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
@@ -10,6 +13,7 @@
 #include <sys/resource.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <fstream>
 
 using namespace destkit::test;
@@ -175,4 +179,27 @@ TEST_CASE("a password field with a default is rejected at load, and describe nev
   CHECK(describe.exit_code != 0);
   CHECK(check.output().find("SECRET_DEFAULT") == std::string::npos);
   CHECK(describe.output().find("SECRET_DEFAULT") == std::string::npos);
+}
+
+TEST_CASE("oauth login --verbose shows the token exchange with the client secret and the tokens redacted") {
+  OAuthServer oauth;
+  auto dir = new_directory("verbose-oauth-login");
+  setenv("XDG_STATE_HOME", (dir / "state").c_str(), 1);
+  std::ofstream(dir / "config.json") << oauth.config_json("example-oauth-managed", "client_credentials");
+  std::vector<std::string> args{
+      "oauth", "login", "example-oauth-managed", "--config", (dir / "config.json").string(), "--verbose"};
+  for (const std::string& arg : to_local(oauth.port())) args.push_back(arg);
+  ProcessResult r = run_destkit(args);
+  CHECK(r.exit_code == 0);
+  CHECK(oauth.token_requests("client_credentials") == 1);
+  CHECK_THAT(r.err, Catch::Contains("> POST " + oauth.url("/token")));
+  CHECK_THAT(r.err, Catch::Contains("> Authorization: [redacted]"));
+  CHECK_THAT(r.err, Catch::Contains("> grant_type=client_credentials"));
+  CHECK_THAT(r.err, Catch::Contains("< 200 OK"));
+  CHECK_THAT(r.err, Catch::Contains(R"("access_token":"[redacted]")"));
+  // The client secret and the tokens issued (each holds "SECRET"), in no form.
+  CHECK(r.out.find("SECRET") == std::string::npos);
+  CHECK(r.err.find("SECRET") == std::string::npos);
+  CHECK(r.err.find(destkit::host::base64_encode(std::string(OAuthServer::kClientId) + ":" +
+                                                OAuthServer::kClientSecret)) == std::string::npos);
 }

@@ -4,6 +4,7 @@
 #include "abi/services.hpp"
 
 #include "abi/sent_credentials.hpp"
+#include "http/exchange_trace.hpp"
 #include "util/json_input.hpp"
 #include "util/printable.hpp"
 
@@ -61,27 +62,8 @@ dk_status record(dk_call* call, RequestFailure failure, dk_status status) {
 // --verbose: each exchange as it went over the wire, with every credential redacted.
 void trace(const dk_call* call, const ResolvedRequest& request, const HttpResult& result) {
   if (!call->env.verbose || call->env.log == nullptr || !*call->env.log) return;
-  auto line = [&](const std::string& text) { (*call->env.log)(LogLevel::debug, call->env.plugin_slug, call->redactor.apply(text)); };
-  // A body is shown up to 1 KiB, cut after it is redacted: a secret across the cut would
-  // otherwise be shown up to the cut, unrecognised.
-  auto body = [&](std::string_view arrow, std::string_view text) {
-    line(fmt::format("{} {}", arrow, call->redactor.apply_to_start(text, 1024)));
-  };
-  line(fmt::format("> {} {}", request.method, redact_url(request.url)));
-  for (const auto& [name, value] : request.headers) {
-    line(fmt::format("> {}: {}", name, is_secret_name(name) ? std::string(kRedacted) : value));
-  }
-  if (request.body) body(">", *request.body);
-  if (const auto* failure = std::get_if<HttpFailure>(&result)) {
-    line("< " + failure->message);
-    return;
-  }
-  const auto& response = std::get<HttpResponse>(result);
-  line(fmt::format("< {} {} ({} bytes, from {})", response.status, response.reason, response.body.size(), redact_url(response.url)));
-  for (const auto& [name, value] : response.headers) {
-    line(fmt::format("< {}: {}", name, is_secret_name(name) ? std::string(kRedacted) : value));
-  }
-  if (!response.body.empty()) body("<", response.body);
+  trace_exchange(request, result, call->redactor,
+                 [&](const std::string& text) { (*call->env.log)(LogLevel::debug, call->env.plugin_slug, text); });
 }
 
 constexpr std::string_view kNoControlCharacter = "holds a control character, which a URL cannot carry";

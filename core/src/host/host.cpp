@@ -34,6 +34,9 @@ RequestEnvironment request_environment(const HostOptions& options) {
   env.user_agent = options.user_agent;
   env.log = options.log;
   env.verbose = options.verbose;
+  if (options.verbose && options.log) {
+    env.http.trace_own_requests = [log = options.log](const std::string& line) { log(LogLevel::debug, "oauth", line); };
+  }
   env.on_token_refresh = options.on_token_refresh;
   std::filesystem::path tokens =
       options.token_directory.empty() ? TokenStore::default_directory() : options.token_directory;

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -26,6 +27,9 @@ struct HttpClientConfig {
   // The whole exchange of a request the host makes itself (to a token endpoint); a plugin's
   // requests carry their own.
   std::chrono::milliseconds own_request_timeout{10000};
+  // --verbose for the requests the host makes itself: receives each line of each exchange,
+  // redacted (http/exchange_trace.hpp). Empty: not shown.
+  std::function<void(const std::string&)> trace_own_requests{};
 };
 
 struct HttpResponse {

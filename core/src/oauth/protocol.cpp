@@ -1,5 +1,7 @@
 #include "oauth/protocol.hpp"
 
+#include "http/exchange_trace.hpp"
+
 #include "util/encoding.hpp"
 #include "util/sha256.hpp"
 #include "util/json_input.hpp"
@@ -62,6 +64,21 @@ std::string client_credentials(const OAuthClientConfig& client) {
   return percent_encode(client.client_id) + ":" + percent_encode(client.client_secret);
 }
 
+// --verbose of a token request: the tokens the endpoint answered with are secrets too.
+void trace_token_exchange(const ResolvedRequest& request, const HttpResult& result, Redactor redactor,
+                          const std::function<void(const std::string&)>& line) {
+  if (const auto* response = std::get_if<HttpResponse>(&result)) {
+    ParsedJson parsed = parse_json_input(response->body);
+    if (parsed.ok() && parsed.value.is_object()) {
+      for (const auto& member : parsed.value.get_object()) {
+        bool a_token = member.key().find("token") != std::string_view::npos && member.key() != "token_type";
+        if (a_token && member.value().is_string()) redactor.add(member.value().get_string());
+      }
+    }
+  }
+  trace_exchange(request, result, redactor, line);
+}
+
 // POSTs a grant to the token endpoint with the client authenticated by HTTP Basic. The body
 // and the header carry secrets: a redirect may not take them to another origin.
 TokenResult token_request(const OAuthClientConfig& client, std::vector<std::pair<std::string, std::string>> fields,
@@ -81,6 +98,7 @@ TokenResult token_request(const OAuthClientConfig& client, std::vector<std::pair
     if (name != "grant_type" && name != "scope" && name != "redirect_uri") redactor.add(value);
   }
   HttpResult result = send_http(request, http);
+  if (http.trace_own_requests) trace_token_exchange(request, result, redactor, http.trace_own_requests);
   std::string host = url_host(client.token_url);
   if (auto* failure = std::get_if<HttpFailure>(&result)) {
     // A redirect elsewhere is the configuration's to fix; anything else may pass.

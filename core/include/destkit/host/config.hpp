@@ -148,7 +148,9 @@ struct HostOptions {
   std::size_t max_response_bytes = 16 * 1024 * 1024;
 
   LogSink log{};         // none: log lines are dropped; an exception it throws is ignored
-  bool verbose = false;  // log each request and response (credentials redacted) at debug level
+  // Log each request and response at debug level, credentials redacted: a plugin's (as the
+  // plugin's slug) and the host's own to token endpoints (as "oauth").
+  bool verbose = false;
   TokenRefreshObserver on_token_refresh{};  // none: refreshes are not reported
 };
 
