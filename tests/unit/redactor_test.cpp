@@ -14,6 +14,26 @@ TEST_CASE("a secret is redacted as given, percent-encoded and base64-encoded") {
   CHECK(redactor.apply("nothing secret here") == "nothing secret here");
 }
 
+TEST_CASE("a secret with characters beyond ASCII is redacted also as a server writing Latin-1 echoes it") {
+  Redactor redactor;
+  redactor.add(
+      "\xc3\xbcn\xc3\xaf"
+      "c\xc3\xb8"
+      "d\xc3\xa9-p\xc3\xa4ssw\xc3\xb8rd");  // "ünïcødé-pässwørd" in UTF-8
+  std::string latin1 =
+      "\xfcn\xef"
+      "c\xf8"
+      "d\xe9-p\xe4ssw\xf8rd";  // as Latin-1
+  CHECK(redactor.apply("401 Nope " + latin1) == "401 Nope [redacted]");
+  CHECK(redactor.apply(latin1) == "[redacted]");  // shorter than the secret's UTF-8
+  CHECK(redactor.apply("pw=%FCn%EFc%F8d%E9-p%E4ssw%F8rd") == "pw=[redacted]");
+  CHECK(redactor.shown("bad password: " + latin1, 100) == "bad password: [redacted]");
+  // A secret with a character Latin-1 lacks has no Latin-1 form; ASCII's is itself.
+  CHECK(!latin1_of_utf8("\xe2\x82\xac-euro").has_value());
+  CHECK(!latin1_of_utf8("plain").has_value());
+  CHECK(!latin1_of_utf8("\xc3").has_value());
+}
+
 TEST_CASE("a secret is redacted in hexadecimal, in either case, also inside longer hex data") {
   Redactor redactor;
   redactor.add("sk_live_42");

@@ -165,6 +165,7 @@ void add_forms(std::vector<Redactor::Secret>& forms, std::string_view secret) {
                                   base64url_encode(secret),
                                   hex_encode(secret, HexCase::lower),
                                   hex_encode(secret, HexCase::upper)};
+  if (auto latin1 = latin1_of_utf8(secret)) all.push_back(std::move(*latin1));  // a server's own charset
   if (secret.size() >= kShortSecret) {
     for (std::size_t offset = 0; offset < 3; ++offset) {
       std::string within = base64_of_secret_within(secret, offset);
@@ -315,7 +316,8 @@ void Redactor::add(std::string_view secret) {
   for (std::string_view form : {secret, trimmed(secret)}) {
     if (form.empty() || std::find(secrets_.begin(), secrets_.end(), form) != secrets_.end()) continue;
     secrets_.emplace_back(form);
-    shortest_ = std::min(shortest_, form.size());
+    std::optional<std::string> latin1 = latin1_of_utf8(form);  // its shortest form (add_forms)
+    shortest_ = std::min(shortest_, latin1 ? latin1->size() : form.size());
     longest_ = std::max(longest_, form.size());
   }
 }
@@ -335,7 +337,7 @@ std::string Redactor::apply(std::string_view text) const {
   ProcessSecrets& known = process_secrets();
   std::shared_lock lock(known.mutex);
   std::lock_guard forms_lock(forms_.mutex);
-  // No form of a secret is shorter than the secret, and no decoded view longer than the text.
+  // No form of a secret is shorter than shortest_, and no decoded view longer than the text.
   if (text.size() >= shortest_) {
     for (; forms_.secrets_done < secrets_.size(); ++forms_.secrets_done) add_forms(forms_.list, secrets_[forms_.secrets_done]);
   }

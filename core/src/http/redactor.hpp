@@ -78,7 +78,7 @@ class Redactor {
   std::vector<std::string> known_to_caller_;
   std::string scope_;                 // empty: every remembered secret
   bool own_only_ = false;
-  std::size_t shortest_ = SIZE_MAX;   // of secrets_
+  std::size_t shortest_ = SIZE_MAX;   // of secrets_ and of their Latin-1 forms
   std::size_t longest_ = 0;           // of secrets_
   mutable Forms forms_;
 };

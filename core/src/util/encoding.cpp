@@ -92,4 +92,24 @@ std::string percent_encode(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> latin1_of_utf8(std::string_view text) {
+  std::string out;
+  bool beyond_ascii = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto lead = static_cast<unsigned char>(text[i]);
+    if (lead < 0x80) {
+      out += static_cast<char>(lead);
+      continue;
+    }
+    // U+0080..U+00FF are the two-byte sequences C2 80..C3 BF.
+    if ((lead != 0xC2 && lead != 0xC3) || i + 1 == text.size()) return std::nullopt;
+    auto next = static_cast<unsigned char>(text[++i]);
+    if ((next & 0xC0) != 0x80) return std::nullopt;
+    out += static_cast<char>(((lead & 0x03) << 6) | (next & 0x3F));
+    beyond_ascii = true;
+  }
+  if (!beyond_ascii) return std::nullopt;
+  return out;
+}
+
 }  // namespace destkit::host

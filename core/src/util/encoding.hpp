@@ -1,6 +1,7 @@
 // util/encoding — the byte-to-text encodings the host speaks: base64 (RFC 4648 §4), base64url
 // without padding (§5, for PKCE and random tokens), hexadecimal and URL percent-encoding
-// (RFC 3986).
+// (RFC 3986), and Latin-1 (ISO-8859-1), in which servers still write reason phrases and some
+// bodies.
 #pragma once
 
 #include <optional>
@@ -30,5 +31,9 @@ inline int hex_digit(char c) {
 
 // Everything but RFC 3986's unreserved characters, as %XX (upper-case hex).
 std::string percent_encode(std::string_view text);
+
+// UTF-8 text in Latin-1, a byte per character. Nothing when it is ASCII (the same bytes), not
+// valid UTF-8, or holds a character Latin-1 lacks (above U+00FF).
+std::optional<std::string> latin1_of_utf8(std::string_view text);
 
 }  // namespace destkit::host
