@@ -377,6 +377,7 @@ int run_command(const Arguments& a) {
   if (a.json && (a.version || a.help || a.command.empty() || a.command == "help")) {
     return usage_error("--json: help and --version print no JSON", a.command == "help" ? "" : a.command);
   }
+  if (a.json) print_json_if_plugin_code_exits();
   if (a.version) {
     fmt::print(cli_output(), "destkit {} (plugin ABI {}.{})\n", DESTKIT_VERSION, DK_ABI_MAJOR, DK_ABI_MINOR);
     return kExitOk;

@@ -1,6 +1,8 @@
 #include "output.hpp"
 
 #include "standard_output.hpp"
+
+#include "abi/plugin_code.hpp"
 #include "util/json_text.hpp"
 #include "util/printable.hpp"
 
@@ -8,6 +10,7 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
+#include <unistd.h>
 #include <algorithm>
 
 namespace destkit::cli {
@@ -207,5 +210,20 @@ std::string verdict_text(const host::AuthVerdict& verdict) {
 }
 
 void print_json(const json::value& value) { fmt::print(cli_output(), "{}\n", host::json_text(printable_json(value))); }
+
+void print_json_if_plugin_code_exits() {
+  host::on_exit_from_plugin_code([](std::string_view line) {
+    // "destkit: plugin acme called exit() during testRequest; exiting with status 3\n"
+    if (line.starts_with("destkit: ")) line.remove_prefix(9);
+    while (line.ends_with('\n')) line.remove_suffix(1);
+    std::string text = host::json_text(printable_json(json::object{{"ok", false}, {"error", line}})) + "\n";
+    int fd = ::fileno(cli_output());
+    for (std::size_t done = 0; done < text.size();) {
+      ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+      if (n <= 0) return;
+      done += static_cast<std::size_t>(n);
+    }
+  });
+}
 
 }  // namespace destkit::cli

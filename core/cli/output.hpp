@@ -37,4 +37,8 @@ std::string verdict_text(const host::AuthVerdict& verdict);
 // is valid JSON whatever a plugin or server put into it.
 void print_json(const boost::json::value& value);
 
+// For --json: arms the host so that a plugin ending the process with exit() still leaves one
+// JSON object on standard output, {"ok": false, "error": what it did}.
+void print_json_if_plugin_code_exits();
+
 }  // namespace destkit::cli

@@ -91,6 +91,25 @@ TEST_CASE("a plugin calling exit() in testRequest makes test-auth fail, never su
   CHECK(r.err.find("destkit: plugin test-probe called exit() in testRequest; exiting with status 3") != std::string::npos);
 }
 
+TEST_CASE("a plugin calling exit() in process still leaves one JSON object for --json") {
+  Server server = api();
+  ProcessResult tested = run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path",
+                                      kTestPluginDir.string(), "--isolation", "in-process", "--json"},
+                                     probe_settings(server, "a-wrong-key", "exit"));
+  CHECK(tested.exit_code == 3);
+  json::value verdict;
+  REQUIRE_NOTHROW(verdict = json::parse(tested.out));
+  CHECK(verdict.at("ok") == false);
+  CHECK(verdict.at("error") == "plugin test-probe called exit() in testRequest; exiting with status 3");
+
+  fs::path dir = directory_with("exits-in-entry");
+  ProcessResult listed = run_destkit({"plugins", "--json", "--plugin-path", dir.string(), "--isolation", "in-process"});
+  CHECK(listed.exit_code == 3);
+  REQUIRE_NOTHROW(verdict = json::parse(listed.out));
+  CHECK(verdict.at("ok") == false);
+  CHECK(std::string(verdict.at("error").as_string()).find("called exit() in its entry point") != std::string::npos);
+}
+
 TEST_CASE("what a plugin prints to standard output while it loads goes to standard error and --json stays JSON") {
   fs::path dir = directory_with("prints-at-load");
   ProcessResult listed = run_destkit({"plugins", "--json", "--plugin-path", dir.string()});

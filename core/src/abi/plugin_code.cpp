@@ -19,6 +19,7 @@ thread_local const PluginCode* running_here = nullptr;
 [[maybe_unused]] const bool kept_per_fiber =
     fiber::keep_per_fiber([](void* value) { return fiber::exchange_local(running_here, value); });
 std::atomic<int> running_anywhere{0};
+std::atomic<ExitFromPluginCodeReport> exit_report{nullptr};
 
 constexpr std::string_view kExitOnOtherThread =
     "destkit: exit() was called while a plugin's code was running; exiting with status 3\n";
@@ -35,10 +36,13 @@ void refuse_exit_from_plugin_code() {
     return;
   }
   [[maybe_unused]] ssize_t ignored = ::write(STDERR_FILENO, message.data(), message.size());
+  if (ExitFromPluginCodeReport report = exit_report.load()) report(message);
   ::_exit(3);
 }
 
 }  // namespace
+
+void on_exit_from_plugin_code(ExitFromPluginCodeReport report) { exit_report.store(report); }
 
 PluginCode::PluginCode(std::string_view plugin, std::string_view activity)
     : exit_message_(fmt::format("destkit: plugin {} called exit() {}; exiting with status 3\n", plugin, activity)),

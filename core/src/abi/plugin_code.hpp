@@ -28,4 +28,10 @@ class PluginCode {
   const PluginCode* enclosing_;
 };
 
+// Called on the way out when plugin code ends the process as above, after the line on stderr,
+// with that line: a program whose output must stay well-formed (the CLI's --json) writes what
+// it owes, with write(2) only (standard I/O may be half torn down). Set before plugins load.
+using ExitFromPluginCodeReport = void (*)(std::string_view line);
+void on_exit_from_plugin_code(ExitFromPluginCodeReport report);
+
 }  // namespace destkit::host
