@@ -12,6 +12,8 @@
 
 #include <unistd.h>
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
 
 namespace destkit::cli {
 namespace {
@@ -28,6 +30,14 @@ std::string field_flags(const host::Field& field) {
   if (field.secret) flags.push_back("secret");
   if (field.multiple) flags.push_back("multiple");
   return fmt::format("{}", fmt::join(flags, ", "));
+}
+
+// A field's bound: a whole number as an integer (600000, not 6e+05), as it was most likely
+// written, where a double holds it exactly.
+json::value bound_json(double bound) {
+  constexpr double kExactIntegers = 9007199254740992.0;  // 2^53
+  if (std::trunc(bound) == bound && std::fabs(bound) <= kExactIntegers) return static_cast<std::int64_t>(bound);
+  return bound;
 }
 
 }  // namespace
@@ -56,8 +66,8 @@ json::value definition_json(const host::Plugin& plugin) {
     if (!f.default_json.empty()) field["default"] = json::parse(f.default_json);
     if (!f.format.empty()) field["format"] = f.format;
     if (!f.pattern.empty()) field["pattern"] = f.pattern;
-    if (f.minimum) field["minimum"] = *f.minimum;
-    if (f.maximum) field["maximum"] = *f.maximum;
+    if (f.minimum) field["minimum"] = bound_json(*f.minimum);
+    if (f.maximum) field["maximum"] = bound_json(*f.maximum);
     if (!f.choices.empty()) {
       json::array choices;
       for (const auto& c : f.choices) choices.push_back(json::object{{"value", json::parse(c.value_json)}, {"label", c.label}});

@@ -135,13 +135,15 @@ TEST_CASE("an output that cannot be written fails the command with exit 3") {
   }
 }
 
-TEST_CASE("JSON output writes numbers as the shortest decimal that reads back the same, as abi.h does for plugins") {
+TEST_CASE("JSON output writes numbers as the shortest decimal that reads back the same, and whole bounds as integers") {
   std::filesystem::path dir = new_directory("numbers");
   std::ofstream(dir / "destkit-numbers.json") << R"({"slug": "numbers", "name": "Numbers", "version": "1.0.0",
     "authentication": {"scheme": "custom",
-      "fields": {"rate": {"label": "Rate", "type": "number", "minimum": 0.5, "maximum": 1e21, "default": 60}}}})";
+      "fields": {"rate": {"label": "Rate", "type": "number", "minimum": 0.5, "maximum": 1e21, "default": 60},
+                 "wait": {"label": "Wait", "type": "integer", "minimum": 0, "maximum": 600000}}}})";
   ProcessResult r = run_destkit({"describe", "numbers", "--json", "--plugin-path", dir.string()});
   CHECK(r.exit_code == 0);
   CHECK(r.out.find(R"("minimum":0.5,"maximum":1e+21)") != std::string::npos);
+  CHECK(r.out.find(R"("minimum":0,"maximum":600000})") != std::string::npos);  // whole bounds as integers
   CHECK(r.out.find(R"("default":60)") != std::string::npos);
 }
