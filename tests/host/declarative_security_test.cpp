@@ -165,9 +165,13 @@ TEST_CASE("a subdomain made of host characters stays under the template's domain
   CHECK(r.verdict.outcome == AuthOutcome::could_not_verify);
   CHECK(r.verdict.message.find("evil.com.example.com") != std::string::npos);
   CHECK(r.log.find("> GET https://evil.com.example.com/api/accounts/42?api_key=[redacted]") != std::string::npos);
-  CHECK(run_acme(acme_settings("evil.com/x?")).verdict.message ==
-        "Settings are invalid: settings.subdomain may hold only letters, digits, '-' and '.', because "
-        "$.extendRequest.prefixUrl puts it into the URL's host; refused");
+  Run refused = run_acme(acme_settings("evil.com/x?"));
+  CHECK(refused.verdict.message == "Settings are invalid.");
+  REQUIRE(refused.verdict.problems.size() == 1);
+  CHECK(refused.verdict.problems[0].key == "subdomain");
+  CHECK(refused.verdict.problems[0].message ==
+        "Subdomain may hold only letters, digits, '-' and '.', because "
+        "$.extendRequest.prefixUrl puts it into the URL's host.");
 }
 
 TEST_CASE("a value that would inject a header is refused, naming the template and the setting, never the value") {
@@ -176,10 +180,11 @@ TEST_CASE("a value that would inject a header is refused, naming the template an
                std::string("abc-SECRET\0x", 12), std::string("abc-SECRET\vx"), std::string("abc-SECRET\x7fx"));
   Run r = run_acme(acme_settings("acme", key));
   CHECK(r.wire.empty());
-  CHECK(r.verdict.message ==
-        "Settings are invalid: settings.apiKey would put a line break or another control character into the header "
-        "\"Authorization\" "
-        "($.extendRequest.headers.Authorization); refused");
+  CHECK(r.verdict.message == "Settings are invalid.");
+  REQUIRE(r.verdict.problems.size() == 1);
+  CHECK(r.verdict.problems[0].message ==
+        "API Key would put a line break or another control character into the header \"Authorization\" "
+        "($.extendRequest.headers.Authorization).");
 }
 
 TEST_CASE("no caller can probe a declarative destination's credentials, which its other calls do not search for") {
@@ -204,9 +209,13 @@ TEST_CASE("a value that would be a '.' or '..' path segment is refused, as it wo
   Run r = run_acme(acme_settings("acme", "k-us6", dots));
   CHECK(r.wire.empty());
   CHECK(r.verdict.outcome == AuthOutcome::invalid_settings);
-  CHECK(r.verdict.message == "Settings are invalid: settings.account may not be \"" + dots +
-                                 "\", because $.authentication.testRequest.url puts it into the URL's path, where it "
-                                 "would move the request to another path; refused");
+  // At the field, so that a settings form shows it there.
+  CHECK(r.verdict.message == "Settings are invalid.");
+  REQUIRE(r.verdict.problems.size() == 1);
+  CHECK(r.verdict.problems[0].key == "account");
+  CHECK(r.verdict.problems[0].message == "Account may not be \"" + dots +
+                                             "\", because $.authentication.testRequest.url puts it into the URL's "
+                                             "path, where it would move the request to another path.");
 }
 
 TEST_CASE("in a URL's query, '.' and '..' are values like any other") {

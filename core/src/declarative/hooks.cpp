@@ -51,6 +51,8 @@ bool same_value(const dk_value& found, const json::value& expected) {
 struct Failure {
   dk_status status;
   std::string message;
+  std::string field{};  // a setting whose value is the cause, shown at its field with `why`
+  std::string why{};
 };
 
 // What a rendered value is for: it decides the checks, and whether it becomes a known secret.
@@ -229,40 +231,42 @@ class Hook {
       if (value != raw) call_->redactor.add(value);
     }
     if (use == Use::header && !is_header_value(value)) {
-      throw Failure{
-          DK_ERR_INVALID_SETTINGS,
-          fmt::format("{} would put a line break or another control character into the header \"{}\" ({}); refused",
-                      s.reference(), header, t.path)};
+      refuse(s, fmt::format("would put a line break or another control character into the header \"{}\" ({})", header,
+                            t.path));
     }
     switch (s.url_part) {
       case UrlPart::host:
         if (!is_host_text(value)) {
-          throw Failure{DK_ERR_INVALID_SETTINGS,
-                        fmt::format("{} may hold only letters, digits, '-' and '.', because {} puts it into the "
-                                    "URL's host; refused", s.reference(), t.path)};
+          refuse(s, fmt::format("may hold only letters, digits, '-' and '.', because {} puts it into the URL's host",
+                                t.path));
         }
         return value;
       case UrlPart::port:
         if (value.empty() || value.size() > 5 || !std::all_of(value.begin(), value.end(), [](unsigned char c) { return std::isdigit(c); })) {
-          throw Failure{DK_ERR_INVALID_SETTINGS,
-                        fmt::format("{} must be a port number, because {} puts it into the URL's port; refused",
-                                    s.reference(), t.path)};
+          refuse(s, fmt::format("must be a port number, because {} puts it into the URL's port", t.path));
         }
         return value;
       case UrlPart::path:
         // Percent-encoding keeps '/' out, but a segment of "." or ".." is resolved away by
         // the client, or else by the server, and the request goes to another path.
         if (value == "." || value == "..") {
-          throw Failure{DK_ERR_INVALID_SETTINGS,
-                        fmt::format("{} may not be \"{}\", because {} puts it into the URL's path, where it would "
-                                    "move the request to another path; refused",
-                                    s.reference(), value, t.path)};
+          refuse(s, fmt::format("may not be \"{}\", because {} puts it into the URL's path, where it would move the "
+                                "request to another path",
+                                value, t.path));
         }
         return percent_encode(value);
       case UrlPart::query: return percent_encode(value);
       case UrlPart::none: return value;
     }
     return value;
+  }
+
+  // A value of `s` that its template cannot use: `phrase` follows the setting's name in the
+  // call's error, and the setting's label at its field in the verdict.
+  [[noreturn]] static void refuse(const Substitution& s, const std::string& phrase) {
+    bool a_setting = s.source == Substitution::Source::settings;
+    throw Failure{DK_ERR_INVALID_SETTINGS, fmt::format("{} {}; refused", s.reference(), phrase),
+                  a_setting ? s.name : std::string(), phrase};
   }
 
   const dk_host_api* host_ = host_api();
@@ -285,6 +289,7 @@ dk_status guarded(dk_call* handle, Body&& body) noexcept {
     body(hook);
     return DK_OK;
   } catch (const Failure& f) {
+    if (!f.field.empty()) host_api()->set_invalid_setting(handle, str(f.field), str(f.why));
     return fail(f.status, f.message);
   } catch (const std::exception& e) {
     return fail(DK_ERR_INTERNAL, e.what());
