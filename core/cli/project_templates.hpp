@@ -38,7 +38,9 @@ ctest --test-dir build       # destkit check, then testRequest against a local A
   that, and runs `destkit test-auth @NAME@` against it with the right and with wrong
   credentials, using `--connect-to` and `--cacert` so the plugin keeps its real URLs. Change
   the URL or the way credentials are sent and the test follows.
-- `cmake --install build` puts `destkit-@NAME@.so` where the host finds it.
+- `cmake --install build --prefix "$(pkg-config --variable=prefix destkit-sdk)"` puts
+  `destkit-@NAME@.so` where the host finds it (under destkit's own prefix; `/usr` for the
+  Debian packages).
 
 Try it by hand:
 
