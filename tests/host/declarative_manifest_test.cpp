@@ -162,6 +162,10 @@ TEST_CASE("URL templates fix the scheme and keep substitutions out of the user i
         "$.extendRequest.prefixUrl: column 1: \"ftp\" URLs are not sent: use http:// or https://");
   CHECK(refusal(scheme + R"(https://{{settings.host}}@api.acme.com/"}})") ==
         "$.extendRequest.prefixUrl: column 26: a URL must not carry a user name or password: use username and password");
+  // A literal "user:password@": its ':' does not make the password a port.
+  CHECK(
+      refusal(scheme + R"(https://user:pw@api.acme.com/"}})") ==
+      "$.extendRequest.prefixUrl: column 14: a URL must not carry a user name or password: use username and password");
   CHECK(refusal(scheme + R"(https://api_{{settings.host}}.acme.com/"}})") ==
         "$.extendRequest.prefixUrl: column 12: '_' cannot be part of a URL's host");
   // A setting may choose a subdomain, never the domain that follows it.

@@ -264,6 +264,11 @@ static std::optional<TemplateError> classify_url_parts(Template& url, bool allow
       } else if (state == State::host && is_host_character(c)) {
         host_tail += c;
       } else if (!(state == State::port && std::isdigit(static_cast<unsigned char>(c)))) {
+        // "user:password@host": the ':' made what follows a port; the '@' says what it is.
+        std::string_view rest = literal.substr(j);
+        if (state == State::port && rest.substr(0, rest.find_first_of("/?#")).find('@') != std::string_view::npos) {
+          return TemplateError{column - 1, "a URL must not carry a user name or password: use username and password"};
+        }
         return TemplateError{column - 1, fmt::format("'{}' cannot be part of a URL's {}", c,
                                                      state == State::host ? "host" : "port")};
       }
