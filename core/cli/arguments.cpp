@@ -48,7 +48,14 @@ std::string absolute_path(const std::string& value) {
   if (value == "-") return value;  // standard input
   std::error_code ec;
   std::filesystem::path path = std::filesystem::absolute(value, ec);
-  return ec ? value : path.string();
+  if (ec) return value;
+  // Without its "." parts ("--plugin-path ." names the directory, not "dir/."); ".." stays,
+  // since through a symbolic link it need not lead where dropping a part would.
+  std::filesystem::path clean;
+  for (const auto& part : path) {
+    if (part != ".") clean /= part;
+  }
+  return clean.string();
 }
 
 // The whole text as a number from `low` to `high`: "1e3", "2.5" or "10s" is no number, rather

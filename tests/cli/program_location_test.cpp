@@ -26,3 +26,16 @@ TEST_CASE("destkit started by name from $PATH loads its own plugins and runner, 
     CHECK(listed.output().find("runner cannot start") == std::string::npos);
   }
 }
+
+TEST_CASE("a relative --plugin-path is resolved against the working directory and shown without its \".\" parts") {
+  fs::path cwd = new_directory("relative-plugin-path");
+  fs::copy_file(kTestPluginDir / "destkit-test-probe.so", cwd / "destkit-test-probe.so");
+  for (std::string given : {".", "./", "././"}) {
+    CAPTURE(given);
+    std::string command =
+        "cd '" + cwd.string() + "' && exec '" + kDestkitCli.string() + "' plugins --json --plugin-path " + given;
+    ProcessResult listed = run_process({"/bin/sh", "-c", command});
+    CHECK(listed.exit_code == 0);
+    CHECK(listed.out.find("\"path\":\"" + (cwd / "destkit-test-probe.so").string() + "\"") != std::string::npos);
+  }
+}
