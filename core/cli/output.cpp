@@ -199,7 +199,12 @@ std::string definition_text(const host::Plugin& plugin) {
     if (!f.default_json.empty()) out += fmt::format("      default: {}\n", printable(f.default_json));
     if (!f.choices.empty()) {
       std::vector<std::string> values;
-      for (const auto& c : f.choices) values.push_back(printable(c.value_json));
+      for (const auto& c : f.choices) {
+        // The label where it says more than the value: 1 (One), "eu" (Europe).
+        bool says_more = !c.label.empty() && c.value_json != c.label && c.value_json != "\"" + c.label + "\"";
+        values.push_back(says_more ? fmt::format("{} ({})", printable(c.value_json), printable(c.label))
+                                   : printable(c.value_json));
+      }
       out += fmt::format("      choices: {}\n", fmt::join(values, ", "));
     }
     if (!f.format.empty()) out += fmt::format("      format: {}\n", printable(f.format));

@@ -140,10 +140,14 @@ TEST_CASE("JSON output writes numbers as the shortest decimal that reads back th
   std::ofstream(dir / "destkit-numbers.json") << R"({"slug": "numbers", "name": "Numbers", "version": "1.0.0",
     "authentication": {"scheme": "custom",
       "fields": {"rate": {"label": "Rate", "type": "number", "minimum": 0.5, "maximum": 1e21, "default": 60},
-                 "wait": {"label": "Wait", "type": "integer", "minimum": 0, "maximum": 600000}}}})";
+                 "wait": {"label": "Wait", "type": "integer", "minimum": 0, "maximum": 600000},
+                 "tier": {"label": "Tier", "type": "integer",
+                          "choices": [{"value": 1, "label": "One"}, {"value": 2, "label": "Two"}, 3]}}}})";
   ProcessResult r = run_destkit({"describe", "numbers", "--json", "--plugin-path", dir.string()});
   CHECK(r.exit_code == 0);
   CHECK(r.out.find(R"("minimum":0.5,"maximum":1e+21)") != std::string::npos);
   CHECK(r.out.find(R"("minimum":0,"maximum":600000})") != std::string::npos);  // whole bounds as integers
+  ProcessResult text = run_destkit({"describe", "numbers", "--plugin-path", dir.string()});
+  CHECK(text.out.find("choices: 1 (One), 2 (Two), 3\n") != std::string::npos);  // labels that say more
   CHECK(r.out.find(R"("default":60)") != std::string::npos);
 }
