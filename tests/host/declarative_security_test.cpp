@@ -154,8 +154,9 @@ TEST_CASE("a hostile subdomain cannot send the key anywhere but *.example.com") 
   Run r = run_acme(acme_settings(hostile));
   CHECK(r.wire.empty());
   CHECK(r.verdict.outcome == AuthOutcome::invalid_settings);
-  CHECK(r.verdict.message.starts_with("Settings are invalid: "));
+  CHECK(r.verdict.message.starts_with("Settings are invalid"));
   CHECK(r.verdict.message.find("SECRET") == std::string::npos);
+  for (const auto& problem : r.verdict.problems) CHECK(problem.message.find("SECRET") == std::string::npos);
 }
 
 TEST_CASE("a subdomain made of host characters stays under the template's domain") {
