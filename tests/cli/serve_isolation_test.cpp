@@ -3,6 +3,7 @@
 // and a thousand crashes in a row leave the service's descriptors, threads and memory as they
 // were. Tests waiting in runners hold no thread of the service.
 #include "environment.hpp"
+#include "process.hpp"
 #include "serve_process.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,6 +12,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -201,4 +203,26 @@ TEST_CASE("serve holds no thread for a test waiting in a runner: more wait on th
   INFO("serve's threads with " << kTests << " tests waiting: " << while_held.threads);
   CHECK(while_held.threads < kTests);
   CHECK(serve.stop().exit_code == 0);
+}
+
+TEST_CASE("SIGHUP while serve discovers its plugins does not end it: it rescans once it listens", "[own-isolation]") {
+  // The entry point sleeps until the hook deadline, so discovery takes 2 s.
+  std::vector<std::string> argv{
+      kDestkitCli.string(), "serve",
+      "--listen",           "127.0.0.1:0",
+      "--plugin-path",      (kTestPluginDir / "faulty" / "faulty-sleep-entry").string(),
+      "--config",           runner_config("serve-hangup-at-start", R"({"hookDeadlineMs":2000})")};
+  setenv("XDG_CACHE_HOME", new_directory("serve-hangup-cache").c_str(), 1);
+  SpawnedProcess serve(argv);
+  std::this_thread::sleep_for(500ms);
+  serve.send_signal(SIGHUP);
+  std::string out = serve.read_until("listening on ", std::chrono::seconds(30));
+  REQUIRE(out.find("listening on ") != std::string::npos);
+  std::string origin = out.substr(out.find("listening on ") + 13);
+  origin = origin.substr(0, origin.find('\n'));
+  CHECK(http_request("GET", origin + "/healthz").status == 200);
+  serve.send_signal(SIGTERM);
+  ProcessResult stopped = serve.wait();
+  CHECK(stopped.exit_code == 0);
+  CHECK(stopped.err.find("SIGHUP: rescanning the plugin path") != std::string::npos);
 }

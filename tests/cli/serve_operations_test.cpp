@@ -465,3 +465,11 @@ TEST_CASE("serve gives back the memory of large answers once their tests have en
   CHECK(resident < 100 * 1024);  // kept in the worker threads' allocators: about 400 MiB
 }
 #endif
+
+TEST_CASE("serve on an address in use says which address and why, in one line") {
+  ServeProcess first({});
+  std::string address = first.origin().substr(std::string("http://").size());
+  ProcessResult second = run_destkit({"serve", "--listen", address});
+  CHECK(second.exit_code == 3);
+  CHECK(second.err.find("destkit: cannot listen on " + address + ": Address already in use\n") != std::string::npos);
+}

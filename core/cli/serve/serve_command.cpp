@@ -15,8 +15,12 @@
 #include "util/printable.hpp"
 
 #include <fmt/format.h>
+#include <boost/system/system_error.hpp>
 
 #include <sys/resource.h>
+
+#include <atomic>
+#include <csignal>
 
 #include <algorithm>
 #include <cstdlib>
@@ -105,6 +109,20 @@ std::size_t connection_limit(std::size_t asked, std::size_t workers) {
   return std::min(asked, room);
 }
 
+// SIGHUP while the plugins are first discovered, before the service handles signals: its
+// default action would end the service. It is noted instead, and answered once the service
+// runs, by the rescan it asks for.
+std::atomic<bool> hangup_during_startup{false};
+
+void note_hangup(int) { hangup_during_startup = true; }
+
+void note_hangups_until_running() {
+  struct sigaction noted {};
+  noted.sa_handler = note_hangup;
+  sigemptyset(&noted.sa_mask);
+  ::sigaction(SIGHUP, &noted, nullptr);
+}
+
 void log_rejections(serve::EventLog& log, const std::vector<host::Rejection>& rejected) {
   for (const auto& r : rejected) {
     log.event("warn", "destkit", "plugin rejected", {{"path", r.path.string()}, {"reason", r.reason}});
@@ -137,6 +155,7 @@ int serve_command(const Arguments& a) {
                        "serve");
   }
 
+  note_hangups_until_running();
   serve::EventLog log(a.verbose);
   if (token && !token->warning().empty()) log.event("warn", "destkit", token->warning());
   serve::Metrics metrics;
@@ -181,6 +200,9 @@ int serve_command(const Arguments& a) {
   } catch (const std::system_error& e) {
     fmt::print(stderr, "destkit: cannot listen on {}: {}\n", host::printable(a.listen), e.code().message());
     return kExitFailure;
+  } catch (const boost::system::system_error& e) {  // Asio's: bind, listen
+    fmt::print(stderr, "destkit: cannot listen on {}: {}\n", host::printable(a.listen), e.code().message());
+    return kExitFailure;
   }
   std::string host_part = address.host.find(':') != std::string::npos ? "[" + address.host + "]" : address.host;
   std::string origin = fmt::format("http://{}:{}", host_part, server->port());
@@ -208,6 +230,7 @@ int serve_command(const Arguments& a) {
     log.event("info", "destkit", "listening", {{"url", origin}, {"workers", workers}, {"maxConnections", max_connections}});
     fmt::print(cli_output(), "listening on {}\n", origin);
     std::fflush(cli_output());
+    if (hangup_during_startup) rescan();
   };
   bool drained = server->run(ready, rescan, kDrainDeadline);
   if (!drained) {
