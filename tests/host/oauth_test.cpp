@@ -621,6 +621,32 @@ TEST_CASE("a token endpoint that is down could not verify, and leaves the record
   CHECK(read_file(world.store().path_of(kManaged, "default")) == before);
 }
 
+TEST_CASE("a 401 whose refresh cannot be made for the token store's sake could not verify, never invalid") {
+  OAuthWorld world;
+  world.timeout = std::chrono::milliseconds(500);  // also how long the lock is waited for
+  auto host = world.host();
+  world.signed_in(kManaged, std::chrono::hours(1));
+  world.server.issue_tokens();  // the stored access token is refused: the call refreshes after its 401
+  fs::path lock_file = world.store().path_of(kManaged, "default");
+  lock_file.replace_extension(".lock");
+
+  SECTION("another process holds the connection's lock past the wait") {
+    auto held = world.store().lock(kManaged, "default", std::chrono::seconds(1));
+    REQUIRE(std::holds_alternative<TokenStore::Lock>(held));
+    AuthVerdict v = world.test_auth(*host);
+    CHECK(v.outcome == AuthOutcome::could_not_verify);
+    CHECK(v.message.find("another process held") != std::string::npos);
+  }
+  SECTION("the lock file is a symbolic link") {
+    fs::remove(lock_file);
+    fs::create_symlink("/dev/null", lock_file);
+    AuthVerdict v = world.test_auth(*host);
+    CHECK(v.outcome == AuthOutcome::could_not_verify);
+    CHECK(v.message.find("not safe to use") != std::string::npos);
+  }
+  CHECK(world.server.token_requests("refresh_token") == 0);
+}
+
 TEST_CASE("a test of a connection never signed in is not signed in, and leaves nothing in the token store") {
   OAuthWorld world;
   auto host = world.host();

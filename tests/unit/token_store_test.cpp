@@ -147,7 +147,7 @@ TEST_CASE("under umask 000 every directory the store makes is 0700 and each reco
   TokenStore store(base / "state" / "destkit" / "tokens");
   mode_t previous = ::umask(0);
   std::string error = store.save(kSlug, "default", record("mine"));
-  auto lock = store.lock(kSlug, "default");
+  auto lock = store.lock(kSlug, "default", std::chrono::seconds(1));
   ::umask(previous);
   REQUIRE(error.empty());
   REQUIRE(std::holds_alternative<TokenStore::Lock>(lock));
@@ -165,4 +165,22 @@ TEST_CASE("a missing store or record is simply not signed in") {
   CHECK(std::holds_alternative<std::monostate>(store.load(kSlug, "default")));
   REQUIRE(store.save(kSlug, "other", record("x")).empty());
   CHECK(std::holds_alternative<std::monostate>(store.load(kSlug, "default")));
+}
+
+TEST_CASE("a lock held elsewhere is waited for as long as asked, then refused as held elsewhere") {
+  fs::path base = new_directory("lock-held");
+  TokenStore store(base / "tokens");
+  auto held = store.lock(kSlug, "default", std::chrono::seconds(1));  // a lock of its own file description
+  REQUIRE(std::holds_alternative<TokenStore::Lock>(held));
+  auto start = std::chrono::steady_clock::now();
+  auto second = store.lock(kSlug, "default", std::chrono::milliseconds(300));
+  auto waited = std::chrono::steady_clock::now() - start;
+  REQUIRE(std::holds_alternative<TokenStore::LockFailure>(second));
+  const auto& failure = std::get<TokenStore::LockFailure>(second);
+  CHECK(failure.held_elsewhere);
+  CHECK(failure.message.find("held") != std::string::npos);
+  CHECK(waited >= std::chrono::milliseconds(300));
+  CHECK(waited < std::chrono::seconds(30));  // bounded by the wait asked for, not two minutes
+  held = std::variant<TokenStore::Lock, TokenStore::LockFailure>(TokenStore::LockFailure{});  // released
+  CHECK(std::holds_alternative<TokenStore::Lock>(store.lock(kSlug, "default", std::chrono::milliseconds(300))));
 }

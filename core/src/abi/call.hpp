@@ -74,7 +74,9 @@ struct RequestFailure {
 struct AfterUnauthorized {
   enum class Action { answer, send_again, fail } action = Action::answer;
   std::string why{};               // fail: why the credentials could not be renewed
-  bool oauth_unavailable = false;  // fail: the authorization server was unreachable or failed
+  // fail: the refresh could not be made (the authorization server unreachable or failing, the
+  // token store unusable), so the 401 verifies nothing; false when the grant was refused
+  bool oauth_unavailable = false;
 };
 
 // The authentication flow a call runs under. request_send only sends; what a 401 leads to is

@@ -45,7 +45,10 @@ AfterUnauthorized CallSession::after_unauthorized(dk_call& call) {
   refreshed_ = true;
   TokenResult renewed = tokens_->after_unauthorized(call.env.plugin_slug, connection_, call.auth.access_token, refresher_);
   if (auto* e = std::get_if<OAuthError>(&renewed)) {
-    return {AfterUnauthorized::Action::fail, e->message, e->kind == OAuthError::Kind::unavailable};
+    // The 401 stands as the verdict only when the grant itself is refused or gone; a refresh
+    // that could not be made (endpoint down, store unusable, answer malformed) verifies nothing.
+    bool verifies = e->kind == OAuthError::Kind::rejected || e->kind == OAuthError::Kind::not_signed_in;
+    return {AfterUnauthorized::Action::fail, e->message, !verifies};
   }
   use(call, std::get<TokenRecord>(renewed));
   if (run_extend_request(&call) != DK_OK) {

@@ -444,8 +444,10 @@ Result<bool> Host::oauth_logout(const Plugin& plugin, const std::string& connect
     std::error_code ec;
     if (!std::filesystem::exists(store.path_of(plugin.slug(), connection), ec)) return false;
     // After a refresh under way, which would save its tokens over the sign-out.
-    auto lock = store.lock(plugin.slug(), connection);
-    if (auto* error = std::get_if<std::string>(&lock)) return Status::error(Status::Code::failed, *error);
+    auto lock = store.lock(plugin.slug(), connection, impl_->requests.http.own_request_timeout);
+    if (auto* error = std::get_if<TokenStore::LockFailure>(&lock)) {
+      return Status::error(error->held_elsewhere ? Status::Code::unavailable : Status::Code::failed, error->message);
+    }
     auto removed = store.remove(plugin.slug(), connection);
     if (auto* error = std::get_if<std::string>(&removed)) return Status::error(Status::Code::failed, *error);
     return std::get<bool>(removed);

@@ -50,9 +50,12 @@ TokenResult finish_authorization(const std::string& slug, const std::string& con
   if (auto* record = std::get_if<TokenRecord>(&result)) {
     // After a refresh of the record this replaces, which holds the lock from reading it to
     // saving its own: else that refresh would save the old grant's tokens over these.
-    auto lock = store.lock(slug, connection);
-    if (auto* e = std::get_if<std::string>(&lock))
-      return OAuthError{OAuthError::Kind::invalid, "could not store the tokens: " + *e};
+    auto lock = store.lock(slug, connection, http.own_request_timeout);
+    if (auto* e = std::get_if<TokenStore::LockFailure>(&lock)) {
+      OAuthError error = lock_error(*e);
+      error.message = "could not store the tokens: " + error.message;
+      return error;
+    }
     if (std::string error = store.save(slug, connection, *record); !error.empty()) {
       return OAuthError{OAuthError::Kind::invalid, "could not store the tokens: " + error};
     }

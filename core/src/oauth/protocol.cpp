@@ -110,6 +110,10 @@ TokenResult token_request(const OAuthClientConfig& client, std::vector<std::pair
 
 }  // namespace
 
+OAuthError lock_error(const TokenStore::LockFailure& failure) {
+  return {failure.held_elsewhere ? OAuthError::Kind::unavailable : OAuthError::Kind::invalid, failure.message};
+}
+
 TokenResult read_token_response(const HttpResponse& response, const OAuthClientConfig& client, const std::string& host,
                                 const Redactor& redactor) {
   ParsedJson parsed = parse_json_input(response.body);

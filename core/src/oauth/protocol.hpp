@@ -16,7 +16,8 @@ namespace destkit::host {
 struct OAuthError {
   enum class Kind {
     rejected,       // the authorization server said no (invalid_grant, 4xx): sign in again
-    unavailable,    // the token endpoint could not be reached or failed (5xx, network)
+    unavailable,    // the token endpoint could not be reached or failed (5xx, network), or
+                    // another process kept the connection's lock past the wait
     not_signed_in,  // no token is stored and none can be fetched
     invalid,        // bad configuration or a malformed answer
   };
@@ -25,6 +26,10 @@ struct OAuthError {
 };
 
 using TokenResult = std::variant<TokenRecord, OAuthError>;
+
+// A connection's lock not had: unavailable while another process held it, invalid otherwise
+// (the store is not safe to use).
+OAuthError lock_error(const TokenStore::LockFailure& failure);
 
 struct AuthorizationRequest {
   std::string url{};  // where the person signs in

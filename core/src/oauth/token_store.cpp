@@ -105,9 +105,6 @@ std::string errno_text() { return std::strerror(errno); }
 // A stored record is about 1 KiB; this leaves room for long JWTs and stops a huge file.
 constexpr std::size_t kMaxRecordBytes = 256 * 1024;
 
-// How long to wait for another process that is renewing the same token.
-constexpr std::chrono::seconds kLockWait{120};
-
 // The slug's directory: opened (or made) only when it and the store's directory are private.
 PrivateOpen open_slug_directory(const fs::path& store, const std::string& slug, IfMissing if_missing) {
   PrivateOpen top = open_private_directory(store, if_missing);
@@ -196,23 +193,29 @@ std::variant<bool, std::string> TokenStore::remove(const std::string& slug, cons
   return true;
 }
 
-std::variant<TokenStore::Lock, std::string> TokenStore::lock(const std::string& slug, const std::string& connection) const {
-  if (!safe_name(slug) || !safe_name(connection)) return fmt::format("\"{}\" is not a valid connection name", connection);
+std::variant<TokenStore::Lock, TokenStore::LockFailure> TokenStore::lock(const std::string& slug,
+                                                                         const std::string& connection,
+                                                                         std::chrono::milliseconds wait) const {
+  if (!safe_name(slug) || !safe_name(connection)) {
+    return LockFailure{fmt::format("\"{}\" is not a valid connection name", connection)};
+  }
   PrivateOpen dir = open_slug_directory(directory_, slug, IfMissing::create);
-  if (!dir.ok()) return refused(dir.error);
+  if (!dir.ok()) return LockFailure{refused(dir.error)};
   fs::path dir_path = directory_ / slug;
   PrivateOpen file = open_private_file_in(dir, dir_path, connection + ".lock", O_RDWR, IfMissing::create);
-  if (!file.ok()) return refused(file.error);
-  // flock waits without a bound; polling keeps a stuck holder from stalling this process forever.
-  auto deadline = std::chrono::steady_clock::now() + kLockWait;
+  if (!file.ok()) return LockFailure{refused(file.error)};
+  // flock waits without a bound; polling keeps a stuck holder from stalling this process.
+  auto deadline = std::chrono::steady_clock::now() + wait;
   auto pause = std::chrono::milliseconds(5);
   while (::flock(file.fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {
-      return fmt::format("cannot lock {} ({})", (dir_path / (connection + ".lock")).string(), errno_text());
+      return LockFailure{
+          fmt::format("cannot lock {} ({})", (dir_path / (connection + ".lock")).string(), errno_text())};
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      return fmt::format("another process has held {} for {} seconds; try again later",
-                         (dir_path / (connection + ".lock")).string(), kLockWait.count());
+      return LockFailure{fmt::format("another process held {} for all of the {} ms this one waited; try again",
+                                     (dir_path / (connection + ".lock")).string(), wait.count()),
+                         true};
     }
     fiber::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(100));

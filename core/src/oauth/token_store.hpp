@@ -90,8 +90,15 @@ class TokenStore {
    private:
     Descriptor fd_;  // closing it releases the lock
   };
-  // Waits for the lock (up to two minutes); or says why it cannot be had.
-  std::variant<Lock, std::string> lock(const std::string& slug, const std::string& connection) const;
+  // Why the lock was not had: `held_elsewhere` when another process held it for all of the
+  // wait (a refresh under way that takes too long, or a process stopped while holding it).
+  struct LockFailure {
+    std::string message;
+    bool held_elsewhere = false;
+  };
+  // Waits for the lock up to `wait`; or says why it cannot be had.
+  std::variant<Lock, LockFailure> lock(const std::string& slug, const std::string& connection,
+                                       std::chrono::milliseconds wait) const;
 
   std::filesystem::path path_of(const std::string& slug, const std::string& connection) const;
 

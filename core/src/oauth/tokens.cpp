@@ -84,8 +84,8 @@ TokenResult OAuthTokens::renew(const std::string& slug, const std::string& conne
 TokenResult OAuthTokens::renew_unless(const std::string& slug, const std::string& connection,
                                       const OAuthClientConfig& client, const Refresher& refresher,
                                       const std::function<bool(const TokenRecord&)>& still_good) {
-  auto lock = store_.lock(slug, connection);
-  if (auto* e = std::get_if<std::string>(&lock)) return OAuthError{OAuthError::Kind::invalid, *e};
+  auto lock = store_.lock(slug, connection, http_.own_request_timeout);
+  if (auto* e = std::get_if<TokenStore::LockFailure>(&lock)) return lock_error(*e);
   auto stored = store_.load(slug, connection);
   if (auto* e = std::get_if<std::string>(&stored)) return OAuthError{OAuthError::Kind::invalid, *e};
   const TokenRecord* record = std::get_if<TokenRecord>(&stored);
@@ -133,8 +133,8 @@ TokenResult OAuthTokens::fetch_client_credentials(const std::string& slug, const
     return OAuthError{OAuthError::Kind::invalid, fmt::format("{} has no client_credentials client configured", slug)};
   }
   std::lock_guard guard(renewals_of(slug, connection).mutex);
-  auto lock = store_.lock(slug, connection);
-  if (auto* e = std::get_if<std::string>(&lock)) return OAuthError{OAuthError::Kind::invalid, *e};
+  auto lock = store_.lock(slug, connection, http_.own_request_timeout);
+  if (auto* e = std::get_if<TokenStore::LockFailure>(&lock)) return lock_error(*e);
   return renew(slug, connection, *client, nullptr, standard_refresher());
 }
 
