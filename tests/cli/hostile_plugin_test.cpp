@@ -6,6 +6,9 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <sys/stat.h>
 
@@ -169,4 +172,24 @@ TEST_CASE("a FIFO named like a plugin is refused without being opened") {
   ProcessResult checked = run_process({kDestkitCli.string(), "check", fifo.string()}, "", std::chrono::seconds(20));
   CHECK(checked.out == "Rejected: " + fifo.string() + " is a FIFO, not a regular file: refused without opening it\n");
   CHECK(checked.exit_code == 1);
+}
+
+TEST_CASE("a plugin writable through a group other users share is refused, even the process's own group") {
+  // nogroup is also nobody's primary group: a group of several users, not the user's own.
+  const passwd* nobody = ::getpwnam("nobody");
+  if (nobody == nullptr || nobody->pw_gid != 65534) {
+    WARN("skipped: this machine has no user nobody in group 65534");
+    return;
+  }
+  fs::path dir = new_directory("shared-group");
+  fs::copy_file(kTestPluginDir / "destkit-test-probe.so", dir / "destkit-test-probe.so");
+  for (const fs::path& path : {dir, dir / "destkit-test-probe.so"}) REQUIRE(::chown(path.c_str(), 0, 65534) == 0);
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_all | fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(dir / "destkit-test-probe.so", fs::perms::owner_read | fs::perms::owner_write |
+                                                     fs::perms::group_read | fs::perms::group_write |
+                                                     fs::perms::others_read);
+  ProcessResult listed = run_process({"/usr/bin/setpriv", "--regid", "65534", "--clear-groups", kDestkitCli.string(),
+                                      "plugins", "--plugin-path", dir.string(), "--isolation", "in-process"});
+  CHECK(listed.output().find("can be written by group 65534") != std::string::npos);
+  CHECK(listed.out.find("\ntest-probe ") == std::string::npos);  // not among the loaded
 }

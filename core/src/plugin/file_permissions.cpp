@@ -2,16 +2,54 @@
 
 #include <fmt/format.h>
 
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
+#include <vector>
 
 namespace destkit::host {
 namespace {
 
 namespace fs = std::filesystem;
 
+// Whether the process's group is the user's own: a user private group (Debian's default), of
+// which the user is the only member, whether listed in it or as their primary group, as
+// Debian's ssh decides it for StrictModes. A group shared with other users is not: any of
+// them could write through it. Looked up once: the user databases do not change under a host.
+bool own_group_is_private() {
+  static const bool is_private = [] {
+    gid_t gid = ::getegid();
+    uid_t uid = ::geteuid();
+    std::vector<char> buffer(1 << 16);  // the reentrant lookups: other threads may look up too
+    passwd user{};
+    passwd* found_user = nullptr;
+    if (::getpwuid_r(uid, &user, buffer.data(), buffer.size(), &found_user) != 0 || found_user == nullptr) return false;
+    std::string name = user.pw_name;
+    group own{};
+    group* found_group = nullptr;
+    if (::getgrgid_r(gid, &own, buffer.data(), buffer.size(), &found_group) != 0 || found_group == nullptr)
+      return false;
+    for (char** member = own.gr_mem; *member != nullptr; ++member) {
+      if (name != *member) return false;
+    }
+    bool shared = false;
+    passwd other{};
+    passwd* next = nullptr;
+    ::setpwent();
+    while (!shared && ::getpwent_r(&other, buffer.data(), buffer.size(), &next) == 0 && next != nullptr) {
+      shared = other.pw_gid == gid && other.pw_uid != uid;
+    }
+    ::endpwent();
+    return !shared;
+  }();
+  return is_private;
+}
+
 // ssh's StrictModes for one file or directory: root's or the user's, and writable by no other
-// user (group write only for root's group or the user's own).
+// user (group write only for root's group or the user's own private group).
 std::string permission_problem(const struct stat& st, const std::string& what) {
   if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
     return fmt::format("{} belongs to user {}, neither root nor the user running destkit", what, st.st_uid);
@@ -19,7 +57,8 @@ std::string permission_problem(const struct stat& st, const std::string& what) {
   if ((st.st_mode & S_IWOTH) && !(S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX))) {
     return fmt::format("{} can be written by any user (mode {:04o})", what, st.st_mode & 07777);
   }
-  if ((st.st_mode & S_IWGRP) && st.st_gid != ::getegid() && st.st_gid != 0) {
+  bool trusted_group = st.st_gid == 0 || (st.st_gid == ::getegid() && own_group_is_private());
+  if ((st.st_mode & S_IWGRP) && !trusted_group) {
     return fmt::format("{} can be written by group {} (mode {:04o})", what, st.st_gid, st.st_mode & 07777);
   }
   return {};

@@ -1,7 +1,8 @@
 // plugin/file_permissions — ssh's StrictModes for plugin files: the file and every directory
 // from its own up to "/" belong to root or to the user running the host, and others can write
-// to them only through root's group or the user's own group, or in a sticky directory such as
-// /tmp. Anyone who can write to one of them can replace the plugin.
+// to them only through root's group or the user's own private group (no other user is in it),
+// or in a sticky directory such as /tmp. Anyone who can write to one of them can replace the
+// plugin.
 #pragma once
 
 #include <sys/stat.h>
