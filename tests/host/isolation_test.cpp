@@ -150,6 +150,9 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
       Fault{"ioctl-async-io", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"close-channel", "Plugin `{slug}` broke its channel to the host and was stopped (SIGKILL) during {hook}",
             "broke its channel to the host and was stopped (SIGKILL) while loading"},
+      // Killed by someone else (here itself): not the host's doing, nor a broken channel.
+      Fault{"sigkill", "Plugin `{slug}` was killed (SIGKILL) by another process or by the system",
+            "was killed (SIGKILL) by another process or by the system"},
       Fault{"leak-fds", "Too many open files", "its entry point returned NULL"});
   std::string where = GENERATE(as<std::string>{}, "entry", "test", "extend");
   std::string slug = "faulty-" + fault.fault + "-" + where;
@@ -186,6 +189,20 @@ TEST_CASE("a load that ran out of time is not kept in the metadata cache", "[own
   std::string kept = read_file(cache);
   CHECK_THAT(kept, Catch::Contains((kTestPluginDir / "destkit-test-probe.so").string()));
   CHECK_THAT(kept, !Catch::Contains("destkit-faulty-sleep-entry.so"));
+}
+
+TEST_CASE("a load whose runner was killed by another process is not kept in the metadata cache", "[own-isolation]") {
+  // The out-of-memory killer or an operator may end a healthy plugin's runner: the verdict may not hold.
+  auto log = std::make_shared<LogLines>();
+  HostOptions options = isolated_options("faulty-sigkill-entry", log);
+  options.config.runner.hook_deadline = std::chrono::seconds(10);
+  fs::path cache = new_directory("killed-load") / "destkit" / "plugin-metadata.json";
+  options.config.metadata_cache = cache;
+  Host host(std::move(options));
+  CHECK_THAT(rejection_of(host, "faulty-sigkill-entry"), Catch::Contains("was killed (SIGKILL) by another process"));
+  std::string kept = read_file(cache);
+  CHECK_THAT(kept, Catch::Contains((kTestPluginDir / "destkit-test-probe.so").string()));
+  CHECK_THAT(kept, !Catch::Contains("destkit-faulty-sigkill-entry.so"));
 }
 
 TEST_CASE("what a hook gives the host to keep is bounded: options made and filled in a loop are refused",

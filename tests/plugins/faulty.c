@@ -74,6 +74,7 @@
 #define FAULT_BIG_HEADERS 42          /* sets 1 MB headers on extendRequest's output until one is refused */
 #define FAULT_TEXT_LOOP 43            /* asks last_error 2,000,000 times, then the settings until refused */
 #define FAULT_DEAF 44                 /* asks for services on its channel forever, never reading a reply */
+#define FAULT_SIGKILL 45              /* sends itself SIGKILL, as another process or the OOM killer would */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -198,6 +199,7 @@ __attribute__((unused)) static int fault(void) {
       }
     }
     case FAULT_SIGSTOP: raise(SIGSTOP); break;
+    case FAULT_SIGKILL: raise(SIGKILL); break;
     case FAULT_THREAD_CRASH: {
       pthread_t thread;
       pthread_create(&thread, NULL, crash_later, NULL);

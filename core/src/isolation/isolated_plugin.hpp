@@ -59,11 +59,13 @@ static_assert(std::is_standard_layout_v<IsolatedDescriptor>, "the descriptor mus
 // whether the host could not start one at all (no descriptor, process or pipe to be had, or
 // the runner could not enter its sandbox), so that no plugin code ran and the phrase says
 // nothing about the plugin, or whether the plugin ran out of time (which a busy machine can
-// cause, so that the phrase may not hold the next time).
+// cause) or its runner was killed by someone else (another process, the out-of-memory killer),
+// so that the phrase may not hold the next time.
 struct NoRunner {
   std::string why;
   bool not_started = false;
   bool out_of_time = false;
+  bool killed_elsewhere = false;
 };
 
 class IsolatedPlugin {

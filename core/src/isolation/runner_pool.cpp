@@ -36,7 +36,11 @@ std::string IsolatedPlugin::stop(RunnerProcess& runner) {
     return "was stopped by the sandbox (SIGSYS: a system call runners may not make, such as starting a program, "
            "making a process or opening a socket)";
   }
-  if (runner.killed_by(SIGKILL)) return "broke its channel to the host and was stopped (SIGKILL)";
+  if (runner.killed_by(SIGKILL) && runner.stopped_by_host())
+    return "broke its channel to the host and was stopped (SIGKILL)";
+  if (runner.killed_by(SIGKILL)) {
+    return "was killed (SIGKILL) by another process or by the system (the kernel's out-of-memory killer sends it)";
+  }
   return fmt::format("crashed ({})", how);
 }
 
@@ -110,7 +114,9 @@ IsolatedPlugin::Started IsolatedPlugin::start_runner() {
       return runner;
     }
   } catch (const isolation::WireError&) {
-    return NoRunner{record_end(stop(*runner) + " while loading")};
+    std::string how = stop(*runner);
+    return NoRunner{.why = record_end(how + " while loading"),
+                    .killed_elsewhere = runner->killed_by(SIGKILL) && !runner->stopped_by_host()};
   }
 }
 

@@ -266,9 +266,13 @@ RunnerProcess::BetweenCalls RunnerProcess::between_calls() {
 
 std::string RunnerProcess::stop() {
   if (pid_ <= 0) return "already stopped";
-  ::kill(pid_, SIGKILL);
   int status = 0;
-  while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+  // A runner that has ended already ended its own way, or by another process's signal.
+  stopped_by_host_ = ::waitpid(pid_, &status, WNOHANG) != pid_;
+  if (stopped_by_host_) {
+    ::kill(pid_, SIGKILL);
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   pid_ = -1;
   close_fd(channel_);

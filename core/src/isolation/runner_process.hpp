@@ -61,6 +61,8 @@ class RunnerProcess {
   enum class BetweenCalls { ready, ended, spoke };
   BetweenCalls between_calls();
   bool killed_by(int signal) const { return signal_ == signal; }
+  // After stop(): whether the runner was still running, so that stop() ended it.
+  bool stopped_by_host() const { return stopped_by_host_; }
   // A call runs on the runner: what the plugin writes until end_call is redacted with the
   // call's redactor (or held, see OutputHold), and counted against the call's log lines
   // (abi/plugin_log.hpp).
@@ -95,6 +97,7 @@ class RunnerProcess {
   Redactor last_redactor_;                   // the last call's, for output after it
   PluginLogBudget log_budget_;
   int signal_ = 0;  // what ended it, once reaped
+  bool stopped_by_host_ = false;
 };
 
 }  // namespace destkit::host

@@ -131,7 +131,7 @@ LoadResult load_in_runner(const fs::path& path, const std::string& bytes, const 
   if (std::string problem = entry_symbol_problem(bytes); !problem.empty()) return reject(path, problem);
   auto started = IsolatedPlugin::discover(path, bytes, config.runner, log);
   if (auto* none = std::get_if<NoRunner>(&started)) {
-    facts.rejection_may_pass = none->not_started || none->out_of_time;
+    facts.rejection_may_pass = none->not_started || none->out_of_time || none->killed_elsewhere;
     return reject(path, none->why + origin_hint(bytes));
   }
   auto& isolated = std::get<std::unique_ptr<IsolatedPlugin>>(started);
