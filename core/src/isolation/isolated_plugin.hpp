@@ -59,8 +59,8 @@ static_assert(std::is_standard_layout_v<IsolatedDescriptor>, "the descriptor mus
 // whether the host could not start one at all (no descriptor, process or pipe to be had, or
 // the runner could not enter its sandbox), so that no plugin code ran and the phrase says
 // nothing about the plugin, or whether the plugin ran out of time (which a busy machine can
-// cause) or its runner was killed by someone else (another process, the out-of-memory killer),
-// so that the phrase may not hold the next time.
+// cause) or its runner was killed by a SIGKILL the host did not send (which another process or
+// the kernel out of memory can send), so that the phrase may not hold the next time.
 struct NoRunner {
   std::string why;
   bool not_started = false;
@@ -128,8 +128,10 @@ class IsolatedPlugin {
   void discard(std::unique_ptr<RunnerProcess> runner) noexcept;
   // Ends idle runners beyond one that have been idle for kIdleRunnerLifetime (a thread of its own).
   void end_idle_runners();
-  // Stops the runner and says how it ended, as a phrase.
+  // Stops a runner whose channel failed and says how it ended, as a phrase. A runner that is
+  // ending by itself is given kGraceToEnd to finish, so that its own end is the one reported.
   std::string stop(RunnerProcess& runner);
+  static constexpr std::chrono::milliseconds kGraceToEnd{100};
   // Counts a runner's end toward quarantine; returns `fault`.
   std::string record_end(std::string fault);
   // Takes the descriptor the runner sent; false when it differs from the one expected.

@@ -31,15 +31,18 @@ std::string naming_file(std::string message, const std::string& file) {
 }  // namespace
 
 std::string IsolatedPlugin::stop(RunnerProcess& runner) {
-  std::string how = runner.stop();
+  std::string how = runner.stop(kGraceToEnd);
   if (runner.killed_by(SIGSYS)) {
     return "was stopped by the sandbox (SIGSYS: a system call runners may not make, such as starting a program, "
            "making a process or opening a socket)";
   }
   if (runner.killed_by(SIGKILL) && runner.stopped_by_host())
     return "broke its channel to the host and was stopped (SIGKILL)";
+  // A runner kills itself so when its channel is no longer the one it started with; another
+  // process, or the kernel out of memory, can kill it so too.
   if (runner.killed_by(SIGKILL)) {
-    return "was killed (SIGKILL) by another process or by the system (the kernel's out-of-memory killer sends it)";
+    return "was killed (SIGKILL): it broke its channel to the host, or another process or the system (out of "
+           "memory) killed it";
   }
   return fmt::format("crashed ({})", how);
 }

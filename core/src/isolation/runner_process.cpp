@@ -264,11 +264,18 @@ RunnerProcess::BetweenCalls RunnerProcess::between_calls() {
   return inbox_.empty() && (p.revents & POLLIN) == 0 ? BetweenCalls::ready : BetweenCalls::spoke;
 }
 
-std::string RunnerProcess::stop() {
+std::string RunnerProcess::stop(std::chrono::milliseconds grace) {
   if (pid_ <= 0) return "already stopped";
   int status = 0;
-  // A runner that has ended already ended its own way, or by another process's signal.
-  stopped_by_host_ = ::waitpid(pid_, &status, WNOHANG) != pid_;
+  // A runner that has ended already ended its own way, or by another process's signal. One
+  // whose channel just closed may still be on its way out: the kernel closes its descriptors
+  // before it can be reaped, and its own end says more than a SIGKILL of ours.
+  auto until = std::chrono::steady_clock::now() + grace;
+  pid_t ended = 0;
+  while ((ended = ::waitpid(pid_, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < until) {
+    fiber::sleep_for(std::chrono::milliseconds(1));
+  }
+  stopped_by_host_ = ended != pid_;
   if (stopped_by_host_) {
     ::kill(pid_, SIGKILL);
     while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {

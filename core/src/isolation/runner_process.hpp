@@ -52,9 +52,9 @@ class RunnerProcess {
   // WireError when the runner closed the channel (it ended, or the plugin closed fd 3).
   std::optional<isolation::Reader> receive(std::chrono::steady_clock::duration budget);
 
-  // Kills the runner unless it already ended, reaps it, logs the rest of its output, and says
-  // how it ended: "SIGSEGV", "exit status 0".
-  std::string stop();
+  // Kills the runner unless it already ended (or ends within `grace`), reaps it, logs the rest
+  // of its output, and says how it ended: "SIGSEGV", "exit status 0".
+  std::string stop(std::chrono::milliseconds grace = std::chrono::milliseconds(0));
   // How a runner that finished its last call is now: ended on its own (a plugin thread
   // crashed, say), or it wrote to its channel since, which only a plugin that forges the
   // runner's messages does (a forged end of a hook, whose real end then comes late).
