@@ -214,7 +214,14 @@ TEST_CASE("SIGHUP while serve discovers its plugins does not end it: it rescans 
       "--config",           runner_config("serve-hangup-at-start", R"({"hookDeadlineMs":2000})")};
   setenv("XDG_CACHE_HOME", new_directory("serve-hangup-cache").c_str(), 1);
   SpawnedProcess serve(argv);
-  std::this_thread::sleep_for(500ms);
+  // Once the plugin's runner is up, discovery is under way.
+  auto has_a_runner = [&] {
+    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(serve.pid()) + "/task")) {
+      if (!read_file(task.path() / "children").empty()) return true;
+    }
+    return false;
+  };
+  REQUIRE(eventually(has_a_runner));
   serve.send_signal(SIGHUP);
   std::string out = serve.read_until("listening on ", std::chrono::seconds(30));
   REQUIRE(out.find("listening on ") != std::string::npos);
