@@ -57,8 +57,8 @@ std::string permission_problem(const struct stat& st, const std::string& what) {
   if ((st.st_mode & S_IWOTH) && !(S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX))) {
     return fmt::format("{} can be written by any user (mode {:04o})", what, st.st_mode & 07777);
   }
-  bool trusted_group = st.st_gid == 0 || (st.st_gid == ::getegid() && own_group_is_private());
-  if ((st.st_mode & S_IWGRP) && !trusted_group) {
+  // The user databases are read only for a group-writable file of the process's group.
+  if ((st.st_mode & S_IWGRP) && st.st_gid != 0 && !(st.st_gid == ::getegid() && own_group_is_private())) {
     return fmt::format("{} can be written by group {} (mode {:04o})", what, st.st_gid, st.st_mode & 07777);
   }
   return {};
