@@ -17,10 +17,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <fstream>
-#include <mutex>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <csignal>
+#include <fstream>
+#include <mutex>
 #include <thread>
 
 using namespace destkit::test;
@@ -59,6 +61,11 @@ struct OAuthWorld {
       std::lock_guard lock(refreshes_mutex);
       refreshes.push_back(refresh);
     };
+    options.log = [this](LogLevel level, std::string_view, std::string_view message) {
+      if (level != LogLevel::warn) return;
+      std::lock_guard lock(refreshes_mutex);
+      warnings.emplace_back(message);
+    };
     return std::make_unique<Host>(std::move(options));
   }
 
@@ -69,8 +76,16 @@ struct OAuthWorld {
     for (const auto& r : refreshes) out.push_back(r.slug + (r.refreshed ? " refreshed" : " failed"));
     return out;
   }
+  // The host's log lines of level warn.
+  std::string logged_warnings() {
+    std::lock_guard lock(refreshes_mutex);
+    std::string out;
+    for (const auto& w : warnings) out += w + "\n";
+    return out;
+  }
   std::mutex refreshes_mutex;
   std::vector<TokenRefresh> refreshes;
+  std::vector<std::string> warnings;
 
   TokenStore store() const { return TokenStore(tokens); }
 
@@ -373,6 +388,67 @@ TEST_CASE("a token known to be expired is refreshed before use, and the rotated 
   CHECK(stored.access_token != old_access);
   CHECK(stored.refresh_token != old_refresh);
   CHECK(world.server.last_api_token() == "Bearer " + stored.access_token);
+}
+
+// While it lives, no file of this process can grow past 0 bytes: writes fail with EFBIG, as
+// on a full disk (SIGXFSZ, which would end the process, is ignored meanwhile).
+class NoFileWrites {
+ public:
+  NoFileWrites() {
+    ::getrlimit(RLIMIT_FSIZE, &before_);
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit none = before_;
+    none.rlim_cur = 0;
+    ::setrlimit(RLIMIT_FSIZE, &none);
+  }
+  ~NoFileWrites() {
+    ::setrlimit(RLIMIT_FSIZE, &before_);
+    std::signal(SIGXFSZ, old_handler_);
+  }
+  NoFileWrites(const NoFileWrites&) = delete;
+  NoFileWrites& operator=(const NoFileWrites&) = delete;
+
+ private:
+  rlimit before_{};
+  void (*old_handler_)(int) = nullptr;
+};
+
+TEST_CASE("a renewed token the store cannot save is used from memory, and stored once it can") {
+  OAuthWorld world;
+  auto host = world.host();
+  auto [old_access, old_refresh] = world.signed_in(kManaged, std::chrono::seconds(-60));
+  fs::path file = world.store().path_of(kManaged, "default");
+  std::string before = read_file(file);
+  auto disk_writes_fail = std::make_unique<NoFileWrites>();
+  CHECK(world.test_auth(*host).outcome == AuthOutcome::valid);
+  CHECK(world.server.token_requests("refresh_token") == 1);
+  CHECK(read_file(file) == before);
+  CHECK_THAT(world.logged_warnings(),
+             Catch::Contains("could not store the renewed token of example-oauth-managed (connection default)") &&
+                 Catch::Contains("is lost if this process ends first"));
+  std::string renewed = world.server.last_api_token();
+  CHECK(renewed != "Bearer " + old_access);
+
+  SECTION("the next test uses it without refreshing, and stores it once the store can be written") {
+    CHECK(world.test_auth(*host).outcome == AuthOutcome::valid);
+    CHECK(world.server.last_api_token() == renewed);
+    disk_writes_fail.reset();
+    CHECK(world.test_auth(*host).outcome == AuthOutcome::valid);
+    CHECK(world.server.token_requests("refresh_token") == 1);
+    auto stored = std::get<TokenRecord>(world.store().load(kManaged, "default"));
+    CHECK("Bearer " + stored.access_token == renewed);
+    CHECK(stored.refresh_token != old_refresh);
+    CHECK_THAT(world.logged_warnings(), Catch::Contains("could not be stored before is stored now"));
+  }
+  SECTION("a sign-out forgets it too") {
+    const Plugin* plugin = host->find(kManaged);
+    REQUIRE(plugin != nullptr);
+    auto signed_out = host->oauth_logout(*plugin);
+    REQUIRE(signed_out.ok());
+    CHECK(*signed_out);
+    CHECK(world.test_auth(*host).outcome == AuthOutcome::invalid_settings);
+    CHECK(world.server.token_requests("refresh_token") == 1);
+  }
 }
 
 TEST_CASE("extend_request shows a token from the store as [redacted], and one the caller gave as given") {

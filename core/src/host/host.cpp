@@ -40,7 +40,7 @@ RequestEnvironment request_environment(const HostOptions& options) {
   env.on_token_refresh = options.on_token_refresh;
   std::filesystem::path tokens =
       options.token_directory.empty() ? TokenStore::default_directory() : options.token_directory;
-  env.oauth = std::make_shared<OAuthTokens>(options.config, TokenStore(tokens), env.http);
+  env.oauth = std::make_shared<OAuthTokens>(options.config, TokenStore(tokens), env.http, options.log);
   return env;
 }
 
@@ -442,7 +442,10 @@ Result<bool> Host::oauth_logout(const Plugin& plugin, const std::string& connect
     if (Status problem = connection_problem(connection); !problem.ok()) return problem;
     const TokenStore& store = impl_->requests.oauth->store();
     std::error_code ec;
-    if (!std::filesystem::exists(store.path_of(plugin.slug(), connection), ec)) return false;
+    if (!std::filesystem::exists(store.path_of(plugin.slug(), connection), ec) &&
+        !store.has_unsaved(plugin.slug(), connection)) {
+      return false;
+    }
     // After a refresh under way, which would save its tokens over the sign-out.
     auto lock = store.lock(plugin.slug(), connection, impl_->requests.http.own_request_timeout);
     if (auto* error = std::get_if<TokenStore::LockFailure>(&lock)) {

@@ -151,6 +151,7 @@ fs::path TokenStore::path_of(const std::string& slug, const std::string& connect
 std::variant<std::monostate, TokenRecord, std::string> TokenStore::load(const std::string& slug,
                                                                         const std::string& connection) const {
   if (!safe_name(slug) || !safe_name(connection)) return fmt::format("\"{}\" is not a valid connection name", connection);
+  if (auto kept = unsaved(slug, connection)) return *std::move(kept);
   PrivateOpen dir = open_slug_directory(directory_, slug, IfMissing::report);
   if (dir.missing) return std::monostate{};
   if (!dir.ok()) return refused(dir.error);
@@ -175,16 +176,46 @@ std::string TokenStore::save(const std::string& slug, const std::string& connect
   if (!safe_name(slug) || !safe_name(connection)) return fmt::format("\"{}\" is not a valid connection name", connection);
   PrivateOpen dir = open_slug_directory(directory_, slug, IfMissing::create);
   if (!dir.ok()) return refused(dir.error);
-  return replace_private_file_in(dir, directory_ / slug, connection + ".json", json::serialize(to_json(record)),
-                                 before_replace);
+  std::string error = replace_private_file_in(dir, directory_ / slug, connection + ".json",
+                                              json::serialize(to_json(record)), before_replace);
+  if (error.empty()) forget_unsaved(slug, connection);
+  return error;
+}
+
+std::optional<TokenRecord> TokenStore::unsaved(const std::string& slug, const std::string& connection) const {
+  std::lock_guard guard(unsaved_->mutex);
+  auto it = unsaved_->records.find(slug + "/" + connection);
+  if (it == unsaved_->records.end()) return std::nullopt;
+  return it->second;
+}
+
+void TokenStore::keep_unsaved(const std::string& slug, const std::string& connection, const TokenRecord& record) const {
+  std::lock_guard guard(unsaved_->mutex);
+  unsaved_->records[slug + "/" + connection] = record;
+}
+
+bool TokenStore::has_unsaved(const std::string& slug, const std::string& connection) const {
+  return unsaved(slug, connection).has_value();
+}
+
+void TokenStore::forget_unsaved(const std::string& slug, const std::string& connection) const {
+  std::lock_guard guard(unsaved_->mutex);
+  unsaved_->records.erase(slug + "/" + connection);
+}
+
+std::string TokenStore::save_unsaved(const std::string& slug, const std::string& connection) const {
+  auto kept = unsaved(slug, connection);
+  return kept ? save(slug, connection, *kept) : std::string();
 }
 
 std::variant<bool, std::string> TokenStore::remove(const std::string& slug, const std::string& connection) const {
   if (!safe_name(slug) || !safe_name(connection)) return false;
+  bool kept = has_unsaved(slug, connection);
+  forget_unsaved(slug, connection);
   fs::path path = path_of(slug, connection);
   std::error_code ec;
   fs::file_status status = fs::symlink_status(path, ec);
-  if (status.type() == fs::file_type::not_found) return false;
+  if (status.type() == fs::file_type::not_found) return kept;
   if (ec) return fmt::format("cannot read {}: {}", path.string(), ec.message());
   if (status.type() == fs::file_type::directory) {
     return fmt::format("{} is a directory, not a stored connection: remove it yourself", path.string());

@@ -8,6 +8,10 @@
 // or others can reach is refused with a message saying which path and why (util/private_files).
 // A record is replaced atomically (write a temporary file, fsync, rename, fsync the directory),
 // so a crash mid-write leaves the previous record.
+//
+// A renewed record that cannot be saved (a full disk) can be kept in memory in its place
+// (keep_unsaved): a refresh token the server rotated is then not lost while the process runs.
+// Copies of a TokenStore share what they keep.
 #pragma once
 
 #include "util/private_files.hpp"
@@ -15,6 +19,9 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,16 +76,17 @@ class TokenStore {
 
   const std::filesystem::path& directory() const { return directory_; }
 
-  // The record, nothing when there is none, or why it cannot be read.
+  // The record (one kept unsaved first), nothing when there is none, or why it cannot be read.
   std::variant<std::monostate, TokenRecord, std::string> load(const std::string& slug,
                                                               const std::string& connection) const;
-  // Replaces the record atomically. Returns an error message, or "" on success.
+  // Replaces the record atomically, and forgets one kept unsaved. Returns an error message, or
+  // "" on success.
   // `before_replace` runs once the new record is written and flushed, just before it replaces
   // the old one: the moment a crash must leave the previous record readable.
   std::string save(const std::string& slug, const std::string& connection, const TokenRecord& record,
                    const std::function<void()>& before_replace = {}) const;
-  // Deletes the record: true when it did, false when there was none, or why it could not (a
-  // directory in its place is left alone).
+  // Deletes the record and forgets one kept unsaved: true when there was one, false when there
+  // was none, or why it could not (a directory in its place is left alone).
   std::variant<bool, std::string> remove(const std::string& slug, const std::string& connection) const;
 
   // An exclusive lock on slug/connection shared by every process using this store (flock on
@@ -102,8 +110,22 @@ class TokenStore {
 
   std::filesystem::path path_of(const std::string& slug, const std::string& connection) const;
 
+  // Keeps `record`, which save() could not write, in memory in place of the stored one.
+  void keep_unsaved(const std::string& slug, const std::string& connection, const TokenRecord& record) const;
+  bool has_unsaved(const std::string& slug, const std::string& connection) const;
+  // Saves the record kept unsaved; "" when it is saved, or why not (it is kept then).
+  std::string save_unsaved(const std::string& slug, const std::string& connection) const;
+
  private:
+  struct Unsaved {
+    std::mutex mutex;
+    std::map<std::string, TokenRecord> records;  // by "slug/connection"
+  };
+  std::optional<TokenRecord> unsaved(const std::string& slug, const std::string& connection) const;
+  void forget_unsaved(const std::string& slug, const std::string& connection) const;
+
   std::filesystem::path directory_;
+  std::shared_ptr<Unsaved> unsaved_ = std::make_shared<Unsaved>();
 };
 
 }  // namespace destkit::host

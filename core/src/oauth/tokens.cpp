@@ -33,8 +33,25 @@ OAuthError renewal_failed(const std::string& slug, OAuthGrant grant, OAuthError 
 
 }  // namespace
 
-OAuthTokens::OAuthTokens(HostConfig config, TokenStore store, HttpClientConfig http)
-    : config_(std::move(config)), store_(std::move(store)), http_(std::move(http)) {}
+OAuthTokens::OAuthTokens(HostConfig config, TokenStore store, HttpClientConfig http, LogSink log)
+    : config_(std::move(config)), store_(std::move(store)), http_(std::move(http)), log_(std::move(log)) {}
+
+void OAuthTokens::warn(const std::string& message) const {
+  if (!log_) return;
+  try {
+    log_(LogLevel::warn, "destkit", message);
+  } catch (...) {  // a sink that throws loses its line, not the token
+  }
+}
+
+void OAuthTokens::save_kept_record(const std::string& slug, const std::string& connection) {
+  auto lock = store_.lock(slug, connection, std::chrono::milliseconds(0));
+  if (!std::holds_alternative<TokenStore::Lock>(lock)) return;  // tried again at the next use
+  if (store_.save_unsaved(slug, connection).empty()) {
+    warn(fmt::format("the renewed token of {} (connection {}) that could not be stored before is stored now", slug,
+                     connection));
+  }
+}
 
 OAuthTokens::Refresher OAuthTokens::standard_refresher() const {
   return [http = http_](const OAuthClientConfig& client, const TokenRecord& current) {
@@ -65,7 +82,7 @@ TokenResult OAuthTokens::renew_once(Renewals& renewals, std::uint64_t failed_bef
 // Gets a new token (refresh, or client_credentials) and stores it. Caller holds both locks:
 // the key's mutex and the store's lock.
 TokenResult OAuthTokens::renew(const std::string& slug, const std::string& connection, const OAuthClientConfig& client,
-                               const TokenRecord* current, const Refresher& refresher) {
+                               const TokenRecord* current, const Refresher& refresher, bool must_store) {
   TokenResult result;
   if (client.grant == OAuthGrant::client_credentials) {
     result = fetch_client_credentials_token(client, http_);
@@ -75,8 +92,14 @@ TokenResult OAuthTokens::renew(const std::string& slug, const std::string& conne
     result = refresher(client, *current);
   }
   if (auto* e = std::get_if<OAuthError>(&result)) return renewal_failed(slug, client.grant, *e);
-  if (std::string error = store_.save(slug, connection, std::get<TokenRecord>(result)); !error.empty()) {
-    return OAuthError{OAuthError::Kind::invalid, "could not store the new token: " + error};
+  const auto& record = std::get<TokenRecord>(result);
+  if (std::string error = store_.save(slug, connection, record); !error.empty()) {
+    if (must_store) return OAuthError{OAuthError::Kind::invalid, "could not store the new token: " + error};
+    store_.keep_unsaved(slug, connection, record);
+    warn(
+        fmt::format("could not store the renewed token of {} (connection {}): {}; it is used from memory and stored "
+                    "at its next use that can, and is lost if this process ends first (sign in again then)",
+                    slug, connection, error));
   }
   return result;
 }
@@ -90,7 +113,7 @@ TokenResult OAuthTokens::renew_unless(const std::string& slug, const std::string
   if (auto* e = std::get_if<std::string>(&stored)) return OAuthError{OAuthError::Kind::invalid, *e};
   const TokenRecord* record = std::get_if<TokenRecord>(&stored);
   if (record != nullptr && still_good(*record)) return *record;
-  return renew(slug, connection, client, record, refresher);
+  return renew(slug, connection, client, record, refresher, false);
 }
 
 TokenResult OAuthTokens::current(const std::string& slug, const std::string& connection, const Refresher& refresher) {
@@ -98,6 +121,7 @@ TokenResult OAuthTokens::current(const std::string& slug, const std::string& con
   Renewals& renewals = renewals_of(slug, connection);
   std::uint64_t failed_before = renewals.failed.load();
   std::lock_guard guard(renewals.mutex);
+  if (store_.has_unsaved(slug, connection)) save_kept_record(slug, connection);
   auto stored = store_.load(slug, connection);
   if (auto* e = std::get_if<std::string>(&stored)) return OAuthError{OAuthError::Kind::invalid, *e};
   const TokenRecord* record = std::get_if<TokenRecord>(&stored);
@@ -135,7 +159,7 @@ TokenResult OAuthTokens::fetch_client_credentials(const std::string& slug, const
   std::lock_guard guard(renewals_of(slug, connection).mutex);
   auto lock = store_.lock(slug, connection, http_.own_request_timeout);
   if (auto* e = std::get_if<TokenStore::LockFailure>(&lock)) return lock_error(*e);
-  return renew(slug, connection, *client, nullptr, standard_refresher());
+  return renew(slug, connection, *client, nullptr, standard_refresher(), true);
 }
 
 }  // namespace destkit::host

@@ -9,9 +9,13 @@
 // to saving the new one, and reads the record again once it has the lock. A failed refresh
 // leaves the stored record as it was, and is the answer of the callers in this process that
 // waited for it: an identity provider that is down costs one failed request, not one per caller.
+// A renewed token the store cannot save (a full disk) is used from memory, with a warning in
+// the log, and saved again at each use until it is: a rotated refresh token is then lost only
+// if the process ends before the store can be written.
 #pragma once
 
 #include <destkit/host/config.hpp>
+#include <destkit/host/log.hpp>
 #include <destkit/host/oauth.hpp>
 #include "fiber/waits.hpp"
 #include "oauth/protocol.hpp"
@@ -34,7 +38,7 @@ class OAuthTokens {
   // refreshAccessToken (oauth2 scheme).
   using Refresher = std::function<TokenResult(const OAuthClientConfig& client, const TokenRecord& current)>;
 
-  OAuthTokens(HostConfig config, TokenStore store, HttpClientConfig http);
+  OAuthTokens(HostConfig config, TokenStore store, HttpClientConfig http, LogSink log = {});
 
   const HostConfig& config() const { return config_; }
   const TokenStore& store() const { return store_; }
@@ -69,8 +73,12 @@ class OAuthTokens {
   TokenResult renew_once(Renewals& renewals, std::uint64_t failed_before, const std::string& slug,
                          const std::string& connection, const OAuthClientConfig& client, const Refresher& refresher,
                          const std::function<bool(const TokenRecord&)>& still_good);
+  // `must_store`: fail when the new token cannot be saved, rather than keep it in memory.
   TokenResult renew(const std::string& slug, const std::string& connection, const OAuthClientConfig& client,
-                    const TokenRecord* current, const Refresher& refresher);
+                    const TokenRecord* current, const Refresher& refresher, bool must_store);
+  // Saves a renewed record that could not be saved before, if the store's lock is free now.
+  void save_kept_record(const std::string& slug, const std::string& connection);
+  void warn(const std::string& message) const;
   // Under the store's lock: the stored record if `still_good` says so (another process renewed
   // it meanwhile), else a renewed one.
   TokenResult renew_unless(const std::string& slug, const std::string& connection, const OAuthClientConfig& client,
@@ -79,6 +87,7 @@ class OAuthTokens {
   HostConfig config_;
   TokenStore store_;
   HttpClientConfig http_;
+  LogSink log_;
   std::mutex renewals_mutex_;
   std::map<std::string, std::unique_ptr<Renewals>> renewals_;
 };
