@@ -51,7 +51,8 @@ Options for every command:
   --plugin-path DIR   Also search DIR for plugins (repeatable; searched first, in order)
   --config FILE       The host configuration (OAuth clients, trusted plugins); default: $DESTKIT_CONFIG
   --insecure-plugin-permissions
-                      Load plugin files even if others could have written them
+                      Load plugin files, and use the configuration, the files it names and
+                      serve's --token-file, even if others could have written them
   --isolation process|in-process
                       Run each plugin library in a sandboxed runner process of its own, or
                       inside destkit (the default; overrides the configuration's "isolation")

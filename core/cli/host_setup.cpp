@@ -29,7 +29,7 @@ std::optional<host::HostConfig> load_config(const Arguments& a) {
     if (const char* env = std::getenv("DESTKIT_CONFIG")) file = env;
   }
   if (!file.empty()) {
-    auto loaded = host::load_host_config(file);
+    auto loaded = host::load_host_config(file, !a.insecure_plugin_permissions);
     if (!loaded) {
       fmt::print(stderr, "destkit: invalid configuration: {}\n", host::printable(loaded.status().message()));
       return std::nullopt;

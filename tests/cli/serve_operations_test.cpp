@@ -185,19 +185,27 @@ TEST_CASE("serve refuses a non-loopback address without a token, and then requir
   CHECK(serve.stop().err.find("SECRET") == std::string::npos);
 }
 
-TEST_CASE("serve refuses a token file any user may write, and warns of one others may read") {
+TEST_CASE("serve refuses a token file another user could write, and warns of one others may read") {
   auto dir = new_directory("serve-token-mode");
   auto token = dir / "token";
   std::ofstream(token) << "serve-token-0123456789abcdef\n";
   std::filesystem::permissions(token, std::filesystem::perms(0666));
   ProcessResult refused = run_destkit({"serve", "--listen", "127.0.0.1:0", "--token-file", token.string()});
   CHECK(refused.exit_code == 2);
-  CHECK(refused.err.find("can be written by any user (mode 0666)") != std::string::npos);
+  CHECK(refused.err.find("cannot use the token file " + token.string() +
+                         ": the file can be written by any user (mode 0666)") != std::string::npos);
   CHECK(refused.err.find("0123456789abcdef") == std::string::npos);
+  std::filesystem::permissions(token, std::filesystem::perms(0600));
+  std::filesystem::permissions(dir, std::filesystem::perms(0777));
+  refused = run_destkit({"serve", "--listen", "127.0.0.1:0", "--token-file", token.string()});
+  CHECK(refused.exit_code == 2);
+  CHECK(refused.err.find("its directory " + dir.string() + " can be written by any user (mode 0777)") !=
+        std::string::npos);
+  std::filesystem::permissions(dir, std::filesystem::perms(0700));
 
   std::filesystem::permissions(token, std::filesystem::perms(0640));
   ServeProcess readable({"--token-file", token.string()});
-  CHECK(readable.log().find("can be reached by group or others (mode 0640)") != std::string::npos);
+  CHECK(readable.log().find("can be read by group or others (mode 0640)") != std::string::npos);
   std::filesystem::permissions(token, std::filesystem::perms(0600));
   ServeProcess owner_only({"--token-file", token.string()});
   CHECK(owner_only.log().find("group or others") == std::string::npos);

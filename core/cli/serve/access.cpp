@@ -1,6 +1,7 @@
 #include "access.hpp"
 
 #include "http/request_options.hpp"
+#include "plugin/file_permissions.hpp"
 #include "util/printable.hpp"
 #include "util/read_file.hpp"
 #include "util/sha256.hpp"
@@ -55,7 +56,7 @@ std::variant<ListenAddress, std::string> parse_listen_address(std::string_view g
   return out;
 }
 
-std::variant<BearerToken, std::string> BearerToken::load(const std::string& path) {
+std::variant<BearerToken, std::string> BearerToken::load(const std::string& path, bool strict_permissions) {
   std::string name = host::printable(path);
   host::FileText file = host::read_file(path, {.max_bytes = 4096, .regular_file_only = true});
   if (!file.ok()) return fmt::format("cannot read the token file: {}", file.error);
@@ -63,20 +64,20 @@ std::variant<BearerToken, std::string> BearerToken::load(const std::string& path
   if (token.size() < kMinTokenBytes) {
     return fmt::format("the token in {} is too short: use at least {} characters", name, kMinTokenBytes);
   }
+  // Whoever can write it could put a token of their own in it, and so let themselves in.
+  if (std::string problem = strict_permissions ? host::named_file_permission_problem(path) : ""; !problem.empty()) {
+    return fmt::format("cannot use the token file {}: {}; refused (--insecure-plugin-permissions uses it anyway)", name,
+                       problem);
+  }
   BearerToken loaded(host::sha256(token));
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return loaded;
   unsigned mode = st.st_mode & 07777;
-  // Any user could put a token of their own in it, and so let themselves in.
-  if ((mode & S_IWOTH) != 0) {
-    return fmt::format("the token file {} can be written by any user (mode {:04o}): make it writable by its owner "
-                       "only (chmod 600 {})",
-                       name, mode, name);
-  }
-  if ((mode & (S_IRGRP | S_IROTH | S_IWGRP)) != 0) {
-    loaded.warning_ = fmt::format("the token file {} can be reached by group or others (mode {:04o}); the token "
-                                  "lets anyone who reads it test credentials and connect accounts (chmod 600 {})",
-                                  name, mode, name);
+  if ((mode & (S_IRGRP | S_IROTH)) != 0) {
+    loaded.warning_ = fmt::format(
+        "the token file {} can be read by group or others (mode {:04o}); the token "
+        "lets anyone who reads it test credentials and connect accounts (chmod 600 {})",
+        name, mode, name);
   }
   return loaded;
 }

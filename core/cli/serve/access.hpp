@@ -24,8 +24,9 @@ std::variant<ListenAddress, std::string> parse_listen_address(std::string_view t
 class BearerToken {
  public:
   // The token in `path` (surrounding white space dropped); or why it cannot be used, such as
-  // a file that any user may write.
-  static std::variant<BearerToken, std::string> load(const std::string& path);
+  // a file that another user could write (plugin files' rule; not checked without
+  // `strict_permissions`).
+  static std::variant<BearerToken, std::string> load(const std::string& path, bool strict_permissions);
 
   // What the operator should know about the file, such as that others may read it; or empty.
   const std::string& warning() const { return warning_; }

@@ -143,7 +143,7 @@ int serve_command(const Arguments& a) {
   const serve::ListenAddress& address = std::get<serve::ListenAddress>(listen);
   std::optional<serve::BearerToken> token;
   if (!a.token_file.empty()) {
-    auto loaded = serve::BearerToken::load(a.token_file);
+    auto loaded = serve::BearerToken::load(a.token_file, !a.insecure_plugin_permissions);
     if (auto* error = std::get_if<std::string>(&loaded)) return usage_error(*error, "serve");
     token = std::get<serve::BearerToken>(std::move(loaded));
   }

@@ -1,4 +1,5 @@
 #include <destkit/host/config.hpp>
+#include "plugin/file_permissions.hpp"
 #include "plugin/signatures.hpp"
 
 #include "http/client.hpp"
@@ -54,7 +55,9 @@ std::string url_at(const json::object& o, const char* key, const std::string& pa
 }
 
 // A secret inline, or a reference to where it is kept: {"env": "NAME"} or {"file": "PATH"}.
-std::string secret_at(const json::object& o, const char* key, const std::string& path) {
+using NamedFiles = std::vector<std::pair<std::string, std::filesystem::path>>;
+
+std::string secret_at(const json::object& o, const char* key, const std::string& path, NamedFiles& named) {
   const json::value* v = o.if_contains(key);
   std::string where = path + "." + key;
   if (v == nullptr) invalid_at(where, "is required");
@@ -73,6 +76,7 @@ std::string secret_at(const json::object& o, const char* key, const std::string&
     return value;
   }
   std::string file = string_member(ref, "file", where, Presence::required);
+  named.emplace_back(where, file);
   FileText read = read_file(file, {.max_bytes = kMaxSecretFileBytes});
   if (!read.ok()) invalid_at(where, read.error);
   std::string secret = std::move(read.text);
@@ -81,7 +85,7 @@ std::string secret_at(const json::object& o, const char* key, const std::string&
   return secret;
 }
 
-OAuthClientConfig parse_oauth(const json::value& v, const std::string& path) {
+OAuthClientConfig parse_oauth(const json::value& v, const std::string& path, NamedFiles& named) {
   const auto& o = object_at(v, path);
   for (const auto& [key, _] : o) {
     static constexpr std::string_view known[] = {"clientId", "clientSecret", "authorizeUrl", "tokenUrl", "scopes", "grant"};
@@ -91,7 +95,7 @@ OAuthClientConfig parse_oauth(const json::value& v, const std::string& path) {
   }
   OAuthClientConfig c;
   c.client_id = string_member(o, "clientId", path, Presence::required);
-  c.client_secret = secret_at(o, "clientSecret", path);
+  c.client_secret = secret_at(o, "clientSecret", path, named);
   c.secret_inline = o.if_contains("clientSecret")->is_string();
   std::string grant = o.contains("grant") ? string_member(o, "grant", path, Presence::required) : "authorization_code";
   if (grant == "client_credentials") {
@@ -121,7 +125,7 @@ OAuthClientConfig parse_oauth(const json::value& v, const std::string& path) {
   return c;
 }
 
-PluginTrust parse_plugins(const json::value& v) {
+PluginTrust parse_plugins(const json::value& v, NamedFiles& named) {
   const std::string path = "plugins";
   const auto& o = object_at(v, path);
   PluginTrust trust;
@@ -140,7 +144,7 @@ PluginTrust parse_plugins(const json::value& v) {
       if (!value.is_array()) invalid_at(where, "must be a list of public keys");
       for (std::size_t i = 0; i < value.get_array().size(); ++i) {
         json::object holder{{"key", value.get_array()[i]}};
-        std::string pem = secret_at(holder, "key", fmt::format("{}[{}]", where, i));
+        std::string pem = secret_at(holder, "key", fmt::format("{}[{}]", where, i), named);
         if (!is_ed25519_public_key(pem)) {
           invalid_at(fmt::format("{}[{}]", where, i), "is not an Ed25519 public key in PEM form");
         }
@@ -238,7 +242,7 @@ Result<HostConfig> parse_host_config(std::string_view text, const std::string& s
     const auto& top = object_at(parsed.value, "the configuration");
     for (const auto& [key, value] : top) {
       if (key == "plugins") {
-        config.plugins = parse_plugins(value);
+        config.plugins = parse_plugins(value, config.named_files);
         continue;
       }
       if (key == "isolation") {
@@ -266,7 +270,7 @@ Result<HostConfig> parse_host_config(std::string_view text, const std::string& s
             continue;
           }
           if (name != "oauth") invalid_at(fmt::format("{}.{}", path, std::string_view(name)), "is not a known key");
-          d.oauth = parse_oauth(item, path + ".oauth");
+          d.oauth = parse_oauth(item, path + ".oauth", config.named_files);
         }
         config.destinations.emplace(std::string(slug), std::move(d));
       }
@@ -279,10 +283,22 @@ Result<HostConfig> parse_host_config(std::string_view text, const std::string& s
   }
 }
 
-Result<HostConfig> load_host_config(const std::filesystem::path& path) {
+Result<HostConfig> load_host_config(const std::filesystem::path& path, bool strict_permissions) {
   FileText read = read_file(path, {.max_bytes = JsonLimits{}.max_bytes});
   if (!read.ok()) return invalid_config(fmt::format("cannot use the configuration file: {}", read.error));
+  constexpr std::string_view kWhy =
+      "whoever can write it decides which plugins are trusted and where tokens are sent; refused "
+      "(--insecure-plugin-permissions uses it anyway)";
+  if (std::string problem = strict_permissions ? named_file_permission_problem(path) : ""; !problem.empty()) {
+    return invalid_config(fmt::format("cannot use the configuration file {}: {}; {}", path.string(), problem, kWhy));
+  }
   auto parsed = parse_host_config(read.text, path.string());
+  for (const auto& [where, file] : parsed.ok() && strict_permissions ? parsed->named_files : NamedFiles{}) {
+    if (std::string problem = named_file_permission_problem(file); !problem.empty()) {
+      return invalid_config(
+          fmt::format("{}: {}: cannot use the file {}: {}; {}", path.string(), where, file.string(), problem, kWhy));
+    }
+  }
   struct stat st {};
   if (parsed.ok() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
     for (const auto& [slug, destination] : parsed->destinations) {

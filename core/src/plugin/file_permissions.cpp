@@ -71,6 +71,18 @@ std::string path_permission_problem(const fs::path& real_path, const struct stat
   return directories_permission_problem(real_path.parent_path());
 }
 
+std::string named_file_permission_problem(const fs::path& path) {
+  std::error_code ec;
+  fs::path real = fs::canonical(path, ec);
+  struct stat st {};
+  if (ec || ::stat(real.c_str(), &st) != 0) {
+    return fmt::format("it cannot be examined ({})", ec ? ec.message() : std::strerror(errno));
+  }
+  std::string problem = path_permission_problem(real, st);
+  if (problem.empty() || real == fs::absolute(path).lexically_normal()) return problem;
+  return fmt::format("it resolves to {}; {}", real.string(), problem);
+}
+
 std::string directories_permission_problem(const fs::path& real_directory) {
   fs::path directory = real_directory;
   for (bool own = true;; own = false) {

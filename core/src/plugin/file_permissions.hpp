@@ -19,6 +19,10 @@ namespace destkit::host {
 // file. The problem ("its directory /x can be written by any user (mode 0777)"), or empty.
 std::string path_permission_problem(const std::filesystem::path& real_path, const struct stat& st);
 
+// path_permission_problem of the file `path` names, every link resolved first: for a file whose
+// content decides what the host trusts (its configuration, a key, a bearer token). Empty: none.
+std::string named_file_permission_problem(const std::filesystem::path& path);
+
 // The two halves of path_permission_problem: the file's own status, and the directories from
 // `real_directory` (the file's own, with no link left in its path) up to "/".
 std::string file_permission_problem(const struct stat& st);

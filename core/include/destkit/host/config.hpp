@@ -45,6 +45,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace destkit::host {
@@ -110,6 +111,8 @@ struct HostConfig {
   // What is accepted but unsafe, for the person running the host: a client secret inline in
   // a file that other users can read.
   std::vector<std::string> warnings{};
+  // The files that {"file": PATH} references named: where in the configuration, and the path.
+  std::vector<std::pair<std::string, std::filesystem::path>> named_files{};
 
   DESTKIT_HOST_API const OAuthClientConfig* oauth_client(std::string_view slug) const;
   // The destination's own setting, else the host's.
@@ -121,8 +124,10 @@ struct HostConfig {
 DESTKIT_HOST_API Result<HostConfig> parse_host_config(std::string_view text, const std::string& source);
 
 // Reads (at most 1 MiB) and parses a configuration file; adds a warning when it holds a
-// client secret inline and other users can read it.
-DESTKIT_HOST_API Result<HostConfig> load_host_config(const std::filesystem::path& path);
+// client secret inline and other users can read it. With `strict_permissions`, the file and
+// the files it names are refused, as plugin files are, when a user other than root and the
+// one running the host can write to them or to a directory above them.
+DESTKIT_HOST_API Result<HostConfig> load_host_config(const std::filesystem::path& path, bool strict_permissions = true);
 
 struct HostOptions {
   // Plugin directories, searched in this order: these, then DESTKIT_PLUGIN_PATH
