@@ -199,9 +199,10 @@ TEST_CASE("a load that ran out of time, or whose runner another process killed, 
   }
 }
 
-TEST_CASE("what a hook gives the host to keep is bounded: options made and filled in a loop are refused",
+TEST_CASE("what a hook gives the host to keep is bounded: options made and filled in a loop are refused, bodies too",
           "[own-isolation]") {
-  std::string slug = GENERATE(as<std::string>{}, "faulty-options-loop-test", "faulty-options-loop-extend");
+  std::string slug = GENERATE(as<std::string>{}, "faulty-options-loop-test", "faulty-options-loop-extend",
+                              "faulty-body-loop-test", "faulty-body-loop-extend");
   DYNAMIC_SECTION(slug) {
     auto log = std::make_shared<LogLines>();
     HostOptions options = isolated_options(slug, log);

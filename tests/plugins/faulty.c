@@ -75,6 +75,7 @@
 #define FAULT_TEXT_LOOP 43            /* asks last_error 2,000,000 times, then the settings until refused */
 #define FAULT_DEAF 44                 /* asks for services on its channel forever, never reading a reply */
 #define FAULT_SIGKILL 45              /* sends itself SIGKILL, as another process or the OOM killer would */
+#define FAULT_BODY_LOOP 46            /* makes options with a 1 MB body each until refused: reports last_error */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -360,6 +361,20 @@ __attribute__((unused)) static int fault(void) {
         status = host->request_options_new(current_call, &options);
         if (status == DK_OK)
           status = host->options_set_header(options, DK_STR_LIT("X-Filler"), (dk_str){filler, sizeof filler});
+      }
+      dk_str why = {NULL, 0};
+      host->last_error(current_call, &why);
+      snprintf(problem, sizeof problem, "refused with %d: %.*s", (int)status, (int)why.size, why.data);
+      return -1;
+    }
+    case FAULT_BODY_LOOP: {
+      static char body[1 << 20];
+      memset(body, 'b', sizeof body);
+      dk_request_options *options = NULL;
+      dk_status status = DK_OK;
+      for (long i = 0; status == DK_OK && i < 100000; ++i) {
+        status = host->request_options_new(current_call, &options);
+        if (status == DK_OK) status = host->options_set_body(options, (dk_str){body, sizeof body});
       }
       dk_str why = {NULL, 0};
       host->last_error(current_call, &why);

@@ -20,6 +20,13 @@ void redact_credential(Redactor& redactor, std::string_view value) {
   if (auto space = value.find(' '); space != std::string_view::npos) redactor.add(value.substr(space + 1));
 }
 
+// A body counts toward what the call gives the host to keep; one that replaces another counts
+// only for what it adds, so setting a body again does not use the budget up.
+void keep_body(dk_call& call, const std::optional<std::string>& previous, std::string_view body) {
+  std::size_t before = previous ? previous->size() : 0;
+  keep_given(call, body.size() > before ? body.size() - before : 0);
+}
+
 template <class Body>
 dk_status with_options(dk_request_options* handle, Body&& body) noexcept {
   return guarded([&] {
@@ -126,7 +133,8 @@ dk_status options_set_method(dk_request_options* handle, dk_str method) noexcept
 }
 
 dk_status options_set_body(dk_request_options* handle, dk_str body) noexcept {
-  return with_options(handle, [&](RequestOptions& o, dk_call&) {
+  return with_options(handle, [&](RequestOptions& o, dk_call& call) {
+    keep_body(call, o.body, view(body));
     o.body = std::string(view(body));
     o.body_is_json = false;
     return DK_OK;
@@ -137,6 +145,7 @@ dk_status options_set_json(dk_request_options* handle, dk_str text) noexcept {
   return with_options(handle, [&](RequestOptions& o, dk_call& call) {
     ParsedJson parsed = parse_json_input(view(text), {.max_bytes = 64 << 20, .max_depth = 256});
     if (!parsed.ok()) return fail(&call, DK_ERR_INVALID_ARGUMENT, "json body: " + parsed.error);
+    keep_body(call, o.body, view(text));
     o.body = std::string(view(text));
     o.body_is_json = true;
     return DK_OK;

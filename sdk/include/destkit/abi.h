@@ -48,7 +48,8 @@
 **   plus its bytes; past that a service that hands out text returns DK_ERR_INVALID_ARGUMENT,
 **   and last_error says why. Likewise what the plugin gives
 **   the host to keep until the call returns: at most 64 MiB of request options, counting 1 KiB
-**   for each options handle, header, search parameter or basic-auth pair, plus its text.
+**   for each options handle, header, search parameter, basic-auth pair or body, plus its text
+**   (a body that replaces another counts only for the bytes it adds).
 **   Handles (dk_call, dk_request_options, dk_response) are values the host checks, not memory
 **   the plugin may read. The host refuses with DK_ERR_INVALID_ARGUMENT, and never acts on,
 **   a handle that does not belong to the dk_call it is running on the calling thread: one kept
