@@ -3,7 +3,9 @@
 // answers {"token", "refresh", "ttl"}.
 #include <destkit/destkit.hpp>
 
+#include <charconv>
 #include <string>
+#include <system_error>
 
 namespace {
 
@@ -23,11 +25,18 @@ destkit::Destination example_oauth2() {
                                                                           {"client", input.auth.clientId},
                                                                           {"secret", input.auth.clientSecret}}),
                                            .responseType = destkit::ResponseType::json});
+            // A bad answer is a ResponseError: it says nothing of the user's sign-in, unlike
+            // InvalidCredentials, which would ask the user to sign in again.
             std::string token = r.json("/token").value_or("");
-            if (token.empty()) throw destkit::InvalidCredentials("the renewal answer has no token");
+            if (token.empty()) throw destkit::ResponseError("the renewal answer has no token");
+            std::string ttl = r.json("/ttl").value_or("0");
+            long long seconds = 0;
+            if (std::from_chars(ttl.data(), ttl.data() + ttl.size(), seconds).ec != std::errc()) {
+              throw destkit::ResponseError("the renewal answer's ttl is not a whole number of seconds");
+            }
             return {.accessToken = token,
                     .refreshToken = r.json("/refresh").value_or(""),
-                    .expiresIn = std::chrono::seconds(std::stoll(r.json("/ttl").value_or("0")))};
+                    .expiresIn = std::chrono::seconds(seconds)};
           },
       },
       .extendRequest = [](const destkit::Input& input) -> destkit::RequestOptions {

@@ -61,10 +61,10 @@ struct OAuthWorld {
       std::lock_guard lock(refreshes_mutex);
       refreshes.push_back(refresh);
     };
+    options.verbose = verbose;
     options.log = [this](LogLevel level, std::string_view, std::string_view message) {
-      if (level != LogLevel::warn) return;
       std::lock_guard lock(refreshes_mutex);
-      warnings.emplace_back(message);
+      (level == LogLevel::warn ? warnings : lines).emplace_back(message);
     };
     return std::make_unique<Host>(std::move(options));
   }
@@ -83,9 +83,18 @@ struct OAuthWorld {
     for (const auto& w : warnings) out += w + "\n";
     return out;
   }
+  // The host's other log lines (with `verbose`, its traces).
+  std::string logged_lines() {
+    std::lock_guard lock(refreshes_mutex);
+    std::string out;
+    for (const auto& l : lines) out += l + "\n";
+    return out;
+  }
+  bool verbose = false;
   std::mutex refreshes_mutex;
   std::vector<TokenRefresh> refreshes;
   std::vector<std::string> warnings;
+  std::vector<std::string> lines;
 
   TokenStore store() const { return TokenStore(tokens); }
 
@@ -795,6 +804,44 @@ TEST_CASE("an oauth2 destination's own refreshAccessToken renews at the API's en
   std::string problem;
   CHECK(loaded(*host->find("example-oauth2")).descriptor(problem)->min_host_abi_minor == 1);
   CHECK(loaded(*host->find(kManaged)).descriptor(problem)->min_host_abi_minor == 0);
+}
+
+TEST_CASE("the answer that carries an oauth2 destination's renewed tokens is traced with them redacted") {
+  OAuthWorld world;
+  world.verbose = true;
+  auto host = world.host("example-oauth2");
+  world.signed_in("example-oauth2", std::chrono::seconds(-60));
+  CHECK(world.test_auth(*host, "example-oauth2").outcome == AuthOutcome::valid);
+  auto renewed = std::get<TokenRecord>(world.store().load("example-oauth2", "default"));
+  std::string traced = world.logged_lines();
+  CHECK_THAT(traced, Catch::Contains("> POST https://example.com/api/oauth/renew") &&
+                         Catch::Contains(R"(< {"token":"[redacted]","refresh":"[redacted]","ttl":3600})"));
+  CHECK_THAT(traced, !Catch::Contains(renewed.access_token) && !Catch::Contains(renewed.refresh_token));
+}
+
+TEST_CASE("a renewal answer an oauth2 destination cannot use could not verify, and the record is kept") {
+  OAuthWorld world;
+  world.verbose = true;
+  auto host = world.host("example-oauth2");
+  auto [access, refresh] = world.signed_in("example-oauth2", std::chrono::seconds(-60));
+  world.server.set_renewed_access_token_json(R"(","other":")");  // {"token":"","other":"", ...}
+  AuthVerdict v = world.test_auth(*host, "example-oauth2");
+  CHECK(v.outcome == AuthOutcome::could_not_verify);
+  CHECK_THAT(v.message, Catch::Contains("the renewal answer has no token") && Catch::Contains("try again later"));
+  CHECK(std::get<TokenRecord>(world.store().load("example-oauth2", "default")).refresh_token == refresh);
+}
+
+TEST_CASE("a token answer that is not JSON could not verify, and its tokens are not traced") {
+  OAuthWorld world;
+  world.verbose = true;
+  auto host = world.host();
+  world.signed_in(kManaged, std::chrono::seconds(-60));
+  world.server.set_token_answers_form_encoded(true);
+  AuthVerdict v = world.test_auth(*host);
+  CHECK(v.outcome == AuthOutcome::could_not_verify);
+  std::string traced = world.logged_lines();
+  CHECK_THAT(traced, Catch::Contains("bytes not shown: an answer that carries tokens, not in JSON)"));
+  CHECK_THAT(traced + v.message, !Catch::Contains("SECRET"));
 }
 
 TEST_CASE(

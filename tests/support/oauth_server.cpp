@@ -146,6 +146,14 @@ Response OAuthServer::tokens_response(bool with_refresh) {
     refresh_tokens_.insert(refresh);
     body["refresh_token"] = refresh;
   }
+  if (token_answers_form_encoded_) {
+    Response form{.status = 200, .headers = {{"Content-Type", "application/x-www-form-urlencoded"}}};
+    for (const auto& [name, value] : body) {
+      std::string text = value.is_string() ? std::string(value.get_string()) : boost::json::serialize(value);
+      form.body += (form.body.empty() ? "" : "&") + std::string(name) + "=" + text;
+    }
+    return form;
+  }
   return Response::json(200, boost::json::serialize(body));
 }
 

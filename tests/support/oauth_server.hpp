@@ -47,6 +47,9 @@ class OAuthServer {
   // The token endpoint waits this long before each answer.
   void set_token_delay(std::chrono::milliseconds delay) { token_delay_ms_ = delay.count(); }
   void set_api_refuses_everything(bool refuse) { api_refuses_everything_ = refuse; }
+  // Token answers come form-encoded (access_token=...&token_type=bearer), as some providers
+  // answer without Accept: application/json.
+  void set_token_answers_form_encoded(bool form) { token_answers_form_encoded_ = form; }
   // example-oauth2's renew endpoint answers this access token (JSON text, escapes allowed)
   // instead of one it issued.
   void set_renewed_access_token_json(std::string json) {
@@ -78,6 +81,7 @@ class OAuthServer {
   std::string last_api_token_;
   std::map<std::string, int> token_requests_;
   std::atomic<int> api_requests_{0};
+  std::atomic<bool> token_answers_form_encoded_{false};
   std::string expires_in_ = "3600";
   std::string renewed_access_token_json_;
   std::atomic<bool> token_endpoint_down_{false};

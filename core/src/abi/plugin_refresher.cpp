@@ -5,6 +5,10 @@
 
 #include <fmt/format.h>
 
+#include <string>
+#include <tuple>
+#include <vector>
+
 namespace destkit::host {
 
 OAuthTokens::Refresher plugin_refresher(const dk_plugin* hooks, const dk_call& template_call) {
@@ -26,11 +30,24 @@ OAuthTokens::Refresher plugin_refresher(const dk_plugin* hooks, const dk_call& t
     call.redactor.add(current.access_token);
     call.redactor.add(current.refresh_token);
     add_client_secrets(call.redactor, client);
+    // The hook's log lines wait for its end, to be redacted again once set_tokens has named the
+    // new tokens: it may log the answer that carries them before it does.
+    std::vector<std::tuple<LogLevel, std::string, std::string>> held;
+    LogSink hold = [&held](LogLevel level, std::string_view source, std::string_view message) {
+      held.emplace_back(level, source, message);
+    };
+    if (env.log != nullptr && *env.log) call.env.log = &hold;
     dk_status status;
     {
       ActiveCall active(&call);
       PluginCode running(env.plugin_slug, "in refreshAccessToken");
       status = hooks->on_refresh_access_token(handle_of(call));
+    }
+    for (const auto& [level, source, message] : held) {
+      try {
+        (*env.log)(level, source, call.redactor.apply(message));
+      } catch (...) {  // a sink that throws loses its line
+      }
     }
     if (status == DK_OK && call.new_tokens) {
       TokenRecord record = *call.new_tokens;
@@ -39,15 +56,18 @@ OAuthTokens::Refresher plugin_refresher(const dk_plugin* hooks, const dk_call& t
       record.scopes = current.scopes;
       return record;
     }
-    bool unavailable = status == DK_ERR_NETWORK ||
-                       (call.last_request_failure && call.last_request_failure->kind == RequestFailure::Kind::http &&
-                        call.last_request_failure->status >= 500);
+    // Refused only when the plugin says so, or the endpoint refused it (4xx): anything else (a
+    // bad answer, a 5xx, a bug) says nothing of the user's sign-in.
+    bool answered_4xx = call.last_request_failure && call.last_request_failure->kind == RequestFailure::Kind::http &&
+                        call.last_request_failure->status >= 400 && call.last_request_failure->status < 500;
+    bool refused = status == DK_ERR_INVALID_CREDENTIALS || (status == DK_ERR_HTTP && answered_4xx);
     std::string why = !call.fault.empty()             ? call.fault
                       : call.last_request_failure ? call.last_request_failure->message
                                                   : call.error;
     if (status == DK_OK) why = "refreshAccessToken returned no token";
-    return OAuthError{unavailable ? OAuthError::Kind::unavailable : OAuthError::Kind::rejected,
-                      fmt::format("refreshAccessToken of {} failed: {}", env.plugin_slug, why.empty() ? "no reason given" : why)};
+    return OAuthError{
+        refused ? OAuthError::Kind::rejected : OAuthError::Kind::unavailable,
+        fmt::format("refreshAccessToken of {} failed: {}", env.plugin_slug, why.empty() ? "no reason given" : why)};
   };
 }
 

@@ -62,8 +62,10 @@ dk_status record(dk_call* call, RequestFailure failure, dk_status status) {
 // --verbose: each exchange as it went over the wire, with every credential redacted.
 void trace(const dk_call* call, const ResolvedRequest& request, const HttpResult& result) {
   if (!call->env.verbose || call->env.log == nullptr || !*call->env.log) return;
-  trace_exchange(request, result, call->redactor,
-                 [&](const std::string& text) { (*call->env.log)(LogLevel::debug, call->env.plugin_slug, text); });
+  auto line = [&](const std::string& text) { (*call->env.log)(LogLevel::debug, call->env.plugin_slug, text); };
+  // Inside on_refresh_access_token, answers carry tokens that set_tokens has not named yet.
+  if (call->client != nullptr) return trace_token_exchange(request, result, call->redactor, line);
+  trace_exchange(request, result, call->redactor, line);
 }
 
 constexpr std::string_view kNoControlCharacter = "holds a control character, which a URL cannot carry";

@@ -120,10 +120,12 @@ AuthVerdict token_unavailable(const OAuthError& e) {
   switch (e.kind) {
     case OAuthError::Kind::not_signed_in: return {AuthOutcome::invalid_settings, "Not signed in: " + e.message, std::nullopt, {}};
     case OAuthError::Kind::rejected: return {AuthOutcome::invalid_credentials, "Credentials are invalid: " + e.message, std::nullopt, {}};
-    case OAuthError::Kind::unavailable: return {AuthOutcome::could_not_verify, "Could not verify credentials: " + e.message, std::nullopt, {}};
+    // A token answer the host cannot use, or a token store it cannot use, says nothing of the
+    // credentials, and is no fault of the plugin's.
+    case OAuthError::Kind::unavailable:
     case OAuthError::Kind::invalid: break;
   }
-  return {AuthOutcome::plugin_failed, "OAuth failed: " + e.message, std::nullopt, {}};
+  return {AuthOutcome::could_not_verify, "Could not verify credentials: " + e.message, std::nullopt, {}};
 }
 
 ShownRequest shown(const ResolvedRequest& request, const Redactor& redactor) {

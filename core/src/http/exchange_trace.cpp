@@ -1,8 +1,33 @@
 #include "http/exchange_trace.hpp"
 
+#include "util/json_input.hpp"
+
 #include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <array>
 
 namespace destkit::host {
+namespace {
+
+// Adds every string in `v` to `redactor`, but the values of keys known to hold no secret.
+void redact_strings_in(const boost::json::value& v, Redactor& redactor) {
+  static constexpr std::array<std::string_view, 6> kNotSecret{"token_type",        "scope",     "error",
+                                                              "error_description", "error_uri", "expires_in"};
+  if (const auto* s = v.if_string()) redactor.add(*s);
+  if (const auto* a = v.if_array()) {
+    for (const auto& item : *a) redact_strings_in(item, redactor);
+  }
+  if (const auto* o = v.if_object()) {
+    for (const auto& member : *o) {
+      bool shown = std::find(kNotSecret.begin(), kNotSecret.end(), std::string_view(member.key())) != kNotSecret.end();
+      if (!shown || !member.value().is_string()) redact_strings_in(member.value(), redactor);
+    }
+  }
+}
+
+}  // namespace
 
 void trace_exchange(const ResolvedRequest& request, const HttpResult& result, const Redactor& redactor,
                     const std::function<void(const std::string&)>& line) {
@@ -28,6 +53,20 @@ void trace_exchange(const ResolvedRequest& request, const HttpResult& result, co
     redacted(fmt::format("< {}: {}", name, is_secret_name(name) ? std::string(kRedacted) : value));
   }
   if (!response.body.empty()) body("<", response.body);
+}
+
+void trace_token_exchange(const ResolvedRequest& request, const HttpResult& result, Redactor redactor,
+                          const std::function<void(const std::string&)>& line) {
+  const auto* response = std::get_if<HttpResponse>(&result);
+  if (response == nullptr || response->body.empty()) return trace_exchange(request, result, redactor, line);
+  ParsedJson parsed = parse_json_input(response->body);
+  if (parsed.ok()) {
+    redact_strings_in(parsed.value, redactor);
+    return trace_exchange(request, result, redactor, line);
+  }
+  HttpResponse shown = *response;
+  shown.body = fmt::format("({} bytes not shown: an answer that carries tokens, not in JSON)", response->body.size());
+  trace_exchange(request, shown, redactor, line);
 }
 
 }  // namespace destkit::host

@@ -15,4 +15,11 @@ namespace destkit::host {
 void trace_exchange(const ResolvedRequest& request, const HttpResult& result, const Redactor& redactor,
                     const std::function<void(const std::string&)>& line);
 
+// trace_exchange of a request whose answer carries tokens (a token endpoint's, or what a
+// destination's refreshAccessToken asked for), before anything has read them: each string of
+// a JSON answer is redacted too, but for the few known to be no secret (token_type, scope, the
+// error fields), and an answer that is not JSON is not shown.
+void trace_token_exchange(const ResolvedRequest& request, const HttpResult& result, Redactor redactor,
+                          const std::function<void(const std::string&)>& line);
+
 }  // namespace destkit::host

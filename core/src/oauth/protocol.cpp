@@ -64,21 +64,6 @@ std::string client_credentials(const OAuthClientConfig& client) {
   return percent_encode(client.client_id) + ":" + percent_encode(client.client_secret);
 }
 
-// --verbose of a token request: the tokens the endpoint answered with are secrets too.
-void trace_token_exchange(const ResolvedRequest& request, const HttpResult& result, Redactor redactor,
-                          const std::function<void(const std::string&)>& line) {
-  if (const auto* response = std::get_if<HttpResponse>(&result)) {
-    ParsedJson parsed = parse_json_input(response->body);
-    if (parsed.ok() && parsed.value.is_object()) {
-      for (const auto& member : parsed.value.get_object()) {
-        bool a_token = member.key().find("token") != std::string_view::npos && member.key() != "token_type";
-        if (a_token && member.value().is_string()) redactor.add(member.value().get_string());
-      }
-    }
-  }
-  trace_exchange(request, result, redactor, line);
-}
-
 // POSTs a grant to the token endpoint with the client authenticated by HTTP Basic. The body
 // and the header carry secrets: a redirect may not take them to another origin.
 TokenResult token_request(const OAuthClientConfig& client, std::vector<std::pair<std::string, std::string>> fields,

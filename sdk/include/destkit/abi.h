@@ -348,7 +348,10 @@ typedef struct dk_plugin {
   ** refresh is not the standard refresh_token grant. Reads clientId, clientSecret and
   ** refreshToken with get_auth, makes its request with request_send (extendRequest is not
   ** applied: the access token it would send is the stale one), and reports the result with
-  ** set_tokens. Optional: without it the host uses the standard grant. */
+  ** set_tokens. Optional: without it the host uses the standard grant. The renewal counts as
+  ** refused (the user must sign in again) only when it returns DK_ERR_INVALID_CREDENTIALS, or
+  ** DK_ERR_HTTP after a 4xx answer; any other failure (DK_ERR_NETWORK, a 5xx, a bad answer,
+  ** DK_OK without set_tokens) leaves the tokens unverified, to be tried again later. */
   dk_status (*on_refresh_access_token)(dk_call *call);
 } dk_plugin;
 
