@@ -65,3 +65,14 @@ TEST_CASE("test-auth --dry-run with invalid settings says why testRequest sent n
   CHECK(out.at("requestCount") == 0);
   CHECK(out.at("fields").as_object().contains("apiKey"));
 }
+
+TEST_CASE("test-auth --dry-run sends nothing that extendRequest asks for either") {
+  Server server([](const Request&) { return Response::json(200, "{}"); });
+  std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/from-extend";
+  ProcessResult r = run_destkit({"test-auth", "faulty-send-to-mode-extend", "--settings", "-", "--dry-run",
+                                 "--plugin-path", (kTestPluginDir / "faulty" / "faulty-send-to-mode-extend").string()},
+                                R"({"mode":")" + url + "\"}");
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("GET " + url));
+  CHECK(server.request_count() == 0);
+}

@@ -831,6 +831,19 @@ TEST_CASE("a renewal answer an oauth2 destination cannot use could not verify, a
   CHECK(std::get<TokenRecord>(world.store().load("example-oauth2", "default")).refresh_token == refresh);
 }
 
+TEST_CASE("a dry run of an expired OAuth token shows it as stored, and refreshes nothing") {
+  OAuthWorld world;
+  auto host = world.host();
+  auto [access, refresh] = world.signed_in(kManaged, std::chrono::seconds(-60));
+  const Plugin* plugin = host->find(kManaged);
+  REQUIRE(plugin != nullptr);
+  DryRun run = host->dry_run_authentication(*plugin, "{}");
+  REQUIRE(run.requests.size() == 1);
+  CHECK(world.server.token_requests("refresh_token") == 0);
+  CHECK(world.server.api_requests() == 0);
+  CHECK(std::get<TokenRecord>(world.store().load(kManaged, "default")).access_token == access);
+}
+
 TEST_CASE("a token answer that is not JSON could not verify, and its tokens are not traced") {
   OAuthWorld world;
   world.verbose = true;

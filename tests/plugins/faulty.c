@@ -76,6 +76,7 @@
 #define FAULT_DEAF 44                 /* asks for services on its channel forever, never reading a reply */
 #define FAULT_SIGKILL 45              /* sends itself SIGKILL, as another process or the OOM killer would */
 #define FAULT_BODY_LOOP 46            /* makes options with a 1 MB body each until refused: reports last_error */
+#define FAULT_SEND_TO_MODE 47         /* sends a GET to the URL its mode setting holds, then carries on */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -380,6 +381,14 @@ __attribute__((unused)) static int fault(void) {
       host->last_error(current_call, &why);
       snprintf(problem, sizeof problem, "refused with %d: %.*s", (int)status, (int)why.size, why.data);
       return -1;
+    }
+    case FAULT_SEND_TO_MODE: {
+      dk_value url;
+      dk_response *response = NULL;
+      if (host->get_setting(current_call, DK_STR_LIT("mode"), &url) == DK_OK) {
+        host->request_send(current_call, url.text, NULL, &response);
+      }
+      break;
     }
     case FAULT_TEXT_LOOP: {
       dk_str text = {NULL, 0};

@@ -2,6 +2,8 @@
 
 #include "abi/plugin_refresher.hpp"
 
+#include <fmt/format.h>
+
 namespace destkit::host {
 namespace {
 
@@ -23,6 +25,7 @@ std::optional<OAuthError> CallSession::begin(dk_call& call) {
   const Definition& definition = *call.definition;
   if (!definition.uses_oauth() || !call.auth.access_token.empty()) return std::nullopt;
   if (tokens_ == nullptr) return OAuthError{OAuthError::Kind::not_signed_in, "no OAuth token was given"};
+  if (call.dry_run != nullptr) return begin_dry_run(call);
   const dk_plugin& hooks = *call.hooks;
   OAuthTokens::Refresher refresher = hooks.on_refresh_access_token != nullptr && definition.scheme == Scheme::oauth2
                                          ? plugin_refresher(&hooks, call)
@@ -37,6 +40,18 @@ std::optional<OAuthError> CallSession::begin(dk_call& call) {
   if (auto* e = std::get_if<OAuthError>(&token)) return *e;
   use(call, std::get<TokenRecord>(token));
   call.authentication = this;
+  return std::nullopt;
+}
+
+std::optional<OAuthError> CallSession::begin_dry_run(dk_call& call) {
+  auto stored = tokens_->store().load(call.env.plugin_slug, connection_);
+  if (auto* e = std::get_if<std::string>(&stored)) return OAuthError{OAuthError::Kind::invalid, *e};
+  if (std::holds_alternative<std::monostate>(stored)) {
+    return OAuthError{OAuthError::Kind::not_signed_in,
+                      fmt::format("no OAuth token is stored for {}; sign in with destkit oauth login {}",
+                                  call.env.plugin_slug, call.env.plugin_slug)};
+  }
+  use(call, std::get<TokenRecord>(stored));
   return std::nullopt;
 }
 

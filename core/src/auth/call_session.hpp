@@ -26,12 +26,15 @@ class CallSession final : public CallAuthentication {
 
   // Gives `call` its credentials: the settings' tokens (already in call.auth) or, for an OAuth
   // destination without them, the connection's current token. Why none could be had, if so.
-  // `call` must have its environment, hooks, settings, definition and defaults set.
+  // `call` must have its environment, hooks, settings, definition and defaults set. In a dry
+  // run (call.dry_run set), which sends nothing, a refresh included, the stored token is used
+  // as it is, expired or not.
   std::optional<OAuthError> begin(dk_call& call);
 
   AfterUnauthorized after_unauthorized(dk_call& call) override;
 
  private:
+  std::optional<OAuthError> begin_dry_run(dk_call& call);
   void use(dk_call& call, const TokenRecord& tokens);
 
   OAuthTokens* tokens_;

@@ -206,6 +206,9 @@ AuthVerdict check_credentials(const LoadedPlugin& plugin, const boost::json::val
   const OAuthClientConfig* client =
       env.oauth && definition.uses_oauth() ? env.oauth->config().oauth_client(plugin.slug()) : nullptr;
   if (client != nullptr) add_client_secrets(call.redactor, *client);
+  // A dry run sends nothing, from any hook: each request is recorded instead.
+  std::vector<ResolvedRequest> recorded;
+  if (dry_run != nullptr) call.dry_run = &recorded;
   CallSession session(env.oauth.get(), env.on_token_refresh, connection);
   if (auto error = session.begin(call)) return token_unavailable(*error);
 
@@ -225,11 +228,7 @@ AuthVerdict check_credentials(const LoadedPlugin& plugin, const boost::json::val
             std::nullopt, {}};
   }
   call.error.clear();
-  std::vector<ResolvedRequest> recorded;
-  if (dry_run != nullptr) {
-    call.dry_run = &recorded;
-    dry_run->ran_test_request = true;
-  }
+  if (dry_run != nullptr) dry_run->ran_test_request = true;
   dk_status status;
   {
     PluginCode running(plugin.slug(), "in testRequest");

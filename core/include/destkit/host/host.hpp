@@ -56,9 +56,9 @@ class DESTKIT_HOST_API Host {
   // itself is the verdict plugin_failed.
   AuthVerdict test_authentication(const Plugin& plugin, std::string_view settings_json,
                                   const std::string& connection = "default") const;
-  // test_authentication without sending testRequest's requests: they are recorded, redacted,
-  // and answered "not sent" (DryRun says what that shows). An OAuth token that has expired is
-  // still refreshed first, with the one request that takes.
+  // test_authentication without sending anything: the requests extendRequest and testRequest
+  // ask for are recorded, redacted, and answered "not sent" (DryRun says what that shows). An
+  // OAuth token is used as stored, expired or not: a refresh would send it.
   DryRun dry_run_authentication(const Plugin& plugin, std::string_view settings_json,
                                 const std::string& connection = "default") const;
   // Validates the settings and runs extendRequest only: the options it produced. Fails with

@@ -53,8 +53,8 @@ struct DryRun {
   // no OAuth token), why; otherwise what testRequest concluded from the "not sent" answers.
   AuthVerdict verdict{};
   bool ran_test_request = false;
-  // In the order testRequest asked for them. Only the first is what testRequest sends when
-  // the server answers; a later one was asked for after a "not sent" answer.
+  // In the order the hooks asked for them (extendRequest's first, if it asks for any). Only
+  // the first is sure to be sent as shown; a later one was asked for after a "not sent" answer.
   std::vector<ShownRequest> requests{};
 };
 
