@@ -3,9 +3,14 @@
 #include "commands.hpp"
 #include "standard_output.hpp"
 
+#include "abi/plugin_code.hpp"
 #include "util/printable.hpp"
 
 #include <malloc.h>
+#include <unistd.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include <cerrno>
 #include <cstdio>
@@ -28,6 +33,17 @@ int exit_after_output(int code) {
   return destkit::cli::kExitFailure;
 }
 
+// Ends the process with the command's status once its output is out. _exit, not exit: a
+// plugin's destructors and exit handlers, which exit() would run, must not change the status
+// or write after the output.
+[[noreturn]] void finish(int code) {
+  std::fflush(nullptr);
+#if defined(__SANITIZE_ADDRESS__)
+  __lsan_do_leak_check();  // which exit() would have run
+#endif
+  ::_exit(code);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -38,17 +54,18 @@ int main(int argc, char** argv) {
   // worker threads would hold hundreds of MiB for good.
   mallopt(M_MMAP_THRESHOLD, 1 << 20);
   protect_standard_output();
+  // destkit calls no exit(): one is a plugin's, wherever it comes from, and its status a lie.
+  destkit::host::refuse_every_exit();
   ParseResult parsed = parse_arguments(argc, argv);
   if (!parsed.error.empty()) {
     std::fprintf(stderr, "destkit: %s\nRun 'destkit help' for usage.\n",
                  destkit::host::printable(parsed.error).c_str());
-    return exit_after_output(kExitUsage);
+    finish(exit_after_output(kExitUsage));
   }
   try {
-    return exit_after_output(run_command(parsed.arguments));
+    finish(exit_after_output(run_command(parsed.arguments)));
   } catch (const std::exception& e) {  // also a write that failed (fmt throws)
     std::fprintf(stderr, "destkit: %s\n", destkit::host::printable(e.what()).c_str());
-    std::fflush(cli_output());
-    return kExitFailure;
+    finish(kExitFailure);
   }
 }

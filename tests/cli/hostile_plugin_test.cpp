@@ -86,6 +86,30 @@ TEST_CASE("a plugin calling exit() while it loads cannot make test-auth of anoth
   CHECK(r.err.find("called exit() in its entry point") != std::string::npos);
 }
 
+TEST_CASE("a plugin's exit handler or thread calling exit outside a hook cannot set test-auth's status") {
+  // Both start from the entry point, run at discovery by every command.
+  Server server([](const Request&) {
+    Response refused = Response::json(401, R"({"error":"bad key"})");
+    refused.delay = std::chrono::milliseconds(1500);  // the thread's exit comes while this waits
+    return refused;
+  });
+  std::string fault = GENERATE(as<std::string>{}, "exit-handler", "thread-exit");
+  DYNAMIC_SECTION(fault) {
+    std::string slug = "faulty-" + fault + "-entry";
+    ProcessResult r =
+        run_destkit({"test-auth", "test-probe", "--settings", "-", "--plugin-path", kTestPluginDir.string(),
+                     "--plugin-path", (kTestPluginDir / "faulty" / slug).string(), "--isolation", "in-process"},
+                    probe_settings(server, "a-wrong-key", "plain"));
+    if (fault == "exit-handler") {
+      CHECK(r.exit_code == 1);  // the verdict's status: the handler never runs
+      CHECK_THAT(r.out, Catch::StartsWith("Credentials are invalid"));
+    } else {
+      CHECK(r.exit_code == 3);  // while testRequest waits, or after: either way not the plugin's 0
+      CHECK_THAT(r.err, Catch::Contains("destkit: exit() was called ") && Catch::Contains("exiting with status 3"));
+    }
+  }
+}
+
 TEST_CASE("a plugin calling exit() in testRequest makes test-auth fail, never succeed") {
   Server server = api();
   ProcessResult r = test_auth_in_process(kTestPluginDir, probe_settings(server, "a-wrong-key", "exit"));

@@ -77,6 +77,8 @@
 #define FAULT_SIGKILL 45              /* sends itself SIGKILL, as another process or the OOM killer would */
 #define FAULT_BODY_LOOP 46            /* makes options with a 1 MB body each until refused: reports last_error */
 #define FAULT_SEND_TO_MODE 47         /* sends a GET to the URL its mode setting holds, then carries on */
+#define FAULT_EXIT_HANDLER 48         /* registers an exit handler that calls _exit(0), then carries on */
+#define FAULT_THREAD_EXIT 49          /* starts a thread that calls exit(0) 100 ms later, then carries on */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -145,6 +147,14 @@ __attribute__((unused)) static void *crash_later(void *unused) {
   return NULL;
 }
 
+__attribute__((unused)) static void exit_with_success(void) { _exit(0); }
+
+__attribute__((unused)) static void *exit_later(void *unused) {
+  (void)unused;
+  usleep(100 * 1000);
+  exit(0);
+}
+
 /* Does the fault. Returns 0 when the plugin goes on normally, or sets `problem`. */
 __attribute__((unused)) static int fault(void) {
   switch (FAULT) {
@@ -205,6 +215,13 @@ __attribute__((unused)) static int fault(void) {
     case FAULT_THREAD_CRASH: {
       pthread_t thread;
       pthread_create(&thread, NULL, crash_later, NULL);
+      pthread_detach(thread);
+      break;
+    }
+    case FAULT_EXIT_HANDLER: atexit(exit_with_success); break;
+    case FAULT_THREAD_EXIT: {
+      pthread_t thread;
+      pthread_create(&thread, NULL, exit_later, NULL);
       pthread_detach(thread);
       break;
     }

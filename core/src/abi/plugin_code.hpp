@@ -34,4 +34,9 @@ class PluginCode {
 using ExitFromPluginCodeReport = void (*)(std::string_view line);
 void on_exit_from_plugin_code(ExitFromPluginCodeReport report);
 
+// For a program that never calls exit() itself, and ends with _exit() once its output is
+// flushed (the CLI): from now on exit() or quick_exit() called anywhere, in a hook or not (a
+// plugin's thread, destructor or exit handler), ends the process with status 3 as above.
+void refuse_every_exit();
+
 }  // namespace destkit::host
