@@ -1,12 +1,17 @@
 // privileges — the identity and capabilities a runner gives up before it loads plugin code.
 #pragma once
 
+#include <sys/resource.h>
+
 #include <string>
 
 namespace destkit::runner {
 
 // The identity a runner of a root host takes: nobody and nogroup on Debian.
 inline constexpr unsigned kUnprivilegedId = 65534;
+// The most processes and threads user kUnprivilegedId may have at once (RLIMIT_NPROC), in all
+// the runners of root hosts together.
+inline constexpr rlim_t kMaxUnprivilegedTasks = 4096;
 
 // Clears the ambient capabilities; empties the bounding set when the runner may (it holds
 // CAP_SETPCAP, as a root host's runner does); when any of its user ids is 0, drops every

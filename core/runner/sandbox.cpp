@@ -44,19 +44,22 @@ std::string load_filter() {
   auto refuse = [&](int syscall) {
     if (rc == 0) rc = ::seccomp_rule_add(ctx, SCMP_ACT_KILL_PROCESS, syscall, 0);
   };
-  for (int call : {SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(fork), SCMP_SYS(vfork), SCMP_SYS(ptrace),
-                   SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev), SCMP_SYS(socket), SCMP_SYS(socketpair),
-                   SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept), SCMP_SYS(accept4),
-                   SCMP_SYS(setns), SCMP_SYS(unshare), SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(chroot),
-                   SCMP_SYS(pivot_root), SCMP_SYS(bpf), SCMP_SYS(perf_event_open), SCMP_SYS(userfaultfd),
-                   SCMP_SYS(keyctl), SCMP_SYS(add_key), SCMP_SYS(request_key), SCMP_SYS(kexec_load),
-                   SCMP_SYS(init_module), SCMP_SYS(finit_module), SCMP_SYS(delete_module), SCMP_SYS(pidfd_open),
-                   SCMP_SYS(pidfd_getfd), SCMP_SYS(kcmp), SCMP_SYS(tkill),
-                   // A pidfd may also be a /proc/<pid> directory opened by path.
-                   SCMP_SYS(pidfd_send_signal), SCMP_SYS(process_madvise), SCMP_SYS(process_mrelease),
-                   // A ring's operations (a socket, a connection, opening files) are not system
-                   // calls: the filter would never see them.
-                   SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register)}) {
+  for (int call :
+       {SCMP_SYS(execve), SCMP_SYS(execveat), SCMP_SYS(fork), SCMP_SYS(vfork), SCMP_SYS(ptrace),
+        SCMP_SYS(process_vm_readv), SCMP_SYS(process_vm_writev), SCMP_SYS(socket), SCMP_SYS(socketpair),
+        SCMP_SYS(connect), SCMP_SYS(bind), SCMP_SYS(listen), SCMP_SYS(accept), SCMP_SYS(accept4), SCMP_SYS(setns),
+        SCMP_SYS(unshare), SCMP_SYS(mount), SCMP_SYS(umount2), SCMP_SYS(chroot), SCMP_SYS(pivot_root), SCMP_SYS(bpf),
+        SCMP_SYS(perf_event_open), SCMP_SYS(userfaultfd), SCMP_SYS(keyctl), SCMP_SYS(add_key), SCMP_SYS(request_key),
+        SCMP_SYS(kexec_load), SCMP_SYS(init_module), SCMP_SYS(finit_module), SCMP_SYS(delete_module),
+        SCMP_SYS(pidfd_open), SCMP_SYS(pidfd_getfd), SCMP_SYS(kcmp), SCMP_SYS(tkill),
+        // A pidfd may also be a /proc/<pid> directory opened by path.
+        SCMP_SYS(pidfd_send_signal), SCMP_SYS(process_madvise), SCMP_SYS(process_mrelease),
+        // A ring's operations (a socket, a connection, opening files) are not system
+        // calls: the filter would never see them.
+        SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register),
+        // System V objects outlive the runner, and a segment's memory counts in no
+        // limit of its own until it is attached.
+        SCMP_SYS(shmget), SCMP_SYS(msgget), SCMP_SYS(semget)}) {
     refuse(call);
   }
   // The owner of a descriptor's I/O signals (SIGIO, or any signal F_SETSIG picks: SIGKILL) may
@@ -107,6 +110,16 @@ std::string enter_sandbox(const Limits& limits) {
   rlim_t open_files = within_inherited(RLIMIT_NOFILE, static_cast<rlim_t>(limits.open_files));
   if (auto e = set_limit(RLIMIT_NOFILE, open_files, "RLIMIT_NOFILE"); !e.empty()) return e;
   if (auto e = set_limit(RLIMIT_CORE, 0, "RLIMIT_CORE"); !e.empty()) return e;
+  // No file grows: a file in a tmpfs (/dev/shm) or a memfd is memory that RLIMIT_AS does not
+  // count, and one in /dev/shm outlives the runner. Writing fails with EFBIG rather than
+  // ending the runner.
+  if (auto e = set_limit(RLIMIT_FSIZE, 0, "RLIMIT_FSIZE"); !e.empty()) return e;
+  std::signal(SIGXFSZ, SIG_IGN);
+  // The runners of a root host share user 65534, whose threads this bounds all together, so
+  // that a plugin making threads without end cannot use up the machine's process ids.
+  if (::geteuid() == 0) {
+    if (auto e = set_limit(RLIMIT_NPROC, kMaxUnprivilegedTasks, "RLIMIT_NPROC"); !e.empty()) return e;
+  }
   if (auto e = drop_privileges(); !e.empty()) return e;
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return failed("PR_SET_NO_NEW_PRIVS", errno);
   if (auto e = load_filter(); !e.empty()) return e;

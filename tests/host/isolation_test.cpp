@@ -142,6 +142,8 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
       Fault{"read-parent-memory", "Plugin `{slug}` " + sandbox, sandbox},
       // A ring's operations (sockets, connections) are not system calls the filter sees.
       Fault{"io-uring", "Plugin `{slug}` " + sandbox, sandbox},
+      // A segment outlives its runner, its memory in no limit until attached.
+      Fault{"shm-segment", "Plugin `{slug}` " + sandbox, sandbox},
       // The owner of a descriptor's I/O signals gets the signal it chooses, SIGKILL included.
       Fault{"setown-parent", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"ioctl-setown-parent", "Plugin `{slug}` " + sandbox, sandbox},
@@ -177,6 +179,18 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
     }
     healthy_plugin_still_works(host);
   }
+}
+
+TEST_CASE("a runner grows no file, a memfd or one in /dev/shm, and a root host's runners have few threads",
+          "[own-isolation]") {
+  auto log = std::make_shared<LogLines>();
+  HostOptions options = isolated_options("faulty-grow-files-test", log);
+  options.config.runner.hook_deadline = std::chrono::seconds(10);
+  Host host(std::move(options));
+  AuthVerdict verdict = test_auth(host, "faulty-grow-files-test");
+  CHECK_THAT(verdict.message, Catch::Contains("memfd: File too large; /dev/shm file: File too large"));
+  if (::geteuid() == 0) CHECK_THAT(verdict.message, Catch::Contains("RLIMIT_NPROC 4096"));
+  healthy_plugin_still_works(host);
 }
 
 TEST_CASE("a load that ran out of time, or whose runner another process killed, is not kept in the metadata cache",

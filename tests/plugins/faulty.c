@@ -79,6 +79,8 @@
 #define FAULT_SEND_TO_MODE 47         /* sends a GET to the URL its mode setting holds, then carries on */
 #define FAULT_EXIT_HANDLER 48         /* registers an exit handler that calls _exit(0), then carries on */
 #define FAULT_THREAD_EXIT 49          /* starts a thread that calls exit(0) 100 ms later, then carries on */
+#define FAULT_GROW_FILES 50           /* grows a memfd and a file in /dev/shm: reports how, and RLIMIT_NPROC */
+#define FAULT_SHM_SEGMENT 51          /* makes a System V shared memory segment of 1 GB */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -219,6 +221,25 @@ __attribute__((unused)) static int fault(void) {
       break;
     }
     case FAULT_EXIT_HANDLER: atexit(exit_with_success); break;
+    case FAULT_GROW_FILES: {
+      int memfd = (int)syscall(SYS_memfd_create, "grow", 0);
+      const char *memfd_grew = memfd >= 0 && ftruncate(memfd, (off_t)200 << 20) == 0 ? "grew" : strerror(errno);
+      if (memfd >= 0) close(memfd);
+      char path[64];
+      snprintf(path, sizeof path, "/dev/shm/destkit-fault-%d", (int)getpid());
+      int file = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+      const char *file_grew = file >= 0 && write(file, "x", 1) == 1 ? "grew" : strerror(errno);
+      if (file >= 0) close(file);
+      unlink(path);
+      struct rlimit tasks;
+      getrlimit(RLIMIT_NPROC, &tasks);
+      snprintf(problem, sizeof problem, "memfd: %s; /dev/shm file: %s; RLIMIT_NPROC %lld", memfd_grew, file_grew,
+               (long long)tasks.rlim_cur);
+      return -1;
+    }
+    case FAULT_SHM_SEGMENT:
+      syscall(SYS_shmget, 0 /* IPC_PRIVATE */, (size_t)1 << 30, 01000 /* IPC_CREAT */ | 0600);
+      break;
     case FAULT_THREAD_EXIT: {
       pthread_t thread;
       pthread_create(&thread, NULL, exit_later, NULL);
