@@ -465,18 +465,29 @@ TEST_CASE("with signatures required, a cached verdict holds only for the same by
   CHECK_THAT(verdict(partner_pub), Catch::Contains("has no signature"));
 }
 
-TEST_CASE("a plugin whose code describes it otherwise than its cache entry fails its calls, saying so") {
+TEST_CASE(
+    "a plugin whose code describes it otherwise than its cache entry fails its calls, and the next start "
+    "lists it from its code") {
   Setup setup;
   { auto cold = setup.host(); }
   json::value v = read_json(setup.cache);
   entry_of(v, setup.plugins / kMarksLoad).at("plugin").as_object()["version"] = "6.6.6";
   write_json(setup.cache, v);
-  auto warm = setup.host();
-  const Plugin* plugin = warm->find("variant");
+  {
+    auto warm = setup.host();
+    const Plugin* plugin = warm->find("variant");
+    REQUIRE(plugin != nullptr);
+    CHECK(plugin->version() == "6.6.6");
+    AuthVerdict verdict = warm->test_authentication(*plugin, "{}");
+    CHECK(verdict.outcome == AuthOutcome::plugin_failed);
+    CHECK_THAT(verdict.message, Catch::Contains("it describes itself differently from when the host listed it") &&
+                                    Catch::Contains("restart the host to list it again"));
+  }
+  auto restarted = setup.host();
+  const Plugin* plugin = restarted->find("variant");
   REQUIRE(plugin != nullptr);
-  AuthVerdict verdict = warm->test_authentication(*plugin, "{}");
-  CHECK(verdict.outcome == AuthOutcome::plugin_failed);
-  CHECK_THAT(verdict.message, Catch::Contains("it describes itself differently from when the host listed it"));
+  CHECK(plugin->version() != "6.6.6");
+  CHECK(restarted->test_authentication(*plugin, "{}").outcome != AuthOutcome::plugin_failed);
 }
 
 TEST_CASE("a rejection because no runner could be started is not kept: the next start tries the file again", "[own-isolation]") {

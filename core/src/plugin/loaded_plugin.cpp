@@ -63,7 +63,9 @@ const LoadedPlugin* LoadedPlugin::code(std::string& problem) const {
       d.problem = rejection->reason;
       d.refused_for_good = !use.refusal_may_pass;
     } else if (auto& plugin = std::get<std::unique_ptr<LoadedPlugin>>(use.result); plugin->metadata() != d.metadata) {
-      d.problem = "it describes itself differently from when the host listed it; restart the host to list it again";
+      d.problem =
+          "it describes itself differently from when the host listed it (a library it loads changed, say); restart "
+          "the host to list it again";
       d.refused_for_good = true;
     } else {
       d.loaded = std::move(plugin);

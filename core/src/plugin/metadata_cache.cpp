@@ -175,4 +175,12 @@ std::string MetadataCache::save() {
   return {};
 }
 
+std::string MetadataCache::forget(const fs::path& path, const fs::path& file) {
+  MetadataCache cache = open(path, {});
+  if (cache.find(file) == nullptr) return {};
+  cache.recorded_ = cache.read_;
+  cache.recorded_.erase(file.string());
+  return cache.save();
+}
+
 }  // namespace destkit::host

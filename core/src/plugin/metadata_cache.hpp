@@ -56,6 +56,9 @@ class MetadataCache {
   void record(const std::filesystem::path& file, CacheEntry entry);
   // Writes the recorded entries when they differ from what was read. The error, or empty.
   std::string save();
+  // Removes the entry of `file` from the cache file at `path`, so that the next host to start
+  // discovers the file anew. The error, or empty.
+  static std::string forget(const std::filesystem::path& path, const std::filesystem::path& file);
 
  private:
   std::filesystem::path path_{};

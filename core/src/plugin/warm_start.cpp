@@ -80,16 +80,24 @@ Match match(const fs::path& file, const CacheEntry& entry, const PluginTrust& tr
 }
 
 // The plugin the entry lists, its code loaded at first use; none when the entry cannot be read.
-std::unique_ptr<LoadedPlugin> listed(const fs::path& file, const CacheEntry& entry, const LogSink& log,
-                                     const HostConfig& config) {
+std::unique_ptr<LoadedPlugin> listed(const fs::path& file, const CacheEntry& entry, const fs::path& cache_path,
+                                     const LogSink& log, const HostConfig& config) {
   const PluginMetadata& metadata = *entry.plugin;
   auto parsed = parse_definition(metadata.definition_json);
   auto* definition = std::get_if<Definition>(&parsed);
   if (definition == nullptr || definition->slug != metadata.slug) return nullptr;
   definition->version = metadata.version;
-  auto load = [file, &log, &config, identity = entry.identity, sha256 = entry.sha256]() -> FirstUse {
+  auto load = [file, &log, &config, cache_path, listed_as = metadata, identity = entry.identity,
+               sha256 = entry.sha256]() -> FirstUse {
     LoadFacts facts{.expected_identity = identity, .expected_sha256 = sha256};
     LoadResult result = load_plugin(file, log, config, facts);
+    // Its code says otherwise than the entry (a library it loads changed, or the file did
+    // without its size or times changing): the next host lists it from its code again.
+    auto* loaded = std::get_if<std::unique_ptr<LoadedPlugin>>(&result);
+    if (loaded != nullptr && (*loaded)->metadata() != listed_as) {
+      std::string error = MetadataCache::forget(cache_path, file);
+      if (!error.empty() && log) log(LogLevel::warn, "destkit", error);
+    }
     return {std::move(result), !facts.read || facts.rejection_may_pass};
   };
   return std::make_unique<LoadedPlugin>(file, std::move(*definition), metadata, std::move(load));
@@ -127,7 +135,7 @@ LoadResult discover_library(const fs::path& file, MetadataCache& cache, const Lo
   cache.record(file, *entry);
   if (auto* rejection = std::get_if<Rejection>(&found)) return std::move(*rejection);
   if (!entry->plugin) return Rejection{file, entry->rejection};
-  if (auto plugin = listed(file, *entry, log, config)) return plugin;
+  if (auto plugin = listed(file, *entry, cache.path(), log, config)) return plugin;
   return discover_library_cold(file, cache, log, config, &pass);
 }
 

@@ -13,10 +13,10 @@
 // The permission checks on the file and its directories run every time, as without the cache.
 // A plugin is then listed from the entry, and its code is loaded at its first use through the
 // same checks as without the cache; that load fails, saying so, if the file is no longer the
-// one listed. A rejection is repeated with the same reason. Otherwise the file is discovered
-// as without the cache, and the cache records what was found (but not a rejection that need
-// not hold the next time: no runner could be started, the entry point ran out of time, or the
-// system would not load the library).
+// one listed, or its code describes it otherwise (and then the entry is removed from the cache
+// file, so the next host lists it from its code). A rejection is repeated with the same reason. Otherwise the file is
+// discovered as without the cache, and the cache records what was found (but not a rejection that need not hold the
+// next time: no runner could be started, the entry point ran out of time, or the system would not load the library).
 #pragma once
 
 #include "plugin/file_permissions.hpp"
