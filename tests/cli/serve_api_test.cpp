@@ -251,6 +251,7 @@ TEST_CASE("serve refuses what another web page could send: an undeclared empty b
   CHECK(rebound.status == 421);
   CHECK(rebound.json().at("error").at("code") == "misdirected_request");
   CHECK(serve.get("/v1/destinations", {{"Host", "localhost:8642"}}).status == 200);
+  CHECK(serve.get("/v1/destinations", {{"Host", "LocalHost"}}).status == 200);  // names ignore case
   // The name is the whole header, up to a port number.
   for (std::string host : {"127.0.0.1:1@evil.example", "127.0.0.1@evil.example", "localhost:80x",
                            "localhost:", "[::1]evil.example", "[::1", "127.0.0.1.evil.example", "127.0.0.1:99999"}) {

@@ -101,6 +101,8 @@ TEST_CASE("serve's OAuth callback refuses a forged state and a refused sign-in, 
   HttpReply forged = serve.get("/v1/oauth/callback?state=forged&code=code-1");
   CHECK(forged.status == 400);
   CHECK(forged.body.find("unknown, was already used or has expired") != std::string::npos);
+  CHECK(forged.header("X-Frame-Options") == "DENY");  // never framed by another page
+  CHECK_THAT(forged.header("Content-Security-Policy"), Catch::StartsWith("default-src 'none'; frame-ancestors 'none'"));
 
   HttpReply started = serve.post("/v1/destinations/example-oauth-managed/oauth/start", "");
   std::string state = query_value(std::string(started.json().at("authorizeUrl").as_string()), "state");

@@ -203,6 +203,14 @@ TEST_CASE("serve refuses a token file another user could write, and warns of one
         std::string::npos);
   std::filesystem::permissions(dir, std::filesystem::perms(0700));
 
+  for (const char* unusable : {"serve-token-0123456789abcdef\nline2", "serve-token-0123456789abcdef\x01"}) {
+    std::ofstream(token) << unusable;
+    refused = run_destkit({"serve", "--listen", "127.0.0.1:0", "--token-file", token.string()});
+    CHECK(refused.exit_code == 2);
+    CHECK(refused.err.find("which no client could send") != std::string::npos);
+  }
+  std::ofstream(token) << "serve-token-0123456789abcdef\n";
+
   std::filesystem::permissions(token, std::filesystem::perms(0640));
   ServeProcess readable({"--token-file", token.string()});
   CHECK(readable.log().find("can be read by group or others (mode 0640)") != std::string::npos);

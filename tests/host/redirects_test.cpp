@@ -181,3 +181,13 @@ TEST_CASE("a redirect to a file: URL is refused, naming the scheme") {
   CHECK(verdict.message ==
         "Could not verify credentials: 127.0.0.1 redirected to a file: URL; only http and https URLs are followed");
 }
+
+TEST_CASE("a redirect to a URL that cannot be requested could not verify: the server's fault, not the plugin's") {
+  // Ideographic full stops (U+3002) in place of the dots of 127.0.0.2.
+  Server server([](const Request&) { return Response::redirect(302, "http://127\u30020\u30020\u30022:9/x"); });
+  auto verdict = run_probe(probe_base_url(server), "plain");
+  CHECK(verdict.outcome == AuthOutcome::could_not_verify);
+  CHECK_THAT(
+      verdict.message,
+      Catch::StartsWith("Could not verify credentials: 127.0.0.1 redirected to a URL that cannot be requested ("));
+}

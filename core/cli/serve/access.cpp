@@ -12,6 +12,7 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace destkit::cli::serve {
@@ -63,6 +64,13 @@ std::variant<BearerToken, std::string> BearerToken::load(const std::string& path
   std::string_view token = trimmed(file.text);
   if (token.size() < kMinTokenBytes) {
     return fmt::format("the token in {} is too short: use at least {} characters", name, kMinTokenBytes);
+  }
+  // What an Authorization header can carry and a client would send: one printable word.
+  if (std::any_of(token.begin(), token.end(), [](unsigned char c) { return c <= 0x20 || c >= 0x7f; })) {
+    return fmt::format(
+        "the token in {} holds a space, a line break or a character that is not printable ASCII, "
+        "which no client could send: put one word on one line",
+        name);
   }
   // Whoever can write it could put a token of their own in it, and so let themselves in.
   if (std::string problem = strict_permissions ? host::named_file_permission_problem(path) : ""; !problem.empty()) {

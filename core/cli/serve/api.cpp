@@ -1,6 +1,7 @@
 #include "api.hpp"
 
 #include "assets.hpp"
+#include "http/request_options.hpp"
 #include "oauth/token_store.hpp"
 #include "output.hpp"
 #include "plugin/discovery.hpp"
@@ -60,6 +61,14 @@ std::string html_escaped(std::string_view text) {
   return out;
 }
 
+// The tester page runs only its own files, and no page is framed by another (clickjacking).
+void add_page_policy(ServeAnswer& answer, std::string_view sources) {
+  answer.headers.emplace_back(
+      "Content-Security-Policy",
+      fmt::format("default-src {}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'", sources));
+  answer.headers.emplace_back("X-Frame-Options", "DENY");
+}
+
 ServeAnswer html_answer(int status, std::string_view title, std::string_view message) {
   ServeAnswer answer;
   answer.status = status;
@@ -69,6 +78,7 @@ ServeAnswer html_answer(int status, std::string_view title, std::string_view mes
       "<body>\n<h1>{0}</h1>\n<p>{1}</p>\n</body>\n</html>\n",
       html_escaped(title), html_escaped(message));
   answer.route = "/v1/oauth/callback";
+  add_page_policy(answer, "'none'");  // text only
   return answer;
 }
 
@@ -240,7 +250,7 @@ bool names_loopback(std::string_view host_header) {
     }
     if (number > 65535) return false;
   }
-  if (name == "localhost" || name == "[::1]") return true;
+  if (host::iequals(name, "localhost") || name == "[::1]") return true;  // host names ignore case
   unsigned char address[4];
   return ::inet_pton(AF_INET, std::string(name).c_str(), address) == 1 && address[0] == 127;
 }
@@ -301,10 +311,7 @@ void Api::handle(const ServeRequest& request, Reply reply) {
       ServeAnswer answer;
       answer.content_type = asset.content_type;
       answer.body = asset.bytes;
-      // The page runs only its own files and is never framed by another (clickjacking "Sign out").
-      answer.headers.emplace_back("Content-Security-Policy",
-                                  "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
-      answer.headers.emplace_back("X-Frame-Options", "DENY");
+      add_page_policy(answer, "'self'");
       answer.route = path == "/" ? "/" : "/assets/{name}";
       return reply(std::move(answer));
     }

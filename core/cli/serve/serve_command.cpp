@@ -48,10 +48,10 @@ when ready; logs JSON lines (access and events, every secret redacted) on standa
 Options:
   --listen ADDRESS:PORT   Where to listen (default 127.0.0.1:8642; port 0: any free port).
                           An address other than loopback needs --token-file.
-  --token-file FILE       Require "Authorization: Bearer TOKEN" (TOKEN: the file's content,
-                          at least 16 characters) on /v1/ and /metrics; the OAuth callback,
-                          /healthz, /readyz and the page do not need it. A file any user
-                          may write is refused
+  --token-file FILE       Require "Authorization: Bearer TOKEN" (TOKEN: the file's one word
+                          of printable ASCII, at least 16 characters) on /v1/ and /metrics;
+                          the OAuth callback, /healthz, /readyz and the page do not need it.
+                          A file another user could write is refused
   --workers N             Threads that run plugin calls in the service (default 64, 4 to
                           1024); one destination uses at most a quarter of them at once,
                           and four times that many of its tests may wait (503 beyond). With

@@ -366,6 +366,7 @@ HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& con
   const std::optional<std::string>* body = &request.body;
   HeaderList changed_headers;
   std::string left_for;
+  std::string redirected_from;  // the host of the hop before this one
   static const std::optional<std::string> no_body;
   HandleLease lease;
   ThreadHandle& handle = *lease;
@@ -382,8 +383,15 @@ HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& con
     std::string redirect_to;
     CURLcode code = perform({parts.parsed.get(), method, *headers, *body}, config, remaining, hop, redirect_to, handle);
     if (code != CURLE_OK) {
-      return curl_failure(code, hop, parts.host, handle.error_buffer(), request.timeout,
-                          config.max_response_bytes);
+      HttpResult failed =
+          curl_failure(code, hop, parts.host, handle.error_buffer(), request.timeout, config.max_response_bytes);
+      // A URL the caller did not make is the redirecting server's doing, not the caller's.
+      auto& f = std::get<HttpFailure>(failed);
+      if (redirects > 0 && f.kind == Kind::invalid_request) {
+        return failure(Kind::redirect, redirected_from,
+                       fmt::format("{} redirected to a URL that cannot be requested ({})", redirected_from, f.message));
+      }
+      return failed;
     }
     HttpResponse& response = hop.response;
     if (response.reason.empty()) response.reason = standard_reason(response.status);
@@ -438,6 +446,7 @@ HttpResult send_http(const ResolvedRequest& request, const HttpClientConfig& con
       bool body_kept = body->has_value();
       change_headers([&](const auto& h) { return !goes_to_other_origins(h.first, body_kept); });
     }
+    redirected_from = host;
     url = std::move(redirect_to);
     parts = std::move(next);
   }
