@@ -97,3 +97,19 @@ TEST_CASE("a pattern is compiled once for all the values of a multiple field, no
   CHECK(problem(d, tags).empty());
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
 }
+
+TEST_CASE("a definition's patterns together, and its fields, are bounded, so that no definition takes long to load") {
+  auto field = [](int i, const std::string& pattern) {
+    return "\"f" + std::to_string(i) + R"(":{"label":"F","type":"string","pattern":")" + pattern + "\"}";
+  };
+  // Each compiles to some 50,000 instructions, within one pattern's budget: the third is too many.
+  std::string big;
+  for (int i = 0; i < 900; ++i) big += (i > 0 ? "," : "") + field(i, ".{1000}.{1000}.{1000}.{1000}.{1000}");
+  CHECK_THAT(error_of(big), Catch::Contains("$.authentication.fields.f2.pattern: makes the definition's patterns "
+                                            "compile to more than 100000 RE2 instructions in all"));
+  std::string many;
+  for (int i = 0; i < 1000; ++i) many += (i > 0 ? "," : "") + field(i, "[a-z0-9._%+-]+@[a-z0-9.-]+[.][a-z]{2,}");
+  CHECK(definition_of(many).fields.size() == 1000);
+  CHECK_THAT(error_of(many + "," + field(1000, "x")),
+             Catch::Contains("$.authentication.fields: declares 1001 fields; a destination may declare at most 1000"));
+}

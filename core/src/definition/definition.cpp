@@ -20,6 +20,9 @@ namespace {
 
 namespace json = boost::json;
 
+// The most settings fields a destination may declare: a form of more is no form a user fills in.
+constexpr std::size_t kMaxFields = 1000;
+
 constexpr std::array<std::pair<std::string_view, Scheme>, 4> kSchemes{{
     {"basic", Scheme::basic},
     {"custom", Scheme::custom},
@@ -113,7 +116,8 @@ void check_nothing_shown(const Field& field, const std::string& path) {
   }
 }
 
-Field parse_field(std::string key, const json::value& v, const std::string& path) {
+// `pattern_budget`: the RE2 instructions the definition's patterns may still compile to.
+Field parse_field(std::string key, const json::value& v, const std::string& path, int& pattern_budget) {
   if (!is_field_key(key)) {
     invalid_at(path, "a field key must start with a letter or '_' and contain only letters, "
                   "digits, '_' and '-' (at most 64)");
@@ -152,6 +156,12 @@ Field parse_field(std::string key, const json::value& v, const std::string& path
     }
     pattern.emplace(field.pattern);
     if (!pattern->error().empty()) invalid_at(path + ".pattern", pattern->error());
+    pattern_budget -= pattern->program_size();
+    if (pattern_budget < 0) {
+      invalid_at(path + ".pattern", fmt::format("makes the definition's patterns compile to more than {} RE2 "
+                                                "instructions in all, the most destkit compiles for one destination",
+                                                kMaxPatternProgramPerDefinition));
+    }
   }
   field.minimum = number_member(object, "minimum", path);
   field.maximum = number_member(object, "maximum", path);
@@ -222,9 +232,15 @@ Definition parse(const json::value& root) {
             fmt::format("\"{}\" is not a scheme (expected one of {})", scheme, names_of(kSchemes)));
   }
   if (const json::value* fields = auth_object.if_contains("fields")) {
-    for (const auto& [key, value] : object_at(*fields, "$.authentication.fields")) {
+    const auto& declared = object_at(*fields, "$.authentication.fields");
+    if (declared.size() > kMaxFields) {
+      invalid_at("$.authentication.fields",
+                 fmt::format("declares {} fields; a destination may declare at most {}", declared.size(), kMaxFields));
+    }
+    int pattern_budget = kMaxPatternProgramPerDefinition;
+    for (const auto& [key, value] : declared) {
       std::string k(key);
-      d.fields.push_back(parse_field(k, value, "$.authentication.fields." + k));
+      d.fields.push_back(parse_field(k, value, "$.authentication.fields." + k, pattern_budget));
     }
   }
   if (d.uses_oauth()) {

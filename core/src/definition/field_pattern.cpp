@@ -32,6 +32,8 @@ FieldPattern::FieldPattern(std::string_view pattern) {
 
 FieldPattern::~FieldPattern() = default;
 
+int FieldPattern::program_size() const { return error_.empty() ? compiled_->ProgramSize() : 0; }
+
 bool FieldPattern::matches(std::string_view value) const {
   return error_.empty() && RE2::FullMatch(re2::StringPiece(value.data(), value.size()), *compiled_);
 }

@@ -16,6 +16,9 @@ namespace destkit::host {
 
 // Longest pattern a definition may declare, in bytes.
 inline constexpr std::size_t kMaxPatternLength = 1000;
+// The most RE2 instructions all of a definition's patterns may compile to together: compiling
+// takes time and memory in proportion, at every load and every settings check.
+inline constexpr int kMaxPatternProgramPerDefinition = 100'000;
 
 class FieldPattern {
  public:
@@ -31,6 +34,9 @@ class FieldPattern {
   // Whether the whole value matches (a match of a part does not count). A pattern with an
   // error matches nothing.
   bool matches(std::string_view value) const;
+
+  // The compiled program's size in RE2 instructions (0 for a pattern with an error).
+  int program_size() const;
 
  private:
   std::unique_ptr<re2::RE2> compiled_;
