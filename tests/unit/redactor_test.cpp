@@ -116,6 +116,22 @@ TEST_CASE("a secret is redacted however a server encodes it: form, percent in ei
         R"(nested: {"url":"https:\/\/x?key=[redacted]"})");
 }
 
+TEST_CASE("a secret is redacted percent-encoded in part, '+' kept, as encodeURI and URL writers leave it") {
+  Redactor redactor;
+  redactor.add("ab cd+ef=gh&ij/kl<k\xc3\xa4");
+  CHECK(redactor.apply("encodeURI: ab%20cd+ef=gh&ij/kl%3Ck%C3%A4.") == "encodeURI: [redacted].");
+  CHECK(redactor.apply("space only: ab%20cd+ef=gh&ij/kl<k\xc3\xa4.") == "space only: [redacted].");
+  CHECK(redactor.apply("beyond ASCII only: ab cd+ef=gh&ij/kl<k%C3%A4.") == "beyond ASCII only: [redacted].");
+}
+
+TEST_CASE("a secret is redacted in HTML or XML, escaped by name or by number") {
+  Redactor redactor;
+  redactor.add("p&ss<w\"rd'\xc3\xa9");
+  CHECK(redactor.apply("<p>p&amp;ss&lt;w&quot;rd&#39;\xc3\xa9</p>") == "<p>[redacted]</p>");
+  CHECK(redactor.apply("<p>p&#38;ss&#x3C;w&#x22;rd&apos;&#233;</p>") == "<p>[redacted]</p>");
+  CHECK(redactor.apply("p&amp;ss&lt;w&quot;rd&#39;&#232;") == "p&amp;ss&lt;w&quot;rd&#39;&#232;");  // è is not é
+}
+
 TEST_CASE("a secret with a quote or a backslash is redacted in JSON quoted inside JSON") {
   Redactor redactor;
   redactor.add(R"(pa"ss\word-123)");

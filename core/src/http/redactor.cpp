@@ -109,6 +109,44 @@ std::size_t url_escape(std::string_view s, std::size_t at, std::string& out) {
   return 3;
 }
 
+// Percent-encoding alone, '+' kept as it is: what encodeURI and WHATWG URL writers leave of a
+// value, which encode some characters and keep '+', '=', '&' and '/'.
+std::size_t percent_escape(std::string_view s, std::size_t at, std::string& out) {
+  return s[at] == '+' ? 0 : url_escape(s, at, out);
+}
+
+// HTML and XML character references: the five named ones and &#NN; / &#xNN;.
+std::size_t html_escape(std::string_view s, std::size_t at, std::string& out) {
+  if (s[at] != '&') return 0;
+  std::size_t end = s.find(';', at + 1);
+  if (end == std::string_view::npos || end - at > 10) return 0;
+  std::string_view name = s.substr(at + 1, end - at - 1);
+  static constexpr std::pair<std::string_view, char> kNamed[] = {
+      {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
+  for (auto [entity, c] : kNamed) {
+    if (name == entity) {
+      out.assign(1, c);
+      return end - at + 1;
+    }
+  }
+  if (name.size() < 2 || name[0] != '#') return 0;
+  bool hex = name[1] == 'x' || name[1] == 'X';
+  std::string_view digits = name.substr(hex ? 2 : 1);
+  long cp = 0;
+  for (char d : digits) {
+    int v = d >= '0' && d <= '9'          ? d - '0'
+            : hex && d >= 'a' && d <= 'f' ? d - 'a' + 10
+            : hex && d >= 'A' && d <= 'F' ? d - 'A' + 10
+                                          : -1;
+    if (v < 0 || cp > 0x10FFFF) return 0;
+    cp = cp * (hex ? 16 : 10) + v;
+  }
+  if (digits.empty() || cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  out.clear();
+  append_utf8(out, static_cast<char32_t>(cp));
+  return end - at + 1;
+}
+
 template <class Escape>
 View decoded(const View& in, Escape escape) {
   View out;
@@ -346,12 +384,15 @@ std::string Redactor::apply(std::string_view text) const {
   if (text.size() > UINT32_MAX) return std::string(kRedacted);  // beyond what a View can map
   bool json_escaped = text.find('\\') != std::string_view::npos;
   bool url_escaped = text.find_first_of("%+") != std::string_view::npos;
+  bool html_escaped = text.find('&') != std::string_view::npos;
   std::vector<View> views;  // decoded ones; the text as it is is searched without a copy
-  if (json_escaped || url_escaped) {
+  if (json_escaped || url_escaped || html_escaped) {
     View original{std::string(text), {}, {}};
     if (json_escaped) views.push_back(decoded(original, json_escape));
     if (url_escaped) views.push_back(decoded(original, url_escape));
+    if (html_escaped) views.push_back(decoded(original, html_escape));
     if (json_escaped && url_escaped) views.push_back(decoded(views[0], url_escape));
+    if (text.find('%') != std::string_view::npos) views.push_back(decoded(original, percent_escape));
     // JSON quoted inside JSON (a server that echoes the body it was sent in an error's string)
     // escapes a secret's quote or backslash twice or more: decode again, a few levels deep.
     if (json_escaped) {
