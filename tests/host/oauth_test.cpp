@@ -929,6 +929,8 @@ TEST_CASE("an expires_in that is fractional, huge, negative or quoted is read wi
                                                                         {"\"1e-400\"", -1},
                                                                         {"-5", -1},
                                                                         {"\"soon\"", -1},
+                                                                        {"\"inf\"", -1},
+                                                                        {"\"nan\"", -1},
                                                                         {"null", -1},
                                                                         {"0.5", -1}}));
   INFO(expires_in);

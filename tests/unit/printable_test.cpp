@@ -12,6 +12,9 @@ TEST_CASE("control characters become visible escapes") {
   CHECK(printable(std::string("nul\0del\x7f", 8)) == "nul\\x00del\\x7f");
   CHECK(printable("csi \xc2\x9b" "2J") == "csi \\u009b2J");  // C1 CSI, as UTF-8
   CHECK(printable("abc\xe2\x80\xae" "fed") == "abc\\u202efed");  // right-to-left override
+  CHECK(printable("one\xe2\x80\xa8two\xe2\x80\xa9") == "one\\u2028two\\u2029");  // line and paragraph separators
+  CHECK(printable("a\xe2\x80\x8f"
+                  "b") == "a\\u200fb");  // right-to-left mark
   CHECK(printable("caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x94\x91") == "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x94\x91");
   CHECK(printable("back\\slash") == "back\\slash");
 }

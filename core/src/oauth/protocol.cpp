@@ -53,6 +53,8 @@ std::optional<double> lifetime_seconds(const json::value* v) {
   }
   if (!v->is_string()) return std::nullopt;
   std::string_view text = v->get_string();
+  // from_chars also reads "inf" and "nan", which are no number of seconds.
+  if (text.find_first_not_of("0123456789.+-eE") != std::string_view::npos) return std::nullopt;
   long double seconds = 0;
   auto [end, problem] = std::from_chars(text.data(), text.data() + text.size(), seconds);
   if (problem != std::errc() || end != text.data() + text.size()) return std::nullopt;

@@ -27,6 +27,12 @@ std::size_t decode(std::string_view s, char32_t& cp) {
 
 bool is_bidi_control(char32_t cp) { return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069); }
 
+// U+2028 and U+2029 end a line in many terminals, editors and JavaScript: a line break all the
+// same. U+200E/U+200F and U+061C change the order text is shown in, as the bidi controls do.
+bool breaks_or_reorders(char32_t cp) {
+  return cp == 0x2028 || cp == 0x2029 || cp == 0x200E || cp == 0x200F || cp == 0x061C || is_bidi_control(cp);
+}
+
 // What one character becomes; escapes are written into `buffer`.
 std::string_view shown_form(char32_t cp, std::string_view bytes, char (&buffer)[8]) {
   static constexpr char hex[] = "0123456789abcdef";
@@ -40,7 +46,7 @@ std::string_view shown_form(char32_t cp, std::string_view bytes, char (&buffer)[
     buffer[0] = '\\', buffer[1] = 'x', buffer[2] = hex[cp >> 4], buffer[3] = hex[cp & 0xF];
     return {buffer, 4};
   }
-  if ((cp >= 0x80 && cp <= 0x9F) || is_bidi_control(cp)) {
+  if ((cp >= 0x80 && cp <= 0x9F) || breaks_or_reorders(cp)) {
     buffer[0] = '\\', buffer[1] = 'u';
     for (int i = 0; i < 4; ++i) buffer[2 + i] = hex[(cp >> (12 - 4 * i)) & 0xF];
     return {buffer, 6};

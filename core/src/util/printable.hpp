@@ -15,8 +15,9 @@ namespace destkit::host {
 inline constexpr std::size_t kShownReasonBytes = 100;
 inline constexpr std::size_t kShownMessageBytes = 1000;
 
-// `text` as one line of valid UTF-8: control characters (C0, DEL, C1) and bidirectional
-// overrides become visible escapes (\n, \t, \x1b, \u009b, \u202e), each invalid UTF-8 byte
+// `text` as one line of valid UTF-8: control characters (C0, DEL, C1), the line and paragraph
+// separators U+2028/U+2029, and bidirectional controls become visible escapes (\n, \t, \x1b,
+// \u009b, \u2028, \u202e), each invalid UTF-8 byte
 // becomes U+FFFD, and text longer than `max_bytes` is cut at a character boundary and ends
 // with "…". Applying it to its own result changes nothing.
 std::string printable(std::string_view text, std::size_t max_bytes = std::string_view::npos);
