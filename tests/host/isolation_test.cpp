@@ -181,6 +181,33 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
   }
 }
 
+TEST_CASE("a C++ exception a plugin lets out of a hook is the plugin's failure, its message redacted, in either mode",
+          "[own-isolation]") {
+  auto [isolation, expected] = GENERATE(
+      table<Isolation, std::string>({{Isolation::in_process,
+                                      "Plugin `throws` let a C++ exception cross the ABI in {hook} ({hook} gave up on "
+                                      "[redacted]): its code must return a status instead"},
+                                     {Isolation::process, "Plugin `throws` crashed (SIGABRT) during {hook}"}}));
+  std::string where = GENERATE(as<std::string>{}, "test", "extend");
+  DYNAMIC_SECTION((isolation == Isolation::process ? "isolated, " : "in process, ") << where) {
+    auto log = std::make_shared<LogLines>();
+    HostOptions options = isolated_options("throws", log);
+    options.plugin_directories = {kTestPluginDir / "throws", kTestPluginDir};
+    options.config.isolation = isolation;
+    options.config.runner.hook_deadline = std::chrono::seconds(10);
+    Host host(std::move(options));
+    const Plugin* plugin = host.find("throws");
+    REQUIRE(plugin != nullptr);
+    AuthVerdict verdict =
+        host.test_authentication(*plugin, R"({"token":"thrown-SECRET-1234","where":")" + where + "\"}");
+    CHECK(verdict.outcome == AuthOutcome::plugin_failed);
+    CHECK_THAT(verdict.message,
+               Catch::Contains(replaced(expected, "", where == "test" ? "testRequest" : "extendRequest")));
+    CHECK_THAT(verdict.message, !Catch::Contains("SECRET"));
+    healthy_plugin_still_works(host);
+  }
+}
+
 TEST_CASE("a runner grows no file, a memfd or one in /dev/shm, and a root host's runners have few threads",
           "[own-isolation]") {
   auto log = std::make_shared<LogLines>();

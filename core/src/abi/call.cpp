@@ -56,8 +56,8 @@ dk_status run_extend_request(dk_call* call) {
   dk_status status = DK_OK;
   if (call->hooks != nullptr && call->hooks->on_extend_request != nullptr) {
     call->extension_writable = true;
-    PluginCode running(call->env.plugin_slug, "in extendRequest");
-    status = call->hooks->on_extend_request(handle_of(*call), handle_of(call->extension));
+    status = run_hook(*call, "in extendRequest",
+                      [&] { return call->hooks->on_extend_request(handle_of(*call), handle_of(call->extension)); });
     call->extension_writable = false;
   }
   remember_credentials_in(*call, call->defaults);

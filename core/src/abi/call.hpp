@@ -7,6 +7,7 @@
 
 #include <destkit/abi.h>
 #include <destkit/host/log.hpp>
+#include "abi/plugin_code.hpp"
 #include "abi/plugin_log.hpp"
 #include "definition/settings.hpp"
 #include "http/client.hpp"
@@ -15,6 +16,7 @@
 #include "oauth/tokens.hpp"
 
 #include "http/redactor.hpp"
+#include "util/printable.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
@@ -193,6 +195,17 @@ const dk_host_api* host_api();
 
 // Runs on_extend_request into call->extension (again, after a token refresh).
 dk_status run_extend_request(dk_call* call);
+
+// Runs a hook of `call`'s plugin (run_plugin_code, `activity` such as "in testRequest"): an
+// exception it lets out becomes the call's fault, redacted, and its status DK_ERR_INTERNAL.
+template <class Hook>
+dk_status run_hook(dk_call& call, std::string_view activity, Hook&& hook) {
+  return run_plugin_code(call.env.plugin_slug, activity, hook, [&](const std::string& what) {
+    call.fault =
+        call.redactor.shown(escaped_exception_message(call.env.plugin_slug, activity, what), kShownMessageBytes);
+    return static_cast<dk_status>(DK_ERR_INTERNAL);
+  });
+}
 
 // While loading a plugin there is no call; its log lines go here.
 class LoadingLog {

@@ -76,4 +76,9 @@ PluginCode::~PluginCode() {
   running_here = enclosing_;
 }
 
+std::string escaped_exception_message(std::string_view plugin, std::string_view activity, const std::string& what) {
+  return fmt::format("Plugin `{}` let a C++ exception cross the ABI {} ({}): its code must return a status instead",
+                     plugin, activity, what);
+}
+
 }  // namespace destkit::host

@@ -8,6 +8,7 @@
 // run no handler and cannot be caught in the process.
 #pragma once
 
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -38,5 +39,24 @@ void on_exit_from_plugin_code(ExitFromPluginCodeReport report);
 // flushed (the CLI): from now on exit() or quick_exit() called anywhere, in a hook or not (a
 // plugin's thread, destructor or exit handler), ends the process with status 3 as above.
 void refuse_every_exit();
+
+// Calls plugin code that must not throw (a hook, an entry point) inside a PluginCode scope. An
+// exception that crosses the C ABI anyway (C++ code that let one out) is the plugin's fault:
+// `on_exception` gets what it says, and its result is returned.
+template <class Call, class OnException>
+auto run_plugin_code(std::string_view plugin, std::string_view activity, Call&& call, OnException&& on_exception)
+    -> decltype(call()) {
+  try {
+    PluginCode running(plugin, activity);
+    return call();
+  } catch (const std::exception& e) {
+    return on_exception(std::string(e.what()));
+  } catch (...) {
+    return on_exception(std::string("an exception that is not a std::exception"));
+  }
+}
+
+// What a verdict or a rejection says of such an exception.
+std::string escaped_exception_message(std::string_view plugin, std::string_view activity, const std::string& what);
 
 }  // namespace destkit::host

@@ -40,8 +40,7 @@ OAuthTokens::Refresher plugin_refresher(const dk_plugin* hooks, const dk_call& t
     dk_status status;
     {
       ActiveCall active(&call);
-      PluginCode running(env.plugin_slug, "in refreshAccessToken");
-      status = hooks->on_refresh_access_token(handle_of(call));
+      status = run_hook(call, "in refreshAccessToken", [&] { return hooks->on_refresh_access_token(handle_of(call)); });
     }
     for (const auto& [level, source, message] : held) {
       try {

@@ -229,11 +229,7 @@ AuthVerdict check_credentials(const LoadedPlugin& plugin, const boost::json::val
   }
   call.error.clear();
   if (dry_run != nullptr) dry_run->ran_test_request = true;
-  dk_status status;
-  {
-    PluginCode running(plugin.slug(), "in testRequest");
-    status = hooks.on_test_request(handle_of(call));
-  }
+  dk_status status = run_hook(call, "in testRequest", [&] { return hooks.on_test_request(handle_of(call)); });
   if (dry_run != nullptr) {
     for (const auto& request : recorded) dry_run->requests.push_back(shown(request, call.redactor));
   }

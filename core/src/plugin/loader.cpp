@@ -111,11 +111,18 @@ LoadResult load_in_process(const fs::path& path, const std::string& bytes, const
   }
 
   const dk_plugin* raw = nullptr;
+  std::string escaped;
   {
     LoadingLog loading(&log, path.filename().string());
-    PluginCode running(path.filename().string(), "in its entry point");
-    raw = entry(host_api());
+    std::string name = path.filename().string();
+    raw = run_plugin_code(
+        name, "in its entry point", [&] { return entry(host_api()); },
+        [&](const std::string& what) -> const dk_plugin* {
+          escaped = printable(escaped_exception_message(name, "in its entry point", what), kShownMessageBytes);
+          return nullptr;
+        });
   }
+  if (!escaped.empty()) return reject(path, escaped);
   if (std::string problem = check_descriptor(raw); !problem.empty()) return reject(path, problem);
 
   // Members a plugin built against an older header does not have read as zero.
