@@ -693,6 +693,24 @@ TEST_CASE("what an isolated plugin writes is redacted with its call's secrets, i
   CHECK(lines_with(*log, kProbeToken) == 0);
 }
 
+TEST_CASE("what an isolated plugin's thread writes between calls is logged as no call's, redacted", "[own-isolation]") {
+  auto server = answering(200);
+  auto log = std::make_shared<LogLines>();
+  {
+    Host host(probe_host_options(Isolation::process, log));
+    const Plugin* probe = host.find("test-probe");
+    REQUIRE(probe != nullptr);
+    CHECK(host.test_authentication(*probe, probe_settings(probe_base_url(server), "print-later")).outcome ==
+          AuthOutcome::valid);
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    CHECK(host.test_authentication(*probe, probe_settings(probe_base_url(server), "plain")).outcome ==
+          AuthOutcome::valid);
+  }  // its runners end: what they wrote is read by then
+  CHECK(lines_with(*log, "test-probe (between calls): stdout: later [redacted]") == 1);
+  CHECK(lines_with(*log, "test-probe: stdout: later") == 0);
+  CHECK(lines_with(*log, kProbeToken) == 0);
+}
+
 TEST_CASE("what an isolated plugin writes in extendRequest is held until the host knows the credentials it sends",
           "[own-isolation]") {
   auto server = answering(200);

@@ -2,9 +2,11 @@
 // drive the request options, errors and exceptions through the real SDK and host.
 #include <destkit/destkit.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
+#include <thread>
 
 namespace {
 
@@ -37,6 +39,7 @@ destkit::Destination probe() {
                                     "post-secret",
                                     "crlf-url",
                                     "print",
+                                    "print-later",
                                     "log-flood",
                                     "print-flood",
                                     "send-flood",
@@ -108,6 +111,12 @@ destkit::Destination probe() {
                       request("/check");
                       // Left in the plugin's own buffers when the hook returns.
                       std::printf("unflushed %s", input.settings.string("token").c_str());
+                    } else if (mode == "print-later") {  // isolated only: a thread prints after the call
+                      std::thread([token = input.settings.string("token")] {
+                        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+                        std::printf("later %s\n", token.c_str());
+                        std::fflush(stdout);
+                      }).detach();
                     } else if (mode == "log-flood") {
                       for (int i = 0; i < 1500; ++i) input.log.info(std::string(20 * 1024, 'x'));
                     } else if (mode == "read-flood") {  // each value read is kept until the hook returns

@@ -52,7 +52,7 @@ void EventLog::access(json::object fields) {
 
 host::LogSink EventLog::host_sink() {
   return [this](host::LogLevel level, std::string_view source, std::string_view message) {
-    CallCapture::add(message);
+    if (!source.ends_with(host::kBetweenCallsSource)) CallCapture::add(message);  // no call's
     if (level == host::LogLevel::debug && !verbose_) return;
     static constexpr std::string_view names[] = {"debug", "info", "warn", "error"};
     event(names[static_cast<int>(level)], source, message);

@@ -206,7 +206,12 @@ void RunnerProcess::log_output(LogLevel level, const char* stream, std::string_v
     return;
   }
   const Redactor& redactor = call_redactor_ != nullptr ? *call_redactor_ : last_redactor_;
-  log_(level, log_source_, fmt::format("{}: {}", stream, printable(redacted_log_line(redactor, line))));
+  std::string text = fmt::format("{}: {}", stream, printable(redacted_log_line(redactor, line)));
+  if (between_calls_) {
+    log_(level, log_source_ + std::string(kBetweenCallsSource), text);
+  } else {
+    log_(level, log_source_, text);
+  }
 }
 
 void RunnerProcess::flush_output() {
@@ -219,6 +224,7 @@ void RunnerProcess::flush_output() {
 
 void RunnerProcess::begin_call(const Redactor& redactor, OutputHold hold) {
   flush_output();  // written between calls
+  between_calls_ = false;
   call_redactor_ = &redactor;
   hold_ = hold;
   log_budget_.reset();
@@ -229,6 +235,7 @@ void RunnerProcess::end_call() {
   flush_output();
   if (call_redactor_ != nullptr) last_redactor_ = *call_redactor_;
   call_redactor_ = nullptr;
+  between_calls_ = true;
   log_budget_.reset();
 }
 

@@ -95,6 +95,7 @@ class RunnerProcess {
   const Redactor* call_redactor_ = nullptr;  // the running call's
   OutputHold hold_;                          // the running call's
   Redactor last_redactor_;                   // the last call's, for output after it
+  bool between_calls_ = false;               // a call ended, and the next has not begun
   PluginLogBudget log_budget_;
   int signal_ = 0;  // what ended it, once reaped
   bool stopped_by_host_ = false;
