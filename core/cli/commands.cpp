@@ -117,13 +117,13 @@ Options:
   --dry-run                           Validate the settings and run extendRequest and
                                       testRequest, but send nothing: print the first request
                                       testRequest asks for, credentials redacted (see below)
-  --json                              Print {"ok", "error", "status", "fields"}
+  --json                              Print {"ok", "error", "status", "fields", "note"}
 
 Exit codes: 0 credentials valid; 1 invalid settings or credentials; 2 usage error;
 3 host or plugin failure, or output not written; 4 could not verify (5xx, network, timeout,
 TLS); 5 settings valid but not checked: the destination has no testRequest.
 
---dry-run answers every request testRequest asks for with "not sent" (as a network failure
+--dry-run answers every request the hooks ask for with "not sent" (as a network failure
 would be answered) and prints the first one: method, URL, headers and body as destkit would
 send them (the transport adds Host, Content-Length and Accept-Encoding), credential headers
 and query values and every known secret [redacted].
@@ -133,7 +133,8 @@ on an answer a dry run does not give. With --json: {"ok": false (nothing was che
 "dryRun", "request": {"method", "url", "headers", "body"}, "requestCount", "note"}. Exit 0
 when a request is shown;
 otherwise the verdict says why testRequest sent none (invalid settings: 1; no testRequest: 5).
-An OAuth token that has expired is still refreshed first.
+Nothing is sent from extendRequest either, nor to refresh an OAuth token: the stored token is
+used as it is, expired or not.
 )";
 
 constexpr std::string_view kMockApiHelp = R"(Usage: destkit mock-api --certificate-dir DIR [OPTIONS]

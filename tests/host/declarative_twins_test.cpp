@@ -195,8 +195,8 @@ TEST_CASE("the CLI shows a declarative twin as it shows the compiled one: descri
 
 TEST_CASE("the oauth2 twins renew tokens at the API's own endpoint with the same requests") {
   // Expired: renewed before use. Refused: the API's 401 makes the host renew once and retry.
-  // Revoked: the renewal itself is refused.
-  const std::string situation = GENERATE("expired", "refused", "revoked");
+  // Revoked: the renewal itself is refused. No token: the renewal's answer cannot be used.
+  const std::string situation = GENERATE("expired", "refused", "revoked", "no-token");
   auto run_oauth2 = [&](const std::string& slug) {
     OAuthServer server;
     HostOptions options;
@@ -210,12 +210,14 @@ TEST_CASE("the oauth2 twins renew tokens at the API's own endpoint with the same
     options.token_directory = new_directory("tokens") / "store";  // made by the store itself, 0700
     auto [access, refresh] = server.issue_tokens();
     auto now = std::chrono::system_clock::now();
-    TokenRecord record{.access_token = situation == "expired" ? access : "forgotten-SECRET-access",
-                       .refresh_token = refresh,
-                       .token_type = "Bearer",
-                       .expires_at = now + std::chrono::seconds(situation == "expired" ? -60 : 3600),
-                       .obtained_at = now};
+    TokenRecord record{
+        .access_token = situation == "refused" || situation == "revoked" ? "forgotten-SECRET-access" : access,
+        .refresh_token = refresh,
+        .token_type = "Bearer",
+        .expires_at = now + std::chrono::seconds(situation == "refused" || situation == "revoked" ? 3600 : -60),
+        .obtained_at = now};
     if (situation == "revoked") server.revoke_refresh_tokens();
+    if (situation == "no-token") server.set_renewed_access_token_json(R"(","other":")");  // {"token":"", ...}
     REQUIRE(TokenStore(options.token_directory).save(slug, "default", record).empty());
     Host host(std::move(options));
     AuthVerdict verdict = host.test_authentication(*host.find(slug), "{}");
@@ -225,9 +227,16 @@ TEST_CASE("the oauth2 twins renew tokens at the API's own endpoint with the same
   Outcome declarative = run_oauth2("example-oauth2-json");
   INFO(situation);
   CHECK(declarative.verdict.outcome == compiled.verdict.outcome);
-  CHECK(as_compiled(declarative.verdict.message, twins_oauth2(), bundled_host()) == compiled.verdict.message);
+  // Each says in its own words what the answer lacks.
+  if (situation != "no-token") {
+    CHECK(as_compiled(declarative.verdict.message, twins_oauth2(), bundled_host()) == compiled.verdict.message);
+  }
   REQUIRE(declarative.wire.size() == compiled.wire.size());
   for (std::size_t i = 0; i < compiled.wire.size(); ++i) CHECK(describe(declarative.wire[i]) == describe(compiled.wire[i]));
-  CHECK(declarative.verdict.outcome == (situation == "revoked" ? AuthOutcome::invalid_credentials : AuthOutcome::valid));
-  CHECK(declarative.wire.front().target == (situation == "expired" ? "/api/oauth/renew" : "/api/accounts/me.json"));
+  AuthOutcome expected = situation == "revoked"    ? AuthOutcome::invalid_credentials
+                         : situation == "no-token" ? AuthOutcome::could_not_verify
+                                                   : AuthOutcome::valid;
+  CHECK(declarative.verdict.outcome == expected);
+  bool renewed_first = situation == "expired" || situation == "no-token";
+  CHECK(declarative.wire.front().target == (renewed_first ? "/api/oauth/renew" : "/api/accounts/me.json"));
 }

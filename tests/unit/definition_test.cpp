@@ -54,6 +54,14 @@ TEST_CASE("the basic scheme adds username and a secret password unless declared"
   Definition own = definition_of(definition_with_fields(R"("password":{"label":"API Secret","type":"password"})", "basic"));
   REQUIRE(own.fields.size() == 2);
   CHECK(own.fields[1].label == "API Secret");
+
+  // A relabelled username keeps the password after it, as a sign-in form reads.
+  Definition login = definition_of(definition_with_fields(
+      R"("region":{"label":"Region","type":"string"},"username":{"label":"Login","type":"string"})", "basic"));
+  REQUIRE(login.fields.size() == 3);
+  CHECK(login.fields[0].key == "region");
+  CHECK(login.fields[1].key == "username");
+  CHECK(login.fields[2].key == "password");
 }
 
 TEST_CASE("invalid definitions name the JSON path of the problem") {

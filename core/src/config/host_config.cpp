@@ -75,7 +75,11 @@ std::string secret_at(const json::object& o, const char* key, const std::string&
     if (value == nullptr || *value == '\0') invalid_at(where, fmt::format("the environment variable {} is not set", name));
     return value;
   }
-  std::string file = string_member(ref, "file", where, Presence::required);
+  // Relative to the working directory, as on the command line; errors name the path tried.
+  std::error_code ec;
+  std::filesystem::path given = string_member(ref, "file", where, Presence::required);
+  std::string file = std::filesystem::absolute(given, ec).lexically_normal().string();
+  if (ec) file = given.string();
   named.emplace_back(where, file);
   FileText read = read_file(file, {.max_bytes = kMaxSecretFileBytes});
   if (!read.ok()) invalid_at(where, read.error);
@@ -286,17 +290,20 @@ Result<HostConfig> parse_host_config(std::string_view text, const std::string& s
 Result<HostConfig> load_host_config(const std::filesystem::path& path, bool strict_permissions) {
   FileText read = read_file(path, {.max_bytes = JsonLimits{}.max_bytes});
   if (!read.ok()) return invalid_config(fmt::format("cannot use the configuration file: {}", read.error));
-  constexpr std::string_view kWhy =
-      "whoever can write it decides which plugins are trusted and where tokens are sent; refused "
-      "(--insecure-plugin-permissions uses it anyway)";
+  constexpr std::string_view kOverride = "refused (--insecure-plugin-permissions uses it anyway)";
   if (std::string problem = strict_permissions ? named_file_permission_problem(path) : ""; !problem.empty()) {
-    return invalid_config(fmt::format("cannot use the configuration file {}: {}; {}", path.string(), problem, kWhy));
+    return invalid_config(
+        fmt::format("cannot use the configuration file {}: {}; whoever can write it decides which "
+                    "plugins are trusted and where tokens are sent; {}",
+                    path.string(), problem, kOverride));
   }
   auto parsed = parse_host_config(read.text, path.string());
   for (const auto& [where, file] : parsed.ok() && strict_permissions ? parsed->named_files : NamedFiles{}) {
     if (std::string problem = named_file_permission_problem(file); !problem.empty()) {
       return invalid_config(
-          fmt::format("{}: {}: cannot use the file {}: {}; {}", path.string(), where, file.string(), problem, kWhy));
+          fmt::format("{}: {}: cannot use the file {}: {}; whoever can write it decides the key or secret destkit "
+                      "uses; {}",
+                      path.string(), where, file.string(), problem, kOverride));
     }
   }
   struct stat st {};

@@ -395,7 +395,7 @@ dk_status on_refresh_access_token(dk_call* handle) noexcept {
 
     std::optional<dk_value> access = hook.json_value(response, r.access_token);
     if (!access || access->kind != DK_VALUE_STRING || access->text.size == 0) {
-      throw Failure{DK_ERR_INVALID_CREDENTIALS, fmt::format("the renewal answer has no access token at {}", r.access_token)};
+      throw Failure{DK_ERR_BAD_RESPONSE, fmt::format("the renewal answer has no access token at {}", r.access_token)};
     }
     std::optional<dk_value> refresh = hook.json_value(response, r.refresh_token);
     std::string refresh_token = refresh && refresh->kind == DK_VALUE_STRING ? copy(refresh->text) : "";

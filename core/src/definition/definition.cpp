@@ -196,14 +196,19 @@ void add_basic_fields(std::vector<Field>& fields) {
     f.secret = true;
     check_nothing_shown(f, "$.authentication.fields.password");
   }
-  std::vector<Field> added;
-  if (std::none_of(fields.begin(), fields.end(), [](const Field& f) { return f.key == "username"; })) {
-    added.push_back({.key = "username", .label = "Username", .type = FieldType::string, .required = true});
+  // Username first, the password after it, as a sign-in form reads, whichever was declared.
+  auto position = [&](std::string_view key) {
+    return std::find_if(fields.begin(), fields.end(), [&](const Field& f) { return f.key == key; });
+  };
+  if (position("username") == fields.end()) {
+    fields.insert(fields.begin(),
+                  {.key = "username", .label = "Username", .type = FieldType::string, .required = true});
   }
-  if (std::none_of(fields.begin(), fields.end(), [](const Field& f) { return f.key == "password"; })) {
-    added.push_back({.key = "password", .label = "Password", .type = FieldType::password, .required = true, .secret = true});
+  if (position("password") == fields.end()) {
+    fields.insert(
+        position("username") + 1,
+        {.key = "password", .label = "Password", .type = FieldType::password, .required = true, .secret = true});
   }
-  fields.insert(fields.begin(), added.begin(), added.end());
 }
 
 Definition parse(const json::value& root) {

@@ -30,7 +30,7 @@ void redact_strings_in(const boost::json::value& v, Redactor& redactor) {
 }  // namespace
 
 void trace_exchange(const ResolvedRequest& request, const HttpResult& result, const Redactor& redactor,
-                    const std::function<void(const std::string&)>& line) {
+                    const std::function<void(const std::string&)>& line, std::string_view body_withheld) {
   auto redacted = [&](const std::string& text) { line(redactor.apply(text)); };
   // A body is shown up to 1 KiB, cut after it is redacted: a secret across the cut would
   // otherwise be shown up to the cut, unrecognised.
@@ -52,7 +52,11 @@ void trace_exchange(const ResolvedRequest& request, const HttpResult& result, co
   for (const auto& [name, value] : response.headers) {
     redacted(fmt::format("< {}: {}", name, is_secret_name(name) ? std::string(kRedacted) : value));
   }
-  if (!response.body.empty()) body("<", response.body);
+  if (!body_withheld.empty()) {
+    line(fmt::format("< ({})", body_withheld));
+  } else if (!response.body.empty()) {
+    body("<", response.body);
+  }
 }
 
 void trace_token_exchange(const ResolvedRequest& request, const HttpResult& result, Redactor redactor,
@@ -64,9 +68,8 @@ void trace_token_exchange(const ResolvedRequest& request, const HttpResult& resu
     redact_strings_in(parsed.value, redactor);
     return trace_exchange(request, result, redactor, line);
   }
-  HttpResponse shown = *response;
-  shown.body = fmt::format("({} bytes not shown: an answer that carries tokens, not in JSON)", response->body.size());
-  trace_exchange(request, shown, redactor, line);
+  trace_exchange(request, result, redactor, line,
+                 "the body is not shown: a token answer that is not JSON may hold tokens destkit cannot tell");
 }
 
 }  // namespace destkit::host

@@ -11,9 +11,10 @@
 namespace destkit::host {
 
 // Writes the exchange to `line`, redacted by `redactor`: headers named as secrets are shown
-// as [redacted], URLs without their credentials, and bodies up to 1 KiB.
+// as [redacted], URLs without their credentials, and bodies up to 1 KiB; the response's body
+// not at all when `body_withheld` says why.
 void trace_exchange(const ResolvedRequest& request, const HttpResult& result, const Redactor& redactor,
-                    const std::function<void(const std::string&)>& line);
+                    const std::function<void(const std::string&)>& line, std::string_view body_withheld = {});
 
 // trace_exchange of a request whose answer carries tokens (a token endpoint's, or what a
 // destination's refreshAccessToken asked for), before anything has read them: each string of

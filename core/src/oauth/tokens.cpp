@@ -141,7 +141,9 @@ TokenResult OAuthTokens::after_unauthorized(const std::string& slug, const std::
   const OAuthClientConfig* client = config_.oauth_client(slug);
   if (client == nullptr) {
     return OAuthError{OAuthError::Kind::rejected,
-                      fmt::format("the access token was refused and {} has no OAuth client configured to refresh it", slug)};
+                      fmt::format("the access token was refused and {} has no OAuth client configured to refresh it "
+                                  "(the host configuration holds it: --config or DESTKIT_CONFIG)",
+                                  slug)};
   }
   Renewals& renewals = renewals_of(slug, connection);
   std::uint64_t failed_before = renewals.failed.load();
