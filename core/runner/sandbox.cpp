@@ -57,9 +57,9 @@ std::string load_filter() {
         // A ring's operations (a socket, a connection, opening files) are not system
         // calls: the filter would never see them.
         SCMP_SYS(io_uring_setup), SCMP_SYS(io_uring_enter), SCMP_SYS(io_uring_register),
-        // System V objects outlive the runner, and a segment's memory counts in no
+        // System V objects and POSIX message queues outlive the runner, and a segment's memory counts in no
         // limit of its own until it is attached.
-        SCMP_SYS(shmget), SCMP_SYS(msgget), SCMP_SYS(semget)}) {
+        SCMP_SYS(shmget), SCMP_SYS(msgget), SCMP_SYS(semget), SCMP_SYS(mq_open)}) {
     refuse(call);
   }
   // The owner of a descriptor's I/O signals (SIGIO, or any signal F_SETSIG picks: SIGKILL) may

@@ -88,10 +88,15 @@ TEST_CASE("a FIFO is refused at once where only regular files are wanted") {
   CHECK(read_file(fifo, {.max_bytes = 4096, .regular_file_only = true}).error == fifo.string() + " is not a regular file");
 }
 
-TEST_CASE("a configuration FIFO that nothing is written to is an error after a bound, not a hang") {
+TEST_CASE(
+    "a configuration FIFO is refused at once; one read anyway that nothing is written to is an error after a "
+    "bound, not a hang") {
   fs::path fifo = new_directory("config") / "host.json";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-  SpawnedProcess process({kDestkitCli.string(), "plugins", "--config", fifo.string()});
+  ProcessResult refused = run_destkit({"plugins", "--config", fifo.string()});
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains(fifo.string() + " is not a regular file"));
+  SpawnedProcess process({kDestkitCli.string(), "plugins", "--config", fifo.string(), "--insecure-plugin-permissions"});
   ProcessResult result = process.wait(std::chrono::seconds(30));
   CHECK(result.err ==
         "destkit: invalid configuration: cannot use the configuration file: nothing was written to the "
@@ -111,7 +116,8 @@ TEST_CASE("an endless settings file is refused once it passes 1 MiB") {
 
 TEST_CASE("an endless configuration file is refused once it passes 1 MiB") {
   EndlessFifo config(new_directory("config") / "host.json", 2 << 20);
-  SpawnedProcess process({kDestkitCli.string(), "plugins", "--config", config.path().string()});
+  SpawnedProcess process(
+      {kDestkitCli.string(), "plugins", "--config", config.path().string(), "--insecure-plugin-permissions"});
   ProcessResult result = process.wait(std::chrono::seconds(20));
   CHECK(result.err == "destkit: invalid configuration: cannot use the configuration file: " + config.path().string() +
                           " is larger than the limit of 1048576 bytes\n");

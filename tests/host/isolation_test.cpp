@@ -144,6 +144,7 @@ TEST_CASE("a plugin that crashes, exits, hangs or reaches outside its runner get
       Fault{"io-uring", "Plugin `{slug}` " + sandbox, sandbox},
       // A segment outlives its runner, its memory in no limit until attached.
       Fault{"shm-segment", "Plugin `{slug}` " + sandbox, sandbox},
+      Fault{"message-queue", "Plugin `{slug}` " + sandbox, sandbox},
       // The owner of a descriptor's I/O signals gets the signal it chooses, SIGKILL included.
       Fault{"setown-parent", "Plugin `{slug}` " + sandbox, sandbox},
       Fault{"ioctl-setown-parent", "Plugin `{slug}` " + sandbox, sandbox},

@@ -449,6 +449,25 @@ TEST_CASE("a renewed token the store cannot save is used from memory, and stored
     CHECK(stored.refresh_token != old_refresh);
     CHECK_THAT(world.logged_warnings(), Catch::Contains("could not be stored before is stored now"));
   }
+  SECTION("another process's sign-in meanwhile stands, and so does its sign-out") {
+    disk_writes_fail.reset();
+    bool sign_out = GENERATE(false, true);
+    if (sign_out) {
+      REQUIRE(std::get<bool>(world.store().remove(kManaged, "default")));  // another TokenStore: another process
+    } else {
+      world.signed_in(kManaged, std::chrono::hours(1));
+    }
+    AuthVerdict v = world.test_auth(*host);
+    CHECK_THAT(world.logged_warnings(), Catch::Contains("is dropped: another process signed in or out since"));
+    if (sign_out) {
+      CHECK(v.outcome == AuthOutcome::invalid_settings);  // not signed in
+      CHECK(std::holds_alternative<std::monostate>(world.store().load(kManaged, "default")));
+    } else {
+      CHECK(v.outcome == AuthOutcome::valid);
+      CHECK(std::get<TokenRecord>(world.store().load(kManaged, "default")).access_token != renewed.substr(7));
+      CHECK(world.server.last_api_token() != renewed);
+    }
+  }
   SECTION("a sign-out forgets it too") {
     const Plugin* plugin = host->find(kManaged);
     REQUIRE(plugin != nullptr);

@@ -81,6 +81,7 @@
 #define FAULT_THREAD_EXIT 49          /* starts a thread that calls exit(0) 100 ms later, then carries on */
 #define FAULT_GROW_FILES 50           /* grows a memfd and a file in /dev/shm: reports how, and RLIMIT_NPROC */
 #define FAULT_SHM_SEGMENT 51          /* makes a System V shared memory segment of 1 GB */
+#define FAULT_MESSAGE_QUEUE 52        /* makes a POSIX message queue, which outlives its maker */
 
 static const dk_host_api *host;
 static dk_call *current_call;
@@ -237,6 +238,7 @@ __attribute__((unused)) static int fault(void) {
                (long long)tasks.rlim_cur);
       return -1;
     }
+    case FAULT_MESSAGE_QUEUE: syscall(SYS_mq_open, "destkit-fault", O_CREAT | O_RDWR, 0600, NULL); break;
     case FAULT_SHM_SEGMENT:
       syscall(SYS_shmget, 0 /* IPC_PRIVATE */, (size_t)1 << 30, 01000 /* IPC_CREAT */ | 0600);
       break;

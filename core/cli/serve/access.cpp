@@ -59,7 +59,13 @@ std::variant<ListenAddress, std::string> parse_listen_address(std::string_view g
 
 std::variant<BearerToken, std::string> BearerToken::load(const std::string& path, bool strict_permissions) {
   std::string name = host::printable(path);
-  host::FileText file = host::read_file(path, {.max_bytes = 4096, .regular_file_only = true});
+  // Whoever can write it could put a token of their own in it, and so let themselves in.
+  host::FileText file = strict_permissions ? host::read_trusted_file(path, 4096)
+                                           : host::read_file(path, {.max_bytes = 4096, .regular_file_only = true});
+  if (file.refused && strict_permissions) {
+    return fmt::format("cannot use the token file {}: {}; refused (--insecure-plugin-permissions uses it anyway)", name,
+                       file.error);
+  }
   if (!file.ok()) return fmt::format("cannot read the token file: {}", file.error);
   std::string_view token = trimmed(file.text);
   if (token.size() < kMinTokenBytes) {
@@ -71,11 +77,6 @@ std::variant<BearerToken, std::string> BearerToken::load(const std::string& path
         "the token in {} holds a space, a line break or a character that is not printable ASCII, "
         "which no client could send: put one word on one line",
         name);
-  }
-  // Whoever can write it could put a token of their own in it, and so let themselves in.
-  if (std::string problem = strict_permissions ? host::named_file_permission_problem(path) : ""; !problem.empty()) {
-    return fmt::format("cannot use the token file {}: {}; refused (--insecure-plugin-permissions uses it anyway)", name,
-                       problem);
   }
   BearerToken loaded(host::sha256(token));
   struct stat st {};

@@ -55,9 +55,13 @@ std::string url_at(const json::object& o, const char* key, const std::string& pa
 }
 
 // A secret inline, or a reference to where it is kept: {"env": "NAME"} or {"file": "PATH"}.
-using NamedFiles = std::vector<std::pair<std::string, std::filesystem::path>>;
+// How the files a configuration names are read: with `strict`, as the configuration file
+// itself is (read_trusted_file).
+struct NamedFiles {
+  bool strict = false;
+};
 
-std::string secret_at(const json::object& o, const char* key, const std::string& path, NamedFiles& named) {
+std::string secret_at(const json::object& o, const char* key, const std::string& path, const NamedFiles& named) {
   const json::value* v = o.if_contains(key);
   std::string where = path + "." + key;
   if (v == nullptr) invalid_at(where, "is required");
@@ -80,8 +84,13 @@ std::string secret_at(const json::object& o, const char* key, const std::string&
   std::filesystem::path given = string_member(ref, "file", where, Presence::required);
   std::string file = std::filesystem::absolute(given, ec).lexically_normal().string();
   if (ec) file = given.string();
-  named.emplace_back(where, file);
-  FileText read = read_file(file, {.max_bytes = kMaxSecretFileBytes});
+  FileText read =
+      named.strict ? read_trusted_file(file, kMaxSecretFileBytes) : read_file(file, {.max_bytes = kMaxSecretFileBytes});
+  if (read.refused && named.strict) {
+    invalid_at(where, fmt::format("cannot use the file {}: {}; whoever can write it decides the key or secret destkit "
+                                  "uses; refused (--insecure-plugin-permissions uses it anyway)",
+                                  file, read.error));
+  }
   if (!read.ok()) invalid_at(where, read.error);
   std::string secret = std::move(read.text);
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
@@ -89,7 +98,7 @@ std::string secret_at(const json::object& o, const char* key, const std::string&
   return secret;
 }
 
-OAuthClientConfig parse_oauth(const json::value& v, const std::string& path, NamedFiles& named) {
+OAuthClientConfig parse_oauth(const json::value& v, const std::string& path, const NamedFiles& named) {
   const auto& o = object_at(v, path);
   for (const auto& [key, _] : o) {
     static constexpr std::string_view known[] = {"clientId", "clientSecret", "authorizeUrl", "tokenUrl", "scopes", "grant"};
@@ -129,7 +138,7 @@ OAuthClientConfig parse_oauth(const json::value& v, const std::string& path, Nam
   return c;
 }
 
-PluginTrust parse_plugins(const json::value& v, NamedFiles& named) {
+PluginTrust parse_plugins(const json::value& v, const NamedFiles& named) {
   const std::string path = "plugins";
   const auto& o = object_at(v, path);
   PluginTrust trust;
@@ -230,6 +239,8 @@ Isolation HostConfig::isolation_of(std::string_view slug) const {
                                                           : isolation.value_or(Isolation::in_process);
 }
 
+namespace {
+
 // An absolute path, or false: none.
 std::filesystem::path metadata_cache_at(const json::value& v) {
   if (v.is_bool() && !v.get_bool()) return {};
@@ -238,7 +249,7 @@ std::filesystem::path metadata_cache_at(const json::value& v) {
   return path;
 }
 
-Result<HostConfig> parse_host_config(std::string_view text, const std::string& source) {
+Result<HostConfig> parse_config(std::string_view text, const std::string& source, const NamedFiles& named) {
   ParsedJson parsed = parse_json_input(text);
   if (!parsed.ok()) return invalid_config(fmt::format("{}: not valid JSON ({})", source, parsed.error));
   try {
@@ -246,7 +257,7 @@ Result<HostConfig> parse_host_config(std::string_view text, const std::string& s
     const auto& top = object_at(parsed.value, "the configuration");
     for (const auto& [key, value] : top) {
       if (key == "plugins") {
-        config.plugins = parse_plugins(value, config.named_files);
+        config.plugins = parse_plugins(value, named);
         continue;
       }
       if (key == "isolation") {
@@ -274,7 +285,7 @@ Result<HostConfig> parse_host_config(std::string_view text, const std::string& s
             continue;
           }
           if (name != "oauth") invalid_at(fmt::format("{}.{}", path, std::string_view(name)), "is not a known key");
-          d.oauth = parse_oauth(item, path + ".oauth", config.named_files);
+          d.oauth = parse_oauth(item, path + ".oauth", named);
         }
         config.destinations.emplace(std::string(slug), std::move(d));
       }
@@ -287,25 +298,24 @@ Result<HostConfig> parse_host_config(std::string_view text, const std::string& s
   }
 }
 
+}  // namespace
+
+Result<HostConfig> parse_host_config(std::string_view text, const std::string& source) {
+  return parse_config(text, source, NamedFiles{});
+}
+
 Result<HostConfig> load_host_config(const std::filesystem::path& path, bool strict_permissions) {
-  FileText read = read_file(path, {.max_bytes = JsonLimits{}.max_bytes});
-  if (!read.ok()) return invalid_config(fmt::format("cannot use the configuration file: {}", read.error));
-  constexpr std::string_view kOverride = "refused (--insecure-plugin-permissions uses it anyway)";
-  if (std::string problem = strict_permissions ? named_file_permission_problem(path) : ""; !problem.empty()) {
+  constexpr std::size_t kMaxBytes = JsonLimits{}.max_bytes;
+  FileText read = strict_permissions ? read_trusted_file(path, kMaxBytes) : read_file(path, {.max_bytes = kMaxBytes});
+  if (read.refused && strict_permissions) {
     return invalid_config(
         fmt::format("cannot use the configuration file {}: {}; whoever can write it decides which "
-                    "plugins are trusted and where tokens are sent; {}",
-                    path.string(), problem, kOverride));
+                    "plugins are trusted and where tokens are sent; refused "
+                    "(--insecure-plugin-permissions uses it anyway)",
+                    path.string(), read.error));
   }
-  auto parsed = parse_host_config(read.text, path.string());
-  for (const auto& [where, file] : parsed.ok() && strict_permissions ? parsed->named_files : NamedFiles{}) {
-    if (std::string problem = named_file_permission_problem(file); !problem.empty()) {
-      return invalid_config(
-          fmt::format("{}: {}: cannot use the file {}: {}; whoever can write it decides the key or secret destkit "
-                      "uses; {}",
-                      path.string(), where, file.string(), problem, kOverride));
-    }
-  }
+  if (!read.ok()) return invalid_config(fmt::format("cannot use the configuration file: {}", read.error));
+  auto parsed = parse_config(read.text, path.string(), NamedFiles{strict_permissions});
   struct stat st {};
   if (parsed.ok() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
     for (const auto& [slug, destination] : parsed->destinations) {

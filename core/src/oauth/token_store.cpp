@@ -150,8 +150,14 @@ fs::path TokenStore::path_of(const std::string& slug, const std::string& connect
 
 std::variant<std::monostate, TokenRecord, std::string> TokenStore::load(const std::string& slug,
                                                                         const std::string& connection) const {
-  if (!safe_name(slug) || !safe_name(connection)) return fmt::format("\"{}\" is not a valid connection name", connection);
-  if (auto kept = unsaved(slug, connection)) return *std::move(kept);
+  if (auto kept = unsaved(slug, connection)) return std::move(kept->record);
+  return load_saved(slug, connection);
+}
+
+std::variant<std::monostate, TokenRecord, std::string> TokenStore::load_saved(const std::string& slug,
+                                                                              const std::string& connection) const {
+  if (!safe_name(slug) || !safe_name(connection))
+    return fmt::format("\"{}\" is not a valid connection name", connection);
   PrivateOpen dir = open_slug_directory(directory_, slug, IfMissing::report);
   if (dir.missing) return std::monostate{};
   if (!dir.ok()) return refused(dir.error);
@@ -182,16 +188,18 @@ std::string TokenStore::save(const std::string& slug, const std::string& connect
   return error;
 }
 
-std::optional<TokenRecord> TokenStore::unsaved(const std::string& slug, const std::string& connection) const {
+std::optional<TokenStore::Kept> TokenStore::unsaved(const std::string& slug, const std::string& connection) const {
   std::lock_guard guard(unsaved_->mutex);
   auto it = unsaved_->records.find(slug + "/" + connection);
   if (it == unsaved_->records.end()) return std::nullopt;
   return it->second;
 }
 
-void TokenStore::keep_unsaved(const std::string& slug, const std::string& connection, const TokenRecord& record) const {
+void TokenStore::keep_unsaved(const std::string& slug, const std::string& connection, const TokenRecord& record,
+                              std::optional<TokenRecord> replaced) const {
   std::lock_guard guard(unsaved_->mutex);
-  unsaved_->records[slug + "/" + connection] = record;
+  auto [it, added] = unsaved_->records.try_emplace(slug + "/" + connection, Kept{record, std::move(replaced)});
+  if (!added) it->second.record = record;  // a kept record renewed again still replaces what is stored
 }
 
 bool TokenStore::has_unsaved(const std::string& slug, const std::string& connection) const {
@@ -203,9 +211,19 @@ void TokenStore::forget_unsaved(const std::string& slug, const std::string& conn
   unsaved_->records.erase(slug + "/" + connection);
 }
 
-std::string TokenStore::save_unsaved(const std::string& slug, const std::string& connection) const {
+TokenStore::KeptRecord TokenStore::save_unsaved(const std::string& slug, const std::string& connection) const {
   auto kept = unsaved(slug, connection);
-  return kept ? save(slug, connection, *kept) : std::string();
+  if (!kept) return KeptRecord::saved;
+  auto stored = load_saved(slug, connection);
+  const TokenRecord* now = std::get_if<TokenRecord>(&stored);
+  bool unchanged = kept->replaced ? now != nullptr && now->access_token == kept->replaced->access_token &&
+                                        now->refresh_token == kept->replaced->refresh_token
+                                  : std::holds_alternative<std::monostate>(stored);
+  if (!unchanged) {
+    forget_unsaved(slug, connection);
+    return KeptRecord::superseded;
+  }
+  return save(slug, connection, kept->record).empty() ? KeptRecord::saved : KeptRecord::still_unsaved;
 }
 
 std::variant<bool, std::string> TokenStore::remove(const std::string& slug, const std::string& connection) const {

@@ -110,18 +110,31 @@ class TokenStore {
 
   std::filesystem::path path_of(const std::string& slug, const std::string& connection) const;
 
-  // Keeps `record`, which save() could not write, in memory in place of the stored one.
-  void keep_unsaved(const std::string& slug, const std::string& connection, const TokenRecord& record) const;
+  // Keeps `record`, which save() could not write, in memory in place of `replaced` (the stored
+  // record it renews; none for a first one). A record kept already is replaced, and what it
+  // stands in for stays what is stored.
+  void keep_unsaved(const std::string& slug, const std::string& connection, const TokenRecord& record,
+                    std::optional<TokenRecord> replaced) const;
   bool has_unsaved(const std::string& slug, const std::string& connection) const;
-  // Saves the record kept unsaved; "" when it is saved, or why not (it is kept then).
-  std::string save_unsaved(const std::string& slug, const std::string& connection) const;
+  // Saves the record kept unsaved, if the stored one is still the one it renews: when another
+  // process signed in or out meanwhile, what it stored stands and the kept record is dropped.
+  // Call with the lock held.
+  enum class KeptRecord { saved, superseded, still_unsaved };
+  KeptRecord save_unsaved(const std::string& slug, const std::string& connection) const;
 
  private:
+  struct Kept {
+    TokenRecord record;
+    std::optional<TokenRecord> replaced;
+  };
   struct Unsaved {
     std::mutex mutex;
-    std::map<std::string, TokenRecord> records;  // by "slug/connection"
+    std::map<std::string, Kept> records;  // by "slug/connection"
   };
-  std::optional<TokenRecord> unsaved(const std::string& slug, const std::string& connection) const;
+  std::optional<Kept> unsaved(const std::string& slug, const std::string& connection) const;
+  // load() without the record kept unsaved.
+  std::variant<std::monostate, TokenRecord, std::string> load_saved(const std::string& slug,
+                                                                    const std::string& connection) const;
   void forget_unsaved(const std::string& slug, const std::string& connection) const;
 
   std::filesystem::path directory_;

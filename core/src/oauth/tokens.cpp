@@ -47,9 +47,18 @@ void OAuthTokens::warn(const std::string& message) const {
 void OAuthTokens::save_kept_record(const std::string& slug, const std::string& connection) {
   auto lock = store_.lock(slug, connection, std::chrono::milliseconds(0));
   if (!std::holds_alternative<TokenStore::Lock>(lock)) return;  // tried again at the next use
-  if (store_.save_unsaved(slug, connection).empty()) {
-    warn(fmt::format("the renewed token of {} (connection {}) that could not be stored before is stored now", slug,
-                     connection));
+  switch (store_.save_unsaved(slug, connection)) {
+    case TokenStore::KeptRecord::saved:
+      warn(fmt::format("the renewed token of {} (connection {}) that could not be stored before is stored now", slug,
+                       connection));
+      break;
+    case TokenStore::KeptRecord::superseded:
+      warn(
+          fmt::format("the renewed token of {} (connection {}) that could not be stored is dropped: another process "
+                      "signed in or out since",
+                      slug, connection));
+      break;
+    case TokenStore::KeptRecord::still_unsaved: break;  // tried again at the next use
   }
 }
 
@@ -95,7 +104,7 @@ TokenResult OAuthTokens::renew(const std::string& slug, const std::string& conne
   const auto& record = std::get<TokenRecord>(result);
   if (std::string error = store_.save(slug, connection, record); !error.empty()) {
     if (must_store) return OAuthError{OAuthError::Kind::invalid, "could not store the new token: " + error};
-    store_.keep_unsaved(slug, connection, record);
+    store_.keep_unsaved(slug, connection, record, current ? std::optional<TokenRecord>(*current) : std::nullopt);
     warn(
         fmt::format("could not store the renewed token of {} (connection {}): {}; it is used from memory and stored "
                     "at its next use that can, and is lost if this process ends first (sign in again then)",

@@ -71,16 +71,17 @@ std::string path_permission_problem(const fs::path& real_path, const struct stat
   return directories_permission_problem(real_path.parent_path());
 }
 
-std::string named_file_permission_problem(const fs::path& path) {
-  std::error_code ec;
-  fs::path real = fs::canonical(path, ec);
-  struct stat st {};
-  if (ec || ::stat(real.c_str(), &st) != 0) {
-    return fmt::format("it cannot be examined ({})", ec ? ec.message() : std::strerror(errno));
-  }
-  std::string problem = path_permission_problem(real, st);
-  if (problem.empty() || real == fs::absolute(path).lexically_normal()) return problem;
-  return fmt::format("it resolves to {}; {}", real.string(), problem);
+FileText read_trusted_file(const fs::path& path, std::size_t max_bytes) {
+  auto check = [&path](int fd, const struct stat& st) -> std::string {
+    std::error_code ec;
+    fs::path real = fs::read_symlink(fmt::format("/proc/self/fd/{}", fd), ec);
+    if (ec) return fmt::format("cannot tell where {} is ({})", path.string(), ec.message());
+    std::string problem = file_permission_problem(st);
+    if (problem.empty()) problem = directories_permission_problem(real.parent_path());
+    if (problem.empty() || real == fs::absolute(path).lexically_normal()) return problem;
+    return fmt::format("it resolves to {}; {}", real.string(), problem);
+  };
+  return read_file(path, {.max_bytes = max_bytes, .regular_file_only = true, .check = check});
 }
 
 std::string directories_permission_problem(const fs::path& real_directory) {

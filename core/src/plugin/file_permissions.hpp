@@ -5,6 +5,8 @@
 // plugin.
 #pragma once
 
+#include "util/read_file.hpp"
+
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -19,9 +21,11 @@ namespace destkit::host {
 // file. The problem ("its directory /x can be written by any user (mode 0777)"), or empty.
 std::string path_permission_problem(const std::filesystem::path& real_path, const struct stat& st);
 
-// path_permission_problem of the file `path` names, every link resolved first: for a file whose
-// content decides what the host trusts (its configuration, a key, a bearer token). Empty: none.
-std::string named_file_permission_problem(const std::filesystem::path& path);
+// Reads a file whose content decides what the host trusts (its configuration, a key, a bearer
+// token) as read_file does, refusing it unless it is a regular file that passes
+// path_permission_problem. The file checked is the one opened, found again from its
+// descriptor, so a link swapped between the check and the read cannot pass another file.
+FileText read_trusted_file(const std::filesystem::path& path, std::size_t max_bytes);
 
 // The two halves of path_permission_problem: the file's own status, and the directories from
 // `real_directory` (the file's own, with no link left in its path) up to "/".

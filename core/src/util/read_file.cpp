@@ -54,12 +54,17 @@ FileText read_file(const std::filesystem::path& path, ReadLimits limits) {
   if (fd < 0) return {{}, fmt::format("cannot read {} ({})", name, std::strerror(errno)), errno == ENOENT};
   struct stat st {};
   std::string problem;
+  bool refused = false;
   if (::fstat(fd, &st) != 0) {
     problem = fmt::format("cannot read {} ({})", name, std::strerror(errno));
   } else if (S_ISDIR(st.st_mode)) {
     problem = fmt::format("{} is a directory, not a file", name);
   } else if (limits.regular_file_only && !S_ISREG(st.st_mode)) {
     problem = fmt::format("{} is not a regular file", name);
+    refused = true;
+  } else if (std::string checked = limits.check ? limits.check(fd, st) : std::string(); !checked.empty()) {
+    problem = std::move(checked);
+    refused = true;
   } else if (S_ISFIFO(st.st_mode) && !readable_within(fd, kFifoWait)) {
     problem = fmt::format("nothing was written to the FIFO {} within {} seconds", name, kFifoWait.count());
   } else if (S_ISCHR(st.st_mode) && !readable_within(fd, kFifoWait)) {  // /dev/ptmx never has anything
@@ -68,6 +73,7 @@ FileText read_file(const std::filesystem::path& path, ReadLimits limits) {
     problem = fmt::format("cannot read {} ({})", name, std::strerror(errno));
   }
   FileText result = problem.empty() ? read_descriptor(fd, name, limits.max_bytes) : FileText{{}, problem};
+  result.refused = refused;
   ::close(fd);
   return result;
 }

@@ -2,9 +2,11 @@
 // costs at most the bound (plus one byte) in memory and time, never all of it.
 #pragma once
 
+#include <sys/stat.h>
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace destkit::host {
@@ -18,6 +20,7 @@ struct FileText {
   bool missing = false;    // the error is that nothing exists at the path
   bool too_large = false;  // the error is that there is more than the limit
   int system_error = 0;    // errno, when read_descriptor's read failed
+  bool refused = false;    // the error is ReadLimits::check's (or regular_file_only's)
   bool ok() const { return error.empty(); }
 };
 
@@ -29,6 +32,9 @@ struct ReadLimits {
   // Refuse FIFOs, devices and sockets before reading. Off, a pipe such as bash's <(...) can be
   // read; a FIFO that nothing is written to within kFifoWait is an error, not a hang.
   bool regular_file_only = false;
+  // Run on the opened file before it is read (its descriptor and status): a non-empty answer is
+  // the error. What it checks is the file read, whatever a link in the path names by then.
+  std::function<std::string(int fd, const struct stat& st)> check{};
 };
 
 // Reads all of `path`; more than `limits.max_bytes` bytes is an error (only max_bytes + 1 are

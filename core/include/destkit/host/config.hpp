@@ -111,8 +111,6 @@ struct HostConfig {
   // What is accepted but unsafe, for the person running the host: a client secret inline in
   // a file that other users can read.
   std::vector<std::string> warnings{};
-  // The files that {"file": PATH} references named: where in the configuration, and the path.
-  std::vector<std::pair<std::string, std::filesystem::path>> named_files{};
 
   DESTKIT_HOST_API const OAuthClientConfig* oauth_client(std::string_view slug) const;
   // The destination's own setting, else the host's.
