@@ -54,13 +54,13 @@ std::string url_at(const json::object& o, const char* key, const std::string& pa
   return url;
 }
 
-// A secret inline, or a reference to where it is kept: {"env": "NAME"} or {"file": "PATH"}.
 // How the files a configuration names are read: with `strict`, as the configuration file
 // itself is (read_trusted_file).
 struct NamedFiles {
   bool strict = false;
 };
 
+// A secret inline, or a reference to where it is kept: {"env": "NAME"} or {"file": "PATH"}.
 std::string secret_at(const json::object& o, const char* key, const std::string& path, const NamedFiles& named) {
   const json::value* v = o.if_contains(key);
   std::string where = path + "." + key;

@@ -123,8 +123,9 @@ DESTKIT_HOST_API Result<HostConfig> parse_host_config(std::string_view text, con
 
 // Reads (at most 1 MiB) and parses a configuration file; adds a warning when it holds a
 // client secret inline and other users can read it. With `strict_permissions`, the file and
-// the files it names are refused, as plugin files are, when a user other than root and the
-// one running the host can write to them or to a directory above them.
+// the files it names are refused, as plugin files are, when one is not a regular file, or a
+// user other than root and the one running the host can write to it or to a directory above it
+// (checked on the file opened, so a link swapped meanwhile changes nothing).
 DESTKIT_HOST_API Result<HostConfig> load_host_config(const std::filesystem::path& path, bool strict_permissions = true);
 
 struct HostOptions {
