@@ -46,6 +46,16 @@ void require(bool condition) {
   if (!condition) std::abort();
 }
 
+// No part of `redacted` outside its [redacted] markers holds `secret`.
+void require_redacted_everywhere(const std::string& redacted, const std::string& secret) {
+  for (std::size_t from = 0;;) {
+    std::size_t marker = redacted.find(kRedacted, from);
+    require(redacted.substr(from, marker - from).find(secret) == std::string::npos);
+    if (marker == std::string::npos) break;
+    from = marker + kRedacted.size();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -65,12 +75,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                   json_escaped(secret, true), destkit::host::base64_encode(secret)}) {
     require(redactor.apply(form) == kRedacted);
   }
-  if (secret.size() >= destkit::host::kShortSecret) {
-    for (std::size_t from = 0;;) {
-      std::size_t marker = redacted.find(kRedacted, from);
-      require(redacted.substr(from, marker - from).find(secret) == std::string::npos);
-      if (marker == std::string::npos) break;
-      from = marker + kRedacted.size();
+  if (secret.size() >= destkit::host::kShortSecret) require_redacted_everywhere(redacted, secret);
+  // The same secret remembered from a call, searched for by a redactor that holds none: other
+  // secrets the process remembers from earlier inputs may redact more, never less.
+  if (secret.size() >= destkit::host::kMinRememberedSecretBytes &&
+      secret.size() <= destkit::host::kMaxRememberedSecretBytes) {
+    destkit::host::remember_secret(secret, "fuzz");
+    destkit::host::Redactor remembered;
+    remembered.limit_to("fuzz");
+    require_redacted_everywhere(remembered.apply(text), secret);
+    for (const std::string& form : {secret, percent(secret, true, true), destkit::host::base64_encode(secret)}) {
+      require(remembered.apply(form).find(kRedacted) != std::string::npos);
     }
   }
   return 0;

@@ -1,4 +1,5 @@
 #include "http/redactor.hpp"
+#include "http/remembered_secrets.hpp"
 #include "util/encoding.hpp"
 
 #include <catch2/catch.hpp>
@@ -240,4 +241,29 @@ TEST_CASE("a secret remembered from one destination's call is redacted in that d
   CHECK(other.apply("guess=Acme-Prod-Key-9f3a") == "guess=Acme-Prod-Key-9f3a");
   CHECK(same.apply("kept from an earlier call: Acme-Prod-Key-9f3a") == "kept from an earlier call: [redacted]");
   CHECK(unlimited.apply("Acme-Prod-Key-9f3a") == "[redacted]");
+}
+
+TEST_CASE("a remembered secret is redacted wherever it stands in a long text, also where it overlaps itself") {
+  remember_secret("far-remembered-Key-7781", "long-scope");
+  Redactor call;
+  call.limit_to("long-scope");
+  std::string filler(100000, 'x');
+  std::string text =
+      "far-remembered-Key-7781 " + filler + " far-remembered-Key-7781 " + filler + "far-remembered-Key-7781";
+  std::string expected = "[redacted] " + filler + " [redacted] " + filler + "[redacted]";
+  CHECK(call.apply(text) == expected);
+  remember_secret("abababababababab", "long-scope");
+  std::string repeated;
+  for (int i = 0; i < 50000; ++i) repeated += "ab";
+  CHECK(call.apply("<" + repeated + ">") == "<[redacted]>");
+  CHECK(call.apply("<" + repeated.substr(0, 15) + ">") == "<" + repeated.substr(0, 15) + ">");
+}
+
+TEST_CASE("secrets remembered with the same last bytes: the most recently remembered are searched for") {
+  constexpr std::size_t kSharing = RememberedSecrets::kMaxFormsPerAnchor;
+  for (std::size_t i = 0; i <= kSharing; ++i) remember_secret(std::to_string(i) + "-shared-ending", "anchor-scope");
+  Redactor call;
+  call.limit_to("anchor-scope");
+  CHECK(call.apply("0-shared-ending") == "0-shared-ending");  // the oldest made room
+  for (std::size_t i = 1; i <= kSharing; ++i) CHECK(call.apply(std::to_string(i) + "-shared-ending") == "[redacted]");
 }

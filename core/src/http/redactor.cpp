@@ -1,6 +1,9 @@
 #include "http/redactor.hpp"
 
+#include "http/remembered_secrets.hpp"
 #include "http/request_options.hpp"
+#include "http/secret_forms.hpp"
+#include "http/text_search.hpp"
 #include "util/encoding.hpp"
 #include "util/printable.hpp"
 
@@ -8,10 +11,8 @@
 #include <bitset>
 #include <cctype>
 #include <cstdint>
-#include <deque>
 #include <mutex>
-#include <shared_mutex>
-#include <unordered_set>
+#include <unordered_map>
 
 namespace destkit::host {
 
@@ -181,65 +182,6 @@ class AdjacentBytes {
   std::bitset<kBits> bits_;
 };
 
-// The base64 characters that encode `secret` alone where it starts at byte `offset` (0, 1 or
-// 2) of a 3-byte group: inside base64("user:" + secret), or of the secret with more after it.
-// The one or two characters at each end, which mix in the bytes around it, are left out.
-std::string base64_of_secret_within(std::string_view secret, std::size_t offset) {
-  std::string encoded = base64_encode(std::string(offset, '\0') + std::string(secret));
-  std::size_t first = (8 * offset + 5) / 6;            // the first character of the secret's bits only
-  std::size_t end = 8 * (offset + secret.size()) / 6;  // past the last one
-  return encoded.substr(first, end - first);
-}
-
-// `secret` and the encoded forms of it that a text cannot be decoded back from (URL, form and
-// JSON escapes are decoded instead): base64 with and without its padding (some servers drop it;
-// with it, the padding is redacted too), and base64url (RFC 4648 §5); for a secret not too short
-// to be told from chance, also base64 and base64url of it at each offset inside longer data.
-void add_forms(std::vector<Redactor::Secret>& forms, std::string_view secret) {
-  std::string base64 = base64_encode(secret);
-  std::vector<std::string> all = {std::string(secret),
-                                  base64,
-                                  base64.substr(0, base64.find('=')),
-                                  base64url_encode(secret),
-                                  hex_encode(secret, HexCase::lower),
-                                  hex_encode(secret, HexCase::upper)};
-  if (auto latin1 = latin1_of_utf8(secret)) all.push_back(std::move(*latin1));  // a server's own charset
-  if (secret.size() >= kShortSecret) {
-    for (std::size_t offset = 0; offset < 3; ++offset) {
-      std::string within = base64_of_secret_within(secret, offset);
-      std::string url_safe = within;
-      std::replace(url_safe.begin(), url_safe.end(), '+', '-');
-      std::replace(url_safe.begin(), url_safe.end(), '/', '_');
-      all.push_back(std::move(within));
-      all.push_back(std::move(url_safe));
-    }
-  }
-  for (std::string& form : all) {
-    bool known = std::any_of(forms.begin(), forms.end(), [&](const Redactor::Secret& s) { return s.text == form; });
-    bool short_form = form.size() < kShortSecret;
-    if (!known) forms.push_back({std::move(form), short_form, std::string(secret)});
-  }
-}
-
-// Secrets remembered from calls: each one once per destination (its scope), with its forms
-// computed when it is first remembered, so remembering it again (every call that sends it)
-// costs one lookup.
-struct ProcessSecrets {
-  std::shared_mutex mutex;
-  std::unordered_set<std::string> remembered;
-  struct Remembered {
-    std::string key;    // in `remembered`: scope, NUL, secret
-    std::size_t forms;  // how many of `forms` are its own
-  };
-  std::deque<Remembered> order;         // the oldest first
-  std::vector<Redactor::Secret> forms;  // of each remembered secret, in `order`'s order
-};
-
-ProcessSecrets& process_secrets() {
-  static ProcessSecrets* known = new ProcessSecrets;  // never destroyed: redaction may run during exit
-  return *known;
-}
-
 // `secret` without the white space around it: a server trims it from a header value (RFC 9110
 // §5.5), and may echo what it kept.
 std::string_view trimmed(std::string_view secret) {
@@ -249,35 +191,12 @@ std::string_view trimmed(std::string_view secret) {
   return secret.substr(first, secret.find_last_not_of(kSpace) - first + 1);
 }
 
-void remember_one(std::string_view secret, std::string_view scope) {
-  if (secret.size() < kMinRememberedSecretBytes || secret.size() > kMaxRememberedSecretBytes) return;
-  ProcessSecrets& known = process_secrets();
-  // Keyed by scope and secret: a NUL cannot be in a slug.
-  std::string key = std::string(scope) + '\0' + std::string(secret);
-  {
-    std::shared_lock lock(known.mutex);
-    if (known.remembered.contains(key)) return;
-  }
-  std::vector<Redactor::Secret> forms;
-  add_forms(forms, secret);
-  for (auto& form : forms) form.scope = std::string(scope);
-  std::unique_lock lock(known.mutex);
-  if (!known.remembered.emplace(key).second) return;
-  known.order.push_back({std::move(key), forms.size()});
-  known.forms.insert(known.forms.end(), forms.begin(), forms.end());
-  if (known.order.size() > kMaxRememberedSecrets) {
-    const auto& oldest = known.order.front();
-    known.forms.erase(known.forms.begin(), known.forms.begin() + static_cast<std::ptrdiff_t>(oldest.forms));
-    known.remembered.erase(oldest.key);
-    known.order.pop_front();
-  }
-}
-
 }  // namespace
 
 void remember_secret(std::string_view secret, std::string_view scope) {
-  remember_one(secret, scope);
-  if (std::string_view kept = trimmed(secret); kept.size() != secret.size()) remember_one(kept, scope);
+  RememberedSecrets& remembered = RememberedSecrets::process();
+  remembered.remember(secret, scope);
+  if (std::string_view kept = trimmed(secret); kept.size() != secret.size()) remembered.remember(kept, scope);
 }
 
 bool is_secret_name(std::string_view name) {
@@ -372,15 +291,16 @@ std::string Redactor::shown(std::string_view text, std::size_t max_bytes) const 
 }
 
 std::string Redactor::apply(std::string_view text) const {
-  ProcessSecrets& known = process_secrets();
-  std::shared_lock lock(known.mutex);
+  const RememberedSecrets& remembered = RememberedSecrets::process();
+  auto reading = remembered.reading();
+  const bool search_remembered = !own_only_ && !remembered.empty();
   std::lock_guard forms_lock(forms_.mutex);
   // No form of a secret is shorter than shortest_, and no decoded view longer than the text.
   if (text.size() >= shortest_) {
     for (; forms_.secrets_done < secrets_.size(); ++forms_.secrets_done) add_forms(forms_.list, secrets_[forms_.secrets_done]);
   }
   const std::vector<Secret>& own = forms_.list;
-  if (text.empty() || (own.empty() && known.forms.empty())) return std::string(text);
+  if (text.empty() || (own.empty() && !search_remembered)) return std::string(text);
   if (text.size() > UINT32_MAX) return std::string(kRedacted);  // beyond what a View can map
   bool json_escaped = text.find('\\') != std::string_view::npos;
   bool url_escaped = text.find_first_of("%+") != std::string_view::npos;
@@ -404,34 +324,38 @@ std::string Redactor::apply(std::string_view text) const {
     }
   }
 
-  const std::vector<Secret>& process = known.forms;
   std::vector<std::pair<std::size_t, std::size_t>> spans;  // in the original text
-  // A caller whose own settings hold any form of a secret (base64 decodes to it) knows it.
-  auto known_to_caller = [&](const Secret& secret) {
-    return std::any_of(known_to_caller_.begin(), known_to_caller_.end(), [&](const std::string& text) {
-      return std::any_of(process.begin(), process.end(), [&](const Secret& form) {
-        return form.of == secret.of && form.scope == secret.scope && text.find(form.text) != std::string::npos;
+  // A caller whose own settings hold any form of a remembered secret (base64 decodes to it)
+  // knows it; decided once per secret found.
+  std::unordered_map<const RememberedSecrets::Entry*, bool> known_to_caller;
+  auto is_known_to_caller = [&](const RememberedSecrets::Entry& entry) {
+    auto [known, added] = known_to_caller.try_emplace(&entry, false);
+    if (added) {
+      known->second = std::any_of(known_to_caller_.begin(), known_to_caller_.end(), [&](const std::string& given) {
+        return std::any_of(entry.forms.begin(), entry.forms.end(),
+                           [&](const Secret& form) { return contains(given, form.text); });
       });
-    });
+    }
+    return known->second;
   };
   auto search = [&](std::string_view seen, const View* decoded_view) {
+    auto add_span = [&](std::size_t at, std::size_t size) {
+      if (decoded_view == nullptr)
+        spans.emplace_back(at, at + size);
+      else
+        spans.emplace_back(decoded_view->source_begin(at), decoded_view->source_end(at + size - 1));
+    };
     AdjacentBytes adjacent(seen);
-    for (const std::vector<Secret>* list : {&own, &process}) {
-      if (list == &process && own_only_) break;
-      for (const auto& secret : *list) {
-        const std::size_t size = secret.text.size();
-        if (!adjacent.may_contain(secret.text)) continue;
-        if (list == &process && !scope_.empty() && secret.scope != scope_) continue;
-        for (auto at = seen.find(secret.text); at != std::string_view::npos; at = seen.find(secret.text, at + 1)) {
-          if (secret.whole_word_only && !stands_alone(seen, at, size)) continue;
-          if (list == &process && known_to_caller(secret)) break;
-          if (decoded_view == nullptr)
-            spans.emplace_back(at, at + size);
-          else
-            spans.emplace_back(decoded_view->source_begin(at), decoded_view->source_end(at + size - 1));
-        }
+    for (const auto& secret : own) {
+      if (secret.text.size() > seen.size() || !adjacent.may_contain(secret.text)) continue;
+      for (std::size_t at : occurrences(seen, secret.text)) {
+        if (!secret.whole_word_only || stands_alone(seen, at, secret.text.size())) add_span(at, secret.text.size());
       }
     }
+    if (!search_remembered) return;
+    remembered.search(seen, scope_, [&](const RememberedSecrets::Entry& entry, std::size_t begin, std::size_t end) {
+      if (!is_known_to_caller(entry)) add_span(begin, end - begin);
+    });
   };
   search(text, nullptr);
   for (const View& view : views) search(view.text, &view);
