@@ -67,3 +67,22 @@ TEST_CASE("scopes, which are shown, never hold the tokens or the client secret o
   CHECK(std::get<TokenRecord>(result).scopes ==
         std::vector<std::string>{"read", "[redacted]", "[redacted]", "[redacted]", "[redacted]"});
 }
+
+TEST_CASE("a refused token answer's message never quotes the tokens the same answer carries") {
+  OAuthError refused = refusal_of(
+      400,
+      R"json({"error":"invalid_grant","error_description":"superseded by NEWtoken-4471 (refresh NEWrefresh-8812)",)json"
+      R"json("access_token":"NEWtoken-4471","refresh_token":"NEWrefresh-8812"})json");
+  CHECK(refused.kind == OAuthError::Kind::rejected);
+  CHECK_THAT(refused.message, Catch::Contains("invalid_grant (superseded by [redacted] (refresh [redacted]))"));
+  CHECK(refused.message.find("NEW") == std::string::npos);
+}
+
+TEST_CASE("a token endpoint that refuses the host's OAuth client says to check the client, not to sign in again") {
+  for (std::string code : {"invalid_client", "unauthorized_client"}) {
+    OAuthError refused = refusal_of(401, R"({"error":")" + code + R"("})");
+    CHECK(refused.kind == OAuthError::Kind::invalid);
+    CHECK_THAT(refused.message, Catch::Contains(code + "; check the OAuth client (clientId, clientSecret)"));
+  }
+  CHECK(refusal_of(400, R"({"error":"invalid_grant"})").kind == OAuthError::Kind::rejected);
+}

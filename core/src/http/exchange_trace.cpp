@@ -9,25 +9,21 @@
 #include <array>
 
 namespace destkit::host {
-namespace {
 
-// Adds every string in `v` to `redactor`, but the values of keys known to hold no secret.
-void redact_strings_in(const boost::json::value& v, Redactor& redactor) {
+void add_token_answer_secrets(const boost::json::value& v, Redactor& redactor) {
   static constexpr std::array<std::string_view, 6> kNotSecret{"token_type",        "scope",     "error",
                                                               "error_description", "error_uri", "expires_in"};
   if (const auto* s = v.if_string()) redactor.add(*s);
   if (const auto* a = v.if_array()) {
-    for (const auto& item : *a) redact_strings_in(item, redactor);
+    for (const auto& item : *a) add_token_answer_secrets(item, redactor);
   }
   if (const auto* o = v.if_object()) {
     for (const auto& member : *o) {
       bool shown = std::find(kNotSecret.begin(), kNotSecret.end(), std::string_view(member.key())) != kNotSecret.end();
-      if (!shown || !member.value().is_string()) redact_strings_in(member.value(), redactor);
+      if (!shown || !member.value().is_string()) add_token_answer_secrets(member.value(), redactor);
     }
   }
 }
-
-}  // namespace
 
 void trace_exchange(const ResolvedRequest& request, const HttpResult& result, const Redactor& redactor,
                     const std::function<void(const std::string&)>& line, std::string_view body_withheld) {
@@ -65,7 +61,7 @@ void trace_token_exchange(const ResolvedRequest& request, const HttpResult& resu
   if (response == nullptr || response->body.empty()) return trace_exchange(request, result, redactor, line);
   ParsedJson parsed = parse_json_input(response->body);
   if (parsed.ok()) {
-    redact_strings_in(parsed.value, redactor);
+    add_token_answer_secrets(parsed.value, redactor);
     return trace_exchange(request, result, redactor, line);
   }
   trace_exchange(request, result, redactor, line,

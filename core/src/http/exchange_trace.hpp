@@ -5,6 +5,8 @@
 #include "http/client.hpp"
 #include "http/redactor.hpp"
 
+#include <boost/json/fwd.hpp>
+
 #include <functional>
 #include <string>
 
@@ -15,6 +17,10 @@ namespace destkit::host {
 // not at all when `body_withheld` says why.
 void trace_exchange(const ResolvedRequest& request, const HttpResult& result, const Redactor& redactor,
                     const std::function<void(const std::string&)>& line, std::string_view body_withheld = {});
+
+// Adds to `redactor` every string in a JSON answer that carries tokens, but those of the few
+// members known to hold no secret (token_type, scope, expires_in, the error fields).
+void add_token_answer_secrets(const boost::json::value& answer, Redactor& redactor);
 
 // trace_exchange of a request whose answer carries tokens (a token endpoint's, or what a
 // destination's refreshAccessToken asked for), before anything has read them: each string of

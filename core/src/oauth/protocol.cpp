@@ -110,8 +110,10 @@ TokenResult read_token_response(const HttpResponse& response, const OAuthClientC
     return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
   };
   // What the endpoint says goes into the message redacted, escaped and cut short: it may
-  // quote the refresh token or the client secret it was sent.
-  auto shown = [&](const std::string& said, std::size_t max_bytes) { return redactor.shown(said, max_bytes); };
+  // quote the refresh token or the client secret it was sent, or tokens its answer carries.
+  Redactor answer_secrets = redactor;
+  if (body != nullptr) add_token_answer_secrets(parsed.value, answer_secrets);
+  auto shown = [&](const std::string& said, std::size_t max_bytes) { return answer_secrets.shown(said, max_bytes); };
   if (response.status < 200 || response.status >= 300) {
     std::string code = shown(text("error"), kShownReasonBytes);
     std::string reason = shown(response.reason, kShownReasonBytes);
@@ -120,6 +122,15 @@ TokenResult read_token_response(const HttpResponse& response, const OAuthClientC
     std::string description = shown(text("error_description"), kShownMessageBytes);
     if (!description.empty()) detail += " (" + description + ")";
     bool server_side = response.status >= 500 || response.status == 429;
+    // RFC 6749 §5.2: these refuse the host's OAuth client, not the user's grant; signing in
+    // again would not help.
+    std::string said = text("error");
+    if (!server_side && (said == "invalid_client" || said == "unauthorized_client")) {
+      return error(OAuthError::Kind::invalid,
+                   fmt::format("the token endpoint {} answered {}; check the OAuth client (clientId, clientSecret) "
+                               "configured for this destination",
+                               host, detail));
+    }
     return error(server_side ? OAuthError::Kind::unavailable : OAuthError::Kind::rejected,
                  fmt::format("the token endpoint {} answered {}", host, detail));
   }

@@ -19,7 +19,7 @@ struct OAuthError {
     unavailable,    // the token endpoint could not be reached or failed (5xx, network), or
                     // another process kept the connection's lock past the wait
     not_signed_in,  // no token is stored and none can be fetched
-    invalid,        // bad configuration or a malformed answer
+    invalid,        // bad configuration (invalid_client, unauthorized_client) or a malformed answer
   };
   Kind kind = Kind::invalid;
   std::string message{};  // never contains a token or the client secret

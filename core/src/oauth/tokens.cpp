@@ -24,6 +24,8 @@ OAuthError renewal_failed(const std::string& slug, OAuthGrant grant, OAuthError 
   if (grant == OAuthGrant::client_credentials) {
     e.message = fmt::format("could not get an access token for {} (client_credentials grant): {}; {}", slug, e.message,
                             later ? "try again later" : "check its OAuth client in the host configuration");
+  } else if (e.kind == OAuthError::Kind::invalid) {  // the message says what to check
+    e.message = fmt::format("could not refresh the access token of {}: {}", slug, e.message);
   } else {
     e.message = fmt::format("could not refresh the access token of {}: {}; {}", slug, e.message,
                             later ? "try again later" : sign_in_advice(slug));
