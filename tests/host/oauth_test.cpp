@@ -998,7 +998,9 @@ TEST_CASE("a cleartext http token or authorize URL is refused unless its host is
         "host.json: destinations.acme.oauth.authorizeUrl: must not set \"state\": the sign-in sets it");
 }
 
-TEST_CASE("a configuration file that others can read gets a warning when it holds a client secret inline") {
+TEST_CASE(
+    "a configuration file\, or a client secret file\, that others can read gets a warning when it holds a client "
+    "secret") {
   fs::path dir = new_directory("config");
   auto warnings = [&](const std::string& secret, mode_t mode) {
     fs::path file = dir / "host.json";
@@ -1017,6 +1019,18 @@ TEST_CASE("a configuration file that others can read gets a warning when it hold
   CHECK(warnings(R"("inline-SECRET")", 0640).size() == 1);
   CHECK(warnings(R"("inline-SECRET")", 0600).empty());
   CHECK(warnings(R"({"env":"DESTKIT_TEST_SECRET"})", 0644).empty());
+  fs::path secret_file = dir / "client-secret";
+  std::ofstream(secret_file) << "from-a-file\n";
+  ::chmod(secret_file.c_str(), 0644);
+  std::string named = R"({"file":")" + secret_file.string() + R"("})";
+  std::vector<std::string> file_readable = warnings(named, 0600);
+  REQUIRE(file_readable.size() == 1);
+  CHECK(file_readable[0] == secret_file.string() +
+                                " holds the client secret of acme and other users can read it (mode 0644): make it "
+                                "readable by its owner only (chmod 600 " +
+                                secret_file.string() + ")");
+  ::chmod(secret_file.c_str(), 0600);
+  CHECK(warnings(named, 0600).empty());
 
   warnings(R"("inline-SECRET")", 0644);
   ProcessResult listed = run_destkit({"plugins", "--config", file.string()});

@@ -60,8 +60,10 @@ struct NamedFiles {
   bool strict = false;
 };
 
-// A secret inline, or a reference to where it is kept: {"env": "NAME"} or {"file": "PATH"}.
-std::string secret_at(const json::object& o, const char* key, const std::string& path, const NamedFiles& named) {
+// A secret inline, or a reference to where it is kept: {"env": "NAME"} or {"file": "PATH"};
+// the file's absolute path in `file_read`, if one was read.
+std::string secret_at(const json::object& o, const char* key, const std::string& path, const NamedFiles& named,
+                      std::string* file_read = nullptr) {
   const json::value* v = o.if_contains(key);
   std::string where = path + "." + key;
   if (v == nullptr) invalid_at(where, "is required");
@@ -95,10 +97,21 @@ std::string secret_at(const json::object& o, const char* key, const std::string&
   std::string secret = std::move(read.text);
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   if (secret.empty()) invalid_at(where, fmt::format("the file {} is empty", file));
+  if (file_read != nullptr) *file_read = file;
   return secret;
 }
 
-OAuthClientConfig parse_oauth(const json::value& v, const std::string& path, const NamedFiles& named) {
+// What to say when others can read where a client secret is kept.
+std::string readable_secret_warning(const std::string& file, std::string_view slug, mode_t mode,
+                                    std::string_view instead) {
+  return fmt::format(
+      "{} holds the client secret of {} and other users can read it (mode {:04o}): make it readable by "
+      "its owner only (chmod 600 {}){}",
+      file, slug, mode & 07777, file, instead);
+}
+
+OAuthClientConfig parse_oauth(const json::value& v, const std::string& path, std::string_view slug,
+                              const NamedFiles& named, std::vector<std::string>& warnings) {
   const auto& o = object_at(v, path);
   for (const auto& [key, _] : o) {
     static constexpr std::string_view known[] = {"clientId", "clientSecret", "authorizeUrl", "tokenUrl", "scopes", "grant"};
@@ -108,8 +121,13 @@ OAuthClientConfig parse_oauth(const json::value& v, const std::string& path, con
   }
   OAuthClientConfig c;
   c.client_id = string_member(o, "clientId", path, Presence::required);
-  c.client_secret = secret_at(o, "clientSecret", path, named);
+  std::string secret_file;
+  c.client_secret = secret_at(o, "clientSecret", path, named, &secret_file);
   c.secret_inline = o.if_contains("clientSecret")->is_string();
+  struct stat st {};
+  if (!secret_file.empty() && ::stat(secret_file.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
+    warnings.push_back(readable_secret_warning(secret_file, slug, st.st_mode, ""));
+  }
   std::string grant = o.contains("grant") ? string_member(o, "grant", path, Presence::required) : "authorization_code";
   if (grant == "client_credentials") {
     c.grant = OAuthGrant::client_credentials;
@@ -285,7 +303,7 @@ Result<HostConfig> parse_config(std::string_view text, const std::string& source
             continue;
           }
           if (name != "oauth") invalid_at(fmt::format("{}.{}", path, std::string_view(name)), "is not a known key");
-          d.oauth = parse_oauth(item, path + ".oauth", named);
+          d.oauth = parse_oauth(item, path + ".oauth", std::string_view(slug), named, config.warnings);
         }
         config.destinations.emplace(std::string(slug), std::move(d));
       }
@@ -320,10 +338,9 @@ Result<HostConfig> load_host_config(const std::filesystem::path& path, bool stri
   if (parsed.ok() && ::stat(path.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
     for (const auto& [slug, destination] : parsed->destinations) {
       if (!destination.oauth || !destination.oauth->secret_inline) continue;
-      parsed->warnings.push_back(fmt::format(
-          "{} holds the client secret of {} and other users can read it (mode {:04o}): make it readable by its "
-          "owner only (chmod 600 {}), or keep the secret elsewhere ({{\"env\": \"NAME\"}} or {{\"file\": \"PATH\"}})",
-          path.string(), slug, st.st_mode & 07777, path.string()));
+      parsed->warnings.push_back(
+          readable_secret_warning(path.string(), slug, st.st_mode,
+                                  ", or keep the secret elsewhere ({\"env\": \"NAME\"} or {\"file\": \"PATH\"})"));
     }
   }
   return parsed;
