@@ -1,8 +1,24 @@
 # Installs what a reader of the installed destkit needs: the README and the guides, the
 # example destinations' sources (with the CMakeLists.txt that builds them against the
 # installed SDK), and a man page per CLI command made from the help texts.
-install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(DIRECTORY docs DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# Links to headers in this tree (sdk/include, testing/harness/include) point, installed, at the
+# installed headers, relative to where each guide lands.
+file(RELATIVE_PATH headers_from_docdir ${CMAKE_INSTALL_FULL_DOCDIR} ${CMAKE_INSTALL_FULL_INCLUDEDIR})
+file(GLOB guides RELATIVE ${PROJECT_SOURCE_DIR} CONFIGURE_DEPENDS README.md docs/*.md)
+foreach(guide ${guides})
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/${guide})
+  file(READ ${PROJECT_SOURCE_DIR}/${guide} text)
+  get_filename_component(guide_dir ${guide} DIRECTORY)
+  set(up "")
+  if(guide_dir)
+    set(up "../")
+  endif()
+  foreach(tree sdk/include testing/harness/include)
+    string(REPLACE "](${up}${tree}/destkit/" "](${up}${headers_from_docdir}/destkit/" text "${text}")
+  endforeach()
+  file(WRITE ${PROJECT_BINARY_DIR}/doc/${guide} "${text}")
+  install(FILES ${PROJECT_BINARY_DIR}/doc/${guide} DESTINATION ${CMAKE_INSTALL_DOCDIR}/${guide_dir})
+endforeach()
 install(DIRECTORY plugins/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 
 find_program(HELP2MAN_EXECUTABLE help2man)
