@@ -5,6 +5,10 @@
 // process and nothing of the server's) for both, and their ratio.
 //
 //   destkit-bench-check-cpu [--api http://127.0.0.1:18080/api] [--n 5000] [--rounds 5]
+//                           [--profile destkit|curl]
+//
+// --profile runs only that side's checks, n × rounds of them, and prints nothing: for a
+// profiler (perf record) to see one side alone.
 //
 // The API must answer GET {api}/accounts/me.json with 200 for Basic peer-user:peer-pass, as the
 // peer harness's nginx does; bench/check_cpu.sh starts one on a free port and runs this.
@@ -18,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -101,10 +106,12 @@ double median(std::vector<double> values) {
 int main(int argc, char** argv) {
   std::string api = "http://127.0.0.1:18080/api";
   int n = 5000, rounds = 5;
+  std::string profile;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--api") == 0) api = argv[i + 1];
     if (std::strcmp(argv[i], "--n") == 0) n = std::max(1, std::atoi(argv[i + 1]));
     if (std::strcmp(argv[i], "--rounds") == 0) rounds = std::max(1, std::atoi(argv[i + 1]));
+    if (std::strcmp(argv[i], "--profile") == 0) profile = argv[i + 1];
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   destkit::host::HostOptions options;
@@ -128,6 +135,10 @@ int main(int argc, char** argv) {
     std::cerr << "the checks against " << api << " fail: is the server running?\n";
     return 1;
   }
+  if (!profile.empty())
+    return timed(n * rounds,
+                 profile == "curl" ? std::function<bool()>(bare_check) : std::function<bool()>(destkit_check))
+        .failures;
   std::vector<double> destkit_cpu, bare_cpu, destkit_wall, bare_wall;
   int failures = 0;
   for (int r = 0; r < rounds; ++r) {
