@@ -2,6 +2,7 @@
 #include "http/remembered_secrets.hpp"
 #include "util/encoding.hpp"
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 using namespace destkit::host;
@@ -133,6 +134,15 @@ TEST_CASE("a secret is redacted in HTML or XML, escaped by name or by number") {
   CHECK(redactor.apply("p&amp;ss&lt;w&quot;rd&#39;&#232;") == "p&amp;ss&lt;w&quot;rd&#39;&#232;");  // è is not é
 }
 
+TEST_CASE("a secret is redacted URL-encoded twice, and in JSON inside an HTML page") {
+  Redactor redactor;
+  redactor.add("p@ss w\xc3\xb6rd/\"<&>");
+  CHECK(redactor.apply("next=%2Fcb%3Fkey%3Dp%2540ss%2520w%25C3%25B6rd%252F%2522%253C%2526%253E") ==
+        "next=%2Fcb%3Fkey%3D[redacted]");
+  CHECK(redactor.apply(R"(<script>var e = {"key": "p@ss w\u00f6rd\/\&quot;&lt;&amp;&gt;"};</script>)") ==
+        R"(<script>var e = {"key": "[redacted]"};</script>)");
+}
+
 TEST_CASE("a secret with a quote or a backslash is redacted in JSON quoted inside JSON") {
   Redactor redactor;
   redactor.add(R"(pa"ss\word-123)");
@@ -259,11 +269,17 @@ TEST_CASE("a remembered secret is redacted wherever it stands in a long text, al
   CHECK(call.apply("<" + repeated.substr(0, 15) + ">") == "<" + repeated.substr(0, 15) + ">");
 }
 
-TEST_CASE("secrets remembered with the same last bytes: the most recently remembered are searched for") {
-  constexpr std::size_t kSharing = RememberedSecrets::kMaxFormsPerAnchor;
-  for (std::size_t i = 0; i <= kSharing; ++i) remember_secret(std::to_string(i) + "-shared-ending", "anchor-scope");
+TEST_CASE("values planted with the same bytes as a remembered secret cannot make it forgotten") {
+  remember_secret("VICTIM-m8-SHAREDTAIL8", "anchor-scope");
+  // Each ends, begins or repeats with 8 bytes of the victim's, as a caller who knows them could plant.
+  for (int i = 0; i < 64; ++i) {
+    remember_secret(fmt::format("m8P{:05}-qqqqqqqqqqqqREDTAIL8", i), "anchor-scope");
+    remember_secret(fmt::format("VICTIM-m{:05}-qqqqqq", i), "anchor-scope");
+    remember_secret(fmt::format("{}SHAREDTA{:05}", std::string(i % 9, 'z'), i), "anchor-scope");
+  }
   Redactor call;
   call.limit_to("anchor-scope");
-  CHECK(call.apply("0-shared-ending") == "0-shared-ending");  // the oldest made room
-  for (std::size_t i = 1; i <= kSharing; ++i) CHECK(call.apply(std::to_string(i) + "-shared-ending") == "[redacted]");
+  CHECK(call.apply("echo VICTIM-m8-SHAREDTAIL8 end") == "echo [redacted] end");
+  CHECK(call.apply(base64_encode("VICTIM-m8-SHAREDTAIL8")) == "[redacted]");
+  CHECK(call.apply("m8P00063-qqqqqqqqqqqqREDTAIL8") == "[redacted]");  // the planted are found too
 }

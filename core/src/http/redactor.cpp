@@ -309,8 +309,16 @@ std::string Redactor::apply(std::string_view text) const {
   if (json_escaped || url_escaped || html_escaped) {
     View original{std::string(text), {}, {}};
     if (json_escaped) views.push_back(decoded(original, json_escape));
-    if (url_escaped) views.push_back(decoded(original, url_escape));
-    if (html_escaped) views.push_back(decoded(original, html_escape));
+    if (url_escaped) {
+      views.push_back(decoded(original, url_escape));
+      // URL-encoded twice (%2540 for @): a value encoded before it went into a URL.
+      if (text.find("%25") != std::string_view::npos) views.push_back(decoded(views.back(), url_escape));
+    }
+    if (html_escaped) {
+      views.push_back(decoded(original, html_escape));
+      // JSON in an HTML page: its escapes are under the page's (\&quot;).
+      if (json_escaped) views.push_back(decoded(views.back(), json_escape));
+    }
     if (json_escaped && url_escaped) views.push_back(decoded(views[0], url_escape));
     if (text.find('%') != std::string_view::npos) views.push_back(decoded(original, percent_escape));
     // JSON quoted inside JSON (a server that echoes the body it was sent in an error's string)

@@ -21,9 +21,10 @@ class Redactor {
   // Redacts each secret of this redactor and each one remember_secret() was given, where it
   // stands as given, base64-encoded (a Basic header), or encoded in a way the text is decoded
   // from: URL and form encoding (%XX in either case, '+' for a space; or %XX alone, '+' kept,
-  // as encodeURI leaves a value), JSON string escapes (\/, \", \uXXXX, ...), also of JSON
-  // quoted inside JSON up to four levels deep, form encoding inside JSON, and HTML character
-  // references (&amp; &lt; &gt; &quot; &apos; &#NN; &#xNN;).
+  // as encodeURI leaves a value; or URL encoding twice), JSON string escapes (\/, \", \uXXXX,
+  // ...), also of JSON quoted inside JSON up to four levels deep, form encoding inside JSON,
+  // and HTML character references (&amp; &lt; &gt; &quot; &apos; &#NN; &#xNN;), also over
+  // JSON escapes (JSON in an HTML page).
   std::string apply(std::string_view text) const;
   // apply() of the first `shown` bytes of `text`, when only they are shown: the text is
   // searched only as far as a secret that starts in them could reach, encoded as apply()

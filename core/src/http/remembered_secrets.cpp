@@ -54,18 +54,19 @@ const Polynomial& polynomial() {
 }
 
 // The hashes of a text's prefixes, computed as far as asked, from kMaxFormBytes before the
-// first place asked for, and kept for the last kRing places: enough to hash any span a form
-// can take, in constant time and memory.
+// first anchor asked about, and kept for the last kRing places: enough to hash any span a form
+// around an anchor can take, in constant time and memory.
 class PrefixHashes {
  public:
   explicit PrefixHashes(std::string_view text) : text_(text) {}
 
-  // The hash of text[begin, end); `end` never decreases from one call to the next.
-  std::uint64_t of(std::size_t begin, std::size_t end) {
+  // The hash of text[begin, end), for a form whose anchor ends at `anchor_end`; anchor_end never
+  // decreases from one call to the next.
+  std::uint64_t of(std::size_t begin, std::size_t end, std::size_t anchor_end) {
     const Polynomial& p = polynomial();
     if (ring_.empty()) {
       ring_.assign(kRing, 0);
-      done_ = end > RememberedSecrets::kMaxFormBytes ? end - RememberedSecrets::kMaxFormBytes : 0;
+      done_ = anchor_end > RememberedSecrets::kMaxFormBytes ? anchor_end - RememberedSecrets::kMaxFormBytes : 0;
     }
     for (; done_ < end; ++done_) ring_[(done_ + 1) % kRing] = p.extended(ring_[done_ % kRing], text_[done_]);
     std::uint64_t before = multiplied(ring_[begin % kRing], p.powers[end - begin]);
@@ -73,9 +74,11 @@ class PrefixHashes {
   }
 
  private:
-  static constexpr std::size_t kRing = 2 * RememberedSecrets::kMaxFormBytes;
+  // A form reaches kMaxFormBytes before or after its anchor: that far back from the furthest
+  // prefix computed, and one more.
+  static constexpr std::size_t kRing = 2 * RememberedSecrets::kMaxFormBytes + 1;
   std::string_view text_;
-  std::vector<std::uint64_t> ring_;  // hash of text[start, k) at k % kRing, start where the first call began
+  std::vector<std::uint64_t> ring_;  // hash of text[start, k) at k % kRing
   std::size_t done_ = 0;             // prefixes are computed up to here
 };
 
@@ -122,26 +125,37 @@ void RememberedSecrets::remember(std::string_view secret, std::string_view scope
   }
 }
 
-void RememberedSecrets::index(const Entry& entry) {
+void RememberedSecrets::index(Entry& entry) {
   if (anchor_filter_.empty()) anchor_filter_.assign(kFilterSlots, 0);
+  entry.anchor_ends.assign(entry.forms.size(), 0);
   for (std::size_t form = 0; form < entry.forms.size(); ++form) {
     const std::string& text = entry.forms[form].text;
     if (text.size() < kAnchorBytes) continue;
-    std::uint64_t anchor = anchor_at(text.data() + text.size());
-    auto& sharing = by_anchor_[anchor];
-    if (sharing.size() == kMaxFormsPerAnchor) {  // the oldest form sharing it makes room
-      sharing.erase(sharing.begin());
-    } else {
-      ++anchor_filter_[filter_slot(anchor)];
+    // The 8 bytes the fewest forms share, among kAnchorChoices places spread over the form:
+    // values planted with the same bytes at one place cannot crowd it out.
+    std::size_t places = std::min(kAnchorChoices, text.size() - kAnchorBytes + 1);
+    std::size_t best_end = 0, best_sharing = kMaxFormsPerAnchor;
+    for (std::size_t k = 0; k < places && best_sharing > 0; ++k) {
+      std::size_t end = text.size() - k * (text.size() - kAnchorBytes) / std::max<std::size_t>(places - 1, 1);
+      auto sharing = by_anchor_.find(anchor_at(text.data() + end));
+      std::size_t count = sharing == by_anchor_.end() ? 0 : sharing->second.size();
+      if (count < best_sharing) {
+        best_end = end;
+        best_sharing = count;
+      }
     }
-    sharing.push_back({&entry, form});
+    if (best_end == 0) continue;  // every place is shared by kMaxFormsPerAnchor forms already
+    std::uint64_t anchor = anchor_at(text.data() + best_end);
+    by_anchor_[anchor].push_back({&entry, form});
+    ++anchor_filter_[filter_slot(anchor)];
+    entry.anchor_ends[form] = best_end;
   }
 }
 
 void RememberedSecrets::unindex(const Entry& entry) {
-  for (const auto& form : entry.forms) {
-    if (form.text.size() < kAnchorBytes) continue;
-    std::uint64_t anchor = anchor_at(form.text.data() + form.text.size());
+  for (std::size_t form = 0; form < entry.forms.size(); ++form) {
+    if (entry.anchor_ends[form] == 0) continue;
+    std::uint64_t anchor = anchor_at(entry.forms[form].text.data() + entry.anchor_ends[form]);
     auto sharing = by_anchor_.find(anchor);
     if (sharing == by_anchor_.end()) continue;
     auto& list = sharing->second;
@@ -162,9 +176,12 @@ void RememberedSecrets::search(std::string_view text, std::string_view scope, co
     if (sharing == by_anchor_.end()) continue;
     for (const auto& [entry, form] : sharing->second) {
       if (!scope.empty() && entry->scope != scope) continue;
+      std::size_t before_anchor_end = entry->anchor_ends[form];
       std::size_t size = entry->forms[form].text.size();
-      if (size > end || hashes.of(end - size, end) != entry->form_hashes[form]) continue;
-      found(*entry, end - size, end);
+      if (before_anchor_end > end || end - before_anchor_end + size > text.size()) continue;
+      std::size_t begin = end - before_anchor_end;
+      if (hashes.of(begin, begin + size, end) != entry->form_hashes[form]) continue;
+      found(*entry, begin, begin + size);
     }
   }
 }

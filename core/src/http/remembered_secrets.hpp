@@ -3,10 +3,12 @@
 //
 // Callers can plant what is remembered, and a planted value is searched for in other callers'
 // messages, so what is remembered cannot make a search cost more than a few times a text's
-// length: each encoded form is indexed by its last kAnchorBytes bytes, a text is read once,
-// and each form that ends in an anchor found there is compared with the text in constant time
-// by a hash of the text's bytes (Karp–Rabin). At most kMaxFormsPerAnchor forms share an
-// anchor: the most recently remembered ones.
+// length: each encoded form is indexed by kAnchorBytes of its bytes (its anchor), a text is
+// read once, and each form whose anchor is found there is compared with the text around it in
+// constant time by a hash of the text's bytes (Karp–Rabin). At most kMaxFormsPerAnchor forms
+// share an anchor: a form's anchor is, of kAnchorChoices places spread over it, the one the
+// fewest share, and a form every one of whose places is shared that often is not searched for
+// (one remembered already keeps its place).
 #pragma once
 
 #include "http/redactor.hpp"
@@ -28,6 +30,7 @@ class RememberedSecrets {
  public:
   static constexpr std::size_t kAnchorBytes = 8;
   static constexpr std::size_t kMaxFormsPerAnchor = 4;
+  static constexpr std::size_t kAnchorChoices = 64;
   // The longest form of a remembered secret: its hexadecimal form.
   static constexpr std::size_t kMaxFormBytes = 2 * kMaxRememberedSecretBytes;
 
@@ -35,6 +38,7 @@ class RememberedSecrets {
     std::string scope;  // the destination whose call sent it
     std::vector<Redactor::Secret> forms;
     std::vector<std::uint64_t> form_hashes;
+    std::vector<std::size_t> anchor_ends;  // where in each form its anchor ends; 0: not searched for
   };
   using Found = std::function<void(const Entry&, std::size_t begin, std::size_t end)>;
 
@@ -61,7 +65,7 @@ class RememberedSecrets {
     std::size_t form;
   };
 
-  void index(const Entry& entry);
+  void index(Entry& entry);
   void unindex(const Entry& entry);
 
   mutable std::shared_mutex mutex_;
