@@ -149,6 +149,15 @@ TEST_CASE("a Rust hook's error is the verdict its status names") {
   CHECK(v.message == "Credentials are invalid: the account is suspended");
 }
 
+TEST_CASE("a Rust hook's invalid_setting is reported under the field it names") {
+  Server server = answering(200);
+  AuthVerdict v = run_rust_probe(server, "bad-setting");
+  CHECK(v.outcome == AuthOutcome::invalid_settings);
+  REQUIRE(v.problems.size() == 1);
+  CHECK(v.problems[0].key == "baseUrl");
+  CHECK(v.problems[0].message == "Base URL must name the EU region.");
+}
+
 TEST_CASE("a Rust destination reads a JSON answer through the host's JSON Pointer service") {
   Server active = answering(200, R"({"account":{"state":"active"}})");
   CHECK(run_rust_probe(active, "json").outcome == AuthOutcome::valid);

@@ -130,7 +130,8 @@ pub struct dk_host_api {
     >,
 
     // ABI 1.2
-    pub set_invalid_setting: Option<unsafe extern "C" fn(*mut dk_call, dk_str, dk_str) -> dk_status>,
+    pub set_invalid_setting:
+        Option<unsafe extern "C" fn(*mut dk_call, dk_str, dk_str) -> dk_status>,
 }
 
 #[repr(C)]

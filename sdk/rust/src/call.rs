@@ -83,6 +83,13 @@ impl<'a> Call<'a> {
         }
     }
 
+    /// Names the setting at fault, where the host offers it (ABI 1.2).
+    pub(crate) fn set_invalid_setting(&self, field: &str, why: &str) {
+        if let Some(set_invalid_setting) = self.host.set_invalid_setting {
+            unsafe { set_invalid_setting(self.raw, str(field), str(why)) };
+        }
+    }
+
     pub(crate) fn log(&self, level: i32, message: &str) {
         if let Some(log) = self.host.log {
             unsafe { log(self.raw, level, str(message)) };

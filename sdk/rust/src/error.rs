@@ -12,6 +12,7 @@ pub struct Error {
     status: dk_status,
     message: String,
     http: Option<HttpAnswer>,
+    setting: Option<(String, String)>,
 }
 
 /// The non-2xx answer behind an HTTP error.
@@ -34,6 +35,18 @@ impl Error {
         Error::new(abi::DK_ERR_INVALID_SETTINGS, message)
     }
 
+    /// The setting `field` (its key as declared) cannot be used. `why` completes a sentence
+    /// whose subject is the field's label: `Error::invalid_setting("apiKey", "must start with
+    /// sk_")` reads "API Key must start with sk_." under that field, as the host's own settings
+    /// problems do (a host older than ABI 1.2 shows "Settings are invalid: apiKey must start
+    /// with sk_").
+    pub fn invalid_setting(field: impl Into<String>, why: impl Into<String>) -> Error {
+        let (field, why) = (field.into(), why.into());
+        let mut error = Error::new(abi::DK_ERR_INVALID_SETTINGS, format!("{} {}", field, why));
+        error.setting = Some((field, why));
+        error
+    }
+
     /// Anything else: a bug or an unexpected failure.
     pub fn internal(message: impl Into<String>) -> Error {
         Error::new(abi::DK_ERR_INTERNAL, message)
@@ -50,6 +63,7 @@ impl Error {
             status,
             message: message.into(),
             http: None,
+            setting: None,
         }
     }
 
@@ -59,6 +73,7 @@ impl Error {
             status: abi::DK_ERR_HTTP,
             message,
             http: Some(answer),
+            setting: None,
         }
     }
 
@@ -69,6 +84,13 @@ impl Error {
 
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// The setting an `invalid_setting` error names, and why it cannot be used.
+    pub fn setting(&self) -> Option<(&str, &str)> {
+        self.setting
+            .as_ref()
+            .map(|(field, why)| (field.as_str(), why.as_str()))
     }
 
     /// The server's answer when a request got a non-2xx status.

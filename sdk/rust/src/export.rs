@@ -177,6 +177,9 @@ where
     match panic::catch_unwind(AssertUnwindSafe(|| body(&plugin.destination, call))) {
         Ok(Ok(())) => abi::DK_OK,
         Ok(Err(error)) => {
+            if let Some((field, why)) = error.setting() {
+                call.set_invalid_setting(field, why);
+            }
             call.set_error(error.message());
             error.status()
         }

@@ -32,13 +32,13 @@ impl<'a> Settings<'a> {
     pub fn number(&self, key: &str) -> Result<f64> {
         let text = self.require(key, abi::DK_VALUE_NUMBER)?;
         text.parse()
-            .map_err(|_| Error::invalid_settings(format!("setting '{}' is not a number", key)))
+            .map_err(|_| Error::invalid_setting(key, "is not a number"))
     }
 
     pub fn integer(&self, key: &str) -> Result<i64> {
         let text = self.require(key, abi::DK_VALUE_NUMBER)?;
         text.parse()
-            .map_err(|_| Error::invalid_settings(format!("setting '{}' is not an integer", key)))
+            .map_err(|_| Error::invalid_setting(key, "is not a whole number that fits in an i64"))
     }
 
     pub fn boolean(&self, key: &str) -> Result<bool> {
@@ -88,16 +88,26 @@ impl<'a> Settings<'a> {
             None => Err(not_set(key)),
             Some((abi::DK_VALUE_NULL, _)) => Err(not_set(key)),
             Some((found, text)) if found == kind => Ok(text),
-            Some(_) => Err(Error::invalid_settings(format!(
-                "setting '{}' has another type",
-                key
-            ))),
+            Some(_) => Err(Error::invalid_setting(
+                key,
+                format!("is not {}", kind_name(kind)),
+            )),
         }
     }
 }
 
 fn not_set(key: &str) -> Error {
-    Error::invalid_settings(format!("setting '{}' is not set", key))
+    Error::invalid_setting(key, "is not set")
+}
+
+/// What a setting read as `kind` must be, completing "LABEL is not ...".
+fn kind_name(kind: i32) -> &'static str {
+    match kind {
+        abi::DK_VALUE_STRING => "text",
+        abi::DK_VALUE_NUMBER => "a number",
+        abi::DK_VALUE_BOOL => "true or false",
+        _ => "of the type the destination reads",
+    }
 }
 
 /// Authentication material the host holds (OAuth schemes): empty when there is none.

@@ -16,12 +16,22 @@ fn probe() -> Destination {
                 Field::new("token", "Token", FieldType::Password).required(),
                 Field::new("mode", "Mode", FieldType::String)
                     .default_value("plain")
-                    .choices(&["plain", "json", "invalid", "panic", "panic-in-extend"]),
+                    .choices(&[
+                        "plain",
+                        "json",
+                        "invalid",
+                        "bad-setting",
+                        "panic",
+                        "panic-in-extend",
+                    ]),
             ],
             test_request: destkit::test_request(|request, input| {
                 match input.settings.string("mode")?.as_str() {
                     "panic" => panic!("boom while holding {}", input.settings.string("token")?),
                     "invalid" => Err(Error::invalid_credentials("the account is suspended")),
+                    "bad-setting" => {
+                        Err(Error::invalid_setting("baseUrl", "must name the EU region"))
+                    }
                     "json" => match request.get("/check")?.json("/account/state")? {
                         Some(state) if state == "active" => Ok(()),
                         Some(state) => Err(Error::invalid_credentials(format!(
