@@ -88,6 +88,16 @@ std::string title_of(const std::string& name) {
   return title;
 }
 
+// Where the installed guide `name` (docs/NAME) is, beside this destkit; named by its place
+// among the guides when this destkit is not installed with them (a build tree).
+std::string guide(std::string_view name) {
+  std::error_code ec;
+  fs::path program = fs::read_symlink("/proc/self/exe", ec);
+  fs::path installed = (program.parent_path() / DESTKIT_DOCDIR_FROM_BINDIR / "docs" / name).lexically_normal();
+  if (!ec && fs::is_regular_file(installed, ec)) return fmt::format("`{}`", installed.string());
+  return fmt::format("`docs/{}` of destkit's guides", name);
+}
+
 std::string fill(std::string_view text, const std::map<std::string, std::string>& values) {
   std::string out(text);
   for (int pass = 0; pass < 2; ++pass) {  // values may hold placeholders themselves (@TITLE@)
@@ -136,13 +146,23 @@ int init_project(const Arguments& a) {
 
   SchemeTemplate t = scheme_template(scheme);
   std::string source = name + (lang == "c" ? ".c" : ".cpp");
-  std::map<std::string, std::string> values{
-      {"NAME", name}, {"TITLE", title_of(name)}, {"IDENTIFIER", replace_all(name, "-", "_")},
-      {"SCHEME", scheme}, {"SCHEME_CPP", t.cpp_scheme}, {"SOURCE", source},
-      {"LANGUAGE", lang == "c" ? "C" : "CXX"}, {"CPP_FIELDS", t.cpp_fields}, {"CPP_INPUT", t.cpp_input},
-      {"CPP_HEADERS", t.cpp_headers}, {"C_FIELDS", t.c_fields}, {"C_EXTEND", t.c_extend},
-      {"GOOD_SETTINGS", t.good}, {"BAD_SETTINGS", t.bad},
-      {"JSON_FIELDS", t.json_fields}, {"JSON_HEADERS", t.json_headers}};
+  std::map<std::string, std::string> values{{"NAME", name},
+                                            {"TITLE", title_of(name)},
+                                            {"IDENTIFIER", replace_all(name, "-", "_")},
+                                            {"SCHEME", scheme},
+                                            {"SCHEME_CPP", t.cpp_scheme},
+                                            {"SOURCE", source},
+                                            {"LANGUAGE", lang == "c" ? "C" : "CXX"},
+                                            {"CPP_FIELDS", t.cpp_fields},
+                                            {"CPP_INPUT", t.cpp_input},
+                                            {"CPP_HEADERS", t.cpp_headers},
+                                            {"C_FIELDS", t.c_fields},
+                                            {"C_EXTEND", t.c_extend},
+                                            {"GOOD_SETTINGS", t.good},
+                                            {"BAD_SETTINGS", t.bad},
+                                            {"JSON_FIELDS", t.json_fields},
+                                            {"JSON_HEADERS", t.json_headers},
+                                            {"DECLARATIVE_GUIDE", guide("write-a-declarative-destination.md")}};
 
   fs::create_directories(dir / "tests");
   fs::path script = dir / "tests" / "test-request.sh";

@@ -272,7 +272,7 @@ tests/test-request.sh destkit .                # testRequest against a local API
 
 - `destkit-@NAME@.json` is the destination: its fields, `testRequest` and `extendRequest`,
   with `{{settings.NAME}}` and `{{auth.accessToken}}` templates. Every key is described in
-  `/usr/share/doc/destkit/docs/write-a-declarative-destination.md`.
+  @DECLARATIVE_GUIDE@.
 - `tests/test-request.sh` learns from the destination what its testRequest sends (with
   `destkit test-auth --dry-run`), starts `destkit mock-api` on 127.0.0.1 accepting exactly
   that, and runs `destkit test-auth @NAME@` against it with the right and with wrong

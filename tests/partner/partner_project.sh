@@ -22,6 +22,9 @@ destkit init "$name" --scheme "$scheme" --lang "$lang" > init.log
 if [ "$lang" = json ]; then
   # A declarative destination: nothing to configure or build.
   destkit check "$name/destkit-$name.json"
+  # The README sends the partner to the installed guide: it must be there.
+  guide="$(tr '\n' ' ' < "$name/README.md" | grep -oE 'described in +`[^`]+`' | sed -E 's/.*`(.*)`/\1/')"
+  [ -f "$guide" ] || { echo "the README names the guide '$guide', which is not installed"; exit 1; }
   "$name/tests/test-request.sh" "$(command -v destkit)" "$name"
   destkit plugins --plugin-path "$name" | grep -q "^$name "
   echo "$name: checked, testRequest passed, loaded by the host"
