@@ -646,6 +646,19 @@ TEST_CASE("a token a plugin read before a request stays readable after that requ
   CHECK(world.server.api_requests() == 2);
 }
 
+TEST_CASE("set_tokens refuses an access token whose data is NULL, as an empty one, and the stored tokens are kept") {
+  constexpr const char* kPlugin = "null-token-refresh";
+  OAuthWorld world;
+  auto host = world.host(kPlugin, "authorization_code", {kTestPluginDir});
+  auto [access, refresh] = world.signed_in(kPlugin, std::chrono::seconds(-60));
+  AuthVerdict v = world.test_auth(*host, kPlugin);
+  CHECK(v.outcome != AuthOutcome::valid);
+  CHECK_THAT(v.message, Catch::Contains("set_tokens refused the NULL access token"));
+  TokenRecord kept = std::get<TokenRecord>(world.store().load(kPlugin, "default"));
+  CHECK(kept.access_token == access);
+  CHECK(kept.refresh_token == refresh);
+}
+
 TEST_CASE("a refreshed token that is refused too is not refreshed a second time") {
   OAuthWorld world;
   auto host = world.host();
@@ -764,6 +777,17 @@ TEST_CASE("a test of a connection never signed in is not signed in, and leaves n
   std::error_code ec;
   CHECK_FALSE(fs::exists(world.tokens / kManaged / "never-0.lock", ec));
   CHECK(world.server.token_requests("refresh_token") == 0);
+}
+
+TEST_CASE("a test of an OAuth destination with no client configured says to configure one before signing in") {
+  OAuthWorld world;
+  auto host = world.host("another-destination");
+  const Plugin* plugin = host->find(kManaged);
+  REQUIRE(plugin != nullptr);
+  AuthVerdict v = host->test_authentication(*plugin, "{}");
+  CHECK(v.outcome == AuthOutcome::invalid_settings);
+  CHECK_THAT(v.message, Catch::Contains("no OAuth client is configured to sign in with: add "
+                                        "destinations.example-oauth-managed.oauth to the configuration"));
 }
 
 TEST_CASE("a token request is bounded by the host's default timeout, as the plugins' requests are") {

@@ -33,7 +33,7 @@ dk_status set_tokens(dk_call* handle, dk_str access_token, dk_str refresh_token,
     if (call == nullptr) return DK_ERR_INVALID_ARGUMENT;
     if (call->client == nullptr)
       return fail(call, DK_ERR_INVALID_ARGUMENT, "set_tokens is for on_refresh_access_token");
-    if (access_token.size == 0) return fail(call, DK_ERR_INVALID_ARGUMENT, "the access token is empty");
+    if (view(access_token).empty()) return fail(call, DK_ERR_INVALID_ARGUMENT, "the access token is empty");
     // The record must be readable again and its tokens usable in a header: one the host could
     // not read back would sign the user out for good.
     for (auto [token, named] : {std::pair{access_token, "the access token"}, {refresh_token, "the refresh token"}}) {
