@@ -82,6 +82,14 @@ TEST_CASE("responseType json refuses a body that is not JSON, and accepts one th
   CHECK(run(fine, "json").outcome == AuthOutcome::valid);
 }
 
+TEST_CASE("responseType text takes a body as it came whatever its Content-Type; unset\, a JSON one is checked") {
+  Server broken = answering(200, "{\"unterminated\":");  // served as application/json
+  CHECK(run(broken, "text").outcome == AuthOutcome::valid);
+  AuthVerdict unset = run(broken, "plain");
+  CHECK(unset.outcome == AuthOutcome::could_not_verify);
+  CHECK_THAT(unset.message, Catch::Contains("is not valid JSON"));
+}
+
 TEST_CASE("408 and 429 answers say nothing about the credentials") {
   int status = GENERATE(408, 429);
   Server server = answering(status);

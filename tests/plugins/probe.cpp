@@ -32,6 +32,7 @@ destkit::Destination probe() {
                                     "throw",
                                     "invalid",
                                     "json",
+                                    "text",
                                     "lenient",
                                     "log",
                                     "numbers",
@@ -73,6 +74,8 @@ destkit::Destination probe() {
                       throw destkit::InvalidCredentials("the account is suspended");
                     } else if (mode == "json") {
                       request("/check", {.responseType = destkit::ResponseType::json});
+                    } else if (mode == "text") {
+                      request("/check", {.responseType = destkit::ResponseType::text});
                     } else if (mode == "lenient") {
                       destkit::Response r = request("/check", {.throwHttpErrors = false});
                       if (r.status() != 418) throw destkit::InvalidCredentials("expected a teapot");

@@ -177,7 +177,7 @@ dk_status request_send(dk_call* handle, dk_str url, dk_request_options* options,
                     DK_ERR_HTTP);
     }
     bool wants_json = request.response_type == ResponseType::json ||
-                      (is_json_content_type(response.header("content-type")) && !response.body.empty());
+                      (!request.response_type && is_json_content_type(response.header("content-type")));
     // Checked here, built only when the plugin asks for a value (response_json_value). No body
     // (204 No Content) is not a body that is not JSON.
     if (success && wants_json && !response.body.empty()) {

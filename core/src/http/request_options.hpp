@@ -44,7 +44,8 @@ struct ResolvedRequest {
   HeaderList headers{};  // one per name (case-insensitive), in the case first given
   std::optional<std::string> body{};
   std::chrono::milliseconds timeout{10000};
-  ResponseType response_type = ResponseType::text;
+  // Unset: a body whose Content-Type says JSON is checked to be JSON; text: none is checked.
+  std::optional<ResponseType> response_type{};
   bool throw_http_errors = true;
   // For requests that carry tokens or a client secret (token requests, refreshes): a redirect
   // to another origin is an error instead of a hop.

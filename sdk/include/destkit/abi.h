@@ -234,7 +234,8 @@ typedef struct dk_host_api {
   dk_status (*options_add_search_param)(dk_request_options *options, dk_str name, dk_str value);
   /* Bounds the whole exchange: connect, redirects, headers and body. Must be > 0. */
   dk_status (*options_set_timeout_ms)(dk_request_options *options, int64_t timeout_ms);
-  /* DK_RESPONSE_TEXT or DK_RESPONSE_JSON. */
+  /* DK_RESPONSE_TEXT (the body is not checked, whatever its Content-Type) or DK_RESPONSE_JSON.
+  ** Unset, a 2xx body whose Content-Type says JSON is checked as DK_RESPONSE_JSON does. */
   dk_status (*options_set_response_type)(dk_request_options *options, int32_t response_type);
   /* Non-zero (the default): a non-2xx answer makes request_send return DK_ERR_HTTP. */
   dk_status (*options_set_throw_http_errors)(dk_request_options *options, int32_t enabled);
