@@ -16,6 +16,14 @@ foreach(guide ${guides})
   foreach(tree sdk/include testing/harness/include)
     string(REPLACE "](${up}${tree}/destkit/" "](${up}${headers_from_docdir}/destkit/" text "${text}")
   endforeach()
+  if(guide STREQUAL "README.md")
+    string(PREPEND text "> This is the README of destkit's source tree. Installed, under destkit's prefix \
+(`pkg-config --variable=prefix destkit-sdk`): the headers it names under `sdk/include` and \
+`testing/harness/include` are in `${CMAKE_INSTALL_INCLUDEDIR}/destkit`, the guides (`docs/`) are beside \
+this file, the example destinations (`plugins/`) in `examples/` here, and the Rust SDK (`sdk/rust`) \
+in `${CMAKE_INSTALL_DATADIR}/destkit/rust`; the scripts, `core/`, `tests/` and `bench/` are in the \
+source tree only.\n\n")
+  endif()
   file(WRITE ${PROJECT_BINARY_DIR}/doc/${guide} "${text}")
   install(FILES ${PROJECT_BINARY_DIR}/doc/${guide} DESTINATION ${CMAKE_INSTALL_DOCDIR}/${guide_dir})
 endforeach()

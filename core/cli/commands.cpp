@@ -55,7 +55,8 @@ Options for every command:
                       serve's --token-file, even if others could have written them
   --isolation process|in-process
                       Run each plugin library in a sandboxed runner process of its own, or
-                      inside destkit (the default; overrides the configuration's "isolation")
+                      inside destkit (the default, but for serve, whose default is process;
+                      overrides the configuration's "isolation")
   --json              Print machine-readable JSON (plugins, describe, check, test-auth,
                       oauth status; refused elsewhere)
   -v, --verbose       Log each request and response (credentials shown as [redacted])
@@ -150,8 +151,8 @@ Options:
   --certificate-dir DIR    Where to write the self-signed certificate (certificate.pem) and
                            its key (key.pem, readable by the owner only); made anew each run
   --tls-name NAME          A host name or IPv4 address for the certificate (repeatable;
-                           default example.com and *.example.com); 127.0.0.1 is
-                           always included
+                           default example.com and *.example.com, which the names given
+                           replace); 127.0.0.1 is always included
   --port N                 The port to listen on (default: any free port)
   --accept "NAME: VALUE"   Accept this header value, e.g. "Authorization: Bearer k" (repeatable)
   --accept-basic USER:PASS Accept Basic authentication with this user and password (repeatable)

@@ -170,8 +170,8 @@ TEST_CASE("URL templates fix the scheme and keep substitutions out of the user i
         "$.extendRequest.prefixUrl: column 12: '_' cannot be part of a URL's host");
   // A setting may choose a subdomain, never the domain that follows it.
   const std::string domain_refused =
-      "a substitution in the host must be followed by a literal domain, as in {{settings.subdomain}}.example.com, "
-      "so that no setting can choose the domain";
+      "a substitution in the host must be followed by a literal domain that is not a public suffix (.co.uk, "
+      ".github.io), as in {{settings.subdomain}}.example.com, so that no setting can choose the domain";
   CHECK(refusal(scheme + R"(https://example.com{{settings.host}}/api"}})") ==
         "$.extendRequest.prefixUrl: column 37: " + domain_refused);
   CHECK(refusal(scheme + R"(https://{{settings.host}}.com/api"}})") ==
@@ -310,12 +310,12 @@ TEST_CASE("a declarative file with a template error is rejected at load, naming 
   ProcessResult r = run_destkit({"check", file.string()});
   CHECK(r.exit_code == 1);
   CHECK(r.out == "Rejected: " + file.string() +
-                     " its manifest is invalid: $.extendRequest.headers.Authorization: column 28: unknown filter "
+                     " is not a valid manifest: $.extendRequest.headers.Authorization: column 28: unknown filter "
                      "\"lowr\", did you mean \"lower\"? (the filters are base64, urlencode, lower, trim, split)\n");
   // Rejected files never stop the others: the bundled plugins still load beside it.
   ProcessResult listing = run_destkit({"plugins", "--plugin-path", dir.string()});
   CHECK(listing.out.find("example-custom-json") != std::string::npos);
-  CHECK(listing.out.find("destkit-acme.json: its manifest is invalid") != std::string::npos);
+  CHECK(listing.out.find("destkit-acme.json: is not a valid manifest") != std::string::npos);
 }
 
 TEST_CASE("a file that is not JSON, or too large, is rejected with the reason") {
@@ -324,7 +324,7 @@ TEST_CASE("a file that is not JSON, or too large, is rejected with the reason") 
   std::ofstream(dir / "destkit-huge.json") << std::string(kMaxManifestBytes + 1, ' ');
   LoadResult garbage = load_plugin(dir / "destkit-garbage.json", {});
   REQUIRE(std::holds_alternative<Rejection>(garbage));
-  CHECK(std::get<Rejection>(garbage).reason.starts_with("its manifest is invalid: $: not valid JSON"));
+  CHECK(std::get<Rejection>(garbage).reason.starts_with("is not a valid manifest: $: not valid JSON"));
   LoadResult huge = load_plugin(dir / "destkit-huge.json", {});
   REQUIRE(std::holds_alternative<Rejection>(huge));
   CHECK(std::get<Rejection>(huge).reason == "is larger than the limit of 1048576 bytes");

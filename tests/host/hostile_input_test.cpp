@@ -220,7 +220,7 @@ TEST_CASE("hostile settings files are refused with a clear error and no request"
                                 std::string(30'000, '1') + "\"}");
     CHECK(r.out ==
           "Settings are invalid.\n"
-          "  baseUrl: Base URL must be a URL of at most 8192 bytes, but it is a string.\n"
+          "  baseUrl: Base URL must be a URL of at most 8192 bytes.\n"
           "  accountId: Account ID must match the pattern [0-9]{6}, but it does not.\n");
     CHECK(r.exit_code == 1);
   }

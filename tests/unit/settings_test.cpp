@@ -56,9 +56,9 @@ TEST_CASE("every problem is reported at once, with what was expected and what ca
   CHECK(v.problems.size() == 6);
   CHECK(problem_for(v, "apiKey") == "API Key is required, but it is missing.");
   CHECK(problem_for(v, "port") == "Port must be a whole number, but it is a string (\"abc\").");
-  CHECK(problem_for(v, "region") == "Region must be one of \"us\" or \"eu\", but it is a string (\"mars\").");
+  CHECK(problem_for(v, "region") == "Region must be one of \"us\" or \"eu\", but it is \"mars\".");
   CHECK(problem_for(v, "debug") == "Debug must be true or false, but it is a string (\"yes\").");
-  CHECK(problem_for(v, "url") == "Endpoint must be a URL such as https://example.com, but it is a string (\"not a url\").");
+  CHECK(problem_for(v, "url") == "Endpoint must be a URL such as https://example.com, but it is \"not a url\".");
   CHECK(problem_for(v, "ratio") == "Ratio must be a number, but it is a list.");
 }
 
@@ -75,15 +75,15 @@ TEST_CASE("a value is never quoted for a field whose key or label names a creden
       d,
       boost::json::parse(
           R"({"apiKey":"S3cr3tXYZ-live-key","clientSecret":"S3cr3tXYZ-client","accountToken":98765432101,"k":"98765432109"})"));
-  CHECK(problem_for(v, "apiKey") == "API Key must be a UUID, but it is a string.");
-  CHECK(problem_for(v, "clientSecret") == "Client Secret must be one of \"a\" or \"b\", but it is a string.");
+  CHECK(problem_for(v, "apiKey") == "API Key must be a UUID.");
+  CHECK(problem_for(v, "clientSecret") == "Client Secret must be one of \"a\" or \"b\".");
   CHECK(problem_for(v, "accountToken") == "Account Token must be at most 100, but it is a number.");
   CHECK(problem_for(v, "k") == "Signing secret must be at most 100, but it is a number.");
 }
 
 TEST_CASE("no settings problem shows a secret given in another field, nor an unknown key holding one") {
   ValidatedSettings v = validate(R"({"apiKey":"SAMEVALUE123","region":"SAMEVALUE123-x","SAMEVALUE123":1})");
-  CHECK(problem_for(v, "region") == "Region must be one of \"us\" or \"eu\", but it is a string (\"[redacted]-x\").");
+  CHECK(problem_for(v, "region") == "Region must be one of \"us\" or \"eu\", but it is \"[redacted]-x\".");
   for (const SettingsProblem& problem : v.problems) {
     INFO(problem.key << ": " << problem.message);
     CHECK(problem.key.find("SAMEVALUE123") == std::string::npos);
@@ -93,7 +93,7 @@ TEST_CASE("no settings problem shows a secret given in another field, nor an unk
       {"scheme": "custom", "fields": {"pin": {"label": "PIN", "type": "string"},
                                       "account": {"label": "Account", "type": "string", "format": "email"}}}})"));
   ValidatedSettings pin = validate_settings(pins, boost::json::parse(R"({"pin":"4821","account":"4821 "})"));
-  CHECK(problem_for(pin, "account") == "Account must be an email address, but it is a string (\"[redacted] \").");
+  CHECK(problem_for(pin, "account") == "Account must be an email address, but it is \"[redacted] \".");
 }
 
 TEST_CASE("a length is counted in characters, one in the singular") {

@@ -41,7 +41,9 @@ void check_format(const std::string& format, const std::vector<std::string>& acc
   }
   for (const auto& value : refused) {
     INFO(format << " should refuse: " << value);
-    CHECK(problem(d, value).rfind("Value must be " + wanted + ", but it is ", 0) == 0);
+    // The value is quoted unless it is too long to be shown.
+    std::string said = problem(d, value), must = "Value must be " + wanted;
+    CHECK((said.rfind(must + ", but it is \"", 0) == 0 || said == must + "."));
   }
 }
 
@@ -104,7 +106,7 @@ TEST_CASE("a datetime field accepts what the date-time format accepts") {
   Definition d = with_field(R"({"label":"When","type":"datetime"})");
   CHECK(problem(d, "2024-05-01T12:00:00Z").empty());
   CHECK(problem(d, "2024-02-30T12:00:00Z") ==
-        "When must be a date and time (ISO 8601), but it is a string (\"2024-02-30T12:00:00Z\").");
+        "When must be a date and time (ISO 8601), but it is \"2024-02-30T12:00:00Z\".");
 }
 
 TEST_CASE("date accepts YYYY-MM-DD of a day that exists") {

@@ -21,7 +21,7 @@ LoadResult load_declarative(const std::filesystem::path& path, const PluginTrust
   if (!file.problem.empty()) return Rejection{path, file.problem};
   auto parsed = parse_manifest(file.bytes);
   if (auto* error = std::get_if<DefinitionError>(&parsed)) {
-    return Rejection{path, "its manifest is invalid: " + error->to_string()};
+    return Rejection{path, "is not a valid manifest: " + error->to_string()};
   }
   auto made = std::make_shared<Made>();
   made->manifest = std::get<Manifest>(std::move(parsed));

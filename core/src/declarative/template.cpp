@@ -296,8 +296,9 @@ static std::optional<TemplateError> classify_url_parts(Template& url, bool allow
                                               PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) == 0;
     if (!names_domain) {
       return TemplateError{host_column,
-                           "a substitution in the host must be followed by a literal domain, as in "
-                           "{{settings.subdomain}}.example.com, so that no setting can choose the domain"};
+                           "a substitution in the host must be followed by a literal domain that is not a public "
+                           "suffix (.co.uk, .github.io), as in {{settings.subdomain}}.example.com, so that no "
+                           "setting can choose the domain"};
     }
     url.host_suffix = host_tail;
   }

@@ -44,16 +44,20 @@ std::string_view kind_of(const json::value& v) {
   return "a value";
 }
 
-// "a string ("abc")" for ordinary fields; just "a string" for long values, for secrets, and
-// for fields whose key or label names a credential whatever their type (a key typed into a
-// plain string field is still a key).
-std::string what_came(const Field& field, const json::value& v) {
+// The value is shown only for ordinary fields, not for long values, for secrets, or for fields
+// whose key or label names a credential whatever their type (a key typed into a plain string
+// field is still a key).
+// ", but it is ..." for a problem with `v`: its kind, and its text where it can be shown. A
+// string in a text field says nothing more when it cannot be shown (a secret, or long).
+std::string but_it_is(const Field& field, const json::value& v) {
   std::string kind(kind_of(v));
   bool may_hold_a_secret = field.secret || is_secret_name(field.key) || is_secret_name(field.label);
-  if (may_hold_a_secret || v.is_structured() || v.is_null()) return kind;
+  bool text_field = v.is_string() && is_string_type(field.type);  // its type is not what is wrong
   std::string text = json_text(v);
-  if (text.size() > 40) return kind;
-  return fmt::format("{} ({})", kind, text);
+  if (may_hold_a_secret || v.is_structured() || v.is_null() || text.size() > 40) {
+    return text_field ? "" : ", but it is " + kind;
+  }
+  return text_field ? ", but it is " + text : fmt::format(", but it is {} ({})", kind, text);
 }
 
 std::size_t utf8_length(std::string_view s) {
@@ -115,10 +119,7 @@ long double exact_number(const json::value& number) {
 // Checks a single (not multiple) value; `pattern` is the field's, compiled once for all values.
 CheckedValue check_single(const Field& field, const json::value& input, const FieldPattern* pattern) {
   auto fail = [&](std::string problem) { return CheckedValue{nullptr, std::move(problem)}; };
-  auto type_error = [&] {
-    return fail(fmt::format("must be {}, but it is {}", expected(field.type),
-                            what_came(field, input)));
-  };
+  auto type_error = [&] { return fail(fmt::format("must be {}{}", expected(field.type), but_it_is(field, input))); };
   json::value value;
 
   if (is_string_type(field.type)) {
@@ -137,7 +138,7 @@ CheckedValue check_single(const Field& field, const json::value& input, const Fi
     if (!s.empty()) {
       std::string wanted = format_problem(field.format, s);
       if (!wanted.empty()) {
-        return fail(fmt::format("must be {}, but it is {}", wanted, what_came(field, input)));
+        return fail(fmt::format("must be {}{}", wanted, but_it_is(field, input)));
       }
       // Never quotes the value: patterns mostly guard keys and IDs, whatever their type.
       if (pattern != nullptr && !pattern->matches(s)) {
@@ -161,15 +162,14 @@ CheckedValue check_single(const Field& field, const json::value& input, const Fi
         return fail(
             fmt::format("must be a whole number between -9223372036854775808 and 18446744073709551615, "
                         "written as digits only beyond 9007199254740992 (2^53, where numbers with a "
-                        "decimal point or an exponent stop being exact), but it is {}",
-                        what_came(field, input)));
+                        "decimal point or an exponent stop being exact){}",
+                        but_it_is(field, input)));
       }
     }
     if (!number) return type_error();
     value = *number;
     if (out_of_bounds(field, exact_number(value))) {
-      return fail(fmt::format("must be {}, but it is {}", bounds_text(field, false),
-                              what_came(field, value)));
+      return fail(fmt::format("must be {}{}", bounds_text(field, false), but_it_is(field, value)));
     }
   } else if (field.type == FieldType::boolean) {
     if (input.is_bool()) {
@@ -198,7 +198,7 @@ CheckedValue check_single(const Field& field, const json::value& input, const Fi
       if (i > 0) allowed += i + 1 == field.choices.size() ? " or " : ", ";
       allowed += field.choices[i].value_json;
     }
-    return fail(fmt::format("must be one of {}, but it is {}", allowed, what_came(field, input)));
+    return fail(fmt::format("must be one of {}{}", allowed, but_it_is(field, input)));
   }
   return CheckedValue{value, {}};
 }

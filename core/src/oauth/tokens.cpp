@@ -18,18 +18,26 @@ OAuthError not_signed_in(const std::string& slug) {
                     fmt::format("no OAuth token is stored for {}; {}", slug, sign_in_advice(slug))};
 }
 
+// Signing in needs a client first.
+OAuthError no_client_to_sign_in_with(const std::string& slug) {
+  return OAuthError{
+      OAuthError::Kind::not_signed_in,
+      fmt::format("no OAuth token is stored for {}, and no OAuth client is configured to sign in with: add "
+                  "destinations.{}.oauth to the configuration (--config FILE or DESTKIT_CONFIG), then {}",
+                  slug, slug, sign_in_advice(slug))};
+}
+
 // Says which renewal failed, and adds what to do next.
 OAuthError renewal_failed(const std::string& slug, OAuthGrant grant, OAuthError e) {
-  bool later = e.kind == OAuthError::Kind::unavailable;
-  if (grant == OAuthGrant::client_credentials) {
-    e.message = fmt::format("could not get an access token for {} (client_credentials grant): {}; {}", slug, e.message,
-                            later ? "try again later" : "check its OAuth client in the host configuration");
-  } else if (e.kind == OAuthError::Kind::invalid) {  // the message says what to check
-    e.message = fmt::format("could not refresh the access token of {}: {}", slug, e.message);
-  } else {
-    e.message = fmt::format("could not refresh the access token of {}: {}; {}", slug, e.message,
-                            later ? "try again later" : sign_in_advice(slug));
-  }
+  // An invalid answer or client: the message says what to check.
+  std::string advice = e.kind == OAuthError::Kind::unavailable   ? "; try again later"
+                       : e.kind != OAuthError::Kind::rejected    ? ""
+                       : grant == OAuthGrant::client_credentials ? "; check its OAuth client in the host configuration"
+                                                                 : "; " + sign_in_advice(slug);
+  e.message = grant == OAuthGrant::client_credentials
+                  ? fmt::format("could not get an access token for {} (client_credentials grant): {}{}", slug,
+                                e.message, advice)
+                  : fmt::format("could not refresh the access token of {}: {}{}", slug, e.message, advice);
   return e;
 }
 
@@ -140,7 +148,7 @@ TokenResult OAuthTokens::current(const std::string& slug, const std::string& con
   if (record != nullptr && fresh(*record)) return *record;
   if (client == nullptr) {
     if (record != nullptr) return *record;  // expired, and nothing to refresh it with: let the API say so
-    return not_signed_in(slug);
+    return no_client_to_sign_in_with(slug);
   }
   // Nothing to refresh, and no lock file made for a connection that was never signed in.
   if (record == nullptr && client->grant != OAuthGrant::client_credentials) return not_signed_in(slug);
