@@ -1,9 +1,14 @@
 #include "http/redactor.hpp"
 #include "http/remembered_secrets.hpp"
+#include "http/secret_forms.hpp"
+#include "http/text_search.hpp"
 #include "util/encoding.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <random>
 
 using namespace destkit::host;
 
@@ -282,4 +287,49 @@ TEST_CASE("values planted with the same bytes as a remembered secret cannot make
   CHECK(call.apply("echo VICTIM-m8-SHAREDTAIL8 end") == "echo [redacted] end");
   CHECK(call.apply(base64_encode("VICTIM-m8-SHAREDTAIL8")) == "[redacted]");
   CHECK(call.apply("m8P00063-qqqqqqqqqqqqREDTAIL8") == "[redacted]");  // the planted are found too
+}
+
+TEST_CASE("remembered secrets are found wherever a plain search finds their forms, in random texts") {
+  std::mt19937 random(20261201);  // fixed: the same texts every run
+  auto letters = [&](std::size_t size) {
+    std::string s;
+    for (std::size_t i = 0; i < size; ++i) s += "abcd"[random() % 4];  // no escape: no decoded view
+    return s;
+  };
+  std::vector<std::string> secrets;
+  for (int i = 0; i < 40; ++i) {
+    secrets.push_back(letters(8 + random() % 40));
+    remember_secret(secrets.back(), "random-scope");
+  }
+  Redactor call;
+  call.limit_to("random-scope");
+  for (int round = 0; round < 200; ++round) {
+    // Some texts longer than the span of prefix hashes kept (twice the longest form).
+    std::string text = letters(round % 10 == 0 ? 20000 + random() % 20000 : random() % 300);
+    for (int k = random() % 8; k > 0; --k) {
+      const std::string& secret = secrets[random() % secrets.size()];
+      text.insert(random() % (text.size() + 1), random() % 2 ? secret : base64_encode(secret));
+    }
+    // What a plain search of every form finds, merged as the redactor merges what it finds.
+    std::vector<std::pair<std::size_t, std::size_t>> spans;
+    for (const std::string& secret : secrets) {
+      std::vector<Redactor::Secret> forms;
+      add_forms(forms, secret);
+      for (const auto& form : forms) {
+        if (form.text.size() < RememberedSecrets::kAnchorBytes) continue;
+        for (std::size_t at : occurrences(text, form.text)) spans.emplace_back(at, at + form.text.size());
+      }
+    }
+    std::sort(spans.begin(), spans.end());
+    std::string expected;
+    std::size_t copied = 0;
+    for (auto [from, to] : spans) {
+      if (to <= copied) continue;
+      if (from >= copied) expected += text.substr(copied, from - copied) + std::string(kRedacted);
+      copied = to;
+    }
+    expected += text.substr(copied);
+    CAPTURE(text);
+    REQUIRE(call.apply(text) == expected);
+  }
 }
