@@ -55,8 +55,6 @@ class Redactor {
   struct Secret {
     std::string text;
     bool whole_word_only;  // short secrets: redacting every "ab" would shred every message
-    std::string of;        // the secret `text` is a form of
-    std::string scope{};   // of a remembered secret: the destination whose call sent it
   };
 
  private:

@@ -110,10 +110,7 @@ void RememberedSecrets::remember(std::string_view secret, std::string_view scope
   auto entry = std::make_unique<Entry>();
   entry->scope = std::string(scope);
   add_forms(entry->forms, secret);
-  for (auto& form : entry->forms) {
-    form.scope = entry->scope;
-    entry->form_hashes.push_back(polynomial().of(form.text));
-  }
+  for (const auto& form : entry->forms) entry->form_hashes.push_back(polynomial().of(form.text));
   std::unique_lock lock(mutex_);
   if (!keys_.emplace(key).second) return;
   index(*entry);
@@ -176,10 +173,10 @@ void RememberedSecrets::search(std::string_view text, std::string_view scope, co
     if (sharing == by_anchor_.end()) continue;
     for (const auto& [entry, form] : sharing->second) {
       if (!scope.empty() && entry->scope != scope) continue;
-      std::size_t before_anchor_end = entry->anchor_ends[form];
+      std::size_t anchor_end_in_form = entry->anchor_ends[form];
       std::size_t size = entry->forms[form].text.size();
-      if (before_anchor_end > end || end - before_anchor_end + size > text.size()) continue;
-      std::size_t begin = end - before_anchor_end;
+      if (anchor_end_in_form > end || end - anchor_end_in_form + size > text.size()) continue;
+      std::size_t begin = end - anchor_end_in_form;
       if (hashes.of(begin, begin + size, end) != entry->form_hashes[form]) continue;
       found(*entry, begin, begin + size);
     }

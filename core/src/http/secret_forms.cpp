@@ -43,7 +43,7 @@ void add_forms(std::vector<Redactor::Secret>& forms, std::string_view secret) {
   for (std::string& form : all) {
     bool known = std::any_of(forms.begin(), forms.end(), [&](const Redactor::Secret& s) { return s.text == form; });
     bool short_form = form.size() < kShortSecret;
-    if (!known) forms.push_back({std::move(form), short_form, std::string(secret)});
+    if (!known) forms.push_back({std::move(form), short_form});
   }
 }
 
