@@ -70,7 +70,8 @@ owned by another user, or writable by others, is refused; the configuration can 
 files by SHA-256 and require Ed25519 signatures.
 
 Exit codes: 0 ok; 1 rejected (invalid settings, invalid credentials, invalid plugin);
-2 usage error; 3 host or plugin failure, or output not written; 4 could not verify (5xx,
+2 usage or configuration error (an OAuth client missing, or refused by its token endpoint);
+3 host or plugin failure, or output not written; 4 could not verify (5xx,
 network, timeout, TLS); 5 test-auth: settings valid, but nothing to check them with (no
 testRequest).
 )";

@@ -101,6 +101,25 @@ TEST_CASE("what a token endpoint quotes from the request is redacted in every en
   CHECK(message.find("SECRET") == std::string::npos);
 }
 
+TEST_CASE("oauth login with a client the token endpoint refuses says to check the client\, and exits 2") {
+  OAuthServer server;
+  std::string config_text = server.config_json("example-oauth-managed", "client_credentials");
+  std::string secret = OAuthServer::kClientSecret;
+  config_text.replace(config_text.find(secret), secret.size(), "not-the-client-secret");
+  std::filesystem::path config = new_directory("config") / "host.json";
+  std::ofstream(config) << config_text;
+  setenv("XDG_STATE_HOME", new_directory("state").c_str(), 1);
+  ProcessResult r = run_destkit({"oauth", "login", "example-oauth-managed", "--config", config.string(), "--cacert",
+                                 test_certificate().certificate});
+  CAPTURE(r.err);
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("answered 401 Unauthorized: invalid_client") != std::string::npos);
+  CHECK(r.err.find("; check the OAuth client (clientId, clientSecret) configured for this destination\n") !=
+        std::string::npos);
+  CHECK(r.err.find("sign in") == std::string::npos);
+  CHECK(r.output().find("not-the-client-secret") == std::string::npos);
+}
+
 TEST_CASE("oauth login prints nothing of the client's credentials a token endpoint quotes") {
   OAuthServer server;
   server.set_token_errors_quote_request(true);

@@ -81,7 +81,7 @@ TEST_CASE("a refused token answer's message never quotes the tokens the same ans
 TEST_CASE("a token endpoint that refuses the host's OAuth client says to check the client, not to sign in again") {
   for (std::string code : {"invalid_client", "unauthorized_client"}) {
     OAuthError refused = refusal_of(401, R"({"error":")" + code + R"("})");
-    CHECK(refused.kind == OAuthError::Kind::invalid);
+    CHECK(refused.kind == OAuthError::Kind::client_refused);
     CHECK_THAT(refused.message, Catch::Contains(code + "; check the OAuth client (clientId, clientSecret)"));
   }
   CHECK(refusal_of(400, R"({"error":"invalid_grant"})").kind == OAuthError::Kind::rejected);

@@ -123,7 +123,8 @@ AuthVerdict token_unavailable(const OAuthError& e) {
     // A token answer the host cannot use, or a token store it cannot use, says nothing of the
     // credentials, and is no fault of the plugin's.
     case OAuthError::Kind::unavailable:
-    case OAuthError::Kind::invalid: break;
+    case OAuthError::Kind::invalid:
+    case OAuthError::Kind::client_refused: break;
   }
   return {AuthOutcome::could_not_verify, "Could not verify credentials: " + e.message, std::nullopt, {}};
 }

@@ -49,6 +49,8 @@ Status oauth_status_of(const OAuthError& e) {
     case OAuthError::Kind::rejected:
     case OAuthError::Kind::not_signed_in: return Status::error(Status::Code::rejected, e.message);
     case OAuthError::Kind::unavailable: return Status::error(Status::Code::unavailable, e.message);
+    // As when no client is configured: the configuration is the caller's to fix.
+    case OAuthError::Kind::client_refused: return Status::error(Status::Code::invalid_argument, e.message);
     case OAuthError::Kind::invalid: break;
   }
   return Status::error(Status::Code::failed, e.message);

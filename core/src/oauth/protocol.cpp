@@ -126,7 +126,7 @@ TokenResult read_token_response(const HttpResponse& response, const OAuthClientC
     // again would not help.
     std::string said = text("error");
     if (!server_side && (said == "invalid_client" || said == "unauthorized_client")) {
-      return error(OAuthError::Kind::invalid,
+      return error(OAuthError::Kind::client_refused,
                    fmt::format("the token endpoint {} answered {}; check the OAuth client (clientId, clientSecret) "
                                "configured for this destination",
                                host, detail));

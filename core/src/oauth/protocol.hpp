@@ -15,11 +15,13 @@ namespace destkit::host {
 
 struct OAuthError {
   enum class Kind {
-    rejected,       // the authorization server said no (invalid_grant, 4xx): sign in again
-    unavailable,    // the token endpoint could not be reached or failed (5xx, network), or
-                    // another process kept the connection's lock past the wait
-    not_signed_in,  // no token is stored and none can be fetched
-    invalid,        // bad configuration (invalid_client, unauthorized_client) or a malformed answer
+    rejected,        // the authorization server said no (invalid_grant, 4xx): sign in again
+    unavailable,     // the token endpoint could not be reached or failed (5xx, network), or
+                     // another process kept the connection's lock past the wait
+    not_signed_in,   // no token is stored and none can be fetched
+    invalid,         // bad configuration or a malformed answer
+    client_refused,  // the token endpoint refused the configured client (invalid_client,
+                     // unauthorized_client): the configuration's to fix, not the user's
   };
   Kind kind = Kind::invalid;
   std::string message{};  // never contains a token or the client secret
