@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <filesystem>
@@ -457,6 +458,22 @@ TEST_CASE("serve gives a client that asks to continue leave to send its body, an
   CHECK(client.answer(std::chrono::seconds(10)) == "HTTP/1.1 100 Continue\r\n\r\n");
   client.send(body);
   CHECK(client.answer(std::chrono::seconds(10)).starts_with("HTTP/1.1 200"));
+}
+
+TEST_CASE("serve's test log shows a destination's own lines with their source and level\, the exchange as it went") {
+  Server api([&](const Request&) { return Response::json(200, "{}"); });
+  ServeProcess serve({"--plugin-path", kTestPluginDir.string()});
+  const std::string test = R"({"settings":{"baseUrl":"http://127.0.0.1:)" + std::to_string(api.port()) +
+                           R"(/base","token":"probe-token-1234","mode":"log"}})";
+  HttpReply r = serve.post("/v1/destinations/test-probe/test", test);
+  REQUIRE(r.status == 200);
+  json::value answer = r.json();
+  std::vector<std::string> lines;
+  for (const auto& line : answer.at("log").as_array()) lines.emplace_back(line.as_string());
+  CAPTURE(lines);
+  CHECK(std::count(lines.begin(), lines.end(), "[test-probe] warn: checking with token [redacted]") == 1);
+  CHECK(std::any_of(lines.begin(), lines.end(), [](const std::string& l) { return l.starts_with("> GET http"); }));
+  CHECK(r.body.find("probe-token-1234") == std::string::npos);
 }
 
 // The sanitizers' allocators keep freed memory on purpose: this is built without them only.

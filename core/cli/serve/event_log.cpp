@@ -52,10 +52,16 @@ void EventLog::access(json::object fields) {
 
 host::LogSink EventLog::host_sink() {
   return [this](host::LogLevel level, std::string_view source, std::string_view message) {
-    if (!source.ends_with(host::kBetweenCallsSource)) CallCapture::add(message);  // no call's
-    if (level == host::LogLevel::debug && !verbose_) return;
     static constexpr std::string_view names[] = {"debug", "info", "warn", "error"};
-    event(names[static_cast<int>(level)], source, message);
+    std::string_view level_name = names[static_cast<int>(level)];
+    if (!source.ends_with(host::kBetweenCallsSource)) {  // no call's
+      // An exchange's trace ("> GET ...", "< 200 ...") as it is; any other line as the CLI
+      // prints it, with its source and level.
+      bool traced = message.starts_with('>') || message.starts_with('<');
+      CallCapture::add(traced ? std::string(message) : fmt::format("[{}] {}: {}", source, level_name, message));
+    }
+    if (level == host::LogLevel::debug && !verbose_) return;
+    event(level_name, source, message);
   };
 }
 
