@@ -65,6 +65,13 @@ int sign_plugin(const Arguments& a) {
   host::FileText key = read_key(a.key);
   if (!data.ok()) return usage_error(data.error, "sign");
   if (!key.ok()) return usage_error(fmt::format("the key: {}", key.error), "sign");
+  struct stat key_status {};
+  if (::stat(a.key.c_str(), &key_status) == 0 && (key_status.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+    fmt::print(stderr,
+               "destkit: warning: group or others can use the private key {} (mode {:04o}): whoever reads it can "
+               "sign as you; make it readable by its owner only (chmod 600 {})\n",
+               host::printable(a.key), key_status.st_mode & 07777, host::printable(a.key));
+  }
   std::string signature;
   try {
     signature = host::sign_ed25519(data.text, key.text);
