@@ -65,8 +65,9 @@ Options for every command:
 
 Plugins are files named destkit-*.so (libraries) and destkit-*.json (declarative
 destinations), searched in the --plugin-path directories, then in DESTKIT_PLUGIN_PATH
-(colon-separated), then in the installed plugin directory. A file (or a directory above it)
-owned by another user, or writable by others, is refused; the configuration can also pin
+(colon-separated), then in the installed plugin directory. A file (or a directory above it,
+or one that holds a symbolic link on its way) owned by another user, or writable by others,
+is refused; the configuration can also pin
 files by SHA-256 and require Ed25519 signatures.
 
 Exit codes: 0 ok; 1 rejected (invalid settings, invalid credentials, invalid plugin);

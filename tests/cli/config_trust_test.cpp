@@ -56,6 +56,25 @@ TEST_CASE("a configuration, or a file it names, that another user could write is
     CHECK_THAT(r.err, Catch::Contains("it resolves to " + config.string() + "; its directory " + dir.string() +
                                       " can be written by any user (mode 0777)"));
   }
+  SECTION("a symbolic link to it or to a file it names, in a directory another user could change") {
+    fs::path open_dir = new_directory("config-trust-open");
+    fs::permissions(open_dir, fs::perms(0777));
+    fs::path config_link = open_dir / "host.json";
+    fs::create_symlink(config, config_link);
+    ProcessResult r = plugins_with(config_link);
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Catch::Contains("the symbolic link " + config_link.string() +
+                                      " on its way is in a directory another user can change (its directory " +
+                                      open_dir.string() + " can be written by any user (mode 0777))"));
+    fs::path secret_link = open_dir / "client-secret";
+    fs::create_symlink(secret, secret_link);
+    std::ofstream(config) << config_naming(secret_link);
+    ProcessResult named = plugins_with(config);
+    CHECK(named.exit_code == 2);
+    CHECK_THAT(named.err, Catch::Contains("cannot use the file " + secret_link.string()) &&
+                              Catch::Contains("the symbolic link " + secret_link.string() + " on its way"));
+    CHECK(named.output().find("config-trust-SECRET") == std::string::npos);
+  }
   SECTION("a file it names") {
     fs::permissions(secret, fs::perms(0666));
     ProcessResult r = plugins_with(config);

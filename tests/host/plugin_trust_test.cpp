@@ -105,6 +105,19 @@ TEST_CASE("a plugin below a directory others can write is refused, however far u
   CHECK(verdict_on_probe(dir) == "loaded");
 }
 
+TEST_CASE("a plugin reached through a symbolic link in a directory others can write is refused") {
+  fs::path dir = directory_with_probe("link-target");
+  fs::path open_dir = new_directory("link-open");
+  fs::create_symlink(dir / "destkit-test-probe.so", open_dir / "destkit-test-probe.so");
+  REQUIRE(verdict_on_probe(open_dir) == "loaded");
+  fs::permissions(open_dir, fs::perms::all);
+  CHECK(verdict_on_probe(open_dir) == "resolves to " + (dir / "destkit-test-probe.so").string() +
+                                          "; the symbolic link " + (open_dir / "destkit-test-probe.so").string() +
+                                          " on its way is in a directory another user can change (its " + "directory " +
+                                          open_dir.string() + " can be written by any user (mode 0777)); refused " +
+                                          "(--insecure-plugin-permissions loads it anyway)");
+}
+
 // Only root can give a file to another user. Hidden from the default run: ctest runs it
 // through run_as_root.sh, which reports it as skipped for any other user.
 TEST_CASE("a plugin file owned by another user is refused", "[.][root]") {
@@ -151,6 +164,16 @@ TEST_CASE("sign and verify, and a host that requires signatures loads only well-
   ProcessResult verified = run_destkit({"verify", plugin.string(), "--config", config.string()});
   CHECK(verified.out == plugin.string() + ": the signature is valid (trusted key 1)\n");
   CHECK(verified.exit_code == 0);
+
+  CHECK(signed_by_partner.err.find("warning") == std::string::npos);
+
+  fs::permissions(partner_key, fs::perms(0644));  // a private key others can read signs, with a warning
+  ProcessResult readable_key = run_destkit({"sign", plugin.string(), "--key", partner_key.string()});
+  CHECK(readable_key.exit_code == 0);
+  CHECK(readable_key.err == "destkit: warning: group or others can use the private key " + partner_key.string() +
+                                " (mode 0644): whoever reads it can sign as you; make it readable by its owner only "
+                                "(chmod 600 " +
+                                partner_key.string() + ")\n");
 
   std::ofstream(plugin, std::ios::app) << "tampered";
   CHECK(verdict_on_probe(dir, {"--config", config.string()}) == "its signature does not verify with any trusted key");

@@ -126,6 +126,19 @@ TEST_CASE("a token directory that others can reach is refused") {
   CHECK(refusal(store).find(path.string() + " can be reached by group or others (mode 0755)") != std::string::npos);
 }
 
+TEST_CASE("a token store below a directory others can change is refused: they could move it aside or replace it") {
+  fs::path open_dir = new_directory("store-open");
+  TokenStore store(open_dir / "destkit" / "tokens");
+  REQUIRE(store.save(kSlug, "default", record("mine")).empty());
+  REQUIRE(::chmod(open_dir.c_str(), 0777) == 0);
+  std::string expected = "the token store is not safe to use: the directory " + open_dir.string() +
+                         " above it can be written by any user (mode 0777)";
+  CHECK(refusal(store) == expected);
+  CHECK(store.save(kSlug, "default", record("other")) == expected);
+  REQUIRE(::chmod(open_dir.c_str(), 01777) == 0);  // sticky, as /tmp: others cannot move what is in it
+  CHECK(std::holds_alternative<TokenRecord>(store.load(kSlug, "default")));
+}
+
 TEST_CASE("a FIFO in place of a token record is refused at once, without waiting for a writer") {
   TokenStore store = signed_in_store();
   fs::path path = store.path_of(kSlug, "default");

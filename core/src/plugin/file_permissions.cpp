@@ -8,6 +8,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <deque>
+#include <iterator>
 #include <vector>
 
 namespace destkit::host {
@@ -78,10 +80,43 @@ FileText read_trusted_file(const fs::path& path, std::size_t max_bytes) {
     if (ec) return fmt::format("cannot tell where {} is ({})", path.string(), ec.message());
     std::string problem = file_permission_problem(st);
     if (problem.empty()) problem = directories_permission_problem(real.parent_path());
+    if (problem.empty()) problem = link_permission_problem(path);
     if (problem.empty() || real == fs::absolute(path).lexically_normal()) return problem;
     return fmt::format("it resolves to {}; {}", real.string(), problem);
   };
   return read_file(path, {.max_bytes = max_bytes, .regular_file_only = true, .check = check});
+}
+
+std::string link_permission_problem(const fs::path& named) {
+  std::error_code ec;
+  fs::path absolute = fs::absolute(named, ec);
+  if (ec) return {};
+  std::deque<fs::path> rest(std::next(absolute.begin()), absolute.end());  // after the root
+  fs::path current = absolute.root_path();
+  for (int links = 0; !rest.empty();) {
+    fs::path part = rest.front();
+    rest.pop_front();
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      current = current.parent_path();
+      continue;
+    }
+    fs::path next = current / part;
+    struct stat st {};
+    if (::lstat(next.c_str(), &st) != 0 || !S_ISLNK(st.st_mode)) {
+      current = next;
+      continue;
+    }
+    if (std::string problem = directories_permission_problem(current); !problem.empty()) {
+      return fmt::format("the symbolic link {} on its way is in a directory another user can change ({})",
+                         next.string(), problem);
+    }
+    fs::path target = fs::read_symlink(next, ec);
+    if (ec || ++links > 40) return {};  // a loop: reading the file reports it
+    if (target.is_absolute()) current = target.root_path();
+    rest.insert(rest.begin(), target.is_absolute() ? std::next(target.begin()) : target.begin(), target.end());
+  }
+  return {};
 }
 
 std::string directories_permission_problem(const fs::path& real_directory) {
@@ -98,7 +133,9 @@ std::string directories_permission_problem(const fs::path& real_directory) {
 }
 
 std::string permission_refusal(const fs::path& path, const fs::path& real, const struct stat& st) {
-  return permission_refusal(path, real, path_permission_problem(real, st));
+  std::string problem = path_permission_problem(real, st);
+  if (problem.empty()) problem = link_permission_problem(path);
+  return permission_refusal(path, real, problem);
 }
 
 std::string permission_refusal(const fs::path& path, const fs::path& real, const std::string& problem) {
@@ -144,6 +181,16 @@ fs::path DirectoryMemo::real_file(const fs::path& file, struct stat& st, std::er
 std::string DirectoryMemo::permission_refusal(const fs::path& path, const fs::path& real_path, const struct stat& st) {
   std::string problem = file_permission_problem(st);
   if (problem.empty()) problem = this->problem(real_path.parent_path());
+  if (problem.empty()) {  // the links on the way: the directory's once per pass, the file's own when it is one
+    fs::path directory = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    auto found = link_problem_.find(directory);
+    if (found == link_problem_.end())
+      found = link_problem_.emplace(directory, link_permission_problem(directory)).first;
+    problem = found->second;
+    struct stat own {};
+    if (problem.empty() && ::lstat(path.c_str(), &own) == 0 && S_ISLNK(own.st_mode))
+      problem = link_permission_problem(path);
+  }
   return host::permission_refusal(path, real_path, problem);
 }
 

@@ -27,14 +27,20 @@ std::string path_permission_problem(const std::filesystem::path& real_path, cons
 // descriptor, so a link swapped between the check and the read cannot pass another file.
 FileText read_trusted_file(const std::filesystem::path& path, std::size_t max_bytes);
 
+// The symbolic links met on the way from `named` (as the caller named it) to the file: each
+// must be in a directory that passes directories_permission_problem, since whoever can change
+// that directory decides where the link leads, whatever the file it leads to. The problem, or
+// empty (also when the path cannot be followed: reading it reports why).
+std::string link_permission_problem(const std::filesystem::path& named);
+
 // The two halves of path_permission_problem: the file's own status, and the directories from
 // `real_directory` (the file's own, with no link left in its path) up to "/".
 std::string file_permission_problem(const struct stat& st);
 std::string directories_permission_problem(const std::filesystem::path& real_directory);
 
 // The permission checks of read_plugin_file alone, for the file at `real_path` (no link left
-// in it) whose status is `st`, named `path` by the caller: the refusal read_plugin_file would
-// give, or empty.
+// in it) whose status is `st`, named `path` by the caller (the links on its way checked too):
+// the refusal read_plugin_file would give, or empty.
 std::string permission_refusal(const std::filesystem::path& path, const std::filesystem::path& real_path,
                                const struct stat& st);
 // The refusal read_plugin_file words around a `problem` of path_permission_problem; empty when
@@ -62,6 +68,7 @@ class DirectoryMemo {
  private:
   std::map<std::filesystem::path, std::filesystem::path> real_{};
   std::map<std::filesystem::path, std::string> problem_{};
+  std::map<std::filesystem::path, std::string> link_problem_{};  // link_permission_problem of named directories
 };
 
 }  // namespace destkit::host

@@ -105,9 +105,9 @@ std::variant<std::map<std::string, CacheEntry>, std::string> read_cache(const fs
   if (ec) return std::map<std::string, CacheEntry>{};  // none yet
   FileContents contents = read_regular_file(real, kMaxMetadataCacheBytes, false);
   if (!contents.bytes) return contents.reason();
-  if (std::string problem = path_permission_problem(real, contents.st); !problem.empty()) {
-    return fmt::format("is not trusted ({})", problem);
-  }
+  std::string problem = path_permission_problem(real, contents.st);
+  if (problem.empty()) problem = link_permission_problem(path);
+  if (!problem.empty()) return fmt::format("is not trusted ({})", problem);
   ParsedJson parsed = parse_json_input(*contents.bytes, {.max_bytes = kMaxMetadataCacheBytes, .max_depth = 8});
   if (!parsed.ok()) return fmt::format("is not valid JSON ({})", parsed.error);
   try {
