@@ -339,6 +339,22 @@ TEST_CASE("a metadata cache path that is not absolute is refused with a warning,
   CHECK_FALSE(fs::exists("relative-plugin-metadata.json"));
 }
 
+TEST_CASE("a metadata cache below a link in a directory others can change is neither read nor written") {
+  Setup setup;
+  fs::path target = new_directory("cache-target");
+  fs::path open_dir = new_directory("cache-open");
+  fs::create_symlink(target, open_dir / "place");
+  fs::permissions(open_dir, fs::perms::all);
+  HostOptions options = setup.options();
+  options.config.metadata_cache = open_dir / "place" / "sub" / "plugin-metadata.json";
+  Host host(std::move(options));
+  CHECK(host.find("variant") != nullptr);
+  CHECK_THAT(setup.log->all(), Catch::Contains("cannot write the plugin metadata cache") &&
+                                   Catch::Contains("the symbolic link " + (open_dir / "place").string() +
+                                                   " on its way is in a directory another user can change"));
+  CHECK(fs::is_empty(target));  // nothing made where the link leads
+}
+
 TEST_CASE("a warm host's rescan adds new files, reports changed ones, and tries rejected ones again") {
   Setup setup;
   { auto cold = setup.host(); }

@@ -129,6 +129,22 @@ TEST_CASE("a plugin file owned by another user is refused", "[.][root]") {
         "(--insecure-plugin-permissions loads it anyway)");
 }
 
+// A link's owner can replace it even in a sticky directory such as /tmp.
+TEST_CASE("a plugin reached through another user's symbolic link in a sticky directory is refused", "[.][root]") {
+  REQUIRE(::geteuid() == 0);
+  fs::path dir = directory_with_probe("sticky-link-target");
+  fs::path sticky = new_directory("sticky-links");
+  fs::permissions(sticky, fs::perms::all | fs::perms::sticky_bit);
+  fs::path link = sticky / "destkit-test-probe.so";
+  fs::create_symlink(dir / "destkit-test-probe.so", link);
+  REQUIRE(verdict_on_probe(sticky) == "loaded");
+  REQUIRE(::lchown(link.c_str(), 65534, 65534) == 0);
+  CHECK(verdict_on_probe(sticky) == "resolves to " + (dir / "destkit-test-probe.so").string() + "; the symbolic link " +
+                                        link.string() +
+                                        " on its way belongs to user 65534, neither root nor the user running "
+                                        "destkit; refused (--insecure-plugin-permissions loads it anyway)");
+}
+
 TEST_CASE("plugins pinned by SHA-256 load only with the pinned bytes") {
   fs::path dir = directory_with_probe("pinned");
   std::string digest = destkit::host::sha256_hex(read_file(dir / "destkit-test-probe.so"));

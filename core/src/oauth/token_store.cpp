@@ -107,23 +107,11 @@ std::string errno_text() { return std::strerror(errno); }
 // A stored record is about 1 KiB; this leaves room for long JWTs and stops a huge file.
 constexpr std::size_t kMaxRecordBytes = 256 * 1024;
 
-// Whoever can change a directory above the store can move the store aside or put another in
-// its place (and so undo a sign-out): those directories, from the nearest that exists up to
-// "/", and the links on the way to them, must pass the plugin files' rule.
-std::string above_store_problem(const fs::path& store) {
-  std::error_code ec;
-  fs::path existing = store.parent_path();
-  while (existing.has_relative_path() && !fs::exists(existing, ec)) existing = existing.parent_path();
-  fs::path real = fs::canonical(existing, ec);
-  if (ec) return {};  // opening the store says why
-  std::string problem = directories_permission_problem(real);
-  return problem.empty() ? link_permission_problem(existing) : problem;
-}
-
 // The slug's directory: opened (or made) only when it and the store's directory are private,
-// and the directories above them safe.
+// and no other user can change a directory above them: they could move the store aside and
+// back, undoing a sign-out.
 PrivateOpen open_slug_directory(const fs::path& store, const std::string& slug, IfMissing if_missing) {
-  if (std::string problem = above_store_problem(store); !problem.empty()) {
+  if (std::string problem = writable_place_problem(store); !problem.empty()) {
     PrivateOpen refused_open;
     refused_open.error = problem;
     return refused_open;

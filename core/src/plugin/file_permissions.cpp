@@ -107,6 +107,11 @@ std::string link_permission_problem(const fs::path& named) {
       current = next;
       continue;
     }
+    if (st.st_uid != 0 && st.st_uid != ::geteuid()) {
+      return fmt::format(
+          "the symbolic link {} on its way belongs to user {}, neither root nor the user running destkit",
+          next.string(), st.st_uid);
+    }
     if (std::string problem = directories_permission_problem(current); !problem.empty()) {
       return fmt::format("the symbolic link {} on its way is in a directory another user can change ({})",
                          next.string(), problem);
@@ -117,6 +122,17 @@ std::string link_permission_problem(const fs::path& named) {
     rest.insert(rest.begin(), target.is_absolute() ? std::next(target.begin()) : target.begin(), target.end());
   }
   return {};
+}
+
+std::string writable_place_problem(const fs::path& directory) {
+  std::error_code ec;
+  fs::path existing = fs::absolute(directory, ec);
+  if (ec) return {};
+  while (existing.has_relative_path() && !fs::exists(existing, ec)) existing = existing.parent_path();
+  fs::path real = fs::canonical(existing, ec);
+  if (ec) return {};  // opening the place says why
+  std::string problem = directories_permission_problem(real);
+  return problem.empty() ? link_permission_problem(existing) : problem;
 }
 
 std::string directories_permission_problem(const fs::path& real_directory) {

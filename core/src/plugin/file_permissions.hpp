@@ -28,10 +28,18 @@ std::string path_permission_problem(const std::filesystem::path& real_path, cons
 FileText read_trusted_file(const std::filesystem::path& path, std::size_t max_bytes);
 
 // The symbolic links met on the way from `named` (as the caller named it) to the file: each
-// must be in a directory that passes directories_permission_problem, since whoever can change
-// that directory decides where the link leads, whatever the file it leads to. The problem, or
-// empty (also when the path cannot be followed: reading it reports why).
+// must belong to root or the user running the host and be in a directory that passes
+// directories_permission_problem, since whoever can change the link or that directory decides
+// where it leads, whatever the file it leads to (in a sticky directory such as /tmp, a link's
+// owner can replace it). The problem, or empty (also when the path cannot be followed:
+// reading it reports why).
 std::string link_permission_problem(const std::filesystem::path& named);
+
+// Where the host is to make or replace files of its own (the token store, the metadata cache):
+// the nearest of `directory` and its parents that exists, and every directory above it, must
+// pass directories_permission_problem, and the links on the way link_permission_problem, or
+// another user could move the files aside or lead the writes elsewhere. The problem, or empty.
+std::string writable_place_problem(const std::filesystem::path& directory);
 
 // The two halves of path_permission_problem: the file's own status, and the directories from
 // `real_directory` (the file's own, with no link left in its path) up to "/".

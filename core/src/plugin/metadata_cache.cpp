@@ -164,6 +164,11 @@ void MetadataCache::record(const fs::path& file, CacheEntry entry) {
 std::string MetadataCache::save() {
   if (!enabled() || recorded_ == read_) return {};
   fs::path directory = path_.parent_path();
+  // Refused before any directory is made: another user's link or directory would lead the
+  // write elsewhere.
+  if (std::string problem = writable_place_problem(directory); !problem.empty()) {
+    return fmt::format("cannot write the plugin metadata cache {}: {}", path_.string(), problem);
+  }
   PrivateOpen dir = open_private_directory(directory, IfMissing::create);
   if (!dir.ok()) return fmt::format("cannot write the plugin metadata cache {}: {}", path_.string(), dir.error);
   json::object plugins;
