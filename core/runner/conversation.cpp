@@ -2,6 +2,7 @@
 
 #include "http/option_rules.hpp"
 #include "isolation/wire.hpp"
+#include "util/spin_wait.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -50,6 +51,10 @@ struct NextHook {
 };
 std::vector<HookFrame> frames;
 isolation::Inbox inbox;
+// The host's replies come within a request's time; its next hook may come at once or much later.
+// Two windows, so that each adapts to its own (util/spin_wait.hpp).
+util::SpinWait reply_wait, hook_wait;
+bool look_before_sleeping = false;  // as the last hook message said
 std::string outgoing;  // deferred services, then the message that goes with them
 // The channel as the runner found it, to tell a host that went away from a plugin that closed
 // or replaced the channel's descriptor.
@@ -98,6 +103,7 @@ HookFrame read_frame(Reader& message, Hook& hook, dk_request_options*& options, 
   frame.spare_options = pointer<dk_request_options>(message.integer());
   next.hook = message.integer();
   next.spare_options = pointer<dk_request_options>(message.integer());
+  look_before_sleeping = message.integer() != 0;
   std::int64_t count = message.integer();
   if (count < 0) throw isolation::WireError("a negative number of settings");
   for (std::int64_t i = 0; i < count; ++i) {
@@ -170,9 +176,13 @@ void run_hook(Reader& message) {
   send(Message(Kind::hook_done).add(status));
 }
 
-Reader next_message() {
+Reader next_message(util::SpinWait& wait) {
   try {
-    return *isolation::receive(kChannelFd, inbox, std::nullopt);
+    if (auto frame = inbox.take()) return std::move(*frame);
+    bool arrived = wait.look([] { return inbox.fill(kChannelFd); }, look_before_sleeping);
+    Reader frame = *isolation::receive(kChannelFd, inbox, std::nullopt);
+    if (!arrived) wait.slept();
+    return frame;
   } catch (const isolation::WireError&) {
     host_is_gone();
   }
@@ -265,7 +275,7 @@ bool may_write(dk_request_options* options) {
 Reader ask(const Message& message) {
   send(message);
   for (;;) {
-    Reader answer = next_message();
+    Reader answer = next_message(reply_wait);
     Kind kind{};
     try {
       kind = answer.kind();
@@ -280,7 +290,7 @@ Reader ask(const Message& message) {
 
 void serve_hooks() {
   for (;;) {
-    Reader message = next_message();
+    Reader message = next_message(hook_wait);
     try {
       if (message.kind() != Kind::hook) host_is_gone();
     } catch (const isolation::WireError&) {

@@ -168,8 +168,15 @@ void Loop::wait_once() {
     auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now()).count();
     timeout_ms = static_cast<int>(std::clamp<long long>(left, 0, 1 << 30));
   }
-  if (::poll(fds.data(), fds.size(), timeout_ms) < 0) {
-    for (auto& fd : fds) fd.revents = 0;  // EINTR: look again
+  // Answers from a runner or from an API on loopback often come within microseconds; waiting
+  // for them asleep costs a wake-up that takes longer (util/spin_wait.hpp).
+  bool arrived =
+      timeout_ms != 0 && spin_.look([&] { return ::poll(fds.data(), fds.size(), 0) > 0; }, util::CallUnderWay::few());
+  if (!arrived) {
+    if (::poll(fds.data(), fds.size(), timeout_ms) < 0) {
+      for (auto& fd : fds) fd.revents = 0;  // EINTR: look again
+    }
+    if (timeout_ms != 0) spin_.slept();
   }
   if (fds[0].revents != 0) {
     std::uint64_t count = 0;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "fiber/fiber.hpp"
+#include "util/spin_wait.hpp"
 
 #include <curl/curl.h>
 
@@ -69,6 +70,7 @@ class Loop {
   std::map<CURL*, Transfer*> transfers_;
   std::vector<Fiber*> ready_;
   std::vector<std::unique_ptr<Fiber>> fibers_;
+  util::SpinWait spin_;              // before poll() sleeps
   std::vector<Stack> spare_stacks_;  // of ended fibers, up to kSpareStacks
   static constexpr std::size_t kSpareStacks = 64;
   static constexpr long kConnectionsKept = 64;

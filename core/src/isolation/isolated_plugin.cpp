@@ -8,6 +8,7 @@
 #include "isolation/service_call.hpp"
 #include "isolation/services_wire.hpp"
 #include "plugin/memory_library.hpp"
+#include "util/spin_wait.hpp"
 
 #include <fmt/format.h>
 
@@ -52,6 +53,7 @@ Message hook_message(Hook hook, dk_call& call, dk_request_options* out, bool tes
   m.add(value_of(hook != Hook::extend_request ? made_in_advance() : nullptr));
   m.add(test_follows ? static_cast<std::int64_t>(Hook::test_request) : 0);
   m.add(value_of(test_follows ? made_in_advance() : nullptr));
+  m.add(util::CallUnderWay::few() ? 1 : 0);
   std::int64_t count = call.settings == nullptr ? 0 : static_cast<std::int64_t>(call.settings->size());
   m.add(count);
   if (count == 0) return m;
@@ -269,6 +271,7 @@ dk_status IsolatedPlugin::run(Hook hook, dk_call* call, dk_request_options* out)
       runner = std::move(std::get<std::unique_ptr<RunnerProcess>>(acquired));
       runner->begin_call(call->redactor, {&call->extension_writable, &call->held_log});
     }
+    util::CallUnderWay under_way;
     Lease lease{this, runner.get(), current_lease_, {}};
     current_lease_ = &lease;
     struct Restore {

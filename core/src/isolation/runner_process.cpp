@@ -249,8 +249,18 @@ bool RunnerProcess::send(const isolation::Message& message, Clock::duration budg
 
 std::optional<isolation::Reader> RunnerProcess::receive(Clock::duration budget) {
   auto deadline = Clock::now() + budget;
+  // Off a fiber, this thread has nothing else to do; on one, the loop looks again (fiber/loop.cpp).
+  bool looked = false, arrived = false;
   for (;;) {
-    if (auto frame = inbox_.take()) return frame;  // written with the last one: no system call
+    if (auto frame = inbox_.take()) {  // written with the last one: no system call
+      if (looked && !arrived) reply_wait_.slept();
+      return frame;
+    }
+    if (!looked && !fiber::on_fiber()) {
+      looked = true;
+      arrived = reply_wait_.look([this] { return inbox_.fill(channel_); }, util::CallUnderWay::few());
+      continue;
+    }
     // Rounded up: poll() must not return before the deadline and spin until it passes.
     auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0) return std::nullopt;

@@ -6,6 +6,7 @@
 #include "abi/plugin_log.hpp"
 #include "http/redactor.hpp"
 #include "isolation/wire.hpp"
+#include "util/spin_wait.hpp"
 
 #include <destkit/host/config.hpp>
 #include <destkit/host/log.hpp>
@@ -85,6 +86,7 @@ class RunnerProcess {
   pid_t pid_ = -1;
   int channel_ = -1;
   isolation::Inbox inbox_;
+  util::SpinWait reply_wait_;  // for the runner's next message, off a fiber (util/spin_wait.hpp)
   std::string outgoing_;  // the frame being sent, kept: no allocation per message once grown
   int out_ = -1;
   int err_ = -1;

@@ -26,7 +26,9 @@ enum class Kind : std::int64_t {
                    // for the hook's first request_options_new (0 for none), the hook to run
                    // next on the same call when this one returns DK_OK (0 for none, else
                    // test_request after extend_request) and its options handle made in
-                   // advance, the number of the call's settings, then each as name,
+                   // advance, whether the runner should look for the host's messages before it
+                   // sleeps (1) or not (0: util/spin_wait.hpp), the number of the call's
+                   // settings, then each as name,
                    // DK_VALUE_* kind, text
   hook_done = 3,   // runner -> host: the hook's status
   service = 4,     // runner -> host: a dk_host_api call made by the plugin
