@@ -8,6 +8,7 @@
 #include "util/sha256.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -283,6 +284,23 @@ TEST_CASE("a signature file that is a FIFO is refused without hanging") {
         "its signature destkit-test-probe.so.sig is a FIFO, not a regular file: refused without opening it");
 }
 
+TEST_CASE("a trusted key is refused when its text holds anything besides the key") {
+  auto [key, pub] = ed25519_key_pair("appended");
+  std::string pem = read_file(pub);
+  auto error_of = [](const std::string& text) {
+    json::object config{{"plugins", json::object{{"trustedKeys", json::array{json::value(text)}}}}};
+    return destkit::host::parse_host_config(json::serialize(config), "host.json").status().message();
+  };
+  CHECK(error_of(pem).empty());
+  CHECK(error_of("\n" + pem + "\n\n").empty());
+  auto [other_key, other_pub] = ed25519_key_pair("appender");
+  const std::string refused =
+      "host.json: plugins.trustedKeys[0]: is not an Ed25519 public key in PEM form, alone in its text";
+  CHECK(error_of("From: someone\n" + read_file(other_pub)) == refused);
+  CHECK(error_of(pem + "appended later\n") == refused);
+  CHECK(error_of(pem + read_file(other_pub)) == refused);
+}
+
 TEST_CASE("trust settings that cannot work are configuration errors naming the key") {
   auto error_of = [](const std::string& text) {
     return destkit::host::parse_host_config(text, "host.json").status().message();
@@ -290,7 +308,7 @@ TEST_CASE("trust settings that cannot work are configuration errors naming the k
   CHECK(error_of(R"({"plugins":{"requireSignatures":true}})") ==
         "host.json: plugins.trustedKeys: must list at least one key when requireSignatures is true");
   CHECK(error_of(R"({"plugins":{"trustedKeys":["not a key"]}})") ==
-        "host.json: plugins.trustedKeys[0]: is not an Ed25519 public key in PEM form");
+        "host.json: plugins.trustedKeys[0]: is not an Ed25519 public key in PEM form, alone in its text");
   CHECK(error_of(R"({"plugins":{"sha256":{"destkit-a.so":"abc"}}})") ==
         "host.json: plugins.sha256.\"destkit-a.so\": must be a SHA-256 digest in hex (64 characters)");
 }

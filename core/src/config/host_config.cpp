@@ -177,7 +177,7 @@ PluginTrust parse_plugins(const json::value& v, const NamedFiles& named) {
         json::object holder{{"key", value.get_array()[i]}};
         std::string pem = secret_at(holder, "key", fmt::format("{}[{}]", where, i), named);
         if (!is_ed25519_public_key(pem)) {
-          invalid_at(fmt::format("{}[{}]", where, i), "is not an Ed25519 public key in PEM form");
+          invalid_at(fmt::format("{}[{}]", where, i), "is not an Ed25519 public key in PEM form, alone in its text");
         }
         trust.trusted_keys.push_back(pem);
       }

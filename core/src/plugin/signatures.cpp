@@ -33,6 +33,23 @@ Key read_key(const std::string& pem, bool is_private) {
   return key;
 }
 
+bool only_whitespace(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+// A key the host trusts is the whole text: OpenSSL skips what comes before and after a PEM block,
+// so a file that others can append to (a log, a mail spool) would otherwise lend its trust to a
+// key appended there.
+Key read_whole_public_key(const std::string& pem) {
+  std::size_t begin = pem.find("-----BEGIN ");
+  std::size_t end_line = pem.find("-----END ");
+  std::size_t end = end_line == std::string::npos ? end_line : pem.find("-----", end_line + 9);
+  if (begin == std::string::npos || end == std::string::npos ||
+      !only_whitespace(std::string_view(pem).substr(0, begin)) ||
+      !only_whitespace(std::string_view(pem).substr(end + 5))) {
+    return nullptr;
+  }
+  return read_key(pem, false);
+}
+
 }  // namespace
 
 std::string sign_ed25519(std::string_view data, const std::string& private_key_pem) {
@@ -49,10 +66,10 @@ std::string sign_ed25519(std::string_view data, const std::string& private_key_p
   return base64_encode(std::string_view(reinterpret_cast<const char*>(signature), length));
 }
 
-bool is_ed25519_public_key(const std::string& pem) { return read_key(pem, false) != nullptr; }
+bool is_ed25519_public_key(const std::string& pem) { return read_whole_public_key(pem) != nullptr; }
 
 bool verify_ed25519(std::string_view data, std::string_view signature_base64, const std::string& public_key_pem) {
-  Key key = read_key(public_key_pem, false);
+  Key key = read_whole_public_key(public_key_pem);
   std::string signature = base64_decode(signature_base64).value_or("");
   if (!key || signature.size() != 64) return false;
   std::unique_ptr<EVP_MD_CTX, ContextDeleter> ctx(EVP_MD_CTX_new());
