@@ -11,9 +11,12 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
-#include <fstream>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <fstream>
 
 using namespace destkit::test;
 namespace fs = std::filesystem;
@@ -284,6 +287,28 @@ TEST_CASE("a signature file that is a FIFO is refused without hanging") {
         "its signature destkit-test-probe.so.sig is a FIFO, not a regular file: refused without opening it");
 }
 
+namespace {
+
+// `pub` (a PUBLIC KEY PEM) written again as a block whose headers say it is encrypted with
+// `pass_phrase`, as OpenSSL's PEM writer makes one.
+std::string encrypted_public_key(const std::string& pub, const std::string& pass_phrase) {
+  BIO* in = BIO_new_mem_buf(pub.data(), static_cast<int>(pub.size()));
+  EVP_PKEY* key = PEM_read_bio_PUBKEY(in, nullptr, nullptr, nullptr);
+  BIO* out = BIO_new(BIO_s_mem());
+  auto* phrase = reinterpret_cast<unsigned char*>(const_cast<char*>(pass_phrase.data()));
+  int written = PEM_ASN1_write_bio(reinterpret_cast<i2d_of_void*>(i2d_PUBKEY), PEM_STRING_PUBLIC, out, key,
+                                   EVP_aes_128_cbc(), phrase, static_cast<int>(pass_phrase.size()), nullptr, nullptr);
+  char* data = nullptr;
+  long size = BIO_get_mem_data(out, &data);
+  std::string text = written == 1 ? std::string(data, static_cast<std::size_t>(size)) : std::string();
+  BIO_free(out);
+  EVP_PKEY_free(key);
+  BIO_free(in);
+  return text;
+}
+
+}  // namespace
+
 TEST_CASE("a trusted key is refused when its text holds anything besides the key") {
   auto [key, pub] = ed25519_key_pair("appended");
   std::string pem = read_file(pub);
@@ -293,12 +318,47 @@ TEST_CASE("a trusted key is refused when its text holds anything besides the key
   };
   CHECK(error_of(pem).empty());
   CHECK(error_of("\n" + pem + "\n\n").empty());
+  std::string indented_crlf;  // as a key pasted into an indented text from another system
+  for (std::size_t at = 0, end; at < pem.size(); at = end + 1) {
+    end = pem.find('\n', at);
+    indented_crlf += "    " + pem.substr(at, end - at) + " \r\n";
+  }
+  CHECK(error_of(indented_crlf).empty());
+
   auto [other_key, other_pub] = ed25519_key_pair("appender");
+  const std::string other = read_file(other_pub);
   const std::string refused =
       "host.json: plugins.trustedKeys[0]: is not an Ed25519 public key in PEM form, alone in its text";
-  CHECK(error_of("From: someone\n" + read_file(other_pub)) == refused);
+  CHECK(error_of("From: someone\n" + other) == refused);
   CHECK(error_of(pem + "appended later\n") == refused);
-  CHECK(error_of(pem + read_file(other_pub)) == refused);
+  CHECK(error_of(pem + other) == refused);
+  // Inside the block: bytes after the key's own (another key), and headers.
+  auto base64_of = [](const std::string& block) {
+    std::size_t from = block.find('\n') + 1;
+    return block.substr(from, block.find("-----END") - from);
+  };
+  CHECK(error_of("-----BEGIN PUBLIC KEY-----\n" + base64_of(pem) + base64_of(other) + "-----END PUBLIC KEY-----\n") ==
+        refused);
+  std::string encrypted = encrypted_public_key(pem, "pw");
+  REQUIRE(encrypted.find("Proc-Type: 4,ENCRYPTED") != std::string::npos);
+  CHECK(error_of(encrypted) == refused);
+}
+
+TEST_CASE("a trusted key whose block says it is encrypted is refused without asking for a pass phrase") {
+  auto [key, pub] = ed25519_key_pair("encrypted");
+  fs::path dir = directory_with_probe("encrypted-key");
+  fs::path plugin = dir / "destkit-test-probe.so";
+  REQUIRE(run_destkit({"sign", plugin.string(), "--key", key.string()}).exit_code == 0);
+  std::string locked = encrypted_public_key(read_file(pub), "pw");
+  REQUIRE(locked.find("Proc-Type: 4,ENCRYPTED") != std::string::npos);
+  fs::path encrypted = pub.parent_path() / "locked.pub";
+  std::ofstream(encrypted) << locked;
+  // OpenSSL's PEM reader asks for the pass phrase, from standard input when there is no terminal.
+  ProcessResult verified = run_destkit({"verify", plugin.string(), "--public-key", encrypted.string()}, "pw\npw\npw\n");
+  CAPTURE(verified.out, verified.err);
+  CHECK(verified.exit_code != 0);
+  CHECK(verified.out.find("valid") == std::string::npos);
+  CHECK(verified.err.find("pass phrase") == std::string::npos);
 }
 
 TEST_CASE("trust settings that cannot work are configuration errors naming the key") {

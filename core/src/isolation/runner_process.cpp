@@ -228,6 +228,7 @@ void RunnerProcess::begin_call(const Redactor& redactor, OutputHold hold) {
   call_redactor_ = &redactor;
   hold_ = hold;
   log_budget_.reset();
+  looked_in_call_ = {};
 }
 
 void RunnerProcess::end_call() {
@@ -258,7 +259,10 @@ std::optional<isolation::Reader> RunnerProcess::receive(Clock::duration budget) 
     }
     if (!looked && !fiber::on_fiber()) {
       looked = true;
-      arrived = reply_wait_.look([this] { return inbox_.fill(channel_); }, util::CallUnderWay::few());
+      auto from = Clock::now();
+      bool worth_it = util::CallUnderWay::few() && looked_in_call_ < kMostLookingPerCall;
+      arrived = reply_wait_.look([this] { return inbox_.fill(channel_); }, worth_it);
+      looked_in_call_ += Clock::now() - from;
       continue;
     }
     // Rounded up: poll() must not return before the deadline and spin until it passes.

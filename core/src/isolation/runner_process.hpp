@@ -72,8 +72,12 @@ class RunnerProcess {
   // of it is shown with another call. Later output (a thread of the plugin) is redacted with
   // this call's secrets.
   void end_call();
-  // Output is logged under the file's name until the plugin has told its slug.
-  void set_log_source(std::string source) { log_source_ = std::move(source); }
+  // Output is logged under the file's name until the plugin has told its slug; what its entry
+  // point wrote is logged under that name first, though its descriptor came before it was read.
+  void set_log_source(std::string source) {
+    flush_output();
+    log_source_ = std::move(source);
+  }
 
  private:
   RunnerProcess() = default;
@@ -87,6 +91,10 @@ class RunnerProcess {
   int channel_ = -1;
   isolation::Inbox inbox_;
   util::SpinWait reply_wait_;  // for the runner's next message, off a fiber (util/spin_wait.hpp)
+  // A plugin that paces its messages to come just within the window would keep the host looking
+  // for as long as its hook runs: a call gets this much looking, then only sleeping.
+  static constexpr std::chrono::steady_clock::duration kMostLookingPerCall = std::chrono::milliseconds(1);
+  std::chrono::steady_clock::duration looked_in_call_{};
   std::string outgoing_;  // the frame being sent, kept: no allocation per message once grown
   int out_ = -1;
   int err_ = -1;

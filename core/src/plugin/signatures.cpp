@@ -6,9 +6,13 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
+#include <algorithm>
 #include <memory>
+#include <optional>
 #include <stdexcept>
+#include <vector>
 
 namespace destkit::host {
 namespace {
@@ -24,36 +28,54 @@ struct ContextDeleter {
 };
 using Key = std::unique_ptr<EVP_PKEY, KeyDeleter>;
 
-Key read_key(const std::string& pem, bool is_private) {
+Key read_private_key(const std::string& pem) {
   std::unique_ptr<BIO, BioDeleter> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return nullptr;
-  Key key(is_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
-                     : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+  Key key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   if (key && EVP_PKEY_id(key.get()) != EVP_PKEY_ED25519) return nullptr;
   return key;
 }
 
-bool only_whitespace(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
-
-// A key the host trusts is the whole text: OpenSSL skips what comes before and after a PEM block,
-// so a file that others can append to (a log, a mail spool) would otherwise lend its trust to a
-// key appended there.
-Key read_whole_public_key(const std::string& pem) {
-  std::size_t begin = pem.find("-----BEGIN ");
-  std::size_t end_line = pem.find("-----END ");
-  std::size_t end = end_line == std::string::npos ? end_line : pem.find("-----", end_line + 9);
-  if (begin == std::string::npos || end == std::string::npos ||
-      !only_whitespace(std::string_view(pem).substr(0, begin)) ||
-      !only_whitespace(std::string_view(pem).substr(end + 5))) {
+// A trusted key is read from the whole text, not with OpenSSL's PEM reader, which skips what comes
+// before and after a block (so a file others can append to would lend its trust to a key appended
+// there), honours headers inside it (one saying the block is encrypted has OpenSSL ask the
+// terminal, or read standard input, for a pass phrase) and ignores bytes after the key's own.
+// Accepted: one PUBLIC KEY block; blank lines, and spaces, tabs or a carriage return at either
+// end of a line, are all the text may hold besides.
+Key read_whole_public_key(std::string_view text) {
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
+    std::size_t end = std::min(text.find('\n'), text.size());
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(std::min(end + 1, text.size()));
+    std::size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos) continue;
+    lines.push_back(line.substr(first, line.find_last_not_of(" \t\r") - first + 1));
+  }
+  if (lines.size() < 3 || lines.front() != "-----BEGIN PUBLIC KEY-----" || lines.back() != "-----END PUBLIC KEY-----") {
     return nullptr;
   }
-  return read_key(pem, false);
+  std::string encoded;
+  for (std::size_t i = 1; i + 1 < lines.size(); ++i) {
+    if (lines[i].find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") !=
+        std::string_view::npos) {
+      return nullptr;  // a header, or anything else that is not the key's base64
+    }
+    encoded += lines[i];
+  }
+  std::optional<std::string> der = base64_decode(encoded);
+  if (!der || der->empty()) return nullptr;
+  const auto* at = reinterpret_cast<const unsigned char*>(der->data());
+  Key key(d2i_PUBKEY(nullptr, &at, static_cast<long>(der->size())));
+  bool whole = at == reinterpret_cast<const unsigned char*>(der->data()) + der->size();
+  if (!key || !whole || EVP_PKEY_id(key.get()) != EVP_PKEY_ED25519) return nullptr;
+  return key;
 }
 
 }  // namespace
 
 std::string sign_ed25519(std::string_view data, const std::string& private_key_pem) {
-  Key key = read_key(private_key_pem, true);
+  Key key = read_private_key(private_key_pem);
   if (!key) throw std::runtime_error("the key is not an Ed25519 private key in PEM form");
   std::unique_ptr<EVP_MD_CTX, ContextDeleter> ctx(EVP_MD_CTX_new());
   unsigned char signature[64];
