@@ -230,6 +230,7 @@ TEST_CASE("SIGHUP while serve discovers its plugins does not end it: it rescans 
   CHECK(http_request("GET", origin + "/healthz").status == 200);
   serve.send_signal(SIGTERM);
   ProcessResult stopped = serve.wait();
+  CAPTURE(stopped.err);
   CHECK(stopped.exit_code == 0);
   CHECK(stopped.err.find("SIGHUP: rescanning the plugin path") != std::string::npos);
 }
